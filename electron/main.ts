@@ -1,0 +1,72 @@
+/**
+ * Electron main process: thin by design. It starts the station core in-process (the same `startStationService`
+ * that `kongxun serve` runs), then opens the dispatch desk window on the core's console URL (127.0.0.1, an
+ * ephemeral port), sandboxed with context isolation, a strict CSP from the page, navigation and new windows
+ * blocked. With a second display it also opens the wall screen there.
+ */
+import { app, BrowserWindow, screen, session, shell } from 'electron';
+import { join } from 'node:path';
+import { startStationService, type StationService } from '../station/service.js';
+
+let service: StationService | undefined;
+
+function secureWindow(win: BrowserWindow, origin: string): void {
+  win.webContents.setWindowOpenHandler(({ url }) => {
+    if (url.startsWith('https://')) void shell.openExternal(url);
+    return { action: 'deny' };
+  });
+  win.webContents.on('will-navigate', (e, url) => {
+    if (!url.startsWith(origin)) e.preventDefault();
+  });
+}
+
+function openWindow(url: string, bounds?: Electron.Rectangle, view = 'desk'): BrowserWindow {
+  const win = new BrowserWindow({
+    ...(bounds ?? { width: 1440, height: 900 }),
+    title: '空巡 Kongxun',
+    backgroundColor: '#0f172a',
+    webPreferences: {
+      preload: join(__dirname, 'preload.cjs'),
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      webSecurity: true,
+    },
+  });
+  secureWindow(win, new URL(url).origin);
+  void win.loadURL(`${url}?view=${view}`);
+  return win;
+}
+
+async function start(): Promise<void> {
+  session.defaultSession.setPermissionRequestHandler((_wc, _permission, cb) => cb(false));
+  const started = await startStationService({
+    port: 0,
+    dataDir: app.getPath('userData'),
+    staticDir: join(__dirname, '..', 'renderer'),
+    log: (line) => console.log(line),
+  });
+  if (!started.ok) {
+    console.error(started.reason);
+    app.exit(2);
+    return;
+  }
+  service = started.value;
+  openWindow(service.url);
+  const displays = screen.getAllDisplays();
+  const primary = screen.getPrimaryDisplay();
+  const second = displays.find((d) => d.id !== primary.id);
+  if (second) openWindow(service.url, second.bounds, 'wall');
+}
+
+app.on('web-contents-created', (_e, contents) => {
+  contents.on('will-attach-webview', (e) => e.preventDefault());
+});
+app.on('window-all-closed', () => app.quit());
+app.on('before-quit', () => {
+  void service?.close();
+});
+app.whenReady().then(start, (e: unknown) => {
+  console.error(e);
+  app.exit(1);
+});

@@ -1,0 +1,142 @@
+/**
+ * Time, injected. Nothing in mavlink/, missions/ or sitl/ reads the wall clock or arms a timer directly:
+ * it asks a Clock. The station uses SystemClock; tests and the simulator share a FakeClock so a
+ * 20-minute sortie runs in milliseconds.
+ */
+export type TimerId = number;
+
+export interface Clock {
+  /** Milliseconds since the Unix epoch (may be fractional on a fake clock). */
+  now(): number;
+  setTimeout(fn: () => void, delayMs: number): TimerId;
+  clearTimeout(id: TimerId): void;
+  setInterval(fn: () => void, periodMs: number): TimerId;
+  clearInterval(id: TimerId): void;
+}
+
+/** The real clock, for the running station and real-socket tests. */
+export class SystemClock implements Clock {
+  private readonly handles = new Map<TimerId, ReturnType<typeof globalThis.setTimeout>>();
+  private next = 1;
+  now(): number {
+    return Date.now();
+  }
+  setTimeout(fn: () => void, delayMs: number): TimerId {
+    const id = this.next++;
+    this.handles.set(
+      id,
+      globalThis.setTimeout(() => {
+        this.handles.delete(id);
+        fn();
+      }, Math.max(0, delayMs)),
+    );
+    return id;
+  }
+  clearTimeout(id: TimerId): void {
+    const h = this.handles.get(id);
+    if (h !== undefined) {
+      globalThis.clearTimeout(h);
+      this.handles.delete(id);
+    }
+  }
+  setInterval(fn: () => void, periodMs: number): TimerId {
+    const id = this.next++;
+    this.handles.set(id, globalThis.setInterval(fn, Math.max(1, periodMs)));
+    return id;
+  }
+  clearInterval(id: TimerId): void {
+    const h = this.handles.get(id);
+    if (h !== undefined) {
+      globalThis.clearInterval(h);
+      this.handles.delete(id);
+    }
+  }
+}
+
+interface FakeTimer {
+  id: TimerId;
+  at: number;
+  order: number;
+  periodMs: number | undefined;
+  fn: () => void;
+}
+
+/**
+ * A deterministic clock. Timers fire in time order (ties in the order they were armed) when the test
+ * advances time. Timers armed while advancing fire in the same call if they fall due.
+ */
+export class FakeClock implements Clock {
+  private t: number;
+  private readonly timers = new Map<TimerId, FakeTimer>();
+  private next = 1;
+  private order = 0;
+
+  constructor(startMs = Date.UTC(2026, 10, 24, 0, 0, 0)) {
+    this.t = startMs;
+  }
+  now(): number {
+    return this.t;
+  }
+  setTimeout(fn: () => void, delayMs: number): TimerId {
+    const id = this.next++;
+    this.timers.set(id, { id, at: this.t + Math.max(0, delayMs), order: this.order++, periodMs: undefined, fn });
+    return id;
+  }
+  clearTimeout(id: TimerId): void {
+    this.timers.delete(id);
+  }
+  setInterval(fn: () => void, periodMs: number): TimerId {
+    const id = this.next++;
+    const p = Math.max(1, periodMs);
+    this.timers.set(id, { id, at: this.t + p, order: this.order++, periodMs: p, fn });
+    return id;
+  }
+  clearInterval(id: TimerId): void {
+    this.timers.delete(id);
+  }
+  /** Number of armed timers (for leak checks in tests). */
+  pending(): number {
+    return this.timers.size;
+  }
+
+  private nextDue(limit: number): FakeTimer | undefined {
+    let best: FakeTimer | undefined;
+    for (const tm of this.timers.values()) {
+      if (tm.at > limit) continue;
+      if (!best || tm.at < best.at || (tm.at === best.at && tm.order < best.order)) best = tm;
+    }
+    return best;
+  }
+
+  /** Move time forward by `ms`, firing every timer that falls due, in order. */
+  advance(ms: number): void {
+    const end = this.t + ms;
+    for (;;) {
+      const tm = this.nextDue(end);
+      if (!tm) break;
+      this.t = Math.max(this.t, tm.at);
+      if (tm.periodMs !== undefined) {
+        tm.at += tm.periodMs;
+        tm.order = this.order++;
+      } else {
+        this.timers.delete(tm.id);
+      }
+      tm.fn();
+    }
+    this.t = end;
+  }
+
+  /**
+   * Advance in steps of `stepMs` until `done()` holds or `maxMs` has passed. Returns whether it held.
+   * Bounded by construction, so a test waiting on a condition always ends.
+   */
+  runUntil(done: () => boolean, maxMs: number, stepMs = 10): boolean {
+    let waited = 0;
+    while (!done()) {
+      if (waited >= maxMs) return false;
+      this.advance(stepMs);
+      waited += stepMs;
+    }
+    return true;
+  }
+}

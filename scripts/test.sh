@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# The README's test command (`npm test`); .ci/run calls exactly this.
+# 1. installs what the tests need: Debian packages for real peers (socat for the serial pty pair, Chromium for
+#    the end-to-end tests) and the npm dependencies (Electron's binary is not needed: everything but electron/
+#    is proven in Node and Chromium);
+# 2. type-checks every folder with its own compiler settings and lints the import boundaries;
+# 3. runs the unit and system tests (vitest) and the end-to-end tests (Playwright in Debian's Chromium);
+# 4. prints one closing line "total: N passed, N failed".
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need_pkgs=()
+command -v socat >/dev/null 2>&1 || need_pkgs+=(socat)
+[ -x /usr/bin/chromium ] || need_pkgs+=(chromium)
+if [ ${#need_pkgs[@]} -gt 0 ]; then
+  echo "kongxun test: installing Debian packages: ${need_pkgs[*]}"
+  if [ "$(id -u)" = 0 ]; then SUDO=""; elif command -v sudo >/dev/null 2>&1; then SUDO="sudo"; else
+    echo "kongxun test: need ${need_pkgs[*]} (apt-get install -y ${need_pkgs[*]}) and cannot become root" >&2; exit 1
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${need_pkgs[@]}" >/dev/null
+fi
+
+export ELECTRON_SKIP_BINARY_DOWNLOAD=1
+if [ "${CI:-}" = "true" ] || [ ! -f node_modules/.package-lock.json ] || ! cmp -s <(node -e 'const l=require("./package-lock.json");delete l.packages[""];console.log(JSON.stringify(l.packages))') <(node -e 'const l=require("./node_modules/.package-lock.json");console.log(JSON.stringify(l.packages))'); then
+  echo "kongxun test: npm ci"
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+
+echo "kongxun test: type-check"
+npm run --silent typecheck
+echo "kongxun test: lint"
+npm run --silent lint
+
+mkdir -p test-results
+status=0
+npx vitest run --reporter=default --reporter=json --outputFile.json=test-results/vitest.json || status=$?
+e2e_status=0
+if compgen -G "tests/e2e/*.spec.ts" >/dev/null; then
+  npx playwright test --reporter=list,json 2>&1 | tee test-results/playwright.log || e2e_status=$?
+  [ $e2e_status -ne 0 ] && status=$e2e_status
+fi
+node scripts/summary.mjs
+exit $status
