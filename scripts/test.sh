@@ -12,6 +12,7 @@ cd "$(dirname "$0")/.."
 need_pkgs=()
 command -v socat >/dev/null 2>&1 || need_pkgs+=(socat)
 [ -x /usr/bin/chromium ] || need_pkgs+=(chromium)
+fc-list 2>/dev/null | grep -qi "wqy\|noto sans cjk" || need_pkgs+=(fonts-wqy-zenhei)
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   echo "kongxun test: installing Debian packages: ${need_pkgs[*]}"
   if [ "$(id -u)" = 0 ]; then SUDO=""; elif command -v sudo >/dev/null 2>&1; then SUDO="sudo"; else
@@ -38,7 +39,7 @@ status=0
 npx vitest run --reporter=default --reporter=json --outputFile.json=test-results/vitest.json || status=$?
 e2e_status=0
 if compgen -G "tests/e2e/*.spec.ts" >/dev/null; then
-  npx playwright test --reporter=list,json 2>&1 | tee test-results/playwright.log || e2e_status=$?
+  npx playwright test || e2e_status=$?
   [ $e2e_status -ne 0 ] && status=$e2e_status
 fi
 node scripts/summary.mjs

@@ -10,6 +10,8 @@
  *              unknown id: cannot be checked, so accept only when the next byte starts a frame or the
  *              input ends exactly there, and no known frame with a good CRC starts inside it (else count
  *              as garbage and resume at i+1), so a phantom unknown frame in noise never swallows a real one.
+ *              Signed frames: the CRC does not cover the signature, so a signed frame whose signature block
+ *              holds the start of a checked frame (a signature cut short) is dropped the same way.
  * A UDP datagram is parsed on its own (`pushDatagram`): a truncated frame at its end is dropped, not carried
  * into the next datagram, and a start byte whose claimed frame runs past the datagram's end is skipped
  * (scanning goes on, so whole frames after it in the same datagram are still found).
@@ -173,6 +175,15 @@ export class FrameParser {
         const crc = crc16Byte(extra, crc16(d, i + 1, crcAt));
         if (crc !== wire) {
           stats.badCrc++;
+          stats.garbageBytes++;
+          i++;
+          continue;
+        }
+        // The CRC does not cover the 13-byte signature block. If a checked frame starts inside it, this
+        // frame's signature was cut short (bytes lost on the link) and it would swallow the next frame's
+        // start: drop it (its signature cannot verify anyway). Only frames already complete in the buffer
+        // are looked at, so a signed frame is never held back waiting for more bytes.
+        if (sigLen && this.checkedFrameWithin(d, crcAt + 2, i + total, true) === INNER_FOUND) {
           stats.garbageBytes++;
           i++;
           continue;

@@ -181,7 +181,6 @@ function compileReader(cls: MessageClass): Reader {
       lines.push(`this.${f.name} = ${scalarRead(base, String(f.offset))};`);
     }
   }
-  // eslint-disable-next-line @typescript-eslint/no-implied-eval
   const make = new Function(
     'Cls',
     'decodeChars',
@@ -267,6 +266,13 @@ export function messageName(msgid: number): string {
 /** Build a typed message from plain fields: `make(common.CommandLong, { command: 400, param1: 1 })`. */
 export function make<T extends MavLinkData>(cls: new () => T, fields: Partial<Omit<T, never>>): T {
   const m = new cls();
+  // The mappings' constructors leave enum fields holding enum-name strings; start every field from zero.
+  const rec = m as unknown as Record<string, unknown>;
+  for (const f of (cls as unknown as MessageClass).FIELDS) {
+    const base = f.type.replace('[]', '');
+    const zero = f.type === 'char[]' ? '' : base.endsWith('64_t') ? 0n : 0;
+    rec[f.name] = f.type.endsWith('[]') && f.type !== 'char[]' ? new Array<unknown>(f.length).fill(zero) : zero;
+  }
   Object.assign(m, fields);
   return m;
 }

@@ -1,0 +1,119 @@
+/**
+ * The one place where protocol machines meet I/O. `drive` binds a sans-IO machine (start / onMessage /
+ * onTimeout / onCancel → state + effects) to a connection-like sender and a Clock:
+ *   send     → link.send(message, peer)
+ *   armTimer → one timer per transaction on the Clock (re-arming replaces it)
+ *   progress → the caller's onProgress
+ *   done     → resolves the Promise (exactly once), unsubscribes and clears the timer.
+ * Received messages are offered to the machine with the sender's ids; machines ignore what is not theirs.
+ */
+import type { Clock, TimerId } from '../clock.js';
+import type { MavLinkData } from '../codec/messages.js';
+import type { Received } from '../connection.js';
+import type { PeerId } from '../transport/types.js';
+import {
+  commandMachine,
+  createCommand,
+  type CommandOptions,
+  type CommandResult,
+  type CommandSpec,
+  type Inbound,
+} from './command.js';
+
+/** What the driver needs of a MavConnection (a subset, so tests and routers can stand in). */
+export interface MessageLink {
+  send(message: MavLinkData, peer?: PeerId): unknown;
+  onMessage(listener: (r: Received) => void): () => void;
+}
+
+export type DriverEffect<R> =
+  | { type: 'send'; message: MavLinkData }
+  | { type: 'armTimer'; delayMs: number }
+  | { type: 'progress'; progressPct: number; resultParam2?: number }
+  | { type: 'done'; result: R };
+
+export interface MachineStep<S, R> {
+  state: S;
+  effects: DriverEffect<R>[];
+}
+
+export interface Machine<S, R> {
+  start(state: S, now: number): MachineStep<S, R>;
+  onMessage(state: S, msg: Inbound, now: number): MachineStep<S, R>;
+  onTimeout(state: S, now: number): MachineStep<S, R>;
+  onCancel(state: S, now: number): MachineStep<S, R>;
+}
+
+export interface DriveOptions {
+  clock: Clock;
+  link: MessageLink;
+  /** Send to this peer only (e.g. the vehicle's address on a UDP server link). */
+  peer?: PeerId;
+  onProgress?: (progressPct: number) => void;
+  /** Called with every frame sent by this transaction (statistics, tests). */
+  onSend?: (message: MavLinkData) => void;
+}
+
+export interface Running<R> {
+  result: Promise<R>;
+  cancel(): void;
+}
+
+export function drive<S, R>(machine: Machine<S, R>, initial: S, o: DriveOptions): Running<R> {
+  let state = initial;
+  let timer: TimerId | undefined;
+  let finished = false;
+  let resolve!: (r: R) => void;
+  const result = new Promise<R>((res) => (resolve = res));
+  let unsubscribe: () => void = () => {};
+
+  const clearTimer = (): void => {
+    if (timer !== undefined) o.clock.clearTimeout(timer);
+    timer = undefined;
+  };
+  const apply = (step: MachineStep<S, R>): void => {
+    state = step.state;
+    for (const e of step.effects) {
+      if (finished) break;
+      switch (e.type) {
+        case 'send':
+          o.link.send(e.message, o.peer);
+          o.onSend?.(e.message);
+          break;
+        case 'armTimer':
+          clearTimer();
+          timer = o.clock.setTimeout(() => {
+            timer = undefined;
+            if (!finished) apply(machine.onTimeout(state, o.clock.now()));
+          }, e.delayMs);
+          break;
+        case 'progress':
+          o.onProgress?.(e.progressPct);
+          break;
+        case 'done':
+          finished = true;
+          clearTimer();
+          unsubscribe();
+          resolve(e.result);
+          break;
+      }
+    }
+  };
+
+  unsubscribe = o.link.onMessage((r) => {
+    if (finished) return;
+    apply(machine.onMessage(state, { sysid: r.frame.sysid, compid: r.frame.compid, message: r.message }, r.atMs));
+  });
+  apply(machine.start(state, o.clock.now()));
+  return {
+    result,
+    cancel: () => {
+      if (!finished) apply(machine.onCancel(state, o.clock.now()));
+    },
+  };
+}
+
+/** Run one command transaction on a link. */
+export function runCommand(spec: CommandSpec, o: DriveOptions & { options?: CommandOptions }): Running<CommandResult> {
+  return drive(commandMachine, createCommand(spec, o.options), o);
+}

@@ -1,0 +1,201 @@
+/**
+ * `kongxun sim`: start a simulated fleet and run until SIGINT/SIGTERM.
+ *
+ *   kongxun sim --drones N [--home lat,lon,alt] [--station file.geojson] [--fleet fleet.json]
+ *               [--speedup K] [--udp host:port] [--faults file.json] [--base-port P] [--seed S]
+ *               [--warmup-ms MS]
+ *
+ * Without --drones, the fleet file's drone count is used. Without --home or --station, the drones stand at
+ * the captured SITL's home (24.4798 N, 118.0894 E, 10 m). Prints one line per drone (sysid, id, URLs).
+ * Returns the process exit code: 0 after a signal, 2 for bad arguments, 1 when the fleet cannot start.
+ */
+import { readFile } from 'node:fs/promises';
+import { parseFaultFile, type FaultRule } from './faults.js';
+import { SimFleet, type FleetFile, type HomeSpec, type SimFleetOptions } from './fleet.js';
+
+export interface SimArgs {
+  drones?: number;
+  home?: HomeSpec;
+  station?: string;
+  fleet?: string;
+  speedup?: number;
+  udp?: string;
+  faults?: string;
+  basePort?: number;
+  seed?: number;
+  warmupMs?: number;
+}
+
+const USAGE =
+  'usage: kongxun sim --drones N [--home lat,lon,alt] [--station file.geojson] [--fleet fleet.json] ' +
+  '[--speedup K] [--udp host:port] [--faults file.json] [--base-port P] [--seed S] [--warmup-ms MS]';
+
+/** The home of the captured ArduCopter SITL: 24.4798 N, 118.0894 E, 10 m AMSL. */
+export const DEFAULT_HOME: HomeSpec = { lat: 24.4798, lon: 118.0894, altAmslM: 10 };
+
+type Parsed = { ok: true; args: SimArgs } | { ok: false; error: string };
+
+function positive(flag: string, v: string, integer: boolean): number | string {
+  const n = Number(v);
+  if (v.trim() === '' || !Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) {
+    return `${flag}: expected ${integer ? 'a whole number' : 'a number'} > 0, got "${v}"`;
+  }
+  return n;
+}
+
+/** Parse `sim` arguments (without the "sim" word). Errors name the flag and the value. */
+export function parseSimArgs(argv: readonly string[]): Parsed {
+  const args: SimArgs = {};
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i]!;
+    if (flag === '--help' || flag === '-h') return { ok: false, error: USAGE };
+    const known = ['--drones', '--home', '--station', '--fleet', '--speedup', '--udp', '--faults', '--base-port', '--seed', '--warmup-ms'];
+    if (!known.includes(flag)) return { ok: false, error: `unknown option "${flag}"\n${USAGE}` };
+    const v = argv[++i];
+    if (v === undefined || v.startsWith('--')) return { ok: false, error: `${flag}: missing value` };
+    switch (flag) {
+      case '--drones':
+      case '--base-port':
+      case '--seed': {
+        const n = positive(flag, v, true);
+        if (typeof n === 'string') return { ok: false, error: n };
+        if (flag === '--drones') args.drones = n;
+        else if (flag === '--seed') args.seed = n;
+        else if (n > 65535 - 10 * 254) return { ok: false, error: `--base-port: ${n} leaves no room for the drones' ports` };
+        else args.basePort = n;
+        break;
+      }
+      case '--speedup':
+      case '--warmup-ms': {
+        const n = positive(flag, v, false);
+        if (typeof n === 'string') return { ok: false, error: n };
+        if (flag === '--speedup') args.speedup = n;
+        else args.warmupMs = n;
+        break;
+      }
+      case '--home': {
+        const parts = v.split(',').map((s) => Number(s.trim()));
+        const [lat, lon, alt] = parts;
+        if (parts.length < 2 || parts.length > 3 || parts.some((x) => !Number.isFinite(x)) || lat === undefined || lon === undefined) {
+          return { ok: false, error: `--home: expected lat,lon[,alt] in degrees and metres, got "${v}"` };
+        }
+        if (Math.abs(lat) > 90 || Math.abs(lon) > 180) return { ok: false, error: `--home: latitude/longitude out of range in "${v}"` };
+        args.home = { lat, lon, altAmslM: alt ?? 0 };
+        break;
+      }
+      case '--udp': {
+        const m = /^([^:\s]+|\[[0-9a-fA-F:]+\]):(\d{1,5})$/.exec(v);
+        const port = m ? Number(m[2]) : 0;
+        if (!m || port < 1 || port > 65535) return { ok: false, error: `--udp: expected host:port, got "${v}"` };
+        args.udp = v;
+        break;
+      }
+      case '--station':
+        args.station = v;
+        break;
+      case '--fleet':
+        args.fleet = v;
+        break;
+      case '--faults':
+        args.faults = v;
+        break;
+    }
+  }
+  return { ok: true, args };
+}
+
+async function readJson(flag: string, path: string): Promise<{ ok: true; value: unknown } | { ok: false; error: string }> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (e) {
+    return { ok: false, error: `${flag}: cannot read "${path}": ${(e as Error).message}` };
+  }
+  try {
+    return { ok: true, value: JSON.parse(text) as unknown };
+  } catch (e) {
+    return { ok: false, error: `${flag}: "${path}" is not valid JSON: ${(e as Error).message}` };
+  }
+}
+
+export interface SimMainIo {
+  out: (line: string) => void;
+  err: (line: string) => void;
+  /** Resolves when the simulator should stop (default: SIGINT or SIGTERM). */
+  until?: Promise<unknown>;
+}
+
+function waitForSignal(): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      process.off('SIGINT', done);
+      process.off('SIGTERM', done);
+      resolve();
+    };
+    process.on('SIGINT', done);
+    process.on('SIGTERM', done);
+  });
+}
+
+export async function simMain(argv: string[], io: SimMainIo = { out: (l) => console.log(l), err: (l) => console.error(l) }): Promise<number> {
+  const parsed = parseSimArgs(argv);
+  if (!parsed.ok) {
+    io.err(`kongxun sim: ${parsed.error}`);
+    return 2;
+  }
+  const a = parsed.args;
+  const opts: Partial<SimFleetOptions> = {};
+  if (a.station) {
+    const j = await readJson('--station', a.station);
+    if (!j.ok) return fail(io, j.error);
+    opts.station = j.value;
+  }
+  if (a.fleet) {
+    const j = await readJson('--fleet', a.fleet);
+    if (!j.ok) return fail(io, j.error);
+    opts.fleet = j.value as FleetFile;
+  }
+  let faults: FaultRule[] = [];
+  if (a.faults) {
+    const j = await readJson('--faults', a.faults);
+    if (!j.ok) return fail(io, j.error);
+    const f = parseFaultFile(j.value);
+    if (!f.ok) return fail(io, `--faults: ${f.reason}`);
+    faults = f.value;
+  }
+  const drones = a.drones ?? opts.fleet?.drones?.length;
+  // Without --home or docks, the drones stand where the captured SITL did (captures/README.md).
+  const home = a.home ?? (opts.station === undefined ? DEFAULT_HOME : undefined);
+  if (drones === undefined) return fail(io, `--drones: required (or give --fleet with drones)\n${USAGE}`);
+  const created = SimFleet.create({
+    ...opts,
+    drones,
+    faults,
+    ...(home ? { home } : {}),
+    ...(a.speedup !== undefined ? { speedup: a.speedup } : {}),
+    ...(a.udp ? { udp: a.udp } : {}),
+    ...(a.basePort !== undefined ? { basePort: a.basePort } : {}),
+    ...(a.seed !== undefined ? { seed: a.seed } : {}),
+    ...(a.warmupMs !== undefined ? { warmupMs: a.warmupMs } : {}),
+  });
+  if (!created.ok) return fail(io, created.reason);
+  const fleet = created.value;
+  const started = await fleet.start();
+  if (!started.ok) {
+    io.err(`kongxun sim: ${started.reason}`);
+    return 1;
+  }
+  for (const m of fleet.members) {
+    const h = m.drone.home;
+    io.out(`drone ${m.id} sysid ${m.sysid} home ${h.latDeg.toFixed(6)},${h.lonDeg.toFixed(6)},${h.altAmslM} ${m.urls.join(' ')}`);
+  }
+  io.out(`kongxun sim: ${fleet.members.length} drone(s) running${a.speedup ? ` at ${a.speedup}x` : ''}; Ctrl-C to stop`);
+  await (io.until ?? waitForSignal());
+  await fleet.stop();
+  return 0;
+}
+
+function fail(io: SimMainIo, msg: string): number {
+  io.err(`kongxun sim: ${msg}`);
+  return 2;
+}

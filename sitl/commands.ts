@@ -1,0 +1,189 @@
+/**
+ * COMMAND_LONG / COMMAND_INT handling for the simulated ArduCopter, answering with COMMAND_ACK.
+ *
+ *   received ──► fault rule forces a result? ──► ACK(forced)
+ *            └─► duplicate (same sender, command and params, confirmation > 0, within 3 s)? ──► ACK(previous)
+ *            └─► execute ──► ACK(result) ──► follow-up (e.g. the requested message, after the ACK, as captured)
+ *
+ * Location commands arrive either way: COMMAND_INT carries lat/lon ×1e7 in x/y and a frame; COMMAND_LONG
+ * carries degrees in param5/6 and, as ArduPilot converts it, a relative-to-home altitude.
+ */
+import { common, minimal } from 'mavlink-mappings';
+import { enuFromLatLon, fromE7, type Home } from './geo.js';
+import { MSG, type SimLink } from './link.js';
+import { Mode } from './modes.js';
+
+const C = common.MavCmd;
+const R = common.MavResult;
+const FRAME = common.MavFrame;
+
+export interface CommandIn {
+  command: number;
+  params: [number, number, number, number, number, number, number];
+  /** COMMAND_INT: frame, and x/y as int32 ×1e7. */
+  int?: { frame: number; x: number; y: number };
+  confirmation: number;
+  fromSysid: number;
+  fromCompid: number;
+}
+
+export interface CommandOutcome {
+  result: number;
+  /** Run after the ACK has been sent (e.g. send the requested message). */
+  after?: () => void;
+}
+
+/** What commands need from the drone. */
+export interface CommandHost {
+  readonly home: Home;
+  readonly armed: boolean;
+  readonly mode: number;
+  readonly flying: boolean;
+  arm(force: boolean): number;
+  disarm(force: boolean): number;
+  setMode(mode: number): number;
+  positionOk(): boolean;
+  currentUpM(): number;
+  takeoff(altM: number): number;
+  gotoEnu(eM: number, nM: number, upM: number, speedMps?: number): number;
+  orbit(eM: number, nM: number, upM: number, radiusM: number, speedMps: number, clockwise: boolean): number;
+  setSpeed(speedMps: number): number;
+  pauseContinue(pause: boolean): number;
+  setRoi(roi: { eM: number; nM: number } | undefined): void;
+  setGimbal(pitchDeg: number, yawDeg: number): void;
+  reboot(): number;
+  /** Whether a message can be produced now (REQUEST_MESSAGE). */
+  canSendMessage(msgid: number): boolean;
+  /** Send a message once on one link. */
+  sendMessageNow(link: SimLink, msgid: number, peer: string | undefined): void;
+  forcedResult(command: number): number | undefined;
+}
+
+interface Location {
+  eM: number;
+  nM: number;
+  upM: number;
+}
+
+/** Decode a command's target location; NaN/0 lat-lon means "here". Alt frame: AMSL or relative. */
+function location(host: CommandHost, cmd: CommandIn): Location | undefined {
+  const p = cmd.params;
+  let latDeg: number;
+  let lonDeg: number;
+  let frame: number = FRAME.GLOBAL_RELATIVE_ALT;
+  if (cmd.int) {
+    if (cmd.int.x === 0 && cmd.int.y === 0) return undefined;
+    latDeg = fromE7(cmd.int.x);
+    lonDeg = fromE7(cmd.int.y);
+    frame = cmd.int.frame;
+  } else {
+    if (!Number.isFinite(p[4]) || !Number.isFinite(p[5]) || (p[4] === 0 && p[5] === 0)) return undefined;
+    latDeg = p[4];
+    lonDeg = p[5];
+  }
+  const { eM, nM } = enuFromLatLon(host.home, latDeg, lonDeg);
+  const alt = p[6];
+  let upM = host.currentUpM();
+  if (Number.isFinite(alt)) {
+    upM = frame === FRAME.GLOBAL || frame === FRAME.GLOBAL_INT ? alt - host.home.altAmslM : alt;
+  }
+  return { eM, nM, upM };
+}
+
+export class CommandHandler {
+  private last: { key: string; result: number; atMs: number } | undefined;
+
+  constructor(
+    private readonly host: CommandHost,
+    private readonly now: () => number,
+  ) {}
+
+  handle(cmd: CommandIn, link: SimLink, peer: string | undefined): CommandOutcome {
+    const forced = this.host.forcedResult(cmd.command);
+    if (forced !== undefined) return { result: forced };
+    const key = `${cmd.fromSysid}/${cmd.fromCompid}/${cmd.command}/${cmd.params.join(',')}/${cmd.int ? `${cmd.int.x},${cmd.int.y}` : ''}`;
+    const now = this.now();
+    if (cmd.confirmation > 0 && this.last && this.last.key === key && now - this.last.atMs < 3000) {
+      return { result: this.last.result };
+    }
+    const out = this.execute(cmd, link, peer);
+    this.last = { key, result: out.result, atMs: now };
+    return out;
+  }
+
+  private execute(cmd: CommandIn, link: SimLink, peer: string | undefined): CommandOutcome {
+    const h = this.host;
+    const p = cmd.params;
+    switch (cmd.command) {
+      case C.COMPONENT_ARM_DISARM: {
+        const force = Math.round(p[1]) === 21196;
+        return { result: p[0] === 1 ? h.arm(force) : p[0] === 0 ? h.disarm(force) : R.DENIED };
+      }
+      case C.DO_SET_MODE: {
+        if ((Math.round(p[0]) & minimal.MavModeFlag.CUSTOM_MODE_ENABLED) === 0) return { result: R.DENIED };
+        return { result: h.setMode(Math.round(p[1])) };
+      }
+      case C.NAV_TAKEOFF:
+        return { result: h.takeoff(p[6]) };
+      case C.NAV_LAND:
+        return { result: h.setMode(Mode.LAND) };
+      case C.NAV_RETURN_TO_LAUNCH:
+        return { result: h.setMode(Mode.RTL) };
+      case C.DO_REPOSITION: {
+        const loc = location(h, cmd);
+        if (!loc) return { result: R.DENIED };
+        const changeMode = (Math.round(p[1]) & 1) !== 0;
+        if (h.mode !== Mode.GUIDED) {
+          if (!changeMode) return { result: R.DENIED };
+          const r = h.setMode(Mode.GUIDED);
+          if (r !== R.ACCEPTED) return { result: r };
+        }
+        return { result: h.gotoEnu(loc.eM, loc.nM, loc.upM, p[0] > 0 ? p[0] : undefined) };
+      }
+      case C.DO_ORBIT: {
+        if (h.mode !== Mode.GUIDED) return { result: R.DENIED };
+        // NaN/0 centre: the current position (or the current centre when already orbiting).
+        const radius = Number.isFinite(p[0]) && p[0] !== 0 ? p[0] : 10;
+        const speed = Number.isFinite(p[1]) && p[1] > 0 ? p[1] : 2;
+        const loc = location(h, cmd);
+        const centre = loc ?? { eM: NaN, nM: NaN, upM: h.currentUpM() };
+        return { result: h.orbit(centre.eM, centre.nM, centre.upM, Math.abs(radius), speed, radius > 0) };
+      }
+      case C.DO_CHANGE_SPEED:
+        return { result: p[1] > 0 ? h.setSpeed(p[1]) : R.DENIED };
+      case C.DO_PAUSE_CONTINUE:
+        return { result: h.pauseContinue(p[0] === 0) };
+      case C.DO_SET_ROI_LOCATION: {
+        const loc = location(h, cmd);
+        h.setRoi(loc ? { eM: loc.eM, nM: loc.nM } : undefined);
+        return { result: R.ACCEPTED };
+      }
+      case C.DO_SET_ROI_NONE:
+        h.setRoi(undefined);
+        return { result: R.ACCEPTED };
+      case C.DO_MOUNT_CONTROL:
+        h.setGimbal(p[0], p[2]);
+        return { result: R.ACCEPTED };
+      case C.DO_GIMBAL_MANAGER_PITCHYAW:
+        h.setGimbal(Number.isFinite(p[0]) ? p[0] : 0, Number.isFinite(p[1]) ? p[1] : 0);
+        return { result: R.ACCEPTED };
+      case C.PREFLIGHT_REBOOT_SHUTDOWN:
+        return p[0] === 1 ? { result: h.reboot() } : { result: R.UNSUPPORTED };
+      case C.SET_MESSAGE_INTERVAL:
+        return { result: link.setMessageInterval(Math.round(p[0]), p[1]) ? R.ACCEPTED : R.FAILED };
+      case C.REQUEST_MESSAGE:
+        return this.requestMessage(link, peer, Math.round(p[0]));
+      case C.REQUEST_AUTOPILOT_CAPABILITIES:
+        return p[0] === 1 ? this.requestMessage(link, peer, MSG.AUTOPILOT_VERSION) : { result: R.ACCEPTED };
+      case C.GET_HOME_POSITION:
+        return this.requestMessage(link, peer, MSG.HOME_POSITION);
+      default:
+        return { result: R.UNSUPPORTED };
+    }
+  }
+
+  private requestMessage(link: SimLink, peer: string | undefined, msgid: number): CommandOutcome {
+    if (!this.host.canSendMessage(msgid)) return { result: R.FAILED };
+    return { result: R.ACCEPTED, after: () => this.host.sendMessageNow(link, msgid, peer) };
+  }
+}

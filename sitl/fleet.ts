@@ -1,0 +1,214 @@
+/**
+ * SimFleet: N simulated drones, each served like an ArduPilot SITL instance.
+ *
+ *   drone i ── tcpin://HOST:(basePort + 10·i)      (SITL: instance N adds 10·N to 5760)
+ *           └─ udpout://HOST:PORT (optional; every drone sends to the same GCS address)
+ *
+ * Unlike SITL, a tcpin port here accepts several clients and sends to all of them (the transport's
+ * behaviour); SITL gives data to one client per port. sysid: `sysids[i]`, else the fleet file's, else 1+i.
+ * Home: the drone's dock from the fleet file (`dock` → a `kind: "dock"` Point in the jurisdiction
+ * GeoJSON), else docks in turn, else `home`. Drones sharing a dock stand 2 m apart (one per bay). Each
+ * drone has its own seed (seed·1000 + i). Time: a given Clock (FakeClock in tests), else the system
+ * clock, sped up by `speedup` through a ScaledClock. `attach(i, transport)` serves any Transport
+ * (e.g. one end of memoryPair) for fake-clock system tests.
+ */
+import { SystemClock, type Clock } from '../mavlink/clock.js';
+import { MavConnection } from '../mavlink/connection.js';
+import { err, ok, type Result } from '../mavlink/result.js';
+import { createTransport } from '../mavlink/transport/index.js';
+import type { Transport } from '../mavlink/transport/types.js';
+import { SimDrone, type SimDroneOptions } from './drone.js';
+import type { FaultRule } from './faults.js';
+import { latLonFromEnu } from './geo.js';
+import { ScaledClock } from './scaled-clock.js';
+
+export interface HomeSpec {
+  lat: number;
+  lon: number;
+  altAmslM: number;
+}
+
+/** The parts of fleet.json the simulator uses. */
+export interface FleetFile {
+  reserve_percent?: number;
+  drones?: { id?: string; sysid?: number; dock?: string; endurance_minutes?: number; cruise_mps?: number }[];
+}
+
+export interface Dock {
+  id: string;
+  name?: string;
+  lat: number;
+  lon: number;
+}
+
+export interface SimFleetOptions {
+  drones: number;
+  clock?: Clock;
+  speedup?: number;
+  host?: string;
+  /** Default 5760. Tests use high ports (25760+). */
+  basePort?: number;
+  /** Serve TCP (default true). Off for fake-clock tests that only use attach(). */
+  tcp?: boolean;
+  /** "host:port": every drone also sends MAVLink there over UDP. */
+  udp?: string;
+  sysids?: readonly number[];
+  home?: HomeSpec;
+  /** A jurisdiction GeoJSON FeatureCollection (parsed). */
+  station?: unknown;
+  fleet?: FleetFile;
+  faults?: readonly FaultRule[];
+  seed?: number;
+  warmupMs?: number;
+  /** Patrol settings (FS_GCS_ENABLE 1, battery failsafes); default true. */
+  patrolDefaults?: boolean;
+  params?: Readonly<Record<string, number>>;
+  droneOptions?: Partial<SimDroneOptions>;
+}
+
+export interface FleetMember {
+  index: number;
+  sysid: number;
+  id: string;
+  drone: SimDrone;
+  urls: string[];
+  connections: MavConnection[];
+}
+
+/** Dock points of a jurisdiction GeoJSON (features with properties.kind == "dock", Point [lon, lat]). */
+export function docksFromGeoJson(geojson: unknown): Result<Dock[]> {
+  const features = (geojson as { features?: unknown } | null)?.features;
+  if (!Array.isArray(features)) return err('bad_station', 'station file: expected a GeoJSON FeatureCollection with "features"');
+  const docks: Dock[] = [];
+  features.forEach((f: unknown, i) => {
+    const feat = f as { properties?: Record<string, unknown>; geometry?: { type?: string; coordinates?: unknown } };
+    if (feat?.properties?.['kind'] !== 'dock') return;
+    const c = feat.geometry?.coordinates;
+    if (feat.geometry?.type !== 'Point' || !Array.isArray(c) || typeof c[0] !== 'number' || typeof c[1] !== 'number') return;
+    const id = typeof feat.properties['id'] === 'string' ? (feat.properties['id'] as string) : `dock-${i}`;
+    const name = typeof feat.properties['name'] === 'string' ? (feat.properties['name'] as string) : undefined;
+    docks.push({ id, lat: c[1], lon: c[0], ...(name ? { name } : {}) });
+  });
+  return ok(docks);
+}
+
+export class SimFleet {
+  readonly clock: Clock;
+  readonly members: FleetMember[] = [];
+
+  private constructor(clock: Clock) {
+    this.clock = clock;
+  }
+
+  /** Build the drones (no sockets yet). Errors name the bad option. */
+  static create(opts: SimFleetOptions): Result<SimFleet> {
+    if (!Number.isInteger(opts.drones) || opts.drones < 1) return err('bad_option', `drones: expected a whole number ≥ 1, got ${opts.drones}`);
+    let clock: Clock = opts.clock ?? new SystemClock();
+    if (opts.speedup !== undefined && opts.speedup !== 1) {
+      if (!(opts.speedup > 0)) return err('bad_option', `speedup: expected a number > 0, got ${opts.speedup}`);
+      clock = new ScaledClock(clock, opts.speedup);
+    }
+    let docks: Dock[] = [];
+    if (opts.station !== undefined) {
+      const d = docksFromGeoJson(opts.station);
+      if (!d.ok) return d;
+      docks = d.value;
+    }
+    if (docks.length === 0 && !opts.home) return err('bad_option', 'home: give a home position or a station file with docks');
+    const fleet = new SimFleet(clock);
+    const perDock = new Map<string, number>();
+    const seed = opts.seed ?? 1;
+    for (let i = 0; i < opts.drones; i++) {
+      const spec = opts.fleet?.drones?.[i];
+      const sysid = opts.sysids?.[i] ?? spec?.sysid ?? 1 + i;
+      if (!Number.isInteger(sysid) || sysid < 1 || sysid > 254) return err('bad_option', `sysid of drone ${i}: expected 1..254, got ${sysid}`);
+      let home: HomeSpec;
+      if (docks.length > 0) {
+        let dock = docks[i % docks.length]!;
+        if (spec?.dock) {
+          const named = docks.find((d) => d.id === spec.dock);
+          if (!named) return err('bad_option', `fleet: drone ${spec.id ?? i} names dock "${spec.dock}", which the station file does not have`);
+          dock = named;
+        }
+        const bay = perDock.get(dock.id) ?? 0;
+        perDock.set(dock.id, bay + 1);
+        const p = latLonFromEnu({ latDeg: dock.lat, lonDeg: dock.lon }, 2 * bay, 0);
+        home = { lat: p.latDeg, lon: p.lonDeg, altAmslM: opts.home?.altAmslM ?? 10 };
+      } else {
+        home = opts.home!;
+      }
+      const rules = (opts.faults ?? []).filter((r) => r.sysid === undefined || r.sysid === sysid);
+      const reserve = opts.fleet?.reserve_percent;
+      const drone = new SimDrone({
+        clock,
+        sysid,
+        home,
+        seed: seed * 1000 + i,
+        enduranceMin: spec?.endurance_minutes ?? 55,
+        cruiseMps: spec?.cruise_mps ?? 10,
+        faults: rules,
+        patrolDefaults: (opts.patrolDefaults ?? true) ? { reservePercent: reserve ?? 25 } : false,
+        ...(opts.warmupMs !== undefined ? { warmupMs: opts.warmupMs } : {}),
+        ...(opts.params ? { params: opts.params } : {}),
+        ...opts.droneOptions,
+      });
+      fleet.members.push({ index: i, sysid, id: spec?.id ?? `SIM-${sysid}`, drone, urls: [], connections: [] });
+    }
+    fleet.pending = opts;
+    return ok(fleet);
+  }
+
+  private pending: SimFleetOptions | undefined;
+
+  /** Open the network links (tcpin per drone, optional udpout). */
+  async start(): Promise<Result<void>> {
+    const opts = this.pending;
+    if (!opts) return ok(undefined);
+    this.pending = undefined;
+    const host = opts.host ?? '127.0.0.1';
+    const basePort = opts.basePort ?? 5760;
+    for (const m of this.members) {
+      const urls: string[] = [];
+      if (opts.tcp ?? true) urls.push(`tcpin://${host}:${basePort + 10 * m.index}`);
+      if (opts.udp) urls.push(`udpout://${opts.udp}`);
+      for (const url of urls) {
+        const t = createTransport(url, this.clock);
+        if (!t.ok) return t;
+        const r = await this.attach(m.index, t.value);
+        if (!r.ok) {
+          await this.stop();
+          return r;
+        }
+        m.urls.push(url);
+      }
+    }
+    return ok(undefined);
+  }
+
+  /** Serve a transport for drone `index` (opened here). */
+  async attach(index: number, transport: Transport): Promise<Result<MavConnection>> {
+    const m = this.members[index];
+    if (!m) return err('bad_index', `no drone with index ${index}`);
+    const conn = new MavConnection(transport, { clock: this.clock, sysid: m.drone.sysid, compid: m.drone.compid });
+    const detach = m.drone.attach(conn);
+    const r = await conn.open();
+    if (!r.ok) {
+      detach();
+      return err(r.code, `${transport.url}: ${r.reason}`);
+    }
+    m.connections.push(conn);
+    return ok(conn);
+  }
+
+  drone(index: number): SimDrone | undefined {
+    return this.members[index]?.drone;
+  }
+
+  async stop(): Promise<void> {
+    for (const m of this.members) {
+      m.drone.stop();
+      for (const c of m.connections) await c.close();
+      m.connections.length = 0;
+    }
+  }
+}

@@ -1,0 +1,323 @@
+/**
+ * ArduCopter flight modes for the simulator: each tick the FlightController turns the mode and its
+ * targets into commands for the point-mass physics.
+ *
+ *   STABILIZE 0, ALT_HOLD 2  hold altitude, drift with the wind (no pilot input in the simulator)
+ *   AUTO 3                   no mission yet: holds where it entered
+ *   GUIDED 4                 takeoff / go to / orbit / velocity / hold; pause = brake to a hold
+ *   LOITER 5, POSHOLD 16, BRAKE 17   stop and hold position
+ *   RTL 6                    climb ──► return ──► loiter RTL_LOIT_TIME ──► land ──► disarm
+ *   LAND 9                   descend (WPNAV_SPEED_DN, LAND_SPEED below LAND_ALT_LOW) ──► disarm
+ * Landing disarms LAND_DISARM_MS after touchdown. Armed on the ground without taking off, the vehicle
+ * disarms after DISARM_DELAY seconds (drone.ts).
+ */
+import type { Clock } from '../mavlink/clock.js';
+import { bearingDeg } from './geo.js';
+import type { ParamStore } from './params.js';
+import type { CopterPhysics } from './physics.js';
+
+export const Mode = {
+  STABILIZE: 0,
+  ALT_HOLD: 2,
+  AUTO: 3,
+  GUIDED: 4,
+  LOITER: 5,
+  RTL: 6,
+  LAND: 9,
+  POSHOLD: 16,
+  BRAKE: 17,
+} as const;
+
+export const MODE_NAMES: Readonly<Record<number, string>> = {
+  0: 'STABILIZE',
+  2: 'ALT_HOLD',
+  3: 'AUTO',
+  4: 'GUIDED',
+  5: 'LOITER',
+  6: 'RTL',
+  9: 'LAND',
+  16: 'POSHOLD',
+  17: 'BRAKE',
+};
+
+/** Modes that need an EKF position to be entered while armed (and to arm in). */
+export const POSITION_MODES: ReadonlySet<number> = new Set([Mode.AUTO, Mode.GUIDED, Mode.LOITER, Mode.RTL, Mode.POSHOLD, Mode.BRAKE]);
+
+/** After touchdown in LAND/RTL, the land detector completes and the motors disarm (capture: ~2 s). */
+export const LAND_DISARM_MS = 2000;
+/** A guided velocity command lapses after this long without a new one (ArduCopter: 3 s). */
+const GUIDED_VELOCITY_TIMEOUT_MS = 3000;
+
+export type GuidedTarget =
+  | { kind: 'hold'; eM: number; nM: number; upM: number }
+  | { kind: 'takeoff'; eM: number; nM: number; upM: number }
+  | { kind: 'goto'; eM: number; nM: number; upM: number }
+  | { kind: 'orbit'; eM: number; nM: number; upM: number; radiusM: number; speedMps: number; clockwise: boolean }
+  | { kind: 'velocity'; veMps: number; vnMps: number; vuMps: number; untilMs: number };
+
+export type RtlPhase = 'climb' | 'return' | 'loiter' | 'land';
+
+export interface FlightContext {
+  readonly clock: Clock;
+  readonly physics: CopterPhysics;
+  readonly params: ParamStore;
+  readonly armed: boolean;
+  /** The EKF has a horizontal position (position control possible). */
+  positionOk(): boolean;
+  disarmNow(reason: string): void;
+}
+
+export class FlightController {
+  mode: number = Mode.STABILIZE;
+  guided: GuidedTarget = { kind: 'hold', eM: 0, nM: 0, upM: 0 };
+  private hold = { eM: 0, nM: 0, upM: 0 };
+  paused = false;
+  /** DO_CHANGE_SPEED for GUIDED/AUTO navigation, m/s. */
+  speedMps: number | undefined;
+  roi: { eM: number; nM: number } | undefined;
+  rtlPhase: RtlPhase = 'climb';
+  private rtlAltM = 15;
+  private phaseSinceMs = 0;
+  private touchdownAtMs: number | undefined;
+
+  constructor(private readonly ctx: FlightContext) {}
+
+  /** Switch mode (checks are the caller's). Sets the mode's starting targets. */
+  enter(mode: number): void {
+    const s = this.ctx.physics.state;
+    this.mode = mode;
+    this.paused = false;
+    this.touchdownAtMs = undefined;
+    this.phaseSinceMs = this.ctx.clock.now();
+    this.holdAtStoppingPoint();
+    if (mode === Mode.GUIDED) this.guided = { kind: 'hold', ...this.hold };
+    if (mode === Mode.RTL) {
+      const rtlAlt = this.ctx.params.get('RTL_ALT') / 100;
+      this.rtlAltM = rtlAlt > 0 ? Math.max(rtlAlt, s.upM) : s.upM;
+      this.rtlPhase = s.onGround ? 'land' : 'climb';
+    }
+  }
+
+  /** A landing is in progress (LAND, or RTL's final phase). */
+  get landing(): boolean {
+    return this.mode === Mode.LAND || (this.mode === Mode.RTL && this.rtlPhase === 'land');
+  }
+
+  /** Waiting to climb after a takeoff command. */
+  get takingOff(): boolean {
+    return this.mode === Mode.GUIDED && this.guided.kind === 'takeoff';
+  }
+
+  takeoff(altM: number): void {
+    const s = this.ctx.physics.state;
+    this.guided = { kind: 'takeoff', eM: s.eM, nM: s.nM, upM: altM };
+    this.paused = false;
+  }
+
+  goto(eM: number, nM: number, upM: number): void {
+    this.guided = { kind: 'goto', eM, nM, upM };
+    this.paused = false;
+  }
+
+  orbit(eM: number, nM: number, upM: number, radiusM: number, speedMps: number, clockwise: boolean): void {
+    this.guided = { kind: 'orbit', eM, nM, upM, radiusM, speedMps, clockwise };
+    this.paused = false;
+  }
+
+  velocity(veMps: number, vnMps: number, vuMps: number): void {
+    this.guided = { kind: 'velocity', veMps, vnMps, vuMps, untilMs: this.ctx.clock.now() + GUIDED_VELOCITY_TIMEOUT_MS };
+    this.paused = false;
+  }
+
+  /** Motors stopped: forget flight targets. */
+  onDisarm(): void {
+    const s = this.ctx.physics.state;
+    this.paused = false;
+    this.guided = { kind: 'hold', eM: s.eM, nM: s.nM, upM: 0 };
+    this.touchdownAtMs = undefined;
+  }
+
+  pause(): void {
+    this.paused = true;
+    this.holdAtStoppingPoint();
+  }
+
+  resume(): void {
+    this.paused = false;
+  }
+
+  private holdAtStoppingPoint(): void {
+    const s = this.ctx.physics.state;
+    const a = this.ctx.physics.limits.accelMps2;
+    const v = Math.hypot(s.veMps, s.vnMps);
+    const k = v / (2 * a);
+    this.hold = { eM: s.eM + s.veMps * k, nM: s.nM + s.vnMps * k, upM: s.upM };
+  }
+
+  private navSpeed(): number {
+    return this.speedMps ?? this.ctx.params.get('WPNAV_SPEED') / 100;
+  }
+
+  /** Compute this tick's physics commands; handles landing completion. */
+  update(): void {
+    const { physics, params } = this.ctx;
+    const s = physics.state;
+    const now = this.ctx.clock.now();
+    physics.limits.maxSpeedMps = params.get('WPNAV_SPEED') / 100;
+    physics.limits.climbMps = params.get('WPNAV_SPEED_UP') / 100;
+    physics.limits.descentMps = params.get('WPNAV_SPEED_DN') / 100;
+    physics.limits.accelMps2 = params.get('WPNAV_ACCEL') / 100;
+    physics.motorsOn = this.ctx.armed;
+    const canHoldPosition = this.ctx.positionOk();
+    const holdH = (p: { eM: number; nM: number }, speed?: number) =>
+      canHoldPosition ? { kind: 'position' as const, eM: p.eM, nM: p.nM, ...(speed !== undefined ? { speedMps: speed } : {}) } : { kind: 'drift' as const };
+    physics.yaw = this.roi ? { kind: 'heading', deg: bearingDeg(this.roi.eM - s.eM, this.roi.nM - s.nM) } : { kind: 'hold' };
+
+    switch (this.mode) {
+      case Mode.STABILIZE:
+      case Mode.ALT_HOLD:
+        physics.horizontal = { kind: 'drift' };
+        physics.vertical = s.onGround ? { kind: 'rate', vuMps: 0 } : { kind: 'altitude', upM: this.hold.upM };
+        break;
+      case Mode.GUIDED:
+        this.updateGuided(now, holdH);
+        break;
+      case Mode.RTL:
+        this.updateRtl(now, holdH);
+        break;
+      case Mode.LAND:
+        physics.horizontal = holdH(this.hold);
+        physics.vertical = this.landDescent();
+        break;
+      default:
+        // AUTO (no mission yet), LOITER, POSHOLD, BRAKE: stop and hold.
+        physics.horizontal = holdH(this.hold);
+        physics.vertical = s.onGround ? { kind: 'rate', vuMps: 0 } : { kind: 'altitude', upM: this.hold.upM };
+    }
+
+    if (this.landing && this.ctx.armed && s.onGround) {
+      if (this.touchdownAtMs === undefined) this.touchdownAtMs = now;
+      else if (now - this.touchdownAtMs >= LAND_DISARM_MS) this.ctx.disarmNow('landed');
+    } else {
+      this.touchdownAtMs = undefined;
+    }
+  }
+
+  private landDescent(): { kind: 'rate'; vuMps: number } {
+    const { params, physics } = this.ctx;
+    const lowAlt = params.get('LAND_ALT_LOW') / 100;
+    const high = params.get('LAND_SPEED_HIGH') > 0 ? params.get('LAND_SPEED_HIGH') / 100 : params.get('WPNAV_SPEED_DN') / 100;
+    const speed = physics.state.upM > lowAlt ? high : params.get('LAND_SPEED') / 100;
+    return { kind: 'rate', vuMps: -speed };
+  }
+
+  private updateGuided(
+    now: number,
+    holdH: (p: { eM: number; nM: number }, speed?: number) => { kind: 'position'; eM: number; nM: number } | { kind: 'drift' },
+  ): void {
+    const physics = this.ctx.physics;
+    const s = physics.state;
+    const g = this.guided;
+    if (this.paused) {
+      physics.horizontal = holdH(this.hold);
+      physics.vertical = s.onGround ? { kind: 'rate', vuMps: 0 } : { kind: 'altitude', upM: this.hold.upM };
+      return;
+    }
+    if (g.kind === 'takeoff') {
+      physics.horizontal = holdH(g);
+      physics.vertical = { kind: 'altitude', upM: g.upM };
+      if (Math.abs(s.upM - g.upM) < 0.3) this.guided = { kind: 'hold', eM: g.eM, nM: g.nM, upM: g.upM };
+      return;
+    }
+    if (s.onGround) {
+      // Landed in GUIDED: position targets do not lift the copter (ArduCopter waits for a takeoff).
+      physics.horizontal = { kind: 'velocity', veMps: 0, vnMps: 0 };
+      physics.vertical = { kind: 'rate', vuMps: 0 };
+      return;
+    }
+    switch (g.kind) {
+      case 'hold':
+        physics.horizontal = holdH(g);
+        physics.vertical = { kind: 'altitude', upM: g.upM };
+        break;
+      case 'goto':
+        physics.horizontal = holdH(g, this.navSpeed());
+        physics.vertical = { kind: 'altitude', upM: g.upM };
+        if (!this.roi && Math.hypot(g.eM - s.eM, g.nM - s.nM) > 2) physics.yaw = { kind: 'travel' };
+        break;
+      case 'orbit':
+        this.updateOrbit(g);
+        break;
+      case 'velocity':
+        if (now > g.untilMs) {
+          this.holdAtStoppingPoint();
+          this.guided = { kind: 'hold', ...this.hold };
+          break;
+        }
+        physics.horizontal = { kind: 'velocity', veMps: g.veMps, vnMps: g.vnMps };
+        physics.vertical = { kind: 'rate', vuMps: g.vuMps };
+        break;
+    }
+  }
+
+  private updateOrbit(g: Extract<GuidedTarget, { kind: 'orbit' }>): void {
+    const physics = this.ctx.physics;
+    const s = physics.state;
+    physics.vertical = { kind: 'altitude', upM: g.upM };
+    const de = s.eM - g.eM;
+    const dn = s.nM - g.nM;
+    const dist = Math.hypot(de, dn);
+    if (!this.roi) physics.yaw = { kind: 'heading', deg: bearingDeg(-de, -dn) };
+    if (dist > g.radiusM + 10 || dist < 1e-3) {
+      // Fly to the nearest point of the circle first.
+      const ue = dist < 1e-3 ? 0 : de / dist;
+      const un = dist < 1e-3 ? 1 : dn / dist;
+      physics.horizontal = { kind: 'position', eM: g.eM + ue * g.radiusM, nM: g.nM + un * g.radiusM, speedMps: this.navSpeed() };
+      return;
+    }
+    const ue = de / dist;
+    const un = dn / dist;
+    // Tangent: clockwise seen from above (north-east-up) is (un, -ue).
+    const te = g.clockwise ? un : -un;
+    const tn = g.clockwise ? -ue : ue;
+    const speed = Math.min(g.speedMps, Math.sqrt(physics.limits.accelMps2 * g.radiusM) * 0.9, physics.limits.maxSpeedMps);
+    const radial = Math.max(-3, Math.min(3, (g.radiusM - dist) * 0.8));
+    physics.horizontal = { kind: 'velocity', veMps: te * speed + ue * radial, vnMps: tn * speed + un * radial };
+  }
+
+  private updateRtl(
+    now: number,
+    holdH: (p: { eM: number; nM: number }, speed?: number) => { kind: 'position'; eM: number; nM: number } | { kind: 'drift' },
+  ): void {
+    const { physics, params } = this.ctx;
+    const s = physics.state;
+    const speed = params.get('RTL_SPEED') > 0 ? params.get('RTL_SPEED') / 100 : params.get('WPNAV_SPEED') / 100;
+    const next = (p: RtlPhase) => {
+      this.rtlPhase = p;
+      this.phaseSinceMs = now;
+    };
+    switch (this.rtlPhase) {
+      case 'climb':
+        physics.horizontal = holdH(this.hold);
+        physics.vertical = { kind: 'altitude', upM: this.rtlAltM };
+        if (s.upM >= this.rtlAltM - 0.3) next('return');
+        break;
+      case 'return':
+        physics.horizontal = holdH({ eM: 0, nM: 0 }, speed);
+        physics.vertical = { kind: 'altitude', upM: this.rtlAltM };
+        if (!this.ctx.positionOk() || (Math.hypot(s.eM, s.nM) < params.get('WPNAV_RADIUS') / 100 && this.ctx.physics.groundSpeedMps < 0.5)) {
+          next('loiter');
+        }
+        break;
+      case 'loiter':
+        physics.horizontal = holdH({ eM: 0, nM: 0 });
+        physics.vertical = { kind: 'altitude', upM: this.rtlAltM };
+        if (now - this.phaseSinceMs >= params.get('RTL_LOIT_TIME')) next('land');
+        break;
+      case 'land':
+        physics.horizontal = holdH({ eM: 0, nM: 0 });
+        physics.vertical = this.landDescent();
+        break;
+    }
+  }
+}

@@ -1,0 +1,86 @@
+/**
+ * Station state → the plain data of the API contract (what the console and remote viewers get), and the
+ * station's registry events → worded events. Words are English here; the UI translates what it shows.
+ */
+import { common } from 'mavlink-mappings';
+import type { RegistryEvent } from '../vehicles.js';
+import type { StationSnapshot as CoreSnapshot } from '../compose.js';
+import type { StationEvent, VehicleView } from './contract.js';
+
+const AUTOPILOTS: Record<number, string> = { 3: 'ArduPilot', 12: 'PX4', 0: 'generic' };
+const TYPES: Record<number, string> = { 2: 'quadrotor', 13: 'hexarotor', 14: 'octorotor', 1: 'fixed-wing', 4: 'helicopter' };
+
+export function vehicleViews(s: CoreSnapshot, names: ReadonlyMap<number, string>): VehicleView[] {
+  return s.vehicles
+    .map((v): VehicleView => {
+      const texts = v.statustext;
+      const last = texts.length ? texts[texts.length - 1]! : undefined;
+      const worstLoss = v.links.length ? Math.min(...v.links.map((l) => l.lossPct)) : null;
+      return {
+        id: names.get(v.sysid) ?? `sys${v.sysid}`,
+        sysid: v.sysid,
+        compid: v.compid,
+        autopilot: AUTOPILOTS[v.autopilot] ?? `autopilot ${v.autopilot}`,
+        vehicleType: TYPES[v.vehicleType] ?? `type ${v.vehicleType}`,
+        connected: !v.info.lost,
+        links: v.info.links.map((l) => l.link),
+        mode: v.mode,
+        armed: v.armed,
+        systemStatus: v.systemStatus,
+        latDeg: v.position?.latDeg ?? null,
+        lonDeg: v.position?.lonDeg ?? null,
+        altRelM: v.position?.altRelM ?? null,
+        altAmslM: v.position?.altAmslM ?? null,
+        headingDeg: v.headingDeg,
+        rollDeg: v.attitude?.rollDeg ?? null,
+        pitchDeg: v.attitude?.pitchDeg ?? null,
+        groundSpeedMps: v.velocity?.groundSpeedMps ?? null,
+        climbMps: v.velocity?.climbMps ?? null,
+        batteryPct: v.battery?.remainingPct ?? null,
+        batteryV: v.battery?.voltageV ?? null,
+        batteryTimeLeftS: v.battery?.timeLeftS ?? null,
+        gpsFixType: v.gps?.fixType ?? null,
+        gpsSatellites: v.gps?.satellites ?? null,
+        gpsHdop: v.gps?.hdop ?? null,
+        linkLossPct: worstLoss,
+        rttMs: v.rttMs,
+        homeLatDeg: v.home?.latDeg ?? null,
+        homeLonDeg: v.home?.lonDeg ?? null,
+        unhealthySensors: v.sensors?.unhealthy ?? [],
+        lastText: last ? last.text : null,
+        landed: v.landedState ?? 'unknown',
+      };
+    })
+    .sort((a, b) => a.sysid - b.sysid);
+}
+
+const SEVERITY_OF_TEXT = (sev: number): StationEvent['severity'] =>
+  sev <= common.MavSeverity.CRITICAL ? 'alert' : sev <= common.MavSeverity.WARNING ? 'warning' : sev <= common.MavSeverity.NOTICE ? 'notice' : 'info';
+
+/** Word a registry event for people; undefined for events nobody needs to see. */
+export function stationEvent(e: RegistryEvent, atMs: number, names: ReadonlyMap<number, string>): StationEvent | undefined {
+  const who = names.get(e.sysid) ?? `sys${e.sysid}`;
+  const base = { atMs, sysid: e.sysid, kind: e.type };
+  switch (e.type) {
+    case 'vehicle-new':
+      return { ...base, severity: 'info', text: `${who}: connected` };
+    case 'vehicle-lost':
+      return { ...base, severity: 'alert', text: `${who}: link lost` };
+    case 'vehicle-regained':
+      return { ...base, severity: 'notice', text: `${who}: link regained` };
+    case 'vehicle-rebooted':
+      return { ...base, severity: 'warning', text: `${who}: autopilot rebooted` };
+    case 'mode-changed':
+      return { ...base, severity: 'info', text: `${who}: mode ${e.from} → ${e.to}` };
+    case 'armed':
+      return { ...base, severity: 'notice', text: `${who}: armed` };
+    case 'disarmed':
+      return { ...base, severity: 'notice', text: `${who}: disarmed` };
+    case 'statustext':
+      return { ...base, severity: SEVERITY_OF_TEXT(e.entry.severity), text: `${who}: ${e.entry.text}` };
+    case 'duplicate-sysid':
+      return { ...base, severity: 'alert', text: `${who}: two drones use system id ${e.sysid} (${e.reason})` };
+    default:
+      return undefined;
+  }
+}

@@ -1,0 +1,34 @@
+/** The `kongxun` command: dispatches to its subcommands. */
+import { simMain } from '../../sitl/cli.js';
+import { commandMain } from './command.js';
+import { processIo, type CliIo } from './io.js';
+import { serveMain } from './serve.js';
+import { statusMain } from './status.js';
+
+const USAGE = `kongxun — ground station for police patrol drones (空巡)
+
+usage: kongxun <command> [options]   (kongxun <command> --help for its options)
+
+  serve     the station service and its web console (built-in simulated fleet by default)
+  sim       simulated ArduCopter drones on TCP 127.0.0.1:5760+10·i
+  status    live state of each vehicle on a link
+  command   send one command to a vehicle and wait for its acknowledgement
+`;
+
+type Sub = (argv: string[], io: CliIo) => Promise<number>;
+
+const COMMANDS: Record<string, Sub> = {
+  serve: serveMain,
+  status: statusMain,
+  command: commandMain,
+  sim: (argv, io) => simMain(argv, { out: io.out, err: io.err }),
+};
+
+export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === 'help' || name === '--help' || name === '-h') return io.print(USAGE, name ? 0 : 2);
+  if (name === '--version' || name === 'version') return io.print('kongxun 0.1.0', 0);
+  const sub = COMMANDS[name];
+  if (!sub) return io.fail(`kongxun: unknown command "${name}"\n\n${USAGE}`, 2);
+  return sub(rest, io);
+}

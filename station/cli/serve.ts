@@ -1,0 +1,49 @@
+/** `kongxun serve`: the station service and its web console (the built-in simulated fleet by default). */
+import { resolve } from 'node:path';
+import { startStationService } from '../service.js';
+import { defaultDataDir } from '../data-dir.js';
+import { flag, helpText, intFlag, parseArgs, type FlagSpec } from './args.js';
+import { consoleStaticDir } from './static-dir.js';
+import { waitForSignal, type CliIo } from './io.js';
+
+const SPEC: Record<string, FlagSpec> = {
+  station: { type: 'string', describe: 'jurisdiction GeoJSON (default: the sample station)' },
+  fleet: { type: 'string', describe: 'fleet JSON (default: the sample fleet)' },
+  connect: { type: 'list', describe: 'a drone link URL, e.g. udpin://0.0.0.0:14550 (repeatable)' },
+  sim: { type: 'boolean', describe: 'also fly the fleet drones without a link on the simulator' },
+  host: { type: 'string', describe: 'address to serve the console on (default 127.0.0.1)' },
+  port: { type: 'string', describe: 'port of the console (default 8080; 0 picks a free one)' },
+  data: { type: 'string', describe: "the station's data folder (default: the user's data folder)" },
+  'sim-warmup': { type: 'string', describe: "seconds the simulated drones take to get a position (default ArduCopter's ~41)" },
+  help: { type: 'boolean', describe: 'show this help' },
+};
+
+export async function serveMain(argv: string[], io: CliIo): Promise<number> {
+  const a = parseArgs(argv, SPEC, 'serve');
+  if (!a.ok) return io.fail(a.reason, 2);
+  if (flag(a.value, 'help')) return io.print(helpText('serve', '[options]', SPEC), 0);
+  const port = intFlag(a.value, 'port', 'serve', 0, 65535);
+  if (!port.ok) return io.fail(port.reason, 2);
+  const warm = flag(a.value, 'sim-warmup');
+  if (warm !== undefined && !(Number(warm) >= 0)) return io.fail(`kongxun serve: --sim-warmup must be a number of seconds ≥ 0, got "${warm}"`, 2);
+  const staticDir = await consoleStaticDir();
+  const dataDir = resolve(flag(a.value, 'data') ?? defaultDataDir());
+  const started = await startStationService({
+    dataDir,
+    staticDir,
+    stationFile: flag(a.value, 'station'),
+    fleetFile: flag(a.value, 'fleet'),
+    connect: a.value.flags.get('connect') ?? [],
+    simulate: flag(a.value, 'sim') ? true : undefined,
+    host: flag(a.value, 'host') ?? '127.0.0.1',
+    port: port.value ?? 8080,
+    ...(warm !== undefined ? { simWarmupMs: Number(warm) * 1000 } : {}),
+    log: (l) => io.out(l),
+  });
+  if (!started.ok) return io.fail(`kongxun serve: ${started.reason}`, 2);
+  io.out(`kongxun: console at ${started.value.url}  (Ctrl+C to stop)`);
+  const sig = await waitForSignal();
+  io.out(`kongxun: ${sig}, stopping`);
+  await started.value.close();
+  return 0;
+}

@@ -1,0 +1,128 @@
+/**
+ * The composition root of the station core. `createStation` builds everything from its options (nothing
+ * happens at import time, nothing is global): one MavConnection per link URL or Transport, the vehicle
+ * registry fed by all of them, the tlog recorder, the GCS heartbeat, and a command API per vehicle.
+ *
+ * Opening is all or nothing: if any link cannot be created or opened, the ones already open are closed
+ * and the error value names the URL (e.g. "udpin://0.0.0.0:14550: address in use"). Links that lose their
+ * peer later are not errors: their transports report status and reconnect by themselves.
+ */
+import type { Clock } from '../mavlink/clock.js';
+import { MavConnection, type ConnectionStats } from '../mavlink/connection.js';
+import { err, ok, type Result } from '../mavlink/result.js';
+import { createTransport, type Transport, type TransportStatus } from '../mavlink/transport/index.js';
+import { VehicleCommands, type CommandsOptions } from './commands.js';
+import { startGcsHeartbeat } from './gcs-heartbeat.js';
+import { TlogRecorder } from './recorder.js';
+import type { VehicleSnapshot } from './vehicle-state.js';
+import { VehicleRegistry, type RegistryEvent, type RegistryEventType, type RegistryOptions, type VehicleInfo } from './vehicles.js';
+
+export interface StationOptions {
+  clock: Clock;
+  /** Where tlogs (and later other station data) go. */
+  dataDir: string;
+  /** Link URLs ("udpin://0.0.0.0:14550", "tcpout://127.0.0.1:5760", "serial:///dev/ttyUSB0:57600") or transports. */
+  connections: readonly (string | Transport)[];
+  gcsSysid?: number;
+  gcsCompid?: number;
+  /** Write tlogs (default true). */
+  record?: boolean;
+  registry?: Omit<RegistryOptions, 'clock' | 'gcsSysid' | 'gcsCompid'>;
+  commands?: CommandsOptions;
+}
+
+export interface LinkSnapshot {
+  name: string;
+  status: TransportStatus['state'];
+  peers: string[];
+  stats: ConnectionStats;
+}
+
+export interface StationSnapshot {
+  atMs: number;
+  links: LinkSnapshot[];
+  vehicles: (VehicleSnapshot & { info: VehicleInfo })[];
+}
+
+export interface Station {
+  vehicles(): VehicleInfo[];
+  vehicle(sysid: number): VehicleInfo | undefined;
+  /** Subscribe to one event type, or '*' for all. Returns the unsubscribe function. */
+  on<K extends RegistryEventType>(type: K | '*', cb: (e: Extract<RegistryEvent, { type: K }>) => void): () => void;
+  /** The command API of a vehicle, or undefined if no such vehicle has been seen. */
+  command(sysid: number): VehicleCommands | undefined;
+  snapshot(): StationSnapshot;
+  /** Paths of the tlogs written so far. */
+  tlogs(): string[];
+  connections(): readonly MavConnection[];
+  close(): Promise<void>;
+}
+
+export async function createStation(o: StationOptions): Promise<Result<Station>> {
+  const { clock } = o;
+  const gcsSysid = o.gcsSysid ?? 255;
+  const gcsCompid = o.gcsCompid ?? 190;
+  const conns: MavConnection[] = [];
+  for (const c of o.connections) {
+    let transport: Transport;
+    if (typeof c === 'string') {
+      const t = createTransport(c, clock);
+      if (!t.ok) {
+        await Promise.all(conns.map((x) => x.close()));
+        return err(t.code, t.reason.includes(c) ? t.reason : `${c}: ${t.reason}`);
+      }
+      transport = t.value;
+    } else transport = c;
+    const conn = new MavConnection(transport, { clock, sysid: gcsSysid, compid: gcsCompid });
+    const opened = await conn.open();
+    if (!opened.ok) {
+      await Promise.all(conns.map((x) => x.close()));
+      const url = transport.url;
+      return err(opened.code, opened.reason.includes(url) ? opened.reason : `${url}: ${opened.reason}`);
+    }
+    conns.push(conn);
+  }
+
+  const registry = new VehicleRegistry({ ...o.registry, clock, gcsSysid, gcsCompid });
+  const recorder = o.record === false ? undefined : new TlogRecorder({ clock, dataDir: o.dataDir });
+  for (const c of conns) {
+    recorder?.attach(c);
+    registry.addConnection(c);
+  }
+  const stopHeartbeat = startGcsHeartbeat(clock, () => conns);
+  const commands = new Map<string, VehicleCommands>();
+  let closed = false;
+
+  const station: Station = {
+    vehicles: () => registry.vehicles(),
+    vehicle: (sysid) => registry.vehicle(sysid),
+    on: (type, cb) =>
+      registry.on((e) => {
+        if (type === '*' || e.type === type) cb(e as Parameters<typeof cb>[0]);
+      }),
+    command: (sysid) => {
+      const target = registry.commandTarget(sysid);
+      if (!target) return undefined;
+      const key = `${target.sysid}:${target.compid}`;
+      let c = commands.get(key);
+      if (!c) commands.set(key, (c = new VehicleCommands(target, o.commands)));
+      return c;
+    },
+    snapshot: () => ({
+      atMs: clock.now(),
+      links: conns.map((c) => ({ name: c.name, status: c.lastStatus.state, peers: c.transport.peers(), stats: c.stats })),
+      vehicles: registry.snapshot(),
+    }),
+    tlogs: () => recorder?.files() ?? [],
+    connections: () => conns,
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      stopHeartbeat();
+      registry.close();
+      recorder?.close();
+      await Promise.all(conns.map((c) => c.close()));
+    },
+  };
+  return ok(station);
+}

@@ -1,0 +1,180 @@
+/**
+ * The station service: what `kongxun serve`, `npm start` and the desktop app run. It loads the station's
+ * geography and fleet (the sample station by default), connects the drones — each fleet drone with a
+ * `connect` URL over its link, every other one to the built-in simulator over an in-process link — records
+ * every frame, and serves the console (HTTP + WebSocket) on 127.0.0.1.
+ *
+ * Why in-process links for the built-in fleet: no TCP port of the machine is taken (a real SITL may be on
+ * 5760), and the station speaks to the simulator through the very same MavConnection/parser path as to a
+ * real drone. `kongxun sim` serves simulated drones over TCP for other programs.
+ */
+import { join } from 'node:path';
+import { SystemClock, type Clock } from '../mavlink/clock.js';
+import { err, ok, type Result } from '../mavlink/result.js';
+import { memoryPair } from '../mavlink/transport/memory.js';
+import type { Transport } from '../mavlink/transport/types.js';
+import { SimFleet } from '../sitl/fleet.js';
+import type { ServerMessage, StationEvent, VehicleCommand } from './api/contract.js';
+import { stationEvent, vehicleViews } from './api/views.js';
+import type { CommandReply, VehicleCommands } from './commands.js';
+import { createStation, type Station } from './compose.js';
+import { startConsoleServer, type ConsoleServer } from './server/console-server.js';
+import { loadStationFiles, type StationFiles } from './station-files.js';
+
+export interface StationServiceOptions {
+  clock?: Clock;
+  dataDir: string;
+  /** Directory of the bundled renderer (out/renderer). */
+  staticDir: string;
+  stationFile?: string;
+  fleetFile?: string;
+  /** Extra link URLs (`--connect`). When given, the simulator flies nothing unless `simulate` is true. */
+  connect?: string[];
+  simulate?: boolean;
+  host?: string;
+  port?: number;
+  /** Simulator warm-up (ms to EKF position); default ArduCopter's captured ~41 s. */
+  simWarmupMs?: number;
+  log?: (line: string) => void;
+}
+
+export interface StationService {
+  url: string;
+  port: number;
+  station: Station;
+  files: StationFiles;
+  fleet: SimFleet | undefined;
+  close(): Promise<void>;
+}
+
+async function runCommand(c: VehicleCommands, cmd: VehicleCommand): Promise<CommandReply> {
+  switch (cmd.command) {
+    case 'arm':
+      return c.arm();
+    case 'disarm':
+      return c.disarm(cmd.force ?? false);
+    case 'mode':
+      return c.setMode(cmd.mode);
+    case 'takeoff':
+      return c.takeoff(cmd.altRelM, { arm: true });
+    case 'land':
+      return c.land();
+    case 'rtl':
+      return c.rtl();
+    case 'pause':
+      return c.pause();
+    case 'continue':
+      return c.continue();
+    case 'goto':
+      return c.goto(cmd.latDeg, cmd.lonDeg, cmd.altRelM);
+    case 'orbit':
+      return c.orbit(cmd.latDeg, cmd.lonDeg, cmd.radiusM, cmd.velocityMps ?? 5);
+  }
+}
+
+export async function startStationService(o: StationServiceOptions): Promise<Result<StationService>> {
+  const clock = o.clock ?? new SystemClock();
+  const log = o.log ?? (() => undefined);
+  const files = loadStationFiles(o.stationFile, o.fleetFile);
+  if (!files.ok) return files;
+  for (const w of files.value.warnings) log(`kongxun: warning: ${w}`);
+  const { fleet: fleetFile, geojson } = files.value;
+
+  const links: (string | Transport)[] = [...(o.connect ?? [])];
+  for (const d of fleetFile.drones) if (d.connect && !links.includes(d.connect)) links.push(d.connect);
+  const simulated = o.simulate ?? (o.connect ?? []).length === 0;
+  const simDrones = simulated ? fleetFile.drones.filter((d) => !d.connect) : [];
+
+  let fleet: SimFleet | undefined;
+  const simEnds: Transport[] = [];
+  if (simDrones.length > 0) {
+    const created = SimFleet.create({
+      drones: simDrones.length,
+      clock,
+      tcp: false,
+      station: geojson,
+      fleet: {
+        reserve_percent: fleetFile.reservePct,
+        drones: simDrones.map((d) => ({ id: d.id, sysid: d.sysid, dock: d.dock, endurance_minutes: d.enduranceMin, cruise_mps: d.cruiseMps })),
+      },
+      ...(o.simWarmupMs !== undefined ? { warmupMs: o.simWarmupMs } : {}),
+    });
+    if (!created.ok) return err(created.code, `built-in simulator: ${created.reason}`);
+    fleet = created.value;
+    for (let i = 0; i < simDrones.length; i++) {
+      const [stationEnd, droneEnd] = memoryPair(clock, { names: [`sim-${simDrones[i]!.id}`, `gcs`] });
+      const attached = await fleet.attach(i, droneEnd);
+      if (!attached.ok) return attached;
+      simEnds.push(stationEnd);
+    }
+    links.push(...simEnds);
+  }
+  if (links.length === 0) return err('no-links', 'no drone to connect: give --connect URL or a fleet file whose drones are simulated');
+
+  const created = await createStation({ clock, dataDir: o.dataDir, connections: links });
+  if (!created.ok) {
+    await fleet?.stop();
+    return created;
+  }
+  const station = created.value;
+  const names = new Map(fleetFile.drones.map((d) => [d.sysid, d.id] as const));
+  const listeners = new Set<(e: StationEvent) => void>();
+  const offEvents = station.on('*', (e) => {
+    const ev = stationEvent(e, clock.now(), names);
+    if (ev) for (const l of listeners) l(ev);
+  });
+  const hello: Extract<ServerMessage, { type: 'hello' }> = {
+    type: 'hello',
+    station: fleetFile.station,
+    geography: geojson,
+    simulated: simDrones.length > 0,
+    version: '0.1.0',
+  };
+  const server = await startConsoleServer({
+    clock,
+    staticDir: o.staticDir,
+    host: o.host ?? '127.0.0.1',
+    port: o.port ?? 8080,
+    source: {
+      hello: () => hello,
+      snapshot: () => ({
+        type: 'snapshot',
+        atMs: clock.now(),
+        station: fleetFile.station,
+        simulated: simDrones.length > 0,
+        vehicles: vehicleViews(station.snapshot(), names),
+      }),
+      onEvent: (cb) => {
+        listeners.add(cb);
+        return () => listeners.delete(cb);
+      },
+      command: async (sysid, cmd) => {
+        const c = station.command(sysid);
+        if (!c) return { ok: false, result: 'no-vehicle', reason: `no vehicle with system id ${sysid}` };
+        const r = await runCommand(c, cmd);
+        return r.ok ? { ok: true, result: 'accepted', reason: r.value.text } : { ok: false, result: r.code, reason: r.reason };
+      },
+    },
+  });
+  if (!server.ok) {
+    offEvents();
+    await station.close();
+    await fleet?.stop();
+    return server;
+  }
+  const srv: ConsoleServer = server.value;
+  log(`kongxun: station "${fleetFile.station}": ${fleetFile.drones.length} drones (${simDrones.length} simulated), recording to ${join(o.dataDir, 'tlogs')}`);
+  return ok({
+    url: srv.url,
+    port: srv.port,
+    station,
+    files: files.value,
+    fleet,
+    close: async () => {
+      offEvents();
+      await srv.close();
+      await station.close();
+      await fleet?.stop();
+    },
+  });
+}
