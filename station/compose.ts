@@ -8,6 +8,7 @@
  * peer later are not errors: their transports report status and reconnect by themselves.
  */
 import type { Clock } from '../mavlink/clock.js';
+import type { SigningConfig } from '../mavlink/codec/signing.js';
 import { MavConnection, type ConnectionStats } from '../mavlink/connection.js';
 import { err, ok, type Result } from '../mavlink/result.js';
 import { createTransport, type Transport, type TransportStatus } from '../mavlink/transport/index.js';
@@ -25,6 +26,12 @@ export interface StationOptions {
   connections: readonly (string | Transport)[];
   gcsSysid?: number;
   gcsCompid?: number;
+  /**
+   * MAVLink 2 signing on every link: sign what we send, verify what we receive (strictly increasing
+   * timestamps, the spec's replay rule) and apply the unsigned-traffic policy. Each link gets its own
+   * link id (its index) and signing state.
+   */
+  signing?: Omit<SigningConfig, 'linkId'>;
   /** Write tlogs (default true). */
   record?: boolean;
   registry?: Omit<RegistryOptions, 'clock' | 'gcsSysid' | 'gcsCompid'>;
@@ -73,7 +80,8 @@ export async function createStation(o: StationOptions): Promise<Result<Station>>
       }
       transport = t.value;
     } else transport = c;
-    const conn = new MavConnection(transport, { clock, sysid: gcsSysid, compid: gcsCompid });
+    const signing = o.signing ? { ...o.signing, linkId: conns.length & 0xff } : undefined;
+    const conn = new MavConnection(transport, { clock, sysid: gcsSysid, compid: gcsCompid, ...(signing ? { signing } : {}) });
     const opened = await conn.open();
     if (!opened.ok) {
       await Promise.all(conns.map((x) => x.close()));

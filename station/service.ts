@@ -10,6 +10,7 @@
  */
 import { join } from 'node:path';
 import { SystemClock, type Clock } from '../mavlink/clock.js';
+import type { SigningConfig } from '../mavlink/codec/signing.js';
 import { err, ok, type Result } from '../mavlink/result.js';
 import { memoryPair } from '../mavlink/transport/memory.js';
 import type { Transport } from '../mavlink/transport/types.js';
@@ -19,6 +20,8 @@ import { stationEvent, vehicleViews } from './api/views.js';
 import type { CommandReply, VehicleCommands } from './commands.js';
 import { createStation, type Station } from './compose.js';
 import { startConsoleServer, type ConsoleServer } from './server/console-server.js';
+import type { TileSource } from './server/mbtiles.js';
+import { loadPlanDir } from './server/plan-dir.js';
 import { loadStationFiles, type StationFiles } from './station-files.js';
 
 export interface StationServiceOptions {
@@ -33,9 +36,17 @@ export interface StationServiceOptions {
   simulate?: boolean;
   host?: string;
   port?: number;
+  /** MAVLink 2 signing on the drones' links (the built-in simulator's in-process links stay unsigned). */
+  signing?: Omit<SigningConfig, 'linkId'>;
+  /** Serve on any free port when `port` is taken. */
+  anyPortIfTaken?: boolean;
   /** Simulator warm-up (ms to EKF position); default ArduCopter's captured ~41 s. */
   simWarmupMs?: number;
   log?: (line: string) => void;
+  /** Day plan directory (schedule.json, routes.geojson) the console shows (`--plan DIR`). */
+  planDir?: string;
+  /** Offline basemap (`--tiles file.mbtiles`), opened by the caller (station/server/mbtiles.ts). */
+  tiles?: TileSource;
 }
 
 export interface StationService {
@@ -79,6 +90,8 @@ export async function startStationService(o: StationServiceOptions): Promise<Res
   if (!files.ok) return files;
   for (const w of files.value.warnings) log(`kongxun: warning: ${w}`);
   const { fleet: fleetFile, geojson } = files.value;
+  const plan = o.planDir !== undefined ? loadPlanDir(o.planDir) : undefined;
+  if (plan && !plan.ok) return plan;
 
   const links: (string | Transport)[] = [...(o.connect ?? [])];
   for (const d of fleetFile.drones) if (d.connect && !links.includes(d.connect)) links.push(d.connect);
@@ -111,7 +124,14 @@ export async function startStationService(o: StationServiceOptions): Promise<Res
   }
   if (links.length === 0) return err('no-links', 'no drone to connect: give --connect URL or a fleet file whose drones are simulated');
 
-  const created = await createStation({ clock, dataDir: o.dataDir, connections: links });
+  const created = await createStation({
+    clock,
+    dataDir: o.dataDir,
+    connections: links,
+    // Signing applies to real links; the in-process simulator links are trusted and unsigned.
+    ...(o.signing && simEnds.length === 0 ? { signing: o.signing } : {}),
+  });
+  if (o.signing && simEnds.length > 0) log('kongxun: warning: signing is not applied while the built-in simulator flies (run with --connect only)');
   if (!created.ok) {
     await fleet?.stop();
     return created;
@@ -129,12 +149,14 @@ export async function startStationService(o: StationServiceOptions): Promise<Res
     geography: geojson,
     simulated: simDrones.length > 0,
     version: '0.1.0',
+    tiles: o.tiles?.info ?? null,
   };
   const server = await startConsoleServer({
     clock,
     staticDir: o.staticDir,
     host: o.host ?? '127.0.0.1',
     port: o.port ?? 8080,
+    anyPortIfTaken: o.anyPortIfTaken ?? false,
     source: {
       hello: () => hello,
       snapshot: () => ({
@@ -175,6 +197,7 @@ export async function startStationService(o: StationServiceOptions): Promise<Res
       await srv.close();
       await station.close();
       await fleet?.stop();
+      o.tiles?.close();
     },
   });
 }

@@ -10,6 +10,7 @@ import { createStation } from '../compose.js';
 import { defaultDataDir } from '../data-dir.js';
 import { flag, helpText, intFlag, parseArgs, type FlagSpec } from './args.js';
 import type { CliIo } from './io.js';
+import { SIGNING_FLAGS, signingFromArgs } from './signing.js';
 
 const SPEC: Record<string, FlagSpec> = {
   connect: { type: 'list', describe: 'link URL, e.g. tcpout://127.0.0.1:5760' },
@@ -17,6 +18,7 @@ const SPEC: Record<string, FlagSpec> = {
   force: { type: 'boolean', describe: 'with disarm: force (also in flight — dangerous)' },
   wait: { type: 'string', describe: 'seconds to wait for the vehicle to appear (default 15)' },
   data: { type: 'string', describe: "the station's data folder (recordings go to DIR/tlogs)" },
+  ...SIGNING_FLAGS,
   help: { type: 'boolean', describe: 'show this help' },
 };
 
@@ -88,8 +90,10 @@ export async function commandMain(argv: string[], io: CliIo): Promise<number> {
   const action = parseAction(a.value.positionals, !!flag(a.value, 'force'));
   if (typeof action === 'string') return io.fail(`kongxun command: ${action}`, 2);
 
+  const signing = signingFromArgs(a.value, 'command');
+  if (!signing.ok) return io.fail(signing.reason, 2);
   const clock = new SystemClock();
-  const st = await createStation({ clock, dataDir: resolve(flag(a.value, 'data') ?? defaultDataDir()), connections: urls });
+  const st = await createStation({ clock, dataDir: resolve(flag(a.value, 'data') ?? defaultDataDir()), connections: urls, ...(signing.value ? { signing: signing.value } : {}) });
   if (!st.ok) return io.fail(`kongxun command: ${st.reason}`, 2);
   const station = st.value;
   try {

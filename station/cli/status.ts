@@ -7,12 +7,14 @@ import { createStation } from '../compose.js';
 import { defaultDataDir } from '../data-dir.js';
 import { flag, helpText, parseArgs, type FlagSpec } from './args.js';
 import type { CliIo } from './io.js';
+import { SIGNING_FLAGS, signingFromArgs } from './signing.js';
 
 const SPEC: Record<string, FlagSpec> = {
   connect: { type: 'list', describe: 'link URL, e.g. tcpout://127.0.0.1:5760 (repeatable)' },
   json: { type: 'boolean', describe: 'print one JSON object per vehicle per second' },
   seconds: { type: 'string', describe: 'stop after this many seconds (default: run until Ctrl+C)' },
   data: { type: 'string', describe: "the station's data folder (recordings go to DIR/tlogs)" },
+  ...SIGNING_FLAGS,
   help: { type: 'boolean', describe: 'show this help' },
 };
 
@@ -42,8 +44,10 @@ export async function statusMain(argv: string[], io: CliIo): Promise<number> {
   const secondsText = flag(a.value, 'seconds');
   const seconds = secondsText === undefined ? Infinity : Number(secondsText);
   if (!(seconds > 0)) return io.fail(`kongxun status: --seconds must be a positive number, got "${secondsText}"`, 2);
+  const signing = signingFromArgs(a.value, 'status');
+  if (!signing.ok) return io.fail(signing.reason, 2);
   const clock = new SystemClock();
-  const st = await createStation({ clock, dataDir: resolve(flag(a.value, 'data') ?? defaultDataDir()), connections: urls });
+  const st = await createStation({ clock, dataDir: resolve(flag(a.value, 'data') ?? defaultDataDir()), connections: urls, ...(signing.value ? { signing: signing.value } : {}) });
   if (!st.ok) return io.fail(`kongxun status: ${st.reason}`, 2);
   const station = st.value;
   const json = !!flag(a.value, 'json');

@@ -10,13 +10,16 @@ import { extname, join, normalize } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Clock } from '../../mavlink/clock.js';
 import { err, ok, type Result } from '../../mavlink/result.js';
-import type { ClientMessage, ServerMessage, StationEvent, StationSnapshot, VehicleCommand } from '../api/contract.js';
+import type { ClientMessage, PlanMessage, ServerMessage, StationEvent, StationSnapshot, VehicleCommand } from '../api/contract.js';
+import type { TileSource } from './mbtiles.js';
 
 export interface ConsoleSource {
   hello(): Extract<ServerMessage, { type: 'hello' }>;
   snapshot(): StationSnapshot;
   onEvent(cb: (e: StationEvent) => void): () => void;
   command(sysid: number, cmd: VehicleCommand): Promise<{ ok: boolean; result: string; reason: string }>;
+  /** The day plan the station was started with, sent after `hello`. */
+  plan?(): PlanMessage | null;
 }
 
 export interface ConsoleServerOptions {
@@ -25,7 +28,11 @@ export interface ConsoleServerOptions {
   staticDir: string;
   host?: string;
   port?: number;
+  /** When the port is taken, serve on any free port instead of failing (`npm start` with no --port). */
+  anyPortIfTaken?: boolean;
   snapshotHz?: number;
+  /** Offline basemap served at /tiles/{z}/{x}/{y}. */
+  tiles?: TileSource;
 }
 
 export interface ConsoleServer {
@@ -44,6 +51,8 @@ const MIME: Record<string, string> = {
   '.png': 'image/png',
   '.svg': 'image/svg+xml',
 };
+
+const TILE_MIME = { png: 'image/png', jpg: 'image/jpeg', webp: 'image/webp' } as const;
 
 function serveStatic(dir: string, req: IncomingMessage, res: ServerResponse): void {
   const path = decodeURIComponent((req.url ?? '/').split('?')[0] ?? '/');
@@ -74,6 +83,13 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Resul
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(o.source.snapshot()));
       return;
     }
+    const t = /^\/tiles\/(\d+)\/(\d+)\/(\d+)(\.\w+)?$/.exec((req.url ?? '').split('?')[0] ?? '');
+    if (t) {
+      const data = o.tiles?.tile(Number(t[1]), Number(t[2]), Number(t[3]));
+      if (!data || !o.tiles) res.writeHead(204, { 'cache-control': 'max-age=3600' }).end();
+      else res.writeHead(200, { 'content-type': TILE_MIME[o.tiles.info.format], 'cache-control': 'max-age=3600' }).end(data);
+      return;
+    }
     serveStatic(o.staticDir, req, res);
   });
   const wss = new WebSocketServer({ noServer: true });
@@ -86,6 +102,8 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Resul
   };
   wss.on('connection', (ws) => {
     sendTo(ws, o.source.hello());
+    const plan = o.source.plan?.();
+    if (plan) sendTo(ws, plan);
     sendTo(ws, o.source.snapshot());
     ws.on('error', () => ws.terminate());
     ws.on('message', (data) => {
@@ -107,19 +125,25 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Resul
     if (wss.clients.size > 0) broadcast(o.source.snapshot());
   }, 1000 / (o.snapshotHz ?? 10));
 
-  const listening = await new Promise<Result<number>>((resolve) => {
-    http.once('error', (e: NodeJS.ErrnoException) =>
-      resolve(
-        err(
-          e.code === 'EADDRINUSE' ? 'port-in-use' : 'listen-failed',
-          e.code === 'EADDRINUSE'
-            ? `console: ${host}:${o.port ?? 8080} is already in use (choose another with --port)`
-            : `console: cannot listen on ${host}:${o.port ?? 8080}: ${e.message}`,
-        ),
-      ),
-    );
-    http.listen(o.port ?? 8080, host, () => resolve(ok((http.address() as AddressInfo).port)));
-  });
+  const listen = (port: number) =>
+    new Promise<Result<number>>((resolve) => {
+      const onError = (e: NodeJS.ErrnoException) =>
+        resolve(
+          err(
+            e.code === 'EADDRINUSE' ? 'port-in-use' : 'listen-failed',
+            e.code === 'EADDRINUSE'
+              ? `console: ${host}:${port} is already in use (choose another with --port)`
+              : `console: cannot listen on ${host}:${port}: ${e.message}`,
+          ),
+        );
+      http.once('error', onError);
+      http.listen(port, host, () => {
+        http.off('error', onError);
+        resolve(ok((http.address() as AddressInfo).port));
+      });
+    });
+  let listening = await listen(o.port ?? 8080);
+  if (!listening.ok && listening.code === 'port-in-use' && o.anyPortIfTaken) listening = await listen(0);
   if (!listening.ok) {
     o.clock.clearInterval(timer);
     offEvent();
