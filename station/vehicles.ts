@@ -6,7 +6,8 @@
  *    other ground stations are ignored.
  *  - Every frame of a known system goes through the pure reducer (vehicle-state.ts).
  *  - Silence: no HEARTBEAT for `lostAfterMs` (default 5 s, on the Clock) → `vehicle-lost`; the next
- *    HEARTBEAT → `vehicle-regained`. Both that and a reboot (time_boot_ms jumps back) re-request streams.
+ *    HEARTBEAT → `vehicle-regained`. Both that and a reboot (time_boot_ms jumps back, or the HEARTBEAT returns to
+ *    MAV_STATE_BOOT: a rebooted ArduPilot streams nothing until asked) re-request streams.
  *  - Redundant links: a vehicle heard on two links (or two peers of one link) is one vehicle with both
  *    listed; commands go out on the path with the most recent traffic. Two vehicles sharing a sysid are
  *    told apart by duplicate-sysid.ts and reported once as `duplicate-sysid`.
@@ -39,6 +40,12 @@ export interface RegistryOptions {
   gcsSysid?: number;
   gcsCompid?: number;
   lostAfterMs?: number;
+  /**
+   * While a streamed vehicle's home is unknown, ask for HOME_POSITION again this often (default 5 s; 0 = never).
+   * ArduPilot refuses the first request during boot and then sends home once, unasked, when its origin is set:
+   * if that one frame is lost the station would otherwise never learn home.
+   */
+  homeRetryMs?: number;
   /** Stream rates by message name; 0 or less turns a stream off. Merged over DEFAULT_STREAM_RATES_HZ. */
   streamRatesHz?: Record<string, number>;
   /** Ask for streams when a vehicle appears (default true). */
@@ -89,6 +96,8 @@ interface Entry {
   link: MessageLink;
   streamGen: number;
   streams: StreamMethod | null;
+  /** When HOME_POSITION was last asked for while the vehicle's home was unknown. */
+  homeAskedMs: number;
 }
 
 export class VehicleRegistry {
@@ -231,6 +240,7 @@ export class VehicleRegistry {
       dupReported: false,
       streamGen: 0,
       streams: null,
+      homeAskedMs: this.clock.now(),
       link: {
         send: (m) => {
           const p = this.bestPath(entry);
@@ -361,11 +371,22 @@ export class VehicleRegistry {
 
   private checkLost(): void {
     const now = this.clock.now();
+    const homeRetryMs = this.o.homeRetryMs ?? 5000;
     for (const e of this.entries.values()) {
       const last = e.state.lastHeartbeatMs;
       if (!e.lost && last !== null && now - last > this.lostAfterMs) {
         e.lost = true;
         this.emit({ type: 'vehicle-lost', sysid: e.sysid, compid: e.compid });
+      }
+      if (homeRetryMs > 0 && !e.lost && e.streams !== null && e.state.home === null && now - e.homeAskedMs >= homeRetryMs) {
+        e.homeAskedMs = now;
+        void e.queue.run({
+          kind: 'long',
+          command: common.MavCmd.REQUEST_MESSAGE,
+          params: [242 /* HOME_POSITION */],
+          targetSystem: e.sysid,
+          targetComponent: e.compid,
+        }).result;
       }
     }
   }
