@@ -20,8 +20,6 @@ import { stationEvent, vehicleViews } from './api/views.js';
 import type { CommandReply, VehicleCommands } from './commands.js';
 import { createStation, type Station } from './compose.js';
 import { startConsoleServer, type ConsoleServer } from './server/console-server.js';
-import type { TileSource } from './server/mbtiles.js';
-import { loadPlanDir } from './server/plan-dir.js';
 import { loadStationFiles, type StationFiles } from './station-files.js';
 
 export interface StationServiceOptions {
@@ -43,10 +41,6 @@ export interface StationServiceOptions {
   /** Simulator warm-up (ms to EKF position); default ArduCopter's captured ~41 s. */
   simWarmupMs?: number;
   log?: (line: string) => void;
-  /** Day plan directory (schedule.json, routes.geojson) the console shows (`--plan DIR`). */
-  planDir?: string;
-  /** Offline basemap (`--tiles file.mbtiles`), opened by the caller (station/server/mbtiles.ts). */
-  tiles?: TileSource;
 }
 
 export interface StationService {
@@ -90,8 +84,6 @@ export async function startStationService(o: StationServiceOptions): Promise<Res
   if (!files.ok) return files;
   for (const w of files.value.warnings) log(`kongxun: warning: ${w}`);
   const { fleet: fleetFile, geojson } = files.value;
-  const plan = o.planDir !== undefined ? loadPlanDir(o.planDir) : undefined;
-  if (plan && !plan.ok) return plan;
 
   const links: (string | Transport)[] = [...(o.connect ?? [])];
   for (const d of fleetFile.drones) if (d.connect && !links.includes(d.connect)) links.push(d.connect);
@@ -149,7 +141,6 @@ export async function startStationService(o: StationServiceOptions): Promise<Res
     geography: geojson,
     simulated: simDrones.length > 0,
     version: '0.1.0',
-    tiles: o.tiles?.info ?? null,
   };
   const server = await startConsoleServer({
     clock,
@@ -197,7 +188,6 @@ export async function startStationService(o: StationServiceOptions): Promise<Res
       await srv.close();
       await station.close();
       await fleet?.stop();
-      o.tiles?.close();
     },
   });
 }

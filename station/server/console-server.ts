@@ -10,16 +10,13 @@ import { extname, join, normalize } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Clock } from '../../mavlink/clock.js';
 import { err, ok, type Result } from '../../mavlink/result.js';
-import type { ClientMessage, PlanMessage, ServerMessage, StationEvent, StationSnapshot, VehicleCommand } from '../api/contract.js';
-import type { TileSource } from './mbtiles.js';
+import type { ClientMessage, ServerMessage, StationEvent, StationSnapshot, VehicleCommand } from '../api/contract.js';
 
 export interface ConsoleSource {
   hello(): Extract<ServerMessage, { type: 'hello' }>;
   snapshot(): StationSnapshot;
   onEvent(cb: (e: StationEvent) => void): () => void;
   command(sysid: number, cmd: VehicleCommand): Promise<{ ok: boolean; result: string; reason: string }>;
-  /** The day plan the station was started with, sent after `hello`. */
-  plan?(): PlanMessage | null;
 }
 
 export interface ConsoleServerOptions {
@@ -31,8 +28,6 @@ export interface ConsoleServerOptions {
   /** When the port is taken, serve on any free port instead of failing (`npm start` with no --port). */
   anyPortIfTaken?: boolean;
   snapshotHz?: number;
-  /** Offline basemap served at /tiles/{z}/{x}/{y}. */
-  tiles?: TileSource;
 }
 
 export interface ConsoleServer {
@@ -51,8 +46,6 @@ const MIME: Record<string, string> = {
   '.png': 'image/png',
   '.svg': 'image/svg+xml',
 };
-
-const TILE_MIME = { png: 'image/png', jpg: 'image/jpeg', webp: 'image/webp' } as const;
 
 function serveStatic(dir: string, req: IncomingMessage, res: ServerResponse): void {
   const path = decodeURIComponent((req.url ?? '/').split('?')[0] ?? '/');
@@ -83,13 +76,6 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Resul
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(o.source.snapshot()));
       return;
     }
-    const t = /^\/tiles\/(\d+)\/(\d+)\/(\d+)(\.\w+)?$/.exec((req.url ?? '').split('?')[0] ?? '');
-    if (t) {
-      const data = o.tiles?.tile(Number(t[1]), Number(t[2]), Number(t[3]));
-      if (!data || !o.tiles) res.writeHead(204, { 'cache-control': 'max-age=3600' }).end();
-      else res.writeHead(200, { 'content-type': TILE_MIME[o.tiles.info.format], 'cache-control': 'max-age=3600' }).end(data);
-      return;
-    }
     serveStatic(o.staticDir, req, res);
   });
   const wss = new WebSocketServer({ noServer: true });
@@ -102,8 +88,6 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Resul
   };
   wss.on('connection', (ws) => {
     sendTo(ws, o.source.hello());
-    const plan = o.source.plan?.();
-    if (plan) sendTo(ws, plan);
     sendTo(ws, o.source.snapshot());
     ws.on('error', () => ws.terminate());
     ws.on('message', (data) => {
