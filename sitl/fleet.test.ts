@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { minimal } from 'mavlink-mappings';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -9,6 +10,23 @@ import { memoryPair } from '../mavlink/transport/memory.js';
 import { simMain, parseSimArgs } from './cli.js';
 import { SimFleet, docksFromGeoJson, type FleetFile } from './fleet.js';
 import { enuFromLatLon } from './geo.js';
+
+/** A base port P with P, P+10, … P+10·(n-1) all free on 127.0.0.1 (so parallel runs never collide). */
+async function freePortRun(n: number): Promise<number> {
+  const free = (port: number) =>
+    new Promise<boolean>((resolve) => {
+      const srv = createServer();
+      srv.once('error', () => resolve(false));
+      srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
+    });
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const base = 20000 + Math.floor(Math.random() * 4000) * 10;
+    let ok = true;
+    for (let i = 0; i < n && ok; i++) ok = await free(base + 10 * i);
+    if (ok) return base;
+  }
+  throw new Error('no free run of TCP ports found on 127.0.0.1');
+}
 
 const fixture = (name: string): string => fileURLToPath(new URL(`../tests/fixtures/sitl/${name}`, import.meta.url));
 const readJson = (name: string): unknown => JSON.parse(readFileSync(fixture(name), 'utf8'));
@@ -76,17 +94,18 @@ describe('SimFleet on a fake clock', () => {
 });
 
 describe('SimFleet over real TCP (127.0.0.1)', () => {
-  it('two drones on tcpin ports 25760 and 25770; clients on the two ports receive heartbeats from sysids 21 and 22', async () => {
-    const r = SimFleet.create({ drones: 2, basePort: 25760, sysids: [21, 22], home: { lat: 24.59, lon: 118.262, altAmslM: 10 } });
+  it('two drones on tcpin ports P and P+10; clients on the two ports receive heartbeats from sysids 21 and 22', async () => {
+    const base = await freePortRun(2);
+    const r = SimFleet.create({ drones: 2, basePort: base, sysids: [21, 22], home: { lat: 24.59, lon: 118.262, altAmslM: 10 } });
     if (!r.ok) throw new Error(r.reason);
     const f = r.value;
     cleanup.push(() => f.stop());
     const started = await f.start();
     expect(started.ok, started.ok ? '' : started.reason).toBe(true);
-    expect(f.members.map((m) => m.urls[0])).toEqual(['tcpin://127.0.0.1:25760', 'tcpin://127.0.0.1:25770']);
+    expect(f.members.map((m) => m.urls[0])).toEqual([`tcpin://127.0.0.1:${base}`, `tcpin://127.0.0.1:${base + 10}`]);
     const clock = new SystemClock();
     const seen = new Set<number>();
-    for (const port of [25760, 25770]) {
+    for (const port of [base, base + 10]) {
       const t = createTransport(`tcpout://127.0.0.1:${port}`, clock);
       if (!t.ok) throw new Error(t.reason);
       const c = new MavConnection(t.value, { clock, sysid: 255, compid: 190 });
@@ -132,15 +151,16 @@ describe('kongxun sim (simMain)', () => {
     expect(errs.pop()).toMatch(/--faults: fault file: expected/);
     expect(await simMain(['--drones', 'x'], io)).toBe(2);
     expect(errs.pop()).toMatch(/--drones/);
+    const simBase = await freePortRun(3);
     const code = await simMain(
-      ['--station', fixture('station.geojson'), '--fleet', fixture('fleet.json'), '--faults', fixture('faults.json'), '--base-port', '25800', '--speedup', '5'],
+      ['--station', fixture('station.geojson'), '--fleet', fixture('fleet.json'), '--faults', fixture('faults.json'), '--base-port', String(simBase), '--speedup', '5'],
       io,
     );
     expect(code).toBe(0);
     expect(out.slice(0, 3)).toEqual([
-      expect.stringMatching(/^drone JH-01 sysid 11 .* tcpin:\/\/127\.0\.0\.1:25800$/),
-      expect.stringMatching(/^drone JH-02 sysid 12 .* tcpin:\/\/127\.0\.0\.1:25810$/),
-      expect.stringMatching(/^drone JH-06 sysid 16 .* tcpin:\/\/127\.0\.0\.1:25820$/),
+      expect.stringMatching(new RegExp(`^drone JH-01 sysid 11 .* tcpin://127\\.0\\.0\\.1:${simBase}$`)),
+      expect.stringMatching(new RegExp(`^drone JH-02 sysid 12 .* tcpin://127\\.0\\.0\\.1:${simBase + 10}$`)),
+      expect.stringMatching(new RegExp(`^drone JH-06 sysid 16 .* tcpin://127\\.0\\.0\\.1:${simBase + 20}$`)),
     ]);
   });
 });

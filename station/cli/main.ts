@@ -2,6 +2,7 @@
 import { simMain } from '../../sitl/cli.js';
 import { commandMain } from './command.js';
 import { processIo, type CliIo } from './io.js';
+import { planMain } from './plan.js';
 import { serveMain } from './serve.js';
 import { statusMain } from './status.js';
 
@@ -13,6 +14,7 @@ usage: kongxun <command> [options]   (kongxun <command> --help for its options)
   sim       simulated ArduCopter drones on TCP 127.0.0.1:5760+10·i
   status    live state of each vehicle on a link
   command   send one command to a vehicle and wait for its acknowledgement
+  plan      plan the day: 72 patrol sorties and the school-gate hover posts, as schedule.json and .plan files
 `;
 
 type Sub = (argv: string[], io: CliIo) => Promise<number>;
@@ -21,6 +23,7 @@ const COMMANDS: Record<string, Sub> = {
   serve: serveMain,
   status: statusMain,
   command: commandMain,
+  plan: (argv, io) => planMain(argv, io.out, io.err),
   sim: (argv, io) => simMain(argv, { out: io.out, err: io.err }),
 };
 
