@@ -26,7 +26,6 @@ import type { Clock, TimerId } from '../mavlink/clock.js';
 import { FrameParser } from '../mavlink/codec/frame.js';
 import { decodePayload, type MavLinkData } from '../mavlink/codec/messages.js';
 import type { Received, Sent } from '../mavlink/connection.js';
-import { encodeTlogRecord } from './tlog.js';
 
 export interface RecordableConnection {
   readonly name: string;
@@ -44,7 +43,9 @@ export interface RecorderOptions {
 }
 
 interface Rec {
-  bytes: Uint8Array;
+  timeUs: number;
+  /** The frame; received frames are views into parser blocks that are never rewritten, so holding them is safe. */
+  frame: Uint8Array;
   source: number;
   /** Target system, or 0 for everyone. */
   target: number;
@@ -53,7 +54,8 @@ interface Rec {
 interface Sink {
   path: string;
   fd: number | undefined;
-  chunks: Uint8Array[];
+  /** Records appended in place (timestamp + frame), written out at the flush: no allocation per frame. */
+  buf: Buffer;
   size: number;
 }
 
@@ -65,6 +67,7 @@ interface ConnState {
 }
 
 const FLUSH_BYTES = 256 * 1024;
+const INITIAL_BYTES = 16 * 1024;
 
 export function tlogFileName(atMs: number, sysid: number, link: string): string {
   const iso = new Date(atMs).toISOString().slice(0, 19).replace(/:/g, '-');
@@ -135,7 +138,7 @@ export class TlogRecorder {
   }
 
   private onReceived(c: ConnState, r: Received): void {
-    const rec: Rec = { bytes: encodeTlogRecord(this.timeUs(r.atMs), r.frame.raw), source: r.frame.sysid, target: targetOf(r.message) };
+    const rec: Rec = { timeUs: this.timeUs(r.atMs), frame: r.frame.raw, source: r.frame.sysid, target: targetOf(r.message) };
     const m = r.message;
     if (m instanceof minimal.Heartbeat && m.type !== minimal.MavType.GCS && !c.vehicles.has(r.frame.sysid)) {
       this.openVehicle(c, r.frame.sysid, r.atMs);
@@ -146,7 +149,7 @@ export class TlogRecorder {
   private onSent(c: ConnState, s: Sent): void {
     const frame = this.parser.pushDatagram(s.bytes)[0];
     const message = frame?.known ? decodePayload(frame.msgid, frame.payload) : undefined;
-    const rec: Rec = { bytes: encodeTlogRecord(this.timeUs(s.atMs), s.bytes), source: frame?.sysid ?? 0, target: targetOf(message) };
+    const rec: Rec = { timeUs: this.timeUs(s.atMs), frame: s.bytes, source: frame?.sysid ?? 0, target: targetOf(message) };
     this.route(c, rec, true);
   }
 
@@ -155,12 +158,12 @@ export class TlogRecorder {
     const bySource = ours ? undefined : c.vehicles.get(rec.source);
     const byTarget = rec.target !== 0 ? c.vehicles.get(rec.target) : undefined;
     if (bySource || byTarget) {
-      if (bySource) this.write(bySource, rec.bytes);
-      if (byTarget && byTarget !== bySource) this.write(byTarget, rec.bytes);
+      if (bySource) this.write(bySource, rec);
+      if (byTarget && byTarget !== bySource) this.write(byTarget, rec);
       return;
     }
     if ((ours || c.vehicles.has(rec.source)) && rec.target === 0 && c.vehicles.size > 0) {
-      for (const s of c.vehicles.values()) this.write(s, rec.bytes);
+      for (const s of c.vehicles.values()) this.write(s, rec);
       return;
     }
     c.pre.push(rec);
@@ -178,7 +181,7 @@ export class TlogRecorder {
     for (let n = 2; existsSync(path) || this.files().includes(path); n++) {
       path = join(this.dir, tlogFileName(atMs, sysid, c.name).replace(/\.tlog$/, `-${n}.tlog`));
     }
-    const sink: Sink = { path, fd: undefined, chunks: [], size: 0 };
+    const sink: Sink = { path, fd: undefined, buf: Buffer.allocUnsafe(INITIAL_BYTES), size: 0 };
     try {
       sink.fd = openSync(path, 'a');
     } catch (e) {
@@ -189,27 +192,39 @@ export class TlogRecorder {
     for (const rec of c.pre) {
       const mine = rec.source === sysid || rec.target === sysid;
       const everyone = rec.target === 0 && !mine;
-      if (mine || everyone) this.write(sink, rec.bytes);
+      if (mine || everyone) this.write(sink, rec);
       if (!mine) keep.push(rec);
     }
     c.pre = keep;
   }
 
-  private write(s: Sink, bytes: Uint8Array): void {
-    s.chunks.push(bytes);
-    s.size += bytes.length;
+  /** Append one tlog record (8-byte big-endian µs + frame) to the sink's buffer, in place. */
+  private write(s: Sink, rec: Rec): void {
+    const need = 8 + rec.frame.length;
+    if (s.size + need > s.buf.length) {
+      if (s.size > 0 && s.size + need > FLUSH_BYTES) this.flushSink(s);
+      if (s.size + need > s.buf.length) {
+        const grown = Buffer.allocUnsafe(Math.max(s.buf.length * 2, s.size + need));
+        s.buf.copy(grown, 0, 0, s.size);
+        s.buf = grown;
+      }
+    }
+    const t = rec.timeUs;
+    s.buf.writeUInt32BE(Math.floor(t / 0x1_0000_0000), s.size);
+    s.buf.writeUInt32BE(t % 0x1_0000_0000, s.size + 4);
+    s.buf.set(rec.frame, s.size + 8);
+    s.size += need;
     if (s.size >= FLUSH_BYTES) this.flushSink(s);
   }
 
   private flushSink(s: Sink): void {
     if (s.size === 0) return;
-    const buf = Buffer.concat(s.chunks, s.size);
-    s.chunks = [];
+    const size = s.size;
     s.size = 0;
     if (s.fd === undefined) return;
     try {
       let off = 0;
-      while (off < buf.length) off += writeSync(s.fd, buf, off, buf.length - off);
+      while (off < size) off += writeSync(s.fd, s.buf, off, size - off);
     } catch (e) {
       this.errs.push(`cannot write ${s.path}: ${(e as Error).message}`);
     }
