@@ -3,8 +3,13 @@
  * that `kongxun serve` runs), then opens the dispatch desk window on the core's console URL (127.0.0.1, an
  * ephemeral port), sandboxed with context isolation, a strict CSP from the page, navigation and new windows
  * blocked. With a second display it also opens the wall screen there.
+ *
+ * Transport: each window gets its own MessageChannelMain; one end is attached to the console server as a
+ * peer (the same messages as its WebSocket), the other is posted to the page through the preload, which hands
+ * it to the page's main world (renderer/api/client.ts: one client, two transports). KONGXUN_TRANSPORT=ws
+ * keeps the WebSocket instead.
  */
-import { app, BrowserWindow, screen, session, shell } from 'electron';
+import { app, BrowserWindow, MessageChannelMain, screen, session, shell } from 'electron';
 import { join } from 'node:path';
 import { startStationService, type StationService } from '../station/service.js';
 
@@ -18,6 +23,28 @@ function secureWindow(win: BrowserWindow, origin: string): void {
   win.webContents.on('will-navigate', (e, url) => {
     if (!url.startsWith(origin)) e.preventDefault();
   });
+}
+
+/** A fresh MessagePort per page load: the station end is a console peer, the page end goes to the preload. */
+function givePort(win: BrowserWindow): void {
+  if (!service) return;
+  const { port1, port2 } = new MessageChannelMain();
+  const listeners = new Set<(text: string) => void>();
+  port1.on('message', (e) => {
+    for (const l of listeners) l(String(e.data));
+  });
+  const detach = service.attachConsole({
+    send: (text) => port1.postMessage(text),
+    onMessage: (cb) => {
+      listeners.add(cb);
+      return () => listeners.delete(cb);
+    },
+  });
+  port1.on('close', detach);
+  win.webContents.once('did-start-navigation', detach);
+  win.once('closed', detach);
+  port1.start();
+  win.webContents.postMessage('kongxun:port', null, [port2]);
 }
 
 function openWindow(url: string, bounds?: Electron.Rectangle, view = 'desk'): BrowserWindow {
@@ -34,6 +61,7 @@ function openWindow(url: string, bounds?: Electron.Rectangle, view = 'desk'): Br
     },
   });
   secureWindow(win, new URL(url).origin);
+  if (process.env.KONGXUN_TRANSPORT !== 'ws') win.webContents.on('did-finish-load', () => givePort(win));
   void win.loadURL(`${url}?view=${view}`);
   return win;
 }

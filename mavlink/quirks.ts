@@ -42,6 +42,25 @@ export interface Quirks {
   missionRequestLegacy: boolean;
   /** Mission item 0 is home (overwritten by the vehicle); real items start at 1. */
   homeAtSeq0: boolean;
+  /**
+   * A duplicate MISSION_ITEM during an upload draws MISSION_ACK INVALID_SEQUENCE while the transfer goes on
+   * (ArduPilot): the uploader must not take that ACK as the end of the transfer.
+   */
+  missionInvalidSequenceNonFatal: boolean;
+  /** MISSION_ACK / MISSION_COUNT carry opaque_id and MISSION_CURRENT carries mission_id (mission identity). */
+  missionOpaqueId: boolean;
+  /**
+   * How read-back items differ from what was sent (see mavlink/services/mission/verify.ts): DO items come back
+   * in frame 0, NAV_LOITER_TIME param3 is stored only as a direction (±1).
+   */
+  missionReadback: 'ardupilot' | 'exact';
+  /**
+   * How PARAM_VALUE/PARAM_SET carry integers in their float field when AUTOPILOT_VERSION does not say
+   * (MAV_PROTOCOL_CAPABILITY_PARAM_ENCODE_BYTEWISE / _C_CAST): ArduPilot casts, PX4 copies the bytes.
+   */
+  paramEncoding: 'cast' | 'bytewise';
+  /** The whole parameter set can be read as `@PARAM/param.pck` over MAVFTP (ArduPilot 4.1+). */
+  paramPck: boolean;
   /** Stream requests: SET_MESSAGE_INTERVAL first, REQUEST_DATA_STREAM when it is unsupported. */
   streams: 'message-interval' | 'message-interval-or-data-stream';
   /** A mode change right after boot can be accepted and then lost: confirm in heartbeats, resend. */
@@ -93,6 +112,11 @@ export const ARDUPILOT_COPTER: Quirks = {
   gotoFallbackPositionTarget: true,
   missionRequestLegacy: true,
   homeAtSeq0: true,
+  missionInvalidSequenceNonFatal: true,
+  missionOpaqueId: true,
+  missionReadback: 'ardupilot',
+  paramEncoding: 'cast',
+  paramPck: true,
   streams: 'message-interval-or-data-stream',
   modeMayRevert: true,
 };
@@ -109,6 +133,11 @@ export const PX4: Quirks = {
   gotoFallbackPositionTarget: false,
   missionRequestLegacy: false,
   homeAtSeq0: false,
+  missionInvalidSequenceNonFatal: false,
+  missionOpaqueId: true,
+  missionReadback: 'exact',
+  paramEncoding: 'bytewise',
+  paramPck: false,
   streams: 'message-interval',
   modeMayRevert: false,
 };
@@ -125,6 +154,11 @@ export const GENERIC: Quirks = {
   gotoFallbackPositionTarget: false,
   missionRequestLegacy: false,
   homeAtSeq0: false,
+  missionInvalidSequenceNonFatal: false,
+  missionOpaqueId: false,
+  missionReadback: 'exact',
+  paramEncoding: 'cast',
+  paramPck: false,
   streams: 'message-interval',
   modeMayRevert: false,
 };

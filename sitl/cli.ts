@@ -3,14 +3,18 @@
  *
  *   kongxun sim --drones N [--home lat,lon,alt] [--station file.geojson] [--fleet fleet.json]
  *               [--speedup K] [--udp host:port] [--faults file.json] [--base-port P] [--seed S]
- *               [--warmup-ms MS]
+ *               [--warmup-ms MS] [--loss FRACTION] [--latency MS] [--baud BAUD]
  *
  * Without --drones, the fleet file's drone count is used. Without --home or --station, the drones stand at
  * the captured SITL's home (24.4798 N, 118.0894 E, 10 m). Prints one line per drone (sysid, id, URLs).
+ * --loss/--latency/--baud make every TCP/UDP link a poor radio (mission-impaired-link.ts): that share of
+ * chunks lost each way, that one-way delay, that serial rate (57600 → 5760 bytes/s).
  * Returns the process exit code: 0 after a signal, 2 for bad arguments, 1 when the fleet cannot start.
  */
 import { readFile } from 'node:fs/promises';
+import { createTransport } from '../mavlink/transport/index.js';
 import { parseFaultFile, type FaultRule } from './faults.js';
+import { ImpairedTransport, baudToBytesPerSecond, type Impairment } from './mission-impaired-link.js';
 import { SimFleet, type FleetFile, type HomeSpec, type SimFleetOptions } from './fleet.js';
 
 export interface SimArgs {
@@ -24,11 +28,15 @@ export interface SimArgs {
   basePort?: number;
   seed?: number;
   warmupMs?: number;
+  loss?: number;
+  latencyMs?: number;
+  baud?: number;
 }
 
 const USAGE =
   'usage: kongxun sim --drones N [--home lat,lon,alt] [--station file.geojson] [--fleet fleet.json] ' +
-  '[--speedup K] [--udp host:port] [--faults file.json] [--base-port P] [--seed S] [--warmup-ms MS]';
+  '[--speedup K] [--udp host:port] [--faults file.json] [--base-port P] [--seed S] [--warmup-ms MS] ' +
+  '[--loss FRACTION] [--latency MS] [--baud BAUD]';
 
 /** The home of the captured ArduCopter SITL: 24.4798 N, 118.0894 E, 10 m AMSL. */
 export const DEFAULT_HOME: HomeSpec = { lat: 24.4798, lon: 118.0894, altAmslM: 10 };
@@ -49,7 +57,7 @@ export function parseSimArgs(argv: readonly string[]): Parsed {
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]!;
     if (flag === '--help' || flag === '-h') return { ok: false, error: USAGE };
-    const known = ['--drones', '--home', '--station', '--fleet', '--speedup', '--udp', '--faults', '--base-port', '--seed', '--warmup-ms'];
+    const known = ['--drones', '--home', '--station', '--fleet', '--speedup', '--udp', '--faults', '--base-port', '--seed', '--warmup-ms', '--loss', '--latency', '--baud'];
     if (!known.includes(flag)) return { ok: false, error: `unknown option "${flag}"\n${USAGE}` };
     const v = argv[++i];
     if (v === undefined || v.startsWith('--')) return { ok: false, error: `${flag}: missing value` };
@@ -88,6 +96,24 @@ export function parseSimArgs(argv: readonly string[]): Parsed {
         const port = m ? Number(m[2]) : 0;
         if (!m || port < 1 || port > 65535) return { ok: false, error: `--udp: expected host:port, got "${v}"` };
         args.udp = v;
+        break;
+      }
+      case '--loss': {
+        const n = Number(v);
+        if (v.trim() === '' || !(n >= 0 && n < 1)) return { ok: false, error: `--loss: expected a fraction from 0 to below 1 (0.2 = 20 %), got "${v}"` };
+        args.loss = n;
+        break;
+      }
+      case '--latency': {
+        const n = Number(v);
+        if (v.trim() === '' || !(n >= 0 && n <= 10_000)) return { ok: false, error: `--latency: expected milliseconds from 0 to 10000, got "${v}"` };
+        args.latencyMs = n;
+        break;
+      }
+      case '--baud': {
+        const n = positive(flag, v, true);
+        if (typeof n === 'string') return { ok: false, error: n };
+        args.baud = n;
         break;
       }
       case '--station':
@@ -167,13 +193,15 @@ export async function simMain(argv: string[], io: SimMainIo = { out: (l) => cons
   // Without --home or docks, the drones stand where the captured SITL did (captures/README.md).
   const home = a.home ?? (opts.station === undefined ? DEFAULT_HOME : undefined);
   if (drones === undefined) return fail(io, `--drones: required (or give --fleet with drones)\n${USAGE}`);
+  const impaired = a.loss !== undefined || a.latencyMs !== undefined || a.baud !== undefined;
   const created = SimFleet.create({
     ...opts,
     drones,
     faults,
     ...(home ? { home } : {}),
     ...(a.speedup !== undefined ? { speedup: a.speedup } : {}),
-    ...(a.udp ? { udp: a.udp } : {}),
+    ...(a.udp && !impaired ? { udp: a.udp } : {}),
+    ...(impaired ? { tcp: false } : {}),
     ...(a.basePort !== undefined ? { basePort: a.basePort } : {}),
     ...(a.seed !== undefined ? { seed: a.seed } : {}),
     ...(a.warmupMs !== undefined ? { warmupMs: a.warmupMs } : {}),
@@ -185,6 +213,17 @@ export async function simMain(argv: string[], io: SimMainIo = { out: (l) => cons
     io.err(`kongxun sim: ${started.reason}`);
     return 1;
   }
+  if (impaired) {
+    // The autopilot paces its parameter list and MAVFTP bursts to the radio it believes it has (SERIALn_BAUD).
+    if (a.baud !== undefined) for (const m of fleet.members) m.drone.radio = { bytesPerSecond: baudToBytesPerSecond(a.baud) };
+    const r = await openImpairedLinks(fleet, a);
+    if (r) {
+      await fleet.stop();
+      io.err(`kongxun sim: ${r}`);
+      return 1;
+    }
+    io.out(`kongxun sim: links impaired: loss ${((a.loss ?? 0) * 100).toFixed(0)} %, latency ${a.latencyMs ?? 0} ms${a.baud ? `, ${a.baud} baud` : ''}`);
+  }
   for (const m of fleet.members) {
     const h = m.drone.home;
     io.out(`drone ${m.id} sysid ${m.sysid} home ${h.latDeg.toFixed(6)},${h.lonDeg.toFixed(6)},${h.altAmslM} ${m.urls.join(' ')}`);
@@ -193,6 +232,29 @@ export async function simMain(argv: string[], io: SimMainIo = { out: (l) => cons
   await (io.until ?? waitForSignal());
   await fleet.stop();
   return 0;
+}
+
+/** The fleet's TCP (and UDP) links, each wrapped as a poor radio. Returns an error text or undefined. */
+async function openImpairedLinks(fleet: SimFleet, a: SimArgs): Promise<string | undefined> {
+  const basePort = a.basePort ?? 5760;
+  for (const m of fleet.members) {
+    const urls = [`tcpin://127.0.0.1:${basePort + 10 * m.index}`, ...(a.udp ? [`udpout://${a.udp}`] : [])];
+    for (const [k, url] of urls.entries()) {
+      const clock = m.drone.clock;
+      const t = createTransport(url, clock);
+      if (!t.ok) return t.reason;
+      const imp: Impairment = {
+        lossRate: a.loss ?? 0,
+        latencyMs: a.latencyMs ?? 0,
+        ...(a.baud ? { bytesPerSecond: baudToBytesPerSecond(a.baud) } : {}),
+        seed: (a.seed ?? 1) * 1000 + m.index * 10 + k,
+      };
+      const r = await fleet.attach(m.index, new ImpairedTransport(t.value, clock, imp));
+      if (!r.ok) return r.reason;
+      m.urls.push(url);
+    }
+  }
+  return undefined;
 }
 
 function fail(io: SimMainIo, msg: string): number {

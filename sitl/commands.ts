@@ -57,6 +57,9 @@ export interface CommandHost {
   /** Send a message once on one link. */
   sendMessageNow(link: SimLink, msgid: number, peer: string | undefined): void;
   forcedResult(command: number): number | undefined;
+  /** MAV_CMD_MISSION_START (first/last item) and MAV_CMD_DO_SET_MISSION_CURRENT; absent: UNSUPPORTED. */
+  missionStart?(first: number, last: number): number;
+  setMissionCurrent?(seq: number): number;
 }
 
 interface Location {
@@ -177,6 +180,10 @@ export class CommandHandler {
         return p[0] === 1 ? this.requestMessage(link, peer, MSG.AUTOPILOT_VERSION) : { result: R.ACCEPTED };
       case C.GET_HOME_POSITION:
         return this.requestMessage(link, peer, MSG.HOME_POSITION);
+      case C.MISSION_START:
+        return { result: h.missionStart ? h.missionStart(Math.round(p[0]), Math.round(p[1])) : R.UNSUPPORTED };
+      case C.DO_SET_MISSION_CURRENT:
+        return { result: h.setMissionCurrent ? h.setMissionCurrent(Math.round(p[0])) : R.UNSUPPORTED };
       default:
         return { result: R.UNSUPPORTED };
     }

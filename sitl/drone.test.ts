@@ -211,7 +211,7 @@ describe('SimDrone arming and boot', () => {
     h = new GcsHarness();
     h.advance(1000);
     h.gcs.send(make(common.ParamRequestList, { targetSystem: 1, targetComponent: 1 }));
-    h.advance(200);
+    h.advance(1000); // 1349 values at the captured ~2300/s
     const values = h.of<common.ParamValue>(22);
     expect(values.length).toBe(h.drone.params.count);
     expect(values.map((v) => v.paramIndex)).toEqual([...Array(h.drone.params.count).keys()]);

@@ -26,7 +26,12 @@ import { patrolParams, type SimDroneOptions } from './drone-options.js';
 import { FaultSet } from './faults.js';
 import type { Home } from './geo.js';
 import { MSG, SimLink } from './link.js';
+import { MissionAuto } from './mission-auto.js';
+import { MissionServer } from './mission-server.js';
 import { FlightController, Mode, MODE_NAMES, POSITION_MODES } from './modes.js';
+import type { RadioModel } from './ftp-server.js';
+import { FileServices } from './ftp-services.js';
+import { serveMissionFiles } from './ftp-mission.js';
 import { ParamServer } from './param-server.js';
 import { ParamStore } from './params.js';
 import { CopterPhysics } from './physics.js';
@@ -56,6 +61,16 @@ export class SimDrone implements TelemetrySource, CommandHost {
   readonly health: BootHealth;
   readonly gimbal = { pitchDeg: 0, yawDeg: 0 };
   readonly links: SimLink[] = [];
+  /**
+   * The radio as the autopilot sees it (SERIALn_BAUD / 10 and flow control): the parameter list and MAVFTP
+   * bursts pace themselves by it as ArduPilot does. Unset = a fast link (TCP/USB). Set it with the link.
+   */
+  radio: RadioModel = {};
+  /** MAVFTP (params, logs, files) and the LOG_* protocol (ftp-services.ts). */
+  readonly fileServices: FileServices;
+  /** Mission, fence and rally storage and protocol (mission-server.ts); AUTO execution (mission-auto.ts). */
+  readonly missions: MissionServer;
+  readonly auto: MissionAuto;
   armed = false;
   /** Why the motors last stopped ('gcs', 'landed', 'auto disarm', 'gcs failsafe', …). */
   lastDisarmReason: string | undefined;
@@ -87,9 +102,14 @@ export class SimDrone implements TelemetrySource, CommandHost {
     this.faults = new FaultSet(this.clock, root.fork('faults'), opts.faults ?? []);
     this.rcModeSwitch = opts.rcModeSwitchAtBoot ?? true;
     this.nav = new FlightController(this);
+    this.missions = new MissionServer(this);
+    this.auto = new MissionAuto(this, this.missions);
+    this.nav.auto = this.auto;
     this.failsafes = new Failsafes(this);
     this.commands = new CommandHandler(this, () => this.clock.now());
     this.paramServer = new ParamServer(this);
+    this.fileServices = new FileServices(this);
+    serveMissionFiles(this.fileServices.files, this.missions);
     this.health = new BootHealth(this.clock, bootTimeline(opts.warmupMs ?? CAPTURED_WARMUP_MS), this.home.altAmslM, this.faults, {
       text: (sev, t) => this.text(sev, t),
       rcValid: () => {
@@ -128,6 +148,9 @@ export class SimDrone implements TelemetrySource, CommandHost {
     this.stopped = true;
     if (this.tickTimer !== undefined) this.clock.clearInterval(this.tickTimer);
     if (this.timesyncTimer !== undefined) this.clock.clearInterval(this.timesyncTimer);
+    this.missions.stop();
+    this.paramServer.stop();
+    this.fileServices.stop();
     for (const l of this.links) l.stop();
   }
 
@@ -303,6 +326,8 @@ export class SimDrone implements TelemetrySource, CommandHost {
   arm(force: boolean): number {
     if (this.armed) return R.ACCEPTED;
     const refusals = this.prearmFailures();
+    // AUTO is armable only with AUTO_OPTIONS bit 0 (allow arming).
+    if (this.mode === Mode.AUTO && (this.params.get('AUTO_OPTIONS') & 1) === 0) refusals.push('Mode not armable');
     if (refusals.length > 0 && !force) {
       for (const r of refusals) this.text(S.CRITICAL, `Arm: ${r}`);
       return R.FAILED;
@@ -311,6 +336,8 @@ export class SimDrone implements TelemetrySource, CommandHost {
     this.groundSinceMs = undefined;
     this.failsafes.battery = 0;
     this.text(S.INFO, 'Arming motors');
+    // AUTO_OPTIONS bit 1: take off in AUTO without raising the throttle.
+    if (this.mode === Mode.AUTO && (this.params.get('AUTO_OPTIONS') & 2) !== 0) this.auto.autoArmed = true;
     this.nav.enter(this.mode);
     const home = buildMessage(MSG.HOME_POSITION, this);
     if (home) this.broadcast(home, true);
@@ -332,6 +359,7 @@ export class SimDrone implements TelemetrySource, CommandHost {
     this.armed = false;
     this.physics.motorsOn = false;
     this.nav.onDisarm();
+    this.auto.onDisarm();
     this.text(S.INFO, 'Disarming motors');
     this.sendHeartbeatNow();
   }
@@ -343,7 +371,28 @@ export class SimDrone implements TelemetrySource, CommandHost {
       return R.FAILED;
     }
     if (mode === this.mode && mode !== Mode.GUIDED) return R.ACCEPTED;
+    if (mode === Mode.AUTO && this.armed && this.physics.state.onGround && this.auto.firstNavCommand() !== 22) {
+      this.text(S.CRITICAL, 'Auto: Missing Takeoff Cmd');
+      return R.FAILED;
+    }
     this.changeMode(mode);
+    return R.ACCEPTED;
+  }
+
+  /** MAV_CMD_MISSION_START: AUTO, "auto-armed" (take off from the ground), run from `first` (0: the start). */
+  missionStart(first: number, _last: number): number {
+    if (!this.auto.hasMission) return R.FAILED;
+    const r = this.setMode(Mode.AUTO);
+    if (r !== R.ACCEPTED) return r;
+    this.auto.autoArmed = true;
+    if (first > 0) this.auto.start(first);
+    else if (!this.auto.running) this.auto.start(1);
+    return R.ACCEPTED;
+  }
+
+  setMissionCurrent(seq: number): number {
+    if (!this.auto.setCurrent(seq)) return R.DENIED;
+    this.missions.broadcastCurrent();
     return R.ACCEPTED;
   }
 

@@ -98,7 +98,17 @@ export function handleIncoming(drone: SimDrone, link: SimLink, rx: Received, com
       }
       return;
     }
+    case 110:
+    case 117:
+    case 119:
+    case 121:
+    case 122:
+      // MAVFTP and the LOG_* protocol (ftp-services.ts).
+      drone.fileServices.handle(link, rx);
+      return;
     default:
+      // Mission protocol (MISSION_COUNT, _ITEM(_INT), _REQUEST(_INT), _REQUEST_LIST, _CLEAR_ALL, _SET_CURRENT, _ACK).
+      drone.missions.handle(link, rx);
       return;
   }
 }

@@ -3,7 +3,7 @@
  * targets into commands for the point-mass physics.
  *
  *   STABILIZE 0, ALT_HOLD 2  hold altitude, drift with the wind (no pilot input in the simulator)
- *   AUTO 3                   no mission yet: holds where it entered
+ *   AUTO 3                   runs the stored mission (mission-auto.ts); without one, holds where it entered
  *   GUIDED 4                 takeoff / go to / orbit / velocity / hold; pause = brake to a hold
  *   LOITER 5, POSHOLD 16, BRAKE 17   stop and hold position
  *   RTL 6                    climb ──► return ──► loiter RTL_LOIT_TIME ──► land ──► disarm
@@ -57,6 +57,16 @@ export type GuidedTarget =
 
 export type RtlPhase = 'climb' | 'return' | 'loiter' | 'land';
 
+/** The AUTO mode's mission executor, as the flight controller sees it (mission-auto.ts). */
+export interface AutoMode {
+  readonly landing: boolean;
+  readonly takingOff: boolean;
+  /** AUTO entered (not re-entered): resume or start the mission. */
+  start(first?: number): boolean;
+  exit(): void;
+  update(now: number): void;
+}
+
 export interface FlightContext {
   readonly clock: Clock;
   readonly physics: CopterPhysics;
@@ -79,13 +89,17 @@ export class FlightController {
   private rtlAltM = 15;
   private phaseSinceMs = 0;
   private touchdownAtMs: number | undefined;
+  auto: AutoMode | undefined;
 
   constructor(private readonly ctx: FlightContext) {}
 
   /** Switch mode (checks are the caller's). Sets the mode's starting targets. */
   enter(mode: number): void {
     const s = this.ctx.physics.state;
+    const from = this.mode;
     this.mode = mode;
+    if (from === Mode.AUTO && mode !== Mode.AUTO) this.auto?.exit();
+    if (mode === Mode.AUTO && from !== Mode.AUTO) this.auto?.start();
     this.paused = false;
     this.touchdownAtMs = undefined;
     this.phaseSinceMs = this.ctx.clock.now();
@@ -100,12 +114,12 @@ export class FlightController {
 
   /** A landing is in progress (LAND, or RTL's final phase). */
   get landing(): boolean {
-    return this.mode === Mode.LAND || (this.mode === Mode.RTL && this.rtlPhase === 'land');
+    return this.mode === Mode.LAND || (this.mode === Mode.RTL && this.rtlPhase === 'land') || (this.mode === Mode.AUTO && (this.auto?.landing ?? false));
   }
 
   /** Waiting to climb after a takeoff command. */
   get takingOff(): boolean {
-    return this.mode === Mode.GUIDED && this.guided.kind === 'takeoff';
+    return (this.mode === Mode.GUIDED && this.guided.kind === 'takeoff') || (this.mode === Mode.AUTO && (this.auto?.takingOff ?? false));
   }
 
   takeoff(altM: number): void {
@@ -173,7 +187,8 @@ export class FlightController {
       canHoldPosition ? { kind: 'position' as const, eM: p.eM, nM: p.nM, ...(speed !== undefined ? { speedMps: speed } : {}) } : { kind: 'drift' as const };
     physics.yaw = this.roi ? { kind: 'heading', deg: bearingDeg(this.roi.eM - s.eM, this.roi.nM - s.nM) } : { kind: 'hold' };
 
-    switch (this.mode) {
+    if (this.mode === Mode.AUTO && this.auto) this.auto.update(now);
+    else switch (this.mode) {
       case Mode.STABILIZE:
       case Mode.ALT_HOLD:
         physics.horizontal = { kind: 'drift' };

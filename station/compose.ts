@@ -11,9 +11,12 @@ import type { Clock } from '../mavlink/clock.js';
 import type { SigningConfig } from '../mavlink/codec/signing.js';
 import { MavConnection, type ConnectionStats } from '../mavlink/connection.js';
 import { err, ok, type Result } from '../mavlink/result.js';
+import { quirksFor } from '../mavlink/quirks.js';
 import { createTransport, type Transport, type TransportStatus } from '../mavlink/transport/index.js';
 import { VehicleCommands, type CommandsOptions } from './commands.js';
 import { startGcsHeartbeat } from './gcs-heartbeat.js';
+import { VehicleMissions } from './missions.js';
+import { createVehicleFiles, type VehicleFiles } from './params-vehicle.js';
 import { TlogRecorder } from './recorder.js';
 import type { VehicleSnapshot } from './vehicle-state.js';
 import { VehicleRegistry, type RegistryEvent, type RegistryEventType, type RegistryOptions, type VehicleInfo } from './vehicles.js';
@@ -58,6 +61,10 @@ export interface Station {
   on<K extends RegistryEventType>(type: K | '*', cb: (e: Extract<RegistryEvent, { type: K }>) => void): () => void;
   /** The command API of a vehicle, or undefined if no such vehicle has been seen. */
   command(sysid: number): VehicleCommands | undefined;
+  /** Mission, fence and rally transfers of a vehicle (queued per vehicle), or undefined if not seen. */
+  missions(sysid: number): VehicleMissions | undefined;
+  /** Parameters (pull/set, cached per drone) and onboard logs of a vehicle, or undefined if not seen. */
+  files(sysid: number): VehicleFiles | undefined;
   snapshot(): StationSnapshot;
   /** Paths of the tlogs written so far. */
   tlogs(): string[];
@@ -99,6 +106,8 @@ export async function createStation(o: StationOptions): Promise<Result<Station>>
   }
   const stopHeartbeat = startGcsHeartbeat(clock, () => conns);
   const commands = new Map<string, VehicleCommands>();
+  const missions = new Map<string, VehicleMissions>();
+  const files = new Map<string, VehicleFiles>();
   let closed = false;
 
   const station: Station = {
@@ -116,6 +125,40 @@ export async function createStation(o: StationOptions): Promise<Result<Station>>
       if (!c) commands.set(key, (c = new VehicleCommands(target, o.commands)));
       return c;
     },
+    missions: (sysid) => {
+      const v = registry.vehicle(sysid);
+      const link = registry.link(sysid);
+      if (!v || !link) return undefined;
+      const key = `${v.sysid}:${v.compid}`;
+      let m = missions.get(key);
+      if (!m) {
+        m = new VehicleMissions({
+          sysid: v.sysid,
+          compid: v.compid,
+          clock,
+          link,
+          gcsSysid,
+          gcsCompid,
+          quirks: () => quirksFor(registry.state(sysid)?.autopilot ?? 0),
+          rttMs: () => registry.state(sysid)?.rttMs ?? null,
+          command: (spec) => registry.queue(sysid)!.run(spec).result,
+        });
+        missions.set(key, m);
+      }
+      return m;
+    },
+    files: (sysid) => {
+      const target = registry.commandTarget(sysid);
+      const link = registry.link(sysid);
+      if (!target || !link) return undefined;
+      const key = `${target.sysid}:${target.compid}`;
+      let f = files.get(key);
+      if (!f) {
+        f = createVehicleFiles({ sysid: target.sysid, compid: target.compid, clock, link, state: target.state, run: (spec) => target.run(spec), gcsSysid, gcsCompid, dataDir: o.dataDir });
+        files.set(key, f);
+      }
+      return f;
+    },
     snapshot: () => ({
       atMs: clock.now(),
       links: conns.map((c) => ({ name: c.name, status: c.lastStatus.state, peers: c.transport.peers(), stats: c.stats })),
@@ -127,6 +170,11 @@ export async function createStation(o: StationOptions): Promise<Result<Station>>
       if (closed) return;
       closed = true;
       stopHeartbeat();
+      for (const m of missions.values()) m.close();
+      for (const f of files.values()) {
+        f.params.cancel();
+        f.logs.cancel();
+      }
       registry.close();
       recorder?.close();
       await Promise.all(conns.map((c) => c.close()));

@@ -20,6 +20,9 @@ import { stationEvent, vehicleViews } from './api/views.js';
 import type { CommandReply, VehicleCommands } from './commands.js';
 import { createStation, type Station } from './compose.js';
 import { startConsoleServer, type ConsoleServer } from './server/console-server.js';
+import type { TileSource } from './server/mbtiles.js';
+import { loadPlanDir } from './server/plan-dir.js';
+import { planFromText } from './mission-plan.js';
 import { loadStationFiles, type StationFiles } from './station-files.js';
 
 export interface StationServiceOptions {
@@ -41,6 +44,10 @@ export interface StationServiceOptions {
   /** Simulator warm-up (ms to EKF position); default ArduCopter's captured ~41 s. */
   simWarmupMs?: number;
   log?: (line: string) => void;
+  /** Day plan directory (schedule.json, routes.geojson) the console shows (`--plan DIR`). */
+  planDir?: string;
+  /** Offline basemap (`--tiles file.mbtiles`), opened by the caller (station/server/mbtiles.ts). */
+  tiles?: TileSource;
 }
 
 export interface StationService {
@@ -49,6 +56,8 @@ export interface StationService {
   station: Station;
   files: StationFiles;
   fleet: SimFleet | undefined;
+  /** Serve a console over another transport than WebSocket (the desktop app's MessagePort). */
+  attachConsole: ConsoleServer['attach'];
   close(): Promise<void>;
 }
 
@@ -84,6 +93,8 @@ export async function startStationService(o: StationServiceOptions): Promise<Res
   if (!files.ok) return files;
   for (const w of files.value.warnings) log(`kongxun: warning: ${w}`);
   const { fleet: fleetFile, geojson } = files.value;
+  const plan = o.planDir !== undefined ? loadPlanDir(o.planDir) : undefined;
+  if (plan && !plan.ok) return plan;
 
   const links: (string | Transport)[] = [...(o.connect ?? [])];
   for (const d of fleetFile.drones) if (d.connect && !links.includes(d.connect)) links.push(d.connect);
@@ -141,6 +152,7 @@ export async function startStationService(o: StationServiceOptions): Promise<Res
     geography: geojson,
     simulated: simDrones.length > 0,
     version: '0.1.0',
+    tiles: o.tiles?.info ?? null,
   };
   const server = await startConsoleServer({
     clock,
@@ -148,8 +160,21 @@ export async function startStationService(o: StationServiceOptions): Promise<Res
     host: o.host ?? '127.0.0.1',
     port: o.port ?? 8080,
     anyPortIfTaken: o.anyPortIfTaken ?? false,
+    ...(o.tiles ? { tiles: o.tiles } : {}),
+    ...(o.planDir !== undefined ? { planDir: o.planDir } : {}),
     source: {
       hello: () => hello,
+      plan: () => (plan?.ok ? plan.value : null),
+      upload: async (sysid, name, text, onProgress) => {
+        const lists = planFromText(name, text);
+        if (!lists.ok) return { ok: false, count: 0, verifiedBy: null, reason: lists.error };
+        const m = station.missions(sysid);
+        if (!m) return { ok: false, count: 0, verifiedBy: null, reason: `no vehicle with system id ${sysid}` };
+        const onP = (p: { phase: string; done: number; total: number }) =>
+          (p.phase === 'upload' || p.phase === 'verify') && onProgress({ phase: p.phase, done: p.done, total: p.total });
+        const r = await m.upload('mission', lists.value.mission, { onProgress: onP }).result;
+        return { ok: r.ok, count: r.count, verifiedBy: r.verifiedBy ?? null, reason: r.reason ?? '' };
+      },
       snapshot: () => ({
         type: 'snapshot',
         atMs: clock.now(),
@@ -183,11 +208,13 @@ export async function startStationService(o: StationServiceOptions): Promise<Res
     station,
     files: files.value,
     fleet,
+    attachConsole: (peer) => srv.attach(peer),
     close: async () => {
       offEvents();
       await srv.close();
       await station.close();
       await fleet?.stop();
+      o.tiles?.close();
     },
   });
 }

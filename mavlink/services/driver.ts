@@ -29,7 +29,7 @@ export interface MessageLink {
 export type DriverEffect<R> =
   | { type: 'send'; message: MavLinkData }
   | { type: 'armTimer'; delayMs: number }
-  | { type: 'progress'; progressPct: number; resultParam2?: number }
+  | { type: 'progress'; progressPct: number; resultParam2?: number; done?: number; total?: number }
   | { type: 'done'; result: R };
 
 export interface MachineStep<S, R> {
@@ -49,7 +49,8 @@ export interface DriveOptions {
   link: MessageLink;
   /** Send to this peer only (e.g. the vehicle's address on a UDP server link). */
   peer?: PeerId;
-  onProgress?: (progressPct: number) => void;
+  /** `items` is given by item transfers (mission, parameters): items done of total. */
+  onProgress?: (progressPct: number, items?: { done: number; total: number }) => void;
   /** Called with every frame sent by this transaction (statistics, tests). */
   onSend?: (message: MavLinkData) => void;
 }
@@ -88,7 +89,7 @@ export function drive<S, R>(machine: Machine<S, R>, initial: S, o: DriveOptions)
           }, e.delayMs);
           break;
         case 'progress':
-          o.onProgress?.(e.progressPct);
+          o.onProgress?.(e.progressPct, e.done !== undefined && e.total !== undefined ? { done: e.done, total: e.total } : undefined);
           break;
         case 'done':
           finished = true;

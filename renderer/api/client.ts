@@ -1,34 +1,126 @@
-/** One client to the station over WebSocket; reconnects with backoff when the station goes away. */
-import type { ClientMessage, ServerMessage } from '../../station/api/contract.js';
-import { applySnapshot, pushEvent, type ConsoleStore } from '../state/store.js';
+/**
+ * One client to the station, two transports: WebSocket (web console, wall screen, remote viewers) and a
+ * MessagePort handed over by the desktop app's preload (IPC, no socket). Both carry the same JSON messages
+ * of station/api/contract.ts. The WebSocket reconnects with backoff when the station goes away.
+ */
+import type { ClientMessage, ServerMessage, VehicleCommand } from '../../station/api/contract.js';
+import { applySnapshot, pushEvent, type CommandEntry, type ConsoleStore } from '../state/store.js';
 
-export function connectStation(store: ConsoleStore, url: string): { send(m: ClientMessage): void; close(): void } {
+export interface Transport {
+  /** Starts delivering messages and link states; returns a function that stops it. */
+  start(onMessage: (text: string) => void, onLink: (up: boolean) => void): () => void;
+  send(text: string): boolean;
+}
+
+export function webSocketTransport(url: string): Transport {
   let ws: WebSocket | undefined;
-  let closed = false;
-  let backoffMs = 250;
-  const open = () => {
-    ws = new WebSocket(url);
-    ws.onopen = () => {
-      backoffMs = 250;
-      store.setState({ link: 'connected' });
-    };
-    ws.onmessage = (ev) => {
-      const m = JSON.parse(String(ev.data)) as ServerMessage;
-      if (m.type === 'snapshot') applySnapshot(store, m);
-      else if (m.type === 'hello') store.setState({ station: m.station, geography: m.geography, simulated: m.simulated });
-      else if (m.type === 'event') pushEvent(store, m.event);
-    };
-    ws.onclose = () => {
-      store.setState({ link: 'disconnected' });
-      if (!closed) setTimeout(open, (backoffMs = Math.min(backoffMs * 2, 5000)));
-    };
-  };
-  open();
   return {
-    send: (m) => ws?.readyState === WebSocket.OPEN && ws.send(JSON.stringify(m)),
-    close: () => {
-      closed = true;
-      ws?.close();
+    start(onMessage, onLink) {
+      let closed = false;
+      let backoffMs = 250;
+      const open = () => {
+        ws = new WebSocket(url);
+        ws.onopen = () => {
+          backoffMs = 250;
+          onLink(true);
+        };
+        ws.onmessage = (ev) => onMessage(String(ev.data));
+        ws.onclose = () => {
+          onLink(false);
+          if (!closed) setTimeout(open, (backoffMs = Math.min(backoffMs * 2, 5000)));
+        };
+      };
+      open();
+      return () => {
+        closed = true;
+        ws?.close();
+      };
     },
+    send: (text) => {
+      if (ws?.readyState !== WebSocket.OPEN) return false;
+      ws.send(text);
+      return true;
+    },
+  };
+}
+
+/** The desktop app's IPC: the preload posts a MessagePort to the page (window message 'kongxun:port'). */
+export function messagePortTransport(port: MessagePort): Transport {
+  return {
+    start(onMessage, onLink) {
+      port.onmessage = (ev) => onMessage(typeof ev.data === 'string' ? ev.data : JSON.stringify(ev.data));
+      port.start();
+      onLink(true);
+      return () => port.close();
+    },
+    send: (text) => {
+      port.postMessage(text);
+      return true;
+    },
+  };
+}
+
+export interface StationClient {
+  command(sysid: number, cmd: VehicleCommand): Promise<CommandEntry>;
+  /** Upload a mission file's text to a drone; progress and result land in the store's `upload`. */
+  upload(sysid: number, name: string, text: string): void;
+  close(): void;
+}
+
+let nextId = 1;
+
+export function connectStation(store: ConsoleStore, transport: Transport): StationClient {
+  const waiting = new Map<string, (e: CommandEntry) => void>();
+  const update = (requestId: string, patch: Partial<CommandEntry>): CommandEntry | undefined => {
+    let done: CommandEntry | undefined;
+    const commands = store.getState().commands.map((c) => (c.requestId === requestId ? (done = { ...c, ...patch }) : c));
+    store.setState({ commands });
+    return done;
+  };
+  const stop = transport.start(
+    (text) => {
+      const m = JSON.parse(text) as ServerMessage;
+      if (m.type === 'snapshot') applySnapshot(store, m);
+      else if (m.type === 'hello') store.setState({ station: m.station, geography: m.geography, simulated: m.simulated, tiles: m.tiles ?? null, events: [] });
+      else if (m.type === 'plan') store.setState({ plan: m });
+      else if (m.type === 'event') pushEvent(store, m.event);
+      else if (m.type === 'upload-progress' || m.type === 'upload-result') {
+        const u = store.getState().upload;
+        if (u?.requestId !== m.requestId) return;
+        if (m.type === 'upload-progress') store.setState({ upload: { ...u, phase: m.phase, done: m.done, total: m.total } });
+        else store.setState({ upload: { ...u, ok: m.ok, verifiedBy: m.verifiedBy, reason: m.reason, done: m.ok ? u.total || m.count : u.done, total: u.total || m.count } });
+      } else if (m.type === 'result') {
+        const e = update(m.requestId, { ok: m.ok, result: m.result, reason: m.reason });
+        if (e) waiting.get(m.requestId)?.(e);
+        waiting.delete(m.requestId);
+      }
+    },
+    (up) => store.setState({ link: up ? 'connected' : 'disconnected' }),
+  );
+  return {
+    command(sysid, cmd) {
+      const requestId = `c${Date.now().toString(36)}-${nextId++}`;
+      const drone = store.getState().vehicles.find((v) => v.sysid === sysid)?.id ?? `sys${sysid}`;
+      const entry: CommandEntry = { requestId, sysid, drone, command: cmd, sentMs: Date.now() };
+      store.setState({ commands: [entry, ...store.getState().commands].slice(0, 50) });
+      if (cmd.command === 'goto' || cmd.command === 'orbit')
+        store.setState({ targets: { ...store.getState().targets, [sysid]: { latDeg: cmd.latDeg, lonDeg: cmd.lonDeg, kind: cmd.command } } });
+      const msg = { type: 'command', requestId, sysid, ...cmd } as ClientMessage;
+      return new Promise<CommandEntry>((resolve) => {
+        if (!transport.send(JSON.stringify(msg))) {
+          resolve(update(requestId, { ok: false, result: 'error', reason: 'not connected' }) ?? entry);
+          return;
+        }
+        waiting.set(requestId, resolve);
+      });
+    },
+    upload(sysid, name, text) {
+      const requestId = `u${Date.now().toString(36)}-${nextId++}`;
+      const drone = store.getState().vehicles.find((v) => v.sysid === sysid)?.id ?? `sys${sysid}`;
+      store.setState({ upload: { requestId, sysid, drone, name, phase: 'upload', done: 0, total: 0 } });
+      if (!transport.send(JSON.stringify({ type: 'upload', requestId, sysid, name, text } satisfies ClientMessage)))
+        store.setState({ upload: { requestId, sysid, drone, name, phase: 'upload', done: 0, total: 0, ok: false, reason: 'not connected' } });
+    },
+    close: stop,
   };
 }

@@ -1,69 +1,198 @@
 /**
- * The jurisdiction map. Drone markers move from store subscriptions, not React renders, so 10 Hz telemetry
- * for a whole fleet costs no re-render. No tile layer yet (offline networks): the station's own geography is
- * the basemap; tiles arrive with the desktop-UI issue. Coordinates stay WGS-84.
+ * The jurisdiction map: station geography (boundary, patrol lines and areas, no-fly zones, schools, docks,
+ * hotspots), every drone as a heading arrow with its trail, its current sortie's route with progress, and
+ * the targets of go-to / orbit commands. Everything moves from store subscriptions, never React renders, so
+ * 10 Hz telemetry of a whole fleet costs no re-render. Coordinates stay WGS-84 (see basemap.ts).
  */
 import L from 'leaflet';
 import type { VehicleView } from '../../station/api/contract.js';
-import type { ConsoleStore } from '../state/store.js';
+import type { ConsoleState, ConsoleStore } from '../state/store.js';
+import { mountBasemap } from './basemap.js';
+import { currentSortie, sortieProgress } from './sortie.js';
 
 const KIND_STYLE: Record<string, L.PathOptions> = {
-  boundary: { color: '#1d4ed8', weight: 2, fill: false },
-  'patrol-line': { color: '#0891b2', weight: 3 },
-  'patrol-area': { color: '#16a34a', weight: 1, fillOpacity: 0.12 },
-  'no-fly': { color: '#dc2626', weight: 1, fillOpacity: 0.25 },
+  boundary: { color: '#60a5fa', weight: 2, fill: false, dashArray: '6 4' },
+  'patrol-line': { color: '#22d3ee', weight: 3, opacity: 0.8 },
+  'patrol-area': { color: '#4ade80', weight: 1, fillOpacity: 0.1 },
+  'no-fly': { color: '#f87171', weight: 1.5, fillColor: '#dc2626', fillOpacity: 0.25 },
+  hotspot: { color: '#fbbf24', weight: 1, fillOpacity: 0.15 },
 };
+const TRAIL_POINTS = 600;
 
-export function mountMap(el: HTMLElement, store: ConsoleStore): () => void {
+export interface MapOptions {
+  /** Called with a clicked point (WGS-84) when the store asks to pick one. */
+  onPick?: (latDeg: number, lonDeg: number) => void;
+  /** Drone click selects it. */
+  onSelect?: (sysid: number) => void;
+  fit?: 'geography';
+}
+
+function pointIcon(kind: string): L.DivIcon {
+  const cls = kind === 'dock' ? 'kx-dock' : kind === 'school' ? 'kx-school' : 'kx-point';
+  const glyph = kind === 'dock' ? 'H' : kind === 'school' ? '学' : '';
+  return L.divIcon({ className: `kx-poi ${cls}`, html: glyph, iconSize: [18, 18], iconAnchor: [9, 9] });
+}
+
+function droneIcon(id: string): L.DivIcon {
+  return L.divIcon({
+    className: 'kx-drone',
+    iconSize: [28, 28],
+    iconAnchor: [14, 14],
+    html: `<svg class="kx-arrow" viewBox="-14 -14 28 28" width="28" height="28"><path d="M0,-12 L8,9 L0,4 L-8,9 Z"/></svg><span class="kx-label">${id}</span>`,
+  });
+}
+
+interface DroneLayers {
+  marker: L.Marker;
+  arrow: SVGElement | null;
+  trail: L.Polyline;
+  route: L.Polyline;
+  progress: L.CircleMarker;
+  target: L.Polyline;
+  targetRing: L.Circle;
+  last: string;
+  /** Trail points not drawn yet. */
+  pending: L.LatLng[];
+}
+
+export function mountMap(el: HTMLElement, store: ConsoleStore, o: MapOptions = {}): { map: L.Map; destroy(): void } {
   const map = L.map(el, { zoomControl: true, attributionControl: false, preferCanvas: true });
   map.setView([24.59, 118.265], 14);
-  const markers = new Map<number, L.CircleMarker>();
+  L.control.scale({ imperial: false, position: 'bottomleft' }).addTo(map);
+  const offBasemap = mountBasemap(map, store);
+  const drones = new Map<number, DroneLayers>();
+  const dirtyTrails = new Set<DroneLayers>();
+  const flushTrails = () => {
+    for (const d of dirtyTrails) {
+      const pts = (d.trail.getLatLngs() as L.LatLng[]).concat(d.pending);
+      d.pending = [];
+      d.trail.setLatLngs(pts.length > TRAIL_POINTS ? pts.slice(pts.length - TRAIL_POINTS) : pts);
+    }
+    dirtyTrails.clear();
+  };
+  const trailTimer = setInterval(flushTrails, 500);
   let geoDrawn = false;
 
   const drawGeography = (geo: unknown) => {
     if (geoDrawn || !geo) return;
     geoDrawn = true;
     const layer = L.geoJSON(geo as GeoJSON.FeatureCollection, {
-      style: (f) => KIND_STYLE[String(f?.properties?.kind)] ?? { color: '#6b7280' },
-      pointToLayer: (f, latlng) =>
-        L.circleMarker(latlng, {
-          radius: 5,
-          color: f.properties?.kind === 'dock' ? '#7c3aed' : f.properties?.kind === 'school' ? '#ea580c' : '#6b7280',
-        }).bindTooltip(String(f.properties?.name ?? f.properties?.id ?? '')),
+      style: (f) => KIND_STYLE[String(f?.properties?.kind)] ?? { color: '#94a3b8' },
+      pointToLayer: (f, latlng) => {
+        const kind = String(f.properties?.kind);
+        if (kind === 'hotspot') return L.circleMarker(latlng, { radius: 4, color: '#fbbf24', weight: 1, fillOpacity: 0.6 });
+        return L.marker(latlng, { icon: pointIcon(kind), keyboard: false });
+      },
+      onEachFeature: (f, l) => {
+        const name = String(f.properties?.name ?? f.properties?.id ?? '');
+        if (name) l.bindTooltip(name, { direction: 'top', className: 'kx-tip' });
+      },
     }).addTo(map);
     const b = layer.getBounds();
-    if (b.isValid()) map.fitBounds(b, { padding: [10, 10] });
+    if (b.isValid()) map.fitBounds(b, { padding: [16, 16] });
   };
 
-  const drawVehicles = (vs: VehicleView[]) => {
+  const layersFor = (v: VehicleView): DroneLayers => {
+    let d = drones.get(v.sysid);
+    if (d) return d;
+    const marker = L.marker([v.latDeg!, v.lonDeg!], { icon: droneIcon(v.id), keyboard: false, zIndexOffset: 1000 }).addTo(map);
+    marker.on('click', () => o.onSelect?.(v.sysid));
+    const el = marker.getElement();
+    if (el) el.dataset.drone = v.id;
+    d = {
+      marker,
+      arrow: el?.querySelector('.kx-arrow') ?? null,
+      trail: L.polyline([], { color: '#a78bfa', weight: 2, opacity: 0.7, interactive: false }).addTo(map),
+      route: L.polyline([], { color: '#38bdf8', weight: 2, opacity: 0.6, dashArray: '4 6', interactive: false }).addTo(map),
+      progress: L.circleMarker([0, 0], { radius: 4, color: '#38bdf8', fillOpacity: 1, interactive: false }),
+      target: L.polyline([], { color: '#fde047', weight: 2, dashArray: '6 6', interactive: false }).addTo(map),
+      targetRing: L.circle([0, 0], { radius: 50, color: '#fde047', weight: 1.5, fill: false, interactive: false }),
+      last: '',
+      pending: [],
+    };
+    drones.set(v.sysid, d);
+    return d;
+  };
+
+  const drawVehicles = (s: ConsoleState) => {
     const seen = new Set<number>();
-    for (const v of vs) {
+    for (const v of s.vehicles) {
       if (v.latDeg === null || v.lonDeg === null || (v.latDeg === 0 && v.lonDeg === 0)) continue;
       seen.add(v.sysid);
-      let m = markers.get(v.sysid);
-      if (!m) {
-        m = L.circleMarker([v.latDeg, v.lonDeg], { radius: 7, weight: 2 }).bindTooltip(v.id, { permanent: true, direction: 'right' });
-        m.addTo(map);
-        markers.set(v.sysid, m);
+      const d = layersFor(v);
+      const ll = L.latLng(v.latDeg, v.lonDeg);
+      d.marker.setLatLng(ll);
+      if (d.arrow) d.arrow.style.transform = `rotate(${v.headingDeg ?? 0}deg)`;
+      const el = d.marker.getElement();
+      if (el) {
+        const state = !v.connected ? 'lost' : v.armed ? 'armed' : 'idle';
+        for (const c of ['lost', 'armed', 'idle']) el.classList.toggle(c, c === state);
+        el.classList.toggle('selected', v.sysid === s.selected);
       }
-      m.setLatLng([v.latDeg, v.lonDeg]);
-      m.setStyle({ color: v.connected ? (v.armed ? '#dc2626' : '#059669') : '#6b7280' });
+      // Trail: the flown path since the console opened (while armed), capped. Points collect here and reach
+      // the canvas twice a second (flushTrails): a 10 Hz repaint of every trail is the costliest thing on the map.
+      const key = `${v.latDeg.toFixed(6)},${v.lonDeg.toFixed(6)}`;
+      if (v.armed && key !== d.last) {
+        d.pending.push(ll);
+        dirtyTrails.add(d);
+      }
+      d.last = key;
+      const w = v.sysid === s.selected ? 3 : 2;
+      if (d.trail.options.weight !== w) d.trail.setStyle({ weight: w });
+      // Current sortie of the day plan: its route and where the drone should be along it.
+      const sortie = currentSortie(s.plan, v.id, s.atMs);
+      const route = sortie ? s.plan?.routes.find((r) => r.id === sortie.id) : undefined;
+      if (route && route.coords.length > 1) {
+        const pts = route.coords.map(([lon, lat]) => L.latLng(lat, lon));
+        if (d.route.getLatLngs().length !== pts.length) d.route.setLatLngs(pts);
+        const f = sortieProgress(sortie!, s.atMs);
+        const at = pts[Math.min(pts.length - 1, Math.floor(f * (pts.length - 1)))]!;
+        d.progress.setLatLng(at).addTo(map);
+      } else if (d.route.getLatLngs().length) {
+        d.route.setLatLngs([]);
+        d.progress.remove();
+      }
+      // Go-to / orbit target.
+      const t = s.targets[v.sysid];
+      if (t && v.armed) {
+        d.target.setLatLngs([ll, [t.latDeg, t.lonDeg]]);
+        if (t.kind === 'orbit') d.targetRing.setLatLng([t.latDeg, t.lonDeg]).addTo(map);
+        else d.targetRing.remove();
+      } else {
+        d.target.setLatLngs([]);
+        d.targetRing.remove();
+      }
     }
-    for (const [id, m] of markers) {
+    for (const [id, d] of drones) {
       if (seen.has(id)) continue;
-      m.remove();
-      markers.delete(id);
+      dirtyTrails.delete(d);
+      for (const l of [d.marker, d.trail, d.route, d.progress, d.target, d.targetRing]) l.remove();
+      drones.delete(id);
     }
   };
 
+  map.on('click', (e: L.LeafletMouseEvent) => {
+    if (store.getState().pick) o.onPick?.(e.latlng.lat, e.latlng.lng);
+  });
+  const setPicking = (p: ConsoleState['pick']) => el.classList.toggle('picking', p !== null);
+
   drawGeography(store.getState().geography);
-  drawVehicles(store.getState().vehicles);
+  drawVehicles(store.getState());
   const unsub = store.subscribe((s, prev) => {
     if (s.geography !== prev.geography) drawGeography(s.geography);
-    if (s.vehicles !== prev.vehicles) drawVehicles(s.vehicles);
+    if (s.vehicles !== prev.vehicles || s.selected !== prev.selected || s.targets !== prev.targets || s.plan !== prev.plan) drawVehicles(s);
+    if (s.pick !== prev.pick) setPicking(s.pick);
   });
-  return () => {
-    unsub();
-    map.remove();
+  const ro = new ResizeObserver(() => map.invalidateSize());
+  ro.observe(el);
+  return {
+    map,
+    destroy: () => {
+      clearInterval(trailTimer);
+      ro.disconnect();
+      unsub();
+      offBasemap();
+      map.remove();
+    },
   };
 }

@@ -45,7 +45,10 @@ export interface StationEvent {
   sysid?: number;
   kind: string;
   severity: 'info' | 'notice' | 'warning' | 'alert';
+  /** English wording (logs, remote viewers); the console words it from kind + args in its own language. */
   text: string;
+  /** What the wording needs: drone id, and e.g. from/to of a mode change, the autopilot's own text. */
+  args?: Record<string, string>;
 }
 
 export interface StationSnapshot {
@@ -68,10 +71,94 @@ export type VehicleCommand =
   | { command: 'goto'; latDeg: number; lonDeg: number; altRelM: number }
   | { command: 'orbit'; latDeg: number; lonDeg: number; radiusM: number; velocityMps?: number };
 
-export type ClientMessage = { type: 'command'; requestId: string; sysid: number } & VehicleCommand;
+export type ClientMessage =
+  | ({ type: 'command'; requestId: string; sysid: number } & VehicleCommand)
+  /** Upload a mission file (`.plan` JSON or `.waypoints` text) to a drone; always verified. */
+  | { type: 'upload'; requestId: string; sysid: number; name: string; text: string };
+
+/** Progress of an upload (items sent, then items read back to verify). */
+export interface UploadProgress {
+  type: 'upload-progress';
+  requestId: string;
+  phase: 'upload' | 'verify';
+  done: number;
+  total: number;
+}
+
+/** How an upload ended: ok only when the drone holds exactly what was sent (verifiedBy says how it was checked). */
+export interface UploadResult {
+  type: 'upload-result';
+  requestId: string;
+  ok: boolean;
+  count: number;
+  verifiedBy: string | null;
+  /** English reason (file error naming the line/field, the drone's refusal, a mismatch); '' when ok. */
+  reason: string;
+}
+
+/** Result codes of a command: 'accepted', the station's own codes, or the MAVLink outcome (commands.ts). */
+export type CommandResultCode =
+  | 'accepted'
+  | 'no-vehicle'
+  | 'error'
+  | 'temporarily-rejected'
+  | 'denied'
+  | 'unsupported'
+  | 'failed'
+  | 'in-progress'
+  | 'cancelled'
+  | 'timeout'
+  | 'unknown-mode'
+  | 'mode-not-confirmed'
+  | 'bad-argument'
+  | (string & {});
+
+/** One sortie of the day plan (../shared/formats/schedule.md): the contract fields the console shows. */
+export interface ScheduleSortieView {
+  id: string;
+  kind: 'patrol' | 'school';
+  drone: string;
+  dock: string;
+  launch: string;
+  on_station: string;
+  off_station: string;
+  land: string;
+  plan: string;
+  targets: string[];
+}
+
+export interface ScheduleView {
+  station: string;
+  date: string;
+  timezone: string;
+  fleet_lower_bound: number;
+  sorties: ScheduleSortieView[];
+  gaps: { kind: 'patrol' | 'school'; target: string; from: string; to: string; reason: string }[];
+}
+
+/** The day plan a station was started with (`kongxun serve --plan DIR`): DIR/schedule.json and, when the
+ * planner wrote it, DIR/routes.geojson (one LineString per sortie, properties.id = the sortie id). */
+export interface PlanMessage {
+  type: 'plan';
+  schedule: ScheduleView;
+  routes: { id: string; coords: [lonDeg: number, latDeg: number][] }[];
+}
+
+/** Offline basemap served by the station (`kongxun serve --tiles file.mbtiles`) at `/tiles/{z}/{x}/{y}`. */
+export interface TilesInfo {
+  name: string;
+  format: 'png' | 'jpg' | 'webp';
+  minZoom: number;
+  maxZoom: number;
+  /** [west, south, east, north] in degrees (WGS-84), when the file says. */
+  bounds: [number, number, number, number] | null;
+}
 
 export type ServerMessage =
   | StationSnapshot
-  | { type: 'hello'; station: string; geography: unknown; simulated: boolean; version: string }
+  | { type: 'hello'; station: string; geography: unknown; simulated: boolean; version: string; tiles?: TilesInfo | null }
+  | PlanMessage
   | { type: 'event'; event: StationEvent }
-  | { type: 'result'; requestId: string; ok: boolean; result: string; reason: string };
+  | { type: 'result'; requestId: string; ok: boolean; result: CommandResultCode; reason: string }
+  | UploadProgress
+  | UploadResult;

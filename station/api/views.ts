@@ -60,7 +60,7 @@ const SEVERITY_OF_TEXT = (sev: number): StationEvent['severity'] =>
 /** Word a registry event for people; undefined for events nobody needs to see. */
 export function stationEvent(e: RegistryEvent, atMs: number, names: ReadonlyMap<number, string>): StationEvent | undefined {
   const who = names.get(e.sysid) ?? `sys${e.sysid}`;
-  const base = { atMs, sysid: e.sysid, kind: e.type };
+  const base = { atMs, sysid: e.sysid, kind: e.type, args: { drone: who } };
   switch (e.type) {
     case 'vehicle-new':
       return { ...base, severity: 'info', text: `${who}: connected` };
@@ -71,13 +71,13 @@ export function stationEvent(e: RegistryEvent, atMs: number, names: ReadonlyMap<
     case 'vehicle-rebooted':
       return { ...base, severity: 'warning', text: `${who}: autopilot rebooted` };
     case 'mode-changed':
-      return { ...base, severity: 'info', text: `${who}: mode ${e.from} → ${e.to}` };
+      return { ...base, args: { drone: who, from: String(e.from), to: String(e.to) }, severity: 'info', text: `${who}: mode ${e.from} → ${e.to}` };
     case 'armed':
       return { ...base, severity: 'notice', text: `${who}: armed` };
     case 'disarmed':
       return { ...base, severity: 'notice', text: `${who}: disarmed` };
     case 'statustext':
-      return { ...base, severity: SEVERITY_OF_TEXT(e.entry.severity), text: `${who}: ${e.entry.text}` };
+      return { ...base, args: { drone: who, text: e.entry.text }, severity: SEVERITY_OF_TEXT(e.entry.severity), text: `${who}: ${e.entry.text}` };
     case 'duplicate-sysid':
       return { ...base, severity: 'alert', text: `${who}: two drones use system id ${e.sysid} (${e.reason})` };
     default:

@@ -1,8 +1,12 @@
 /** The `kongxun` command: dispatches to its subcommands. */
 import { simMain } from '../../sitl/cli.js';
 import { commandMain } from './command.js';
+import { flyMain } from './fly.js';
 import { processIo, type CliIo } from './io.js';
 import { planMain } from './plan.js';
+import { missionMain } from './mission.js';
+import { logsMain } from './logs.js';
+import { paramsMain } from './params.js';
 import { serveMain } from './serve.js';
 import { statusMain } from './status.js';
 
@@ -15,6 +19,10 @@ usage: kongxun <command> [options]   (kongxun <command> --help for its options)
   status    live state of each vehicle on a link
   command   send one command to a vehicle and wait for its acknowledgement
   plan      plan the day: 72 patrol sorties and the school-gate hover posts, as schedule.json and .plan files
+  mission   upload (verified), download or clear a vehicle's mission, fence or rally points
+  fly       upload and verify a plan, take off, fly it in AUTO, land; JSON summary
+  params    pull (cached; MAVFTP or list), set (verified) or diff a drone's parameters
+  logs      list, download (resumable, checksummed) or delete one of a drone's onboard logs
 `;
 
 type Sub = (argv: string[], io: CliIo) => Promise<number>;
@@ -24,6 +32,10 @@ const COMMANDS: Record<string, Sub> = {
   status: statusMain,
   command: commandMain,
   plan: (argv, io) => planMain(argv, io.out, io.err),
+  mission: (argv, io) => missionMain(argv, io),
+  fly: (argv, io) => flyMain(argv, io),
+  params: paramsMain,
+  logs: logsMain,
   sim: (argv, io) => simMain(argv, { out: io.out, err: io.err }),
 };
 

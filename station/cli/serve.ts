@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { startStationService } from '../service.js';
 import { defaultDataDir } from '../data-dir.js';
 import { flag, helpText, intFlag, parseArgs, type FlagSpec } from './args.js';
+import { openMbtiles } from '../server/mbtiles.js';
 import { consoleStaticDir } from './static-dir.js';
 import { waitForSignal, type CliIo } from './io.js';
 import { SIGNING_FLAGS, signingFromArgs } from './signing.js';
@@ -15,6 +16,8 @@ const SPEC: Record<string, FlagSpec> = {
   host: { type: 'string', describe: 'address to serve the console on (default 127.0.0.1)' },
   port: { type: 'string', describe: 'port of the console (default 8080; 0 picks a free one)' },
   data: { type: 'string', describe: "the station's data folder (default: the user's data folder)" },
+  plan: { type: 'string', describe: 'a day plan directory (schedule.json, routes.geojson) to show on the console' },
+  tiles: { type: 'string', describe: 'an MBTiles file (raster) served as the offline basemap' },
   'sim-warmup': { type: 'string', describe: "seconds the simulated drones take to get a position (default ArduCopter's ~41)" },
   ...SIGNING_FLAGS,
   help: { type: 'boolean', describe: 'show this help' },
@@ -31,6 +34,10 @@ export async function serveMain(argv: string[], io: CliIo): Promise<number> {
   const signing = signingFromArgs(a.value, 'serve');
   if (!signing.ok) return io.fail(signing.reason, 2);
   const staticDir = await consoleStaticDir();
+  const tilesFile = flag(a.value, 'tiles');
+  const tiles = tilesFile !== undefined ? await openMbtiles(resolve(tilesFile)) : undefined;
+  if (tiles && !tiles.ok) return io.fail(`kongxun serve: ${tiles.reason}`, 2);
+  const planDir = flag(a.value, 'plan');
   const dataDir = resolve(flag(a.value, 'data') ?? defaultDataDir());
   const started = await startStationService({
     dataDir,
@@ -44,6 +51,8 @@ export async function serveMain(argv: string[], io: CliIo): Promise<number> {
     anyPortIfTaken: port.value === undefined,
     ...(signing.value ? { signing: signing.value } : {}),
     ...(warm !== undefined ? { simWarmupMs: Number(warm) * 1000 } : {}),
+    ...(planDir !== undefined ? { planDir: resolve(planDir) } : {}),
+    ...(tiles?.ok ? { tiles: tiles.value } : {}),
     log: (l) => io.out(l),
   });
   if (!started.ok) return io.fail(`kongxun serve: ${started.reason}`, 2);

@@ -10,13 +10,18 @@ import { extname, join, normalize } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Clock } from '../../mavlink/clock.js';
 import { err, ok, type Result } from '../../mavlink/result.js';
-import type { ClientMessage, ServerMessage, StationEvent, StationSnapshot, VehicleCommand } from '../api/contract.js';
+import type { ClientMessage, PlanMessage, ServerMessage, StationEvent, StationSnapshot, UploadProgress, UploadResult, VehicleCommand } from '../api/contract.js';
+import type { TileSource } from './mbtiles.js';
 
 export interface ConsoleSource {
   hello(): Extract<ServerMessage, { type: 'hello' }>;
   snapshot(): StationSnapshot;
   onEvent(cb: (e: StationEvent) => void): () => void;
   command(sysid: number, cmd: VehicleCommand): Promise<{ ok: boolean; result: string; reason: string }>;
+  /** Upload a mission file to a drone, reporting progress; absent when the station has no mission service. */
+  upload?(sysid: number, name: string, text: string, onProgress: (p: Omit<UploadProgress, 'type' | 'requestId'>) => void): Promise<Omit<UploadResult, 'type' | 'requestId'>>;
+  /** The day plan the station was started with, sent after `hello`. */
+  plan?(): PlanMessage | null;
 }
 
 export interface ConsoleServerOptions {
@@ -28,12 +33,24 @@ export interface ConsoleServerOptions {
   /** When the port is taken, serve on any free port instead of failing (`npm start` with no --port). */
   anyPortIfTaken?: boolean;
   snapshotHz?: number;
+  /** The day plan's directory, its files (sorties/<id>.plan …) served at /plan-files/. */
+  planDir?: string;
+  /** Offline basemap served at /tiles/{z}/{x}/{y}. */
+  tiles?: TileSource;
+}
+
+/** One console over any transport: text frames of the contract's JSON messages each way. */
+export interface ConsolePeer {
+  send(text: string): void;
+  onMessage(cb: (text: string) => void): () => void;
 }
 
 export interface ConsoleServer {
   url: string;
   port: number;
   clients(): number;
+  /** Serve a console over another transport (the desktop app's MessagePort); returns the detach. */
+  attach(peer: ConsolePeer): () => void;
   close(): Promise<void>;
 }
 
@@ -45,10 +62,17 @@ const MIME: Record<string, string> = {
   '.json': 'application/json',
   '.png': 'image/png',
   '.svg': 'image/svg+xml',
+  '.plan': 'application/json',
+  '.waypoints': 'text/plain; charset=utf-8',
+  '.geojson': 'application/geo+json',
 };
 
-function serveStatic(dir: string, req: IncomingMessage, res: ServerResponse): void {
-  const path = decodeURIComponent((req.url ?? '/').split('?')[0] ?? '/');
+/** Events replayed to a console that connects later. */
+const RECENT_EVENTS = 50;
+const TILE_MIME = { png: 'image/png', jpg: 'image/jpeg', webp: 'image/webp' } as const;
+
+function serveStatic(dir: string, req: IncomingMessage, res: ServerResponse, prefix = ''): void {
+  const path = decodeURIComponent((req.url ?? '/').split('?')[0] ?? '/').slice(prefix.length) || '/';
   const rel = normalize(path === '/' ? '/index.html' : path).replace(/^([/\\])+/, '');
   const file = join(dir, rel);
   if (!file.startsWith(dir) || !existsSync(file) || !statSync(file).isFile()) {
@@ -62,7 +86,9 @@ function serveStatic(dir: string, req: IncomingMessage, res: ServerResponse): vo
 function parseClientMessage(text: string): ClientMessage | undefined {
   try {
     const m = JSON.parse(text) as ClientMessage;
-    if (m && m.type === 'command' && typeof m.sysid === 'number' && typeof m.requestId === 'string') return m;
+    if (!m || typeof m.sysid !== 'number' || typeof m.requestId !== 'string') return undefined;
+    if (m.type === 'command') return m;
+    if (m.type === 'upload' && typeof m.name === 'string' && typeof m.text === 'string') return m;
   } catch {
     /* malformed input from a client is ignored, not fatal */
   }
@@ -76,6 +102,14 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Resul
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(o.source.snapshot()));
       return;
     }
+    const t = /^\/tiles\/(\d+)\/(\d+)\/(\d+)(\.\w+)?$/.exec((req.url ?? '').split('?')[0] ?? '');
+    if (t) {
+      const data = o.tiles?.tile(Number(t[1]), Number(t[2]), Number(t[3]));
+      if (!data || !o.tiles) res.writeHead(204, { 'cache-control': 'max-age=3600' }).end();
+      else res.writeHead(200, { 'content-type': TILE_MIME[o.tiles.info.format], 'cache-control': 'max-age=3600' }).end(data);
+      return;
+    }
+    if (o.planDir && (req.url ?? '').startsWith('/plan-files/')) return serveStatic(o.planDir, req, res, '/plan-files');
     serveStatic(o.staticDir, req, res);
   });
   const wss = new WebSocketServer({ noServer: true });
@@ -83,30 +117,65 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Resul
     if ((req.url ?? '').split('?')[0] !== '/ws') return socket.destroy();
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
   });
-  const sendTo = (ws: WebSocket, m: ServerMessage) => {
-    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(m));
-  };
-  wss.on('connection', (ws) => {
-    sendTo(ws, o.source.hello());
-    sendTo(ws, o.source.snapshot());
-    ws.on('error', () => ws.terminate());
-    ws.on('message', (data) => {
-      const m = parseClientMessage(String(data));
+  // Every console is a peer: a WebSocket, or a MessagePort of the desktop app (attach()). Same messages.
+  const peers = new Set<ConsolePeer>();
+  const welcome = (peer: ConsolePeer): (() => void) => {
+    const sendTo = (m: ServerMessage) => peer.send(JSON.stringify(m));
+    sendTo(o.source.hello());
+    const plan = o.source.plan?.();
+    if (plan) sendTo(plan);
+    sendTo(o.source.snapshot());
+    // A console opened later (the wall screen, a kiosk) still sees what happened recently.
+    for (const event of recent) sendTo({ type: 'event', event });
+    peers.add(peer);
+    const off = peer.onMessage((text) => {
+      const m = parseClientMessage(text);
       if (!m) return;
+      if (m.type === 'upload') {
+        const { requestId } = m;
+        const done = (r: Omit<UploadResult, 'type' | 'requestId'>) => sendTo({ type: 'upload-result', requestId, ...r });
+        if (!o.source.upload) return done({ ok: false, count: 0, verifiedBy: null, reason: 'this station has no mission transfer service' });
+        o.source
+          .upload(m.sysid, m.name, m.text, (p) => sendTo({ type: 'upload-progress', requestId, ...p }))
+          .then(done)
+          .catch((e: unknown) => done({ ok: false, count: 0, verifiedBy: null, reason: String(e) }));
+        return;
+      }
       const { type: _t, requestId, sysid, ...cmd } = m;
       o.source
         .command(sysid, cmd as VehicleCommand)
-        .then((r) => sendTo(ws, { type: 'result', requestId, ...r }))
-        .catch((e: unknown) => sendTo(ws, { type: 'result', requestId, ok: false, result: 'error', reason: String(e) }));
+        .then((r) => sendTo({ type: 'result', requestId, ...r }))
+        .catch((e: unknown) => sendTo({ type: 'result', requestId, ok: false, result: 'error', reason: String(e) }));
     });
+    return () => {
+      off();
+      peers.delete(peer);
+    };
+  };
+  wss.on('connection', (ws: WebSocket) => {
+    ws.on('error', () => ws.terminate());
+    const leave = welcome({
+      send: (text) => ws.readyState === ws.OPEN && ws.send(text),
+      onMessage: (cb) => {
+        const h = (data: unknown) => cb(String(data));
+        ws.on('message', h);
+        return () => ws.off('message', h);
+      },
+    });
+    ws.on('close', leave);
   });
   const broadcast = (m: ServerMessage) => {
     const text = JSON.stringify(m);
-    for (const c of wss.clients) if (c.readyState === c.OPEN) c.send(text);
+    for (const p of peers) p.send(text);
   };
-  const offEvent = o.source.onEvent((event) => broadcast({ type: 'event', event }));
+  const recent: StationEvent[] = [];
+  const offEvent = o.source.onEvent((event) => {
+    recent.push(event);
+    if (recent.length > RECENT_EVENTS) recent.shift();
+    broadcast({ type: 'event', event });
+  });
   const timer = o.clock.setInterval(() => {
-    if (wss.clients.size > 0) broadcast(o.source.snapshot());
+    if (peers.size > 0) broadcast(o.source.snapshot());
   }, 1000 / (o.snapshotHz ?? 10));
 
   const listen = (port: number) =>
@@ -138,7 +207,8 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Resul
   return ok({
     url: `http://${host}:${port}/`,
     port,
-    clients: () => wss.clients.size,
+    clients: () => peers.size,
+    attach: welcome,
     close: async () => {
       o.clock.clearInterval(timer);
       offEvent();

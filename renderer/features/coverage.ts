@@ -1,0 +1,71 @@
+/**
+ * Coverage freshness for the wall screen: how long since each 100 m cell of the jurisdiction was seen from
+ * the air, from the day plan's routes flown up to now (timed along each route from on-station to
+ * off-station, cut at now) and the drones' live positions while armed. The grid and its colours are the
+ * planner's (missions/plan/freshness.ts): fresh, orange after 24 h, red after 72 h or never seen.
+ */
+import type { LonLat } from '../../missions/jurisdiction.js';
+import { addTracks, emptyGrid, freshnessGeoJSON, summary, type CellStatus, type Track } from '../../missions/plan/freshness.js';
+import type { PlanMessage } from '../../station/api/contract.js';
+import { ms } from './sortie.js';
+
+/** Ground width seen: a camera at the patrol altitude (60 m) with a ~90° field of view sees ~120 m across. */
+export const SWATH_M = 120;
+
+/** The boundary ring of the station's geography, if any. */
+export function boundaryRing(geo: unknown): LonLat[] | undefined {
+  const f = (geo as { features?: { properties?: { kind?: string }; geometry?: { type?: string; coordinates?: unknown } }[] } | null)?.features?.find(
+    (x) => x.properties?.kind === 'boundary',
+  );
+  if (f?.geometry?.type === 'Polygon') return (f.geometry.coordinates as LonLat[][])[0];
+  if (f?.geometry?.type === 'MultiPolygon') return (f.geometry.coordinates as LonLat[][][])[0]?.[0];
+  return undefined;
+}
+
+const dist = (a: LonLat, b: LonLat) => Math.hypot((a[0] - b[0]) * 111_320 * Math.cos((a[1] * Math.PI) / 180), (a[1] - b[1]) * 111_320);
+
+/** Each planned sortie's route, timed in proportion to distance over [on_station, off_station), cut at now. */
+export function flownTracks(plan: PlanMessage, nowMs: number): Track[] {
+  const out: Track[] = [];
+  for (const s of plan.schedule.sorties) {
+    const route = plan.routes.find((r) => r.id === s.id)?.coords;
+    const t0 = ms(s.on_station);
+    const t1 = ms(s.off_station);
+    if (!route || route.length < 2 || t0 >= nowMs) continue;
+    const cum = [0];
+    for (let i = 1; i < route.length; i++) cum.push(cum[i - 1]! + dist(route[i - 1]!, route[i]!));
+    const L = cum[cum.length - 1]! || 1;
+    const points: Track['points'] = [];
+    for (let i = 0; i < route.length; i++) {
+      const t = t0 + ((t1 - t0) * cum[i]!) / L;
+      if (t <= nowMs) {
+        points.push({ at: route[i]!, timeMs: t });
+        continue;
+      }
+      // Cut the leg at now.
+      const prev = points[points.length - 1];
+      if (prev) {
+        const f = (nowMs - prev.timeMs) / (t - prev.timeMs);
+        const a = route[i - 1]!;
+        const b = route[i]!;
+        points.push({ at: [a[0] + f * (b[0] - a[0]), a[1] + f * (b[1] - a[1])], timeMs: nowMs });
+      }
+      break;
+    }
+    if (points.length > 1) out.push({ swathM: SWATH_M, points });
+  }
+  return out;
+}
+
+export interface Coverage {
+  geojson: { type: 'FeatureCollection'; features: unknown[] };
+  counts: Record<CellStatus, number>;
+}
+
+export function coverage(geo: unknown, plan: PlanMessage | null, live: Track[], nowMs: number): Coverage | undefined {
+  const ring = boundaryRing(geo);
+  if (!ring) return undefined;
+  const g = emptyGrid(ring, { cellM: 100 });
+  addTracks(g, [...(plan ? flownTracks(plan, nowMs) : []), ...live]);
+  return { geojson: freshnessGeoJSON(g, nowMs), counts: summary(g, nowMs) };
+}

@@ -1,0 +1,124 @@
+/** The dispatch desk: the map, a card per drone, the selected drone's attitude and commands, events. */
+import { useEffect, useRef } from 'react';
+import type { VehicleView } from '../../station/api/contract.js';
+import { mountAttitude } from '../features/attitude.js';
+import { mountMap } from '../features/map.js';
+import { currentSortie, sortieProgress } from '../features/sortie.js';
+import { CommandBar, CommandResults, ConfirmDialog, pickAt } from './Commands.js';
+import { fmt, fmtDuration, useConsole, useSel, useT, wordEvent } from './context.js';
+
+function gpsText(v: VehicleView, noFix: string): string {
+  if (v.gpsFixType === null) return '—';
+  if (v.gpsFixType < 2) return noFix;
+  return `${v.gpsFixType >= 3 ? '3D' : '2D'} · ${fmt(v.gpsSatellites)}`;
+}
+
+function DroneCard({ v }: { v: VehicleView }) {
+  const { store } = useConsole();
+  const t = useT();
+  const selected = useSel((s) => s.selected === v.sysid);
+  const sortie = useSel((s) => currentSortie(s.plan, v.id, s.atMs));
+  const progress = useSel((s) => (sortie ? sortieProgress(sortie, s.atMs) : 0));
+  const batt = v.batteryPct ?? null;
+  const battCls = batt === null ? '' : batt < 25 ? 'bad' : batt < 45 ? 'warn' : 'good';
+  const loss = v.linkLossPct;
+  const linkCls = loss === null ? '' : loss > 20 ? 'bad' : loss > 5 ? 'warn' : 'good';
+  return (
+    <div
+      className={`card ${v.connected ? '' : 'lost'} ${v.armed ? 'armed' : ''} ${selected ? 'selected' : ''}`}
+      data-testid={`drone-${v.id}`}
+      onClick={() => store.setState({ selected: v.sysid })}
+    >
+      <div className="card-head">
+        <b className="drone-id">{v.id}</b>
+        <span className="sysid">#{v.sysid}</span>
+        <span className="mode" data-testid="mode">{v.mode}</span>
+        {!v.connected && <span className="badge lost">{t('lost')}</span>}
+        <span className={`badge ${v.armed ? 'armed' : ''}`}>{v.armed ? t('armed') : t('disarmed')}</span>
+      </div>
+      <div className="grid">
+        <span>{t('altitude')}</span><b data-testid="alt">{fmt(v.altRelM, 1, ' m')}</b>
+        <span>{t('speed')}</span><b>{fmt(v.groundSpeedMps, 1, ' m/s')}</b>
+        <span>{t('battery')}</span>
+        <b className={battCls}>
+          {fmt(batt, 0, '%')} · {fmt(v.batteryV, 1, ' V')}{v.batteryTimeLeftS !== null ? ` · ${t('timeLeft')} ${fmtDuration(v.batteryTimeLeftS, t)}` : ''}
+        </b>
+        <span>{t('gps')}</span><b>{gpsText(v, t('noFix'))}</b>
+        <span>{t('link')}</span><b className={linkCls}>{fmt(loss, 1, '%')}{v.rttMs !== null ? ` · ${fmt(v.rttMs, 0, ' ms')}` : ''}</b>
+        <span>{t('sortie')}</span>
+        <b data-testid="sortie">
+          {sortie ? (
+            <>
+              {sortie.id} <span className="progress"><span style={{ width: `${Math.round(progress * 100)}%` }} /></span> {Math.round(progress * 100)}%
+            </>
+          ) : (
+            t('noSortie')
+          )}
+        </b>
+      </div>
+      {v.lastText && <div className="text">{v.lastText}</div>}
+    </div>
+  );
+}
+
+function Attitude() {
+  const { store } = useConsole();
+  const t = useT();
+  const ref = useRef<HTMLCanvasElement>(null);
+  const id = useSel((s) => s.vehicles.find((v) => v.sysid === s.selected)?.id);
+  useEffect(() => (ref.current ? mountAttitude(ref.current, store) : undefined), [store]);
+  return (
+    <div className="attitude">
+      <div className="panel-title">{t('attitude')} · {id ?? t('selectDrone')}</div>
+      <canvas ref={ref} data-testid="attitude" />
+    </div>
+  );
+}
+
+export function Events({ limit = 40 }: { limit?: number }) {
+  const t = useT();
+  const events = useSel((s) => s.events);
+  const lang = useSel((s) => s.lang);
+  return (
+    <ul className="events" data-testid="events">
+      {events.slice(0, limit).map((e, i) => (
+        <li key={`${e.atMs}-${i}`} className={e.severity}>
+          <span className="time">{new Date(e.atMs).toLocaleTimeString(lang, { hour12: false })}</span> {wordEvent(t, e)}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+export function Desk() {
+  const { store, client } = useConsole();
+  const t = useT();
+  const vehicles = useSel((s) => s.vehicles);
+  const mapEl = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (!mapEl.current) return;
+    const m = mountMap(mapEl.current, store, {
+      onPick: (lat, lon) => pickAt(store, client, lat, lon),
+      onSelect: (sysid) => store.setState({ selected: sysid }),
+    });
+    return m.destroy;
+  }, [store, client]);
+  return (
+    <main className="desk">
+      <div className="map" ref={mapEl} data-testid="map" />
+      <aside className="fleet">
+        <div className="panel-title">{t('drones')} ({vehicles.length})</div>
+        {vehicles.length === 0 && <p className="muted">{t('noDrones')}</p>}
+        {vehicles.map((v) => <DroneCard key={v.sysid} v={v} />)}
+      </aside>
+      <aside className="control">
+        <Attitude />
+        <CommandBar />
+        <CommandResults />
+        <div className="panel-title">{t('events')}</div>
+        <Events />
+      </aside>
+      <ConfirmDialog />
+    </main>
+  );
+}

@@ -1,0 +1,63 @@
+/** The console's header: station, link, views, basemap, language. */
+import type { Basemap, View } from '../state/store.js';
+import { useConsole, useSel, useT } from './context.js';
+
+const VIEWS: { view: View; key: 'viewDesk' | 'viewTimeline' | 'viewWall' | 'viewPlanner' }[] = [
+  { view: 'desk', key: 'viewDesk' },
+  { view: 'timeline', key: 'viewTimeline' },
+  { view: 'wall', key: 'viewWall' },
+  { view: 'planner', key: 'viewPlanner' },
+];
+
+export function Header() {
+  const { store } = useConsole();
+  const t = useT();
+  const link = useSel((s) => s.link);
+  const station = useSel((s) => s.station);
+  const simulated = useSel((s) => s.simulated);
+  const lang = useSel((s) => s.lang);
+  const view = useSel((s) => s.view);
+  const basemap = useSel((s) => s.basemap);
+  const tiles = useSel((s) => s.tiles);
+  const key = useSel((s) => s.tiandituKey);
+  const go = (v: View) => {
+    store.setState({ view: v });
+    const u = new URL(location.href);
+    u.searchParams.set('view', v);
+    history.replaceState(null, '', u);
+  };
+  const maps: Basemap[] = ['none', ...(tiles ? (['offline'] as const) : []), 'osm', 'tianditu', 'amap'];
+  return (
+    <header>
+      <h1>{t('title')}</h1>
+      <span className="station" data-testid="station">{station}{simulated ? ` · ${t('simulated')}` : ''}</span>
+      <nav>
+        {VIEWS.map((v) => (
+          <button key={v.view} data-testid={`view-${v.view}`} className={view === v.view ? 'active' : ''} onClick={() => go(v.view)}>
+            {t(v.key)}
+          </button>
+        ))}
+      </nav>
+      <span className="spacer" />
+      <label className="basemap">
+        {t('basemap')}
+        <select data-testid="basemap" value={basemap} onChange={(e) => store.setState({ basemap: e.target.value as Basemap })}>
+          {maps.map((m) => <option key={m} value={m}>{t(`basemap.${m}`)}</option>)}
+        </select>
+      </label>
+      {basemap === 'tianditu' && (
+        <input
+          className="tk"
+          placeholder={t('tiandituKey')}
+          value={key}
+          onChange={(e) => {
+            store.setState({ tiandituKey: e.target.value });
+            localStorage.setItem('kongxun.tiandituKey', e.target.value);
+          }}
+        />
+      )}
+      <span className={`link ${link}`} data-testid="link">{t(link)}</span>
+      <button data-testid="lang" onClick={() => store.setState({ lang: lang === 'zh-CN' ? 'en' : 'zh-CN' })}>{t('language')}</button>
+    </header>
+  );
+}

@@ -1,0 +1,95 @@
+/**
+ * The wall screen (一屏展示, `?view=wall`): the whole jurisdiction with every drone, today's counters
+ * (sorties flown, patrol minutes covered, alerts, dispatches), the fleet at a glance and the latest alerts.
+ */
+import { useEffect, useRef, useState } from 'react';
+import { mountCoverage } from '../features/coverage-layer.js';
+import type { Coverage } from '../features/coverage.js';
+import { mountMap } from '../features/map.js';
+import { dayStartMs, ms } from '../features/sortie.js';
+import type { ConsoleState } from '../state/store.js';
+import { Events } from './Desk.js';
+import { fmt, useConsole, useSel, useT } from './context.js';
+
+/** Today's counters, from the day plan (flown = landed sorties) and what this console saw. */
+export function wallCounters(s: ConsoleState): { flown: number; minutes: number; alerts: number; dispatches: number; airborne: number } {
+  const now = s.atMs || Date.now();
+  let flown = 0;
+  let minutes = 0;
+  if (s.plan) {
+    const day0 = dayStartMs(s.plan);
+    for (const so of s.plan.schedule.sorties) {
+      if (ms(so.land) <= now) flown++;
+      if (so.kind !== 'patrol') continue;
+      const a = Math.max(ms(so.on_station), day0);
+      const b = Math.min(ms(so.off_station), now);
+      if (b > a) minutes += (b - a) / 60_000;
+    }
+  } else flown = s.events.filter((e) => e.kind === 'armed').length;
+  return {
+    flown,
+    minutes: Math.round(minutes),
+    alerts: s.events.filter((e) => e.severity === 'alert').length,
+    dispatches: s.commands.filter((c) => c.ok && (c.command.command === 'goto' || c.command.command === 'orbit')).length,
+    airborne: s.vehicles.filter((v) => v.armed).length,
+  };
+}
+
+export function Wall() {
+  const { store } = useConsole();
+  const t = useT();
+  const c = useSel((s) => JSON.stringify(wallCounters(s)));
+  const counters = JSON.parse(c) as ReturnType<typeof wallCounters>;
+  const vehicles = useSel((s) => s.vehicles);
+  const mapEl = useRef<HTMLDivElement>(null);
+  const [cells, setCells] = useState<Coverage['counts'] | null>(null);
+  useEffect(() => {
+    if (!mapEl.current) return;
+    const m = mountMap(mapEl.current, store, {});
+    const offCoverage = mountCoverage(m.map, store, setCells);
+    return () => {
+      offCoverage();
+      m.destroy();
+    };
+  }, [store]);
+  const total = cells ? cells.fresh + cells.orange + cells.red + cells.never : 0;
+  const share = (n: number) => (total ? `${Math.round((100 * n) / total)}%` : '—');
+  return (
+    <main className="wall" data-testid="wall">
+      <div className="map" ref={mapEl} data-testid="map" />
+      <div className="wall-counters">
+        <div className="counter"><span>{t('sortiesFlown')}</span><b data-testid="c-flown">{counters.flown}</b></div>
+        <div className="counter"><span>{t('minutesCovered')}</span><b data-testid="c-minutes">{counters.minutes}</b></div>
+        <div className="counter alert"><span>{t('alerts')}</span><b data-testid="c-alerts">{counters.alerts}</b></div>
+        <div className="counter"><span>{t('dispatches')}</span><b data-testid="c-dispatches">{counters.dispatches}</b></div>
+        <div className="counter"><span>{t('airborne')}</span><b data-testid="c-airborne">{counters.airborne} / {vehicles.length}</b></div>
+      </div>
+      {cells && (
+        <div className="wall-legend" data-testid="freshness">
+          <b>{t('freshness')}</b>
+          <span><i className="sw fresh" />{t('fresh')} <b data-testid="f-fresh">{share(cells.fresh)}</b></span>
+          <span><i className="sw orange" />{t('orange')} {share(cells.orange)}</span>
+          <span><i className="sw red" />{t('red')} {share(cells.red)}</span>
+          <span><i className="sw never" />{t('never')} {share(cells.never)}</span>
+        </div>
+      )}
+      <aside className="wall-side">
+        <div className="panel-title">{t('drones')}</div>
+        <table className="wall-fleet">
+          <tbody>
+            {vehicles.map((v) => (
+              <tr key={v.sysid} className={!v.connected ? 'lost' : v.armed ? 'armed' : ''}>
+                <td>{v.id}</td>
+                <td>{v.mode}</td>
+                <td>{fmt(v.altRelM, 0, ' m')}</td>
+                <td>{fmt(v.batteryPct, 0, '%')}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        <div className="panel-title">{t('events')}</div>
+        <Events limit={14} />
+      </aside>
+    </main>
+  );
+}

@@ -1,0 +1,68 @@
+/** The store and station client handed to every view (made once in main.tsx, never at import time). */
+import { createContext, useContext } from 'react';
+import { useStore } from 'zustand';
+import type { StationEvent, VehicleCommand } from '../../station/api/contract.js';
+import type { StationClient } from '../api/client.js';
+import { STRINGS, translate, type StringKey } from '../i18n.js';
+import type { CommandEntry, ConsoleState, ConsoleStore } from '../state/store.js';
+
+export interface ConsoleContext {
+  store: ConsoleStore;
+  client: StationClient;
+}
+
+export const Ctx = createContext<ConsoleContext | null>(null);
+
+export function useConsole(): ConsoleContext {
+  const c = useContext(Ctx);
+  if (!c) throw new Error('console context missing');
+  return c;
+}
+
+export function useSel<T>(sel: (s: ConsoleState) => T): T {
+  return useStore(useConsole().store, sel);
+}
+
+export type T = (k: StringKey, args?: Record<string, string | number>) => string;
+
+export function useT(): T {
+  const lang = useSel((s) => s.lang);
+  return (k, args) => translate(lang, k, args);
+}
+
+const EVENT_KEYS = new Set(['vehicle-new', 'vehicle-lost', 'vehicle-regained', 'vehicle-rebooted', 'mode-changed', 'armed', 'disarmed', 'duplicate-sysid', 'statustext']);
+
+/** An event in the console's language; the autopilot's own words (STATUSTEXT) are quoted as they came. */
+export function wordEvent(t: T, e: StationEvent): string {
+  if (!e.args || !EVENT_KEYS.has(e.kind)) return e.text;
+  return t(`ev.${e.kind}` as StringKey, e.args);
+}
+
+export function commandLabel(t: T, c: VehicleCommand): string {
+  const key: Record<VehicleCommand['command'], StringKey> = {
+    arm: 'cmdArm', disarm: 'cmdAbort', mode: 'mode', takeoff: 'cmdTakeoff', land: 'cmdLand', rtl: 'cmdRtl',
+    pause: 'cmdPause', continue: 'cmdContinue', goto: 'cmdGoto', orbit: 'cmdOrbit',
+  };
+  const base = t(key[c.command]);
+  if (c.command === 'mode') return `${base} ${c.mode}`;
+  if (c.command === 'takeoff') return `${base} ${c.altRelM} m`;
+  return base;
+}
+
+/** "accepted", or "refused: <why in our words> — autopilot says: <its words>". */
+export function wordResult(t: T, c: CommandEntry): string {
+  if (c.ok === undefined) return t('resultPending');
+  if (c.ok) return t('resultAccepted');
+  const code = c.result ?? 'other';
+  const known = `result.${code}`;
+  const why = known in STRINGS.en ? t(known as StringKey) : t('result.other');
+  return c.reason ? `${t('resultRefused')} · ${why} — ${t('droneSays')}: ${c.reason}` : `${t('resultRefused')} · ${why}`;
+}
+
+export const fmt = (v: number | null | undefined, digits = 0, unit = ''): string =>
+  v === null || v === undefined || Number.isNaN(v) ? '—' : `${v.toFixed(digits)}${unit}`;
+
+export function fmtDuration(s: number | null | undefined, t: T): string {
+  if (s === null || s === undefined || s < 0) return '—';
+  return `${Math.round(s / 60)} ${t('minutes')}`;
+}

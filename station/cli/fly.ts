@@ -1,0 +1,55 @@
+/**
+ * `kongxun fly --connect URL --plan FILE [--sysid S]`: check the plan (a bad file is refused with its JSON
+ * path or line; nothing is uploaded), upload and verify mission, fence and rally, GUIDED, arm (retried while
+ * the vehicle still refuses for a transient reason), MISSION_START, follow progress, land. Progress lines on
+ * stdout; the last line is the JSON summary. Exit 0 only if the plan was flown to the end and the vehicle is
+ * down and disarmed; 1 otherwise; 2 for bad usage, a bad plan or a link that cannot open.
+ */
+import { flag, helpText, parseArgs, type FlagSpec } from './args.js';
+import type { CliIo } from './io.js';
+import { CONNECT_FLAGS, connectVehicle, type CliDeps } from './mission.js';
+import { loadPlanFile } from '../mission-plan.js';
+import { flyPlan } from '../mission-fly.js';
+
+const SPEC: Record<string, FlagSpec> = {
+  ...CONNECT_FLAGS,
+  plan: { type: 'string', describe: 'the plan to fly (.plan with mission, geoFence and rallyPoints, or .waypoints)' },
+  'arm-timeout': { type: 'string', describe: 'seconds to keep trying to arm (default 180)' },
+  help: { type: 'boolean', describe: 'show this help' },
+};
+
+export async function flyMain(argv: string[], io: CliIo, deps: CliDeps = {}): Promise<number> {
+  const a = parseArgs(argv, SPEC, 'fly');
+  if (!a.ok) return io.fail(a.reason, 2);
+  if (flag(a.value, 'help')) return io.print(helpText('fly', '--connect URL --plan FILE [--sysid S]', SPEC), 0);
+  const planPath = flag(a.value, 'plan');
+  if (!planPath) return io.fail('kongxun fly: --plan FILE is required', 2);
+  const armS = Number(flag(a.value, 'arm-timeout') ?? 180);
+  if (!(armS > 0)) return io.fail('kongxun fly: --arm-timeout must be a positive number of seconds', 2);
+  const p = await loadPlanFile(planPath);
+  if (!p.ok) {
+    io.err(`kongxun fly: refused, nothing uploaded:\n${p.error}`);
+    io.out(JSON.stringify({ ok: false, stage: 'plan', reason: p.error }));
+    return 2;
+  }
+  const c = await connectVehicle(a.value, 'fly', deps);
+  if (!c.ok) {
+    io.err(c.reason);
+    io.out(JSON.stringify({ ok: false, stage: 'connect', reason: c.reason }));
+    return c.code;
+  }
+  try {
+    const summary = await flyPlan({
+      clock: c.clock,
+      station: c.station,
+      sysid: c.sysid,
+      plan: p.value,
+      armTimeoutMs: armS * 1000,
+      onLine: (l) => io.out(`sys${c.sysid} ${l}`),
+    });
+    io.out(JSON.stringify({ ...summary, plan: planPath }));
+    return summary.ok ? 0 : 1;
+  } finally {
+    await c.station.close();
+  }
+}

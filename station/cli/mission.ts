@@ -1,0 +1,182 @@
+/**
+ * `kongxun mission upload|download|clear --connect URL [--sysid S] [--plan FILE] [--type mission|fence|rally|all]`
+ *
+ *   upload    check the plan file (refused with its JSON path or line and what is wrong; nothing is sent),
+ *             upload the chosen list(s) and verify each by reading it back; progress lines as it goes
+ *   download  read the list(s) from the vehicle; with --plan FILE.plan or FILE.waypoints, write the mission there
+ *   clear     clear the chosen list(s)
+ * The last line on stdout is a JSON summary. Exit 0 when everything succeeded and was verified, 1 when a
+ * transfer failed, 2 for bad usage, a bad plan file or a link that cannot open.
+ */
+import { writeFile } from 'node:fs/promises';
+import { extname, resolve } from 'node:path';
+import { SystemClock, type Clock } from '../../mavlink/clock.js';
+import type { MissionType, WireItem } from '../../mavlink/services/mission/types.js';
+import type { MissionItem, Params7 } from '../../missions/formats/items.js';
+import { toPlan } from '../../missions/formats/qgc-plan.js';
+import { toWaypoints } from '../../missions/formats/wpl.js';
+import { createStation, type Station } from '../compose.js';
+import { defaultDataDir } from '../data-dir.js';
+import { loadPlanFile, type PlanLists } from '../mission-plan.js';
+import type { ProgressEvent } from '../missions.js';
+import { flag, helpText, intFlag, parseArgs, type FlagSpec, type ParsedArgs } from './args.js';
+import type { CliIo } from './io.js';
+import { SIGNING_FLAGS, signingFromArgs } from './signing.js';
+
+export const CONNECT_FLAGS: Record<string, FlagSpec> = {
+  connect: { type: 'list', describe: 'link URL, e.g. tcpout://127.0.0.1:5760' },
+  sysid: { type: 'string', describe: "the vehicle's MAVLink system id (default: the first vehicle heard)" },
+  wait: { type: 'string', describe: 'seconds to wait for the vehicle to appear (default 15)' },
+  data: { type: 'string', describe: "the station's data folder (recordings go to DIR/tlogs)" },
+  ...SIGNING_FLAGS,
+};
+
+const SPEC: Record<string, FlagSpec> = {
+  ...CONNECT_FLAGS,
+  plan: { type: 'string', describe: 'upload: the plan to send (.plan or .waypoints); download: where to write the mission' },
+  type: { type: 'string', describe: 'mission (default), fence, rally or all' },
+  help: { type: 'boolean', describe: 'show this help' },
+};
+
+/** How the CLI reaches a station: real links by default, an injected one in tests. */
+export interface CliDeps {
+  clock?: Clock;
+  openStation?: (urls: string[], a: ParsedArgs, command: string) => Promise<{ ok: true; value: Station } | { ok: false; reason: string }>;
+}
+
+const sleep = (clock: Clock, ms: number) => new Promise<void>((r) => clock.setTimeout(r, ms));
+
+/** Open the station on --connect and wait for the vehicle; the station is closed by the caller. */
+export async function connectVehicle(
+  a: ParsedArgs,
+  command: string,
+  deps: CliDeps,
+): Promise<{ ok: true; station: Station; sysid: number; clock: Clock } | { ok: false; code: number; reason: string }> {
+  const urls = a.flags.get('connect') ?? [];
+  if (urls.length === 0) return { ok: false, code: 2, reason: `kongxun ${command}: --connect URL is required` };
+  const sysid = intFlag(a, 'sysid', command, 1, 254);
+  if (!sysid.ok) return { ok: false, code: 2, reason: sysid.reason };
+  const waitS = Number(flag(a, 'wait') ?? 15);
+  if (!(waitS > 0)) return { ok: false, code: 2, reason: `kongxun ${command}: --wait must be a positive number of seconds` };
+  const clock = deps.clock ?? new SystemClock();
+  let st: { ok: true; value: Station } | { ok: false; reason: string };
+  if (deps.openStation) st = await deps.openStation(urls, a, command);
+  else {
+    const signing = signingFromArgs(a, command);
+    if (!signing.ok) return { ok: false, code: 2, reason: signing.reason };
+    st = await createStation({ clock, dataDir: resolve(flag(a, 'data') ?? defaultDataDir()), connections: urls, ...(signing.value ? { signing: signing.value } : {}) });
+  }
+  if (!st.ok) return { ok: false, code: 2, reason: `kongxun ${command}: ${st.reason}` };
+  const station = st.value;
+  const deadline = clock.now() + waitS * 1000;
+  while (clock.now() < deadline) {
+    const vs = station.vehicles().filter((v) => !v.lost);
+    const target = sysid.value ?? vs[0]?.sysid;
+    if (target !== undefined && vs.some((v) => v.sysid === target)) return { ok: true, station, sysid: target, clock };
+    await sleep(clock, 100);
+  }
+  await station.close();
+  return { ok: false, code: 1, reason: `kongxun ${command}: no vehicle${sysid.value ? ` with system id ${sysid.value}` : ''} heard on ${urls.join(', ')} within ${waitS} s` };
+}
+
+/** Progress lines at every 10 % (and the end) of each phase. */
+export function progressPrinter(io: CliIo, prefix: string): (p: ProgressEvent) => void {
+  const last = new Map<string, number>();
+  return (p) => {
+    const key = `${p.type}/${p.phase}`;
+    const pct = p.total === 0 ? 100 : Math.floor((100 * p.done) / p.total);
+    const prev = last.get(key) ?? -100;
+    if (pct - prev >= 10 || (p.done === p.total && prev !== 100)) {
+      last.set(key, pct);
+      io.out(`${prefix}${p.type}: ${p.phase} ${p.done}/${p.total} (${pct} %)`);
+    }
+  };
+}
+
+function types(a: ParsedArgs): MissionType[] | string {
+  const t = flag(a, 'type') ?? 'mission';
+  if (t === 'all') return ['mission', 'fence', 'rally'];
+  if (t === 'mission' || t === 'fence' || t === 'rally') return [t];
+  return `kongxun mission: --type must be mission, fence, rally or all, got "${t}"`;
+}
+
+/** A downloaded mission as the planner's model (item 0 is home). */
+function asMission(items: readonly WireItem[]): { home: { lat: number; lon: number; altM: number }; items: MissionItem[] } {
+  const [h, ...rest] = items;
+  const global = (f: number) => [0, 3, 5, 6, 10, 11].includes(f);
+  return {
+    home: h ? { lat: h.x / 1e7, lon: h.y / 1e7, altM: h.z } : { lat: 0, lon: 0, altM: 0 },
+    items: rest.map((it) => ({
+      command: it.command,
+      frame: it.frame,
+      params: [...it.params, global(it.frame) ? it.x / 1e7 : it.x, global(it.frame) ? it.y / 1e7 : it.y, it.z] as Params7,
+      autoContinue: it.autocontinue !== 0,
+    })),
+  };
+}
+
+export async function missionMain(argv: string[], io: CliIo, deps: CliDeps = {}): Promise<number> {
+  const a = parseArgs(argv, SPEC, 'mission');
+  if (!a.ok) return io.fail(a.reason, 2);
+  const synopsis = 'upload|download|clear --connect URL [--sysid S] [--plan FILE] [--type mission|fence|rally|all]';
+  if (flag(a.value, 'help')) return io.print(helpText('mission', synopsis, SPEC), 0);
+  const action = a.value.positionals[0];
+  if (action !== 'upload' && action !== 'download' && action !== 'clear') return io.fail(`kongxun mission: an action is required: ${synopsis}`, 2);
+  const ts = types(a.value);
+  if (typeof ts === 'string') return io.fail(ts, 2);
+  const planPath = flag(a.value, 'plan');
+  let plan: PlanLists | undefined;
+  if (action === 'upload') {
+    if (!planPath) return io.fail('kongxun mission upload: --plan FILE is required', 2);
+    const p = await loadPlanFile(planPath);
+    if (!p.ok) {
+      io.out(JSON.stringify({ ok: false, action, stage: 'plan', reason: p.error }));
+      return io.fail(`kongxun mission: refused, nothing uploaded:\n${p.error}`, 2);
+    }
+    plan = p.value;
+  }
+  const c = await connectVehicle(a.value, 'mission', deps);
+  if (!c.ok) return io.fail(c.reason, c.code);
+  const { station, sysid } = c;
+  const missions = station.missions(sysid)!;
+  const summary: Record<string, unknown>[] = [];
+  let ok = true;
+  try {
+    const onProgress = progressPrinter(io, `sys${sysid} `);
+    for (const type of ts) {
+      if (action === 'upload') {
+        const r = await missions.upload(type, plan![type], { onProgress }).result;
+        ok &&= r.ok;
+        summary.push({ type, count: r.count, ok: r.ok, verifiedBy: r.verifiedBy ?? null, resends: r.upload.resends, elapsedMs: r.elapsedMs, reason: r.reason ?? null });
+        io.out(r.ok ? `sys${sysid} ${type}: ${r.count} items uploaded and verified by ${r.verifiedBy}` : `sys${sysid} ${type}: FAILED: ${r.reason}`);
+      } else if (action === 'download') {
+        const r = await missions.download(type, { onProgress }).result;
+        ok &&= r.outcome === 'ok';
+        summary.push({ type, count: r.items.length, ok: r.outcome === 'ok', reason: r.reason ?? null });
+        if (r.outcome !== 'ok') {
+          io.out(`sys${sysid} ${type}: FAILED: ${r.reason}`);
+          continue;
+        }
+        if (type === 'mission' && planPath) {
+          const m = asMission(r.items);
+          const text = extname(planPath).toLowerCase() === '.plan'
+            ? JSON.stringify(toPlan({ home: m.home, items: m.items, cruiseMps: 10, hoverMps: 5 }), null, 2)
+            : toWaypoints(m.home, m.items);
+          await writeFile(planPath, text);
+          io.out(`sys${sysid} mission: ${r.items.length} items written to ${planPath}`);
+        } else {
+          for (const it of r.items) io.out(`${type} ${it.seq}\tcmd ${it.command}\tframe ${it.frame}\t${it.params.join(',')}\t${it.x},${it.y},${it.z}`);
+        }
+      } else {
+        const r = await missions.clear(type).result;
+        ok &&= r.outcome === 'ok';
+        summary.push({ type, ok: r.outcome === 'ok', reason: r.reason ?? null });
+        io.out(r.outcome === 'ok' ? `sys${sysid} ${type}: cleared` : `sys${sysid} ${type}: FAILED: ${r.reason}`);
+      }
+    }
+  } finally {
+    await station.close();
+  }
+  io.out(JSON.stringify({ ok, action, sysid, lists: summary }));
+  return ok ? 0 : 1;
+}

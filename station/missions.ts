@@ -1,0 +1,141 @@
+/**
+ * The station's mission transfers for one vehicle: upload (always verified), download, clear and set-current
+ * of the mission, fence and rally lists. Transfers to one vehicle queue here, one at a time in order (the
+ * protocol has one transfer per list at a time and the vehicle's answers name no transaction); transfers to
+ * different vehicles run at the same time, each on its own queue. Commands have their own queue
+ * (command-queue.ts): a COMMAND_ACK cannot be mistaken for a mission message, so both may run together.
+ *
+ * Every call returns a value, never throws. Timeouts start from the vehicle's measured RTT when there is one.
+ */
+import type { Clock } from '../mavlink/clock.js';
+import type { Quirks } from '../mavlink/quirks.js';
+import type { DownloadResult } from '../mavlink/services/mission/download.js';
+import type { SimpleResult } from '../mavlink/services/mission/clear.js';
+import * as transfer from '../mavlink/services/mission/transfer.js';
+import type { MissionType, TransferOptions, TransferProgress, WireItem } from '../mavlink/services/mission/types.js';
+import type { MessageLink, Running } from '../mavlink/services/driver.js';
+import type { CommandResult, CommandSpec } from '../mavlink/services/command.js';
+import { common } from 'mavlink-mappings';
+
+export interface MissionTarget {
+  sysid: number;
+  compid: number;
+  clock: Clock;
+  link: MessageLink;
+  quirks(): Quirks;
+  /** Smoothed RTT of the vehicle's link, if measured. */
+  rttMs(): number | null;
+  gcsSysid: number;
+  gcsCompid: number;
+  /** Run a command through the vehicle's command queue. */
+  command(spec: CommandSpec): Promise<CommandResult>;
+}
+
+/** What the vehicle reports of a running mission. */
+export type MissionReport =
+  | { type: 'current'; seq: number; total: number; state: number; missionId: number }
+  | { type: 'reached'; seq: number };
+
+export type ProgressEvent = TransferProgress & { phase: 'upload' | 'verify' | 'download'; type: MissionType };
+
+export interface QueuedTransfer<R> {
+  result: Promise<R>;
+  /** Waiting: resolves without sending anything; running: the machine's cancel. */
+  cancel(): void;
+}
+
+export interface TransferCallOptions {
+  onProgress?: (p: ProgressEvent) => void;
+  options?: TransferOptions;
+}
+
+export class VehicleMissions {
+  private tail: Promise<unknown> = Promise.resolve();
+  private closed = false;
+  private readonly running = new Set<() => void>();
+
+  constructor(private readonly t: MissionTarget) {}
+
+  private context(type: MissionType, o: TransferCallOptions): transfer.TransferContext {
+    const rtt = this.t.rttMs();
+    return {
+      clock: this.t.clock,
+      link: this.t.link,
+      peer: { targetSystem: this.t.sysid, targetComponent: this.t.compid, gcsSysid: this.t.gcsSysid, gcsCompid: this.t.gcsCompid },
+      quirks: this.t.quirks(),
+      options: { ...(rtt !== null ? { rttMs: rtt } : {}), ...o.options },
+      onProgress: (p) => o.onProgress?.({ ...p, type }),
+    };
+  }
+
+  private enqueue<R>(start: () => Running<R>, cancelled: () => R): QueuedTransfer<R> {
+    let wasCancelled = false;
+    let cancelRunning: (() => void) | undefined;
+    const result = this.tail.then(async (): Promise<R> => {
+      if (wasCancelled || this.closed) return cancelled();
+      const r = start();
+      cancelRunning = r.cancel;
+      this.running.add(r.cancel);
+      try {
+        return await r.result;
+      } finally {
+        this.running.delete(r.cancel);
+      }
+    });
+    this.tail = result.catch(() => undefined);
+    return {
+      result,
+      cancel: () => {
+        wasCancelled = true;
+        cancelRunning?.();
+      },
+    };
+  }
+
+  /** Upload and verify (read-back by default; `verify: 'identity'` uses the mission id where offered). */
+  upload(type: MissionType, items: readonly WireItem[], o: TransferCallOptions & transfer.UploadVerifiedOptions = {}): QueuedTransfer<transfer.VerifiedUpload> {
+    return this.enqueue(
+      () => transfer.uploadVerified(this.context(type, o), type, items, o),
+      () => ({
+        ok: false, type, count: items.length, verifiedBy: undefined, mismatches: [], reason: 'cancelled', opaqueId: undefined, elapsedMs: 0,
+        upload: { outcome: 'cancelled', type, count: items.length, ackResult: undefined, reason: 'cancelled', opaqueId: undefined, itemsDone: 0, sent: 0, resends: 0, srttMs: undefined, elapsedMs: 0 },
+      }),
+    );
+  }
+
+  download(type: MissionType, o: TransferCallOptions = {}): QueuedTransfer<DownloadResult> {
+    return this.enqueue(
+      () => transfer.download(this.context(type, o), type),
+      () => ({ outcome: 'cancelled', type, items: [], count: undefined, opaqueId: undefined, reason: 'cancelled', ackResult: undefined, sent: 0, resends: 0, srttMs: undefined, elapsedMs: 0 }),
+    );
+  }
+
+  clear(type: MissionType, o: TransferCallOptions = {}): QueuedTransfer<SimpleResult> {
+    return this.enqueue(() => transfer.clear(this.context(type, o), type), () => ({ outcome: 'cancelled', reason: 'cancelled', ackResult: undefined, attempts: 0, elapsedMs: 0 }));
+  }
+
+  setCurrent(seq: number, o: TransferCallOptions = {}): QueuedTransfer<SimpleResult> {
+    return this.enqueue(() => transfer.setCurrent(this.context('mission', o), seq), () => ({ outcome: 'cancelled', reason: 'cancelled', ackResult: undefined, attempts: 0, elapsedMs: 0 }));
+  }
+
+  /** MAV_CMD_MISSION_START (ArduPilot: from GUIDED, armed on the ground: takes off and flies the mission). */
+  start(firstItem = 0, lastItem = 0): Promise<CommandResult> {
+    return this.t.command({ kind: 'long', command: common.MavCmd.MISSION_START, params: [firstItem, lastItem], targetSystem: this.t.sysid, targetComponent: this.t.compid });
+  }
+
+  /** MISSION_CURRENT and MISSION_ITEM_REACHED of this vehicle, as they arrive. */
+  watch(cb: (r: MissionReport) => void): () => void {
+    return this.t.link.onMessage((rx) => {
+      if (rx.frame.sysid !== this.t.sysid) return;
+      const m = rx.message;
+      if (m instanceof common.MissionCurrent) cb({ type: 'current', seq: m.seq, total: m.total, state: m.missionState, missionId: m.missionId });
+      else if (m instanceof common.MissionItemReached) cb({ type: 'reached', seq: m.seq });
+    });
+  }
+
+  /** Cancel everything running or waiting. */
+  close(): void {
+    this.closed = true;
+    for (const c of [...this.running]) c();
+  }
+}
