@@ -18,7 +18,6 @@ import type { AddressInfo } from 'node:net';
 import { extname, join } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { ServerMessage, StationEvent, VehicleView } from '../station/api/contract.js';
-// @ts-expect-error -- build.mjs is plain JS with no types
 import { buildRenderer, rendererOut } from '../scripts/build.mjs';
 
 const SECONDS = Number(process.argv[2] ?? 10);

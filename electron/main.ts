@@ -68,6 +68,9 @@ function openWindow(url: string, bounds?: Electron.Rectangle, view = 'desk'): Br
 
 async function start(): Promise<void> {
   session.defaultSession.setPermissionRequestHandler((_wc, _permission, cb) => cb(false));
+  // The sample station ships beside the app (electron-builder.yml `files`); the bundled main cannot find it
+  // from its own path.
+  process.env.KONGXUN_SAMPLES ??= join(app.getAppPath(), 'resources', 'samples');
   const started = await startStationService({
     port: 0,
     dataDir: app.getPath('userData'),

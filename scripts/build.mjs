@@ -52,7 +52,7 @@ export async function buildElectron() {
     target: 'node20',
     outdir: join(root, 'out', 'electron'),
     outExtension: { '.js': '.cjs' },
-    external: ['electron', 'serialport', '@serialport/*', 'ws', 'bufferutil', 'utf-8-validate'],
+    external: ['electron', 'serialport', '@serialport/*', 'ws', 'bufferutil', 'utf-8-validate', 'sql.js', 'better-sqlite3'],
     sourcemap: true,
     logLevel: 'warning',
   });

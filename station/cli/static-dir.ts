@@ -4,11 +4,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export async function consoleStaticDir(): Promise<string> {
   const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-  const build = (await import(pathToFileURL(join(root, 'scripts', 'build.mjs')).href)) as {
-    rendererOut: string;
-    rendererIsStale(): boolean;
-    buildRenderer(): Promise<void>;
-  };
+  const build = (await import(pathToFileURL(join(root, 'scripts', 'build.mjs')).href)) as typeof import('../../scripts/build.mjs');
   if (build.rendererIsStale()) await build.buildRenderer();
   return build.rendererOut;
 }

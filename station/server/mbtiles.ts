@@ -11,11 +11,11 @@
  * MBTiles rows use TMS y (origin south); Leaflet asks XYZ y (origin north): y_tms = 2^z − 1 − y.
  */
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { basename } from 'node:path';
 import initSqlJs, { type Database, type Statement } from 'sql.js';
 import { err, ok, type Result } from '../../mavlink/result.js';
 import type { TilesInfo } from '../api/contract.js';
+import { nodeRequire } from '../node-require.js';
 
 export interface TileSource {
   info: TilesInfo;
@@ -37,8 +37,8 @@ export async function openMbtiles(file: string): Promise<Result<TileSource>> {
   } catch (e) {
     return err('tiles-unreadable', `--tiles ${file}: cannot read (${(e as Error).message})`);
   }
-  const require = createRequire(import.meta.url);
-  const SQL = await initSqlJs({ locateFile: (f) => require.resolve(`sql.js/dist/${f}`) });
+  const req = nodeRequire();
+  const SQL = await initSqlJs({ locateFile: (f) => req.resolve(`sql.js/dist/${f}`) });
   let db: Database;
   let stmt: Statement;
   let meta: Map<string, string>;
