@@ -3,22 +3,14 @@
  * the result. Exit code 0 only when the vehicle accepted it; 1 when it refused or did not answer; 2 for bad
  * usage or a link that cannot open.
  */
-import { resolve } from 'node:path';
-import { SystemClock, type Clock } from '../../mavlink/clock.js';
 import type { CommandReply, VehicleCommands } from '../commands.js';
-import { createStation } from '../compose.js';
-import { defaultDataDir } from '../data-dir.js';
-import { flag, helpText, intFlag, parseArgs, type FlagSpec } from './args.js';
+import { flag, helpText, parseArgs, type FlagSpec } from './args.js';
 import type { CliIo } from './io.js';
-import { SIGNING_FLAGS, signingFromArgs } from './signing.js';
+import { CONNECT_FLAGS, connectVehicle } from './vehicle-session.js';
 
 const SPEC: Record<string, FlagSpec> = {
-  connect: { type: 'list', describe: 'link URL, e.g. tcpout://127.0.0.1:5760' },
-  sysid: { type: 'string', describe: "the vehicle's MAVLink system id (default: the first vehicle heard)" },
+  ...CONNECT_FLAGS,
   force: { type: 'boolean', describe: 'with disarm: force (also in flight — dangerous)' },
-  wait: { type: 'string', describe: 'seconds to wait for the vehicle to appear (default 15)' },
-  data: { type: 'string', describe: "the station's data folder (recordings go to DIR/tlogs)" },
-  ...SIGNING_FLAGS,
   help: { type: 'boolean', describe: 'show this help' },
 };
 
@@ -73,43 +65,19 @@ export function parseAction(pos: string[], force: boolean): Action | string {
   }
 }
 
-function sleep(clock: Clock, ms: number): Promise<void> {
-  return new Promise((r) => clock.setTimeout(r, ms));
-}
 
 export async function commandMain(argv: string[], io: CliIo): Promise<number> {
   const a = parseArgs(argv, SPEC, 'command');
   if (!a.ok) return io.fail(a.reason, 2);
   if (flag(a.value, 'help')) return io.print(`${helpText('command', '--connect URL --sysid S ACTION', SPEC)}\n\nactions: ${ACTIONS}`, 0);
-  const urls = a.value.flags.get('connect') ?? [];
-  if (urls.length === 0) return io.fail('kongxun command: --connect URL is required', 2);
-  const sysid = intFlag(a.value, 'sysid', 'command', 1, 254);
-  if (!sysid.ok) return io.fail(sysid.reason, 2);
-  const waitS = Number(flag(a.value, 'wait') ?? 15);
-  if (!(waitS > 0)) return io.fail(`kongxun command: --wait must be a positive number of seconds`, 2);
   const action = parseAction(a.value.positionals, !!flag(a.value, 'force'));
   if (typeof action === 'string') return io.fail(`kongxun command: ${action}`, 2);
-
-  const signing = signingFromArgs(a.value, 'command');
-  if (!signing.ok) return io.fail(signing.reason, 2);
-  const clock = new SystemClock();
-  const st = await createStation({ clock, dataDir: resolve(flag(a.value, 'data') ?? defaultDataDir()), connections: urls, ...(signing.value ? { signing: signing.value } : {}) });
-  if (!st.ok) return io.fail(`kongxun command: ${st.reason}`, 2);
-  const station = st.value;
+  const session = await connectVehicle(a.value, 'command', {});
+  if (!session.ok) return io.fail(session.reason, session.code);
+  const { station, sysid: target } = session;
   try {
-    const deadline = clock.now() + waitS * 1000;
-    let target: number | undefined;
-    while (clock.now() < deadline) {
-      const vs = station.vehicles().filter((v) => !v.lost);
-      target = sysid.value ?? vs[0]?.sysid;
-      if (target !== undefined && vs.some((v) => v.sysid === target)) break;
-      target = undefined;
-      await sleep(clock, 100);
-    }
-    const commands = target === undefined ? undefined : station.command(target);
-    if (!commands || target === undefined) {
-      return io.fail(`kongxun command: no vehicle${sysid.value ? ` with system id ${sysid.value}` : ''} heard on ${urls.join(', ')} within ${waitS} s`, 1);
-    }
+    const commands = station.command(target);
+    if (!commands) return io.fail(`kongxun command: vehicle ${target} is gone`, 1);
     const r = await action(commands);
     if (r.ok) {
       io.out(`sys${target}: ${r.value.command}: accepted${r.value.text ? ` — ${r.value.text}` : ''}`);

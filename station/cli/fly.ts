@@ -7,7 +7,7 @@
  */
 import { flag, helpText, parseArgs, type FlagSpec } from './args.js';
 import type { CliIo } from './io.js';
-import { CONNECT_FLAGS, connectVehicle, type CliDeps } from './mission.js';
+import { CONNECT_FLAGS, connectVehicle, type CliDeps } from './vehicle-session.js';
 import { loadPlanFile } from '../mission-plan.js';
 import { flyPlan } from '../mission-fly.js';
 

@@ -10,21 +10,16 @@
  * refused or did not answer, 2 for bad usage or a link that cannot open.
  */
 import { readFile, writeFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
-import { SystemClock, type Clock } from '../../mavlink/clock.js';
+import type { Clock } from '../../mavlink/clock.js';
 import { diffParams, formatParm, parseParm } from '../../mavlink/services/param/parm-file.js';
 import { formatValue, type Param } from '../../mavlink/services/param/types.js';
-import { createStation, type Station } from '../compose.js';
-import { defaultDataDir } from '../data-dir.js';
 import type { VehicleFiles } from '../params-vehicle.js';
-import { flag, helpText, intFlag, parseArgs, type FlagSpec, type ParsedArgs } from './args.js';
+import { flag, helpText, parseArgs, type FlagSpec, type ParsedArgs } from './args.js';
 import type { CliIo } from './io.js';
+import { CONNECT_FLAGS, connectVehicle } from './vehicle-session.js';
 
 export const LINK_SPEC: Record<string, FlagSpec> = {
-  connect: { type: 'list', describe: 'link URL, e.g. tcpout://127.0.0.1:5760 or serial:///dev/ttyUSB0:57600' },
-  sysid: { type: 'string', describe: "the drone's MAVLink system id (default: the first vehicle heard)" },
-  wait: { type: 'string', describe: 'seconds to wait for the drone to appear (default 15)' },
-  data: { type: 'string', describe: "the station's data folder (parameter cache in DIR/params)" },
+  ...CONNECT_FLAGS,
   help: { type: 'boolean', describe: 'show this help' },
 };
 
@@ -37,39 +32,16 @@ const SPEC: Record<string, FlagSpec> = {
 
 const SYNOPSIS = 'pull|set|diff … (see the top of station/cli/params.ts)';
 
-function sleep(clock: Clock, ms: number): Promise<void> {
-  return new Promise((r) => clock.setTimeout(r, ms));
-}
-
 /** Open the station on --connect, wait for the drone, run `fn` with its parameter and log services. */
 export async function withVehicle(a: ParsedArgs, command: string, io: CliIo, fn: (files: VehicleFiles, sysid: number, clock: Clock) => Promise<number>): Promise<number> {
-  const urls = a.flags.get('connect') ?? [];
-  if (urls.length === 0) return io.fail(`kongxun ${command}: --connect URL is required`, 2);
-  const sysid = intFlag(a, 'sysid', command, 1, 254);
-  if (!sysid.ok) return io.fail(sysid.reason, 2);
-  const waitS = Number(flag(a, 'wait') ?? 15);
-  if (!(waitS > 0)) return io.fail(`kongxun ${command}: --wait must be a positive number of seconds`, 2);
-  const clock = new SystemClock();
-  const st = await createStation({ clock, dataDir: resolve(flag(a, 'data') ?? defaultDataDir()), connections: urls });
-  if (!st.ok) return io.fail(`kongxun ${command}: ${st.reason}`, 2);
-  const station: Station = st.value;
+  const c = await connectVehicle(a, command, {});
+  if (!c.ok) return io.fail(c.reason, c.code);
   try {
-    const deadline = clock.now() + waitS * 1000;
-    let target: number | undefined;
-    while (clock.now() < deadline) {
-      const vs = station.vehicles().filter((v) => !v.lost);
-      target = sysid.value ?? vs[0]?.sysid;
-      if (target !== undefined && vs.some((v) => v.sysid === target)) break;
-      target = undefined;
-      await sleep(clock, 100);
-    }
-    const files = target === undefined ? undefined : station.files(target);
-    if (!files || target === undefined) {
-      return io.fail(`kongxun ${command}: no vehicle${sysid.value ? ` with system id ${sysid.value}` : ''} heard on ${urls.join(', ')} within ${waitS} s`, 1);
-    }
-    return await fn(files, target, clock);
+    const files = c.station.files(c.sysid);
+    if (!files) return io.fail(`kongxun ${command}: vehicle ${c.sysid} is gone`, 1);
+    return await fn(files, c.sysid, c.clock);
   } finally {
-    await station.close();
+    await c.station.close();
   }
 }
 
