@@ -28,6 +28,11 @@ export interface SimDroneOptions {
   patrolDefaults?: boolean | { reservePercent?: number };
   /** Initial heading, degrees. */
   headingDeg?: number;
+  /**
+   * Period of the simulation step, ms (default TICK_MS, 50). Long virtual-time runs (a whole patrol day) may
+   * take 100–200 ms: the point mass and the battery integrate over dt; waypoint radii stay far above a step.
+   */
+  tickMs?: number;
   /** Simulate the captured "mode set at boot is lost when RC becomes valid" (default true). */
   rcModeSwitchAtBoot?: boolean;
 }

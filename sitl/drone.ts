@@ -123,7 +123,7 @@ export class SimDrone implements TelemetrySource, CommandHost {
       },
     });
     this.lastTickMs = this.clock.now();
-    this.tickTimer = this.clock.setInterval(() => this.tick(), TICK_MS);
+    this.tickTimer = this.clock.setInterval(() => this.tick(), opts.tickMs ?? TICK_MS);
     this.timesyncTimer = this.clock.setInterval(() => this.sendTimesync(), 10_000);
   }
 

@@ -24,6 +24,9 @@ import type { TileSource } from './server/mbtiles.js';
 import { loadPlanDir } from './server/plan-dir.js';
 import { planFromText } from './mission-plan.js';
 import { loadStationFiles, type StationFiles } from './station-files.js';
+import { loadDay } from './patrol/day.js';
+import { PatrolRunner } from './patrol/runner.js';
+import { openPatrolStore } from './patrol/store.js';
 
 export interface StationServiceOptions {
   clock?: Clock;
@@ -48,6 +51,8 @@ export interface StationServiceOptions {
   planDir?: string;
   /** Offline basemap (`--tiles file.mbtiles`), opened by the caller (station/server/mbtiles.ts). */
   tiles?: TileSource;
+  /** Run this day plan (schedule.json + sorties/*.plan) with the patrol runner (`--patrol DIR`). */
+  patrolDir?: string;
 }
 
 export interface StationService {
@@ -58,6 +63,8 @@ export interface StationService {
   fleet: SimFleet | undefined;
   /** Serve a console over another transport than WebSocket (the desktop app's MessagePort). */
   attachConsole: ConsoleServer['attach'];
+  /** The patrol runner when `patrolDir` was given. A pilot's command from the console takes the drone over. */
+  patrol: PatrolRunner | undefined;
   close(): Promise<void>;
 }
 
@@ -140,6 +147,13 @@ export async function startStationService(o: StationServiceOptions): Promise<Res
     return created;
   }
   const station = created.value;
+  const patrol = o.patrolDir !== undefined ? await startPatrol(o.patrolDir, files.value, station, clock, o.dataDir, log) : undefined;
+  if (patrol && !patrol.ok) {
+    await station.close();
+    await fleet?.stop();
+    return patrol;
+  }
+  const runner = patrol?.value.runner;
   const names = new Map(fleetFile.drones.map((d) => [d.sysid, d.id] as const));
   const listeners = new Set<(e: StationEvent) => void>();
   const offEvents = station.on('*', (e) => {
@@ -189,6 +203,7 @@ export async function startStationService(o: StationServiceOptions): Promise<Res
       command: async (sysid, cmd) => {
         const c = station.command(sysid);
         if (!c) return { ok: false, result: 'no-vehicle', reason: `no vehicle with system id ${sysid}` };
+        runner?.takeover(sysid);
         const r = await runCommand(c, cmd);
         return r.ok ? { ok: true, result: 'accepted', reason: r.value.text } : { ok: false, result: r.code, reason: r.reason };
       },
@@ -196,6 +211,7 @@ export async function startStationService(o: StationServiceOptions): Promise<Res
   });
   if (!server.ok) {
     offEvents();
+    await patrol?.value.close();
     await station.close();
     await fleet?.stop();
     return server;
@@ -209,12 +225,26 @@ export async function startStationService(o: StationServiceOptions): Promise<Res
     files: files.value,
     fleet,
     attachConsole: (peer) => srv.attach(peer),
+    patrol: runner,
     close: async () => {
       offEvents();
       await srv.close();
+      await patrol?.value.close();
       await station.close();
       await fleet?.stop();
       o.tiles?.close();
     },
   });
+}
+
+/** The patrol runner on the service's station; `close` sends drones in the air home and closes the store. */
+async function startPatrol(dir: string, files: StationFiles, station: Station, clock: Clock, dataDir: string, log: (l: string) => void): Promise<Result<{ runner: PatrolRunner; close(): Promise<void> }>> {
+  const day = await loadDay(dir, files.fleet);
+  if (!day.ok) return day;
+  const store = openPatrolStore(dataDir);
+  if (!store.ok) return store;
+  const runner = new PatrolRunner({ clock, station, day: day.value, store: store.value, onAlert: (a) => log(`patrol alert: ${a.text}`) });
+  runner.start();
+  log(`kongxun: patrol runner on ${day.value.schedule.date} (${day.value.sorties.length} sorties), state in ${store.value.file}`);
+  return ok({ runner, close: async () => { await runner.stop({ safe: true }); store.value.close(); } });
 }

@@ -7,6 +7,7 @@ import { planMain } from './plan.js';
 import { missionMain } from './mission.js';
 import { logsMain } from './logs.js';
 import { paramsMain } from './params.js';
+import { patrolMain } from './patrol.js';
 import { serveMain } from './serve.js';
 import { statusMain } from './status.js';
 
@@ -21,6 +22,7 @@ usage: kongxun <command> [options]   (kongxun <command> --help for its options)
   plan      plan the day: 72 patrol sorties and the school-gate hover posts, as schedule.json and .plan files
   mission   upload (verified), download or clear a vehicle's mission, fence or rally points
   fly       upload and verify a plan, take off, fly it in AUTO, land; JSON summary
+  patrol    run a day plan: launch, hand over, handle faults, report (--sim: the whole day on the simulator)
   params    pull (cached; MAVFTP or list), set (verified) or diff a drone's parameters
   logs      list, download (resumable, checksummed) or delete one of a drone's onboard logs
 `;
@@ -34,6 +36,7 @@ const COMMANDS: Record<string, Sub> = {
   plan: (argv, io) => planMain(argv, io.out, io.err),
   mission: (argv, io) => missionMain(argv, io),
   fly: (argv, io) => flyMain(argv, io),
+  patrol: patrolMain,
   params: paramsMain,
   logs: logsMain,
   sim: (argv, io) => simMain(argv, { out: io.out, err: io.err }),

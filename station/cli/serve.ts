@@ -18,6 +18,7 @@ const SPEC: Record<string, FlagSpec> = {
   data: { type: 'string', describe: "the station's data folder (default: the user's data folder)" },
   plan: { type: 'string', describe: 'a day plan directory (schedule.json, routes.geojson) to show on the console' },
   tiles: { type: 'string', describe: 'an MBTiles file (raster) served as the offline basemap' },
+  patrol: { type: 'string', describe: 'run this day plan directory with the patrol runner (or KONGXUN_PATROL_PLAN)' },
   'sim-warmup': { type: 'string', describe: "seconds the simulated drones take to get a position (default ArduCopter's ~41)" },
   ...SIGNING_FLAGS,
   help: { type: 'boolean', describe: 'show this help' },
@@ -38,6 +39,7 @@ export async function serveMain(argv: string[], io: CliIo): Promise<number> {
   const tiles = tilesFile !== undefined ? await openMbtiles(resolve(tilesFile)) : undefined;
   if (tiles && !tiles.ok) return io.fail(`kongxun serve: ${tiles.reason}`, 2);
   const planDir = flag(a.value, 'plan');
+  const patrolDir = flag(a.value, 'patrol') ?? process.env.KONGXUN_PATROL_PLAN;
   const dataDir = resolve(flag(a.value, 'data') ?? defaultDataDir());
   const started = await startStationService({
     dataDir,
@@ -52,6 +54,7 @@ export async function serveMain(argv: string[], io: CliIo): Promise<number> {
     ...(signing.value ? { signing: signing.value } : {}),
     ...(warm !== undefined ? { simWarmupMs: Number(warm) * 1000 } : {}),
     ...(planDir !== undefined ? { planDir: resolve(planDir) } : {}),
+    ...(patrolDir ? { patrolDir: resolve(patrolDir) } : {}),
     ...(tiles?.ok ? { tiles: tiles.value } : {}),
     log: (l) => io.out(l),
   });

@@ -1,0 +1,181 @@
+/**
+ * "Go and look here": a request (point, radius, priority, time to watch) sends the nearest suitable drone —
+ * one on a patrol sortie (never one on a school post: a school window is not left to serve something less
+ * important) or a ready drone in a dock — flies it there, orbits (or hovers, radius 0) with the camera on the
+ * point for the requested time, then resumes the patrol (AUTO carries on from its current item) or returns
+ * to its dock. Requests wait, highest priority first, until a drone is free. Every command is audited.
+ *
+ *   QUEUED ─ drone picked ─► EN_ROUTE ─ within radius ─► ON_SCENE ─ time up ─► RESUMED (patrol) | RETURNING ─► DONE
+ *      │ no drone for maxWaitMs: UNSERVED          any step refused, or the sortie taken home: FAILED
+ */
+import type { Clock } from '../../mavlink/clock.js';
+import { audited, type ActionContext } from './actions.js';
+import type { PatrolRunner } from './runner.js';
+import { distanceM } from './runner.js';
+import type { PatrolStore } from './store.js';
+
+export interface LookRequest {
+  id?: string;
+  latDeg: number;
+  lonDeg: number;
+  radiusM: number;
+  /** Higher first. */
+  priority: number;
+  holdS: number;
+  altM?: number;
+  /** Who asked (the pilot, the command centre): written to the audit as the actor. */
+  from?: string;
+}
+
+export type DispatchState = 'queued' | 'en_route' | 'on_scene' | 'resumed' | 'returning' | 'done' | 'failed' | 'unserved';
+
+export interface DispatchRecord {
+  id: string;
+  request: LookRequest;
+  requestedAtMs: number;
+  state: DispatchState;
+  sysid: number | null;
+  droneId: string | null;
+  source: 'patrol' | 'dock' | null;
+  sortie: string | null;
+  arrivedAtMs: number | null;
+  leftAtMs: number | null;
+  reason: string | null;
+}
+
+const sleep = (clock: Clock, ms: number) => new Promise<void>((r) => clock.setTimeout(r, ms));
+
+export class Dispatcher {
+  private readonly list: DispatchRecord[] = [];
+  private n = 0;
+  private saved = '';
+  constructor(private readonly o: { ctx: ActionContext; runner: PatrolRunner; store: PatrolStore; key: string; maxWaitMs?: number }) {
+    const back = o.store.kv(`dispatches/${o.key}`);
+    if (back) {
+      // A restarted station cannot resume a flight it was directing: those end as failed (the drone is seen
+      // again by its sortie, or is left to the pilot).
+      for (const r of JSON.parse(back) as DispatchRecord[]) {
+        if (r.state === 'en_route' || r.state === 'on_scene' || r.state === 'returning') Object.assign(r, { state: 'failed', reason: 'station restarted during the dispatch' });
+        this.list.push(r);
+      }
+      this.n = this.list.length;
+    }
+  }
+
+  /** Persist the records when they changed (called every tick). */
+  private save(): void {
+    const text = JSON.stringify(this.list);
+    if (text !== this.saved) this.o.store.setKv(`dispatches/${this.o.key}`, (this.saved = text));
+  }
+
+  records(): DispatchRecord[] {
+    return this.list.map((r) => ({ ...r }));
+  }
+
+  busy(sysid: number): string | null {
+    return this.list.find((r) => r.sysid === sysid && (r.state === 'en_route' || r.state === 'on_scene' || r.state === 'returning'))?.id ?? null;
+  }
+
+  request(req: LookRequest): string {
+    const id = req.id ?? `D${String(++this.n).padStart(3, '0')}`;
+    this.list.push({ id, request: req, requestedAtMs: this.o.ctx.clock.now(), state: 'queued', sysid: null, droneId: null, source: null, sortie: null, arrivedAtMs: null, leftAtMs: null, reason: null });
+    this.o.runner.event(null, null, 'dispatch', `${id}: look at ${req.latDeg.toFixed(5)}, ${req.lonDeg.toFixed(5)} r ${req.radiusM} m for ${req.holdS} s (priority ${req.priority})`);
+    return id;
+  }
+
+  tick(nowMs: number): void {
+    const queued = this.list.filter((r) => r.state === 'queued').sort((a, b) => b.request.priority - a.request.priority || a.requestedAtMs - b.requestedAtMs);
+    for (const r of queued) {
+      if (nowMs - r.requestedAtMs > (this.o.maxWaitMs ?? 600_000)) {
+        r.state = 'unserved';
+        r.reason = 'no suitable drone';
+        this.o.runner.alert(null, null, 'warning', `${r.id}: no suitable drone within ${Math.round((this.o.maxWaitMs ?? 600_000) / 60000)} min`);
+        continue;
+      }
+      this.assign(r, nowMs);
+    }
+    this.save();
+  }
+
+  private assign(r: DispatchRecord, nowMs: number): void {
+    const runner = this.o.runner;
+    const point = { latDeg: r.request.latDeg, lonDeg: r.request.lonDeg };
+    type Pick = { sysid: number; droneId: string; source: 'patrol' | 'dock'; sortie: string | null; distM: number };
+    const picks: Pick[] = [];
+    for (const s of runner.list()) {
+      if (s.kind !== 'patrol' || s.state !== 'on_patrol' || s.holding || runner.isTakenOver(s.sysid) || this.busy(s.sysid)) continue;
+      const v = runner.snap(s.sysid);
+      if (!v?.position || (v.battery?.remainingPct ?? 0) < runner.reservePct + 20) continue;
+      picks.push({ sysid: s.sysid, droneId: s.droneId, source: 'patrol', sortie: s.id, distM: distanceM(v.position, point) });
+    }
+    const needPct = Math.min(60, 10 + Math.ceil(r.request.holdS / 30));
+    for (const c of runner.candidates({ id: r.id, kind: 'dispatch', needPct, landMs: nowMs + r.request.holdS * 1000 + 900_000, plan: '' }, nowMs, null)) {
+      const h = runner.snap(c.sysid)?.home;
+      if (h) picks.push({ sysid: c.sysid, droneId: c.droneId, source: 'dock', sortie: null, distM: distanceM(h, point) });
+    }
+    const best = picks.sort((a, b) => a.distM - b.distM)[0];
+    if (!best) return;
+    Object.assign(r, { sysid: best.sysid, droneId: best.droneId, source: best.source, sortie: best.sortie, state: 'en_route' as const });
+    runner.event(best.sortie, best.sysid, 'dispatch', `${r.id} → ${best.droneId} (${best.source}, ${Math.round(best.distM)} m away)`);
+    void this.fly(r).catch((e: unknown) => this.fail(r, `threw: ${(e as Error).message}`));
+  }
+
+  private fail(r: DispatchRecord, reason: string): void {
+    r.state = 'failed';
+    r.reason = reason;
+    r.leftAtMs ??= this.o.ctx.clock.now();
+    this.o.runner.alert(r.sortie, r.sysid, 'warning', `${r.id} (${r.droneId}): ${reason}`);
+  }
+
+  private async fly(r: DispatchRecord): Promise<void> {
+    const { clock } = this.o.ctx;
+    const ctx: ActionContext = { ...this.o.ctx, actor: r.request.from ?? `dispatch ${r.id}` };
+    const sysid = r.sysid!;
+    const runner = this.o.runner;
+    const cmd = ctx.station.command(sysid);
+    if (!cmd) return this.fail(r, 'no vehicle');
+    const altM = r.request.altM ?? 60;
+    const stillOurs = () => !runner.isTakenOver(sysid) && (r.source === 'dock' || runner.list().find((s) => s.id === r.sortie)?.state === 'on_patrol');
+    if (r.source === 'dock') {
+      let t = await audited(ctx, sysid, r.id, `takeoff ${altM} m`, () => cmd.takeoff(altM));
+      for (let k = 0; !t.ok && k < 10 && /Need Position|no answer|not confirmed/i.test(t.reason); k++) {
+        await sleep(clock, 3000);
+        t = await audited(ctx, sysid, r.id, `takeoff ${altM} m`, () => cmd.takeoff(altM));
+      }
+      if (!t.ok) return this.fail(r, t.reason);
+      for (let k = 0; k < 60 && (runner.snap(sysid)?.position?.altRelM ?? 0) < altM - 5; k++) await sleep(clock, 1000);
+    }
+    const g = await audited(ctx, sysid, r.id, 'go to', () => cmd.goto(r.request.latDeg, r.request.lonDeg, altM));
+    if (!g.ok) return this.fail(r, g.reason);
+    const point = { latDeg: r.request.latDeg, lonDeg: r.request.lonDeg };
+    for (let k = 0; k < 600; k++) {
+      const p = runner.snap(sysid)?.position;
+      if (p && distanceM(p, point) <= r.request.radiusM + 30) break;
+      if (!stillOurs()) return this.fail(r, 'the drone was taken for something else');
+      await sleep(clock, 1000);
+    }
+    r.state = 'on_scene';
+    r.arrivedAtMs = clock.now();
+    await audited(ctx, sysid, r.id, 'region of interest', () => cmd.roi(r.request.latDeg, r.request.lonDeg, 0));
+    if (r.request.radiusM > 0) await audited(ctx, sysid, r.id, `orbit r ${r.request.radiusM} m`, () => cmd.orbit(r.request.latDeg, r.request.lonDeg, r.request.radiusM, 3, altM));
+    for (let left = r.request.holdS; left > 0; left -= 5) {
+      if (!stillOurs()) return this.fail(r, 'the drone was taken for something else');
+      await sleep(clock, 5000);
+    }
+    r.leftAtMs = clock.now();
+    await audited(ctx, sysid, r.id, 'clear region of interest', () => cmd.roiNone());
+    if (r.source === 'patrol') {
+      const a = await audited(ctx, sysid, r.id, 'mode AUTO (resume patrol)', () => cmd.setMode('AUTO'));
+      r.state = a.ok ? 'resumed' : 'failed';
+      if (!a.ok) r.reason = a.reason;
+      runner.event(r.sortie, sysid, 'dispatch', `${r.id}: ${a.ok ? 'patrol resumed' : `resume refused: ${a.reason}`}`);
+      return;
+    }
+    r.state = 'returning';
+    const h = await audited(ctx, sysid, r.id, 'RTL', () => cmd.rtl());
+    if (!h.ok) return this.fail(r, h.reason);
+    for (let k = 0; k < 1200 && runner.snap(sysid)?.armed; k++) await sleep(clock, 1000);
+    r.state = 'done';
+    runner.event(null, sysid, 'dispatch', `${r.id}: ${r.droneId} back in its dock`);
+  }
+}

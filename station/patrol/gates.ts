@@ -1,0 +1,46 @@
+/**
+ * Launch gates as a pure function of what the station knows of a drone: link healthy, GPS fix and
+ * satellites, battery at what the route needs plus the reserve, pre-arm checks passing (no PreArm text in
+ * the last `prearmWindowMs`), not flagged for maintenance, on the ground disarmed, and the mission verified
+ * on the drone. Each failing gate is worded for the alert ("battery 52 % < 65 % (route 40 % + reserve 25 %)").
+ */
+import type { VehicleSnapshot } from '../vehicle-state.js';
+import type { GateReport } from './sortie.js';
+
+export interface GateInput {
+  nowMs: number;
+  snap: VehicleSnapshot | undefined;
+  lost: boolean;
+  needPct: number;
+  reservePct: number;
+  maintenance: boolean;
+  missionVerified: boolean;
+  /** The drone is busy with another sortie. */
+  busyWith: string | null;
+  minSatellites?: number;
+  heartbeatMaxAgeMs?: number;
+  prearmWindowMs?: number;
+}
+
+export function evaluateGates(g: GateInput): GateReport {
+  const failing: string[] = [];
+  const s = g.snap;
+  const age = s?.lastHeartbeatMs != null ? g.nowMs - s.lastHeartbeatMs : Infinity;
+  if (!s || g.lost || age > (g.heartbeatMaxAgeMs ?? 3000)) failing.push(`link: ${!s ? 'never heard' : `no heartbeat for ${Math.round(age / 1000)} s`}`);
+  if (s) {
+    const sats = s.gps?.satellites ?? 0;
+    if (!s.gps || s.gps.fixType < 3 || sats < (g.minSatellites ?? 8)) failing.push(`GPS: fix ${s.gps?.fixType ?? 0}, ${sats} satellites`);
+    const pct = s.battery?.remainingPct ?? null;
+    const need = g.needPct + g.reservePct;
+    if (pct === null || pct < need) failing.push(`battery ${pct === null ? 'unknown' : `${pct} %`} < ${need} % (route ${g.needPct} % + reserve ${g.reservePct} %)`);
+    const lastPrearm = [...s.armingMessages].reverse().find((m) => /^PreArm:/i.test(m.text));
+    if (lastPrearm && g.nowMs - lastPrearm.atMs < (g.prearmWindowMs ?? 45_000) && !/Need Position Estimate/i.test(lastPrearm.text)) failing.push(`pre-arm: ${lastPrearm.text}`);
+    if (s.armed) failing.push('armed');
+  }
+  if (g.maintenance) failing.push('flagged for maintenance');
+  if (g.busyWith) failing.push(`busy with ${g.busyWith}`);
+  const okButMission = failing.length === 0;
+  // Named only when it is the one gate left (the upload comes after the others pass).
+  if (!g.missionVerified && okButMission) failing.push('mission not verified on the drone');
+  return { ok: okButMission && g.missionVerified, okButMission, failing };
+}

@@ -1,0 +1,438 @@
+/**
+ * The patrol runner: binds one sortie machine (sortie.ts) per sortie of the day to the station and its clock.
+ * Every `tickMs` it feeds each sortie the time and its gates, watches the drones in the air (mission progress,
+ * battery, link, mode, GPS, landing) and turns what it sees into machine events; the machines' effects
+ * (upload, launch, hold, resume, rtl, alert, reassign) are carried out here, every command audited.
+ *
+ * Relief: a sortie is relieved when the next sortie of its post (the patrol, or one school's gate) is on
+ * station, or, when no later sortie of the post overlaps it, at its planned off-station time. At the end of
+ * its route an unrelieved drone holds (pause) until relieved or until its battery requires it home.
+ * Reassignment: the slot goes to the nearest ready drone (same dock first) that is free until the slot's
+ * landing plus its charge time; a school slot may take a drone whose later patrol sortie then gets repaired
+ * the same way (a school window is never left uncovered to serve the patrol).
+ * Restart: sorties are read back from the store; those on the ground prepare again, those in the air are
+ * watched again; a sortie that got MISSION_START is never launched again.
+ * A drone taken over by the pilot is left alone until released.
+ */
+import type { Clock, TimerId } from '../../mavlink/clock.js';
+import type { Station } from '../compose.js';
+import type { VehicleSnapshot } from '../vehicle-state.js';
+import { audited, launchMission, uploadPlan, type ActionContext } from './actions.js';
+import type { DayInput, DaySortie } from './day.js';
+import { Dispatcher, type LookRequest, type DispatchRecord } from './dispatch.js';
+import { evaluateGates } from './gates.js';
+import { ACTIVE_STATES, AIRBORNE_STATES, DEFAULT_TIMING, FINAL_STATES, newSortie, stepSortie, type Sortie, type SortieEffect, type SortieEvent, type SortieTiming } from './sortie.js';
+import type { AlertRow, PatrolStore } from './store.js';
+
+export interface RunnerOptions {
+  clock: Clock;
+  station: Station;
+  day: DayInput;
+  store: PatrolStore;
+  /** Who the audit names as the sender. Default "patrol-runner". */
+  actor?: string;
+  tickMs?: number;
+  timing?: Partial<SortieTiming>;
+  onAlert?: (a: AlertRow) => void;
+}
+
+interface Watch { current: number; missionId: number; lastMode: string | null; gpsAlerted: boolean; battery: { atMs: number; pct: number }[]; homeDistM: number; holdSentMs: number; broughtForward: Set<string> }
+
+const RAD = Math.PI / 180;
+export function distanceM(a: { latDeg: number; lonDeg: number }, b: { latDeg: number; lonDeg: number }): number {
+  const x = (b.lonDeg - a.lonDeg) * RAD * Math.cos(((a.latDeg + b.latDeg) / 2) * RAD);
+  return Math.hypot(x, (b.latDeg - a.latDeg) * RAD) * 6_371_000;
+}
+
+export class PatrolRunner {
+  private readonly sorties = new Map<string, Sortie>();
+  private readonly watches = new Map<number, Watch>();
+  private readonly unwatch = new Map<number, () => void>();
+  /** sysid → plan path verified on it since its last flight. */
+  private readonly verified = new Map<number, string>();
+  private readonly maintenance = new Set<number>();
+  private readonly takenOver = new Set<number>();
+  private readonly timing: SortieTiming;
+  private readonly ctx: ActionContext;
+  private readonly dayKey: string;
+  private timer: TimerId | undefined;
+  private replacements = 0;
+  private stopped = false;
+  readonly dispatcher: Dispatcher;
+  readonly reservePct: number;
+
+  constructor(private readonly o: RunnerOptions) {
+    this.timing = { ...DEFAULT_TIMING, ...o.timing };
+    this.dayKey = `${o.day.schedule.station}/${o.day.schedule.date}`;
+    this.reservePct = o.day.fleet.reservePct;
+    this.ctx = { clock: o.clock, station: o.station, actor: o.actor ?? 'patrol-runner', audit: (r) => o.store.audit(r) };
+    const saved = o.store.sorties(this.dayKey);
+    if (saved.length) for (const s of saved) this.sorties.set(s.id, this.restored(s));
+    else for (const d of o.day.sorties) this.put(newSortie({ id: d.s.id, kind: d.s.kind, post: d.s.kind === 'school' ? (d.s.targets[0] ?? d.s.id) : 'patrol', droneId: d.drone.id, sysid: d.drone.sysid, plan: d.s.plan, launchMs: d.launchMs, onMs: d.onMs, offMs: d.offMs, landMs: d.landMs, needPct: Math.ceil(d.s.battery_percent) }));
+    this.replacements = [...this.sorties.values()].filter((s) => s.replaces).length;
+    this.dispatcher = new Dispatcher({ ctx: this.ctx, runner: this, store: o.store, key: this.dayKey });
+    this.event(null, null, saved.length ? 'resume' : 'start', saved.length ? `resumed ${saved.length} sorties from ${o.store.file}` : `day ${this.dayKey}: ${this.sorties.size} sorties`);
+  }
+
+  start(): void {
+    this.timer ??= this.o.clock.setInterval(() => this.tick(), this.o.tickMs ?? 1000);
+  }
+
+  /** Stop deciding. `safe`: drones in the air are sent home (RTL) so they end returning or landed. */
+  async stop(o: { safe?: boolean } = {}): Promise<void> {
+    this.stopped = true;
+    if (this.timer !== undefined) this.o.clock.clearInterval(this.timer);
+    this.timer = undefined;
+    for (const off of this.unwatch.values()) off();
+    this.unwatch.clear();
+    if (o.safe) {
+      const jobs: Promise<unknown>[] = [];
+      for (const s of this.sorties.values()) {
+        if (s.state === 'on_patrol' || s.state === 'launching') jobs.push(audited(this.ctx, s.sysid, s.id, 'RTL (station stopping)', () => this.o.station.command(s.sysid)!.rtl()));
+      }
+      await Promise.all(jobs);
+    }
+  }
+
+  list(): Sortie[] {
+    return [...this.sorties.values()];
+  }
+  dispatches(): DispatchRecord[] {
+    return this.dispatcher.records();
+  }
+  request(r: LookRequest): string {
+    return this.dispatcher.request(r);
+  }
+  flagMaintenance(sysid: number, on: boolean): void {
+    if (on) this.maintenance.add(sysid);
+    else this.maintenance.delete(sysid);
+    this.event(null, sysid, 'maintenance', on ? 'flagged for maintenance' : 'maintenance flag cleared');
+  }
+  /** The pilot takes a drone: its sortie makes no move until `release`. */
+  takeover(sysid: number): void {
+    if (this.takenOver.has(sysid)) return;
+    this.takenOver.add(sysid);
+    this.event(null, sysid, 'takeover', 'the pilot took the drone over');
+    for (const s of this.sorties.values()) {
+      if (s.sysid !== sysid) continue;
+      // On the ground the slot goes to another drone; in the air the sortie waits for the release.
+      if (s.state === 'preparing' || s.state === 'held' || s.state === 'uploading' || s.state === 'verified') {
+        this.put({ ...s, state: 'reassigned', reason: 'the pilot took the drone over' });
+        this.reassign(s, 'the pilot took the drone over');
+      } else if (ACTIVE_STATES.has(s.state)) this.apply(s, { type: 'takeover' });
+    }
+  }
+  release(sysid: number): void {
+    this.takenOver.delete(sysid);
+    for (const s of this.sorties.values()) if (s.sysid === sysid && s.takenOver) this.apply(s, { type: 'release' });
+  }
+  isTakenOver(sysid: number): boolean {
+    return this.takenOver.has(sysid);
+  }
+
+  snap(sysid: number): VehicleSnapshot | undefined {
+    return this.o.station.snapshot().vehicles.find((v) => v.sysid === sysid);
+  }
+
+  /** The active sortie of a drone, if any. */
+  busyWith(sysid: number, except?: string): Sortie | undefined {
+    for (const s of this.sorties.values()) if (s.sysid === sysid && s.id !== except && (ACTIVE_STATES.has(s.state) || s.state === 'landed')) return s;
+    return undefined;
+  }
+
+  private restored(s: Sortie): Sortie {
+    // Ground states prepare again (verification is per station run); airborne ones are watched again.
+    if (s.state === 'uploading' || s.state === 'verified' || s.state === 'preparing') return { ...s, state: 'preparing' };
+    if (s.state === 'launching' && s.launchedAtMs === null) return { ...s, state: 'preparing' };
+    return s;
+  }
+
+  private put(s: Sortie): void {
+    this.sorties.set(s.id, s);
+    this.o.store.saveSortie(this.dayKey, s);
+  }
+
+  event(sortie: string | null, sysid: number | null, kind: string, text: string): void {
+    this.o.store.event({ atMs: this.o.clock.now(), sortie, sysid, kind, text });
+  }
+
+  alert(sortie: string | null, sysid: number | null, level: string, text: string): void {
+    const v = sysid !== null ? this.snap(sysid) : undefined;
+    const state = v
+      ? JSON.stringify({ mode: v.mode, armed: v.armed, position: v.position && { latDeg: v.position.latDeg, lonDeg: v.position.lonDeg, altRelM: v.position.altRelM }, battery: v.battery?.remainingPct ?? null, gps: v.gps, landedState: v.landedState })
+      : null;
+    const row: AlertRow = { atMs: this.o.clock.now(), sortie, sysid, level, text, state };
+    this.o.store.alert(row);
+    this.o.onAlert?.(row);
+  }
+
+  private daySortie(s: Sortie): DaySortie | undefined {
+    return this.o.day.plans.get(s.plan);
+  }
+
+  apply(s: Sortie, e: SortieEvent): void {
+    const before = s.state;
+    const { sortie, effects } = stepSortie(s, e, this.timing);
+    if (sortie !== s) this.put(sortie);
+    if (sortie.state !== before) this.event(sortie.id, sortie.sysid, 'state', `${before} → ${sortie.state}${sortie.reason ? ` (${sortie.reason})` : ''}`);
+    for (const fx of effects) this.effect(sortie, fx);
+  }
+
+  private effect(s: Sortie, fx: SortieEffect): void {
+    const cmd = () => this.o.station.command(s.sysid);
+    switch (fx.type) {
+      case 'alert':
+        this.alert(s.id, s.sysid, fx.level, fx.text);
+        return;
+      case 'upload': {
+        const d = this.daySortie(s);
+        if (!d) return this.later(s, { type: 'upload-done', ok: false, reason: `no plan ${s.plan}` });
+        void uploadPlan(this.ctx, s.sysid, s.id, d.plan).then((r) => {
+          if (r.ok) this.verified.set(s.sysid, s.plan);
+          this.later(s, r.ok ? { type: 'upload-done', ok: true } : { type: 'upload-done', ok: false, reason: r.reason });
+        });
+        return;
+      }
+      case 'launch':
+        Object.assign(this.watch(s.sysid), { current: 0, battery: [], homeDistM: 0 });
+        void launchMission(this.ctx, s.sysid, s.id).then((r) => {
+          this.verified.delete(s.sysid);
+          this.later(s, r.ok ? { type: 'launch-done', ok: true, nowMs: this.o.clock.now() } : { type: 'launch-done', ok: false, nowMs: this.o.clock.now(), reason: r.reason });
+        });
+        return;
+      case 'hold':
+        this.setCurrent(s, 'hold', `mission item ${this.daySortie(s)?.marks.holdSeq} (hold for relief)`);
+        return;
+      case 'resume':
+        this.setCurrent(s, 'resume', `mission item ${this.daySortie(s)?.marks.resumeSeq} (relieved, home)`);
+        return;
+      case 'rtl':
+        void audited(this.ctx, s.sysid, s.id, `RTL (${fx.reason})`, () => cmd()!.rtl());
+        return;
+      case 'reassign':
+        this.reassign(s, fx.reason);
+        return;
+    }
+  }
+
+  /**
+   * Holding is done with the mission itself: back to the hover (a school post) or to the start of the route
+   * (patrol), and, once relieved, on to the leg home. A pause would stop a drone in its landing leg.
+   */
+  private setCurrent(s: Sortie, what: 'hold' | 'resume', label: string): void {
+    const d = this.daySortie(s);
+    const m = this.o.station.missions(s.sysid);
+    if (!d || !m) return;
+    const seq = what === 'hold' ? d.marks.holdSeq : d.marks.resumeSeq;
+    this.watch(s.sysid).holdSentMs = this.o.clock.now();
+    void audited(this.ctx, s.sysid, s.id, `set current ${label}`, async () => {
+      const r = await m.setCurrent(seq).result;
+      return r.outcome === 'ok' ? { ok: true } : { ok: false, reason: `set current ${seq}: ${r.outcome}${r.reason ? ` (${r.reason})` : ''}` };
+    });
+  }
+
+  /** Feed an event to the sortie's current version (it may have moved on while a command ran). */
+  private later(s: Sortie, e: SortieEvent): void {
+    if (this.stopped) return;
+    const now = this.sorties.get(s.id);
+    if (now) this.apply(now, e);
+  }
+
+  private watch(sysid: number): Watch {
+    let w = this.watches.get(sysid);
+    if (!w) this.watches.set(sysid, (w = { current: 0, missionId: 0, lastMode: null, gpsAlerted: false, battery: [], homeDistM: 0, holdSentMs: 0, broughtForward: new Set() }));
+    if (!this.unwatch.has(sysid)) {
+      const m = this.o.station.missions(sysid);
+      const ww = w;
+      if (m) this.unwatch.set(sysid, m.watch((r) => {
+        if (r.type === 'current') ww.current = r.seq;
+      }));
+    }
+    return w;
+  }
+
+  private gatesFor(s: Sortie, nowMs: number) {
+    const info = this.o.station.vehicle(s.sysid);
+    return evaluateGates({
+      nowMs, snap: this.snap(s.sysid), lost: info?.lost ?? true, needPct: s.needPct, reservePct: this.reservePct,
+      maintenance: this.maintenance.has(s.sysid), missionVerified: this.verified.get(s.sysid) === s.plan,
+      busyWith: this.takenOver.has(s.sysid) ? 'the pilot' : (this.busyWith(s.sysid, s.id)?.id ?? this.dispatcher.busy(s.sysid)),
+    });
+  }
+
+  /** Relieved: the next sortie of the post is on station, or none follows and the planned time is over. */
+  relieved(s: Sortie, nowMs: number): boolean {
+    let next = false;
+    for (const o of this.sorties.values()) {
+      if (o.id === s.id || o.post !== s.post || o.onMs <= s.onMs || o.onMs > s.offMs) continue;
+      if (o.state === 'failed' || o.state === 'reassigned') continue;
+      next = true;
+      if (o.onStationAtMs !== null) return true;
+    }
+    return !next && nowMs >= s.offMs;
+  }
+
+  /** Battery % that brings the drone home with the reserve left, from its drain over the last minutes of this flight. */
+  private batteryLimit(s: Sortie, v: VehicleSnapshot, w: Watch): number {
+    const home = v.home, pos = v.position;
+    // Without a fix the position is not to be trusted: keep the last distance measured with one.
+    if (home && pos && v.gps && v.gps.fixType >= 3) w.homeDistM = distanceM({ latDeg: home.latDeg, lonDeg: home.lonDeg }, pos);
+    const first = w.battery[0], last = w.battery.at(-1);
+    const spanS = first && last ? (last.atMs - first.atMs) / 1000 : 0;
+    const drainPctPerS = spanS >= 30 ? Math.min(0.5, Math.max(0.02, (first!.pct - last!.pct) / spanS)) : 0.05;
+    const cruise = this.daySortie(s)?.drone.cruiseMps ?? 10;
+    return this.reservePct + drainPctPerS * (w.homeDistM / cruise + 60) + 2;
+  }
+
+  /**
+   * Handover by battery: when this drone must leave before the next sortie of its post is planned on station,
+   * that sortie launches earlier so that it arrives a minute before this one leaves.
+   */
+  private bringReliefForward(s: Sortie, w: Watch, marginPct: number, nowMs: number): void {
+    const first = w.battery[0], last = w.battery.at(-1);
+    if (!first || !last || last.atMs - first.atMs < 60_000 || first.pct <= last.pct) return;
+    // Judged on the hover's steady drain, within the last minutes before it must leave; once per relief.
+    if (s.onStationAtMs === null || nowMs - s.onStationAtMs < 120_000) return;
+    const leaveAtMs = nowMs + (marginPct * (last.atMs - first.atMs)) / (first.pct - last.pct);
+    if (leaveAtMs - nowMs > 10 * 60_000) return;
+    let next: Sortie | undefined;
+    for (const o of this.sorties.values()) {
+      if (o.id === s.id || o.post !== s.post || o.onMs <= s.onMs || FINAL_STATES.has(o.state)) continue;
+      if (!next || o.onMs < next.onMs) next = o;
+    }
+    if (!next || !['scheduled', 'preparing', 'held', 'uploading', 'verified'].includes(next.state)) return;
+    if (next.onMs <= leaveAtMs - 60_000 || next.onMs - leaveAtMs > 20 * 60_000) return;
+    const lead = next.onMs - next.launchMs;
+    const launchMs = Math.max(nowMs + 30_000, leaveAtMs - 60_000 - lead);
+    if (launchMs > next.launchMs - 30_000 || w.broughtForward.has(next.id)) return;
+    w.broughtForward.add(next.id);
+    this.put({ ...next, launchMs, onMs: launchMs + lead });
+    this.event(next.id, next.sysid, 'handover', `launch brought forward by ${Math.round((next.launchMs - launchMs) / 1000)} s: ${s.id} (${s.droneId}) must leave by its battery`);
+  }
+
+  private monitor(s: Sortie, nowMs: number): void {
+    const v = this.snap(s.sysid);
+    const w = this.watch(s.sysid);
+    const d = this.daySortie(s);
+    if (!v || !d) return;
+    // A landing ends the sortie whoever flies it; anything else waits while the pilot has the drone.
+    if (s.launchedAtMs !== null && !v.armed && v.landedState !== 'IN_AIR') {
+      // Down away from its dock (a LAND failsafe in the field): it cannot charge; someone must fetch it.
+      const planDock = { latDeg: d.plan.home.lat, lonDeg: d.plan.home.lon };
+      if (v.home && v.position && distanceM(v.home, v.position) > 50 && distanceM(planDock, v.position) > 50) {
+        this.maintenance.add(s.sysid);
+        this.alert(s.id, s.sysid, 'critical', `${s.id} (${s.droneId}) landed ${Math.round(distanceM(v.home, v.position))} m from its dock: flagged for maintenance`);
+      }
+      return this.apply(s, { type: 'landed', nowMs });
+    }
+    if (this.takenOver.has(s.sysid)) return;
+    const dispatched = this.dispatcher.busy(s.sysid) !== null;
+    if (s.state === 'returning') return;
+    if (this.o.station.vehicle(s.sysid)?.lost) return this.apply(s, { type: 'link-lost', nowMs });
+    if (s.launchedAtMs === null) return;
+    const gpsBad = v.gps !== null && v.gps.fixType < 3;
+    if (gpsBad && !w.gpsAlerted) {
+      w.gpsAlerted = true;
+      this.apply(s, { type: 'fault', nowMs, text: `GPS lost (fix ${v.gps?.fixType ?? 0})` });
+    } else if (!gpsBad) w.gpsAlerted = false;
+    const pct = v.battery?.remainingPct;
+    if (pct != null) {
+      w.battery.push({ atMs: nowMs, pct });
+      while (w.battery.length > 2 && nowMs - w.battery[0]!.atMs > 120_000) w.battery.shift();
+      const limit = this.batteryLimit(s, v, w);
+      if (v.armed && pct <= limit) return this.apply(s, { type: 'battery-low', nowMs, pct });
+      if (s.state === 'on_patrol' && s.kind === 'school') this.bringReliefForward(s, w, pct - limit, nowMs);
+    }
+    if (w.lastMode !== v.mode) {
+      const from = w.lastMode;
+      w.lastMode = v.mode;
+      if (from === 'AUTO' && !dispatched && !s.holding && (v.mode === 'RTL' || v.mode === 'LAND' || v.mode === 'SMART_RTL')) return this.apply(s, { type: 'failsafe', nowMs, text: `mode ${from} → ${v.mode} (the drone's failsafe)` });
+      if (from === 'AUTO' && !dispatched && !s.holding && v.mode !== 'BRAKE' && v.mode !== 'GUIDED') this.apply(s, { type: 'fault', nowMs, text: `unexpected mode change ${from} → ${v.mode}` });
+    }
+    if (dispatched) return;
+    if (s.state === 'launching' && v.armed && w.current >= d.marks.onStationSeq) return this.apply(s, { type: 'on-station', nowMs });
+    if (s.state === 'on_patrol') {
+      if (!s.holding && w.current >= d.marks.returnSeq) return this.apply(s, { type: 'route-end', nowMs, relieved: this.relieved(s, nowMs) });
+      if (s.holding && this.relieved(s, nowMs)) return this.apply(s, { type: 'relieved', nowMs });
+      // Still holding and the route (or hover) is done again: once more.
+      if (s.holding && w.current >= d.marks.returnSeq && nowMs - w.holdSentMs > 10_000) this.setCurrent(s, 'hold', `mission item ${d.marks.holdSeq} (hold for relief, again)`);
+    }
+  }
+
+  private tick(): void {
+    if (this.stopped) return;
+    const nowMs = this.o.clock.now();
+    for (const s of [...this.sorties.values()].sort((a, b) => a.launchMs - b.launchMs)) {
+      const cur = this.sorties.get(s.id)!;
+      if (FINAL_STATES.has(cur.state)) continue;
+      if (AIRBORNE_STATES.has(cur.state)) this.monitor(cur, nowMs);
+      else if (cur.state === 'scheduled' && nowMs < cur.launchMs - this.timing.prepLeadMs) continue;
+      else if (cur.state !== 'uploading') this.apply(cur, { type: 'tick', nowMs, gates: this.gatesFor(cur, nowMs) });
+    }
+    this.retryOpen(nowMs);
+    this.dispatcher.tick(nowMs);
+  }
+
+  /** Drones that could fly `s` now: free, gates passing (but the mission), not needed before `s` lands and recharges. */
+  candidates(s: Pick<Sortie, 'id' | 'kind' | 'needPct' | 'landMs' | 'plan'>, nowMs: number, fromDock: string | null): { sysid: number; droneId: string; dock: string; distM: number }[] {
+    const out: { sysid: number; droneId: string; dock: string; distM: number; pct: number }[] = [];
+    const dockPos = (dock: string) => this.o.day.fleet.drones.filter((x) => x.dock === dock).map((x) => this.snap(x.sysid)?.home).find((h) => h);
+    const origin = fromDock ? dockPos(fromDock) : undefined;
+    for (const fd of this.o.day.fleet.drones) {
+      if (this.takenOver.has(fd.sysid) || this.dispatcher.busy(fd.sysid)) continue;
+      const g = evaluateGates({ nowMs, snap: this.snap(fd.sysid), lost: this.o.station.vehicle(fd.sysid)?.lost ?? true, needPct: s.needPct, reservePct: this.reservePct, maintenance: this.maintenance.has(fd.sysid), missionVerified: true, busyWith: this.busyWith(fd.sysid)?.id ?? null });
+      if (!g.okButMission) continue;
+      // A school slot may take a drone from a later patrol sortie (that one is repaired in its turn), never
+      // from another school post.
+      const clash = [...this.sorties.values()].some((o) => o.sysid === fd.sysid && o.state === 'scheduled' && o.launchMs < s.landMs + fd.chargeMin * 60_000 && (s.kind !== 'school' || o.kind === 'school'));
+      if (clash) continue;
+      const h = this.snap(fd.sysid)?.home;
+      const distM = fd.dock === fromDock ? 0 : origin && h ? distanceM(origin, h) : 1e9;
+      out.push({ sysid: fd.sysid, droneId: fd.id, dock: fd.dock, distM, pct: this.snap(fd.sysid)?.battery?.remainingPct ?? 0 });
+    }
+    return out.sort((a, b) => a.distM - b.distM || b.pct - a.pct);
+  }
+
+  /** Slots still without a drone: tried again every tick while enough of them is left. */
+  private readonly open: { s: Sortie; reason: string }[] = [];
+
+  private reassign(s: Sortie, reason: string): void {
+    if (!this.fill(s, reason)) {
+      this.open.push({ s, reason });
+      this.alert(s.id, s.sysid, s.kind === 'school' ? 'critical' : 'warning', `${s.id}: no ready drone to take the slot yet (${reason})`);
+    }
+  }
+
+  private retryOpen(nowMs: number): void {
+    for (const slot of [...this.open]) {
+      if (this.fill(slot.s, slot.reason, true)) this.open.splice(this.open.indexOf(slot), 1);
+      else if (slot.s.offMs - Math.max(nowMs + 120_000, slot.s.onMs) < 180_000) this.open.splice(this.open.indexOf(slot), 1);
+    }
+  }
+
+  /** Give the (rest of the) slot to the best candidate. Returns false when no drone can take it. */
+  private fill(s: Sortie, reason: string, retry = false): boolean {
+    const nowMs = this.o.clock.now();
+    const airborne = s.launchedAtMs !== null || retry;
+    // In the air (or late): the rest of the slot. On the ground: the whole slot, as planned.
+    const onMs = airborne ? Math.max(nowMs + 120_000, s.onMs) : s.onMs;
+    if (s.offMs - onMs < 180_000) {
+      if (!retry) this.event(s.id, s.sysid, 'reassign', `${reason}: too little of the slot left to send another drone`);
+      return true;
+    }
+    const d = this.daySortie(s);
+    const pick = this.candidates(s, nowMs, d?.drone.dock ?? null)[0];
+    if (!pick) return false;
+    // From another dock the flight to the post is longer: launch earlier by the extra distance (with margin).
+    const extraMs = pick.distM > 0 && pick.distM < 1e8 ? (1.2 * pick.distM * 1000) / (d?.drone.cruiseMps ?? 10) + 30_000 : 0;
+    const launchMs = airborne ? nowMs + 60_000 : Math.max(s.launchMs - extraMs, nowMs + 60_000);
+    const r = newSortie({
+      id: `${s.id.replace(/-R\d+$/, '')}-R${++this.replacements}`, kind: s.kind, post: s.post, droneId: pick.droneId, sysid: pick.sysid, plan: s.plan,
+      launchMs, onMs, offMs: s.offMs, landMs: s.landMs + Math.max(0, launchMs - s.launchMs), needPct: s.needPct, replaces: s.id,
+    });
+    this.put(r);
+    this.event(r.id, r.sysid, 'reassign', `${s.id} (${s.droneId}) → ${r.id} (${r.droneId}, ${pick.dock}): ${reason}`);
+    this.apply(r, { type: 'tick', nowMs, gates: this.gatesFor(r, nowMs) });
+    return true;
+  }
+}
