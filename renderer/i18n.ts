@@ -137,6 +137,19 @@ const zh = {
   home: '起降点',
   routeLength: '航线长度',
   fileError: '无法读取文件',
+  video: '实时视频',
+  videoWaiting: '等待视频流…',
+  videoStale: '视频中断',
+  videoDegraded: '画面受损',
+  videoH265: 'H.265 无法解码',
+  videoH265Long: 'H.265 视频：Chromium 需硬件解码，本机无法播放',
+  videoError: '视频错误',
+  snapshot: '截图',
+  camera: '相机',
+  camRecStart: '开始录像',
+  camRecStop: '停止录像',
+  camPhoto: '拍照',
+  camZoom: '变焦',
 } as const;
 
 type Strings = { [K in keyof typeof zh]: string };
@@ -275,6 +288,19 @@ const en: Strings = {
   home: 'Home',
   routeLength: 'Route length',
   fileError: 'Cannot read the file',
+  video: 'Live video',
+  videoWaiting: 'Waiting for the video stream…',
+  videoStale: 'Stale',
+  videoDegraded: 'Degraded',
+  videoH265: 'H.265: cannot decode',
+  videoH265Long: 'H.265: not decodable in Chromium without hardware',
+  videoError: 'Video error',
+  snapshot: 'Snapshot',
+  camera: 'Camera',
+  camRecStart: 'Start recording',
+  camRecStop: 'Stop recording',
+  camPhoto: 'Take photo',
+  camZoom: 'Zoom',
 };
 
 export type Lang = 'zh-CN' | 'en';

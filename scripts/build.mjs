@@ -40,6 +40,17 @@ export async function buildRenderer() {
     loader: { '.png': 'dataurl', '.svg': 'dataurl' },
     logLevel: 'warning',
   });
+  // The video decoder runs in a worker of its own (renderer/video/worker.ts).
+  await build({
+    entryPoints: { 'video-worker': join(root, 'renderer', 'video', 'worker.ts') },
+    bundle: true,
+    format: 'esm',
+    target: 'chrome120',
+    outdir: rendererOut,
+    sourcemap: true,
+    minify: true,
+    logLevel: 'warning',
+  });
   copyFileSync(join(root, 'renderer', 'index.html'), join(rendererOut, 'index.html'));
 }
 

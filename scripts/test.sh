@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The README's test command (`npm test`); .ci/run calls exactly this.
 # 1. installs what the tests need: Debian packages for real peers (socat for the serial pty pair, Chromium for
-#    the end-to-end tests) and the npm dependencies (Electron's binary is not needed: everything but electron/
+#    the end-to-end tests, ffmpeg as the live video source) and the npm dependencies (Electron's binary is not needed: everything but electron/
 #    is proven in Node and Chromium);
 # 2. type-checks every folder with its own compiler settings and lints the import boundaries;
 # 3. runs the unit and system tests (vitest) and the end-to-end tests (Playwright in Debian's Chromium);
@@ -11,6 +11,8 @@ cd "$(dirname "$0")/.."
 
 need_pkgs=()
 command -v socat >/dev/null 2>&1 || need_pkgs+=(socat)
+# ffmpeg: the video tests' real source (libx264/libx265 → RTP) and ffprobe to check recordings.
+[ -x /usr/bin/ffmpeg ] && [ -x /usr/bin/ffprobe ] || need_pkgs+=(ffmpeg)
 [ -x /usr/bin/chromium ] || need_pkgs+=(chromium)
 fc-list 2>/dev/null | grep -qi "wqy\|noto sans cjk" || need_pkgs+=(fonts-wqy-zenhei)
 if [ ${#need_pkgs[@]} -gt 0 ]; then

@@ -249,6 +249,28 @@ export class VehicleCommands {
     return this.exec('Gimbal pitch', this.spec(C.DO_MOUNT_CONTROL, [pitchDeg, 0, 0, 0, 0, 0, MAV_MOUNT_MODE_MAVLINK_TARGETING]));
   }
 
+  /** Start recording on the drone's camera (MAV_CMD_VIDEO_START_CAPTURE, all streams, no status messages). */
+  videoStartCapture(): Promise<CommandReply> {
+    return this.exec('Start recording', this.spec(C.VIDEO_START_CAPTURE, [0, 0]));
+  }
+
+  videoStopCapture(): Promise<CommandReply> {
+    return this.exec('Stop recording', this.spec(C.VIDEO_STOP_CAPTURE, [0]));
+  }
+
+  /** One photo (MAV_CMD_IMAGE_START_CAPTURE: all cameras, interval 0, 1 image, sequence number counting up). */
+  takePhoto(): Promise<CommandReply> {
+    this.photoSeq++;
+    return this.exec('Take photo', this.spec(C.IMAGE_START_CAPTURE, [0, 0, 1, this.photoSeq]));
+  }
+
+  /** Zoom as a share of the camera's range, 0–100 % (MAV_CMD_SET_CAMERA_ZOOM, ZOOM_TYPE_RANGE); unsupported where the camera has none. */
+  cameraZoom(pct: number): Promise<CommandReply> {
+    return this.exec('Camera zoom', this.spec(C.SET_CAMERA_ZOOM, [common.CameraZoomType.RANGE, Math.max(0, Math.min(100, pct))]));
+  }
+
+  private photoSeq = 0;
+
   reboot(): Promise<CommandReply> {
     return this.exec('Reboot', this.spec(C.PREFLIGHT_REBOOT_SHUTDOWN, [1, 0]));
   }

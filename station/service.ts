@@ -26,6 +26,7 @@ import { planFromText } from './mission-plan.js';
 import { loadStationFiles, type StationFiles } from './station-files.js';
 import { loadDay } from './patrol/day.js';
 import { PatrolRunner } from './patrol/runner.js';
+import { VideoHub } from './video/hub.js';
 import { openPatrolStore } from './patrol/store.js';
 
 export interface StationServiceOptions {
@@ -53,6 +54,8 @@ export interface StationServiceOptions {
   tiles?: TileSource;
   /** Run this day plan (schedule.json + sorties/*.plan) with the patrol runner (`--patrol DIR`). */
   patrolDir?: string;
+  /** Video sources by drone id (`--video JH-01=rtp://0.0.0.0:5600`); override the fleet file's `video`. */
+  video?: { drone: string; url: string }[];
 }
 
 export interface StationService {
@@ -65,6 +68,8 @@ export interface StationService {
   attachConsole: ConsoleServer['attach'];
   /** The patrol runner when `patrolDir` was given. A pilot's command from the console takes the drone over. */
   patrol: PatrolRunner | undefined;
+  /** Live video (station/video/hub.ts) when a drone has a video source. */
+  video: VideoHub | undefined;
   close(): Promise<void>;
 }
 
@@ -90,6 +95,11 @@ async function runCommand(c: VehicleCommands, cmd: VehicleCommand): Promise<Comm
       return c.goto(cmd.latDeg, cmd.lonDeg, cmd.altRelM);
     case 'orbit':
       return c.orbit(cmd.latDeg, cmd.lonDeg, cmd.radiusM, cmd.velocityMps ?? 5);
+    case 'camera':
+      if (cmd.action === 'record-start') return c.videoStartCapture();
+      if (cmd.action === 'record-stop') return c.videoStopCapture();
+      if (cmd.action === 'photo') return c.takePhoto();
+      return c.cameraZoom(cmd.zoomPct ?? 0);
   }
 }
 
@@ -168,6 +178,17 @@ export async function startStationService(o: StationServiceOptions): Promise<Res
     version: '0.1.0',
     tiles: o.tiles?.info ?? null,
   };
+  const videoOverride = new Set((o.video ?? []).map((v) => v.drone));
+  const videoSources = [...fleetFile.drones.flatMap((d) => (d.video && !videoOverride.has(d.id) ? [{ drone: d.id, url: d.video }] : [])), ...(o.video ?? [])];
+  const started = videoSources.length > 0 ? await VideoHub.start({ dataDir: o.dataDir, sources: videoSources, log }) : undefined;
+  if (started && !started.ok) {
+    offEvents();
+    await patrol?.value.close();
+    await station.close();
+    await fleet?.stop();
+    return started;
+  }
+  const video = started?.value;
   const server = await startConsoleServer({
     clock,
     staticDir: o.staticDir,
@@ -176,6 +197,7 @@ export async function startStationService(o: StationServiceOptions): Promise<Res
     anyPortIfTaken: o.anyPortIfTaken ?? false,
     ...(o.tiles ? { tiles: o.tiles } : {}),
     ...(o.planDir !== undefined ? { planDir: o.planDir } : {}),
+    ...(video ? { video } : {}),
     source: {
       hello: () => hello,
       plan: () => (plan?.ok ? plan.value : null),
@@ -211,6 +233,7 @@ export async function startStationService(o: StationServiceOptions): Promise<Res
   });
   if (!server.ok) {
     offEvents();
+    await video?.close();
     await patrol?.value.close();
     await station.close();
     await fleet?.stop();
@@ -226,9 +249,11 @@ export async function startStationService(o: StationServiceOptions): Promise<Res
     fleet,
     attachConsole: (peer) => srv.attach(peer),
     patrol: runner,
+    video,
     close: async () => {
       offEvents();
       await srv.close();
+      await video?.close();
       await patrol?.value.close();
       await station.close();
       await fleet?.stop();

@@ -4,6 +4,9 @@ import type { VehicleView } from '../../station/api/contract.js';
 import { mountAttitude } from '../features/attitude.js';
 import { mountMap } from '../features/map.js';
 import { currentSortie, sortieProgress } from '../features/sortie.js';
+import { useVideoSources } from '../video/sources.js';
+import { VideoView } from '../video/VideoView.js';
+import { CameraBar } from '../video/CameraBar.js';
 import { CommandBar, CommandResults, ConfirmDialog, pickAt } from './Commands.js';
 import { fmt, fmtDuration, useConsole, useSel, useT, wordEvent } from './context.js';
 
@@ -75,6 +78,22 @@ function Attitude() {
   );
 }
 
+/** The selected drone's live video, when it has a source (or the first drone with video when none is selected). */
+function DeskVideo() {
+  const t = useT();
+  const sources = useVideoSources();
+  const selectedId = useSel((s) => s.vehicles.find((v) => v.sysid === s.selected)?.id);
+  if (sources.length === 0) return null;
+  const drone = sources.find((s) => s.drone === selectedId)?.drone ?? (selectedId === undefined ? sources[0]!.drone : undefined);
+  return (
+    <div className="desk-video">
+      <div className="panel-title">{t('video')} · {drone ?? selectedId}</div>
+      {drone ? <VideoView key={drone} drone={drone} /> : <p className="muted">{t('videoWaiting')}</p>}
+      {drone && <CameraBar drone={drone} />}
+    </div>
+  );
+}
+
 export function Events({ limit = 40 }: { limit?: number }) {
   const t = useT();
   const events = useSel((s) => s.events);
@@ -112,6 +131,7 @@ export function Desk() {
         {vehicles.map((v) => <DroneCard key={v.sysid} v={v} />)}
       </aside>
       <aside className="control">
+        <DeskVideo />
         <Attitude />
         <CommandBar />
         <CommandResults />

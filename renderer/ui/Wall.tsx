@@ -8,6 +8,8 @@ import type { Coverage } from '../features/coverage.js';
 import { mountMap } from '../features/map.js';
 import { dayStartMs, ms } from '../features/sortie.js';
 import type { ConsoleState } from '../state/store.js';
+import { useVideoSources } from '../video/sources.js';
+import { VideoView } from '../video/VideoView.js';
 import { Events } from './Desk.js';
 import { fmt, useConsole, useSel, useT } from './context.js';
 
@@ -52,6 +54,8 @@ export function Wall() {
       m.destroy();
     };
   }, [store]);
+  const videos = useVideoSources();
+  const [enlarged, setEnlarged] = useState<string | null>(null);
   const total = cells ? cells.fresh + cells.orange + cells.red + cells.never : 0;
   const share = (n: number) => (total ? `${Math.round((100 * n) / total)}%` : '—');
   return (
@@ -71,6 +75,13 @@ export function Wall() {
           <span><i className="sw orange" />{t('orange')} {share(cells.orange)}</span>
           <span><i className="sw red" />{t('red')} {share(cells.red)}</span>
           <span><i className="sw never" />{t('never')} {share(cells.never)}</span>
+        </div>
+      )}
+      {videos.length > 0 && (
+        <div className="wall-videos" data-testid="wall-videos">
+          {videos.map((v) => (
+            <VideoView key={v.drone} drone={v.drone} className={enlarged === v.drone ? 'enlarged' : ''} onClick={() => setEnlarged(enlarged === v.drone ? null : v.drone)} />
+          ))}
         </div>
       )}
       <aside className="wall-side">

@@ -69,7 +69,9 @@ export type VehicleCommand =
   | { command: 'pause' }
   | { command: 'continue' }
   | { command: 'goto'; latDeg: number; lonDeg: number; altRelM: number }
-  | { command: 'orbit'; latDeg: number; lonDeg: number; radiusM: number; velocityMps?: number };
+  | { command: 'orbit'; latDeg: number; lonDeg: number; radiusM: number; velocityMps?: number }
+  /** The drone's camera through MAVLink: record on board, one photo, zoom (0–100 % of its range). */
+  | { command: 'camera'; action: 'record-start' | 'record-stop' | 'photo' | 'zoom'; zoomPct?: number };
 
 export type ClientMessage =
   | ({ type: 'command'; requestId: string; sysid: number } & VehicleCommand)
@@ -162,3 +164,29 @@ export type ServerMessage =
   | { type: 'result'; requestId: string; ok: boolean; result: CommandResultCode; reason: string }
   | UploadProgress
   | UploadResult;
+
+/**
+ * Live video (issue 8). Frames travel on their own WebSocket, `/ws/video?drone=ID` (so telemetry never
+ * queues behind a keyframe), as binary messages laid out in station/video/wire.ts; the same socket carries
+ * this JSON status about once a second. In the desktop app the same bytes arrive as transferred ArrayBuffers.
+ */
+export interface VideoStreamView {
+  drone: string;
+  url: string;
+  codec: 'h264' | 'h265' | 'unknown';
+  /** waiting: nothing received yet · live · stale: nothing for 1 s · unsupported: H.265 · error: see reason. */
+  state: 'waiting' | 'live' | 'stale' | 'unsupported' | 'error';
+  fps: number;
+  kbps: number;
+  lostPackets: number;
+  damagedFrames: number;
+  /** The recording file (DATA/video/…ts) of this connection, null before the first keyframe. */
+  recording: string | null;
+  /** English reason for error/unsupported (the console words the state itself). */
+  reason: string;
+}
+
+export interface VideoStatusMessage {
+  type: 'video-status';
+  streams: VideoStreamView[];
+}

@@ -5,6 +5,7 @@ import { defaultDataDir } from '../data-dir.js';
 import { flag, helpText, intFlag, parseArgs, type FlagSpec } from './args.js';
 import { openMbtiles } from '../server/mbtiles.js';
 import { consoleStaticDir } from './static-dir.js';
+import { planToday } from './today-plan.js';
 import { waitForSignal, type CliIo } from './io.js';
 import { SIGNING_FLAGS, signingFromArgs } from './signing.js';
 
@@ -16,9 +17,11 @@ const SPEC: Record<string, FlagSpec> = {
   host: { type: 'string', describe: 'address to serve the console on (default 127.0.0.1)' },
   port: { type: 'string', describe: 'port of the console (default 8080; 0 picks a free one)' },
   data: { type: 'string', describe: "the station's data folder (default: the user's data folder)" },
-  plan: { type: 'string', describe: 'a day plan directory (schedule.json, routes.geojson) to show on the console' },
+  plan: { type: 'string', describe: 'a day plan directory (schedule.json, routes.geojson) to show on the console (default: plan today into DATA/plans/)' },
+  'no-plan': { type: 'boolean', describe: 'do not plan today when --plan is not given' },
   tiles: { type: 'string', describe: 'an MBTiles file (raster) served as the offline basemap' },
   patrol: { type: 'string', describe: 'run this day plan directory with the patrol runner (or KONGXUN_PATROL_PLAN)' },
+  video: { type: 'list', describe: 'a drone\'s video source DRONE=URL, e.g. JH-01=rtp://0.0.0.0:5600 or JH-02=rtsp://host/path (repeatable)' },
   'sim-warmup': { type: 'string', describe: "seconds the simulated drones take to get a position (default ArduCopter's ~41)" },
   ...SIGNING_FLAGS,
   help: { type: 'boolean', describe: 'show this help' },
@@ -38,8 +41,19 @@ export async function serveMain(argv: string[], io: CliIo): Promise<number> {
   const tilesFile = flag(a.value, 'tiles');
   const tiles = tilesFile !== undefined ? await openMbtiles(resolve(tilesFile)) : undefined;
   if (tiles && !tiles.ok) return io.fail(`kongxun serve: ${tiles.reason}`, 2);
-  const planDir = flag(a.value, 'plan');
+  const dataDirForPlan = resolve(flag(a.value, 'data') ?? defaultDataDir());
+  const planDir =
+    flag(a.value, 'plan') ??
+    (flag(a.value, 'no-plan') || (a.value.flags.get('connect') ?? []).length > 0
+      ? undefined
+      : await planToday({ stationFile: flag(a.value, 'station'), fleetFile: flag(a.value, 'fleet'), dataDir: dataDirForPlan, io }));
   const patrolDir = flag(a.value, 'patrol') ?? process.env.KONGXUN_PATROL_PLAN;
+  const video: { drone: string; url: string }[] = [];
+  for (const v of a.value.flags.get('video') ?? []) {
+    const m = /^([^=]+)=(\w+:\/\/.+)$/.exec(v);
+    if (!m) return io.fail(`kongxun serve: --video takes DRONE=URL (e.g. JH-01=rtp://0.0.0.0:5600), got "${v}"`, 2);
+    video.push({ drone: m[1]!, url: m[2]! });
+  }
   const dataDir = resolve(flag(a.value, 'data') ?? defaultDataDir());
   const started = await startStationService({
     dataDir,
@@ -56,6 +70,7 @@ export async function serveMain(argv: string[], io: CliIo): Promise<number> {
     ...(planDir !== undefined ? { planDir: resolve(planDir) } : {}),
     ...(patrolDir ? { patrolDir: resolve(patrolDir) } : {}),
     ...(tiles?.ok ? { tiles: tiles.value } : {}),
+    ...(video.length > 0 ? { video } : {}),
     log: (l) => io.out(l),
   });
   if (!started.ok) return io.fail(`kongxun serve: ${started.reason}`, 2);

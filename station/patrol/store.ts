@@ -7,7 +7,7 @@
  * Every call returns a value or nothing; opening returns a Result (a missing native module is an error value).
  */
 import { mkdirSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { nodeRequire } from '../node-require.js';
 import { join } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import { err, ok, type Result } from '../../mavlink/result.js';
@@ -45,7 +45,7 @@ CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 export function openPatrolStore(dataDir: string, name = 'patrol.sqlite'): Result<PatrolStore> {
   let Database: typeof BetterSqlite3;
   try {
-    Database = createRequire(import.meta.url)('better-sqlite3') as typeof BetterSqlite3;
+    Database = nodeRequire()('better-sqlite3') as typeof BetterSqlite3;
   } catch (e) {
     return err('unavailable', `better-sqlite3 cannot be loaded: ${(e as Error).message}`);
   }

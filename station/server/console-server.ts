@@ -12,6 +12,7 @@ import type { Clock } from '../../mavlink/clock.js';
 import { err, ok, type Result } from '../../mavlink/result.js';
 import type { ClientMessage, PlanMessage, ServerMessage, StationEvent, StationSnapshot, UploadProgress, UploadResult, VehicleCommand } from '../api/contract.js';
 import type { TileSource } from './mbtiles.js';
+import type { VideoHub } from '../video/hub.js';
 
 export interface ConsoleSource {
   hello(): Extract<ServerMessage, { type: 'hello' }>;
@@ -37,6 +38,8 @@ export interface ConsoleServerOptions {
   planDir?: string;
   /** Offline basemap served at /tiles/{z}/{x}/{y}. */
   tiles?: TileSource;
+  /** Live video: frames on `/ws/video?drone=ID` (binary, station/video/wire.ts), status at /api/video. */
+  video?: Pick<VideoHub, 'attach' | 'status'>;
 }
 
 /** One console over any transport: text frames of the contract's JSON messages each way. */
@@ -102,6 +105,10 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Resul
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(o.source.snapshot()));
       return;
     }
+    if (req.url === '/api/video') {
+      res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-cache' }).end(JSON.stringify(o.video?.status() ?? []));
+      return;
+    }
     const t = /^\/tiles\/(\d+)\/(\d+)\/(\d+)(\.\w+)?$/.exec((req.url ?? '').split('?')[0] ?? '');
     if (t) {
       const data = o.tiles?.tile(Number(t[1]), Number(t[2]), Number(t[3]));
@@ -114,7 +121,21 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Resul
   });
   const wss = new WebSocketServer({ noServer: true });
   http.on('upgrade', (req, socket, head) => {
-    if ((req.url ?? '').split('?')[0] !== '/ws') return socket.destroy();
+    const path = (req.url ?? '').split('?')[0];
+    // Video has its own socket so telemetry never queues behind a keyframe.
+    if (path === '/ws/video' && o.video) {
+      const video = o.video;
+      const drones = new URL(req.url ?? '', 'http://x').searchParams.getAll('drone');
+      return wss.handleUpgrade(req, socket, head, (ws) => {
+        ws.on('error', () => ws.terminate());
+        const detach = video.attach(
+          { sendBinary: (b) => ws.readyState === ws.OPEN && ws.send(b, { binary: true }), sendText: (t) => ws.readyState === ws.OPEN && ws.send(t), buffered: () => ws.bufferedAmount },
+          drones.length > 0 ? drones : null,
+        );
+        ws.on('close', detach);
+      });
+    }
+    if (path !== '/ws') return socket.destroy();
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
   });
   // Every console is a peer: a WebSocket, or a MessagePort of the desktop app (attach()). Same messages.

@@ -1,0 +1,95 @@
+/**
+ * One drone's live video: a canvas handed to a decoder worker (renderer/video/worker.ts), badges for
+ * waiting / stale / degraded / H.265, and a snapshot button. The worker posts its stats five times a second;
+ * they are also kept on `window.kongxunVideo[drone]` for the end-to-end tests and the latency bench.
+ */
+import { useEffect, useRef, useState } from 'react';
+import { useConsole, useT } from '../ui/context.js';
+import { snapshotName, tagPng } from './snapshot.js';
+import type { FromWorker, ToWorker, VideoStats } from './worker.js';
+import './video.css';
+
+type Registry = Record<string, VideoStats>;
+const registry = (): Registry => {
+  const w = window as unknown as { kongxunVideo?: Registry };
+  return (w.kongxunVideo ??= {});
+};
+
+export function VideoView({ drone, className = '', onClick }: { drone: string; className?: string; onClick?: () => void }) {
+  const { store } = useConsole();
+  const t = useT();
+  const box = useRef<HTMLDivElement>(null);
+  const worker = useRef<Worker | null>(null);
+  const [stats, setStats] = useState<VideoStats | null>(null);
+  useEffect(() => {
+    if (!box.current) return;
+    // A fresh canvas per mount: control of a canvas can be transferred to a worker only once.
+    const canvas = document.createElement('canvas');
+    canvas.dataset.testid = `video-canvas-${drone}`;
+    box.current.prepend(canvas);
+    const w = new Worker(new URL('video-worker.js', document.baseURI), { type: 'module', name: `video-${drone}` });
+    worker.current = w;
+    const offscreen = canvas.transferControlToOffscreen();
+    const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws/video?drone=${encodeURIComponent(drone)}`;
+    w.postMessage({ type: 'init', canvas: offscreen, drone, url } satisfies ToWorker, [offscreen]);
+    const waiting = new Map<number, (b: Blob | null) => void>();
+    w.onmessage = (ev: MessageEvent<FromWorker>) => {
+      const m = ev.data;
+      if (m.type === 'stats') {
+        registry()[drone] = m;
+        setStats((prev) => (prev && prev.state === m.state && prev.degraded === m.degraded && prev.painted > 0 === m.painted > 0 && prev.reason === m.reason ? prev : m));
+      } else waiting.get(m.id)?.(m.blob);
+    };
+    (canvas as unknown as { snapshot?: () => Promise<Blob | null> }).snapshot = () =>
+      new Promise((resolve) => {
+        const id = Math.random();
+        waiting.set(id, resolve);
+        w.postMessage({ type: 'snapshot', id } satisfies ToWorker);
+      });
+    return () => {
+      w.postMessage({ type: 'close' } satisfies ToWorker);
+      worker.current = null;
+      canvas.remove();
+      delete registry()[drone];
+    };
+  }, [drone]);
+
+  const snapshot = async (ev: React.MouseEvent) => {
+    ev.stopPropagation();
+    const canvas = box.current?.querySelector('canvas') as (HTMLCanvasElement & { snapshot?: () => Promise<Blob | null> }) | null;
+    const blob = await canvas?.snapshot?.();
+    if (!blob) return;
+    const v = store.getState().vehicles.find((x) => x.id === drone);
+    const atMs = Date.now();
+    const lat = v?.latDeg ?? null;
+    const lon = v?.lonDeg ?? null;
+    const png = tagPng(new Uint8Array(await blob.arrayBuffer()), {
+      Title: `Kongxun ${drone}`,
+      'Creation Time': new Date(atMs).toISOString(),
+      Location: lat !== null && lon !== null ? `${lat.toFixed(7)},${lon.toFixed(7)} alt ${v?.altRelM?.toFixed(1) ?? '?'} m rel` : 'unknown',
+    });
+    const a = document.createElement('a');
+    a.href = URL.createObjectURL(new Blob([png as BlobPart], { type: 'image/png' }));
+    a.download = snapshotName(drone, atMs, lat, lon);
+    a.click();
+    setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
+  };
+
+  const state = stats?.state ?? 'waiting';
+  return (
+    <div className={`video ${className}`} ref={box} data-testid={`video-${drone}`} data-state={state} onClick={onClick}>
+      <div className="video-badges">
+        {state === 'stale' && <span className="badge stale" data-testid="video-stale">{t('videoStale')}</span>}
+        {stats?.degraded && state === 'live' && <span className="badge degraded" data-testid="video-degraded">{t('videoDegraded')}</span>}
+        {state === 'unsupported' && <span className="badge unsupported">{t('videoH265')}</span>}
+        {state === 'error' && <span className="badge error" title={stats?.reason}>{t('videoError')}</span>}
+      </div>
+      {state === 'waiting' && !stats?.painted && <div className="video-msg">{t('videoWaiting')}</div>}
+      {state === 'unsupported' && <div className="video-msg">{t('videoH265Long')}</div>}
+      <span className="video-label">{drone}</span>
+      <button className="video-snap" data-testid="video-snapshot" onClick={(e) => void snapshot(e)} disabled={!stats?.painted}>
+        {t('snapshot')}
+      </button>
+    </div>
+  );
+}

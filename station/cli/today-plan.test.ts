@@ -1,0 +1,28 @@
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { bufferIo } from './io.js';
+import { localDate, planToday } from './today-plan.js';
+
+describe('serve plans today when no plan is given', () => {
+  it('takes the date in the station time zone', () => {
+    expect(localDate(Date.UTC(2026, 10, 23, 17, 0), 'Asia/Shanghai')).toBe('2026-11-24');
+    expect(localDate(Date.UTC(2026, 10, 23, 15, 59), 'Asia/Shanghai')).toBe('2026-11-23');
+  });
+
+  it('plans the sample station into DATA/plans/<date>/ once, then reuses it', async () => {
+    const data = mkdtempSync(join(tmpdir(), 'kx-today-'));
+    const io = bufferIo();
+    const now = Date.UTC(2026, 10, 23, 17, 0);
+    const dir = await planToday({ dataDir: data, io, nowMs: now });
+    expect(dir).toBe(join(data, 'plans', '2026-11-24'));
+    const schedule = JSON.parse(readFileSync(join(dir!, 'schedule.json'), 'utf8'));
+    expect(schedule).toMatchObject({ station: 'jinhai', date: '2026-11-24', timezone: 'Asia/Shanghai' });
+    expect(schedule.sorties.filter((s: { kind: string }) => s.kind === 'patrol')).toHaveLength(72);
+    const written = statSync(join(dir!, 'schedule.json')).mtimeMs;
+    expect(await planToday({ dataDir: data, io, nowMs: now })).toBe(dir);
+    expect(statSync(join(dir!, 'schedule.json')).mtimeMs).toBe(written);
+    expect(io.lines.filter((l) => l.startsWith('kongxun: planned'))).toHaveLength(1);
+  });
+});

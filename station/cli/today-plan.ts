@@ -1,0 +1,34 @@
+/**
+ * `kongxun serve` without `--plan`: plan today's day for the station (in its own time zone) into
+ * DATA/plans/<date>/, or reuse that plan if it is already there, so the console's day timeline, wall screen and
+ * planner show the station's day from the first start. Planning the sample day takes well under a second.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadStationFiles } from '../station-files.js';
+import type { CliIo } from './io.js';
+import { planMain } from './plan.js';
+
+/** YYYY-MM-DD of `atMs` in the IANA time zone `tz`. */
+export function localDate(atMs: number, tz: string): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(atMs));
+}
+
+export async function planToday(o: { stationFile?: string; fleetFile?: string; dataDir: string; io: CliIo; nowMs?: number }): Promise<string | undefined> {
+  const files = loadStationFiles(o.stationFile, o.fleetFile);
+  if (!files.ok) return undefined; // the service itself reports the bad file
+  const date = localDate(o.nowMs ?? Date.now(), files.value.fleet.timezone);
+  const dir = join(o.dataDir, 'plans', date);
+  if (existsSync(join(dir, 'schedule.json'))) return dir;
+  const args = ['--date', date, '--out', dir];
+  if (o.stationFile) args.push('--station', o.stationFile);
+  if (o.fleetFile) args.push('--fleet', o.fleetFile);
+  const lines: string[] = [];
+  const code = await planMain(args, (l) => lines.push(l), (l) => lines.push(l));
+  if (code === 2) {
+    o.io.err(`kongxun serve: could not plan ${date}: ${lines.join(' ')}`);
+    return undefined;
+  }
+  o.io.out(`kongxun: planned ${date} into ${dir}${code === 3 ? ' (with gaps: see the day timeline)' : ''}`);
+  return dir;
+}

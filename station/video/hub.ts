@@ -1,0 +1,218 @@
+/**
+ * The station's video: one stream per drone with a video URL. Each stream is socket → depacketizer →
+ * (recording, consoles). A console attaches as a peer naming the drones it shows; frames go to it as binary
+ * messages, and when its socket backs up (a slow viewer) it skips to the next keyframe instead of queueing —
+ * the station's latency guard, matching the one in the renderer's decoder worker.
+ */
+import { join } from 'node:path';
+import { err, ok, type Result } from '../../mavlink/result.js';
+import type { VideoStatusMessage, VideoStreamView } from '../api/contract.js';
+import { H264Depacketizer, type AccessUnit } from './h264.js';
+import { VideoRecording } from './recording.js';
+import { parseRtp, type SenderReport } from './rtp.js';
+import { openRtspSource } from './rtsp.js';
+import { openUdpSource, parseVideoUrl, type PacketSink, type VideoSource } from './udp-source.js';
+import { encodeFrame } from './wire.js';
+
+export interface VideoPeer {
+  sendBinary(b: Uint8Array): void;
+  sendText(t: string): void;
+  /** Bytes queued for this peer (WebSocket bufferedAmount); absent = never backs up. */
+  buffered?(): number;
+}
+
+export interface VideoHubOptions {
+  dataDir: string;
+  /** drone id → URL */
+  sources: { drone: string; url: string }[];
+  now?: () => number;
+  log?: (line: string) => void;
+  /** No frame for this long → stale (ms). */
+  staleMs?: number;
+}
+
+const MAX_PEER_BUFFER = 1_000_000;
+const RECORDING_GAP_MS = 5000;
+
+class Stream {
+  dep = new H264Depacketizer();
+  source: VideoSource | undefined;
+  recording: VideoRecording | undefined;
+  sr: SenderReport | undefined;
+  lastFrameMs = 0;
+  frames = 0;
+  seq = 0;
+  ssrc = 0;
+  bytesWindow: { atMs: number; bytes: number }[] = [];
+  frameTimes: number[] = [];
+  error = '';
+  lastKeyReqMs = 0;
+  constructor(
+    readonly drone: string,
+    readonly url: string,
+  ) {}
+}
+
+export class VideoHub {
+  private streams = new Map<string, Stream>();
+  private peers = new Map<VideoPeer, { drones: Set<string> | null; skipping: Set<string> }>();
+  private timer: NodeJS.Timeout | undefined;
+  private readonly now: () => number;
+
+  private constructor(private readonly o: VideoHubOptions) {
+    this.now = o.now ?? Date.now;
+  }
+
+  static async start(o: VideoHubOptions): Promise<Result<VideoHub>> {
+    const hub = new VideoHub(o);
+    for (const s of o.sources) {
+      const r = await hub.open(s.drone, s.url);
+      if (!r.ok) {
+        await hub.close();
+        return r;
+      }
+    }
+    hub.timer = setInterval(() => hub.broadcastStatus(), 1000);
+    hub.timer.unref();
+    return ok(hub);
+  }
+
+  private async open(drone: string, url: string): Promise<Result<void>> {
+    const u = parseVideoUrl(url);
+    if (!u.ok) return u;
+    if (this.streams.has(drone)) return err('duplicate', `video: ${drone} has two video sources`);
+    const st = new Stream(drone, url);
+    this.streams.set(drone, st);
+    const sink: PacketSink = {
+      rtp: (b) => this.onPacket(st, b),
+      rtcp: (sr) => {
+        st.sr = sr;
+      },
+    };
+    const src = u.value.scheme === 'rtp' ? await openUdpSource(u.value.host, u.value.port, sink) : openRtspSource(url, sink, { onParams: (nals, codec) => st.dep.setParameterSets(nals, codec), onError: (reason) => (st.error = reason), log: this.o.log });
+    if (!src.ok) return src;
+    st.source = src.value;
+    this.o.log?.(`kongxun: video for ${drone} from ${src.value.describe()}, recording to ${join(this.o.dataDir, 'video')}`);
+    return ok(undefined);
+  }
+
+  private onPacket(st: Stream, b: Uint8Array): void {
+    const p = parseRtp(b);
+    if (!p) return;
+    if (st.ssrc !== 0 && p.ssrc !== st.ssrc) {
+      // A new sender session (the camera restarted): fresh sequence and timestamps, and a new recording file.
+      const codec = st.dep.codec;
+      st.dep = new H264Depacketizer();
+      if (codec === 'h265') st.dep.codec = codec;
+      this.endRecording(st);
+    }
+    st.ssrc = p.ssrc;
+    const wasWaiting = st.dep.waitingForKeyframe;
+    const units = st.dep.push(p);
+    const nowMs = this.now();
+    st.bytesWindow.push({ atMs: nowMs, bytes: b.length });
+    if (!wasWaiting && st.dep.waitingForKeyframe) this.requestKeyframe(st, nowMs);
+    for (const au of units) this.onUnit(st, au, nowMs);
+  }
+
+  private requestKeyframe(st: Stream, nowMs: number): void {
+    if (nowMs - st.lastKeyReqMs < 500) return;
+    st.lastKeyReqMs = nowMs;
+    st.source?.requestKeyframe(st.ssrc);
+  }
+
+  private endRecording(st: Stream): void {
+    st.recording?.close();
+    st.recording = undefined;
+  }
+
+  private onUnit(st: Stream, au: AccessUnit, nowMs: number): void {
+    // A stream back after a silence of more than RECORDING_GAP_MS is a new connection: a new file.
+    if (st.recording && nowMs - st.lastFrameMs > RECORDING_GAP_MS) this.endRecording(st);
+    st.lastFrameMs = nowMs;
+    st.frames++;
+    st.frameTimes.push(nowMs);
+    if (st.frameTimes.length > 240) st.frameTimes.shift();
+    if (au.damaged) this.requestKeyframe(st, nowMs);
+    if (st.dep.codec !== 'h264') return;
+    const captureMs = st.sr ? st.sr.ntpMs + ((au.rtpTs - st.sr.rtpTs) | 0) / 90 : null;
+    if (!st.recording && au.keyframe) st.recording = new VideoRecording(join(this.o.dataDir, 'video'), st.drone, nowMs);
+    try {
+      st.recording?.write(au, nowMs, captureMs);
+    } catch (e) {
+      st.error = `recording: ${String(e)}`;
+    }
+    let frame: Uint8Array | undefined;
+    for (const [peer, sub] of this.peers) {
+      if (sub.drones && !sub.drones.has(st.drone)) continue;
+      // Latency guard: a peer whose socket backs up skips to the next keyframe.
+      if ((peer.buffered?.() ?? 0) > MAX_PEER_BUFFER) {
+        sub.skipping.add(st.drone);
+        continue;
+      }
+      if (sub.skipping.has(st.drone)) {
+        if (!au.keyframe) continue;
+        sub.skipping.delete(st.drone);
+      }
+      frame ??= encodeFrame({ drone: st.drone, codec: 'h264', keyframe: au.keyframe, damaged: au.damaged, timestampUs: Math.round((au.ts90k * 1000) / 90), arrivalMs: nowMs, seq: st.seq, config: au.config, data: au.data });
+      peer.sendBinary(frame);
+    }
+    st.seq++;
+  }
+
+  status(): VideoStreamView[] {
+    const nowMs = this.now();
+    const out: VideoStreamView[] = [];
+    for (const st of this.streams.values()) {
+      st.bytesWindow = st.bytesWindow.filter((w) => nowMs - w.atMs < 2000);
+      const bytes = st.bytesWindow.reduce((a, w) => a + w.bytes, 0);
+      const codec = st.dep.codec;
+      const state: VideoStreamView['state'] =
+        codec === 'h265' ? 'unsupported' : st.error ? 'error' : st.lastFrameMs === 0 ? 'waiting' : nowMs - st.lastFrameMs > (this.o.staleMs ?? 1000) ? 'stale' : 'live';
+      out.push({
+        drone: st.drone,
+        url: st.url,
+        codec,
+        state,
+        fps: Math.round(st.frameTimes.filter((t) => nowMs - t < 2000).length / 2),
+        kbps: Math.round((bytes * 8) / 2000),
+        lostPackets: st.dep.stats.lostPackets,
+        damagedFrames: st.dep.stats.damagedUnits,
+        recording: st.recording?.file ?? null,
+        reason: codec === 'h265' ? 'H.265: not decodable in Chromium without hardware' : st.error,
+      });
+    }
+    return out;
+  }
+
+  private broadcastStatus(): void {
+    if (this.peers.size === 0) return;
+    const text = JSON.stringify({ type: 'video-status', streams: this.status() } satisfies VideoStatusMessage);
+    for (const p of this.peers.keys()) p.sendText(text);
+  }
+
+  /** A console showing `drones` (all when null); returns the detach. */
+  attach(peer: VideoPeer, drones: string[] | null): () => void {
+    this.peers.set(peer, { drones: drones ? new Set(drones) : null, skipping: new Set(drones ?? this.streams.keys()) });
+    // A new viewer starts at a keyframe: ask for one now rather than wait for the next in the GOP.
+    for (const st of this.streams.values()) if (!drones || drones.includes(st.drone)) this.requestKeyframe(st, this.now());
+    peer.sendText(JSON.stringify({ type: 'video-status', streams: this.status() } satisfies VideoStatusMessage));
+    return () => this.peers.delete(peer);
+  }
+
+  /** Per-stream counters for tests and benchmarks. */
+  stats(drone: string): { packets: number; lost: number; units: number; damaged: number; recording: string | null } | undefined {
+    const st = this.streams.get(drone);
+    return st && { packets: st.dep.stats.packets, lost: st.dep.stats.lostPackets, units: st.dep.stats.units, damaged: st.dep.stats.damagedUnits, recording: st.recording?.file ?? null };
+  }
+
+  async close(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    for (const st of this.streams.values()) {
+      await st.source?.close();
+      st.recording?.close();
+    }
+    this.streams.clear();
+    this.peers.clear();
+  }
+}

@@ -1,0 +1,58 @@
+/**
+ * The binary video frame the station sends to consoles (WebSocket binary message, or a transferred
+ * ArrayBuffer over the desktop MessagePort). No JSON, no base64: a small header, then the access unit.
+ *
+ *   u8  kind = 1 (frame)
+ *   u8  flags: 1 keyframe · 2 damaged · 4 codec config present
+ *   u8  codec: 1 H.264 · 2 H.265
+ *   u8  n = length of the drone id (UTF-8)
+ *   n   drone id
+ *   f64 timestamp in µs (RTP timestamp, unwrapped, ÷ 90 kHz, rounded to a whole µs as WebCodecs keeps it)
+ *   f64 arrival at the station, Unix ms (for latency measurement)
+ *   u32 frame number in this stream
+ *   u16 m = length of the codec config (Annex B SPS+PPS; 0 when absent)
+ *   m   codec config
+ *   …   the access unit, Annex B
+ * All numbers big-endian. renderer/video/wire.ts reads it.
+ */
+export const FRAME_KIND = 1;
+export const FLAG_KEY = 1;
+export const FLAG_DAMAGED = 2;
+export const FLAG_CONFIG = 4;
+
+export interface WireFrame {
+  drone: string;
+  codec: 'h264' | 'h265';
+  keyframe: boolean;
+  damaged: boolean;
+  timestampUs: number;
+  arrivalMs: number;
+  seq: number;
+  config: Uint8Array | null;
+  data: Uint8Array;
+}
+
+export function encodeFrame(f: WireFrame): Uint8Array {
+  const id = new TextEncoder().encode(f.drone);
+  const cfg = f.keyframe && f.config ? f.config : null;
+  const head = 4 + id.length + 8 + 8 + 4 + 2;
+  const out = new Uint8Array(head + (cfg?.length ?? 0) + f.data.length);
+  const v = new DataView(out.buffer);
+  out[0] = FRAME_KIND;
+  out[1] = (f.keyframe ? FLAG_KEY : 0) | (f.damaged ? FLAG_DAMAGED : 0) | (cfg ? FLAG_CONFIG : 0);
+  out[2] = f.codec === 'h265' ? 2 : 1;
+  out[3] = id.length;
+  out.set(id, 4);
+  let o = 4 + id.length;
+  v.setFloat64(o, f.timestampUs);
+  v.setFloat64(o + 8, f.arrivalMs);
+  v.setUint32(o + 16, f.seq >>> 0);
+  v.setUint16(o + 20, cfg?.length ?? 0);
+  o = head;
+  if (cfg) {
+    out.set(cfg, o);
+    o += cfg.length;
+  }
+  out.set(f.data, o);
+  return out;
+}
