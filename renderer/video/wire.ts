@@ -1,15 +1,7 @@
 /** Reads the station's binary video frame (layout in station/video/wire.ts). */
-export interface Frame {
-  drone: string;
-  codec: 'h264' | 'h265';
-  keyframe: boolean;
-  damaged: boolean;
-  timestampUs: number;
-  arrivalMs: number;
-  seq: number;
-  config: Uint8Array | null;
-  data: Uint8Array;
-}
+import type { VideoWireFrame } from '../../station/api/contract.js';
+
+export type Frame = VideoWireFrame;
 
 export function parseFrame(buf: ArrayBuffer): Frame | undefined {
   const b = new Uint8Array(buf);

@@ -190,3 +190,21 @@ export interface VideoStatusMessage {
   type: 'video-status';
   streams: VideoStreamView[];
 }
+
+/**
+ * One video frame as it travels to a console: a binary message on `/ws/video?drone=ID` (layout and encoder in
+ * station/video/wire.ts, parser in renderer/video/wire.ts).
+ */
+export interface VideoWireFrame {
+  drone: string;
+  codec: 'h264' | 'h265';
+  keyframe: boolean;
+  damaged: boolean;
+  timestampUs: number;
+  arrivalMs: number;
+  seq: number;
+  /** SPS/PPS (Annex B) on keyframes, when known. */
+  config: Uint8Array | null;
+  /** The access unit, Annex B. */
+  data: Uint8Array;
+}

@@ -15,22 +15,14 @@
  *   …   the access unit, Annex B
  * All numbers big-endian. renderer/video/wire.ts reads it.
  */
+import type { VideoWireFrame } from '../api/contract.js';
+
 export const FRAME_KIND = 1;
 export const FLAG_KEY = 1;
 export const FLAG_DAMAGED = 2;
 export const FLAG_CONFIG = 4;
 
-export interface WireFrame {
-  drone: string;
-  codec: 'h264' | 'h265';
-  keyframe: boolean;
-  damaged: boolean;
-  timestampUs: number;
-  arrivalMs: number;
-  seq: number;
-  config: Uint8Array | null;
-  data: Uint8Array;
-}
+export type WireFrame = VideoWireFrame;
 
 export function encodeFrame(f: WireFrame): Uint8Array {
   const id = new TextEncoder().encode(f.drone);
