@@ -3,6 +3,7 @@
  * the desktop app), and the requests they may send. Types only — the renderer imports this file and nothing
  * else of station/. Units are in the names; altitudes say their frame.
  */
+import type { Schedule, ScheduleSortie } from '../../missions/plan/schedule.js';
 
 export interface VehicleView {
   /** Fleet id (e.g. "JH-01") when the fleet file names this sysid, else "sys<N>". */
@@ -115,28 +116,16 @@ export type CommandResultCode =
   | 'bad-argument'
   | (string & {});
 
-/** One sortie of the day plan (../shared/formats/schedule.md): the contract fields the console shows. */
-export interface ScheduleSortieView {
-  id: string;
-  kind: 'patrol' | 'school';
-  drone: string;
-  dock: string;
-  launch: string;
-  on_station: string;
-  off_station: string;
-  land: string;
-  plan: string;
-  targets: string[];
-}
+/** One sortie of the day plan (resources/formats/schedule.md): the contract fields the console shows. */
+export type ScheduleSortieView = Pick<
+  ScheduleSortie,
+  'id' | 'kind' | 'drone' | 'dock' | 'launch' | 'on_station' | 'off_station' | 'land' | 'plan' | 'targets'
+>;
 
-export interface ScheduleView {
-  station: string;
-  date: string;
-  timezone: string;
-  fleet_lower_bound: number;
+/** The day plan as the console gets it: the contract fields of missions/plan/schedule.ts. */
+export type ScheduleView = Pick<Schedule, 'station' | 'date' | 'timezone' | 'fleet_lower_bound' | 'gaps'> & {
   sorties: ScheduleSortieView[];
-  gaps: { kind: 'patrol' | 'school'; target: string; from: string; to: string; reason: string }[];
-}
+};
 
 /** The day plan a station was started with (`kongxun serve --plan DIR`): DIR/schedule.json and, when the
  * planner wrote it, DIR/routes.geojson (one LineString per sortie, properties.id = the sortie id). */
