@@ -26,7 +26,7 @@ import { planFromText } from './mission-plan.js';
 import { loadStationFiles, type StationFiles } from './station-files.js';
 import { loadDay } from './patrol/day.js';
 import { PatrolRunner } from './patrol/runner.js';
-import { VideoHub } from './video/hub.js';
+import { VideoHub, type SortieMark } from './video/hub.js';
 import { openPatrolStore } from './patrol/store.js';
 
 export interface StationServiceOptions {
@@ -68,8 +68,8 @@ export interface StationService {
   attachConsole: ConsoleServer['attach'];
   /** The patrol runner when `patrolDir` was given. A pilot's command from the console takes the drone over. */
   patrol: PatrolRunner | undefined;
-  /** Live video (station/video/hub.ts) when a drone has a video source. */
-  video: VideoHub | undefined;
+  /** Live video (station/video/hub.ts): configured sources, and those drones announce. */
+  video: VideoHub;
   close(): Promise<void>;
 }
 
@@ -180,15 +180,29 @@ export async function startStationService(o: StationServiceOptions): Promise<Res
   };
   const videoOverride = new Set((o.video ?? []).map((v) => v.drone));
   const videoSources = [...fleetFile.drones.flatMap((d) => (d.video && !videoOverride.has(d.id) ? [{ drone: d.id, url: d.video }] : [])), ...(o.video ?? [])];
-  const started = videoSources.length > 0 ? await VideoHub.start({ dataDir: o.dataDir, sources: videoSources, log }) : undefined;
-  if (started && !started.ok) {
+  const sysids = new Map(fleetFile.drones.map((d) => [d.id, d.sysid] as const));
+  // A sortie, for the video recordings, is armed → disarmed; under the patrol runner it carries the sortie's id.
+  const sortieOf = (drone: string): SortieMark => {
+    const sysid = sysids.get(drone);
+    const v = sysid === undefined ? undefined : station.snapshot().vehicles.find((x) => x.sysid === sysid);
+    const armed = v?.armed ?? false;
+    return { airborne: armed, label: armed && sysid !== undefined ? (runner?.busyWith(sysid)?.id ?? null) : null };
+  };
+  // The hub runs even with no configured source: drones may announce theirs (VIDEO_STREAM_INFORMATION).
+  const started = await VideoHub.start({ dataDir: o.dataDir, sources: videoSources, log, sortieOf });
+  if (!started.ok) {
     offEvents();
     await patrol?.value.close();
     await station.close();
     await fleet?.stop();
     return started;
   }
-  const video = started?.value;
+  const video = started.value;
+  const offArm = station.on('*', (e) => {
+    if (e.type !== 'armed' && e.type !== 'disarmed') return;
+    const drone = names.get(e.sysid);
+    if (drone) video.markSortie(drone, sortieOf(drone));
+  });
   const server = await startConsoleServer({
     clock,
     staticDir: o.staticDir,
@@ -197,7 +211,7 @@ export async function startStationService(o: StationServiceOptions): Promise<Res
     anyPortIfTaken: o.anyPortIfTaken ?? false,
     ...(o.tiles ? { tiles: o.tiles } : {}),
     ...(o.planDir !== undefined ? { planDir: o.planDir } : {}),
-    ...(video ? { video } : {}),
+    video,
     source: {
       hello: () => hello,
       plan: () => (plan?.ok ? plan.value : null),
@@ -233,7 +247,8 @@ export async function startStationService(o: StationServiceOptions): Promise<Res
   });
   if (!server.ok) {
     offEvents();
-    await video?.close();
+    offArm();
+    await video.close();
     await patrol?.value.close();
     await station.close();
     await fleet?.stop();
@@ -252,8 +267,9 @@ export async function startStationService(o: StationServiceOptions): Promise<Res
     video,
     close: async () => {
       offEvents();
+      offArm();
       await srv.close();
-      await video?.close();
+      await video.close();
       await patrol?.value.close();
       await station.close();
       await fleet?.stop();

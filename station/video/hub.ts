@@ -29,13 +29,26 @@ export interface VideoHubOptions {
   log?: (line: string) => void;
   /** No frame for this long → stale (ms). */
   staleMs?: number;
+  /** The drone's sortie now, asked when a stream opens (later changes come through `markSortie`). */
+  sortieOf?: (drone: string) => SortieMark;
 }
 
 const MAX_PEER_BUFFER = 1_000_000;
 const RECORDING_GAP_MS = 5000;
 
+/** What the drone is doing, for naming its recordings: one file per sortie (armed → disarmed), and one for the
+ * time on the ground between sorties. `label` is the patrol's sortie id when the patrol runner flies it. */
+export interface SortieMark {
+  airborne: boolean;
+  label: string | null;
+}
+
 class Stream {
   dep = new H264Depacketizer();
+  /** The sortie the drone is in now; the recording switches to a new file at the first keyframe after it changes. */
+  sortie: SortieMark = { airborne: false, label: null };
+  /** The sortie the open recording belongs to. */
+  recordingSortie: SortieMark | undefined;
   source: VideoSource | undefined;
   recording: VideoRecording | undefined;
   sr: SenderReport | undefined;
@@ -50,6 +63,7 @@ class Stream {
   constructor(
     readonly drone: string,
     readonly url: string,
+    readonly origin: 'config' | 'discovered',
   ) {}
 }
 
@@ -63,10 +77,11 @@ export class VideoHub {
     this.now = o.now ?? Date.now;
   }
 
+  /** Opens every configured source; the hub runs with none too, for sources discovered later (`addSource`). */
   static async start(o: VideoHubOptions): Promise<Result<VideoHub>> {
     const hub = new VideoHub(o);
     for (const s of o.sources) {
-      const r = await hub.open(s.drone, s.url);
+      const r = await hub.open(s.drone, s.url, 'config');
       if (!r.ok) {
         await hub.close();
         return r;
@@ -77,11 +92,52 @@ export class VideoHub {
     return ok(hub);
   }
 
-  private async open(drone: string, url: string): Promise<Result<void>> {
+  /**
+   * A source found at run time (the drone's VIDEO_STREAM_INFORMATION). A configured source always wins: the
+   * operator's URL is the one that works from the station's network, the drone's may be its own LAN address.
+   * A discovered URL that changes replaces the previous discovered one.
+   */
+  async addSource(drone: string, url: string): Promise<Result<'added' | 'unchanged' | 'configured'>> {
+    const cur = this.streams.get(drone);
+    if (cur?.origin === 'config') return ok('configured');
+    if (cur?.url === url) return ok('unchanged');
+    if (cur) await this.removeStream(cur);
+    const r = await this.open(drone, url, 'discovered');
+    if (!r.ok) {
+      this.streams.delete(drone);
+      return r;
+    }
+    return ok('added');
+  }
+
+  /** Drones with a video source now. */
+  drones(): string[] {
+    return [...this.streams.keys()];
+  }
+
+  /**
+   * The drone armed (a sortie began) or disarmed: its recording moves to a new file at the next keyframe, so
+   * every file starts decodable and no frame is lost at the switch. A keyframe is asked for at once.
+   */
+  markSortie(drone: string, mark: SortieMark): void {
+    const st = this.streams.get(drone);
+    if (!st) return;
+    st.sortie = { ...mark };
+    if (st.recording) this.requestKeyframe(st, this.now(), true);
+  }
+
+  private async removeStream(st: Stream): Promise<void> {
+    this.streams.delete(st.drone);
+    await st.source?.close();
+    this.endRecording(st);
+  }
+
+  private async open(drone: string, url: string, origin: 'config' | 'discovered'): Promise<Result<void>> {
     const u = parseVideoUrl(url);
     if (!u.ok) return u;
     if (this.streams.has(drone)) return err('duplicate', `video: ${drone} has two video sources`);
-    const st = new Stream(drone, url);
+    const st = new Stream(drone, url, origin);
+    st.sortie = this.o.sortieOf?.(drone) ?? st.sortie;
     this.streams.set(drone, st);
     const sink: PacketSink = {
       rtp: (b) => this.onPacket(st, b),
@@ -90,7 +146,10 @@ export class VideoHub {
       },
     };
     const src = u.value.scheme === 'rtp' ? await openUdpSource(u.value.host, u.value.port, sink) : openRtspSource(url, sink, { onParams: (nals, codec) => st.dep.setParameterSets(nals, codec), onError: (reason) => (st.error = reason), log: this.o.log });
-    if (!src.ok) return src;
+    if (!src.ok) {
+      this.streams.delete(drone);
+      return src;
+    }
     st.source = src.value;
     this.o.log?.(`kongxun: video for ${drone} from ${src.value.describe()}, recording to ${join(this.o.dataDir, 'video')}`);
     return ok(undefined);
@@ -115,8 +174,8 @@ export class VideoHub {
     for (const au of units) this.onUnit(st, au, nowMs);
   }
 
-  private requestKeyframe(st: Stream, nowMs: number): void {
-    if (nowMs - st.lastKeyReqMs < 500) return;
+  private requestKeyframe(st: Stream, nowMs: number, force = false): void {
+    if (!force && nowMs - st.lastKeyReqMs < 500) return;
     st.lastKeyReqMs = nowMs;
     st.source?.requestKeyframe(st.ssrc);
   }
@@ -124,6 +183,7 @@ export class VideoHub {
   private endRecording(st: Stream): void {
     st.recording?.close();
     st.recording = undefined;
+    st.recordingSortie = undefined;
   }
 
   private onUnit(st: Stream, au: AccessUnit, nowMs: number): void {
@@ -136,7 +196,13 @@ export class VideoHub {
     if (au.damaged) this.requestKeyframe(st, nowMs);
     if (st.dep.codec !== 'h264') return;
     const captureMs = st.sr ? st.sr.ntpMs + ((au.rtpTs - st.sr.rtpTs) | 0) / 90 : null;
-    if (!st.recording && au.keyframe) st.recording = new VideoRecording(join(this.o.dataDir, 'video'), st.drone, nowMs);
+    // One file per sortie: the switch waits for a keyframe so both files decode from their first frame.
+    const r = st.recordingSortie;
+    if (st.recording && au.keyframe && r && (r.airborne !== st.sortie.airborne || r.label !== st.sortie.label)) this.endRecording(st);
+    if (!st.recording && au.keyframe) {
+      st.recording = new VideoRecording(join(this.o.dataDir, 'video'), st.drone, nowMs, st.sortie.airborne ? (st.sortie.label ?? 'sortie') : 'ground');
+      st.recordingSortie = { ...st.sortie };
+    }
     try {
       st.recording?.write(au, nowMs, captureMs);
     } catch (e) {

@@ -39,9 +39,11 @@ export class VideoRecording {
   private n = 0;
   private started = false;
 
-  constructor(dir: string, droneId: string, startMs: number) {
+  /** `tag` names what the file holds: the patrol's sortie id, "sortie" (armed outside a patrol) or "ground". */
+  constructor(dir: string, droneId: string, startMs: number, tag?: string) {
     mkdirSync(dir, { recursive: true });
-    const name = join(dir, `${droneId.replace(/[^\w.-]/g, '_')}-${stamp(startMs)}`);
+    const safe = (x: string) => x.replace(/[^\w.-]/g, '_');
+    const name = join(dir, `${safe(droneId)}-${stamp(startMs)}${tag ? `-${safe(tag)}` : ''}`);
     let base = name;
     for (let n = 2; existsSync(`${base}.ts`); n++) base = `${name}-${n}`;
     this.file = `${base}.ts`;
