@@ -200,9 +200,12 @@ describe('VehicleCommands', () => {
   it('gimbal pitch falls back to DO_MOUNT_CONTROL; orbit, speed, ROI, reboot build the right commands', async () => {
     const v = new FakeVehicle({ answer: (s) => (s.command === C.DO_GIMBAL_MANAGER_PITCHYAW ? R.UNSUPPORTED : R.ACCEPTED) });
     const c = new VehicleCommands(v);
-    expect((await drive(v, c.gimbalPitch(-45))).ok).toBe(true);
+    expect((await drive(v, c.gimbal(-45, 30))).ok).toBe(true);
     expect(v.specs.map((s) => s.command)).toEqual([C.DO_GIMBAL_MANAGER_PITCHYAW, C.DO_MOUNT_CONTROL]);
-    expect(v.specs[1]?.params).toEqual([-45, 0, 0, 0, 0, 0, 2]);
+    expect(v.specs[0]?.params.slice(0, 2)).toEqual([-45, 30]);
+    expect(v.specs[1]?.params).toEqual([-45, 0, 30, 0, 0, 0, 2]);
+    await drive(v, c.gimbal(-20));
+    expect(v.specs.at(-1)?.params).toEqual([-20, 0, 0, 0, 0, 0, 2]);
     await drive(v, c.orbit(24.48, 118.09, 50, 5));
     expect(v.specs.at(-1)).toMatchObject({ kind: 'int', command: C.DO_ORBIT });
     expect(v.specs.at(-1)?.params.slice(0, 6)).toEqual([50, 5, 0, 0, 244800000, 1180900000]);

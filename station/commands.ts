@@ -242,11 +242,18 @@ export class VehicleCommands {
     return this.exec('Clear region of interest', this.spec(C.DO_SET_ROI_NONE, [0]));
   }
 
-  async gimbalPitch(pitchDeg: number): Promise<CommandReply> {
-    const r = await this.exec('Gimbal pitch', this.spec(C.DO_GIMBAL_MANAGER_PITCHYAW, [pitchDeg, NaN, NaN, NaN, 0, 0, 0]));
+  /**
+   * Point the gimbal: pitch (negative = down) and yaw relative to the drone's nose, degrees; NaN leaves an axis
+   * as it is. MAV_CMD_DO_GIMBAL_MANAGER_PITCHYAW (gimbal protocol v2, flags 0 = yaw follows the vehicle), and
+   * MAV_CMD_DO_MOUNT_CONTROL in MAVLink-targeting mode where the autopilot has no gimbal manager.
+   */
+  async gimbal(pitchDeg: number, yawDeg = NaN): Promise<CommandReply> {
+    const r = await this.exec('Gimbal', this.spec(C.DO_GIMBAL_MANAGER_PITCHYAW, [pitchDeg, yawDeg, NaN, NaN, 0, 0, 0]));
     if (r.ok || (r.code !== 'unsupported' && r.code !== 'denied' && r.code !== 'failed')) return r;
     const MAV_MOUNT_MODE_MAVLINK_TARGETING = 2;
-    return this.exec('Gimbal pitch', this.spec(C.DO_MOUNT_CONTROL, [pitchDeg, 0, 0, 0, 0, 0, MAV_MOUNT_MODE_MAVLINK_TARGETING]));
+    // DO_MOUNT_CONTROL has no "leave as is": an absent axis goes to 0 (level / straight ahead).
+    const or0 = (x: number) => (Number.isFinite(x) ? x : 0);
+    return this.exec('Gimbal', this.spec(C.DO_MOUNT_CONTROL, [or0(pitchDeg), 0, or0(yawDeg), 0, 0, 0, MAV_MOUNT_MODE_MAVLINK_TARGETING]));
   }
 
   /** Start recording on the drone's camera (MAV_CMD_VIDEO_START_CAPTURE, all streams, no status messages). */

@@ -66,6 +66,10 @@ export class PatrolRunner {
     this.dayKey = `${o.day.schedule.station}/${o.day.schedule.date}`;
     this.reservePct = o.day.fleet.reservePct;
     this.ctx = { clock: o.clock, station: o.station, actor: o.actor ?? 'patrol-runner', audit: (r) => o.store.audit(r) };
+    // A maintenance flag and a pilot's takeover outlive a station restart: a drone set aside is not launched
+    // again because the station came back up.
+    for (const sysid of this.loadFlags('maintenance')) this.maintenance.add(sysid);
+    for (const sysid of this.loadFlags('taken-over')) this.takenOver.add(sysid);
     const saved = o.store.sorties(this.dayKey);
     if (saved.length) for (const s of saved) this.sorties.set(s.id, this.restored(s));
     else for (const d of o.day.sorties) this.put(newSortie({ id: d.s.id, kind: d.s.kind, post: d.s.kind === 'school' ? (d.s.targets[0] ?? d.s.id) : 'patrol', droneId: d.drone.id, sysid: d.drone.sysid, plan: d.s.plan, launchMs: d.launchMs, onMs: d.onMs, offMs: d.offMs, landMs: d.landMs, needPct: Math.ceil(d.s.battery_percent) }));
@@ -103,15 +107,32 @@ export class PatrolRunner {
   request(r: LookRequest): string {
     return this.dispatcher.request(r);
   }
+  private loadFlags(key: 'maintenance' | 'taken-over'): number[] {
+    try {
+      const v: unknown = JSON.parse(this.o.store.kv(key) ?? '[]');
+      return Array.isArray(v) ? v.filter((x): x is number => Number.isInteger(x)) : [];
+    } catch {
+      return [];
+    }
+  }
+  private saveFlags(): void {
+    this.o.store.setKv('maintenance', JSON.stringify([...this.maintenance]));
+    this.o.store.setKv('taken-over', JSON.stringify([...this.takenOver]));
+  }
+  isInMaintenance(sysid: number): boolean {
+    return this.maintenance.has(sysid);
+  }
   flagMaintenance(sysid: number, on: boolean): void {
     if (on) this.maintenance.add(sysid);
     else this.maintenance.delete(sysid);
+    this.saveFlags();
     this.event(null, sysid, 'maintenance', on ? 'flagged for maintenance' : 'maintenance flag cleared');
   }
   /** The pilot takes a drone: its sortie makes no move until `release`. */
   takeover(sysid: number): void {
     if (this.takenOver.has(sysid)) return;
     this.takenOver.add(sysid);
+    this.saveFlags();
     this.event(null, sysid, 'takeover', 'the pilot took the drone over');
     for (const s of this.sorties.values()) {
       if (s.sysid !== sysid) continue;
@@ -124,6 +145,7 @@ export class PatrolRunner {
   }
   release(sysid: number): void {
     this.takenOver.delete(sysid);
+    this.saveFlags();
     for (const s of this.sorties.values()) if (s.sysid === sysid && s.takenOver) this.apply(s, { type: 'release' });
   }
   isTakenOver(sysid: number): boolean {
@@ -321,6 +343,7 @@ export class PatrolRunner {
       const planDock = { latDeg: d.plan.home.lat, lonDeg: d.plan.home.lon };
       if (v.home && v.position && distanceM(v.home, v.position) > 50 && distanceM(planDock, v.position) > 50) {
         this.maintenance.add(s.sysid);
+        this.saveFlags();
         this.alert(s.id, s.sysid, 'critical', `${s.id} (${s.droneId}) landed ${Math.round(distanceM(v.home, v.position))} m from its dock: flagged for maintenance`);
       }
       return this.apply(s, { type: 'landed', nowMs });

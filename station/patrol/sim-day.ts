@@ -116,6 +116,8 @@ export class SimDay {
   async restart(): Promise<Result<void>> {
     await this.runner.stop();
     await this.station.close();
+    // Actions the closing cancelled record their end before the store closes.
+    await turn();
     this.store.close();
     for (const l of this.links.splice(0)) await l.close();
     this.restarts++;
@@ -160,6 +162,8 @@ export class SimDay {
   async close(): Promise<void> {
     await this.runner.stop();
     await this.station.close();
+    // Actions the closing cancelled record their end before the store closes.
+    await new Promise((r) => setImmediate(r));
     this.store.close();
     await this.fleet.stop();
   }

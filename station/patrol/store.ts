@@ -66,17 +66,19 @@ export function openPatrolStore(dataDir: string, name = 'patrol.sqlite'): Result
   const au = db.prepare('INSERT INTO audit (at_ms, actor, sysid, sortie, command, ok, result) VALUES (?, ?, ?, ?, ?, ?, ?)');
   const kvSet = db.prepare('INSERT INTO kv (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value');
   const kvGet = db.prepare('SELECT value FROM kv WHERE key = ?');
+  // Writes after close are dropped: they come from actions the shutdown itself cancelled, finishing late (the
+  // station closes its links before this store; the sorties' states were saved as they changed).
   return ok({
     file,
-    saveSortie: (day, s) => void upsert.run(day, s.id, s.state, s.sysid, JSON.stringify(s), Date.now()),
+    saveSortie: (day, s) => void (db.open && upsert.run(day, s.id, s.state, s.sysid, JSON.stringify(s), Date.now())),
     sorties: (day) => (db.prepare('SELECT body FROM sorties WHERE day = ? ORDER BY rowid').all(day) as { body: string }[]).map((r) => JSON.parse(r.body) as Sortie),
-    event: (r) => void ev.run(r.atMs, r.sortie, r.sysid, r.kind, r.text),
-    alert: (r) => void al.run(r.atMs, r.sortie, r.sysid, r.level, r.text, r.state),
-    audit: (r) => void au.run(r.atMs, r.actor, r.sysid, r.sortie, r.command, r.ok ? 1 : 0, r.result),
+    event: (r) => void (db.open && ev.run(r.atMs, r.sortie, r.sysid, r.kind, r.text)),
+    alert: (r) => void (db.open && al.run(r.atMs, r.sortie, r.sysid, r.level, r.text, r.state)),
+    audit: (r) => void (db.open && au.run(r.atMs, r.actor, r.sysid, r.sortie, r.command, r.ok ? 1 : 0, r.result)),
     events: () => db.prepare('SELECT at_ms AS atMs, sortie, sysid, kind, text FROM events ORDER BY id').all() as EventRow[],
     alerts: () => db.prepare('SELECT at_ms AS atMs, sortie, sysid, level, text, state FROM alerts ORDER BY id').all() as AlertRow[],
     auditRows: () => (db.prepare('SELECT at_ms AS atMs, actor, sysid, sortie, command, ok, result FROM audit ORDER BY id').all() as (Omit<AuditRow, 'ok'> & { ok: number })[]).map((r) => ({ ...r, ok: r.ok === 1 })),
-    setKv: (k, v) => void kvSet.run(k, v),
+    setKv: (k, v) => void (db.open && kvSet.run(k, v)),
     kv: (k) => (kvGet.get(k) as { value: string } | undefined)?.value,
     close: () => db.close(),
   });

@@ -72,9 +72,12 @@ afterAll(async () => {
 });
 
 describe('a 24-hour patrol day on the simulator with faults', () => {
-  it('runs in bounded wall time', () => {
+  it('ran the whole day and reported it', () => {
+    // Wall time is printed, not asserted (bench/patrol-day.ts measures it): a loaded machine is not a failure.
     console.log(`simulated day: ${(wallMs / 1000).toFixed(1)} s wall; report: ${JSON.stringify({ ...report, sorties: report.sorties.length, school_windows: undefined }, null, 1)}`);
-    expect(wallMs).toBeLessThan(240_000);
+    expect(day.clock.now()).toBeGreaterThanOrEqual(at(24, 10));
+    const reported = new Set(report.sorties.map((s) => s.id));
+    expect(day.day.sorties.filter((d) => !reported.has(d.s.id))).toEqual([]);
   });
 
   it('covers every minute of the patrol except the reported gaps', () => {

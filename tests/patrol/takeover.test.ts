@@ -1,7 +1,7 @@
 /**
  * Pilot takeover on the simulated day: a drone taken over in flight gets no command from the runner until it is
  * released (its landing still ends the sortie and the relief still comes); a drone taken over on the ground
- * gives its slot to another drone.
+ * gives its slot to another drone. The takeover and a maintenance flag outlive a station restart.
  */
 import { rmSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -43,6 +43,14 @@ describe('pilot takeover', () => {
     const s2 = byId('P002').sysid;
     d.runner.takeover(s2);
     expect(byId('P002').state).toBe('reassigned');
+    // A drone set aside for maintenance, and the takeover, both outlive a station restart.
+    const spare = d.day.fleet.drones.find((x) => x.sysid !== s2 && x.sysid !== sysid)!.sysid;
+    d.runner.flagMaintenance(spare, true);
+    const restarted = await d.restart();
+    expect(restarted.ok).toBe(true);
+    expect(d.runner.isTakenOver(s2)).toBe(true);
+    expect(d.runner.isInMaintenance(spare)).toBe(true);
+    d.runner.flagMaintenance(spare, false);
     await d.runUntil(p2.onMs + 3 * 60_000);
     const r = d.runner.list().find((s) => s.replaces === 'P002')!;
     expect(r.sysid).not.toBe(s2);
