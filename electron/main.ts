@@ -1,28 +1,114 @@
 /**
  * Electron main process: thin by design. It starts the station core in-process (the same `startStationService`
  * that `kongxun serve` runs), then opens the dispatch desk window on the core's console URL (127.0.0.1, an
- * ephemeral port), sandboxed with context isolation, a strict CSP from the page, navigation and new windows
- * blocked. With a second display it also opens the wall screen there.
+ * ephemeral port), sandboxed with context isolation, a strict CSP from the page, foreign navigation blocked.
+ * With a second display it also opens the wall screen there. New windows are denied, except one kind: a
+ * drone's video in a window of its own (`?view=video&drone=ID` on the console's origin, the console's "open in
+ * window" button), placed on the second display when there is one.
  *
- * Transport: each window gets its own MessageChannelMain; one end is attached to the console server as a
- * peer (the same messages as its WebSocket), the other is posted to the page through the preload, which hands
- * it to the page's main world (renderer/api/client.ts: one client, two transports). KONGXUN_TRANSPORT=ws
- * keeps the WebSocket instead.
+ * Transport: each page load gets two MessageChannelMains, posted to the page through the preload, which hands
+ * them to the page's main world. On 'kongxun:port' the station end is a console peer (the same messages as its
+ * WebSocket; renderer/api/client.ts: one client, two transports). On 'kongxun:video-port' the station end
+ * attaches to the video hub for the drones the page subscribes to (`{type:'subscribe', drones}`), and every
+ * frame goes to the page as an ArrayBuffer (renderer/video/port.ts routes it to the drone's decoder worker).
+ * KONGXUN_TRANSPORT=ws keeps the WebSockets instead.
  */
-import { app, BrowserWindow, MessageChannelMain, screen, session, shell } from 'electron';
+import { app, BrowserWindow, MessageChannelMain, screen, session, shell, type WebContents } from 'electron';
 import { join } from 'node:path';
 import { startStationService, type StationService } from '../station/service.js';
+import type { VideoPeer } from '../station/video/hub.js';
 
 let service: StationService | undefined;
 
+const secureWebPreferences = (): Electron.WebPreferences => ({
+  preload: join(__dirname, 'preload.cjs'),
+  contextIsolation: true,
+  sandbox: true,
+  nodeIntegration: false,
+  webSecurity: true,
+});
+
+/** The one kind of window a page may open: `${origin}/?view=video&drone=ID`, nothing more in the URL. */
+function videoWindowDrone(url: string, origin: string): string | undefined {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return undefined;
+  }
+  if (u.origin !== origin || u.pathname !== '/' || u.hash !== '' || u.username !== '' || u.password !== '') return undefined;
+  const keys = [...u.searchParams.keys()].sort();
+  if (keys.length !== 2 || keys[0] !== 'drone' || keys[1] !== 'view' || u.searchParams.get('view') !== 'video') return undefined;
+  const drone = u.searchParams.get('drone')!;
+  return drone.length > 0 && drone.length <= 64 && !/[\u0000-\u001f\u007f]/.test(drone) ? drone : undefined;
+}
+
+let videoWindows = 0;
+
+/** On the second display when there is one (the wall screen's), else beside the window that opened it. */
+function videoWindowBounds(opener: BrowserWindow): Electron.Rectangle {
+  const primary = screen.getPrimaryDisplay();
+  const second = screen.getAllDisplays().find((d) => d.id !== primary.id);
+  const step = (videoWindows % 8) * 32;
+  if (second) {
+    const a = second.workArea;
+    const width = Math.min(1280, a.width);
+    const height = Math.min(760, a.height);
+    return { x: a.x + Math.round((a.width - width) / 2) + step, y: a.y + Math.round((a.height - height) / 2) + step, width, height };
+  }
+  const b = opener.getBounds();
+  return { x: b.x + 60 + step, y: b.y + 60 + step, width: 960, height: 580 };
+}
+
 function secureWindow(win: BrowserWindow, origin: string): void {
   win.webContents.setWindowOpenHandler(({ url }) => {
+    const drone = videoWindowDrone(url, origin);
+    if (drone !== undefined) {
+      return {
+        action: 'allow',
+        overrideBrowserWindowOptions: {
+          ...videoWindowBounds(win),
+          title: `${drone} · 空巡 Kongxun`,
+          backgroundColor: '#05080f',
+          autoHideMenuBar: true,
+          webPreferences: secureWebPreferences(),
+        },
+      };
+    }
     if (url.startsWith('https://')) void shell.openExternal(url);
     return { action: 'deny' };
+  });
+  // The window the handler allowed: as locked down as this one, and its own ports on every load.
+  win.webContents.on('did-create-window', (child) => {
+    videoWindows++;
+    child.once('closed', () => videoWindows--);
+    adopt(child, origin);
   });
   win.webContents.on('will-navigate', (e, url) => {
     if (!url.startsWith(origin)) e.preventDefault();
   });
+}
+
+/**
+ * Runs `gone` once when this page goes away: the window closes, or its main frame navigates to another
+ * document (a reload). Same-document navigations (the console's history.replaceState on a view switch) keep it.
+ */
+function onPageGone(win: BrowserWindow, gone: () => void): void {
+  const wc: WebContents = win.webContents;
+  let done = false;
+  const nav = (e: Electron.Event<Electron.WebContentsDidStartNavigationEventParams>) => {
+    if (e.isMainFrame === false || e.isSameDocument === true) return;
+    once();
+  };
+  const once = () => {
+    if (done) return;
+    done = true;
+    wc.off('did-start-navigation', nav);
+    win.off('closed', once);
+    gone();
+  };
+  wc.on('did-start-navigation', nav);
+  win.once('closed', once);
 }
 
 /** A fresh MessagePort per page load: the station end is a console peer, the page end goes to the preload. */
@@ -41,10 +127,80 @@ function givePort(win: BrowserWindow): void {
     },
   });
   port1.on('close', detach);
-  win.webContents.once('did-start-navigation', detach);
-  win.once('closed', detach);
+  onPageGone(win, detach);
   port1.start();
   win.webContents.postMessage('kongxun:port', null, [port2]);
+}
+
+/** What the page may send on the video port. */
+type VideoPortMessage = { type: 'subscribe'; drones: unknown } | { type: 'ack'; bytes: unknown };
+
+/**
+ * A fresh video port per page load, when the station has a video hub (it may have no sources yet). The page
+ * subscribes to the drones it shows; each drone is its own hub peer, so adding a drone does not make the others
+ * wait for a keyframe. A frame is posted as an ArrayBuffer (copied once into the IPC message; the hub's buffer is
+ * shared by every peer and is never transferred). The page acknowledges the bytes it has received, so
+ * `buffered()` is what is in flight towards it, and the hub's latency guard works as for a WebSocket.
+ */
+function giveVideoPort(win: BrowserWindow): void {
+  const hub = service?.video;
+  if (!hub) return;
+  const { port1, port2 } = new MessageChannelMain();
+  const peers = new Map<string, () => void>();
+  let sentBytes = 0;
+  let ackedBytes: number | undefined;
+  let lastText: string | undefined;
+  let open = true;
+  const peer: VideoPeer = {
+    sendBinary: (b) => {
+      sentBytes += b.byteLength;
+      const whole = b.byteOffset === 0 && b.byteLength === b.buffer.byteLength && b.buffer instanceof ArrayBuffer;
+      port1.postMessage(whole ? b.buffer : b.slice().buffer);
+    },
+    sendText: (t) => {
+      // Every drone's peer gets the same status broadcast: pass it on once.
+      if (t === lastText) return;
+      lastText = t;
+      setImmediate(() => lastText === t && (lastText = undefined));
+      port1.postMessage(t);
+    },
+    // Pages that never acknowledge (none of ours) are treated as never backing up.
+    buffered: () => (ackedBytes === undefined ? 0 : Math.max(0, sentBytes - ackedBytes)),
+  };
+  const subscribe = (drones: string[]) => {
+    const want = new Set(open ? drones : []);
+    for (const [d, detach] of peers) {
+      if (want.has(d)) continue;
+      detach();
+      peers.delete(d);
+    }
+    for (const d of want) if (!peers.has(d)) peers.set(d, hub.attach({ ...peer }, [d]));
+  };
+  port1.on('message', (e) => {
+    const m = e.data as VideoPortMessage | null;
+    if (m?.type === 'subscribe' && Array.isArray(m.drones)) subscribe(m.drones.filter((d): d is string => typeof d === 'string').slice(0, 64));
+    else if (m?.type === 'ack' && typeof m.bytes === 'number') ackedBytes = m.bytes;
+  });
+  const close = () => {
+    if (!open) return;
+    subscribe([]);
+    open = false;
+    port1.close();
+  };
+  port1.on('close', close);
+  onPageGone(win, close);
+  port1.start();
+  win.webContents.postMessage('kongxun:video-port', null, [port2]);
+}
+
+/** Locks a window down and gives its page the station's ports on every load. */
+function adopt(win: BrowserWindow, origin: string): void {
+  secureWindow(win, origin);
+  if (process.env.KONGXUN_TRANSPORT !== 'ws')
+    win.webContents.on('did-finish-load', () => {
+      givePort(win);
+      giveVideoPort(win);
+    });
 }
 
 function openWindow(url: string, bounds?: Electron.Rectangle, view = 'desk'): BrowserWindow {
@@ -52,16 +208,9 @@ function openWindow(url: string, bounds?: Electron.Rectangle, view = 'desk'): Br
     ...(bounds ?? { width: 1440, height: 900 }),
     title: '空巡 Kongxun',
     backgroundColor: '#0f172a',
-    webPreferences: {
-      preload: join(__dirname, 'preload.cjs'),
-      contextIsolation: true,
-      sandbox: true,
-      nodeIntegration: false,
-      webSecurity: true,
-    },
+    webPreferences: secureWebPreferences(),
   });
-  secureWindow(win, new URL(url).origin);
-  if (process.env.KONGXUN_TRANSPORT !== 'ws') win.webContents.on('did-finish-load', () => givePort(win));
+  adopt(win, new URL(url).origin);
   void win.loadURL(`${url}?view=${view}`);
   return win;
 }

@@ -1,14 +1,15 @@
 /**
- * Generic, allow-listed preload. It exposes the app version and platform, and relays exactly one IPC
- * channel: 'kongxun:port', the MessagePort the main process gives the page to talk to the in-process station
- * (it is posted to the page's main world as the window message 'kongxun:port'; renderer/main.tsx takes it).
+ * Generic, allow-listed preload. It exposes the app version and platform, and relays exactly two IPC
+ * channels, each carrying one MessagePort the main process gives the page, posted to the page's main world as
+ * the window message of the same name: 'kongxun:port', the console protocol with the in-process station
+ * (renderer/main.tsx takes it), and 'kongxun:video-port', the live video frames (renderer/video/port.ts).
  * Nothing else of Electron or Node reaches the sandboxed page.
  */
 import { contextBridge, ipcRenderer } from 'electron';
 
 /** The page's window, typed here without the DOM library (electron/ compiles for Node). */
 const page = globalThis as unknown as { postMessage(message: string, targetOrigin: string, transfer: unknown[]): void; location: { origin: string } };
-const ALLOWED_PORT_CHANNELS = new Set(['kongxun:port']);
+const ALLOWED_PORT_CHANNELS = new Set(['kongxun:port', 'kongxun:video-port']);
 const ipc = process.env.KONGXUN_TRANSPORT !== 'ws';
 
 for (const channel of ALLOWED_PORT_CHANNELS) {

@@ -1,7 +1,9 @@
 /**
  * The web console (and the desktop window's page). `?view=desk|timeline|wall|planner` picks the screen; the
- * desktop app opens the wall screen on a second display with `?view=wall`. The station client uses the
- * desktop preload's MessagePort when there is one, else the WebSocket at /ws.
+ * desktop app opens the wall screen on a second display with `?view=wall`. `?view=video&drone=ID` is one
+ * drone's video alone, in the window a video's "open in window" button opens. The station client uses the
+ * desktop preload's MessagePort when there is one, else the WebSocket at /ws; live video likewise uses the
+ * desktop's video port when there is one (renderer/video/port.ts), else a WebSocket per video.
  */
 import { StrictMode, useEffect } from 'react';
 import { createRoot } from 'react-dom/client';
@@ -15,8 +17,10 @@ import { Header } from './ui/Header.js';
 import { Planner } from './ui/Planner.js';
 import { Timeline } from './ui/Timeline.js';
 import { Wall } from './ui/Wall.js';
+import { listenForVideoPort } from './video/port.js';
+import { VideoWindow } from './video/VideoWindow.js';
 
-const VIEWS: View[] = ['desk', 'timeline', 'wall', 'planner'];
+const VIEWS: View[] = ['desk', 'timeline', 'wall', 'planner', 'video'];
 
 function App() {
   const { store } = useConsole();
@@ -31,6 +35,13 @@ function App() {
     const l = u.searchParams.get('lang');
     if (l === 'en' || l === 'zh-CN') store.setState({ lang: l });
   }, [store]);
+  if (view === 'video') {
+    return (
+      <div className="app view-video">
+        <VideoWindow drone={new URL(location.href).searchParams.get('drone')} />
+      </div>
+    );
+  }
   return (
     <div className={`app view-${view}`}>
       <Header />
@@ -58,6 +69,8 @@ function desktopPort(): Promise<MessagePort | undefined> {
 }
 
 async function start() {
+  // Before anything awaits: the preload posts the video port right after the console port.
+  listenForVideoPort();
   const params = new URL(location.href).searchParams;
   const v = params.get('view') as View | null;
   const savedLang = localStorage.getItem('kongxun.lang');

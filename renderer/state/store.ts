@@ -3,7 +3,8 @@ import { createStore } from 'zustand/vanilla';
 import type { CommandResultCode, PlanMessage, StationEvent, StationSnapshot, TilesInfo, VehicleCommand, VehicleView } from '../../station/api/contract.js';
 import type { Lang } from '../i18n.js';
 
-export type View = 'desk' | 'timeline' | 'wall' | 'planner';
+/** The screens; 'video' is one drone's video in a window of its own (`?view=video&drone=ID`). */
+export type View = 'desk' | 'timeline' | 'wall' | 'planner' | 'video';
 export type Basemap = 'none' | 'offline' | 'osm' | 'tianditu' | 'amap';
 
 export interface CommandEntry {

@@ -1,10 +1,14 @@
 /**
  * One drone's live video: a canvas handed to a decoder worker (renderer/video/worker.ts), badges for
- * waiting / stale / degraded / H.265, and a snapshot button. The worker posts its stats five times a second;
- * they are also kept on `window.kongxunVideo[drone]` for the end-to-end tests and the latency bench.
+ * waiting / stale / degraded / H.265, a snapshot button and a button that opens the video in a window of its
+ * own (`?view=video&drone=ID`, renderer/video/VideoWindow.tsx; in the desktop app, on the second display). The
+ * worker reads the station's `/ws/video` socket itself, or, in the desktop app, gets the frames from the page's
+ * video port (renderer/video/port.ts). It posts its stats five times a second; they are also kept on
+ * `window.kongxunVideo[drone]` for the end-to-end tests and the latency bench.
  */
 import { useEffect, useRef, useState } from 'react';
 import { useConsole, useT } from '../ui/context.js';
+import { videoPort } from './port.js';
 import { snapshotName, tagPng } from './snapshot.js';
 import type { FromWorker, ToWorker, VideoStats } from './worker.js';
 import './video.css';
@@ -15,7 +19,21 @@ const registry = (): Registry => {
   return (w.kongxunVideo ??= {});
 };
 
-export function VideoView({ drone, className = '', onClick }: { drone: string; className?: string; onClick?: () => void }) {
+/** The address of a drone's video window (same page, `?view=video&drone=ID`; electron/main.ts allows exactly this). */
+export function videoWindowUrl(drone: string): string {
+  const u = new URL(location.href);
+  u.search = '';
+  u.hash = '';
+  u.searchParams.set('view', 'video');
+  u.searchParams.set('drone', drone);
+  return u.href;
+}
+
+export function openVideoWindow(drone: string): void {
+  window.open(videoWindowUrl(drone), `kongxun-video-${drone}`, 'popup,width=960,height=580');
+}
+
+export function VideoView({ drone, className = '', onClick, popOut = true }: { drone: string; className?: string; onClick?: () => void; popOut?: boolean }) {
   const { store } = useConsole();
   const t = useT();
   const box = useRef<HTMLDivElement>(null);
@@ -31,7 +49,14 @@ export function VideoView({ drone, className = '', onClick }: { drone: string; c
     worker.current = w;
     const offscreen = canvas.transferControlToOffscreen();
     const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws/video?drone=${encodeURIComponent(drone)}`;
-    w.postMessage({ type: 'init', canvas: offscreen, drone, url } satisfies ToWorker, [offscreen]);
+    let mounted = true;
+    let leave: (() => void) | undefined;
+    void videoPort().then((router) => {
+      if (!mounted) return;
+      // The desktop's video port when there is one (the router posts the frames to the worker), else the socket.
+      w.postMessage({ type: 'init', canvas: offscreen, drone, ...(router ? {} : { url }) } satisfies ToWorker, [offscreen]);
+      leave = router?.add(drone, w);
+    });
     const waiting = new Map<number, (b: Blob | null) => void>();
     w.onmessage = (ev: MessageEvent<FromWorker>) => {
       const m = ev.data;
@@ -47,6 +72,8 @@ export function VideoView({ drone, className = '', onClick }: { drone: string; c
         w.postMessage({ type: 'snapshot', id } satisfies ToWorker);
       });
     return () => {
+      mounted = false;
+      leave?.();
       w.postMessage({ type: 'close' } satisfies ToWorker);
       worker.current = null;
       canvas.remove();
@@ -86,6 +113,19 @@ export function VideoView({ drone, className = '', onClick }: { drone: string; c
       </div>
       {state === 'waiting' && !stats?.painted && <div className="video-msg">{t('videoWaiting')}</div>}
       {state === 'unsupported' && <div className="video-msg">{t('videoH265Long')}</div>}
+      {popOut && (
+        <button
+          className="video-popout"
+          data-testid="video-popout"
+          title={t('popOut')}
+          onClick={(e) => {
+            e.stopPropagation();
+            openVideoWindow(drone);
+          }}
+        >
+          {t('popOut')}
+        </button>
+      )}
       <span className="video-label">{drone}</span>
       <button className="video-snap" data-testid="video-snapshot" onClick={(e) => void snapshot(e)} disabled={!stats?.painted}>
         {t('snapshot')}

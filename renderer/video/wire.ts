@@ -32,3 +32,12 @@ export function codecFromConfig(cfg: Uint8Array): string | undefined {
   }
   return undefined;
 }
+
+const utf8 = new TextDecoder();
+
+/** The drone a binary frame is for, read from its header alone (the desktop's video port routes on it). */
+export function frameDrone(buf: ArrayBuffer): string | undefined {
+  const b = new Uint8Array(buf);
+  if (b.length < 4 || b[0] !== 1 || b.length < 4 + b[3]!) return undefined;
+  return utf8.decode(b.subarray(4, 4 + b[3]!));
+}

@@ -1,6 +1,8 @@
 /**
  * The video decoder worker: one per video on screen. Frames arrive as binary messages on the station's
- * `/ws/video?drone=ID` socket (or as transferred ArrayBuffers on a MessagePort in the desktop app), are decoded
+ * `/ws/video?drone=ID` socket when `init` gives a URL (the web console), or else are posted to the worker
+ * itself — in the desktop app renderer/video/port.ts transfers each frame's ArrayBuffer from the page's video
+ * port, and passes the station's status text the same way. They are decoded
  * with WebCodecs (`optimizeForLatency`, Annex B: no description) and painted on an OffscreenCanvas the moment
  * they decode. Nothing here touches the page's thread: the rest of the UI never waits for video.
  *
@@ -15,13 +17,16 @@
 import { codecFromConfig, parseFrame, type Frame } from './wire.js';
 
 export type ToWorker =
-  | { type: 'init'; canvas: OffscreenCanvas; drone: string; url?: string; port?: MessagePort }
+  /** With `url`, the worker opens that socket; without, frames (ArrayBuffer) and status (string) are posted to it. */
+  | { type: 'init'; canvas: OffscreenCanvas; drone: string; url?: string }
   | { type: 'snapshot'; id: number }
   | { type: 'close' };
 
 export interface VideoStats {
   type: 'stats';
   drone: string;
+  /** Where frames come from: the worker's own WebSocket, or posted to it from the desktop's video port. */
+  feed: 'socket' | 'posted';
   state: 'waiting' | 'live' | 'stale' | 'unsupported' | 'error';
   degraded: boolean;
   fps: number;
@@ -40,7 +45,7 @@ export interface VideoStats {
 
 export type FromWorker = VideoStats | { type: 'snapshot'; id: number; blob: Blob | null };
 
-const scope = self as unknown as { onmessage: ((ev: MessageEvent<ToWorker>) => void) | null; postMessage(m: FromWorker): void; close(): void };
+const scope = self as unknown as { onmessage: ((ev: MessageEvent<ToWorker | ArrayBuffer | string>) => void) | null; postMessage(m: FromWorker): void; close(): void };
 const nowMs = () => performance.timeOrigin + performance.now();
 const STALE_MS = 1000;
 const DEGRADED_HOLD_MS = 1500;
@@ -58,7 +63,7 @@ let ws: WebSocket | undefined;
 let closed = false;
 const arrivals = new Map<number, number>();
 const paintTimes: number[] = [];
-const st: VideoStats = { type: 'stats', drone: '', state: 'waiting', degraded: false, fps: 0, decoded: 0, painted: 0, decodeErrors: 0, skipped: 0, width: 0, height: 0, latencyMs: [], receiveMs: [], reason: '' };
+const st: VideoStats = { type: 'stats', drone: '', feed: 'posted', state: 'waiting', degraded: false, fps: 0, decoded: 0, painted: 0, decodeErrors: 0, skipped: 0, width: 0, height: 0, latencyMs: [], receiveMs: [], reason: '' };
 
 const push = (a: number[], x: number) => {
   a.push(x);
@@ -186,6 +191,10 @@ setInterval(() => {
 
 scope.onmessage = (ev) => {
   const m = ev.data;
+  if (m instanceof ArrayBuffer || typeof m === 'string') {
+    if (!closed) onData(m);
+    return;
+  }
   if (m.type === 'init') {
     canvas = m.canvas;
     ctx = canvas.getContext('2d', { alpha: false });
@@ -195,10 +204,10 @@ scope.onmessage = (ev) => {
       st.reason = 'WebCodecs is not available (it needs a secure context: https or localhost)';
       return;
     }
-    if (m.port) {
-      m.port.onmessage = (e) => onData(e.data);
-      m.port.start();
-    } else if (m.url) connect(m.url);
+    if (m.url) {
+      st.feed = 'socket';
+      connect(m.url);
+    }
   } else if (m.type === 'snapshot') {
     if (!canvas || st.painted === 0) return scope.postMessage({ type: 'snapshot', id: m.id, blob: null });
     void canvas.convertToBlob({ type: 'image/png' }).then((blob) => scope.postMessage({ type: 'snapshot', id: m.id, blob }));

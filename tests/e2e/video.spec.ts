@@ -6,7 +6,9 @@
  * a non-blank picture; 1 % loss raises "degraded" and the picture recovers at the next keyframe; a stopped
  * stream shows "stale" within about a second while the rest of the console keeps updating; a snapshot saves a
  * PNG named with the drone, time and position; a camera command reaches the drone and its answer is shown;
- * the wall screen shows a tile that enlarges on click.
+ * the wall screen shows a tile that enlarges on click. Desktop app, emulated: frames come to the page over a
+ * MessagePort (as electron/main.ts posts them) and the worker decodes them without a socket of its own. "Open in
+ * window" opens the drone's video alone in a window that decodes it too.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createSocket, type Socket } from 'node:dgram';
@@ -21,9 +23,17 @@ let relay: Socket;
 let lossPct = 0;
 let dropped = 0;
 
+let relayPort = 0;
+
+/** ffmpeg sending to the relay (started again by the tests after the first one stopped it). */
+function startSource(): void {
+  if (ffmpeg && ffmpeg.exitCode === null && ffmpeg.signalCode === null) return;
+  ffmpeg = spawn('/usr/bin/ffmpeg', ['-hide_banner', '-loglevel', 'error', '-re', '-f', 'lavfi', '-i', 'testsrc2=size=1280x720:rate=30', '-c:v', 'libx264', '-tune', 'zerolatency', '-g', '30', '-f', 'rtp', `rtp://127.0.0.1:${relayPort}`], { stdio: 'ignore' });
+}
+
 test.beforeAll(async () => {
   const stationPort = await freeUdpPortPair();
-  const relayPort = await freeUdpPortPair();
+  relayPort = await freeUdpPortPair();
   station = await serve(['--video', `JH-01=rtp://127.0.0.1:${stationPort}`]);
   relay = createSocket('udp4');
   const rnd = seeded(20261123);
@@ -32,7 +42,7 @@ test.beforeAll(async () => {
     relay.send(m, stationPort, '127.0.0.1');
   });
   await new Promise<void>((r) => relay.bind(relayPort, '127.0.0.1', () => r()));
-  ffmpeg = spawn('/usr/bin/ffmpeg', ['-hide_banner', '-loglevel', 'error', '-re', '-f', 'lavfi', '-i', 'testsrc2=size=1280x720:rate=30', '-c:v', 'libx264', '-tune', 'zerolatency', '-g', '30', '-f', 'rtp', `rtp://127.0.0.1:${relayPort}`], { stdio: 'ignore' });
+  startSource();
 });
 
 test.afterAll(() => {
@@ -43,7 +53,7 @@ test.afterAll(() => {
 
 test.use({ viewport: { width: 1600, height: 900 }, acceptDownloads: true });
 
-interface Stats { state: string; degraded: boolean; fps: number; decoded: number; painted: number; decodeErrors: number; width: number; height: number; latencyMs: number[] }
+interface Stats { feed: string; state: string; degraded: boolean; fps: number; decoded: number; painted: number; decodeErrors: number; width: number; height: number; latencyMs: number[] }
 const stats = (page: Page) => page.evaluate(() => (window as unknown as { kongxunVideo?: Record<string, Stats> }).kongxunVideo?.['JH-01'] ?? null);
 
 /** Luminance variance of the video element as it appears in a screenshot (a blank canvas gives ~0). */
@@ -72,6 +82,8 @@ async function screenshotVariance(page: Page): Promise<number> {
 }
 
 test('live video on the desk: decodes, degrades under loss and recovers, goes stale, snapshots', async ({ page }, testInfo) => {
+  const sockets: string[] = [];
+  page.on('websocket', (ws) => sockets.push(ws.url()));
   await page.goto(station.url);
   await page.getByTestId('drone-JH-01').click();
   const video = page.getByTestId('video-JH-01');
@@ -80,6 +92,9 @@ test('live video on the desk: decodes, degrades under loss and recovers, goes st
   await expect.poll(async () => (await stats(page))!.fps, { timeout: 10_000 }).toBeGreaterThan(5);
   const s1 = (await stats(page))!;
   expect(s1.decodeErrors).toBe(0);
+  // The web console's worker reads its own socket (and Playwright sees a worker's sockets: the desktop test relies on it).
+  expect(s1.feed).toBe('socket');
+  expect(sockets.some((u) => u.endsWith('/ws/video?drone=JH-01'))).toBe(true);
   expect([s1.width, s1.height]).toEqual([1280, 720]);
   expect(await screenshotVariance(page)).toBeGreaterThan(500);
   await video.screenshot({ path: testInfo.outputPath('video-desk.png') });
@@ -135,4 +150,103 @@ test('wall screen: a tile per drone with video, click to enlarge', async ({ page
   await expect(tile).toHaveClass(/enlarged/);
   await tile.click();
   await expect(tile).not.toHaveClass(/enlarged/);
+});
+
+test('desktop video port: frames relayed over a MessagePort decode in the worker, which opens no socket of its own', async ({ page }, testInfo) => {
+  startSource();
+  const sockets: string[] = [];
+  page.on('websocket', (ws) => sockets.push(ws.url()));
+  // What electron/preload.ts and electron/main.ts do, emulated in Chromium: announce IPC, then post the page its
+  // two ports. The console port is bridged to /ws; the video port honours the page's subscribe message with a
+  // /ws/video socket for exactly those drones (marked relay=1) and relays each frame's ArrayBuffer onto the port.
+  await page.addInitScript(() => {
+    type Relay = { subscribes: string[][]; frames: number; acked: number };
+    const relay: Relay = { subscribes: [], frames: 0, acked: 0 };
+    (window as unknown as { kongxun: unknown; kongxunRelay: Relay }).kongxun = { desktop: true, ipc: true };
+    (window as unknown as { kongxunRelay: Relay }).kongxunRelay = relay;
+    const ch = new MessageChannel();
+    const ws = new WebSocket(`ws://${location.host}/ws`);
+    ws.onmessage = (e) => ch.port1.postMessage(e.data);
+    ch.port1.onmessage = (e) => ws.send(e.data);
+    const video = new MessageChannel();
+    let vws: WebSocket | undefined;
+    video.port1.onmessage = (e: MessageEvent<{ type: string; drones?: string[]; bytes?: number }>) => {
+      const m = e.data;
+      if (m.type === 'ack') return void (relay.acked = m.bytes!);
+      if (m.type !== 'subscribe') return;
+      relay.subscribes.push(m.drones!);
+      vws?.close();
+      vws = undefined;
+      if (m.drones!.length === 0) return;
+      const s = new WebSocket(`ws://${location.host}/ws/video?relay=1&${m.drones!.map((d) => `drone=${encodeURIComponent(d)}`).join('&')}`);
+      s.binaryType = 'arraybuffer';
+      s.onmessage = (ev: MessageEvent<ArrayBuffer | string>) => {
+        if (vws !== s) return;
+        if (typeof ev.data === 'string') return video.port1.postMessage(ev.data);
+        relay.frames++;
+        video.port1.postMessage(ev.data, [ev.data]);
+      };
+      vws = s;
+    };
+    // The main process posts on did-finish-load (after the page's scripts ran): the console port, then video.
+    const opened = new Promise((r) => (ws.onopen = r));
+    const loaded = new Promise((r) => window.addEventListener('load', r));
+    void Promise.all([opened, loaded]).then(() => {
+      window.postMessage('kongxun:port', location.origin, [ch.port2]);
+      window.postMessage('kongxun:video-port', location.origin, [video.port2]);
+    });
+  });
+  await page.goto(`${station.url}?view=desk`);
+  await expect(page.locator('html')).toHaveAttribute('data-transport', 'ipc');
+  await page.getByTestId('drone-JH-01').click();
+  await expect(page.getByTestId('video-JH-01')).toHaveAttribute('data-state', 'live', { timeout: 15_000 });
+  await expect.poll(async () => (await stats(page))?.painted ?? 0, { timeout: 15_000 }).toBeGreaterThan(60);
+  await expect.poll(async () => (await stats(page))!.fps, { timeout: 10_000 }).toBeGreaterThan(5);
+  const s = (await stats(page))!;
+  expect(s.feed).toBe('posted');
+  expect(s.decodeErrors).toBe(0);
+  expect([s.width, s.height]).toEqual([1280, 720]);
+  expect(await screenshotVariance(page)).toBeGreaterThan(500);
+  await page.getByTestId('video-JH-01').screenshot({ path: testInfo.outputPath('video-desktop-port.png') });
+  const relay = await page.evaluate(() => (window as unknown as { kongxunRelay: { subscribes: string[][]; frames: number; acked: number } }).kongxunRelay);
+  expect(relay.subscribes.at(-1)).toEqual(['JH-01']);
+  expect(relay.frames).toBeGreaterThan(60);
+  expect(relay.acked).toBeGreaterThan(0);
+  // Every video socket is the relay's: the worker opened none of its own.
+  const videoSockets = sockets.filter((u) => u.includes('/ws/video'));
+  expect(videoSockets.length).toBeGreaterThan(0);
+  expect(videoSockets.filter((u) => !u.includes('relay=1'))).toEqual([]);
+  // Leaving the desk unmounts the video: the page subscribes to nothing.
+  await page.getByTestId('view-timeline').click();
+  await expect.poll(() => page.evaluate(() => (window as unknown as { kongxunRelay: { subscribes: string[][] } }).kongxunRelay.subscribes.at(-1))).toEqual([]);
+});
+
+test('open in window: the drone\'s video alone in a popup, decoding, with its telemetry and snapshot', async ({ page }, testInfo) => {
+  startSource();
+  await page.goto(`${station.url}?view=desk`);
+  await page.getByTestId('drone-JH-01').click();
+  await expect(page.getByTestId('video-JH-01')).toHaveAttribute('data-state', 'live', { timeout: 15_000 });
+  await expect(page.getByTestId('video-popout')).toHaveText('弹出窗口');
+  const [popup] = await Promise.all([page.waitForEvent('popup'), page.getByTestId('video-popout').click()]);
+  expect(new URL(popup.url()).search).toBe('?view=video&drone=JH-01');
+  await expect(popup.getByTestId('video-window')).toBeVisible();
+  await expect(popup.locator('header')).toHaveCount(0);
+  await expect(popup.getByTestId('video-popout')).toHaveCount(0);
+  await expect(popup.getByTestId('video-JH-01')).toHaveAttribute('data-state', 'live', { timeout: 15_000 });
+  await expect.poll(async () => (await stats(popup))?.painted ?? 0, { timeout: 15_000 }).toBeGreaterThan(30);
+  await expect.poll(async () => (await stats(popup))!.fps, { timeout: 10_000 }).toBeGreaterThan(5);
+  const s = (await stats(popup))!;
+  expect(s.decodeErrors).toBe(0);
+  expect(await screenshotVariance(popup)).toBeGreaterThan(500);
+  // The video fills the window; the label, a telemetry line from the store and the snapshot button are on it.
+  const box = (await popup.getByTestId('video-JH-01').boundingBox())!;
+  const viewport = await popup.evaluate(() => [innerWidth, innerHeight]);
+  expect([Math.round(box.width), Math.round(box.height)]).toEqual(viewport);
+  await expect(popup.locator('.video-label')).toHaveText('JH-01');
+  await expect(popup.getByTestId('video-mode')).not.toHaveText('—', { timeout: 15_000 });
+  await expect(popup.getByTestId('video-alt')).toHaveText(/^-?\d+\.\d m$/);
+  await expect(popup.getByTestId('video-telemetry')).toContainText('电池');
+  await expect(popup.getByTestId('video-snapshot')).toBeEnabled();
+  await expect(popup).toHaveTitle(/JH-01/);
+  await popup.screenshot({ path: testInfo.outputPath('video-window.png') });
 });

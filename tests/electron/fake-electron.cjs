@@ -1,7 +1,9 @@
 // A stand-in for the `electron` module, for running the real bundled main process (out/electron/main.cjs) in
 // plain Node: Electron's binary cannot be downloaded on our build machines. It records what the main process
-// asks of Electron (windows, their options and URLs, the MessagePort it hands to each page) and reports it to
-// the test over the child-process IPC channel. Only what electron/main.ts uses is provided.
+// asks of Electron (windows, their options and URLs, the MessagePorts it hands to each page, the window-open
+// handler's answers) and reports it to the test over the child-process IPC channel. The test drives it back
+// over the same channel: open a URL from a window (as window.open would), subscribe a page to video, close a
+// window. Only what electron/main.ts uses is provided.
 const Module = require('node:module');
 const { EventEmitter } = require('node:events');
 const { MessageChannel } = require('node:worker_threads');
@@ -29,42 +31,76 @@ class MessagePortMain extends EventEmitter {
   constructor(port) {
     super();
     this.port = port;
+    this.closed = false;
     port.on('message', (data) => this.emit('message', { data }));
     port.on('close', () => this.emit('close'));
   }
   postMessage(m) {
-    this.port.postMessage(m);
+    // Something still sending on a port its owner closed (a video peer left attached to the hub) is a leak.
+    if (this.closed) report({ type: 'posted-after-close', window: this.window, channel: this.channel });
+    else this.port.postMessage(m);
   }
   start() {}
   close() {
+    this.closed = true;
     this.port.close();
   }
 }
 
+const stationEnds = new Map(); // page end (Node port) → station end (MessagePortMain)
 class MessageChannelMain {
   constructor() {
     const { port1, port2 } = new MessageChannel();
     this.port1 = new MessagePortMain(port1);
     this.port2 = port2; // the page's end: kept as a plain Node port for the test to talk through
+    stationEnds.set(port2, this.port1);
   }
 }
 
+/** The drone id in a binary video frame's header (renderer/video/wire.ts). */
+function frameDrone(buf) {
+  const b = new Uint8Array(buf);
+  return Buffer.from(b.subarray(4, 4 + b[3])).toString('utf8');
+}
+
 let windows = 0;
+const byId = new Map();
 class BrowserWindow extends EventEmitter {
   constructor(options) {
     super();
     this.id = ++windows;
+    byId.set(this.id, this);
     this.options = options;
+    this.videoPort = undefined;
     const wc = new EventEmitter();
     wc.setWindowOpenHandler = (fn) => (this.openHandler = fn);
     wc.postMessage = (channel, _msg, ports) => {
       const port = ports && ports[0];
       report({ type: 'port', window: this.id, channel });
       if (!port) return;
+      const end = stationEnds.get(port);
+      if (end) Object.assign(end, { window: this.id, channel });
+      if (channel === 'kongxun:video-port') return this.pageVideo(port);
       port.on('message', (data) => report({ type: 'port-message', window: this.id, data: String(data) }));
       port.postMessage(JSON.stringify({ type: 'command', requestId: 'electron-test', sysid: 11, command: 'mode', mode: 'LOITER' }));
     };
     this.webContents = wc;
+  }
+  /** The page's side of the video port, as renderer/video/port.ts does it: frames are acknowledged. */
+  pageVideo(port) {
+    this.videoPort = port;
+    let received = 0;
+    port.on('message', (data) => {
+      if (typeof data === 'string') return report({ type: 'video-text', window: this.id, data });
+      received += data.byteLength;
+      port.postMessage({ type: 'ack', bytes: received });
+      report({ type: 'video-frame', window: this.id, drone: frameDrone(data), bytes: data.byteLength, arrayBuffer: data instanceof ArrayBuffer, keyframe: (new Uint8Array(data)[1] & 1) === 1 });
+    });
+    port.on('close', () => this.videoPort !== port || report({ type: 'video-port-closed', window: this.id }));
+  }
+  getBounds() {
+    const o = this.options;
+    return { x: o.x ?? 0, y: o.y ?? 0, width: o.width, height: o.height };
   }
   loadURL(url) {
     const denied = this.openHandler ? this.openHandler({ url: 'https://example.com/' }).action : 'none';
@@ -74,11 +110,29 @@ class BrowserWindow extends EventEmitter {
     setTimeout(() => this.webContents.emit('did-finish-load'), 50);
     return Promise.resolve();
   }
+  /** What Electron does on the page's window.open(url, name, 'popup'). */
+  windowOpen(url) {
+    const r = this.openHandler({ url, frameName: 'kongxun-test', features: 'popup', disposition: 'new-window' });
+    report({ type: 'open', window: this.id, url, action: r.action, options: r.overrideBrowserWindowOptions });
+    if (r.action !== 'allow') return;
+    const child = new BrowserWindow(r.overrideBrowserWindowOptions ?? {});
+    this.webContents.emit('did-create-window', child, { url });
+    void child.loadURL(url);
+  }
+  /** A main-frame navigation: same-document (history.replaceState) or a new document (a reload). */
+  navigate(sameDocument) {
+    this.webContents.emit('did-start-navigation', { url: '', isSameDocument: sameDocument, isMainFrame: true });
+    if (!sameDocument) setTimeout(() => this.webContents.emit('did-finish-load'), 50);
+  }
+  close() {
+    this.emit('closed');
+    report({ type: 'closed', window: this.id });
+  }
 }
 
 const displays = [
-  { id: 1, bounds: { x: 0, y: 0, width: 1920, height: 1080 } },
-  { id: 2, bounds: { x: 1920, y: 0, width: 3840, height: 2160 } },
+  { id: 1, bounds: { x: 0, y: 0, width: 1920, height: 1080 }, workArea: { x: 0, y: 0, width: 1920, height: 1040 } },
+  { id: 2, bounds: { x: 1920, y: 0, width: 3840, height: 2160 }, workArea: { x: 1920, y: 0, width: 3840, height: 2120 } },
 ];
 const electron = {
   app,
@@ -97,5 +151,11 @@ Module._load = function (request, parent, isMain) {
   return load.call(this, request, parent, isMain);
 };
 process.on('message', (m) => {
-  if (m === 'quit') app.quit();
+  if (m === 'quit') return app.quit();
+  const win = m && byId.get(m.window);
+  if (!win) return;
+  if (m.type === 'open') win.windowOpen(m.url);
+  else if (m.type === 'video-subscribe') win.videoPort.postMessage({ type: 'subscribe', drones: m.drones });
+  else if (m.type === 'navigate') win.navigate(m.sameDocument);
+  else if (m.type === 'close') win.close();
 });

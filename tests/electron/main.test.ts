@@ -4,10 +4,21 @@
  * display — the wall screen, both sandboxed with context isolation; blocks new windows and foreign
  * navigation; denies permission requests; hands each page a MessagePort over which the console protocol
  * flows (hello, snapshots, command results); and stops the station on quit.
+ *
+ * Video: the sample fleet with JH-01's camera at rtp://127.0.0.1:P, fed by ffmpeg (libx264 test pattern), so
+ * the station's real video hub runs. Each page also gets a video port; nothing flows on it until the page
+ * subscribes; then JH-01's frames come out of the page's end as ArrayBuffers, starting at a keyframe; they stop
+ * when it unsubscribes; a view switch (same-document navigation) keeps the port, a reload replaces it, and when
+ * the window closes the hub lets go of it (nothing is posted to a closed port). A page may open exactly one kind of
+ * window — a drone's video, `?view=video&drone=ID` on the console's origin — which goes to the second display,
+ * locked down like the others, with its own ports; every other URL is still denied.
  */
 import { fork, type ChildProcess } from 'node:child_process';
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ffmpegRtp, freeUdpPortPair } from '../video/ffmpeg.js';
 
 interface Report {
   type: string;
@@ -19,10 +30,19 @@ interface Report {
   data?: string;
   granted?: boolean;
   channel?: string;
+  drone?: string;
+  bytes?: number;
+  arrayBuffer?: boolean;
+  keyframe?: boolean;
+  action?: string;
 }
 
 let child: ChildProcess;
+let ffmpeg: ChildProcess | undefined;
 const reports: Report[] = [];
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const of = (type: string, window?: number) => reports.filter((r) => r.type === type && (window === undefined || r.window === window));
+const frames = (window: number) => of('video-frame', window);
 
 async function until(pred: () => boolean, what: string, ms = 60_000): Promise<void> {
   for (let waited = 0; !pred(); waited += 100) {
@@ -35,16 +55,25 @@ beforeAll(async () => {
   const build = await import('../../scripts/build.mjs');
   await build.buildRenderer();
   await build.buildElectron();
+  // The sample station, with a camera on JH-01.
+  const samples = mkdtempSync(join(tmpdir(), 'kongxun-electron-samples-'));
+  copyFileSync(join('resources', 'samples', 'jinhai.geojson'), join(samples, 'jinhai.geojson'));
+  const rtpPort = await freeUdpPortPair();
+  const fleet = JSON.parse(readFileSync(join('resources', 'samples', 'fleet.json'), 'utf8')) as { drones: { id: string; video?: string }[] };
+  fleet.drones.find((d) => d.id === 'JH-01')!.video = `rtp://127.0.0.1:${rtpPort}`;
+  writeFileSync(join(samples, 'fleet.json'), JSON.stringify(fleet));
   child = fork(join('out', 'electron', 'main.cjs'), [], {
     execArgv: ['--require', join(process.cwd(), 'tests', 'electron', 'fake-electron.cjs')],
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-    env: { ...process.env, KONGXUN_TRANSPORT: '' },
+    env: { ...process.env, KONGXUN_TRANSPORT: '', KONGXUN_SAMPLES: samples },
   });
   child.on('message', (m) => reports.push(m as Report));
   child.stderr!.on('data', (b: Buffer) => reports.push({ type: 'stderr', data: b.toString() }));
+  ffmpeg = ffmpegRtp(rtpPort, { size: '320x240', rate: 30, gop: 30 });
 }, 120_000);
 
 afterAll(() => {
+  ffmpeg?.kill('SIGKILL');
   if (child.exitCode === null) child.kill('SIGKILL');
 });
 
@@ -73,6 +102,100 @@ describe('electron main process (in Node, with a stand-in for Electron)', () => 
     await until(() => reports.some((r) => r.type === 'port-message' && r.data!.includes('"requestId":"electron-test"')), 'the command result');
     const result = JSON.parse(reports.find((r) => r.type === 'port-message' && r.data!.includes('"requestId":"electron-test"'))!.data!);
     expect(result.type).toBe('result');
+  });
+
+  it('gives each page a video port: nothing until it subscribes, then the drone\'s frames, from a keyframe', async () => {
+    await until(() => of('port').filter((r) => r.channel === 'kongxun:video-port').length >= 2, 'a video port for the desk and the wall');
+    // Subscribed to nothing: the hub has no peer for the page, not even for its status.
+    await sleep(1500);
+    expect(of('video-frame')).toEqual([]);
+    expect(of('video-text')).toEqual([]);
+
+    child.send({ type: 'video-subscribe', window: 1, drones: ['JH-01'] });
+    await until(() => frames(1).length >= 30, '30 frames on the desk\'s video port');
+    const got = frames(1);
+    expect(got.every((f) => f.drone === 'JH-01' && f.arrayBuffer && f.bytes! > 30)).toBe(true);
+    expect(got[0]!.keyframe).toBe(true);
+    await until(() => of('video-text', 1).some((r) => r.data!.includes('"type":"video-status"') && r.data!.includes('"drone":"JH-01"')), 'video status on the port');
+    expect(frames(2)).toEqual([]);
+
+    // Unsubscribed: the frames stop (after what was already in flight).
+    child.send({ type: 'video-subscribe', window: 1, drones: [] });
+    await sleep(300);
+    const stopped = frames(1).length;
+    await sleep(1000);
+    expect(frames(1).length).toBe(stopped);
+    child.send({ type: 'video-subscribe', window: 1, drones: ['JH-01'] });
+    await until(() => frames(1).length >= stopped + 10, 'frames again after subscribing again');
+  });
+
+  it('opens a drone\'s video in a window of its own on the second display, and denies every other window', async () => {
+    const desk = of('window')[0]!;
+    const origin = new URL(desk.url!).origin;
+    const video = `${origin}/?view=video&drone=JH-01`;
+    const other = `http://localhost:${new URL(origin).port}`;
+    const denied = [
+      `${origin}/?view=desk`,
+      `${origin}/?view=video`,
+      `${origin}/?view=video&drone=`,
+      `${origin}/?view=video&drone=JH-01&lang=en&x=1`,
+      `${origin}/?view=video&drone=JH-01#x`,
+      `${origin}/other?view=video&drone=JH-01`,
+      `${other}/?view=video&drone=JH-01`,
+      `https://evil.example/?view=video&drone=JH-01`,
+      'file:///etc/passwd',
+      'about:blank',
+    ];
+    for (const url of [...denied, video]) child.send({ type: 'open', window: 1, url });
+    await until(() => of('open').length >= denied.length + 1, 'the window-open handler\'s answers');
+    const answers = of('open');
+    for (const url of denied) expect(answers.find((a) => a.url === url)?.action, url).toBe('deny');
+    const allowed = answers.find((a) => a.url === video)!;
+    expect(allowed.action).toBe('allow');
+    expect(allowed.options!.webPreferences).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false, webSecurity: true });
+    expect(String(allowed.options!.webPreferences.preload)).toMatch(/preload\.cjs$/);
+    expect(allowed.options!.x).toBeGreaterThanOrEqual(1920);
+
+    // The new window: locked down like the others, with its own console and video ports.
+    await until(() => of('window').some((w) => w.url === video), 'the video window loading');
+    const popup = of('window').find((w) => w.url === video)!;
+    expect(popup.options!.x).toBeGreaterThanOrEqual(1920);
+    expect(popup.newWindow).toBe('deny');
+    expect(popup.foreignNavigationBlocked).toBe(true);
+    await until(() => of('port', popup.window).length >= 2, 'the video window\'s ports');
+    expect(of('port', popup.window).map((p) => p.channel).sort()).toEqual(['kongxun:port', 'kongxun:video-port']);
+    await until(() => of('port-message', popup.window).some((r) => r.data!.includes('"type":"snapshot"')), 'telemetry in the video window');
+    child.send({ type: 'video-subscribe', window: popup.window, drones: ['JH-01'] });
+    await until(() => frames(popup.window!).length >= 10, 'frames in the video window');
+  });
+
+  it('keeps a page\'s video across a view switch (same-document navigation) and replaces it on a reload', async () => {
+    child.send({ type: 'video-subscribe', window: 2, drones: ['JH-01'] });
+    await until(() => frames(2).length >= 10, 'frames on the wall\'s video port');
+    child.send({ type: 'navigate', window: 2, sameDocument: true });
+    const before = frames(2).length;
+    await until(() => frames(2).length >= before + 15, 'frames still coming after history.replaceState');
+    expect(of('video-port-closed', 2)).toEqual([]);
+
+    const ports = of('port', 2).length;
+    child.send({ type: 'navigate', window: 2, sameDocument: false });
+    await until(() => of('video-port-closed', 2).length > 0, 'the old page\'s video port closing');
+    await until(() => of('port', 2).length >= ports + 2, 'fresh ports for the reloaded page');
+    await sleep(1000);
+    expect(of('posted-after-close')).toEqual([]);
+  });
+
+  it('lets go of a window\'s video when it closes', async () => {
+    const popup = of('window').find((w) => w.url!.includes('view=video'))!.window!;
+    const deskBefore = frames(1).length;
+    child.send({ type: 'close', window: popup });
+    await until(() => of('video-port-closed', popup).length > 0, 'the closed window\'s video port closing');
+    const after = frames(popup).length;
+    await sleep(1500);
+    // Had the hub kept the peer, it would still be posting to the closed port.
+    expect(of('posted-after-close')).toEqual([]);
+    expect(frames(popup).length).toBe(after);
+    expect(frames(1).length).toBeGreaterThan(deskBefore + 10);
   });
 
   it('stops the station on quit', async () => {
