@@ -21,7 +21,7 @@ const SPEC: Record<string, FlagSpec> = {
   'no-plan': { type: 'boolean', describe: 'do not plan today when --plan is not given' },
   tiles: { type: 'string', describe: 'an MBTiles file (raster) served as the offline basemap' },
   patrol: { type: 'string', describe: 'run this day plan directory with the patrol runner (or KONGXUN_PATROL_PLAN)' },
-  video: { type: 'list', describe: 'a drone\'s video source DRONE=URL, e.g. JH-01=rtp://0.0.0.0:5600 or JH-02=rtsp://host/path (repeatable)' },
+  video: { type: 'list', describe: 'a drone\'s video source DRONE=URL (repeatable): JH-01=rtp://0.0.0.0:5600 (RTP/UDP), JH-02=rtsp://user:pass@host/path (RTSP, TCP then UDP; rtspu:// UDP first, rtspt:// TCP only)' },
   'sim-warmup': { type: 'string', describe: "seconds the simulated drones take to get a position (default ArduCopter's ~41)" },
   ...SIGNING_FLAGS,
   help: { type: 'boolean', describe: 'show this help' },

@@ -10,7 +10,7 @@ import type { VideoStatusMessage, VideoStreamView } from '../api/contract.js';
 import { H264Depacketizer, type AccessUnit } from './h264.js';
 import { VideoRecording } from './recording.js';
 import { parseRtp, type SenderReport } from './rtp.js';
-import { openRtspSource } from './rtsp.js';
+import { openRtspSource, redactUrl } from './rtsp.js';
 import { openUdpSource, parseVideoUrl, type PacketSink, type VideoSource } from './udp-source.js';
 import { encodeFrame } from './wire.js';
 
@@ -237,7 +237,7 @@ export class VideoHub {
         codec === 'h265' ? 'unsupported' : st.error ? 'error' : st.lastFrameMs === 0 ? 'waiting' : nowMs - st.lastFrameMs > (this.o.staleMs ?? 1000) ? 'stale' : 'live';
       out.push({
         drone: st.drone,
-        url: st.url,
+        url: redactUrl(st.url),
         codec,
         state,
         fps: Math.round(st.frameTimes.filter((t) => nowMs - t < 2000).length / 2),

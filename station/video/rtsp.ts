@@ -1,14 +1,36 @@
 /**
- * A small RTSP client (RFC 2326): OPTIONS, DESCRIBE, SETUP (RTP interleaved over the TCP connection), PLAY,
- * then `$`-framed RTP (channel 0) and RTCP (channel 1) on the same socket, and a GET_PARAMETER keep-alive.
- * The SDP's rtpmap says H264 or H265 and its sprop-parameter-sets seed SPS/PPS. No authentication yet; UDP
- * transport is not implemented (interleaved TCP passes every NAT and firewall a drone's radio sits behind).
+ * A small RTSP client (RFC 2326) for a drone's or an IP camera's video: OPTIONS, DESCRIBE, SETUP, PLAY, then a
+ * keep-alive at half the session's timeout (GET_PARAMETER when the server lists it, else OPTIONS; a 454 Session
+ * Not Found starts over), TEARDOWN on close, and a new connection 2 s after any failure. The SDP's rtpmap says
+ * H264 or H265 and its sprop-parameter-sets seed SPS/PPS.
+ *
+ * The URL's scheme chooses the RTP transport. The schemes are GStreamer's (gst_rtsp_url_parse: rtspu = UDP,
+ * rtspt = TCP only), the ones camera managers advertise in MAVLink stream URIs; ffmpeg says the same with
+ * `-rtsp_transport udp|tcp`, and both try UDP first for a plain rtsp:// where this client tries TCP first:
+ * - `rtsp://`  RTP interleaved on the RTSP TCP connection (`$`-framed, on the channels the reply names): it
+ *              passes the NATs and firewalls a drone's radio sits behind. A server that refuses it (461
+ *              Unsupported Transport) gets UDP instead.
+ * - `rtspu://` RTP over UDP (RFC 2326 §12.39): `client_port=A-B` is an even/odd pair bound on the connection's
+ *              local address, RTP on A, RTCP on B (sender reports); keyframe requests (PLI + FIR) and receiver
+ *              reports go to the second `server_port` of the reply. A server that answers 461 gets TCP instead.
+ * - `rtspt://` interleaved TCP only.
+ * Requests always carry `rtsp://`, without the userinfo. The query belongs to the camera (`?channel=1&subtype=0`)
+ * and is sent as is: ffmpeg's old `?tcp`/`?udp` URL options are deprecated there and would collide with it.
+ * `rtsps://` (TLS) is not supported.
+ *
+ * Credentials come from the URL's userinfo and answer Basic or Digest challenges (rtsp-auth.ts). describe(),
+ * errors and log lines show the URL through redactUrl (exported here), never with the password.
  */
-import { connect, type Socket } from 'node:net';
-import { ok, type Result } from '../../mavlink/result.js';
+import { err, ok, type Result } from '../../mavlink/result.js';
 import type { VideoCodec } from './h264.js';
-import { keyframeRequest, parseRtcpSenderReports } from './rtp.js';
+import { keyframeRequest } from './rtp.js';
+import { credentialsFromUrl, redactUrl, requestUrl, RtspAuth } from './rtsp-auth.js';
+import { header, REQUEST_TIMEOUT_MS, RtspConnection, type LowerTransport, type Reply } from './rtsp-connection.js';
+import { parseTransport, receiverReport } from './rtsp-udp.js';
 import type { PacketSink, VideoSource } from './udp-source.js';
+
+export { redactUrl } from './rtsp-auth.js';
+export type { LowerTransport } from './rtsp-connection.js';
 
 export interface SdpVideo {
   control: string | null;
@@ -30,108 +52,137 @@ export function parseSdpVideo(sdp: string): SdpVideo | undefined {
   return { control, codec, params };
 }
 
+/** The RTP transports to try, in order, for a URL (see the header). */
+export function transportOrder(url: string): LowerTransport[] {
+  const scheme = /^([a-z][\w+.-]*):/i.exec(url)?.[1]?.toLowerCase();
+  return scheme === 'rtspu' ? ['udp', 'tcp'] : scheme === 'rtspt' ? ['tcp'] : ['tcp', 'udp'];
+}
+
 export interface RtspHooks {
   onParams(nals: Uint8Array[], codec: VideoCodec): void;
   onError(reason: string): void;
   log?: ((line: string) => void) | undefined;
 }
 
-/** Connects in the background and reconnects every 2 s after a failure; errors go to hooks.onError. */
+const RETRY_MS = 2000;
+/** After a refused login, wait longer: IP cameras lock an account out after a few failed logins in a row. */
+const AUTH_RETRY_MS = 60_000;
+const RECEIVER_REPORT_MS = 5000;
+
+/** Connects in the background and reconnects 2 s after a failure (60 s after a refused login); errors go to hooks.onError. */
 export function openRtspSource(url: string, sink: PacketSink, hooks: RtspHooks): Result<VideoSource> {
-  let sock: Socket | undefined;
-  let closed = false;
-  let cseq = 0;
-  let session = '';
-  let keepAlive: NodeJS.Timeout | undefined;
-  let retry: NodeJS.Timeout | undefined;
+  const shown = redactUrl(url);
+  let target: URL;
+  try {
+    target = new URL(url);
+  } catch {
+    return err('bad-url', `rtsp: "${shown}" is not a URL`);
+  }
+  const host = target.hostname.replace(/^\[(.*)\]$/, '$1');
+  const port = Number(target.port || 554);
+  const reqUrl = requestUrl(url);
+  const order = transportOrder(url);
+  const auth = new RtspAuth(credentialsFromUrl(url));
   const ourSsrc = (Math.random() * 0xffffffff) >>> 0;
   let firSeq = 0;
+  let closed = false;
+  let conn: RtspConnection | undefined;
+  let retry: NodeJS.Timeout | undefined;
+
+  /** OPTIONS … PLAY on a new connection: why it failed, or undefined when the stream plays. */
+  const play = async (c: RtspConnection): Promise<string | undefined> => {
+    const problem = (method: string, r: Reply | undefined) =>
+      !r
+        ? c.gone
+          ? `rtsp: ${shown} closed the connection (${method})`
+          : `rtsp: ${shown} did not answer ${method} within ${REQUEST_TIMEOUT_MS / 1000} s`
+        : r.status === 401
+          ? auth.explain(method, shown)
+          : `rtsp: ${method} ${shown} answered ${r.status} ${r.text}`.trimEnd();
+    const o = await c.request('OPTIONS', reqUrl);
+    if (!o || o.status === 401) return problem('OPTIONS', o);
+    const keepAlive = /\bGET_PARAMETER\b/i.test(header(o, 'public') ?? '') ? 'GET_PARAMETER' : 'OPTIONS';
+    const d = await c.request('DESCRIBE', reqUrl, { Accept: 'application/sdp' });
+    if (d?.status !== 200) return problem('DESCRIBE', d);
+    const v = parseSdpVideo(d.body);
+    if (!v) return `rtsp: ${shown} has no video track`;
+    hooks.onParams(v.params, v.codec);
+    c.base = header(d, 'content-base') ?? header(d, 'content-location') ?? reqUrl;
+    const track = !v.control || v.control === '*' ? c.base : /^rtsp:/i.test(v.control) ? v.control : `${c.base.replace(/\/?$/, '/')}${v.control}`;
+    for (const [i, lower] of order.entries()) {
+      const next = order[i + 1];
+      const pair = lower === 'udp' ? await c.openUdp() : undefined;
+      if (lower === 'udp' && !pair) {
+        if (c.gone) return problem('SETUP', undefined);
+        if (!next) return `rtsp: no free UDP port pair on ${c.sock.localAddress ?? '?'}`;
+        continue;
+      }
+      const s = await c.request('SETUP', track, { Transport: pair ? `RTP/AVP;unicast;client_port=${pair.port}-${pair.port + 1}` : 'RTP/AVP/TCP;unicast;interleaved=0-1' });
+      if (s?.status === 461 && next) {
+        hooks.log?.(`rtsp: ${shown} refused RTP over ${lower.toUpperCase()} (461 Unsupported Transport); trying ${next.toUpperCase()}`);
+        c.closeUdp();
+        continue;
+      }
+      if (s?.status !== 200) return problem('SETUP', s);
+      const [id, ...attrs] = (header(s, 'session') ?? '').split(';');
+      c.session = id!.trim();
+      const timeoutS = Number(/^\s*timeout\s*=\s*(\d+)/i.exec(attrs.find((a) => /timeout/i.test(a)) ?? '')?.[1] ?? 60);
+      const t = parseTransport(header(s, 'transport') ?? '');
+      if (pair && t.serverPort) c.serverRtcp = { address: t.source ?? c.sock.remoteAddress ?? host, port: t.serverPort[1] };
+      if (!pair && t.interleaved) c.channels = t.interleaved;
+      c.transport = lower;
+      // The first receiver report opens NAT bindings before the media comes.
+      const report = () => c.sendRtcp(receiverReport(ourSsrc, 'kongxun'));
+      if (pair) report();
+      const p = await c.request('PLAY', c.base, { Range: 'npt=0-' });
+      if (p?.status !== 200) return problem('PLAY', p);
+      hooks.onError('');
+      hooks.log?.(`rtsp: ${shown} playing, RTP over ${pair ? `UDP (client ports ${pair.port}-${pair.port + 1}, server RTCP ${c.serverRtcp?.port ?? 'unknown'})` : `TCP (interleaved ${c.channels.join('-')})`}`);
+      const keepAliveOnce = async () => {
+        // The server forgot the session (it timed out, or restarted): start over on a new connection.
+        if ((await c.request(keepAlive, c.base))?.status === 454) c.sock.destroy(new Error(`${keepAlive} answered 454 Session Not Found`));
+      };
+      c.timers.push(setInterval(() => void keepAliveOnce(), Math.max(1, timeoutS) * 500));
+      if (pair) c.timers.push(setInterval(report, RECEIVER_REPORT_MS));
+      return undefined;
+    }
+    return `rtsp: ${shown}: no RTP transport left to try`;
+  };
 
   const run = () => {
     if (closed) return;
-    const u = new URL(url);
-    const s = connect(Number(u.port || 554), u.hostname);
-    sock = s;
-    let buf = Buffer.alloc(0);
-    const pending: ((r: { status: number; headers: Map<string, string>; body: string }) => void)[] = [];
-    const request = (method: string, uri: string, headers: Record<string, string> = {}) =>
-      new Promise<{ status: number; headers: Map<string, string>; body: string }>((resolve) => {
-        const h = { CSeq: String(++cseq), 'User-Agent': 'kongxun', ...(session ? { Session: session } : {}), ...headers };
-        s.write(`${method} ${uri} RTSP/1.0\r\n${Object.entries(h).map(([k, v]) => `${k}: ${v}`).join('\r\n')}\r\n\r\n`);
-        pending.push(resolve);
-      });
-    s.on('data', (d: Buffer) => {
-      buf = Buffer.concat([buf, d]);
-      for (;;) {
-        if (buf.length >= 4 && buf[0] === 0x24) {
-          const len = buf.readUInt16BE(2);
-          if (buf.length < 4 + len) return;
-          const payload = new Uint8Array(buf.subarray(4, 4 + len));
-          const ch = buf[1];
-          buf = buf.subarray(4 + len);
-          if (ch === 0) sink.rtp(payload);
-          else if (ch === 1) for (const sr of parseRtcpSenderReports(payload)) sink.rtcp(sr);
-          continue;
-        }
-        const end = buf.indexOf('\r\n\r\n');
-        if (end < 0) return;
-        const head = buf.subarray(0, end).toString();
-        const headers = new Map<string, string>();
-        for (const l of head.split('\r\n').slice(1)) {
-          const c = l.indexOf(':');
-          if (c > 0) headers.set(l.slice(0, c).trim().toLowerCase(), l.slice(c + 1).trim());
-        }
-        const len = Number(headers.get('content-length') ?? 0);
-        if (buf.length < end + 4 + len) return;
-        const body = buf.subarray(end + 4, end + 4 + len).toString();
-        buf = buf.subarray(end + 4 + len);
-        const status = Number(/^RTSP\/1\.0 (\d+)/.exec(head)?.[1] ?? 0);
-        pending.shift()?.({ status, headers, body });
-      }
-    });
+    const c = new RtspConnection(host, port, auth, sink);
+    conn = c;
+    let failed = false;
+    let authFailed = false;
     const fail = (reason: string) => {
+      if (closed || failed) return;
+      failed = true;
+      authFailed = /authentication failed/.test(reason);
       hooks.onError(reason);
-      s.destroy();
+      c.sock.destroy();
     };
-    s.on('error', (e) => fail(`rtsp: ${e.message}`));
-    s.on('close', () => {
-      if (keepAlive) clearInterval(keepAlive);
-      if (!closed) retry = setTimeout(run, 2000);
+    c.sock.on('error', (e) => fail(`rtsp: ${shown}: ${e.message}`));
+    c.sock.on('close', () => {
+      if (!closed) retry = setTimeout(run, authFailed ? AUTH_RETRY_MS : RETRY_MS);
     });
-    s.on('connect', () => {
-      void (async () => {
-        session = '';
-        const d = await request('DESCRIBE', url, { Accept: 'application/sdp' });
-        if (d.status !== 200) return fail(`rtsp: DESCRIBE ${url} answered ${d.status}`);
-        const v = parseSdpVideo(d.body);
-        if (!v) return fail('rtsp: the stream has no video');
-        hooks.onParams(v.params, v.codec);
-        const base = d.headers.get('content-base') ?? url;
-        const track = !v.control || v.control === '*' ? base : /^rtsp:/.test(v.control) ? v.control : `${base.replace(/\/?$/, '/')}${v.control}`;
-        const st = await request('SETUP', track, { Transport: 'RTP/AVP/TCP;unicast;interleaved=0-1' });
-        if (st.status !== 200) return fail(`rtsp: SETUP answered ${st.status}`);
-        session = (st.headers.get('session') ?? '').split(';')[0] ?? '';
-        const p = await request('PLAY', base, { Range: 'npt=0-' });
-        if (p.status !== 200) return fail(`rtsp: PLAY answered ${p.status}`);
-        hooks.onError('');
-        keepAlive = setInterval(() => void request('GET_PARAMETER', base), 20_000);
-      })();
+    c.sock.on('connect', () => {
+      play(c).then(
+        (problem) => problem && fail(problem),
+        (e: unknown) => fail(`rtsp: ${shown}: ${e instanceof Error ? e.message : String(e)}`),
+      );
     });
   };
   run();
   return ok({
     requestKeyframe(mediaSsrc) {
-      if (!sock?.writable) return;
-      const pkt = keyframeRequest(ourSsrc, mediaSsrc, firSeq++);
-      const h = Buffer.from([0x24, 1, pkt.length >> 8, pkt.length & 0xff]);
-      sock.write(Buffer.concat([h, pkt]));
+      conn?.sendRtcp(keyframeRequest(ourSsrc, mediaSsrc, firSeq++));
     },
-    describe: () => url,
+    describe: () => shown,
     close: async () => {
       closed = true;
       if (retry) clearTimeout(retry);
-      if (keepAlive) clearInterval(keepAlive);
-      sock?.destroy();
+      await conn?.teardown();
     },
   });
 }

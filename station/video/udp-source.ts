@@ -2,10 +2,12 @@
  * RTP over UDP (`rtp://0.0.0.0:5600`, QGroundControl's convention; `udp://` is taken as the same): RTP on the
  * port, RTCP on port+1. Sender reports give capture time; keyframe requests (PLI + FIR) go back to the sender's
  * RTCP address (or its RTP source port + 1 until it sends RTCP). Senders that ignore RTCP lose nothing by it.
+ * parseVideoUrl also takes the RTSP schemes (rtsp://, rtspu://, rtspt://: rtsp.ts), showing any URL redacted.
  */
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { err, ok, type Result } from '../../mavlink/result.js';
 import { keyframeRequest, parseRtcpSenderReports, type SenderReport } from './rtp.js';
+import { redactUrl } from './rtsp-auth.js';
 
 export interface PacketSink {
   rtp(b: Uint8Array): void;
@@ -24,12 +26,13 @@ export function parseVideoUrl(url: string): Result<{ scheme: 'rtp' | 'rtsp'; hos
   try {
     u = new URL(url);
   } catch {
-    return err('bad-url', `video: "${url}" is not a URL (e.g. rtp://0.0.0.0:5600 or rtsp://192.168.144.25:8554/main)`);
+    return err('bad-url', `video: "${redactUrl(url)}" is not a URL (e.g. rtp://0.0.0.0:5600 or rtsp://192.168.144.25:8554/main)`);
   }
   const scheme = u.protocol.replace(':', '');
   if (scheme === 'rtp' || scheme === 'udp') return ok({ scheme: 'rtp', host: u.hostname || '0.0.0.0', port: Number(u.port || 5600) });
-  if (scheme === 'rtsp') return ok({ scheme: 'rtsp', host: u.hostname, port: Number(u.port || 554) });
-  return err('bad-url', `video: unsupported scheme "${scheme}" in ${url} (rtp://, udp:// or rtsp://)`);
+  // rtspu:// and rtspt:// are RTSP preferring UDP or only TCP for the media (rtsp.ts).
+  if (scheme === 'rtsp' || scheme === 'rtspu' || scheme === 'rtspt') return ok({ scheme: 'rtsp', host: u.hostname, port: Number(u.port || 554) });
+  return err('bad-url', `video: unsupported scheme "${scheme}" in ${redactUrl(url)} (rtp://, udp://, rtsp://, rtspu:// or rtspt://)`);
 }
 
 function bind(sock: Socket, host: string, port: number): Promise<Result<void>> {

@@ -1,14 +1,13 @@
 /**
  * The station's video ingest with real sockets: ffmpeg sends RTP/H.264 over UDP to a VideoHub, which records
  * MPEG-TS that ffprobe decodes with a per-frame index; a hub process killed with SIGKILL mid-recording leaves a
- * file that still plays; an RTSP server started by the test (DESCRIBE/SETUP/PLAY, RTP interleaved over TCP,
- * relaying ffmpeg's packets) feeds the same path; consoles get binary frames and a JSON status; a slow console
- * skips to the next keyframe instead of queueing.
+ * file that still plays; the test RTSP server (rtsp-server.ts: OPTIONS/DESCRIBE/SETUP/PLAY, RTP interleaved over
+ * TCP, relaying ffmpeg's packets) feeds the same path; consoles get binary frames and a JSON status; a slow
+ * console skips to the next keyframe instead of queueing. RTSP over UDP, authentication, transport fallback and
+ * TEARDOWN: rtsp.test.ts.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { createSocket } from 'node:dgram';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -16,6 +15,7 @@ import { VideoHub } from '../../station/video/hub.js';
 import type { IndexLine } from '../../station/video/recording.js';
 import { parseSdpVideo } from '../../station/video/rtsp.js';
 import { ffmpegRtp, ffprobeFrames, freeUdpPortPair } from './ffmpeg.js';
+import { startRtspServer } from './rtsp-server.js';
 
 const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const exited = (p: ReturnType<typeof spawn>) => new Promise((r) => (p.exitCode !== null ? r(p.exitCode) : p.on('exit', r)));
@@ -98,52 +98,6 @@ describe('video ingest over UDP', () => {
   });
 });
 
-/** A minimal RTSP server: answers DESCRIBE/SETUP/PLAY and relays ffmpeg's RTP packets interleaved on channel 0. */
-async function rtspRelay(udpPort: number): Promise<{ url: string; close(): void; requests: string[] }> {
-  const udp = createSocket('udp4');
-  await new Promise<void>((r) => udp.bind(udpPort, '127.0.0.1', () => r()));
-  const players = new Set<Socket>();
-  const requests: string[] = [];
-  udp.on('message', (m) => {
-    const h = Buffer.from([0x24, 0, m.length >> 8, m.length & 0xff]);
-    for (const s of players) s.write(Buffer.concat([h, m]));
-  });
-  const srv = createServer((s) => {
-    let buf = '';
-    s.on('error', () => undefined);
-    s.on('close', () => players.delete(s));
-    s.on('data', (d) => {
-      if (d[0] === 0x24) return; // RTCP from the client
-      buf += d.toString('latin1');
-      for (let end = buf.indexOf('\r\n\r\n'); end >= 0; end = buf.indexOf('\r\n\r\n')) {
-        const req = buf.slice(0, end);
-        buf = buf.slice(end + 4);
-        const [method] = req.split(' ');
-        requests.push(method!);
-        const cseq = /CSeq: *(\d+)/i.exec(req)?.[1] ?? '0';
-        const sdp = 'v=0\r\no=- 0 0 IN IP4 127.0.0.1\r\ns=test\r\nt=0 0\r\nm=video 0 RTP/AVP 96\r\na=rtpmap:96 H264/90000\r\na=fmtp:96 packetization-mode=1\r\na=control:trackID=0\r\n';
-        const base = `rtsp://127.0.0.1:${(srv.address() as AddressInfo).port}/live/`;
-        if (method === 'DESCRIBE') s.write(`RTSP/1.0 200 OK\r\nCSeq: ${cseq}\r\nContent-Base: ${base}\r\nContent-Type: application/sdp\r\nContent-Length: ${sdp.length}\r\n\r\n${sdp}`);
-        else if (method === 'SETUP') s.write(`RTSP/1.0 200 OK\r\nCSeq: ${cseq}\r\nTransport: RTP/AVP/TCP;unicast;interleaved=0-1\r\nSession: 1234;timeout=60\r\n\r\n`);
-        else if (method === 'PLAY') {
-          s.write(`RTSP/1.0 200 OK\r\nCSeq: ${cseq}\r\nSession: 1234\r\n\r\n`);
-          players.add(s);
-        } else s.write(`RTSP/1.0 200 OK\r\nCSeq: ${cseq}\r\n\r\n`);
-      }
-    });
-  });
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
-  return {
-    url: `rtsp://127.0.0.1:${(srv.address() as AddressInfo).port}/live`,
-    requests,
-    close: () => {
-      udp.close();
-      for (const s of players) s.destroy();
-      srv.close();
-    },
-  };
-}
-
 describe('video ingest over RTSP (interleaved TCP)', () => {
   it('parses the SDP video track', () => {
     const v = parseSdpVideo('v=0\r\nm=audio 0 RTP/AVP 0\r\na=control:a\r\nm=video 0 RTP/AVP 96\r\na=rtpmap:96 H264/90000\r\na=fmtp:96 packetization-mode=1;sprop-parameter-sets=Z0LAH9kA,aM4G4g==\r\na=control:trackID=1\r\n');
@@ -152,22 +106,24 @@ describe('video ingest over RTSP (interleaved TCP)', () => {
     expect(parseSdpVideo('v=0\r\nm=video 0 RTP/AVP 96\r\na=rtpmap:96 H265/90000\r\n')!.codec).toBe('h265');
   });
 
-  it('DESCRIBE/SETUP/PLAY, then records and forwards the stream', async () => {
+  it('OPTIONS/DESCRIBE/SETUP/PLAY, then records and forwards the stream', async () => {
     const udpPort = await freeUdpPortPair();
-    const relay = await rtspRelay(udpPort);
+    const relay = await startRtspServer({ feedPort: udpPort });
     const dataDir = mkdtempSync(join(tmpdir(), 'kx-video-rtsp-'));
     const hub = await VideoHub.start({ dataDir, sources: [{ drone: 'JH-02', url: relay.url }] });
     expect(hub.ok).toBe(true);
     if (!hub.ok) return;
-    for (let i = 0; i < 50 && relay.requests.indexOf('PLAY') < 0; i++) await wait(20);
-    expect(relay.requests.slice(0, 3)).toEqual(['DESCRIBE', 'SETUP', 'PLAY']);
+    for (let i = 0; i < 50 && !relay.methods().includes('PLAY'); i++) await wait(20);
+    expect(relay.methods().slice(0, 4)).toEqual(['OPTIONS', 'DESCRIBE', 'SETUP', 'PLAY']);
+    expect(relay.requests[2]!.headers.get('transport')).toBe('RTP/AVP/TCP;unicast;interleaved=0-1');
     const ff = ffmpegRtp(udpPort, { size: '640x360', seconds: 2 });
     await exited(ff);
     await wait(300);
     const s = hub.value.stats('JH-02')!;
     expect(s.units).toBe(60);
     await hub.value.close();
-    relay.close();
+    expect(relay.methods()).toContain('TEARDOWN');
+    await relay.close();
     expect(ffprobeFrames(s.recording!)).toBe(60);
   });
 });
