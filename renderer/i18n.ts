@@ -152,6 +152,10 @@ const zh = {
   camRecStop: '停止录像',
   camPhoto: '拍照',
   camZoom: '变焦',
+  camGimbal: '云台',
+  camPitch: '俯仰',
+  camYaw: '偏航',
+  camCentre: '云台回中',
 } as const;
 
 type Strings = { [K in keyof typeof zh]: string };
@@ -305,6 +309,10 @@ const en: Strings = {
   camRecStop: 'Stop recording',
   camPhoto: 'Take photo',
   camZoom: 'Zoom',
+  camGimbal: 'Gimbal',
+  camPitch: 'Pitch',
+  camYaw: 'Yaw',
+  camCentre: 'Centre gimbal',
 };
 
 export type Lang = 'zh-CN' | 'en';

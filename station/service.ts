@@ -100,6 +100,8 @@ async function runCommand(c: VehicleCommands, cmd: VehicleCommand): Promise<Comm
       if (cmd.action === 'record-stop') return c.videoStopCapture();
       if (cmd.action === 'photo') return c.takePhoto();
       return c.cameraZoom(cmd.zoomPct ?? 0);
+    case 'gimbal':
+      return c.gimbal(cmd.pitchDeg ?? NaN, cmd.yawDeg ?? NaN);
   }
 }
 

@@ -41,11 +41,12 @@ export function wordEvent(t: T, e: StationEvent): string {
 export function commandLabel(t: T, c: VehicleCommand): string {
   const key: Record<VehicleCommand['command'], StringKey> = {
     arm: 'cmdArm', disarm: 'cmdAbort', mode: 'mode', takeoff: 'cmdTakeoff', land: 'cmdLand', rtl: 'cmdRtl',
-    pause: 'cmdPause', continue: 'cmdContinue', goto: 'cmdGoto', orbit: 'cmdOrbit', camera: 'camera',
+    pause: 'cmdPause', continue: 'cmdContinue', goto: 'cmdGoto', orbit: 'cmdOrbit', camera: 'camera', gimbal: 'camGimbal',
   };
   const base = t(key[c.command]);
   if (c.command === 'mode') return `${base} ${c.mode}`;
   if (c.command === 'takeoff') return `${base} ${c.altRelM} m`;
+  if (c.command === 'gimbal') return `${base}: ${t('camPitch')} ${c.pitchDeg ?? '–'}°, ${t('camYaw')} ${c.yawDeg ?? '–'}°`;
   if (c.command === 'camera') {
     const a = ({ 'record-start': 'camRecStart', 'record-stop': 'camRecStop', photo: 'camPhoto', zoom: 'camZoom' } as const)[c.action];
     return `${base}: ${t(a)}${c.action === 'zoom' ? ` ${c.zoomPct ?? 0}%` : ''}`;

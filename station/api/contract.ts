@@ -72,7 +72,9 @@ export type VehicleCommand =
   | { command: 'goto'; latDeg: number; lonDeg: number; altRelM: number }
   | { command: 'orbit'; latDeg: number; lonDeg: number; radiusM: number; velocityMps?: number }
   /** The drone's camera through MAVLink: record on board, one photo, zoom (0–100 % of its range). */
-  | { command: 'camera'; action: 'record-start' | 'record-stop' | 'photo' | 'zoom'; zoomPct?: number };
+  | { command: 'camera'; action: 'record-start' | 'record-stop' | 'photo' | 'zoom'; zoomPct?: number }
+  /** Point the gimbal: pitch (negative = down) and yaw from the nose, degrees; an absent axis stays as it is. */
+  | { command: 'gimbal'; pitchDeg?: number; yawDeg?: number };
 
 export type ClientMessage =
   | ({ type: 'command'; requestId: string; sysid: number } & VehicleCommand)

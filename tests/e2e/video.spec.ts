@@ -127,6 +127,11 @@ test('live video on the desk: decodes, degrades under loss and recovers, goes st
   await page.getByTestId('camera-bar').getByRole('button', { name: '拍照' }).click();
   await expect(page.getByTestId('result').first()).toContainText('JH-01 相机: 拍照');
   await expect(page.getByTestId('result').first()).not.toHaveClass(/pending/, { timeout: 10_000 });
+  // The gimbal: one arrow key on the pitch slider sends pitch −5°, yaw 0°; the simulator's gimbal accepts it.
+  await page.getByTestId('gimbal-pitch').focus();
+  await page.keyboard.press('ArrowLeft');
+  await expect(page.getByTestId('result').first()).toContainText('JH-01 云台: 俯仰 -5°, 偏航 0°');
+  await expect(page.getByTestId('result').first()).toHaveClass(/ok/, { timeout: 10_000 });
 
   // Stop the source: "stale" within about a second, and the rest of the console keeps updating.
   const atBefore = await page.evaluate(() => (window as unknown as { kongxunStore: { getState(): { atMs: number } } }).kongxunStore.getState().atMs);
