@@ -199,3 +199,85 @@ export interface VideoWireFrame {
   /** The access unit, Annex B. */
   data: Uint8Array;
 }
+
+/**
+ * Flight replay, for reviewers: every flight the station recorded, played back with its track, telemetry,
+ * events and video. A flight is one armed → disarmed span of one vehicle in one tlog (DATA/tlogs/), read
+ * through the same vehicle-state reducer the live console uses; its video is the drone's recording(s)
+ * (DATA/video/*.ts + .idx.jsonl) whose frames fall in the span.
+ *
+ *   GET /api/flights              → FlightSummary[] (newest first)
+ *   GET /api/flights/<id>         → FlightDetail (404 with a JSON { error } naming the id when unknown)
+ *   WS  /ws/replay?flight=<id>    → the flight's video: ReplayControl messages in (JSON text), VideoWireFrame
+ *                                   binary frames out (the same layout as /ws/video, `arrivalMs` = the frame's
+ *                                   original arrival time, so it lines up with the samples' `t`), and
+ *                                   ReplayStatus text messages out.
+ */
+export interface FlightSummary {
+  /** Stable across listings: `<tlog file name without .tlog>~<n>` (n-th flight in that file, from 1). */
+  id: string;
+  /** The fleet's drone id when the sysid is in the fleet file, else null. */
+  drone: string | null;
+  sysid: number;
+  /** The tlog's file name (in DATA/tlogs). */
+  tlog: string;
+  /** Unix ms: armed, and disarmed (or the last record when the log ends in the air). */
+  startMs: number;
+  endMs: number;
+  /** True when the log ends before the disarm (station stopped, link lost for good). */
+  truncated: boolean;
+  maxAltRelM: number | null;
+  /** Ground track length, metres. */
+  distanceM: number;
+  minBatteryPct: number | null;
+  /** Video recording(s) with frames in the span, file names in DATA/video. */
+  video: string[];
+}
+
+/** One point of the flight's telemetry, at most 5 per second (the first sample of each 200 ms). */
+export interface FlightSample {
+  /** Unix ms (the tlog's timestamp). */
+  t: number;
+  latDeg: number | null;
+  lonDeg: number | null;
+  altRelM: number | null;
+  headingDeg: number | null;
+  groundSpeedMps: number | null;
+  climbMps: number | null;
+  batteryPct: number | null;
+  voltageV: number | null;
+  mode: string;
+  armed: boolean;
+}
+
+export interface FlightEvent {
+  t: number;
+  kind: 'armed' | 'disarmed' | 'mode' | 'statustext' | 'link-lost' | 'link-regained';
+  /** Severity as the live console's events: info / warning / alert. */
+  level: 'info' | 'warning' | 'alert';
+  /** English text; a STATUSTEXT is quoted as the autopilot sent it. */
+  text: string;
+}
+
+export interface FlightDetail {
+  flight: FlightSummary;
+  samples: FlightSample[];
+  events: FlightEvent[];
+  /** Home (where it armed) when known. */
+  home: { latDeg: number; lonDeg: number } | null;
+}
+
+/** Page → station on /ws/replay. `atMs` is flight time (Unix ms, the samples' clock). */
+export type ReplayControl =
+  | { type: 'play'; atMs: number; rate: number }
+  | { type: 'pause'; atMs: number }
+  | { type: 'seek'; atMs: number };
+
+/** Station → page on /ws/replay, after every control message and at the end of the video. */
+export interface ReplayStatus {
+  type: 'replay-status';
+  state: 'playing' | 'paused' | 'ended' | 'no-video' | 'error';
+  /** Flight time of the last frame sent. */
+  atMs: number | null;
+  reason: string;
+}
