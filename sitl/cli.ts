@@ -3,12 +3,14 @@
  *
  *   kongxun sim --drones N [--home lat,lon,alt] [--station file.geojson] [--fleet fleet.json]
  *               [--speedup K] [--udp host:port] [--faults file.json] [--base-port P] [--seed S]
- *               [--warmup-ms MS] [--loss FRACTION] [--latency MS] [--baud BAUD]
+ *               [--warmup-ms MS] [--loss FRACTION] [--latency MS] [--baud BAUD] [--video-uri URI]…
  *
  * Without --drones, the fleet file's drone count is used. Without --home or --station, the drones stand at
  * the captured SITL's home (24.4798 N, 118.0894 E, 10 m). Prints one line per drone (sysid, id, URLs).
  * --loss/--latency/--baud make every TCP/UDP link a poor radio (mission-impaired-link.ts): that share of
  * chunks lost each way, that one-way delay, that serial rate (57600 → 5760 bytes/s).
+ * --video-uri gives the drones a MAVLink camera (component 100, camera.ts) announcing URI in
+ * VIDEO_STREAM_INFORMATION: given once, every drone; given several times, the i-th to drone i (the rest none).
  * Returns the process exit code: 0 after a signal, 2 for bad arguments, 1 when the fleet cannot start.
  */
 import { readFile } from 'node:fs/promises';
@@ -31,12 +33,13 @@ export interface SimArgs {
   loss?: number;
   latencyMs?: number;
   baud?: number;
+  videoUris?: string[];
 }
 
 const USAGE =
   'usage: kongxun sim --drones N [--home lat,lon,alt] [--station file.geojson] [--fleet fleet.json] ' +
   '[--speedup K] [--udp host:port] [--faults file.json] [--base-port P] [--seed S] [--warmup-ms MS] ' +
-  '[--loss FRACTION] [--latency MS] [--baud BAUD]';
+  '[--loss FRACTION] [--latency MS] [--baud BAUD] [--video-uri URI]…';
 
 /** The home of the captured ArduCopter SITL: 24.4798 N, 118.0894 E, 10 m AMSL. */
 export const DEFAULT_HOME: HomeSpec = { lat: 24.4798, lon: 118.0894, altAmslM: 10 };
@@ -57,7 +60,7 @@ export function parseSimArgs(argv: readonly string[]): Parsed {
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]!;
     if (flag === '--help' || flag === '-h') return { ok: false, error: USAGE };
-    const known = ['--drones', '--home', '--station', '--fleet', '--speedup', '--udp', '--faults', '--base-port', '--seed', '--warmup-ms', '--loss', '--latency', '--baud'];
+    const known = ['--drones', '--home', '--station', '--fleet', '--speedup', '--udp', '--faults', '--base-port', '--seed', '--warmup-ms', '--loss', '--latency', '--baud', '--video-uri'];
     if (!known.includes(flag)) return { ok: false, error: `unknown option "${flag}"\n${USAGE}` };
     const v = argv[++i];
     if (v === undefined || v.startsWith('--')) return { ok: false, error: `${flag}: missing value` };
@@ -116,6 +119,10 @@ export function parseSimArgs(argv: readonly string[]): Parsed {
         args.baud = n;
         break;
       }
+      case '--video-uri':
+        // A URI is announced as given (an empty one is a camera that fills in nothing); only a flag is refused.
+        (args.videoUris ??= []).push(v);
+        break;
       case '--station':
         args.station = v;
         break;
@@ -205,6 +212,7 @@ export async function simMain(argv: string[], io: SimMainIo = { out: (l) => cons
     ...(a.basePort !== undefined ? { basePort: a.basePort } : {}),
     ...(a.seed !== undefined ? { seed: a.seed } : {}),
     ...(a.warmupMs !== undefined ? { warmupMs: a.warmupMs } : {}),
+    ...(a.videoUris ? { videoUri: a.videoUris.length === 1 ? a.videoUris[0]! : a.videoUris } : {}),
   });
   if (!created.ok) return fail(io, created.reason);
   const fleet = created.value;
@@ -226,7 +234,8 @@ export async function simMain(argv: string[], io: SimMainIo = { out: (l) => cons
   }
   for (const m of fleet.members) {
     const h = m.drone.home;
-    io.out(`drone ${m.id} sysid ${m.sysid} home ${h.latDeg.toFixed(6)},${h.lonDeg.toFixed(6)},${h.altAmslM} ${m.urls.join(' ')}`);
+    const cam = m.drone.camera ? ` camera ${m.drone.camera.compid} "${m.drone.camera.options.uri}"` : '';
+    io.out(`drone ${m.id} sysid ${m.sysid} home ${h.latDeg.toFixed(6)},${h.lonDeg.toFixed(6)},${h.altAmslM} ${m.urls.join(' ')}${cam}`);
   }
   io.out(`kongxun sim: ${fleet.members.length} drone(s) running${a.speedup ? ` at ${a.speedup}x` : ''}; Ctrl-C to stop`);
   await (io.until ?? waitForSignal());

@@ -15,6 +15,13 @@ import { Mode } from './modes.js';
 
 const C = common.MavCmd;
 const R = common.MavResult;
+
+/**
+ * Camera messages in ArduPilot's MAVLink-id → ap_message map (GCS_Common.cpp, under AP_CAMERA_ENABLED):
+ * CAMERA_FEEDBACK, CAMERA_INFORMATION, CAMERA_SETTINGS, CAMERA_CAPTURE_STATUS, VIDEO_STREAM_INFORMATION,
+ * CAMERA_FOV_STATUS. REQUEST_MESSAGE for them is ACCEPTED; AP_Camera sends them per configured backend.
+ */
+export const AP_CAMERA_MESSAGES: ReadonlySet<number> = new Set([180, 259, 260, 262, 269, 271]);
 const FRAME = common.MavFrame;
 
 export interface CommandIn {
@@ -190,6 +197,9 @@ export class CommandHandler {
   }
 
   private requestMessage(link: SimLink, peer: string | undefined, msgid: number): CommandOutcome {
+    // ArduCopter 4.6+ knows the camera messages (AP_Camera is built in): ACCEPTED, then one message per
+    // configured camera backend (CAMn_TYPE) — none here, so nothing follows. A camera component answers for itself.
+    if (AP_CAMERA_MESSAGES.has(msgid)) return { result: R.ACCEPTED };
     if (!this.host.canSendMessage(msgid)) return { result: R.FAILED };
     return { result: R.ACCEPTED, after: () => this.host.sendMessageNow(link, msgid, peer) };
   }

@@ -3,6 +3,7 @@
  * defaults when it creates a drone: GCS-loss failsafe on, battery failsafes RTL/LAND at a reserve).
  */
 import type { Clock } from '../mavlink/clock.js';
+import type { SimCameraOptions } from './camera.js';
 import type { FaultRule } from './faults.js';
 import type { WindOptions } from './physics.js';
 
@@ -35,6 +36,14 @@ export interface SimDroneOptions {
   tickMs?: number;
   /** Simulate the captured "mode set at boot is lost when RC becomes valid" (default true). */
   rcModeSwitchAtBoot?: boolean;
+  /**
+   * The drone carries a MAVLink camera (component 100 on its companion computer, camera.ts) announcing this
+   * stream URI in VIDEO_STREAM_INFORMATION ("udp://0.0.0.0:5600", "rtsp://192.168.144.25:8554/main"). Absent:
+   * no camera component; the autopilot answers camera requests as ArduCopter without a camera does.
+   */
+  videoUri?: string;
+  /** Overrides of the announced stream (type, encoding, flags, name), for odd cameras in tests. */
+  videoStream?: Omit<SimCameraOptions, 'uri'>;
 }
 
 /** Parameters a patrol fleet sets at creation (none unless `patrolDefaults`). */

@@ -17,6 +17,7 @@ import type { Clock, TimerId } from '../mavlink/clock.js';
 import type { MavConnection, Received } from '../mavlink/connection.js';
 import { make, type MavLinkData } from '../mavlink/codec/messages.js';
 import { Battery } from './battery.js';
+import { SimCamera } from './camera.js';
 import { BOOT_TEXT_ALL_LINKS_MS, CAPTURED_WARMUP_MS, bootArmRefusals, bootTimeline } from './boot.js';
 import { CommandHandler, type CommandHost } from './commands.js';
 import { Failsafes } from './failsafes.js';
@@ -68,6 +69,8 @@ export class SimDrone implements TelemetrySource, CommandHost {
   radio: RadioModel = {};
   /** MAVFTP (params, logs, files) and the LOG_* protocol (ftp-services.ts). */
   readonly fileServices: FileServices;
+  /** The camera component (compid 100) when the drone was given a `videoUri` (camera.ts). */
+  readonly camera: SimCamera | undefined;
   /** Mission, fence and rally storage and protocol (mission-server.ts); AUTO execution (mission-auto.ts). */
   readonly missions: MissionServer;
   readonly auto: MissionAuto;
@@ -122,6 +125,7 @@ export class SimDrone implements TelemetrySource, CommandHost {
         }
       },
     });
+    this.camera = opts.videoUri !== undefined ? new SimCamera(this, { ...opts.videoStream, uri: opts.videoUri }) : undefined;
     this.lastTickMs = this.clock.now();
     this.tickTimer = this.clock.setInterval(() => this.tick(), opts.tickMs ?? TICK_MS);
     this.timesyncTimer = this.clock.setInterval(() => this.sendTimesync(), 10_000);
@@ -151,6 +155,7 @@ export class SimDrone implements TelemetrySource, CommandHost {
     this.missions.stop();
     this.paramServer.stop();
     this.fileServices.stop();
+    this.camera?.stop();
     for (const l of this.links) l.stop();
   }
 
@@ -170,6 +175,24 @@ export class SimDrone implements TelemetrySource, CommandHost {
       }, d.delayMs);
     } else {
       link.connection.send(msg, peer);
+    }
+  }
+
+  /**
+   * Send as another component of this system (the camera) through the link fault rules. Not silenced by an
+   * autopilot reboot: the camera runs on the companion computer.
+   */
+  sendAsComponent(link: SimLink, msg: MavLinkData, compid: number, peer?: string): void {
+    if (this.stopped) return;
+    const msgid = (msg.constructor as unknown as { MSG_ID: number }).MSG_ID;
+    const d = this.faults.outgoing(msgid);
+    if (d.drop) return;
+    if (d.delayMs > 0) {
+      this.clock.setTimeout(() => {
+        if (!this.stopped) link.connection.sendAs(msg, this.sysid, compid, peer);
+      }, d.delayMs);
+    } else {
+      link.connection.sendAs(msg, this.sysid, compid, peer);
     }
   }
 
@@ -196,12 +219,18 @@ export class SimDrone implements TelemetrySource, CommandHost {
   }
 
   private receive(link: SimLink, rx: Received): void {
-    if (this.stopped || this.rebooting) return;
+    if (this.stopped) return;
+    if (this.rebooting) {
+      // The camera shares the link and keeps listening while the autopilot reboots.
+      this.camera?.receive(link, rx);
+      return;
+    }
     this.receivedIn++;
     if (this.faults.incoming(rx.frame.msgid)) {
       this.droppedIn++;
       return;
     }
+    this.camera?.receive(link, rx);
     if (!link.active) {
       link.active = true;
       // As captured: once, right after the GCS's first packet on the link.

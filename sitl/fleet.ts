@@ -10,7 +10,8 @@
  * GeoJSON), else docks in turn, else `home`. Drones sharing a dock stand 2 m apart (one per bay). Each
  * drone has its own seed (seed·1000 + i). Time: a given Clock (FakeClock in tests), else the system
  * clock, sped up by `speedup` through a ScaledClock. `attach(i, transport)` serves any Transport
- * (e.g. one end of memoryPair) for fake-clock system tests.
+ * (e.g. one end of memoryPair) for fake-clock system tests. `videoUri` gives drones a camera component
+ * (compid 100) announcing that stream.
  */
 import { SystemClock, type Clock } from '../mavlink/clock.js';
 import { MavConnection } from '../mavlink/connection.js';
@@ -63,6 +64,11 @@ export interface SimFleetOptions {
   /** Patrol settings (FS_GCS_ENABLE 1, battery failsafes); default true. */
   patrolDefaults?: boolean;
   params?: Readonly<Record<string, number>>;
+  /**
+   * Drones carrying a camera component (camera.ts) and the stream URI each announces: one URI for every drone,
+   * or one per drone index (undefined: no camera).
+   */
+  videoUri?: string | readonly (string | undefined)[];
   droneOptions?: Partial<SimDroneOptions>;
 }
 
@@ -139,6 +145,7 @@ export class SimFleet {
       }
       const rules = (opts.faults ?? []).filter((r) => r.sysid === undefined || r.sysid === sysid);
       const reserve = opts.fleet?.reserve_percent;
+      const videoUri = typeof opts.videoUri === 'string' ? opts.videoUri : opts.videoUri?.[i];
       const drone = new SimDrone({
         clock,
         sysid,
@@ -150,6 +157,7 @@ export class SimFleet {
         patrolDefaults: (opts.patrolDefaults ?? true) ? { reservePercent: reserve ?? 25 } : false,
         ...(opts.warmupMs !== undefined ? { warmupMs: opts.warmupMs } : {}),
         ...(opts.params ? { params: opts.params } : {}),
+        ...(videoUri !== undefined ? { videoUri } : {}),
         ...opts.droneOptions,
       });
       fleet.members.push({ index: i, sysid, id: spec?.id ?? `SIM-${sysid}`, drone, urls: [], connections: [] });

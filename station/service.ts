@@ -26,6 +26,7 @@ import { planFromText } from './mission-plan.js';
 import { loadStationFiles, type StationFiles } from './station-files.js';
 import { loadDay } from './patrol/day.js';
 import { PatrolRunner } from './patrol/runner.js';
+import { startVideoDiscovery, type DiscoveryTimings } from './video/discovery.js';
 import { VideoHub, type SortieMark } from './video/hub.js';
 import { openPatrolStore } from './patrol/store.js';
 
@@ -56,6 +57,10 @@ export interface StationServiceOptions {
   patrolDir?: string;
   /** Video sources by drone id (`--video JH-01=rtp://0.0.0.0:5600`); override the fleet file's `video`. */
   video?: { drone: string; url: string }[];
+  /** Ask the drones for VIDEO_STREAM_INFORMATION (station/video/discovery.ts): on by default; timings for tests; false = off. */
+  videoDiscovery?: false | Partial<DiscoveryTimings>;
+  /** Built-in simulator drones that carry a camera (component 100) announcing this stream URI. */
+  simCameras?: { drone: string; uri: string }[];
 }
 
 export interface StationService {
@@ -133,6 +138,7 @@ export async function startStationService(o: StationServiceOptions): Promise<Res
         drones: simDrones.map((d) => ({ id: d.id, sysid: d.sysid, dock: d.dock, endurance_minutes: d.enduranceMin, cruise_mps: d.cruiseMps })),
       },
       ...(o.simWarmupMs !== undefined ? { warmupMs: o.simWarmupMs } : {}),
+      ...(o.simCameras ? { videoUri: simDrones.map((d) => o.simCameras!.find((c) => c.drone === d.id)?.uri) } : {}),
     });
     if (!created.ok) return err(created.code, `built-in simulator: ${created.reason}`);
     fleet = created.value;
@@ -200,6 +206,11 @@ export async function startStationService(o: StationServiceOptions): Promise<Res
     return started;
   }
   const video = started.value;
+  // Sources the drones announce (VIDEO_STREAM_INFORMATION); a configured one always wins in the hub.
+  const discovery =
+    o.videoDiscovery === false
+      ? undefined
+      : startVideoDiscovery(station, { clock, droneId: (sysid) => names.get(sysid) ?? `sys${sysid}`, addSource: (drone, url) => video.addSource(drone, url), log, timings: o.videoDiscovery ?? {} });
   const offArm = station.on('*', (e) => {
     if (e.type !== 'armed' && e.type !== 'disarmed') return;
     const drone = names.get(e.sysid);
@@ -250,6 +261,7 @@ export async function startStationService(o: StationServiceOptions): Promise<Res
   if (!server.ok) {
     offEvents();
     offArm();
+    discovery?.close();
     await video.close();
     await patrol?.value.close();
     await station.close();
@@ -270,6 +282,7 @@ export async function startStationService(o: StationServiceOptions): Promise<Res
     close: async () => {
       offEvents();
       offArm();
+      discovery?.close();
       await srv.close();
       await video.close();
       await patrol?.value.close();
