@@ -13,6 +13,8 @@ import { MavConnection, type ConnectionStats } from '../mavlink/connection.js';
 import { err, ok, type Result } from '../mavlink/result.js';
 import { quirksFor } from '../mavlink/quirks.js';
 import { createTransport, type Transport, type TransportStatus } from '../mavlink/transport/index.js';
+import type { CommandOptions, CommandSpec } from '../mavlink/services/command.js';
+import type { QueuedCommand } from './command-queue.js';
 import { VehicleCommands, type CommandsOptions } from './commands.js';
 import { startGcsHeartbeat } from './gcs-heartbeat.js';
 import { VehicleMissions } from './missions.js';
@@ -61,6 +63,11 @@ export interface Station {
   on<K extends RegistryEventType>(type: K | '*', cb: (e: Extract<RegistryEvent, { type: K }>) => void): () => void;
   /** The command API of a vehicle, or undefined if no such vehicle has been seen. */
   command(sysid: number): VehicleCommands | undefined;
+  /**
+   * One command transaction on the vehicle's command queue (one at a time per vehicle: COMMAND_ACK names only
+   * the command id), for a component of it or the autopilot; undefined if the vehicle has not been seen.
+   */
+  run(sysid: number, spec: CommandSpec, options?: CommandOptions): QueuedCommand | undefined;
   /** Mission, fence and rally transfers of a vehicle (queued per vehicle), or undefined if not seen. */
   missions(sysid: number): VehicleMissions | undefined;
   /** Parameters (pull/set, cached per drone) and onboard logs of a vehicle, or undefined if not seen. */
@@ -117,6 +124,7 @@ export async function createStation(o: StationOptions): Promise<Result<Station>>
       registry.on((e) => {
         if (type === '*' || e.type === type) cb(e as Parameters<typeof cb>[0]);
       }),
+    run: (sysid, spec, options) => registry.queue(sysid)?.run(spec, options),
     command: (sysid) => {
       const target = registry.commandTarget(sysid);
       if (!target) return undefined;

@@ -24,10 +24,9 @@
  *    autopilot says ACCEPTED all the same. (QGroundControl waits 1 s per request and gives up after 6 tries
  *    per stream, VehicleCameraControl::_streamInfoTimeout.) Asked again after the autopilot reboots, and when a
  *    new camera component appears; a VIDEO_STREAM_INFORMATION arriving unasked is taken too.
- *  - When to ask the autopilot: after the registry's stream requests (`streams-requested`), so this request
- *    does not overlap the registry's own REQUEST_MESSAGE transactions (COMMAND_ACK names only the command id;
- *    the Station API offers no way into the vehicle's command queue, so the request goes out on its own).
- *    Camera components are asked at once: their ACKs carry their own component id.
+ *  - When to ask the autopilot: after the registry's stream requests (`streams-requested`). Every request runs
+ *    on the vehicle's command queue (Station.run), so it never overlaps another REQUEST_MESSAGE transaction
+ *    to the same vehicle (COMMAND_ACK names only the command id). Camera components are asked at once.
  *  - Which stream. All streams of a component are collected for `collectMs` after the first (their `count` is
  *    not reliable: mavlink-camera-manager sends 0). Among those the station can open: RUNNING first
  *    (VIDEO_STREAM_STATUS_FLAGS_RUNNING), then not THERMAL, then H.264, unknown, H.265 (the hub shows H.265 as
@@ -51,10 +50,8 @@
 import { common, minimal } from 'mavlink-mappings';
 import type { Clock, TimerId } from '../../mavlink/clock.js';
 import type { MavLinkData } from '../../mavlink/codec/messages.js';
-import type { Received } from '../../mavlink/connection.js';
 import type { Result } from '../../mavlink/result.js';
-import { DEFAULT_COMMAND_TIMEOUT_MS, timeoutForRtt, type CommandResult } from '../../mavlink/services/command.js';
-import { runCommand, type MessageLink } from '../../mavlink/services/driver.js';
+import type { CommandResult } from '../../mavlink/services/command.js';
 import type { Station } from '../compose.js';
 import type { RegistryEvent } from '../vehicles.js';
 
@@ -477,9 +474,9 @@ export class VideoDiscovery {
 }
 
 /**
- * The I/O of discovery on a Station. A request goes out on the vehicle's most recently heard path as a single
- * COMMAND_LONG (no resend: discovery paces its own retries) and waits for the ACK for a timeout fitted to the
- * measured round trip.
+ * The I/O of discovery on a Station. A request is one COMMAND_LONG on the vehicle's command queue (its best
+ * link, no resend: discovery paces its own retries), waiting for the ACK for a timeout fitted to the measured
+ * round trip.
  */
 export function stationDiscoveryIo(
   station: Station,
@@ -487,19 +484,6 @@ export function stationDiscoveryIo(
 ): DiscoveryIo {
   const connections = station.connections();
   const running = new Set<() => void>();
-  const vehicleLink = (sysid: number): MessageLink => ({
-    send: (m) => {
-      const paths = station.vehicle(sysid)?.links ?? [];
-      let best: (typeof paths)[number] | undefined;
-      for (const p of paths) if (!best || p.lastRxMs > best.lastRxMs) best = p;
-      const conn = best && connections.find((c) => c.name === best.link);
-      return conn ? conn.send(m, best!.peer) : false;
-    },
-    onMessage: (l: (r: Received) => void) => {
-      const offs = connections.map((c) => c.onMessage((r) => r.frame.sysid === sysid && l(r)));
-      return () => offs.forEach((off) => off());
-    },
-  });
   return {
     clock: o.clock,
     onEvent: (cb) => station.on('*', cb),
@@ -511,13 +495,11 @@ export function stationDiscoveryIo(
       station.vehicles().map((v) => ({ sysid: v.sysid, compid: v.compid, streamsRequested: v.streams !== null, components: v.components.map((c) => ({ compid: c.compid, mavType: c.mavType })) })),
     components: (sysid) => (station.vehicle(sysid)?.components ?? []).map((c) => ({ compid: c.compid, mavType: c.mavType })),
     request: (sysid, compid, params) => {
-      const rtt = station.snapshot().vehicles.find((v) => v.sysid === sysid)?.rttMs ?? null;
-      const r = runCommand(
-        { kind: 'long', command: common.MavCmd.REQUEST_MESSAGE, params, targetSystem: sysid, targetComponent: compid },
-        { clock: o.clock, link: vehicleLink(sysid), options: { retries: 0, timeoutMs: rtt !== null ? timeoutForRtt(rtt) : DEFAULT_COMMAND_TIMEOUT_MS } },
-      );
-      running.add(r.cancel);
-      return r.result.finally(() => running.delete(r.cancel));
+      // On the vehicle's command queue: never two REQUEST_MESSAGE transactions open at once to one vehicle.
+      const q = station.run(sysid, { kind: 'long', command: common.MavCmd.REQUEST_MESSAGE, params, targetSystem: sysid, targetComponent: compid }, { retries: 0 });
+      if (!q) return Promise.resolve({ outcome: 'cancelled', mavResult: undefined, resultParam2: undefined, progressPct: undefined, attempts: 0, rttMs: undefined, elapsedMs: 0 });
+      running.add(q.cancel);
+      return q.result.finally(() => running.delete(q.cancel));
     },
     close: () => {
       for (const cancel of [...running]) cancel();
