@@ -165,6 +165,16 @@ export async function startStationService(o: StationServiceOptions): Promise<Res
     return created;
   }
   const station = created.value;
+  // Link state changes go to the log, once per change: a radio not plugged in yet ("waiting: … not found — is
+  // the radio plugged in?"), a drone's server not up yet, a link lost and back.
+  for (const c of station.connections()) {
+    let last = '';
+    c.onStatus((st) => {
+      const line = st.state === 'reconnecting' ? `waiting (${st.reason})` : st.state === 'connected' ? `up (${st.peer})` : 'reason' in st ? `${st.state} (${st.reason})` : st.state;
+      if (line !== last && st.state !== 'opening' && st.state !== 'closed') log(`kongxun: link ${c.name}: ${line}`);
+      last = line;
+    });
+  }
   const patrol = o.patrolDir !== undefined ? await startPatrol(o.patrolDir, files.value, station, clock, o.dataDir, log) : undefined;
   if (patrol && !patrol.ok) {
     await station.close();

@@ -1,6 +1,6 @@
 /**
  * Serial transport over a socat pty pair: bytes both ways, then socat is killed and restarted and both ends
- * must reconnect by themselves. socat is required: without it these tests fail (CI installs it).
+ * must reconnect by themselves; a device that appears only after the transport opened is waited for. socat is required: without it these tests fail (CI installs it).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -55,8 +55,8 @@ async function stopSocat(): Promise<void> {
 }
 
 const ends: SerialTransport[] = [];
-function serial(path: string): SerialTransport {
-  const t = new SerialTransport(`serial://${path}:57600`, { path, baud: 57600 }, clock, { backoff });
+function serial(path: string, waitForDevice?: boolean): SerialTransport {
+  const t = new SerialTransport(`serial://${path}:57600`, { path, baud: 57600 }, clock, { backoff, ...(waitForDevice !== undefined ? { waitForDevice } : {}) });
   ends.push(t);
   return t;
 }
@@ -132,10 +132,43 @@ describe('serial over a socat pty pair', () => {
   });
 });
 
+describe('a device plugged in after the start', () => {
+  it('is waited for, with the reason, and connects when it appears', async () => {
+    const late = join(dir, 'late');
+    const t = serial(late);
+    const rec = new Recorder();
+    const r = await t.open(rec);
+    expect(r.ok).toBe(true);
+    await waitFor(() => rec.count('reconnecting') >= 2, 'a few tries while the device is missing');
+    const first = rec.statuses.find((x) => x.state === 'reconnecting');
+    expect(first && 'reason' in first ? first.reason : '').toMatch(/late.*not found.*plugged in/);
+    expect(t.peers()).toEqual([]);
+    // The radio is plugged in: socat makes the device (and its other end) appear.
+    const bin = findSocat();
+    if (!bin) throw new Error('socat is not installed (apt-get install socat)');
+    const other = join(dir, 'late-other');
+    const child = spawn(bin, [`pty,raw,echo=0,link=${late}`, `pty,raw,echo=0,link=${other}`], { stdio: 'ignore' });
+    try {
+      await waitFor(() => existsSync(other), 'socat to make the late device');
+      await waitFor(() => rec.count('connected') === 1, 'the transport to open the late device');
+      const b = serial(other);
+      const rb = new Recorder();
+      expect((await b.open(rb)).ok).toBe(true);
+      expect(t.send(new Uint8Array([7, 8, 9]))).toBe(true);
+      await waitFor(() => rb.bytes().length >= 3, 'bytes from the late device');
+      expect(rb.bytes()).toEqual([7, 8, 9]);
+      await b.close();
+      await t.close();
+    } finally {
+      child.kill('SIGTERM');
+    }
+  });
+});
+
 describe('serial errors are values', () => {
-  it('a missing device → not_found, naming the device', async () => {
+  it('a missing device with waitForDevice: false → not_found, naming the device', async () => {
     const missing = join(dir, 'no-such-device');
-    const t = serial(missing);
+    const t = serial(missing, false);
     const rec = new Recorder();
     const r = await t.open(rec);
     expect(r.ok).toBe(false);

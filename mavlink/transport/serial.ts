@@ -1,7 +1,11 @@
 /**
  * Serial transport on the `serialport` package (telemetry radios, USB to a flight controller).
  * The package is imported lazily inside open(), so a machine without its native binding can still use
- * UDP and TCP. The first open reports a missing or busy device as an error value. Once open, if the
+ * UDP and TCP. A device that is not there yet at the first open (the radio is plugged in after the station
+ * started) is waited for: open() resolves ok, the transport reports `reconnecting` with the reason ("… was
+ * not found … is the radio or flight controller plugged in?") and keeps trying with backoff, as tcpout does
+ * for a server that is not up yet (`waitForDevice: false` makes it an error value instead). Any other first
+ * failure (busy, no permission, bad baud rate) is an error value: it will not fix itself. Once open, if the
  * device goes away (USB unplugged, radio power-cycled, socat restarted) the transport reports
  * `disconnected` and reopens it with exponential backoff on the injected Clock until it comes back.
  */
@@ -21,6 +25,8 @@ export interface SerialOptions {
   backoff?: BackoffOptions;
   /** Bytes allowed to queue for the device before sends are refused. Default 64 KiB (≈11 s at 57600 baud). */
   maxBufferedBytes?: number;
+  /** A device missing at the first open is waited for (default) rather than reported as an error. */
+  waitForDevice?: boolean;
 }
 
 type SerialPortModule = typeof import('serialport');
@@ -45,6 +51,7 @@ export class SerialTransport implements Transport {
   private readonly peer: PeerId;
   private readonly reconnector: Reconnector;
   private readonly maxBuffered: number;
+  private readonly waitForDevice: boolean;
   private events: TransportEvents | undefined;
   private port: SerialPort | undefined;
   private opening = false;
@@ -59,6 +66,7 @@ export class SerialTransport implements Transport {
   ) {
     this.peer = serialPeerId(endpoint.path);
     this.maxBuffered = opts.maxBufferedBytes ?? 64 * 1024;
+    this.waitForDevice = opts.waitForDevice ?? true;
     this.reconnector = new Reconnector(clock, opts.backoff, () => void this.reopen(), (s) => this.events?.onStatus(s));
   }
 
@@ -74,6 +82,11 @@ export class SerialTransport implements Transport {
       return err('open_failed', `${this.url}: closed before it finished opening`);
     }
     if ('failure' in opened) {
+      if (this.waitForDevice && !opened.failure.ok && opened.failure.code === 'not_found') {
+        this.events = events;
+        this.reconnector.schedule(opened.failure.reason);
+        return ok(undefined);
+      }
       events.onStatus({ state: 'error', reason: opened.failure.reason });
       return opened.failure;
     }
