@@ -235,6 +235,8 @@ export async function startStationService(o: StationServiceOptions): Promise<Res
     ...(o.tiles ? { tiles: o.tiles } : {}),
     ...(o.planDir !== undefined ? { planDir: o.planDir } : {}),
     video,
+    // Flight replay: the tlogs and video recordings of this data directory, drones named by the fleet file.
+    replay: { dataDir: o.dataDir, droneName: (sysid) => names.get(sysid) ?? null, log },
     source: {
       hello: () => hello,
       plan: () => (plan?.ok ? plan.value : null),

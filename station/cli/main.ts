@@ -1,6 +1,7 @@
 /** The `kongxun` command: dispatches to its subcommands. */
 import { simMain } from '../../sitl/cli.js';
 import { commandMain } from './command.js';
+import { flightsMain } from './flights.js';
 import { flyMain } from './fly.js';
 import { processIo, type CliIo } from './io.js';
 import { planMain } from './plan.js';
@@ -25,6 +26,7 @@ usage: kongxun <command> [options]   (kongxun <command> --help for its options)
   patrol    run a day plan: launch, hand over, handle faults, report (--sim: the whole day on the simulator)
   params    pull (cached; MAVFTP or list), set (verified) or diff a drone's parameters
   logs      list, download (resumable, checksummed) or delete one of a drone's onboard logs
+  flights   the flights recorded in DATA/tlogs (armed → disarmed), for replay
 `;
 
 type Sub = (argv: string[], io: CliIo) => Promise<number>;
@@ -39,6 +41,7 @@ const COMMANDS: Record<string, Sub> = {
   patrol: patrolMain,
   params: paramsMain,
   logs: logsMain,
+  flights: flightsMain,
   sim: (argv, io) => simMain(argv, { out: io.out, err: io.err }),
 };
 

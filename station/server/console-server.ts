@@ -1,6 +1,7 @@
 /**
  * The console server: serves the bundled renderer over HTTP and the station's live state over WebSocket
  * (`/ws`): a `hello` with the station's geography, ~10 Hz snapshots, discrete events, and command results.
+ * Flight replay (station/replay/): the recorded flights at `/api/flights[/<id>]`, their video on `/ws/replay`.
  * Binds 127.0.0.1 by default. A port in use is an error value naming the address, never a crash.
  */
 import { createReadStream, existsSync, statSync } from 'node:fs';
@@ -13,6 +14,8 @@ import { err, ok, type Result } from '../../mavlink/result.js';
 import type { ClientMessage, PlanMessage, ServerMessage, StationEvent, StationSnapshot, UploadProgress, UploadResult, VehicleCommand } from '../api/contract.js';
 import type { TileSource } from './mbtiles.js';
 import type { VideoHub } from '../video/hub.js';
+import { FlightCatalog } from '../replay/flights.js';
+import { serveReplay } from '../replay/video.js';
 
 export interface ConsoleSource {
   hello(): Extract<ServerMessage, { type: 'hello' }>;
@@ -40,6 +43,12 @@ export interface ConsoleServerOptions {
   tiles?: TileSource;
   /** Live video: frames on `/ws/video?drone=ID` (binary, station/video/wire.ts), status at /api/video. */
   video?: Pick<VideoHub, 'attach' | 'status'>;
+  /**
+   * Flight replay (station/replay/, contract "Flight replay"): the flights of DATA/tlogs at /api/flights and
+   * /api/flights/<id>, their video (DATA/video) on `/ws/replay?flight=<id>`. `droneName` is the fleet's id of a
+   * sysid (null when the fleet does not name it); `log` gets one line per tlog that cannot be read.
+   */
+  replay?: { dataDir: string; droneName(sysid: number): string | null; log?: (line: string) => void };
 }
 
 /** One console over any transport: text frames of the contract's JSON messages each way. */
@@ -98,12 +107,44 @@ function parseClientMessage(text: string): ClientMessage | undefined {
   return undefined;
 }
 
+const FLIGHTS = '/api/flights';
+
+/** GET /api/flights → FlightSummary[]; GET /api/flights/<id> → FlightDetail, or 404 { error } naming the id. */
+async function serveFlights(catalog: FlightCatalog | undefined, path: string, res: ServerResponse): Promise<void> {
+  const json = (code: number, body: unknown) => {
+    const text = JSON.stringify(body);
+    res.writeHead(code, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-cache' }).end(text);
+  };
+  if (!catalog) return json(404, { error: 'flight replay is not available on this station' });
+  try {
+    if (path === FLIGHTS) return json(200, await catalog.list());
+    const raw = path.slice(FLIGHTS.length + 1);
+    let id: string;
+    try {
+      id = decodeURIComponent(raw);
+    } catch {
+      return json(404, { error: `unknown flight "${raw}"` });
+    }
+    // The id is only ever matched against the listed flights: it never becomes a path.
+    const detail = await catalog.detail(id);
+    return detail ? json(200, detail) : json(404, { error: `unknown flight "${id}"` });
+  } catch (e) {
+    return json(500, { error: `flights: ${String(e)}` });
+  }
+}
+
 export async function startConsoleServer(o: ConsoleServerOptions): Promise<Result<ConsoleServer>> {
   const host = o.host ?? '127.0.0.1';
+  const flights = o.replay ? new FlightCatalog(o.replay) : undefined;
   const http = createServer((req, res) => {
     if (req.url === '/api/snapshot') {
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(o.source.snapshot()));
       return;
+    }
+    const apiPath = (req.url ?? '').split('?')[0] ?? '';
+    if (apiPath === FLIGHTS || apiPath.startsWith(`${FLIGHTS}/`)) {
+      if (req.method !== 'GET' && req.method !== 'HEAD') return void res.writeHead(405, { allow: 'GET' }).end();
+      return void serveFlights(flights, apiPath, res);
     }
     if (req.url === '/api/video') {
       res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-cache' }).end(JSON.stringify(o.video?.status() ?? []));
@@ -133,6 +174,22 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Resul
           drones.length > 0 ? drones : null,
         );
         ws.on('close', detach);
+      });
+    }
+    // Replay of a recorded flight's video: controls in, frames and status out (station/replay/video.ts).
+    if (path === '/ws/replay' && flights && o.replay) {
+      const flight = new URL(req.url ?? '', 'http://x').searchParams.get('flight') ?? '';
+      const videoDir = join(o.replay.dataDir, 'video');
+      return wss.handleUpgrade(req, socket, head, (ws) => {
+        ws.on('error', () => ws.terminate());
+        const replay = serveReplay(flights, videoDir, flight, {
+          sendBinary: (b) => ws.readyState === ws.OPEN && ws.send(b, { binary: true }),
+          sendText: (t) => ws.readyState === ws.OPEN && ws.send(t),
+          buffered: () => ws.bufferedAmount,
+          close: (code, reason) => ws.close(code, reason),
+        });
+        ws.on('message', (data, isBinary) => !isBinary && replay.control(String(data)));
+        ws.on('close', () => replay.close());
       });
     }
     if (path !== '/ws') return socket.destroy();
