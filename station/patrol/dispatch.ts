@@ -41,6 +41,13 @@ export interface DispatchRecord {
   arrivedAtMs: number | null;
   leftAtMs: number | null;
   reason: string | null;
+  /**
+   * When the drone was given the request, and when it was done with it (its patrol resumed, back in its dock,
+   * or the dispatch failed). A patrol drone is off its route in between: the report does not count that time
+   * as patrol. Absent in records saved before these fields existed.
+   */
+  assignedAtMs?: number | null;
+  endedAtMs?: number | null;
 }
 
 const sleep = (clock: Clock, ms: number) => new Promise<void>((r) => clock.setTimeout(r, ms));
@@ -78,7 +85,7 @@ export class Dispatcher {
 
   request(req: LookRequest): string {
     const id = req.id ?? `D${String(++this.n).padStart(3, '0')}`;
-    this.list.push({ id, request: req, requestedAtMs: this.o.ctx.clock.now(), state: 'queued', sysid: null, droneId: null, source: null, sortie: null, arrivedAtMs: null, leftAtMs: null, reason: null });
+    this.list.push({ id, request: req, requestedAtMs: this.o.ctx.clock.now(), state: 'queued', sysid: null, droneId: null, source: null, sortie: null, arrivedAtMs: null, leftAtMs: null, reason: null, assignedAtMs: null, endedAtMs: null });
     this.o.runner.event(null, null, 'dispatch', `${id}: look at ${req.latDeg.toFixed(5)}, ${req.lonDeg.toFixed(5)} r ${req.radiusM} m for ${req.holdS} s (priority ${req.priority})`);
     return id;
   }
@@ -115,7 +122,7 @@ export class Dispatcher {
     }
     const best = picks.sort((a, b) => a.distM - b.distM)[0];
     if (!best) return;
-    Object.assign(r, { sysid: best.sysid, droneId: best.droneId, source: best.source, sortie: best.sortie, state: 'en_route' as const });
+    Object.assign(r, { sysid: best.sysid, droneId: best.droneId, source: best.source, sortie: best.sortie, state: 'en_route' as const, assignedAtMs: nowMs });
     runner.event(best.sortie, best.sysid, 'dispatch', `${r.id} → ${best.droneId} (${best.source}, ${Math.round(best.distM)} m away)`);
     void this.fly(r).catch((e: unknown) => this.fail(r, `threw: ${(e as Error).message}`));
   }
@@ -124,6 +131,7 @@ export class Dispatcher {
     r.state = 'failed';
     r.reason = reason;
     r.leftAtMs ??= this.o.ctx.clock.now();
+    r.endedAtMs ??= this.o.ctx.clock.now();
     this.o.runner.alert(r.sortie, r.sysid, 'warning', `${r.id} (${r.droneId}): ${reason}`);
   }
 
@@ -167,6 +175,7 @@ export class Dispatcher {
     if (r.source === 'patrol') {
       const a = await audited(ctx, sysid, r.id, 'mode AUTO (resume patrol)', () => cmd.setMode('AUTO'));
       r.state = a.ok ? 'resumed' : 'failed';
+      r.endedAtMs = clock.now();
       if (!a.ok) r.reason = a.reason;
       runner.event(r.sortie, sysid, 'dispatch', `${r.id}: ${a.ok ? 'patrol resumed' : `resume refused: ${a.reason}`}`);
       return;
@@ -176,6 +185,7 @@ export class Dispatcher {
     if (!h.ok) return this.fail(r, h.reason);
     for (let k = 0; k < 1200 && runner.snap(sysid)?.armed; k++) await sleep(clock, 1000);
     r.state = 'done';
+    r.endedAtMs = clock.now();
     runner.event(null, sysid, 'dispatch', `${r.id}: ${r.droneId} back in its dock`);
   }
 }

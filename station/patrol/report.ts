@@ -1,7 +1,8 @@
 /**
  * The daily report from what the runner recorded: sorties planned and flown, patrol minutes required (the
  * union of the planned patrol sorties' [on_station, off_station) within the day) and covered (the union of
- * the flown patrol sorties' time on station), gaps with their cause, school windows (each school's planned
+ * the flown patrol sorties' time on station, less the time a patrol drone was diverted to a "go and look here"
+ * request: from the request's assignment until its patrol resumed), gaps with their cause, school windows (each school's planned
  * relay, merged) and whether each was covered, faults (warning and critical alerts), dispatches, and per
  * drone: sorties, flight minutes, battery cycles. `reportHtml` renders it as a printable page.
  */
@@ -74,10 +75,27 @@ export function buildReport(day: DayInput, sorties: Sortie[], alerts: AlertRow[]
   const planned = day.sorties;
   const req = clip(union(planned.filter((p) => p.s.kind === 'patrol').map((p) => [p.onMs, p.offMs] as Iv)), d0, d1);
   const flownOf = (pred: (s: Sortie) => boolean) => union(sorties.filter(pred).map((s) => onStation(s, nowMs)).filter((x): x is Iv => x !== null));
-  const cov = flownOf((s) => s.kind === 'patrol');
+  // A patrol drone sent to a "go and look here" request is off its route until its patrol resumes.
+  const diverted = (sortie: string): Iv[] =>
+    dispatches.filter((r) => r.source === 'patrol' && r.sortie === sortie && typeof r.assignedAtMs === 'number').map((r) => [r.assignedAtMs!, r.endedAtMs ?? r.leftAtMs ?? nowMs] as Iv);
+  const cov = union(
+    sorties
+      .filter((s) => s.kind === 'patrol')
+      .flatMap((s) => {
+        const on = onStation(s, nowMs);
+        return on ? subtract([on], union(diverted(s.id))) : [];
+      }),
+  );
   const causeFor = (post: string, [a, b]: Iv): string => {
     const culprits = sorties.filter((s) => s.post === post && s.onMs < b && s.offMs > a && (s.state === 'reassigned' || s.state === 'failed' || s.reason));
     const c = culprits.map((s) => `${s.id} (${s.droneId}): ${s.reason ?? s.state}`);
+    if (post === 'patrol') {
+      for (const r of dispatches) {
+        if (r.source !== 'patrol' || typeof r.assignedAtMs !== 'number') continue;
+        const [x, y] = [r.assignedAtMs, r.endedAtMs ?? r.leftAtMs ?? nowMs];
+        if (x < b && y > a) c.push(`${r.sortie} (${r.droneId}) diverted to ${r.id}`);
+      }
+    }
     return c.length ? c.join('; ') : 'relief late or slot not flown';
   };
   const gaps: ReportGap[] = [];
