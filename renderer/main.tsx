@@ -1,5 +1,5 @@
 /**
- * The web console (and the desktop window's page). `?view=desk|timeline|wall|planner` picks the screen; the
+ * The web console (and the desktop window's page). `?view=desk|timeline|wall|planner|replay` picks the screen; the
  * desktop app opens the wall screen on a second display with `?view=wall`. `?view=video&drone=ID` is one
  * drone's video alone, in the window a video's "open in window" button opens. The station client uses the
  * desktop preload's MessagePort when there is one, else the WebSocket at /ws; live video likewise uses the
@@ -15,12 +15,13 @@ import { Ctx, useConsole, useSel } from './ui/context.js';
 import { Desk } from './ui/Desk.js';
 import { Header } from './ui/Header.js';
 import { Planner } from './ui/Planner.js';
+import { Replay } from './replay/Replay.js';
 import { Timeline } from './ui/Timeline.js';
 import { Wall } from './ui/Wall.js';
 import { listenForVideoPort } from './video/port.js';
 import { VideoWindow } from './video/VideoWindow.js';
 
-const VIEWS: View[] = ['desk', 'timeline', 'wall', 'planner', 'video'];
+const VIEWS: View[] = ['desk', 'timeline', 'wall', 'planner', 'replay', 'video'];
 
 function App() {
   const { store } = useConsole();
@@ -49,6 +50,7 @@ function App() {
       {view === 'timeline' && <Timeline />}
       {view === 'wall' && <Wall />}
       {view === 'planner' && <Planner />}
+      {view === 'replay' && <Replay />}
     </div>
   );
 }
@@ -78,6 +80,7 @@ async function start() {
     view: v && VIEWS.includes(v) ? v : 'desk',
     lang: savedLang === 'en' ? 'en' : 'zh-CN',
     tiandituKey: localStorage.getItem('kongxun.tiandituKey') ?? '',
+    replayFlight: params.get('flight'),
   });
   const port = await desktopPort();
   const transport: Transport = port

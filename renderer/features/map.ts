@@ -27,18 +27,35 @@ export interface MapOptions {
   fit?: 'geography';
 }
 
-function pointIcon(kind: string): L.DivIcon {
+export function pointIcon(kind: string): L.DivIcon {
   const cls = kind === 'dock' ? 'kx-dock' : kind === 'school' ? 'kx-school' : 'kx-point';
   const glyph = kind === 'dock' ? 'H' : kind === 'school' ? '学' : '';
   return L.divIcon({ className: `kx-poi ${cls}`, html: glyph, iconSize: [18, 18], iconAnchor: [9, 9] });
 }
 
-function droneIcon(id: string): L.DivIcon {
+export function droneIcon(id: string): L.DivIcon {
   return L.divIcon({
     className: 'kx-drone',
     iconSize: [28, 28],
     iconAnchor: [14, 14],
     html: `<svg class="kx-arrow" viewBox="-14 -14 28 28" width="28" height="28"><path d="M0,-12 L8,9 L0,4 L-8,9 Z"/></svg><span class="kx-label">${id}</span>`,
+  });
+}
+
+/** The station's geography (boundary, patrol lines and areas, no-fly zones, schools, docks, hotspots) as one layer. */
+export function geographyLayer(geo: unknown, o: { interactive?: boolean } = {}): L.GeoJSON {
+  return L.geoJSON(geo as GeoJSON.FeatureCollection, {
+    interactive: o.interactive ?? true,
+    style: (f) => KIND_STYLE[String(f?.properties?.kind)] ?? { color: '#94a3b8' },
+    pointToLayer: (f, latlng) => {
+      const kind = String(f.properties?.kind);
+      if (kind === 'hotspot') return L.circleMarker(latlng, { radius: 4, color: '#fbbf24', weight: 1, fillOpacity: 0.6, interactive: o.interactive ?? true });
+      return L.marker(latlng, { icon: pointIcon(kind), keyboard: false, interactive: o.interactive ?? true });
+    },
+    onEachFeature: (f, l) => {
+      const name = String(f.properties?.name ?? f.properties?.id ?? '');
+      if (name) l.bindTooltip(name, { direction: 'top', className: 'kx-tip' });
+    },
   });
 }
 
@@ -76,18 +93,7 @@ export function mountMap(el: HTMLElement, store: ConsoleStore, o: MapOptions = {
   const drawGeography = (geo: unknown) => {
     if (geoDrawn || !geo) return;
     geoDrawn = true;
-    const layer = L.geoJSON(geo as GeoJSON.FeatureCollection, {
-      style: (f) => KIND_STYLE[String(f?.properties?.kind)] ?? { color: '#94a3b8' },
-      pointToLayer: (f, latlng) => {
-        const kind = String(f.properties?.kind);
-        if (kind === 'hotspot') return L.circleMarker(latlng, { radius: 4, color: '#fbbf24', weight: 1, fillOpacity: 0.6 });
-        return L.marker(latlng, { icon: pointIcon(kind), keyboard: false });
-      },
-      onEachFeature: (f, l) => {
-        const name = String(f.properties?.name ?? f.properties?.id ?? '');
-        if (name) l.bindTooltip(name, { direction: 'top', className: 'kx-tip' });
-      },
-    }).addTo(map);
+    const layer = geographyLayer(geo).addTo(map);
     const b = layer.getBounds();
     if (b.isValid()) map.fitBounds(b, { padding: [16, 16] });
   };

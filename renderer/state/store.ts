@@ -3,8 +3,9 @@ import { createStore } from 'zustand/vanilla';
 import type { CommandResultCode, PlanMessage, StationEvent, StationSnapshot, TilesInfo, VehicleCommand, VehicleView } from '../../station/api/contract.js';
 import type { Lang } from '../i18n.js';
 
-/** The screens; 'video' is one drone's video in a window of its own (`?view=video&drone=ID`). */
-export type View = 'desk' | 'timeline' | 'wall' | 'planner' | 'video';
+/** The screens; 'video' is one drone's video in a window of its own (`?view=video&drone=ID`); 'replay' reviews
+ * recorded flights (`?view=replay[&flight=ID]`). */
+export type View = 'desk' | 'timeline' | 'wall' | 'planner' | 'replay' | 'video';
 export type Basemap = 'none' | 'offline' | 'osm' | 'tianditu' | 'amap';
 
 export interface CommandEntry {
@@ -63,6 +64,8 @@ export interface ConsoleState {
   takeoffAltM: number;
   basemap: Basemap;
   tiandituKey: string;
+  /** The flight open in the replay view (FlightSummary.id), kept while the reviewer visits other views. */
+  replayFlight: string | null;
 }
 
 export function createConsoleStore(initial: Partial<ConsoleState> = {}) {
@@ -87,6 +90,7 @@ export function createConsoleStore(initial: Partial<ConsoleState> = {}) {
     takeoffAltM: 30,
     basemap: 'none',
     tiandituKey: '',
+    replayFlight: null,
     ...initial,
   }));
 }

@@ -2,11 +2,12 @@
 import type { Basemap, View } from '../state/store.js';
 import { useConsole, useSel, useT } from './context.js';
 
-const VIEWS: { view: View; key: 'viewDesk' | 'viewTimeline' | 'viewWall' | 'viewPlanner' }[] = [
+const VIEWS: { view: View; key: 'viewDesk' | 'viewTimeline' | 'viewWall' | 'viewPlanner' | 'viewReplay' }[] = [
   { view: 'desk', key: 'viewDesk' },
   { view: 'timeline', key: 'viewTimeline' },
   { view: 'wall', key: 'viewWall' },
   { view: 'planner', key: 'viewPlanner' },
+  { view: 'replay', key: 'viewReplay' },
 ];
 
 export function Header() {
@@ -24,6 +25,10 @@ export function Header() {
     store.setState({ view: v });
     const u = new URL(location.href);
     u.searchParams.set('view', v);
+    // The replay's open flight is in the address only while the replay is shown.
+    const flight = store.getState().replayFlight;
+    if (v === 'replay' && flight) u.searchParams.set('flight', flight);
+    else u.searchParams.delete('flight');
     history.replaceState(null, '', u);
   };
   const maps: Basemap[] = ['none', ...(tiles ? (['offline'] as const) : []), 'osm', 'tianditu', 'amap'];

@@ -9,7 +9,7 @@
  *   frame ─► damaged? ─yes─► hold the last picture, "degraded", wait for a clean keyframe
  *              │no
  *              ▼
- *   decode queue > 2? ─yes─► latency guard: skip to the next keyframe
+ *   decode queue > 2? ─yes─► latency guard: skip to the next keyframe (live only: a replay decodes every frame)
  *              │no
  *              ▼
  *   decode ─► paint ─► latency sample (painted − arrival at the station)
@@ -17,8 +17,11 @@
 import { codecFromConfig, parseFrame, type Frame } from './wire.js';
 
 export type ToWorker =
-  /** With `url`, the worker opens that socket; without, frames (ArrayBuffer) and status (string) are posted to it. */
-  | { type: 'init'; canvas: OffscreenCanvas; drone: string; url?: string }
+  /**
+   * With `url`, the worker opens that socket; without, frames (ArrayBuffer) and status (string) are posted to it.
+   * `keepAll` decodes every frame (a replay from a recording: nothing live to keep up with, no latency guard).
+   */
+  | { type: 'init'; canvas: OffscreenCanvas; drone: string; url?: string; keepAll?: boolean }
   | { type: 'snapshot'; id: number }
   | { type: 'close' };
 
@@ -61,6 +64,7 @@ let lastFrameMs = 0;
 let lastDamagedMs = -Infinity;
 let ws: WebSocket | undefined;
 let closed = false;
+let keepAll = false;
 const arrivals = new Map<number, number>();
 const paintTimes: number[] = [];
 const st: VideoStats = { type: 'stats', drone: '', feed: 'posted', state: 'waiting', degraded: false, fps: 0, decoded: 0, painted: 0, decodeErrors: 0, skipped: 0, width: 0, height: 0, latencyMs: [], receiveMs: [], reason: '' };
@@ -126,7 +130,7 @@ function onFrame(fr: Frame): void {
   if (!decoder || decoder.state !== 'configured') return;
   if (waitKey && !fr.keyframe) return void st.skipped++;
   // Latency guard: frames queue up (slow machine, burst) → drop them and start again at the next keyframe.
-  if (!fr.keyframe && decoder.decodeQueueSize > MAX_QUEUE) {
+  if (!keepAll && !fr.keyframe && decoder.decodeQueueSize > MAX_QUEUE) {
     waitKey = true;
     st.skipped++;
     return;
@@ -199,6 +203,7 @@ scope.onmessage = (ev) => {
     canvas = m.canvas;
     ctx = canvas.getContext('2d', { alpha: false });
     st.drone = m.drone;
+    keepAll = m.keepAll === true;
     if (typeof VideoDecoder === 'undefined') {
       st.state = 'error';
       st.reason = 'WebCodecs is not available (it needs a secure context: https or localhost)';
