@@ -296,7 +296,8 @@ export class ReplaySession {
       last = k;
       if (f[k]!.key) key = k;
     }
-    if (key < 0) key = f.findIndex((x) => x.key);
+    // Before the first frame (the arming, before the camera's first keyframe): show the first picture.
+    if (key < 0) last = key = f.findIndex((x) => x.key);
     this.next = key;
     this.lastSent = null;
     this.broken = false;

@@ -212,6 +212,12 @@ describe('replay of a recorded flight video over /ws/replay', () => {
       expect(c.frames.length).toBe(after);
       expect(c.frames.slice(n2).map((x) => x.seq)).toEqual(Array.from({ length: after - n2 }, (_, i) => i));
 
+      // A seek before the first frame (the arming, a second before the camera's first frame): the first picture.
+      const n3 = c.frames.length;
+      const early = await c.send({ type: 'seek', atMs: f.startMs });
+      expect(early).toMatchObject({ state: 'paused', atMs: index[0]!.arrivalMs });
+      expect(c.frames.slice(n3).map((x) => x.seq)).toEqual([0]);
+
       // A bad control is answered and changes nothing; a rate out of range is clamped and said.
       expect(await c.send({ type: 'jump', atMs: 1 } as unknown as ReplayControl)).toMatchObject({ state: 'error', reason: expect.stringContaining('unknown control type') });
       const fast = await c.send({ type: 'play', atMs: index.at(-1)!.arrivalMs, rate: 100 });
