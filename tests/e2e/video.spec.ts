@@ -16,6 +16,7 @@ import { readFileSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
 import { freeUdpPortPair, seeded } from '../video/ffmpeg.js';
 import { serve, type Served } from './station.js';
+import { screenshotVariance } from './pixels.js';
 
 let station: Served;
 let ffmpeg: ChildProcess | undefined;
@@ -56,31 +57,6 @@ test.use({ viewport: { width: 1600, height: 900 }, acceptDownloads: true });
 interface Stats { feed: string; state: string; degraded: boolean; fps: number; decoded: number; painted: number; decodeErrors: number; width: number; height: number; latencyMs: number[] }
 const stats = (page: Page) => page.evaluate(() => (window as unknown as { kongxunVideo?: Record<string, Stats> }).kongxunVideo?.['JH-01'] ?? null);
 
-/** Luminance variance of the video element as it appears in a screenshot (a blank canvas gives ~0). */
-async function screenshotVariance(page: Page): Promise<number> {
-  const png = await page.getByTestId('video-canvas-JH-01').screenshot();
-  return page.evaluate(async (b64) => {
-    const img = new Image();
-    img.src = `data:image/png;base64,${b64}`;
-    await img.decode();
-    const c = document.createElement('canvas');
-    c.width = img.width;
-    c.height = img.height;
-    const g = c.getContext('2d')!;
-    g.drawImage(img, 0, 0);
-    const d = g.getImageData(0, 0, c.width, c.height).data;
-    let s = 0;
-    let s2 = 0;
-    const n = d.length / 4;
-    for (let i = 0; i < d.length; i += 4) {
-      const y = 0.299 * d[i]! + 0.587 * d[i + 1]! + 0.114 * d[i + 2]!;
-      s += y;
-      s2 += y * y;
-    }
-    return s2 / n - (s / n) ** 2;
-  }, png.toString('base64'));
-}
-
 test('live video on the desk: decodes, degrades under loss and recovers, goes stale, snapshots', async ({ page }, testInfo) => {
   const sockets: string[] = [];
   page.on('websocket', (ws) => sockets.push(ws.url()));
@@ -96,7 +72,7 @@ test('live video on the desk: decodes, degrades under loss and recovers, goes st
   expect(s1.feed).toBe('socket');
   expect(sockets.some((u) => u.endsWith('/ws/video?drone=JH-01'))).toBe(true);
   expect([s1.width, s1.height]).toEqual([1280, 720]);
-  expect(await screenshotVariance(page)).toBeGreaterThan(500);
+  expect(await screenshotVariance(page, 'video-canvas-JH-01')).toBeGreaterThan(500);
   await video.screenshot({ path: testInfo.outputPath('video-desk.png') });
   await page.screenshot({ path: testInfo.outputPath('desk-with-video.png') });
   const lat = [...s1.latencyMs].sort((a, b) => a - b);
@@ -112,7 +88,7 @@ test('live video on the desk: decodes, degrades under loss and recovers, goes st
   const before = (await stats(page))!.painted;
   await expect.poll(async () => (await stats(page))!.painted - before, { timeout: 5_000 }).toBeGreaterThan(30);
   expect((await stats(page))!.decodeErrors).toBe(0);
-  expect(await screenshotVariance(page)).toBeGreaterThan(500);
+  expect(await screenshotVariance(page, 'video-canvas-JH-01')).toBeGreaterThan(500);
 
   // Snapshot: a PNG named with the drone, the time and the position, tagged inside.
   const dl = page.waitForEvent('download');
@@ -211,7 +187,7 @@ test('desktop video port: frames relayed over a MessagePort decode in the worker
   expect(s.feed).toBe('posted');
   expect(s.decodeErrors).toBe(0);
   expect([s.width, s.height]).toEqual([1280, 720]);
-  expect(await screenshotVariance(page)).toBeGreaterThan(500);
+  expect(await screenshotVariance(page, 'video-canvas-JH-01')).toBeGreaterThan(500);
   await page.getByTestId('video-JH-01').screenshot({ path: testInfo.outputPath('video-desktop-port.png') });
   const relay = await page.evaluate(() => (window as unknown as { kongxunRelay: { subscribes: string[][]; frames: number; acked: number } }).kongxunRelay);
   expect(relay.subscribes.at(-1)).toEqual(['JH-01']);
@@ -242,7 +218,7 @@ test('open in window: the drone\'s video alone in a popup, decoding, with its te
   await expect.poll(async () => (await stats(popup))!.fps, { timeout: 10_000 }).toBeGreaterThan(5);
   const s = (await stats(popup))!;
   expect(s.decodeErrors).toBe(0);
-  expect(await screenshotVariance(popup)).toBeGreaterThan(500);
+  expect(await screenshotVariance(popup, 'video-canvas-JH-01')).toBeGreaterThan(500);
   // The video fills the window; the label, a telemetry line from the store and the snapshot button are on it.
   const box = (await popup.getByTestId('video-JH-01').boundingBox())!;
   const viewport = await popup.evaluate(() => [innerWidth, innerHeight]);
