@@ -6,6 +6,7 @@
 import type { Clock } from '../../mavlink/clock.js';
 import type { Station } from '../compose.js';
 import type { CommandReply } from '../commands.js';
+import { MAV_CMD } from '../../missions/formats/items.js';
 import type { PlanLists } from '../mission-plan.js';
 import type { AuditRow } from './store.js';
 
@@ -33,6 +34,14 @@ export async function audited(c: ActionContext, sysid: number, sortie: string | 
   const result = r.ok ? ('value' in r ? r.value.text : 'ok') : r.reason;
   c.audit({ atMs, actor: c.actor, sysid, sortie, command, ok: r.ok, result });
   return r.ok ? { ok: true } : { ok: false, reason: r.reason };
+}
+
+/** The plan with its final NAV_LAND moved to `at` (a stand-in lands at its own dock); other plans as they are. */
+export function landingAt(plan: PlanLists, at: { latDeg: number; lonDeg: number }): PlanLists {
+  const last = plan.mission.length - 1;
+  const land = plan.mission[last];
+  if (!land || land.command !== MAV_CMD.NAV_LAND) return plan;
+  return { ...plan, mission: [...plan.mission.slice(0, last), { ...land, x: Math.round(at.latDeg * 1e7), y: Math.round(at.lonDeg * 1e7) }] };
 }
 
 export async function uploadPlan(c: ActionContext, sysid: number, sortie: string, plan: PlanLists): Promise<ActionResult> {

@@ -16,8 +16,9 @@
  */
 import type { Clock, TimerId } from '../../mavlink/clock.js';
 import type { Station } from '../compose.js';
+import type { PlanLists } from '../mission-plan.js';
 import type { VehicleSnapshot } from '../vehicle-state.js';
-import { audited, launchMission, uploadPlan, type ActionContext } from './actions.js';
+import { audited, landingAt, launchMission, uploadPlan, type ActionContext } from './actions.js';
 import type { DayInput, DaySortie } from './day.js';
 import { Dispatcher, type LookRequest, type DispatchRecord } from './dispatch.js';
 import { evaluateGates } from './gates.js';
@@ -192,6 +193,19 @@ export class PatrolRunner {
     return this.o.day.plans.get(s.plan);
   }
 
+  /**
+   * The mission a sortie's drone flies. A drone standing in for one of another dock flies that sortie's route
+   * but lands where it lives: the route's last item (NAV_LAND on the planned drone's dock, whose own drone may
+   * still sit there) is moved to the stand-in's home. Without a known home it is not sent at all.
+   */
+  private planFor(s: Sortie, d: DaySortie): { ok: true; value: PlanLists } | { ok: false; reason: string } {
+    const own = this.o.day.fleet.drones.find((x) => x.sysid === s.sysid);
+    if (!own || own.dock === d.drone.dock) return { ok: true, value: d.plan };
+    const home = this.snap(s.sysid)?.home;
+    if (!home) return { ok: false, reason: `${s.droneId} stands in from dock ${own.dock}: its home is not known yet, so it cannot be sent to land there` };
+    return { ok: true, value: landingAt(d.plan, home) };
+  }
+
   apply(s: Sortie, e: SortieEvent): void {
     const before = s.state;
     const { sortie, effects } = stepSortie(s, e, this.timing);
@@ -209,7 +223,9 @@ export class PatrolRunner {
       case 'upload': {
         const d = this.daySortie(s);
         if (!d) return this.later(s, { type: 'upload-done', ok: false, reason: `no plan ${s.plan}` });
-        void uploadPlan(this.ctx, s.sysid, s.id, d.plan).then((r) => {
+        const plan = this.planFor(s, d);
+        if (!plan.ok) return this.later(s, { type: 'upload-done', ok: false, reason: plan.reason });
+        void uploadPlan(this.ctx, s.sysid, s.id, plan.value).then((r) => {
           if (r.ok) this.verified.set(s.sysid, s.plan);
           this.later(s, r.ok ? { type: 'upload-done', ok: true } : { type: 'upload-done', ok: false, reason: r.reason });
         });

@@ -56,6 +56,8 @@ export interface DroneObservation {
   minPctAtLanding: number;
   /** [takeoff, landing) intervals, clock ms. */
   flights: [number, number][];
+  /** Where each flight ended: clock ms and metres from the drone's own dock (where the simulator started it). */
+  landings: { atMs: number; fromDockM: number }[];
 }
 
 /** The observer's (and the dock charger's) period. */
@@ -130,7 +132,7 @@ export class SimDay {
       const d = m.drone;
       const fd = this.o.fleet.drones.find((x) => x.sysid === m.sysid);
       let ob = this.observed.get(m.sysid);
-      if (!ob) this.observed.set(m.sysid, (ob = { sysid: m.sysid, id: m.id, flightS: 0, takeoffs: 0, cycles: 0, minPctAirborne: 100, minPctAtLanding: 100, flights: [] }));
+      if (!ob) this.observed.set(m.sysid, (ob = { sysid: m.sysid, id: m.id, flightS: 0, takeoffs: 0, cycles: 0, minPctAirborne: 100, minPctAtLanding: 100, flights: [], landings: [] }));
       const pct = d.battery.remainingPct;
       const prev = this.lastPct.get(m.sysid);
       if (d.flying) {
@@ -140,7 +142,10 @@ export class SimDay {
           ob.takeoffs++;
           ob.flights.push([now, now]);
         } else ob.flights.at(-1)![1] = now;
-      } else if (prev?.flying) ob.minPctAtLanding = Math.min(ob.minPctAtLanding, pct);
+      } else if (prev?.flying) {
+        ob.minPctAtLanding = Math.min(ob.minPctAtLanding, pct);
+        ob.landings.push({ atMs: now, fromDockM: Math.hypot(d.physics.state.eM, d.physics.state.nM) });
+      }
       if (prev && pct < prev.pct) ob.cycles += (prev.pct - pct) / 100;
       this.lastPct.set(m.sysid, { pct, flying: d.flying, armed: d.armed });
       // The dock charges a disarmed drone on the ground.

@@ -136,6 +136,14 @@ describe('a 24-hour patrol day on the simulator with faults', () => {
     expect(report.dispatches.every((d) => d.arrived !== null && (d.state === 'resumed' || d.state === 'done'))).toBe(true);
   });
 
+  it('lands every flight on the drone’s own dock, a stand-in from another dock too; only the failsafe LAND is in the field', () => {
+    const crossDock = day.runner.list().filter((s) => s.replaces && s.launchedAtMs !== null && day.day.fleet.drones.find((d) => d.sysid === s.sysid)?.dock !== day.day.plans.get(s.plan)?.drone.dock);
+    expect(crossDock.length, 'the faulted day has a stand-in from another dock').toBeGreaterThan(0);
+    const away = [...day.observed.values()].flatMap((o) => o.landings.filter((l) => l.fromDockM > 10).map((l) => ({ id: o.id, sysid: o.sysid, m: Math.round(l.fromDockM) })));
+    expect(away.map((a) => a.sysid)).toEqual([picks.gps!.sysid]);
+    for (const m of day.fleet.members) expect(m.drone.physics.state.onGround, m.id).toBe(true);
+  });
+
   it('carried on after the 13:00 restart without launching twice', () => {
     expect(day.restarts).toBe(1);
     const after = day.runner.list().filter((s) => s.launchMs > at(13, 5));
