@@ -15,7 +15,7 @@ import { err, ok, type Result } from '../mavlink/result.js';
 import { memoryPair } from '../mavlink/transport/memory.js';
 import type { Transport } from '../mavlink/transport/types.js';
 import { SimFleet } from '../sitl/fleet.js';
-import type { ServerMessage, StationEvent, VehicleCommand } from './api/contract.js';
+import type { ServerMessage, StationEvent, VehicleCommand, VehicleView } from './api/contract.js';
 import { stationEvent, vehicleViews } from './api/views.js';
 import type { CommandReply, VehicleCommands } from './commands.js';
 import { createStation, type Station } from './compose.js';
@@ -78,7 +78,7 @@ export interface StationService {
   close(): Promise<void>;
 }
 
-async function runCommand(c: VehicleCommands, cmd: VehicleCommand): Promise<CommandReply> {
+async function runCommand(c: VehicleCommands, cmd: Exclude<VehicleCommand, { command: 'release' }>): Promise<CommandReply> {
   switch (cmd.command) {
     case 'arm':
       return c.arm();
@@ -255,7 +255,7 @@ export async function startStationService(o: StationServiceOptions): Promise<Res
         atMs: clock.now(),
         station: fleetFile.station,
         simulated: simDrones.length > 0,
-        vehicles: vehicleViews(station.snapshot(), names),
+        vehicles: withPatrol(vehicleViews(station.snapshot(), names), runner),
       }),
       onEvent: (cb) => {
         listeners.add(cb);
@@ -264,6 +264,12 @@ export async function startStationService(o: StationServiceOptions): Promise<Res
       command: async (sysid, cmd) => {
         const c = station.command(sysid);
         if (!c) return { ok: false, result: 'no-vehicle', reason: `no vehicle with system id ${sysid}` };
+        if (cmd.command === 'release') {
+          if (!runner) return { ok: false, result: 'unsupported', reason: 'no scheduled patrol runs on this station' };
+          if (!runner.isTakenOver(sysid)) return { ok: false, result: 'denied', reason: 'the patrol has not been taken over on this drone' };
+          runner.release(sysid);
+          return { ok: true, result: 'accepted', reason: 'given back to the scheduled patrol' };
+        }
         runner?.takeover(sysid);
         const r = await runCommand(c, cmd);
         return r.ok ? { ok: true, result: 'accepted', reason: r.value.text } : { ok: false, result: r.code, reason: r.reason };
@@ -303,6 +309,12 @@ export async function startStationService(o: StationServiceOptions): Promise<Res
       o.tiles?.close();
     },
   });
+}
+
+/** The patrol's view of each drone (its sortie now, taken over, set aside for maintenance) when a patrol runs. */
+function withPatrol(views: VehicleView[], runner: PatrolRunner | undefined): VehicleView[] {
+  if (!runner) return views;
+  return views.map((v) => ({ ...v, patrol: { sortie: runner.busyWith(v.sysid)?.id ?? null, takenOver: runner.isTakenOver(v.sysid), maintenance: runner.isInMaintenance(v.sysid) } }));
 }
 
 /** The patrol runner on the service's station; `close` sends drones in the air home and closes the store. */

@@ -9,7 +9,7 @@ import { selectedVehicle, type ConsoleStore } from '../state/store.js';
 import type { StationClient } from '../api/client.js';
 import { commandLabel, useConsole, useSel, useT, wordResult, type T } from './context.js';
 
-const DANGEROUS = new Set<VehicleCommand['command']>(['arm', 'takeoff', 'land', 'disarm']);
+const DANGEROUS = new Set<VehicleCommand['command']>(['arm', 'takeoff', 'land', 'disarm', 'release']);
 export const ORBIT_RADIUS_M = 50;
 
 /** Send now, or ask first when the command is dangerous. */
@@ -108,8 +108,34 @@ export function CommandBar() {
         />
         m
       </label>
+      <PatrolLine send={send} />
       {pick && <div className="pick-hint" data-testid="pick-hint">{t(pick === 'goto' ? 'pickGoto' : 'pickOrbit')}</div>}
       <div className="shortcuts">{t('shortcuts')}</div>
+    </div>
+  );
+}
+
+/**
+ * Under the scheduled patrol: the sortie the selected drone flies, or that the pilot has it (any command from
+ * a console takes it over; the patrol then leaves it alone) with the button that gives it back.
+ */
+function PatrolLine({ send }: { send: (c: VehicleCommand) => void }) {
+  const t = useT();
+  const patrol = useSel((s) => selectedVehicle(s)?.patrol);
+  if (!patrol) return null;
+  return (
+    <div className={`patrol-line ${patrol.takenOver ? 'taken' : ''}`} data-testid="patrol-line">
+      {patrol.maintenance && <span className="badge warning">{t('patrolMaintenance')}</span>}
+      {patrol.takenOver ? (
+        <>
+          <span data-testid="patrol-taken">{t('patrolTaken')}</span>
+          <button className="danger" data-testid="cmd-release" onClick={() => send({ command: 'release' })}>
+            {t('cmdRelease')}
+          </button>
+        </>
+      ) : (
+        <span>{patrol.sortie ? t('patrolSortie', { sortie: patrol.sortie }) : t('patrolIdle')}</span>
+      )}
     </div>
   );
 }
@@ -128,6 +154,7 @@ export function ConfirmDialog() {
     : c.command === 'takeoff' ? t('confirmTakeoff', { drone, alt: c.altRelM })
     : c.command === 'land' ? t('confirmLand', { drone })
     : c.command === 'disarm' ? t('confirmAbort', { drone })
+    : c.command === 'release' ? t('confirmRelease', { drone })
     : `${commandLabel(t, c)} ${drone}?`;
   const go = () => {
     store.setState({ confirm: null });

@@ -41,7 +41,7 @@ export function wordEvent(t: T, e: StationEvent): string {
 export function commandLabel(t: T, c: VehicleCommand): string {
   const key: Record<VehicleCommand['command'], StringKey> = {
     arm: 'cmdArm', disarm: 'cmdAbort', mode: 'mode', takeoff: 'cmdTakeoff', land: 'cmdLand', rtl: 'cmdRtl',
-    pause: 'cmdPause', continue: 'cmdContinue', goto: 'cmdGoto', orbit: 'cmdOrbit', camera: 'camera', gimbal: 'camGimbal',
+    pause: 'cmdPause', continue: 'cmdContinue', goto: 'cmdGoto', orbit: 'cmdOrbit', camera: 'camera', gimbal: 'camGimbal', release: 'cmdRelease',
   };
   const base = t(key[c.command]);
   if (c.command === 'mode') return `${base} ${c.mode}`;

@@ -39,6 +39,11 @@ export interface VehicleView {
   unhealthySensors: string[];
   lastText: string | null;
   landed: string;
+  /**
+   * Under the scheduled patrol (`serve --patrol`): the sortie it flies now, and whether the pilot has taken it
+   * over (any command from a console does; the patrol leaves it alone until released). Absent without a patrol.
+   */
+  patrol?: { sortie: string | null; takenOver: boolean; maintenance: boolean };
 }
 
 export interface StationEvent {
@@ -74,7 +79,9 @@ export type VehicleCommand =
   /** The drone's camera through MAVLink: record on board, one photo, zoom (0–100 % of its range). */
   | { command: 'camera'; action: 'record-start' | 'record-stop' | 'photo' | 'zoom'; zoomPct?: number }
   /** Point the gimbal: pitch (negative = down) and yaw from the nose, degrees; an absent axis stays as it is. */
-  | { command: 'gimbal'; pitchDeg?: number; yawDeg?: number };
+  | { command: 'gimbal'; pitchDeg?: number; yawDeg?: number }
+  /** Give a drone the pilot took over back to the scheduled patrol (nothing is sent to the drone). */
+  | { command: 'release' };
 
 export type ClientMessage =
   | ({ type: 'command'; requestId: string; sysid: number } & VehicleCommand)

@@ -1,0 +1,58 @@
+/**
+ * The desk under the scheduled patrol (`kongxun serve --patrol DIR`, today's plan of the sample station): the
+ * selected drone's patrol line says what the patrol has it doing; any command from the desk takes the drone
+ * over (the line says so); 交还巡逻 gives it back, after a confirmation.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect, test } from '@playwright/test';
+import { serve, type Served } from './station.js';
+
+let station: Served;
+
+test.beforeAll(async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kongxun-patrol-e2e-'));
+  const date = new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10); // today, station time (+08:00)
+  try {
+    execFileSync(process.execPath, ['bin/kongxun.mjs', 'plan', '--station', 'resources/samples/jinhai.geojson', '--fleet', 'resources/samples/fleet.json', '--date', date, '--out', dir], { stdio: 'pipe' });
+  } catch (e) {
+    // Exit 3: written, with gaps — still a day to run.
+    if ((e as { status?: number }).status !== 3) throw e;
+  }
+  station = await serve(['--patrol', dir]);
+});
+
+test.afterAll(() => station?.stop());
+
+test('patrol takeover from the desk, and giving the drone back with confirmation', async ({ page }, testInfo) => {
+  await page.goto(station.url);
+  await expect(page.getByTestId('link')).toHaveText('已连接');
+  await page.getByTestId('drone-JH-06').click();
+  const line = page.getByTestId('patrol-line');
+  await expect(line).toContainText('自动巡逻');
+  await expect(page.getByTestId('patrol-taken')).toHaveCount(0);
+
+  // Any command from the desk takes the drone over (the simulator may refuse the pause on the ground; the
+  // takeover stands either way).
+  await page.getByTestId('cmd-pause').click();
+  await expect(page.getByTestId('patrol-taken')).toContainText('人工接管中');
+  await expect(line).toHaveClass(/taken/);
+  await page.screenshot({ path: testInfo.outputPath('patrol-taken-zh.png') });
+
+  // Giving it back asks first; cancelling keeps the takeover.
+  await page.getByTestId('cmd-release').click();
+  await expect(page.getByTestId('confirm')).toContainText('把 JH-06 交还自动巡逻');
+  await page.getByTestId('confirm-cancel').click();
+  await expect(page.getByTestId('patrol-taken')).toBeVisible();
+  await page.getByTestId('cmd-release').click();
+  await page.getByTestId('confirm-ok').click();
+  await expect(page.getByTestId('result').first()).toContainText('JH-06 交还巡逻');
+  await expect(page.getByTestId('result').first()).toHaveClass(/ok/, { timeout: 10_000 });
+  await expect(page.getByTestId('patrol-taken')).toHaveCount(0);
+  await expect(line).toContainText('自动巡逻');
+
+  // With nothing taken over there is nothing to give back.
+  await expect(page.getByTestId('cmd-release')).toHaveCount(0);
+});
