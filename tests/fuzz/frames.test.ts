@@ -23,21 +23,15 @@ import { MSG_ID_MAGIC_NUMBER, x25crc } from 'node-mavlink';
 import { FrameParser, encodeV1, encodeV2, type MavFrame } from '../../mavlink/codec/frame.js';
 import { REGISTRY, baseLength, decodePayload, encodePayload } from '../../mavlink/codec/messages.js';
 import { signFrame } from '../../mavlink/codec/signing.js';
+import { seededRandom } from '../../mavlink/transport/memory.js';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 0x5eed2026);
 const ITEMS = Number(process.env.FUZZ_ITEMS ?? 1_000_000);
 const BATCH = 400;
 
-/** mulberry32: small, fast, seedable. */
+/** mulberry32 (the memory transport's): small, fast, seedable. */
 function prng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = seededRandom(seed);
   return {
     next,
     int: (n: number) => Math.floor(next() * n),

@@ -78,14 +78,5 @@ export function ffprobeFrames(file: string): number {
   return Number(out.trim().split(',').pop());
 }
 
-/** Deterministic PRNG (mulberry32) for loss injection. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic PRNG (mulberry32, the memory transport's) for loss injection. */
+export { seededRandom as seeded } from '../../mavlink/transport/memory.js';
