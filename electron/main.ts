@@ -84,8 +84,9 @@ function secureWindow(win: BrowserWindow, origin: string): void {
     child.once('closed', () => videoWindows--);
     adopt(child, origin);
   });
+  // Same origin exactly: a prefix test would let http://127.0.0.1:4123 through to :41230.
   win.webContents.on('will-navigate', (e, url) => {
-    if (!url.startsWith(origin)) e.preventDefault();
+    if (!URL.canParse(url) || new URL(url).origin !== origin) e.preventDefault();
   });
 }
 

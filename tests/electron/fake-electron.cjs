@@ -106,7 +106,12 @@ class BrowserWindow extends EventEmitter {
     const denied = this.openHandler ? this.openHandler({ url: 'https://example.com/' }).action : 'none';
     const nav = { prevented: false, preventDefault() { this.prevented = true; } };
     this.webContents.emit('will-navigate', nav, 'https://evil.example/');
-    report({ type: 'window', window: this.id, url, options: this.options, newWindow: denied, foreignNavigationBlocked: nav.prevented });
+    // Another port on the same host, whose URL starts with the console's origin (…:4123 → …:41230).
+    const lookalike = { prevented: false, preventDefault() { this.prevented = true; } };
+    this.webContents.emit('will-navigate', lookalike, `${new URL(url).origin}0/`);
+    const own = { prevented: false, preventDefault() { this.prevented = true; } };
+    this.webContents.emit('will-navigate', own, `${new URL(url).origin}/?view=timeline`);
+    report({ type: 'window', window: this.id, url, options: this.options, newWindow: denied, foreignNavigationBlocked: nav.prevented && lookalike.prevented && !own.prevented });
     setTimeout(() => this.webContents.emit('did-finish-load'), 50);
     return Promise.resolve();
   }
