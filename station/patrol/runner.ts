@@ -15,6 +15,7 @@
  * A drone taken over by the pilot is left alone until released.
  */
 import type { Clock, TimerId } from '../../mavlink/clock.js';
+import { err, ok, type Result } from '../../mavlink/result.js';
 import type { Station } from '../compose.js';
 import type { PlanLists } from '../mission-plan.js';
 import type { VehicleSnapshot } from '../vehicle-state.js';
@@ -198,12 +199,12 @@ export class PatrolRunner {
    * but lands where it lives: the route's last item (NAV_LAND on the planned drone's dock, whose own drone may
    * still sit there) is moved to the stand-in's home. Without a known home it is not sent at all.
    */
-  private planFor(s: Sortie, d: DaySortie): { ok: true; value: PlanLists } | { ok: false; reason: string } {
+  private planFor(s: Sortie, d: DaySortie): Result<PlanLists> {
     const own = this.o.day.fleet.drones.find((x) => x.sysid === s.sysid);
-    if (!own || own.dock === d.drone.dock) return { ok: true, value: d.plan };
+    if (!own || own.dock === d.drone.dock) return ok(d.plan);
     const home = this.snap(s.sysid)?.home;
-    if (!home) return { ok: false, reason: `${s.droneId} stands in from dock ${own.dock}: its home is not known yet, so it cannot be sent to land there` };
-    return { ok: true, value: landingAt(d.plan, home) };
+    if (!home) return err('no-home', `${s.droneId} stands in from dock ${own.dock}: its home is not known yet, so it cannot be sent to land there`);
+    return ok(landingAt(d.plan, home));
   }
 
   apply(s: Sortie, e: SortieEvent): void {
