@@ -121,6 +121,8 @@ function givePort(win: BrowserWindow): void {
     for (const l of listeners) l(String(e.data));
   });
   const detach = service.attachConsole({
+    // The desk's own window: until sign-in exists, the person at the desktop app acts as a pilot.
+    who: { kind: 'user', user: 'desktop', role: 'pilot', from: 'desktop', via: 'desktop' },
     send: (text) => port1.postMessage(text),
     onMessage: (cb) => {
       listeners.add(cb);

@@ -16,14 +16,16 @@ import type { TileSource } from './mbtiles.js';
 import type { VideoHub } from '../video/hub.js';
 import { FlightCatalog } from '../replay/flights.js';
 import { serveReplay } from '../replay/video.js';
+import type { Principal } from '../gateway/principal.js';
 
 export interface ConsoleSource {
   hello(): Extract<ServerMessage, { type: 'hello' }>;
   snapshot(): StationSnapshot;
   onEvent(cb: (e: StationEvent) => void): () => void;
-  command(sysid: number, cmd: VehicleCommand): Promise<{ ok: boolean; result: string; reason: string }>;
+  /** A command from a console; `who` is the console's principal (station/gateway/principal.ts). */
+  command(sysid: number, cmd: VehicleCommand, who: Principal): Promise<{ ok: boolean; result: string; reason: string }>;
   /** Upload a mission file to a drone, reporting progress; absent when the station has no mission service. */
-  upload?(sysid: number, name: string, text: string, onProgress: (p: Omit<UploadProgress, 'type' | 'requestId'>) => void): Promise<Omit<UploadResult, 'type' | 'requestId'>>;
+  upload?(sysid: number, name: string, text: string, onProgress: (p: Omit<UploadProgress, 'type' | 'requestId'>) => void, who: Principal): Promise<Omit<UploadResult, 'type' | 'requestId'>>;
   /** The day plan the station was started with, sent after `hello`. */
   plan?(): PlanMessage | null;
 }
@@ -53,6 +55,8 @@ export interface ConsoleServerOptions {
 
 /** One console over any transport: text frames of the contract's JSON messages each way. */
 export interface ConsolePeer {
+  /** Who this console is. Until sign-in exists every console acts as an anonymous pilot. */
+  who: Principal;
   send(text: string): void;
   onMessage(cb: (text: string) => void): () => void;
 }
@@ -214,14 +218,14 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Resul
         const done = (r: Omit<UploadResult, 'type' | 'requestId'>) => sendTo({ type: 'upload-result', requestId, ...r });
         if (!o.source.upload) return done({ ok: false, count: 0, verifiedBy: null, reason: 'this station has no mission transfer service' });
         o.source
-          .upload(m.sysid, m.name, m.text, (p) => sendTo({ type: 'upload-progress', requestId, ...p }))
+          .upload(m.sysid, m.name, m.text, (p) => sendTo({ type: 'upload-progress', requestId, ...p }), peer.who)
           .then(done)
           .catch((e: unknown) => done({ ok: false, count: 0, verifiedBy: null, reason: String(e) }));
         return;
       }
       const { type: _t, requestId, sysid, ...cmd } = m;
       o.source
-        .command(sysid, cmd as VehicleCommand)
+        .command(sysid, cmd as VehicleCommand, peer.who)
         .then((r) => sendTo({ type: 'result', requestId, ...r }))
         .catch((e: unknown) => sendTo({ type: 'result', requestId, ok: false, result: 'error', reason: String(e) }));
     });
@@ -230,9 +234,10 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Resul
       peers.delete(peer);
     };
   };
-  wss.on('connection', (ws: WebSocket) => {
+  wss.on('connection', (ws: WebSocket, req: IncomingMessage) => {
     ws.on('error', () => ws.terminate());
     const leave = welcome({
+      who: { kind: 'user', user: 'anonymous', role: 'pilot', from: req.socket.remoteAddress ?? 'unknown', via: 'console' },
       send: (text) => ws.readyState === ws.OPEN && ws.send(text),
       onMessage: (cb) => {
         const h = (data: unknown) => cb(String(data));
