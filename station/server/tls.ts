@@ -53,11 +53,16 @@ export function loadTlsFiles(certFile: string, keyFile: string): Result<TlsMater
   return ok({ cert, key, fingerprint: fingerprintOf(cert), source: `${certFile}, ${keyFile}` });
 }
 
+/** An IP address in one spelling (IPv6 compressed, as the WHATWG URL parser writes it: 0:0:0:0:0:0:0:1 → ::1). */
+function normIp(ip: string): string {
+  return isIP(ip) === 6 ? new URL(`http://[${ip}]`).hostname.slice(1, -1) : ip;
+}
+
 function covers(cert: string, names: string[], nowMs: number): boolean {
   const x = new X509Certificate(cert);
   if (Date.parse(x.validTo) - nowMs < 30 * 86_400_000) return false;
-  const san = x.subjectAltName ?? '';
-  return names.every((n) => san.includes(isIP(n) ? `IP Address:${n}` : `DNS:${n}`));
+  const have = new Set((x.subjectAltName ?? '').split(', ').map((e) => (e.startsWith('IP Address:') ? `IP:${normIp(e.slice(11))}` : e)));
+  return names.every((n) => have.has(isIP(n) ? `IP:${normIp(n)}` : `DNS:${n}`));
 }
 
 /** The station's own certificate for `names` (DNS names and IP addresses), kept in `dataDir`/tls/. */
