@@ -5,7 +5,10 @@
  * (command buttons) and as a viewer (none: a read-only desk); signing out; a page of another origin on the
  * same machine cannot open the station's WebSocket even in a browser that is signed in.
  */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { expect, test, type Page } from '@playwright/test';
 import { TEST_PASSWORD } from '../sign-in.js';
@@ -125,5 +128,31 @@ test('a page of another origin on this machine cannot open the station socket, e
     expect(api).toBe('blocked');
   } finally {
     evil.close();
+  }
+});
+
+test("a name from the station's file is shown as text on the map, never run as markup", async ({ page }) => {
+  // A school named with an HTML payload in the jurisdiction file.
+  const geo = JSON.parse(readFileSync(join('resources', 'samples', 'jinhai.geojson'), 'utf8')) as { features: { properties: Record<string, unknown> }[] };
+  const payload = '<img src=x onerror="window.kxPwned=1">金海小学';
+  geo.features.find((f) => f.properties.id === 'school-1')!.properties.name = payload;
+  const file = join(mkdtempSync(join(tmpdir(), 'kx-xss-')), 'jinhai.geojson');
+  writeFileSync(file, JSON.stringify(geo));
+  const hostile = await serve(['--no-plan', '--station', file], { users: ['viewer'] });
+  try {
+    await signInWithForm(page, hostile.url, 'viewer');
+    await expect(page.getByTestId('link')).toHaveText('已连接');
+    const schools = page.locator('.kx-school');
+    await expect(schools).toHaveCount(4);
+    // Hover each school until the hostile one's tooltip shows.
+    for (let i = 0; i < 4; i++) {
+      await schools.nth(i).hover();
+      if ((await page.locator('.kx-tip').textContent().catch(() => ''))?.includes('金海小学')) break;
+    }
+    await expect(page.locator('.kx-tip')).toHaveText(payload);
+    await expect(page.locator('.kx-tip img')).toHaveCount(0);
+    expect(await page.evaluate(() => (window as unknown as { kxPwned?: number }).kxPwned)).toBeUndefined();
+  } finally {
+    hostile.stop();
   }
 });
