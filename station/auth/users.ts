@@ -9,7 +9,7 @@
  * Each account has a `generation`, raised by every change of password, role or state: a session remembers the
  * generation it was made at, and ends when it no longer matches.
  */
-import { chmodSync, mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import { err, ok, type Result } from '../../mavlink/result.js';
@@ -74,12 +74,15 @@ export function openUserStore(dataDir: string, name = 'users.sqlite'): Result<Us
   let db: BetterSqlite3.Database;
   try {
     mkdirSync(dataDir, { recursive: true });
+    // Password hashes: readable by the station's own OS user only (no effect on Windows). The file exists with
+    // that mode before SQLite opens it, so its -wal and -shm files, which SQLite creates with the database's
+    // own mode, are private too.
+    closeSync(openSync(file, 'a', 0o600));
+    if (process.platform !== 'win32') chmodSync(file, 0o600);
     db = new Database(file);
     db.pragma('journal_mode = WAL');
     db.pragma('busy_timeout = 5000');
     db.exec(SCHEMA);
-    // Password hashes: readable by the station's own OS user only (no effect on Windows).
-    if (process.platform !== 'win32') chmodSync(file, 0o600);
   } catch (e) {
     return err('unwritable', `${file}: ${(e as Error).message}`);
   }

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -41,6 +41,9 @@ describe('kongxun users', () => {
     writeFileSync(file, 'from a file\nignored');
     expect(await usersMain(['add', 'zhao', '--role', 'viewer', '--data', data, '--password-file', file], io, answers())).toBe(0);
     expect(await signsIn(data, 'zhao', 'from a file')).toBe(true);
+    // The hashes are the station user's alone, the WAL included.
+    if (process.platform !== 'win32')
+      for (const f of ['users.sqlite', 'users.sqlite-wal', 'users.sqlite-shm'].map((n) => join(data, n)).filter(existsSync)) expect([f, statSync(f).mode & 0o777]).toEqual([f, 0o600]);
 
     const list = bufferIo();
     expect(await usersMain(['list', '--json', '--data', data], list, answers())).toBe(0);
