@@ -237,6 +237,7 @@ const zh = {
   usersEnable: '启用',
   usersSaved: '已保存',
   readOnly: '只读：此账号不能指挥无人机',
+  readOnlyAdmin: '管理员不指挥无人机：请在“用户”页为飞手添加账号，再以飞手登录',
   desktopUser: '本机桌面',
 } as const;
 
@@ -476,6 +477,7 @@ const en: Strings = {
   usersEnable: 'Enable',
   usersSaved: 'Saved',
   readOnly: 'Read-only: this account cannot command drones',
+  readOnlyAdmin: 'An administrator does not fly: add a pilot account on the Users page and sign in as the pilot',
   desktopUser: 'This desktop',
 };
 

@@ -75,6 +75,11 @@ export function mayFly(who: ConsoleIdentity | null): boolean {
   return who?.role === 'pilot';
 }
 
+/** The camera and gimbal: a pilot's, and a dispatcher's (station/gateway's rights table: 'payload'). */
+export function mayUsePayload(who: ConsoleIdentity | null): boolean {
+  return who?.role === 'pilot' || who?.role === 'dispatcher';
+}
+
 export function createConsoleStore(initial: Partial<ConsoleState> = {}) {
   return createStore<ConsoleState>(() => ({
     link: 'connecting',

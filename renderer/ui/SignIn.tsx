@@ -54,10 +54,12 @@ export function SignIn({ initialLang, setupToken }: { initialLang: Lang; setupTo
     const failed = setup ? await postJson('/api/setup', { token: setupToken, user, password }) : await postJson('/api/login', { user, password });
     setBusy(false);
     if (failed) return setError(failed);
-    // Signed in: the console proper, without the token in the address.
+    // Signed in: the console proper, without the token in the address. The first administrator lands on the
+    // Users page: an administrator does not fly, so the next step is a pilot's account.
     const u = new URL(location.href);
     u.pathname = '/';
     u.searchParams.delete('token');
+    if (setup) u.searchParams.set('view', 'users');
     location.replace(u.href);
   };
   return (

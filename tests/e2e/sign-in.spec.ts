@@ -49,15 +49,16 @@ test('first start: the printed setup link creates the first administrator, who a
   await page.getByTestId('signin-password2').fill('chief password 1');
   await page.screenshot({ path: testInfo.outputPath('setup.png') });
   await page.getByTestId('signin-submit').click();
-  // Into the console, signed in as the administrator; the token is gone from the address.
+  // Into the console, signed in as the administrator, on the Users page; the token is gone from the address.
   await expect(page.getByTestId('who')).toHaveText('chief · 管理员');
   await expect(page.getByTestId('link')).toHaveText('已连接');
   expect(new URL(page.url()).pathname).toBe('/');
+  expect(new URL(page.url()).searchParams.has('token')).toBe(false);
+  await expect(page.getByTestId('users')).toBeVisible();
   // The link works once.
   const again = await page.request.post(`${fresh.url}api/setup`, { data: { token: new URL(fresh.setupUrl!).searchParams.get('token'), user: 'mallory', password: 'mallory password' } });
   expect(again.status()).toBe(403);
 
-  await page.getByTestId('view-users').click();
   await expect(page.getByTestId('user-chief')).toContainText('chief');
   await page.getByTestId('user-add-name').fill('wall-1');
   await page.getByTestId('user-add-role').selectOption('viewer');
@@ -69,6 +70,10 @@ test('first start: the printed setup link creates the first administrator, who a
   await page.getByTestId('user-toggle-chief').click();
   await expect(page.getByTestId('users-message')).toContainText('last active administrator');
   await page.screenshot({ path: testInfo.outputPath('users.png') });
+  // The administrator's desk: no command buttons, and the way to a pilot's account.
+  await page.getByTestId('view-desk').click();
+  await expect(page.getByTestId('read-only')).toContainText('用户');
+  await expect(page.locator('[data-testid^="cmd-"]')).toHaveCount(0);
   await page.getByTestId('sign-out').click();
   await expect(page.getByTestId('signin-form')).toBeVisible();
   await signInWithForm(page, fresh.url, 'wall-1', 'wall screen pw');
