@@ -3,6 +3,11 @@
  * (`/ws`): a `hello` with the station's geography, ~10 Hz snapshots, discrete events, and command results.
  * Flight replay (station/replay/): the recorded flights at `/api/flights[/<id>]`, their video on `/ws/replay`.
  * Binds 127.0.0.1 by default. A port in use is an error value naming the address, never a crash.
+ *
+ * Who may come in (issue 14): every request passes the HTTP guard first (http-guard.ts: Host, Origin on
+ * upgrades, a URL that decodes), then `/ws*`, `/api/*`, `/tiles/` and `/plan-files/` need a session
+ * (station/auth/); only the app shell and the sign-in endpoints are public. A console's principal is its
+ * session's user and role; sockets of a session that ends are closed with 4401.
  */
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
