@@ -12,10 +12,19 @@
  * attaches to the video hub for the drones the page subscribes to (`{type:'subscribe', drones}`), and every
  * frame goes to the page as an ArrayBuffer (renderer/video/port.ts routes it to the drone's decoder worker).
  * KONGXUN_TRANSPORT=ws keeps the WebSockets instead.
+ *
+ * Sign-in: the desktop app's own windows are signed in at each launch, without a password. The station core in
+ * this process makes a per-launch session for the desktop principal (`desktop`, pilot); its secret goes only to
+ * this app's Chromium session as an HttpOnly, SameSite=Strict cookie for the console's exact origin (so the
+ * page's own requests — flights, tiles, video status — carry it, and page scripts never read it), and the
+ * console protocol itself flows over the MessagePort this process made, which no other program can reach.
+ * Consoles in a browser on the LAN sign in with an account as everywhere else.
  */
 import { app, BrowserWindow, MessageChannelMain, screen, session, shell, type WebContents } from 'electron';
 import { join } from 'node:path';
 import { startStationService, type StationService } from '../station/service.js';
+import { SESSION_COOKIE } from '../station/auth/auth.js';
+import { installLastResort } from '../station/last-resort.js';
 import type { VideoPeer } from '../station/video/hub.js';
 
 let service: StationService | undefined;
@@ -121,7 +130,7 @@ function givePort(win: BrowserWindow): void {
     for (const l of listeners) l(String(e.data));
   });
   const detach = service.attachConsole({
-    // The desk's own window: until sign-in exists, the person at the desktop app acts as a pilot.
+    // The desk's own window: the person at the station's desktop app acts as a pilot (see the file's comment).
     who: { kind: 'user', user: 'desktop', role: 'pilot', from: 'desktop', via: 'desktop' },
     send: (text) => port1.postMessage(text),
     onMessage: (cb) => {
@@ -219,6 +228,7 @@ function openWindow(url: string, bounds?: Electron.Rectangle, view = 'desk'): Br
 }
 
 async function start(): Promise<void> {
+  installLastResort((line) => console.error(line));
   session.defaultSession.setPermissionRequestHandler((_wc, _permission, cb) => cb(false));
   // The sample station ships beside the app (electron-builder.yml `files`); the bundled main cannot find it
   // from its own path.
@@ -235,7 +245,19 @@ async function start(): Promise<void> {
     return;
   }
   service = started.value;
+  // The windows' per-launch session (never printed, never stored; ends when the app quits).
+  await session.defaultSession.cookies.set({
+    url: service.url,
+    name: SESSION_COOKIE,
+    value: service.auth.desktopSession('pilot'),
+    httpOnly: true,
+    sameSite: 'strict',
+    secure: service.url.startsWith('https:'),
+  });
   openWindow(service.url);
+  // Browsers on this machine or the LAN sign in with accounts; the first one comes from this link.
+  const setup = service.setupUrl();
+  if (setup) console.log(`kongxun: no users yet; create the first administrator (管理员) at ${setup}`);
   const displays = screen.getAllDisplays();
   const primary = screen.getPrimaryDisplay();
   const second = displays.find((d) => d.id !== primary.id);

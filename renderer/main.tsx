@@ -20,8 +20,10 @@ import { Timeline } from './ui/Timeline.js';
 import { Wall } from './ui/Wall.js';
 import { listenForVideoPort } from './video/port.js';
 import { VideoWindow } from './video/VideoWindow.js';
+import { fetchMe, SignIn } from './ui/SignIn.js';
+import { Users } from './ui/Users.js';
 
-const VIEWS: View[] = ['desk', 'timeline', 'wall', 'planner', 'replay', 'video'];
+const VIEWS: View[] = ['desk', 'timeline', 'wall', 'planner', 'replay', 'video', 'users'];
 
 function App() {
   const { store } = useConsole();
@@ -51,6 +53,7 @@ function App() {
       {view === 'wall' && <Wall />}
       {view === 'planner' && <Planner />}
       {view === 'replay' && <Replay />}
+      {view === 'users' && <Users />}
     </div>
   );
 }
@@ -82,7 +85,23 @@ async function start() {
     tiandituKey: localStorage.getItem('kongxun.tiandituKey') ?? '',
     replayFlight: params.get('flight'),
   });
-  const port = await desktopPort();
+  // Listen for the desktop port before anything else awaits (the preload posts it once, at load).
+  const portReady = desktopPort();
+  // Signed in? Otherwise the sign-in page (or, from the setup link, the first-administrator form).
+  const me = await fetchMe();
+  if (!me.ok) {
+    const token = location.pathname === '/setup' ? params.get('token') : null;
+    document.documentElement.lang = store.getState().lang;
+    createRoot(document.getElementById('root')!).render(
+      <StrictMode>
+        <SignIn initialLang={store.getState().lang} setupToken={token ?? (me.setup && location.pathname === '/setup' ? '' : null)} />
+      </StrictMode>,
+    );
+    return;
+  }
+  store.setState({ who: me.who });
+  if (location.pathname === '/setup') history.replaceState(null, '', '/');
+  const port = await portReady;
   const transport: Transport = port
     ? messagePortTransport(port)
     : webSocketTransport(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`);

@@ -29,6 +29,7 @@ import { PatrolRunner } from './patrol/runner.js';
 import { startVideoDiscovery, type DiscoveryTimings } from './video/discovery.js';
 import { VideoHub, type SortieMark } from './video/hub.js';
 import { openPatrolStore } from './patrol/store.js';
+import { Auth } from './auth/auth.js';
 
 export interface StationServiceOptions {
   clock?: Clock;
@@ -42,6 +43,10 @@ export interface StationServiceOptions {
   simulate?: boolean;
   host?: string;
   port?: number;
+  /** HTTPS for the console (PEM certificate and key); required by `kongxun serve` for a non-loopback host. */
+  tls?: { cert: string; key: string };
+  /** More names the station is reached by on the LAN (accepted in Host and Origin). */
+  publicNames?: string[];
   /** MAVLink 2 signing on the drones' links (the built-in simulator's in-process links stay unsigned). */
   signing?: Omit<SigningConfig, 'linkId'>;
   /** Serve on any free port when `port` is taken. */
@@ -66,6 +71,10 @@ export interface StationServiceOptions {
 export interface StationService {
   url: string;
   port: number;
+  /** Accounts and sessions of the console (DATA/users.sqlite). */
+  auth: Auth;
+  /** While no account exists: the one-time URL on 127.0.0.1 that creates the first administrator. */
+  setupUrl(): string | undefined;
   station: Station;
   files: StationFiles;
   fleet: SimFleet | undefined;
@@ -226,8 +235,24 @@ export async function startStationService(o: StationServiceOptions): Promise<Res
     const drone = names.get(e.sysid);
     if (drone) video.markSortie(drone, sortieOf(drone));
   });
+  const opened = Auth.open({ dataDir: o.dataDir, clock });
+  if (!opened.ok) {
+    offEvents();
+    offArm();
+    discovery?.close();
+    await video.close();
+    await patrol?.value.close();
+    await station.close();
+    await fleet?.stop();
+    return err(opened.code, `accounts: ${opened.reason}`);
+  }
+  const auth = opened.value;
   const server = await startConsoleServer({
     clock,
+    auth,
+    log,
+    ...(o.tls ? { tls: o.tls } : {}),
+    ...(o.publicNames ? { publicNames: o.publicNames } : {}),
     staticDir: o.staticDir,
     host: o.host ?? '127.0.0.1',
     port: o.port ?? 8080,
@@ -284,6 +309,7 @@ export async function startStationService(o: StationServiceOptions): Promise<Res
     await patrol?.value.close();
     await station.close();
     await fleet?.stop();
+    auth.close();
     return server;
   }
   const srv: ConsoleServer = server.value;
@@ -291,6 +317,8 @@ export async function startStationService(o: StationServiceOptions): Promise<Res
   return ok({
     url: srv.url,
     port: srv.port,
+    auth,
+    setupUrl: () => srv.setupUrl(),
     station,
     files: files.value,
     fleet,
@@ -307,6 +335,7 @@ export async function startStationService(o: StationServiceOptions): Promise<Res
       await station.close();
       await fleet?.stop();
       o.tiles?.close();
+      auth.close();
     },
   });
 }

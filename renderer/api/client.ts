@@ -25,9 +25,18 @@ export function webSocketTransport(url: string): Transport {
           onLink(true);
         };
         ws.onmessage = (ev) => onMessage(String(ev.data));
-        ws.onclose = () => {
+        ws.onclose = (ev) => {
           onLink(false);
-          if (!closed) setTimeout(open, (backoffMs = Math.min(backoffMs * 2, 5000)));
+          if (closed) return;
+          // The session ended (sign-out elsewhere, account changed, 12 h): back to the sign-in page.
+          if (ev.code === 4401) return location.reload();
+          setTimeout(() => {
+            // A refused upgrade is only a 1006 in the browser: ask whether we are still signed in.
+            void fetch('/api/me', { credentials: 'same-origin', cache: 'no-store' }).then(
+              (r) => (r.status === 401 ? location.reload() : open()),
+              () => open(),
+            );
+          }, (backoffMs = Math.min(backoffMs * 2, 5000)));
         };
       };
       open();
@@ -81,7 +90,7 @@ export function connectStation(store: ConsoleStore, transport: Transport): Stati
     (text) => {
       const m = JSON.parse(text) as ServerMessage;
       if (m.type === 'snapshot') applySnapshot(store, m);
-      else if (m.type === 'hello') store.setState({ station: m.station, geography: m.geography, simulated: m.simulated, tiles: m.tiles ?? null, events: [] });
+      else if (m.type === 'hello') store.setState({ station: m.station, geography: m.geography, simulated: m.simulated, tiles: m.tiles ?? null, events: [], ...(m.who ? { who: m.who } : {}) });
       else if (m.type === 'plan') store.setState({ plan: m });
       else if (m.type === 'event') pushEvent(store, m.event);
       else if (m.type === 'upload-progress' || m.type === 'upload-result') {

@@ -33,12 +33,26 @@ export function pointIcon(kind: string): L.DivIcon {
   return L.divIcon({ className: `kx-poi ${cls}`, html: glyph, iconSize: [18, 18], iconAnchor: [9, 9] });
 }
 
+/** Text for Leaflet's tooltips and icons: Leaflet puts a string in as HTML, so names from the station's files and
+ * ids from drones go in as text nodes, never as markup (a fleet file naming a drone `<img onerror=…>` shows that text). */
+export function textElement(text: string, className?: string): HTMLElement {
+  const el = document.createElement('span');
+  if (className) el.className = className;
+  el.textContent = text;
+  return el;
+}
+
+/** Escapes text for the few places Leaflet takes markup (a div icon's html). */
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
 export function droneIcon(id: string): L.DivIcon {
   return L.divIcon({
     className: 'kx-drone',
     iconSize: [28, 28],
     iconAnchor: [14, 14],
-    html: `<svg class="kx-arrow" viewBox="-14 -14 28 28" width="28" height="28"><path d="M0,-12 L8,9 L0,4 L-8,9 Z"/></svg><span class="kx-label">${id}</span>`,
+    html: `<svg class="kx-arrow" viewBox="-14 -14 28 28" width="28" height="28"><path d="M0,-12 L8,9 L0,4 L-8,9 Z"/></svg><span class="kx-label">${escapeHtml(id)}</span>`,
   });
 }
 
@@ -54,7 +68,7 @@ export function geographyLayer(geo: unknown, o: { interactive?: boolean } = {}):
     },
     onEachFeature: (f, l) => {
       const name = String(f.properties?.name ?? f.properties?.id ?? '');
-      if (name) l.bindTooltip(name, { direction: 'top', className: 'kx-tip' });
+      if (name) l.bindTooltip(textElement(name), { direction: 'top', className: 'kx-tip' });
     },
   });
 }

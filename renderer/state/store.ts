@@ -1,11 +1,11 @@
 /** The renderer's state: plain data from the station, in one zustand store made by a factory. */
 import { createStore } from 'zustand/vanilla';
-import type { CommandResultCode, PlanMessage, StationEvent, StationSnapshot, TilesInfo, VehicleCommand, VehicleView } from '../../station/api/contract.js';
+import type { CommandResultCode, ConsoleIdentity, PlanMessage, StationEvent, StationSnapshot, TilesInfo, VehicleCommand, VehicleView } from '../../station/api/contract.js';
 import type { Lang } from '../i18n.js';
 
 /** The screens; 'video' is one drone's video in a window of its own (`?view=video&drone=ID`); 'replay' reviews
  * recorded flights (`?view=replay[&flight=ID]`). */
-export type View = 'desk' | 'timeline' | 'wall' | 'planner' | 'replay' | 'video';
+export type View = 'desk' | 'timeline' | 'wall' | 'planner' | 'replay' | 'video' | 'users';
 export type Basemap = 'none' | 'offline' | 'osm' | 'tianditu' | 'amap';
 
 export interface CommandEntry {
@@ -66,6 +66,18 @@ export interface ConsoleState {
   tiandituKey: string;
   /** The flight open in the replay view (FlightSummary.id), kept while the reviewer visits other views. */
   replayFlight: string | null;
+  /** Who this console is signed in as (GET /api/me, then the station's hello). */
+  who: ConsoleIdentity | null;
+}
+
+/** Whether this console's role commands drones (the station refuses it anyway; this only hides the buttons). */
+export function mayFly(who: ConsoleIdentity | null): boolean {
+  return who?.role === 'pilot';
+}
+
+/** The camera and gimbal: a pilot's, and a dispatcher's (station/gateway's rights table: 'payload'). */
+export function mayUsePayload(who: ConsoleIdentity | null): boolean {
+  return who?.role === 'pilot' || who?.role === 'dispatcher';
 }
 
 export function createConsoleStore(initial: Partial<ConsoleState> = {}) {
@@ -91,6 +103,7 @@ export function createConsoleStore(initial: Partial<ConsoleState> = {}) {
     basemap: 'none',
     tiandituKey: '',
     replayFlight: null,
+    who: null,
     ...initial,
   }));
 }

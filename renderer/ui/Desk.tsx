@@ -9,6 +9,7 @@ import { VideoView } from '../video/VideoView.js';
 import { CameraBar } from '../video/CameraBar.js';
 import { CommandBar, CommandResults, ConfirmDialog, pickAt } from './Commands.js';
 import { fmt, fmtDuration, useConsole, useSel, useT, wordEvent } from './context.js';
+import { mayFly, mayUsePayload } from '../state/store.js';
 
 function gpsText(v: VehicleView, noFix: string): string {
   if (v.gpsFixType === null) return '—';
@@ -83,13 +84,14 @@ function DeskVideo() {
   const t = useT();
   const sources = useVideoSources();
   const selectedId = useSel((s) => s.vehicles.find((v) => v.sysid === s.selected)?.id);
+  const payload = useSel((s) => mayUsePayload(s.who));
   if (sources.length === 0) return null;
   const drone = sources.find((s) => s.drone === selectedId)?.drone ?? (selectedId === undefined ? sources[0]!.drone : undefined);
   return (
     <div className="desk-video">
       <div className="panel-title">{t('video')} · {drone ?? selectedId}</div>
       {drone ? <VideoView key={drone} drone={drone} /> : <p className="muted">{t('videoWaiting')}</p>}
-      {drone && <CameraBar drone={drone} />}
+      {drone && payload && <CameraBar drone={drone} />}
     </div>
   );
 }
@@ -113,6 +115,8 @@ export function Desk() {
   const { store, client } = useConsole();
   const t = useT();
   const vehicles = useSel((s) => s.vehicles);
+  const flies = useSel((s) => mayFly(s.who));
+  const admin = useSel((s) => s.who?.role === 'admin');
   const mapEl = useRef<HTMLDivElement>(null);
   useEffect(() => {
     if (!mapEl.current) return;
@@ -133,12 +137,12 @@ export function Desk() {
       <aside className="control">
         <DeskVideo />
         <Attitude />
-        <CommandBar />
-        <CommandResults />
+        {flies ? <CommandBar /> : <p className="muted read-only" data-testid="read-only">{t(admin ? 'readOnlyAdmin' : 'readOnly')}</p>}
+        {flies && <CommandResults />}
         <div className="panel-title">{t('events')}</div>
         <Events />
       </aside>
-      <ConfirmDialog />
+      {flies && <ConfirmDialog />}
     </main>
   );
 }

@@ -1,6 +1,7 @@
 /** The console's header: station, link, views, basemap, language. */
 import type { Basemap, View } from '../state/store.js';
 import { useConsole, useSel, useT } from './context.js';
+import { signOut } from './SignIn.js';
 
 const VIEWS: { view: View; key: 'viewDesk' | 'viewTimeline' | 'viewWall' | 'viewPlanner' | 'viewReplay' }[] = [
   { view: 'desk', key: 'viewDesk' },
@@ -21,6 +22,7 @@ export function Header() {
   const basemap = useSel((s) => s.basemap);
   const tiles = useSel((s) => s.tiles);
   const key = useSel((s) => s.tiandituKey);
+  const who = useSel((s) => s.who);
   const go = (v: View) => {
     store.setState({ view: v });
     const u = new URL(location.href);
@@ -42,6 +44,11 @@ export function Header() {
             {t(v.key)}
           </button>
         ))}
+        {who?.role === 'admin' && (
+          <button data-testid="view-users" className={view === 'users' ? 'active' : ''} onClick={() => go('users')}>
+            {t('viewUsers')}
+          </button>
+        )}
       </nav>
       <span className="spacer" />
       <label className="basemap">
@@ -62,6 +69,16 @@ export function Header() {
         />
       )}
       <span className={`link ${link}`} data-testid="link">{t(link)}</span>
+      {who && (
+        <span className="who" data-testid="who">
+          {who.desktop ? t('desktopUser') : who.user} · {t(`role.${who.role}`)}
+        </span>
+      )}
+      {who && !who.desktop && (
+        <button data-testid="sign-out" onClick={() => void signOut()}>
+          {t('signOut')}
+        </button>
+      )}
       <button data-testid="lang" onClick={() => store.setState({ lang: lang === 'zh-CN' ? 'en' : 'zh-CN' })}>{t('language')}</button>
     </header>
   );

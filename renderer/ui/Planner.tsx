@@ -12,6 +12,7 @@ import { fromWaypoints, toWaypoints } from '../../missions/formats/wpl.js';
 import { mountMap } from '../features/map.js';
 import { STRINGS, type StringKey } from '../i18n.js';
 import { useConsole, useSel, useT } from './context.js';
+import { mayFly } from '../state/store.js';
 
 const NAV = new Set([16, 17, 18, 19, 21, 22]);
 const hasPos = (p: number[]) => Number.isFinite(p[4]) && Number.isFinite(p[5]) && !(p[4] === 0 && p[5] === 0);
@@ -52,6 +53,7 @@ export function Planner() {
   const t = useT();
   const plan = useSel((s) => s.plan);
   const vehicles = useSel((s) => s.vehicles);
+  const flies = useSel((s) => mayFly(s.who));
   const upload = useSel((s) => s.upload);
   const [sel, setSel] = useState<string | null>(null);
   const [name, setName] = useState('');
@@ -174,7 +176,7 @@ export function Planner() {
               <button data-testid="save-plan" onClick={() => download(`${base}.plan`, JSON.stringify(toPlan(mission), null, 2), 'application/json')}>{t('saveAs')} .plan</button>
               <button data-testid="save-waypoints" onClick={() => download(`${base}.waypoints`, toWaypoints(mission.home, mission.items), 'text/plain')}>{t('saveAs')} .waypoints</button>
             </div>
-            <div className="row">
+            {flies && <div className="row">
               <label>
                 {t('uploadTo')}{' '}
                 <select data-testid="upload-drone" value={dest ?? ''} onChange={(e) => setTarget(Number(e.target.value))}>
@@ -184,7 +186,7 @@ export function Planner() {
               <button data-testid="upload" disabled={dest === null || (upload !== null && upload.ok === undefined)} onClick={() => dest !== null && client.upload(dest, `${base}.plan`, JSON.stringify(toPlan(mission)))}>
                 {t('upload')}
               </button>
-            </div>
+            </div>}
           </>
         )}
         {upload && (

@@ -154,9 +154,36 @@ export interface TilesInfo {
   bounds: [number, number, number, number] | null;
 }
 
+/**
+ * Sign-in (issue 14): who this console is, told in `hello` and by `GET /api/me`. The renderer hides what the
+ * role may not do (a viewer's desk has no command buttons); the station refuses it anyway. `desktop`: the
+ * desktop app's own window, signed in at launch.
+ */
+export type ConsoleRole = 'pilot' | 'dispatcher' | 'viewer' | 'reviewer' | 'admin';
+export interface ConsoleIdentity {
+  user: string;
+  role: ConsoleRole;
+  desktop?: boolean;
+}
+
+/**
+ * HTTP sign-in API (JSON bodies, same origin only; the session is an HttpOnly, SameSite=Strict cookie):
+ * POST /api/login {user, password} → 200 ConsoleIdentity | 401/429 {error}; POST /api/logout → 204;
+ * GET /api/me → 200 ConsoleIdentity | 401 {error, setup: boolean}; POST /api/setup {token, user, password} →
+ * 200 ConsoleIdentity (first administrator, from 127.0.0.1 only). Admin only: GET /api/users → UserView[];
+ * POST /api/users {user, role, password} → UserView; POST /api/users/<name> {role?, disabled?, password?} → UserView.
+ */
+export interface UserView {
+  user: string;
+  role: ConsoleRole;
+  disabled: boolean;
+  createdMs: number;
+  updatedMs: number;
+}
+
 export type ServerMessage =
   | StationSnapshot
-  | { type: 'hello'; station: string; geography: unknown; simulated: boolean; version: string; tiles?: TilesInfo | null }
+  | { type: 'hello'; station: string; geography: unknown; simulated: boolean; version: string; tiles?: TilesInfo | null; who?: ConsoleIdentity }
   | PlanMessage
   | { type: 'event'; event: StationEvent }
   | { type: 'result'; requestId: string; ok: boolean; result: CommandResultCode; reason: string }

@@ -11,6 +11,7 @@ import { paramsMain } from './params.js';
 import { patrolMain } from './patrol.js';
 import { serveMain } from './serve.js';
 import { statusMain } from './status.js';
+import { usersMain } from './users.js';
 
 const USAGE = `kongxun — ground station for police patrol drones (空巡)
 
@@ -27,6 +28,7 @@ usage: kongxun <command> [options]   (kongxun <command> --help for its options)
   params    pull (cached; MAVFTP or list), set (verified) or diff a drone's parameters
   logs      list, download (resumable, checksummed) or delete one of a drone's onboard logs
   flights   the flights recorded in DATA/tlogs (armed → disarmed), for replay
+  users     the console's accounts: add, list, passwd, disable, enable, role
 `;
 
 type Sub = (argv: string[], io: CliIo) => Promise<number>;
@@ -42,6 +44,7 @@ const COMMANDS: Record<string, Sub> = {
   params: paramsMain,
   logs: logsMain,
   flights: flightsMain,
+  users: (argv, io) => usersMain(argv, io),
   sim: (argv, io) => simMain(argv, { out: io.out, err: io.err }),
 };
 

@@ -8,13 +8,20 @@ import { consoleStaticDir } from './static-dir.js';
 import { planToday } from './today-plan.js';
 import { waitForSignal, type CliIo } from './io.js';
 import { SIGNING_FLAGS, signingFromArgs } from './signing.js';
+import { installLastResort } from '../last-resort.js';
+import { isLoopbackHost, loadTlsFiles, selfSignedTls, type TlsMaterial } from '../server/tls.js';
+import { stationNames } from '../server/http-guard.js';
 
 const SPEC: Record<string, FlagSpec> = {
   station: { type: 'string', describe: 'jurisdiction GeoJSON (default: the sample station)' },
   fleet: { type: 'string', describe: 'fleet JSON (default: the sample fleet)' },
   connect: { type: 'list', describe: 'a drone link URL, e.g. udpin://0.0.0.0:14550 (repeatable)' },
   sim: { type: 'boolean', describe: 'also fly the fleet drones without a link on the simulator' },
-  host: { type: 'string', describe: 'address to serve the console on (default 127.0.0.1)' },
+  host: { type: 'string', describe: 'address to serve the console on (default 127.0.0.1; any other needs TLS)' },
+  tls: { type: 'string', describe: '"self-signed": HTTPS with a certificate the station makes and keeps in DATA/tls/' },
+  'tls-cert': { type: 'string', describe: 'HTTPS with this certificate (PEM; with --tls-key)' },
+  'tls-key': { type: 'string', describe: 'the private key (PEM) of --tls-cert' },
+  'public-name': { type: 'list', describe: 'another name the station is reached by on the LAN (repeatable; accepted in Host/Origin, in the self-signed certificate)' },
   port: { type: 'string', describe: 'port of the console (default 8080; 0 picks a free one)' },
   data: { type: 'string', describe: "the station's data folder (default: the user's data folder)" },
   plan: { type: 'string', describe: 'a day plan directory (schedule.json, routes.geojson) to show on the console (default: plan today into DATA/plans/)' },
@@ -37,6 +44,29 @@ export async function serveMain(argv: string[], io: CliIo): Promise<number> {
   if (warm !== undefined && !(Number(warm) >= 0)) return io.fail(`kongxun serve: --sim-warmup must be a number of seconds ≥ 0, got "${warm}"`, 2);
   const signing = signingFromArgs(a.value, 'serve');
   if (!signing.ok) return io.fail(signing.reason, 2);
+  const host = flag(a.value, 'host') ?? '127.0.0.1';
+  const tlsMode = flag(a.value, 'tls');
+  const certFile = flag(a.value, 'tls-cert');
+  const keyFile = flag(a.value, 'tls-key');
+  const publicNames = a.value.flags.get('public-name') ?? [];
+  if (tlsMode !== undefined && tlsMode !== 'self-signed') return io.fail(`kongxun serve: --tls takes "self-signed", got "${tlsMode}" (or give --tls-cert and --tls-key)`, 2);
+  if ((certFile === undefined) !== (keyFile === undefined)) return io.fail('kongxun serve: --tls-cert and --tls-key go together', 2);
+  if (tlsMode !== undefined && certFile !== undefined) return io.fail('kongxun serve: either --tls self-signed or --tls-cert/--tls-key, not both', 2);
+  if (!isLoopbackHost(host) && tlsMode === undefined && certFile === undefined)
+    return io.fail(`kongxun serve: --host ${host} serves the console beyond this machine: turn TLS on (--tls self-signed, or --tls-cert F --tls-key F); sessions and passwords never cross the LAN in clear`, 2);
+  const dataDirEarly = resolve(flag(a.value, 'data') ?? defaultDataDir());
+  let tls: TlsMaterial | undefined;
+  if (certFile !== undefined && keyFile !== undefined) {
+    const t = loadTlsFiles(resolve(certFile), resolve(keyFile));
+    if (!t.ok) return io.fail(`kongxun serve: ${t.reason}`, 2);
+    tls = t.value;
+  } else if (tlsMode === 'self-signed') {
+    const t = await selfSignedTls(dataDirEarly, stationNames(host, publicNames));
+    if (!t.ok) return io.fail(`kongxun serve: ${t.reason}`, 2);
+    tls = t.value;
+  }
+  if (tls) io.out(`kongxun: TLS certificate ${tls.source}; SHA-256 fingerprint ${tls.fingerprint}`);
+  const offLastResort = installLastResort((l) => io.err(l));
   const staticDir = await consoleStaticDir();
   const tilesFile = flag(a.value, 'tiles');
   const tiles = tilesFile !== undefined ? await openMbtiles(resolve(tilesFile)) : undefined;
@@ -62,7 +92,9 @@ export async function serveMain(argv: string[], io: CliIo): Promise<number> {
     fleetFile: flag(a.value, 'fleet'),
     connect: a.value.flags.get('connect') ?? [],
     simulate: flag(a.value, 'sim') ? true : undefined,
-    host: flag(a.value, 'host') ?? '127.0.0.1',
+    host,
+    ...(tls ? { tls: { cert: tls.cert, key: tls.key } } : {}),
+    ...(publicNames.length > 0 ? { publicNames } : {}),
     port: port.value ?? 8080,
     anyPortIfTaken: port.value === undefined,
     ...(signing.value ? { signing: signing.value } : {}),
@@ -73,10 +105,21 @@ export async function serveMain(argv: string[], io: CliIo): Promise<number> {
     ...(video.length > 0 ? { video } : {}),
     log: (l) => io.out(l),
   });
-  if (!started.ok) return io.fail(`kongxun serve: ${started.reason}`, 2);
+  if (!started.ok) {
+    offLastResort();
+    return io.fail(`kongxun serve: ${started.reason}`, 2);
+  }
   io.out(`kongxun: console at ${started.value.url}  (Ctrl+C to stop)`);
+  const setup = started.value.setupUrl();
+  if (setup) {
+    io.out('kongxun: this station has no users yet. Open this one-time link on this machine to create the first administrator');
+    io.out(`kongxun:   (管理员) and sign in: ${setup}`);
+  } else if (started.value.auth.needsSetup()) {
+    io.out(`kongxun: this station has no users yet: create the first administrator with  kongxun users add NAME --role admin --data ${dataDir}`);
+  }
   const sig = await waitForSignal();
   io.out(`kongxun: ${sig}, stopping`);
   await started.value.close();
+  offLastResort();
   return 0;
 }

@@ -10,6 +10,7 @@ import type { ServerMessage, StationEvent } from '../api/contract.js';
 import { startConsoleServer, type ConsoleServer } from './console-server.js';
 import { openMbtiles } from './mbtiles.js';
 import { loadPlanDir } from './plan-dir.js';
+import { signIn, testAuth, withSession } from '../../tests/sign-in.js';
 
 const closers: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -38,13 +39,17 @@ function planDir(): string {
   return dir;
 }
 
-async function start(extra: { tiles?: Awaited<ReturnType<typeof openMbtiles>> } = {}): Promise<{ server: ConsoleServer; emit(e: StationEvent): void }> {
+async function start(extra: { tiles?: Awaited<ReturnType<typeof openMbtiles>> } = {}): Promise<{ server: ConsoleServer; emit(e: StationEvent): void; cookie: string }> {
+  const auth = testAuth(mkdtempSync(join(tmpdir(), 'kx-data-')));
+  closers.push(() => auth.close());
+  await auth.addUser('pilot', 'pilot', 'correct horse battery');
   const listeners = new Set<(e: StationEvent) => void>();
   const plan = loadPlanDir(planDir());
   if (!plan.ok) throw new Error(plan.reason);
   const tiles = extra.tiles?.ok ? extra.tiles.value : undefined;
   const r = await startConsoleServer({
     clock: new SystemClock(),
+    auth,
     staticDir: mkdtempSync(join(tmpdir(), 'kx-static-')),
     port: 0,
     ...(tiles ? { tiles } : {}),
@@ -61,11 +66,11 @@ async function start(extra: { tiles?: Awaited<ReturnType<typeof openMbtiles>> } 
   });
   if (!r.ok) throw new Error(r.reason);
   closers.push(() => r.value.close());
-  return { server: r.value, emit: (e) => listeners.forEach((l) => l(e)) };
+  return { server: r.value, emit: (e) => listeners.forEach((l) => l(e)), cookie: await signIn(r.value.url, 'pilot') };
 }
 
-function collect(url: string, n: number): Promise<{ msgs: ServerMessage[]; ws: WebSocket }> {
-  const ws = new WebSocket(`${url.replace('http', 'ws')}ws`);
+function collect(url: string, n: number, cookie: string): Promise<{ msgs: ServerMessage[]; ws: WebSocket }> {
+  const ws = new WebSocket(`${url.replace('http', 'ws')}ws`, withSession(cookie));
   closers.push(() => ws.close());
   const msgs: ServerMessage[] = [];
   return new Promise((resolve) => {
@@ -80,12 +85,12 @@ describe('console server', () => {
   it('serves MBTiles tiles at XYZ coordinates (TMS rows flipped), 204 where the file has none', async () => {
     const tiles = await openMbtiles(await mbtiles());
     expect(tiles.ok && tiles.value.info).toEqual({ name: 'unit', format: 'png', minZoom: 14, maxZoom: 14, bounds: [118.2, 24.5, 118.3, 24.6] });
-    const { server } = await start({ tiles });
-    const hit = await fetch(`${server.url}tiles/14/13574/7022`);
+    const { server, cookie } = await start({ tiles });
+    const hit = await fetch(`${server.url}tiles/14/13574/7022`, withSession(cookie));
     expect(hit.status).toBe(200);
     expect(hit.headers.get('content-type')).toBe('image/png');
     expect([...new Uint8Array(await hit.arrayBuffer())]).toEqual([137, 80, 78, 71, 1, 2, 3]);
-    expect((await fetch(`${server.url}tiles/14/13574/7023`)).status).toBe(204);
+    expect((await fetch(`${server.url}tiles/14/13574/7023`, withSession(cookie))).status).toBe(204);
   });
 
   it('refuses a file that is not MBTiles, naming it', async () => {
@@ -97,18 +102,20 @@ describe('console server', () => {
   });
 
   it('sends hello, the day plan, a snapshot and the recent events to a console that connects', async () => {
-    const { server, emit } = await start();
+    const { server, emit, cookie } = await start();
     emit({ atMs: 5, sysid: 11, kind: 'vehicle-lost', severity: 'alert', text: 'JH-01: link lost', args: { drone: 'JH-01' } });
-    const { msgs } = await collect(server.url, 4);
+    const { msgs } = await collect(server.url, 4, cookie);
     expect(msgs.map((m) => m.type)).toEqual(['hello', 'plan', 'snapshot', 'event']);
+    // The hello tells the console who it is.
+    expect((msgs[0] as Extract<ServerMessage, { type: 'hello' }>).who).toEqual({ user: 'pilot', role: 'pilot' });
     const plan = msgs[1] as Extract<ServerMessage, { type: 'plan' }>;
     expect(plan.schedule.sorties[0]!.id).toBe('P001');
     expect(plan.routes).toEqual([{ id: 'P001', coords: [[118.26, 24.59], [118.27, 24.6]] }]);
   });
 
   it('answers a command with its result and the reason as the drone gave it', async () => {
-    const { server } = await start();
-    const { ws } = await collect(server.url, 3);
+    const { server, cookie } = await start();
+    const { ws } = await collect(server.url, 3, cookie);
     const reply = new Promise<ServerMessage>((resolve) =>
       ws.on('message', (d) => {
         const m = JSON.parse(String(d)) as ServerMessage;

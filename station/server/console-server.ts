@@ -3,10 +3,17 @@
  * (`/ws`): a `hello` with the station's geography, ~10 Hz snapshots, discrete events, and command results.
  * Flight replay (station/replay/): the recorded flights at `/api/flights[/<id>]`, their video on `/ws/replay`.
  * Binds 127.0.0.1 by default. A port in use is an error value naming the address, never a crash.
+ *
+ * Who may come in (issue 14): every request passes the HTTP guard first (http-guard.ts: Host, Origin on
+ * upgrades, a URL that decodes), then `/ws*`, `/api/*`, `/tiles/` and `/plan-files/` need a session
+ * (station/auth/); only the app shell and the sign-in endpoints are public. A console's principal is its
+ * session's user and role; sockets of a session that ends are closed with 4401.
  */
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo, Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { extname, join, normalize } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Clock } from '../../mavlink/clock.js';
@@ -17,6 +24,20 @@ import type { VideoHub } from '../video/hub.js';
 import { FlightCatalog } from '../replay/flights.js';
 import { serveReplay } from '../replay/video.js';
 import type { Principal } from '../gateway/principal.js';
+import { clearedCookie, sessionCookie, sessionToken, type Auth, type Session } from '../auth/auth.js';
+import type { Account } from '../auth/users.js';
+import {
+  hostAllowed,
+  originAllowed,
+  readJsonBody,
+  refuse,
+  requestTarget,
+  securityHeaders,
+  siteNames,
+  WS_MAX_CONSOLE_MESSAGE,
+  WS_MAX_CONTROL_MESSAGE,
+  type RequestTarget,
+} from './http-guard.js';
 
 export interface ConsoleSource {
   hello(): Extract<ServerMessage, { type: 'hello' }>;
@@ -34,8 +55,16 @@ export interface ConsoleServerOptions {
   source: ConsoleSource;
   clock: Clock;
   staticDir: string;
+  /** Accounts and sessions (station/auth/): every /ws* and /api/* request needs a session. */
+  auth: Auth;
   host?: string;
   port?: number;
+  /** HTTPS with this certificate and key (PEM); the session cookie is then `Secure`. */
+  tls?: { cert: string; key: string };
+  /** More names this station is reached by (a DNS name of the LAN), accepted in Host and Origin. */
+  publicNames?: string[];
+  /** Where a request that failed inside the server is reported (it answers 500 and the station goes on). */
+  log?: (line: string) => void;
   /** When the port is taken, serve on any free port instead of failing (`npm start` with no --port). */
   anyPortIfTaken?: boolean;
   snapshotHz?: number;
@@ -55,7 +84,7 @@ export interface ConsoleServerOptions {
 
 /** One console over any transport: text frames of the contract's JSON messages each way. */
 export interface ConsolePeer {
-  /** Who this console is. Until sign-in exists every console acts as an anonymous pilot. */
+  /** Who this console is: the signed-in user of its session (or the desktop app's own window). */
   who: Principal;
   send(text: string): void;
   onMessage(cb: (text: string) => void): () => void;
@@ -64,6 +93,8 @@ export interface ConsolePeer {
 export interface ConsoleServer {
   url: string;
   port: number;
+  /** While the station has no account: the one-time URL on 127.0.0.1 that creates the first administrator. */
+  setupUrl(): string | undefined;
   clients(): number;
   /** Serve a console over another transport (the desktop app's MessagePort); returns the detach. */
   attach(peer: ConsolePeer): () => void;
@@ -87,16 +118,14 @@ const MIME: Record<string, string> = {
 const RECENT_EVENTS = 50;
 const TILE_MIME = { png: 'image/png', jpg: 'image/jpeg', webp: 'image/webp' } as const;
 
-function serveStatic(dir: string, req: IncomingMessage, res: ServerResponse, prefix = ''): void {
-  const path = decodeURIComponent((req.url ?? '/').split('?')[0] ?? '/').slice(prefix.length) || '/';
+function serveStatic(dir: string, path: string, res: ServerResponse, headers: Record<string, string>): void {
   const rel = normalize(path === '/' ? '/index.html' : path).replace(/^([/\\])+/, '');
   const file = join(dir, rel);
-  if (!file.startsWith(dir) || !existsSync(file) || !statSync(file).isFile()) {
-    res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
-    return;
-  }
-  res.writeHead(200, { 'content-type': MIME[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-cache' });
-  createReadStream(file).pipe(res);
+  if (!file.startsWith(dir) || !existsSync(file) || !statSync(file).isFile()) return refuse(res, 404, 'not found', headers);
+  res.writeHead(200, { ...headers, 'content-type': MIME[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-cache' });
+  createReadStream(file)
+    .on('error', () => res.destroy())
+    .pipe(res);
 }
 
 function parseClientMessage(text: string): ClientMessage | undefined {
@@ -114,22 +143,12 @@ function parseClientMessage(text: string): ClientMessage | undefined {
 const FLIGHTS = '/api/flights';
 
 /** GET /api/flights → FlightSummary[]; GET /api/flights/<id> → FlightDetail, or 404 { error } naming the id. */
-async function serveFlights(catalog: FlightCatalog | undefined, path: string, res: ServerResponse): Promise<void> {
-  const json = (code: number, body: unknown) => {
-    const text = JSON.stringify(body);
-    res.writeHead(code, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-cache' }).end(text);
-  };
+async function serveFlights(catalog: FlightCatalog | undefined, path: string, json: (code: number, body: unknown) => void): Promise<void> {
   if (!catalog) return json(404, { error: 'flight replay is not available on this station' });
   try {
     if (path === FLIGHTS) return json(200, await catalog.list());
-    const raw = path.slice(FLIGHTS.length + 1);
-    let id: string;
-    try {
-      id = decodeURIComponent(raw);
-    } catch {
-      return json(404, { error: `unknown flight "${raw}"` });
-    }
-    // The id is only ever matched against the listed flights: it never becomes a path.
+    // The id (already decoded) is only ever matched against the listed flights: it never becomes a path.
+    const id = path.slice(FLIGHTS.length + 1);
     const detail = await catalog.detail(id);
     return detail ? json(200, detail) : json(404, { error: `unknown flight "${id}"` });
   } catch (e) {
@@ -137,42 +156,180 @@ async function serveFlights(catalog: FlightCatalog | undefined, path: string, re
   }
 }
 
+const identity = (s: Session) => ({ user: s.user, role: s.role, ...(s.desktop ? { desktop: true } : {}) });
+const userView = (a: Account) => ({ user: a.name, role: a.role, disabled: a.disabled, createdMs: a.createdMs, updatedMs: a.updatedMs });
+/** Paths anyone may load: the app shell (its page, scripts, styles, images) and the sign-in endpoints. */
+const PUBLIC_API = new Set(['/api/login', '/api/logout', '/api/me', '/api/setup']);
+const SWEEP_MS = 15_000;
+
 export async function startConsoleServer(o: ConsoleServerOptions): Promise<Result<ConsoleServer>> {
   const host = o.host ?? '127.0.0.1';
+  const tls = o.tls !== undefined;
+  const auth = o.auth;
   const flights = o.replay ? new FlightCatalog(o.replay) : undefined;
-  const http = createServer((req, res) => {
-    if (req.url === '/api/snapshot') {
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(o.source.snapshot()));
-      return;
+  // Known once listening (the port may be chosen by the system).
+  let names = siteNames(host, 0, tls, o.publicNames);
+
+  /** Open sockets by session token, so a sign-out or a disabled account closes them at once. */
+  const sockets = new Map<WebSocket, string>();
+
+  const sessionOf = (req: IncomingMessage): { token: string; session: Session } | undefined => {
+    const token = sessionToken(req.headers.cookie);
+    const session = auth.session(token);
+    return token && session ? { token, session } : undefined;
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse, target: RequestTarget, headers: Record<string, string>): Promise<void> => {
+    const json = (code: number, body: unknown, extra: Record<string, string> = {}) => {
+      const text = JSON.stringify(body);
+      res.writeHead(code, { ...headers, ...extra, 'content-type': 'application/json; charset=utf-8', 'content-length': String(Buffer.byteLength(text)), 'cache-control': 'no-store' }).end(text);
+    };
+    const from = req.socket.remoteAddress ?? 'unknown';
+    const { path } = target;
+    const method = req.method ?? 'GET';
+    const reading = method === 'GET' || method === 'HEAD';
+    // A state-changing request from a browser names its page's origin: it must be ours (SameSite=Strict is the
+    // other half against cross-site requests).
+    if (!reading && req.headers.origin !== undefined && !originAllowed(req, names)) return refuse(res, 403, 'foreign origin', headers);
+
+    if (PUBLIC_API.has(path)) {
+      if (path === '/api/me') {
+        const s = sessionOf(req);
+        return s ? json(200, identity(s.session)) : json(401, { error: 'not signed in', setup: auth.needsSetup() });
+      }
+      if (reading) return refuse(res, 405, 'use POST', { ...headers, allow: 'POST' });
+      if (path === '/api/logout') {
+        const token = sessionToken(req.headers.cookie);
+        auth.signOut(token);
+        for (const [ws, t] of sockets) if (t === token) ws.close(4401, 'signed out');
+        res.writeHead(204, { ...headers, 'set-cookie': clearedCookie(tls), 'cache-control': 'no-store' }).end();
+        return;
+      }
+      const body = await readJsonBody(req);
+      if (!body.ok) return json(body.code, { error: body.reason });
+      const b = (body.value ?? {}) as Record<string, unknown>;
+      if (path === '/api/setup') {
+        const r = await auth.setup(b.token, b.user, b.password, req.socket.remoteAddress);
+        if (!r.ok) return json(r.code === 'bad-request' ? 400 : 403, { error: r.reason });
+        return json(200, { user: r.value.account.name, role: r.value.account.role }, { 'set-cookie': sessionCookie(r.value.token, tls) });
+      }
+      const r = await auth.signIn(b.user, b.password, from);
+      if (!r.ok) {
+        const code = r.code === 'bad-request' ? 400 : r.code === 'bad-credentials' ? 401 : r.code === 'busy' ? 503 : 429;
+        return json(code, { error: r.reason }, r.retryAfterS ? { 'retry-after': String(r.retryAfterS) } : {});
+      }
+      return json(200, { user: r.account.name, role: r.account.role }, { 'set-cookie': sessionCookie(r.token, tls) });
     }
-    const apiPath = (req.url ?? '').split('?')[0] ?? '';
-    if (apiPath === FLIGHTS || apiPath.startsWith(`${FLIGHTS}/`)) {
-      if (req.method !== 'GET' && req.method !== 'HEAD') return void res.writeHead(405, { allow: 'GET' }).end();
-      return void serveFlights(flights, apiPath, res);
+
+    const guarded = path.startsWith('/api/') || path.startsWith('/tiles/') || path.startsWith('/plan-files/');
+    const s = guarded ? sessionOf(req) : undefined;
+    if (guarded && !s) return json(401, { error: 'not signed in' });
+
+    if (path === '/api/users' || path.startsWith('/api/users/')) {
+      if (s!.session.role !== 'admin') return json(403, { error: 'only an administrator manages users' });
+      if (path === '/api/users') {
+        if (reading) return json(200, auth.users.list().map(userView));
+        if (method !== 'POST') return refuse(res, 405, 'use GET or POST', { ...headers, allow: 'GET, POST' });
+        const body = await readJsonBody(req);
+        if (!body.ok) return json(body.code, { error: body.reason });
+        const b = (body.value ?? {}) as Record<string, unknown>;
+        const added = await auth.addUser(b.user, b.role, b.password);
+        return added.ok ? json(200, userView(added.value)) : json(added.code === 'exists' ? 409 : 400, { error: added.reason });
+      }
+      if (method !== 'POST') return refuse(res, 405, 'use POST', { ...headers, allow: 'POST' });
+      const name = path.slice('/api/users/'.length);
+      if (!auth.users.get(name)) return json(404, { error: `no user "${name}"` });
+      const body = await readJsonBody(req);
+      if (!body.ok) return json(body.code, { error: body.reason });
+      const b = (body.value ?? {}) as Record<string, unknown>;
+      if (b.role === undefined && b.disabled === undefined && b.password === undefined) return json(400, { error: 'give role, disabled or password' });
+      if (b.disabled !== undefined && typeof b.disabled !== 'boolean') return json(400, { error: 'disabled must be true or false' });
+      if (b.role !== undefined) {
+        const r = auth.setRole(name, b.role);
+        if (!r.ok) return json(r.code === 'last-admin' ? 409 : 400, { error: r.reason });
+      }
+      if (b.disabled !== undefined) {
+        const r = auth.setDisabled(name, b.disabled as boolean);
+        if (!r.ok) return json(r.code === 'last-admin' ? 409 : 400, { error: r.reason });
+      }
+      if (b.password !== undefined) {
+        const r = await auth.setPassword(name, b.password);
+        if (!r.ok) return json(400, { error: r.reason });
+      }
+      closeEndedSockets();
+      return json(200, userView(auth.users.get(name)!));
     }
-    if (req.url === '/api/video') {
-      res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-cache' }).end(JSON.stringify(o.video?.status() ?? []));
-      return;
+
+    if (path === '/api/snapshot') return json(200, o.source.snapshot());
+    if (path === FLIGHTS || path.startsWith(`${FLIGHTS}/`)) {
+      if (!reading) return refuse(res, 405, 'use GET', { ...headers, allow: 'GET' });
+      return serveFlights(flights, path, json);
     }
-    const t = /^\/tiles\/(\d+)\/(\d+)\/(\d+)(\.\w+)?$/.exec((req.url ?? '').split('?')[0] ?? '');
+    if (path === '/api/video') return json(200, o.video?.status() ?? []);
+    if (path.startsWith('/api/')) return json(404, { error: `no such API: ${path}` });
+    const t = /^\/tiles\/(\d{1,2})\/(\d{1,7})\/(\d{1,7})(\.\w+)?$/.exec(path);
     if (t) {
       const data = o.tiles?.tile(Number(t[1]), Number(t[2]), Number(t[3]));
-      if (!data || !o.tiles) res.writeHead(204, { 'cache-control': 'max-age=3600' }).end();
-      else res.writeHead(200, { 'content-type': TILE_MIME[o.tiles.info.format], 'cache-control': 'max-age=3600' }).end(data);
+      if (!data || !o.tiles) res.writeHead(204, { ...headers, 'cache-control': 'max-age=3600' }).end();
+      else res.writeHead(200, { ...headers, 'content-type': TILE_MIME[o.tiles.info.format], 'cache-control': 'max-age=3600' }).end(data);
       return;
     }
-    if (o.planDir && (req.url ?? '').startsWith('/plan-files/')) return serveStatic(o.planDir, req, res, '/plan-files');
-    serveStatic(o.staticDir, req, res);
+    if (path.startsWith('/tiles/')) return refuse(res, 404, 'not found', headers);
+    if (path.startsWith('/plan-files/')) {
+      if (!o.planDir) return refuse(res, 404, 'not found', headers);
+      return serveStatic(o.planDir, path.slice('/plan-files'.length) || '/', res, headers);
+    }
+    if (!reading) return refuse(res, 405, 'use GET', { ...headers, allow: 'GET' });
+    // The setup link opens the app shell, which shows the first-administrator form.
+    serveStatic(o.staticDir, path === '/setup' ? '/' : path, res, headers);
+  };
+
+  const onRequest = (req: IncomingMessage, res: ServerResponse) => {
+    const headers = securityHeaders(typeof req.headers.host === 'string' ? req.headers.host : undefined, tls);
+    const target = requestTarget(req.url);
+    if (!target) return refuse(res, 400, 'bad request: the URL does not parse', headers);
+    if (!hostAllowed(req, names)) return refuse(res, 403, 'unknown host: this station answers to its own names only', headers);
+    handle(req, res, target, headers).catch((e: unknown) => {
+      lastResort(`console: ${req.method} ${target.path}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+      refuse(res, 500, 'internal error', headers);
+    });
+  };
+  const lastResort = (line: string) => (o.log ?? ((l: string) => console.error(l)))(line);
+  const http = o.tls ? createHttpsServer({ cert: o.tls.cert, key: o.tls.key }, onRequest) : createServer(onRequest);
+  // Malformed HTTP (bad request line, oversized headers): a 400, and the socket goes.
+  http.on('clientError', (_e, socket: Duplex) => {
+    if ((socket as Socket).writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+    else socket.destroy();
   });
-  const wss = new WebSocketServer({ noServer: true });
-  http.on('upgrade', (req, socket, head) => {
-    const path = (req.url ?? '').split('?')[0];
+
+  // The console socket takes mission uploads; the video and replay sockets only small controls.
+  const wss = new WebSocketServer({ noServer: true, maxPayload: WS_MAX_CONSOLE_MESSAGE });
+  const wssControl = new WebSocketServer({ noServer: true, maxPayload: WS_MAX_CONTROL_MESSAGE });
+  const refuseUpgrade = (socket: Duplex, code: number, text: string) => {
+    if ((socket as Socket).writable) socket.end(`HTTP/1.1 ${code} ${text}\r\nconnection: close\r\ncontent-type: text/plain\r\ncontent-length: ${Buffer.byteLength(text)}\r\n\r\n${text}`);
+    else socket.destroy();
+  };
+  const track = (ws: WebSocket, token: string) => {
+    sockets.set(ws, token);
+    ws.on('close', () => sockets.delete(ws));
+  };
+  http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => socket.destroy());
+    // Everything is checked before the handshake completes: no message of a refused socket is ever read.
+    const target = requestTarget(req.url);
+    if (!target) return refuseUpgrade(socket, 400, 'Bad Request');
+    if (!hostAllowed(req, names)) return refuseUpgrade(socket, 403, 'Forbidden');
+    if (!originAllowed(req, names)) return refuseUpgrade(socket, 403, 'Forbidden');
+    const signed = sessionOf(req);
+    if (!signed) return refuseUpgrade(socket, 401, 'Unauthorized');
+    const { path, query } = target;
     // Video has its own socket so telemetry never queues behind a keyframe.
     if (path === '/ws/video' && o.video) {
       const video = o.video;
-      const drones = new URL(req.url ?? '', 'http://x').searchParams.getAll('drone');
-      return wss.handleUpgrade(req, socket, head, (ws) => {
+      const drones = query.getAll('drone').slice(0, 64);
+      return wssControl.handleUpgrade(req, socket, head, (ws) => {
         ws.on('error', () => ws.terminate());
+        track(ws, signed.token);
         const detach = video.attach(
           { sendBinary: (b) => ws.readyState === ws.OPEN && ws.send(b, { binary: true }), sendText: (t) => ws.readyState === ws.OPEN && ws.send(t), buffered: () => ws.bufferedAmount },
           drones.length > 0 ? drones : null,
@@ -182,10 +339,11 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Resul
     }
     // Replay of a recorded flight's video: controls in, frames and status out (station/replay/video.ts).
     if (path === '/ws/replay' && flights && o.replay) {
-      const flight = new URL(req.url ?? '', 'http://x').searchParams.get('flight') ?? '';
+      const flight = query.get('flight') ?? '';
       const videoDir = join(o.replay.dataDir, 'video');
-      return wss.handleUpgrade(req, socket, head, (ws) => {
+      return wssControl.handleUpgrade(req, socket, head, (ws) => {
         ws.on('error', () => ws.terminate());
+        track(ws, signed.token);
         const replay = serveReplay(flights, videoDir, flight, {
           sendBinary: (b) => ws.readyState === ws.OPEN && ws.send(b, { binary: true }),
           sendText: (t) => ws.readyState === ws.OPEN && ws.send(t),
@@ -196,14 +354,42 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Resul
         ws.on('close', () => replay.close());
       });
     }
-    if (path !== '/ws') return socket.destroy();
-    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+    if (path !== '/ws') return refuseUpgrade(socket, 404, 'Not Found');
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      ws.on('error', () => ws.terminate());
+      track(ws, signed.token);
+      const leave = welcome({
+        who: auth.principal(signed.session, req.socket.remoteAddress ?? 'unknown', 'console'),
+        send: (text) => ws.readyState === ws.OPEN && ws.send(text),
+        onMessage: (cb) => {
+          const h = (data: unknown, isBinary: boolean) => {
+            if (isBinary) return;
+            // A command keeps the session alive (the idle timer); an ended session's socket is closed.
+            if (!auth.session(signed.token)) return ws.close(4401, 'session ended');
+            cb(String(data));
+          };
+          ws.on('message', h);
+          return () => ws.off('message', h);
+        },
+      });
+      ws.on('close', leave);
+    });
   });
+  /** Closes the sockets whose session ended; an open socket counts as activity (a screen that is on). */
+  const closeEndedSockets = () => {
+    for (const [ws, token] of sockets) if (!auth.session(token)) ws.close(4401, 'session ended');
+  };
+  const sweepTimer = o.clock.setInterval(() => {
+    closeEndedSockets();
+    auth.sweep();
+  }, SWEEP_MS);
+
   // Every console is a peer: a WebSocket, or a MessagePort of the desktop app (attach()). Same messages.
   const peers = new Set<ConsolePeer>();
   const welcome = (peer: ConsolePeer): (() => void) => {
     const sendTo = (m: ServerMessage) => peer.send(JSON.stringify(m));
-    sendTo(o.source.hello());
+    const who = peer.who;
+    sendTo({ ...o.source.hello(), ...(who.kind === 'user' ? { who: { user: who.user, role: who.role, ...(who.via === 'desktop' ? { desktop: true } : {}) } } : {}) });
     const plan = o.source.plan?.();
     if (plan) sendTo(plan);
     sendTo(o.source.snapshot());
@@ -234,19 +420,6 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Resul
       peers.delete(peer);
     };
   };
-  wss.on('connection', (ws: WebSocket, req: IncomingMessage) => {
-    ws.on('error', () => ws.terminate());
-    const leave = welcome({
-      who: { kind: 'user', user: 'anonymous', role: 'pilot', from: req.socket.remoteAddress ?? 'unknown', via: 'console' },
-      send: (text) => ws.readyState === ws.OPEN && ws.send(text),
-      onMessage: (cb) => {
-        const h = (data: unknown) => cb(String(data));
-        ws.on('message', h);
-        return () => ws.off('message', h);
-      },
-    });
-    ws.on('close', leave);
-  });
   const broadcast = (m: ServerMessage) => {
     const text = JSON.stringify(m);
     for (const p of peers) p.send(text);
@@ -282,21 +455,37 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Resul
   if (!listening.ok && listening.code === 'port-in-use' && o.anyPortIfTaken) listening = await listen(0);
   if (!listening.ok) {
     o.clock.clearInterval(timer);
+    o.clock.clearInterval(sweepTimer);
     offEvent();
     wss.close();
+    wssControl.close();
     return listening;
   }
   const port = listening.value;
+  names = siteNames(host, port, tls, o.publicNames);
+  const scheme = tls ? 'https' : 'http';
+  const wildcard = host === '0.0.0.0' || host === '::';
+  const urlHost = wildcard ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+  // The setup link works only where 127.0.0.1 reaches this server (loopback or a wildcard bind).
+  const loopbackServed = wildcard || host === 'localhost' || /^127\./.test(host) || host === '::1';
   return ok({
-    url: `http://${host}:${port}/`,
+    url: `${scheme}://${urlHost}:${port}/`,
     port,
+    setupUrl: () => {
+      const token = loopbackServed ? auth.setupTokenIfNeeded() : undefined;
+      return token ? `${scheme}://127.0.0.1:${port}/setup?token=${token}` : undefined;
+    },
     clients: () => peers.size,
     attach: welcome,
     close: async () => {
       o.clock.clearInterval(timer);
+      o.clock.clearInterval(sweepTimer);
       offEvent();
       for (const c of wss.clients) c.terminate();
+      for (const c of wssControl.clients) c.terminate();
       wss.close();
+      wssControl.close();
+      http.closeAllConnections?.();
       await new Promise<void>((r) => http.close(() => r()));
     },
   });

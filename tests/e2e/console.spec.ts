@@ -7,6 +7,7 @@
  * switch the basemap and the language. Screenshots of each view are saved as test artifacts.
  */
 import { expect, test, type Page } from '@playwright/test';
+import { signInPage } from '../sign-in.js';
 import { serve, writeMbtiles, writePlan, type Served } from './station.js';
 
 let station: Served;
@@ -16,6 +17,9 @@ test.beforeAll(async () => {
 });
 
 test.afterAll(() => station?.stop());
+
+// Every page of this spec is the pilot's, signed in (tests/sign-in.ts).
+test.beforeEach(async ({ page }) => signInPage(page, station.url, 'pilot'));
 
 test.use({ viewport: { width: 1600, height: 900 } });
 

@@ -8,6 +8,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
+import { signInPage } from '../sign-in.js';
 import { serve, type Served } from './station.js';
 
 let station: Served;
@@ -25,6 +26,9 @@ test.beforeAll(async () => {
 });
 
 test.afterAll(() => station?.stop());
+
+// Every page of this spec is the pilot's, signed in (tests/sign-in.ts).
+test.beforeEach(async ({ page }) => signInPage(page, station.url, 'pilot'));
 
 test('patrol takeover from the desk, and giving the drone back with confirmation', async ({ page }, testInfo) => {
   await page.goto(station.url);

@@ -13,6 +13,7 @@ import { expect, test, type Page } from '@playwright/test';
 import WebSocket from 'ws';
 import type { FlightSummary, ServerMessage, StationSnapshot, VehicleCommand, VehicleView } from '../../station/api/contract.js';
 import { ffmpegRtp, freeUdpPortPair } from '../video/ffmpeg.js';
+import { signIn, signInPage, withSession } from '../sign-in.js';
 import { serve, type Served } from './station.js';
 import { screenshotVariance } from './pixels.js';
 
@@ -31,6 +32,9 @@ test.afterAll(() => {
   station?.stop();
 });
 
+// Every page of this spec is the pilot's, signed in (tests/sign-in.ts).
+test.beforeEach(async ({ page }) => signInPage(page, station.url, 'pilot'));
+
 test.use({ viewport: { width: 1600, height: 900 } });
 
 /** The station's console API as any console speaks it: snapshots in, commands out with their results. */
@@ -47,7 +51,7 @@ class Api {
   }
 
   static async open(url: string): Promise<Api> {
-    const ws = new WebSocket(`${url.replace(/^http/, 'ws')}ws`);
+    const ws = new WebSocket(`${url.replace(/^http/, 'ws')}ws`, withSession(await signIn(url, 'pilot')));
     await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
     return new Api(ws);
   }
@@ -109,11 +113,11 @@ test('replay a flight: listed, track, charts, events, play, video, seek by event
   await page.goto(`${station.url}?view=replay`);
   await expect(page.getByTestId('view-replay')).toHaveClass(/active/);
   await expect(page.getByTestId('flight-list-empty')).toContainText('尚无飞行记录');
-  await expect.poll(async () => ((await (await fetch(`${station.url}api/video`)).json()) as { state: string }[])[0]?.state, { timeout: 20_000 }).toBe('live');
+  await expect.poll(async () => ((await (await fetch(`${station.url}api/video`, withSession(await signIn(station.url, 'reviewer')))).json()) as { state: string }[])[0]?.state, { timeout: 20_000 }).toBe('live');
 
   await flyJh01(station.url);
   await expect
-    .poll(async () => ((await (await fetch(`${station.url}api/flights`)).json()) as FlightSummary[]).filter((f) => f.drone === 'JH-01' && !f.truncated && f.video.length > 0).length, { timeout: 30_000 })
+    .poll(async () => ((await (await fetch(`${station.url}api/flights`, withSession(await signIn(station.url, 'reviewer')))).json()) as FlightSummary[]).filter((f) => f.drone === 'JH-01' && !f.truncated && f.video.length > 0).length, { timeout: 30_000 })
     .toBeGreaterThan(0);
 
   // The list: JH-01's flight, newest first, with its video icon.

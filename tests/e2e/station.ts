@@ -11,32 +11,44 @@ import { crc32, deflateSync } from 'node:zlib';
 import initSqlJs from 'sql.js';
 import { item } from '../../missions/formats/items.js';
 import { toPlan } from '../../missions/formats/qgc-plan.js';
+import { addTestUser } from '../sign-in.js';
+import type { Role } from '../../station/gateway/principal.js';
 
 export interface Served {
   url: string;
   proc: ChildProcess;
+  /** The station's data folder. */
+  data: string;
+  /** The one-time first-administrator link, when the station started without users (`users: []`). */
+  setupUrl: string | undefined;
   stop(): void;
 }
 
-export async function serve(args: string[] = []): Promise<Served> {
+/** The accounts an e2e station has, one per role, named as the role, password TEST_PASSWORD (tests/sign-in.ts). */
+export const E2E_ROLES: Role[] = ['pilot', 'dispatcher', 'viewer', 'reviewer', 'admin'];
+
+export async function serve(args: string[] = [], o: { users?: Role[] } = {}): Promise<Served> {
   const data = mkdtempSync(join(tmpdir(), 'kongxun-e2e-'));
+  for (const role of o.users ?? E2E_ROLES) await addTestUser(data, role);
   const proc = spawn(process.execPath, ['bin/kongxun.mjs', 'serve', '--port', '0', '--data', data, '--sim-warmup', '3', ...args], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  const url = await new Promise<string>((resolve, reject) => {
+  const noUsers = (o.users ?? E2E_ROLES).length === 0;
+  const [url, setupUrl] = await new Promise<[string, string | undefined]>((resolve, reject) => {
     let out = '';
     const timer = setTimeout(() => reject(new Error(`serve printed no URL: ${out}`)), 60_000);
     proc.stdout!.on('data', (b: Buffer) => {
       out += b.toString();
       const m = /console at (http:\/\/127\.0\.0\.1:\d+\/)/.exec(out);
-      if (m) {
+      const setup = /(http:\/\/127\.0\.0\.1:\d+\/setup\?token=[\w-]+)/.exec(out);
+      if (m && (!noUsers || setup)) {
         clearTimeout(timer);
-        resolve(m[1]!);
+        resolve([m[1]!, setup?.[1]]);
       }
     });
     proc.on('exit', (code) => reject(new Error(`serve exited ${code}: ${out}`)));
   });
-  return { url, proc, stop: () => proc.kill('SIGTERM') };
+  return { url, proc, data, setupUrl, stop: () => proc.kill('SIGTERM') };
 }
 
 const iso = (ms: number) => {

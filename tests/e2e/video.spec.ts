@@ -15,6 +15,7 @@ import { createSocket, type Socket } from 'node:dgram';
 import { readFileSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
 import { freeUdpPortPair, seeded } from '../video/ffmpeg.js';
+import { signInPage } from '../sign-in.js';
 import { serve, type Served } from './station.js';
 import { screenshotVariance } from './pixels.js';
 
@@ -51,6 +52,9 @@ test.afterAll(() => {
   relay?.close();
   station?.stop();
 });
+
+// Every page of this spec is the pilot's, signed in (tests/sign-in.ts).
+test.beforeEach(async ({ page }) => signInPage(page, station.url, 'pilot'));
 
 test.use({ viewport: { width: 1600, height: 900 }, acceptDownloads: true });
 

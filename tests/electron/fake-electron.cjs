@@ -144,7 +144,12 @@ const electron = {
   BrowserWindow,
   MessageChannelMain,
   screen: { getAllDisplays: () => displays, getPrimaryDisplay: () => displays[0] },
-  session: { defaultSession: { setPermissionRequestHandler: (fn) => fn(null, 'media', (ok) => report({ type: 'permission', granted: ok })) } },
+  session: {
+    defaultSession: {
+      setPermissionRequestHandler: (fn) => fn(null, 'media', (ok) => report({ type: 'permission', granted: ok })),
+      cookies: { set: async (details) => report({ type: 'cookie', cookie: details }) },
+    },
+  },
   shell: { openExternal: () => Promise.resolve() },
   contextBridge: { exposeInMainWorld: () => undefined },
   ipcRenderer: new EventEmitter(),

@@ -35,6 +35,7 @@ interface Report {
   arrayBuffer?: boolean;
   keyframe?: boolean;
   action?: string;
+  cookie?: { url: string; name: string; value: string; httpOnly: boolean; sameSite: string; secure: boolean };
 }
 
 let child: ChildProcess;
@@ -93,6 +94,21 @@ describe('electron main process (in Node, with a stand-in for Electron)', () => 
     const page = await fetch(desk!.url!);
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('Content-Security-Policy');
+  });
+
+  it("signs its own windows in with a per-launch session cookie (HttpOnly, SameSite=Strict, the console's origin)", async () => {
+    const c = reports.find((r) => r.type === 'cookie')?.cookie;
+    const desk = reports.find((r) => r.type === 'window')!;
+    expect(c).toMatchObject({ url: `${new URL(desk.url!).origin}/`, name: 'kongxun_session', httpOnly: true, sameSite: 'strict', secure: false });
+    expect(c!.value).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    const me = await fetch(`${new URL(desk.url!).origin}/api/me`, { headers: { cookie: `${c!.name}=${c!.value}` } });
+    expect(await me.json()).toEqual({ user: 'desktop', role: 'pilot', desktop: true });
+    // Without it, the same request is refused.
+    expect((await fetch(`${new URL(desk.url!).origin}/api/video`)).status).toBe(401);
+    // The hello over the window's MessagePort says who it is.
+    await until(() => reports.some((r) => r.type === 'port-message' && r.data!.includes('"type":"hello"')), 'hello over the port');
+    const hello = JSON.parse(reports.find((r) => r.type === 'port-message' && r.data!.includes('"type":"hello"'))!.data!);
+    expect(hello.who).toEqual({ user: 'desktop', role: 'pilot', desktop: true });
   });
 
   it('speaks the console protocol over the MessagePort handed to each page', async () => {

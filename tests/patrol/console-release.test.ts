@@ -11,6 +11,7 @@ import WebSocket from 'ws';
 import type { ServerMessage, VehicleCommand, VehicleView } from '../../station/api/contract.js';
 import { startStationService, type StationService } from '../../station/service.js';
 import { writeSampleDay } from './testkit.js';
+import { addTestUser, signIn, withSession } from '../sign-in.js';
 
 const plan = writeSampleDay();
 const services: StationService[] = [];
@@ -24,7 +25,8 @@ async function open(patrol: boolean) {
   const s = await startStationService({ dataDir, staticDir: dataDir, port: 0, simWarmupMs: 2000, log: () => undefined, ...(patrol ? { patrolDir: plan.dir } : {}) });
   if (!s.ok) throw new Error(s.reason);
   services.push(s.value);
-  const ws = new WebSocket(`${s.value.url.replace('http', 'ws')}ws`);
+  await addTestUser(dataDir, 'pilot');
+  const ws = new WebSocket(`${s.value.url.replace('http', 'ws')}ws`, withSession(await signIn(s.value.url, 'pilot')));
   const msgs: ServerMessage[] = [];
   ws.on('message', (d) => msgs.push(JSON.parse(String(d)) as ServerMessage));
   await new Promise((r) => ws.once('open', r));

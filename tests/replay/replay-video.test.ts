@@ -22,6 +22,8 @@ import { VideoHub } from '../../station/video/hub.js';
 import type { IndexLine } from '../../station/video/recording.js';
 import { ffmpegRtp, ffprobeFrames, freeUdpPortPair } from '../video/ffmpeg.js';
 import { syntheticTlog } from './synthetic-tlog.js';
+import { signIn, testAuth, TEST_PASSWORD, withSession } from '../sign-in.js';
+import type { Auth } from '../../station/auth/auth.js';
 
 const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
 async function until(f: () => boolean, ms: number): Promise<boolean> {
@@ -33,6 +35,8 @@ let dataDir = '';
 let index: IndexLine[] = [];
 let tsName = '';
 let server: ConsoleServer;
+let auth: Auth;
+let cookie = '';
 let flights: FlightSummary[] = [];
 const spans: Record<string, { startMs: number; endMs: number }> = {};
 
@@ -54,7 +58,7 @@ class Client {
   }
 
   static async open(id: string): Promise<Client> {
-    const ws = new WebSocket(`${server.url.replace(/^http/, 'ws')}ws/replay?flight=${encodeURIComponent(id)}`);
+    const ws = new WebSocket(`${server.url.replace(/^http/, 'ws')}ws/replay?flight=${encodeURIComponent(id)}`, withSession(cookie));
     const c = new Client(ws);
     await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
     return c;
@@ -118,8 +122,11 @@ beforeAll(async () => {
   const novideo = syntheticTlog(12, a0 - 3000, a1 + 3000, [{ armMs: a0, disarmMs: a1 }]);
   writeFileSync(join(dataDir, 'tlogs', '2026-11-24T08-00-00Z_sys12_x.tlog'), novideo.bytes);
   const names2 = new Map([[11, 'JH-01'], [12, 'JH-02']]);
+  auth = testAuth(dataDir);
+  await auth.addUser('reviewer', 'reviewer', TEST_PASSWORD);
   const r = await startConsoleServer({
     clock: new SystemClock(),
+    auth,
     staticDir: dataDir,
     port: 0,
     replay: { dataDir, droneName: (s) => names2.get(s) ?? null },
@@ -132,13 +139,15 @@ beforeAll(async () => {
   });
   if (!r.ok) throw new Error(r.reason);
   server = r.value;
-  const res = await fetch(`${server.url}api/flights`);
+  cookie = await signIn(server.url, 'reviewer');
+  const res = await fetch(`${server.url}api/flights`, withSession(cookie));
   expect(res.status).toBe(200);
   flights = (await res.json()) as FlightSummary[];
 }, 60_000);
 
 afterAll(async () => {
   await server?.close();
+  auth?.close();
 });
 
 const flight = (tlogPart: string) => flights.find((f) => f.tlog.includes(tlogPart))!;
