@@ -224,3 +224,26 @@ describe('store and forward', () => {
     await until('outbox empty', () => l.stats().outbox.must === 0);
   });
 });
+
+describe('keep-alive', () => {
+  it('a station that hangs (process frozen, socket open) goes offline at the centre once its keep-alive runs out', async () => {
+    const { spawn } = await import('node:child_process');
+    const { writeFileSync } = await import('node:fs');
+    const dir = tmp();
+    writeFileSync(join(dir, 'ca.pem'), broker.ca!);
+    const child = spawn(process.execPath, ['--import', 'tsx', 'station/centre/testkit/station-child.ts', broker.url, 'st3', broker.password('st3'), join(dir, 'ca.pem'), join(dir, 'box'), '1'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    cleanup.push(() => void child.kill('SIGKILL'));
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    await until('child station up', () => out.includes('up') && centre.station('st3')?.online === true, 60_000);
+    child.kill('SIGSTOP');
+    const t0 = performance.now();
+    await until('st3 offline', () => centre.station('st3')?.online === false, 30_000);
+    const tookS = (performance.now() - t0) / 1000;
+    // Still frozen, not gone: the broker noticed the silence (1.5 × keep-alive), not a closed socket.
+    expect(child.exitCode).toBeNull();
+    expect(child.signalCode).toBeNull();
+    console.log(`keep-alive 1 s: offline at the centre ${tookS.toFixed(1)} s after the station froze`);
+    child.kill('SIGKILL');
+  }, 90_000);
+});
