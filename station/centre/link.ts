@@ -36,6 +36,8 @@ export interface CentreLinkOptions {
   dir: string;
   host: CentreHost;
   fleetHz?: number;
+  /** How often the host is asked for new events, alerts and sortie records, ms. Default 200. */
+  drainMs?: number;
   /** MQTT keep-alive in seconds (the broker declares the station offline after 1.5×). Default 30. */
   keepaliveS?: number;
   reconnectMs?: number;
@@ -107,6 +109,7 @@ export class CentreLink {
     this.client.on('message', (topic, payload, packet) => this.onMessage(topic, payload, packet));
     const hz = Math.min(10, Math.max(0.1, o.fleetHz ?? 1));
     this.timers.push(o.clock.setInterval(() => this.tick(), 1000 / hz));
+    this.timers.push(o.clock.setInterval(() => this.drain(), Math.max(20, o.drainMs ?? 200)));
   }
 
   static start(o: CentreLinkOptions): Result<CentreLink> {
@@ -170,7 +173,8 @@ export class CentreLink {
     this.client.publish(outTopic(this.o.station, 'status'), JSON.stringify(m), { qos: 1, retain: true });
   }
 
-  private tick(): void {
+  /** What the station must report, into the outbox, and on its way. */
+  private drain(): void {
     if (this.closed) return;
     const now = Math.round(this.o.clock.now());
     const st = this.o.station;
@@ -179,6 +183,13 @@ export class CentreLink {
     for (const a of d.alerts) this.outbox.must(outTopic(st, 'alert'), (seq) => JSON.stringify({ v: 1, atMs: Math.round(a.atMs), seq, level: a.level, text: a.text.slice(0, 1000), sortie: a.sortie, drone: a.drone, latDeg: a.latDeg, lonDeg: a.lonDeg }));
     for (const s of d.sorties) this.outbox.must(outTopic(st, 'sortie'), (seq) => JSON.stringify({ v: 1, atMs: now, seq, id: s.id, kind: s.kind, drone: s.drone, state: s.state, launchedAtMs: s.launchedAtMs, landedAtMs: s.landedAtMs, reason: s.reason?.slice(0, 500) ?? null }));
     this.pollRequests();
+    this.pump();
+  }
+
+  private tick(): void {
+    if (this.closed) return;
+    const now = Math.round(this.o.clock.now());
+    const st = this.o.station;
     const fleet = JSON.stringify({ v: 1, atMs: now, drones: this.o.host.fleet() });
     if (this.client.connected) {
       this.client.publish(outTopic(st, 'fleet'), fleet, { qos: 0 });

@@ -30,6 +30,8 @@ export interface Broker {
   /** PEM of the broker's certificate (its own CA) when tls. */
   ca: string | undefined;
   password(user: string): string;
+  /** The running broker's process id (for CPU figures), if running. */
+  pid(): number | undefined;
   start(): Promise<void>;
   /** SIGKILL (as a crash) or SIGTERM; resolves when the process is gone. */
   stop(signal?: 'SIGKILL' | 'SIGTERM'): Promise<void>;
@@ -104,6 +106,7 @@ export async function startMosquitto(o: { users: string[]; tls?: boolean; acl?: 
     dir,
     ca,
     password: (u) => passwords.get(u) ?? '',
+    pid: () => proc?.pid,
     start: async () => {
       stderr = '';
       const p = spawn(MOSQUITTO, ['-c', join(dir, 'mosquitto.conf')], { stdio: ['ignore', 'ignore', 'pipe'] });
