@@ -207,7 +207,7 @@ export class Centre {
       case 'answer': {
         const a = m.value as unknown as AnswerMsg;
         const r = this.requests.get(a.request);
-        if (r && r.station === t.station) {
+        if (r && r.station === t.station && r.answers.length < 50) {
           r.answers.push(a);
           this.emit('requests');
         }
@@ -231,6 +231,8 @@ export class Centre {
     const id = `${this.o.id}-${Math.round(this.o.clock.now()).toString(36)}-${++this.n}`;
     const msg = { v: 1, atMs: Math.round(this.o.clock.now()), id, from: by.slice(0, 100), ...body };
     this.requests.set(id, { id, station, kind, sentAtMs: msg.atMs, by, body, answers: [] });
+    // The oldest requests are forgotten past 1000 (their answers are then ignored).
+    if (this.requests.size > 1000) this.requests.delete(this.requests.keys().next().value!);
     this.client.publish(inTopic(station, kind), JSON.stringify(msg), { qos: 1, properties: { responseTopic: answerTopic(station, this.o.id), correlationData: Buffer.from(id) } });
     this.emit('requests');
     return ok(id);

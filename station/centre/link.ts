@@ -52,7 +52,8 @@ export interface CentreLinkOptions {
 export interface CentreLinkStats { connected: boolean; published: number; received: number; rejected: number; duplicates: number; outbox: ReturnType<Outbox['counts']> }
 
 const PROGRESS: DispatchProgress['state'][] = ['queued', 'accepted', 'arrived', 'looked', 'returned'];
-const FINAL = new Set(['returned', 'refused', 'failed', 'acknowledged', 'delivered-report']);
+/** A dispatch's last answers: nothing follows them. */
+const FINAL = new Set(['returned', 'refused', 'failed']);
 
 /** The password for `--centre-password-file`: the file's first line. */
 export function readPasswordFile(file: string): Result<string> {
