@@ -34,7 +34,7 @@ export const CENTRE_PAGE = `<!doctype html>
 <aside>
   <div>值班员 Operator: <input id="who" placeholder="姓名 name" maxlength="100"> <span id="conn">…</span></div>
   <h2>站点 Stations</h2>
-  <table id="stations"><thead><tr><th>站点 Station</th><th>状态 State</th><th>在飞 Up</th><th>架次 Sorties</th></tr></thead><tbody></tbody></table>
+  <table id="stations"><thead><tr><th>站点 Station</th><th>状态 State</th><th>在飞 Up</th><th>架次 Sorties</th><th>覆盖 Coverage</th></tr></thead><tbody></tbody></table>
   <h2>核查 Go and look here</h2>
   <form id="dispatch">
     <div class="plan" id="point">在地图上点击选择地点 · click the map to choose the point</div>
@@ -79,7 +79,7 @@ function render(v) {
   const seen = new Set(); const bounds = [];
   for (const s of v.stations) {
     const tr = el('tr'); tr.dataset.station = s.id;
-    tr.append(el('td', s.name + ' (' + s.id + ')'), el('td', (s.online ? '在线 online' : '离线 offline') + ' · ' + time(s.sinceMs), s.online ? 'online' : 'offline'), el('td', s.dronesUp + '/' + s.drones), el('td', s.sortiesFlown + '/' + s.sortiesToday));
+    tr.append(el('td', s.name + ' (' + s.id + ')'), el('td', (s.online ? '在线 online' : '离线 offline') + ' · ' + time(s.sinceMs), s.online ? 'online' : 'offline'), el('td', s.dronesUp + '/' + s.drones), el('td', s.sortiesFlown + '/' + s.sortiesToday), el('td', s.coveragePct === null ? '—' : s.coveragePct + '%'));
     tb.append(tr);
     const o = el('option', s.name + ' (' + s.id + ')'); o.value = s.id; sel.append(o);
     for (const r of s.fleet) {

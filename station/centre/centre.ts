@@ -39,6 +39,7 @@ export interface StationView {
   dronesUp: number;
   sortiesToday: number;
   sortiesFlown: number;
+  coveragePct: number | null;
   fleet: FleetRow[];
   fleetAtMs: number | null;
   lastSeq: number;
@@ -129,7 +130,7 @@ export class Centre {
 
   private st(id: string): StationView & { outbox: string | null } {
     let s = this.stations.get(id);
-    if (!s) this.stations.set(id, (s = { id, name: id, online: false, sinceMs: this.o.clock.now(), drones: 0, dronesUp: 0, sortiesToday: 0, sortiesFlown: 0, fleet: [], fleetAtMs: null, lastSeq: 0, gaps: 0, duplicates: 0, events: [], sorties: {}, reports: [], outbox: null }));
+    if (!s) this.stations.set(id, (s = { id, name: id, online: false, sinceMs: this.o.clock.now(), drones: 0, dronesUp: 0, sortiesToday: 0, sortiesFlown: 0, coveragePct: null, fleet: [], fleetAtMs: null, lastSeq: 0, gaps: 0, duplicates: 0, events: [], sorties: {}, reports: [], outbox: null }));
     return s;
   }
 
@@ -159,7 +160,7 @@ export class Centre {
         s.lastSeq = 0;
       }
       if (st.online !== s.online) s.sinceMs = this.o.clock.now();
-      Object.assign(s, { name: st.name, online: st.online, drones: st.drones, dronesUp: st.dronesUp, sortiesToday: st.sortiesToday, sortiesFlown: st.sortiesFlown });
+      Object.assign(s, { name: st.name, online: st.online, drones: st.drones, dronesUp: st.dronesUp, sortiesToday: st.sortiesToday, sortiesFlown: st.sortiesFlown, coveragePct: st.coveragePct ?? null });
       if (!st.online) s.fleet = s.fleet.map((r) => [r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], 'lost'] as FleetRow);
       return this.emit('stations');
     }

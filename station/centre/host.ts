@@ -7,7 +7,8 @@ import type { Result } from '../../mavlink/result.js';
 import type { Principal } from '../gateway/principal.js';
 import type { FleetRow } from './schema.js';
 
-export interface HostStatus { name: string; drones: number; dronesUp: number; sortiesToday: number; sortiesFlown: number }
+/** dronesUp: armed (in the air); coveragePct: today's patrol minutes covered so far of those required so far (null without a patrol). */
+export interface HostStatus { name: string; drones: number; dronesUp: number; sortiesToday: number; sortiesFlown: number; coveragePct: number | null }
 export interface HostEvent { atMs: number; kind: string; text: string; sortie: string | null; drone: string | null }
 export interface HostAlert { atMs: number; level: 'info' | 'warning' | 'critical'; text: string; sortie: string | null; drone: string | null; latDeg: number | null; lonDeg: number | null }
 export interface HostSortie { id: string; kind: string; drone: string; state: string; launchedAtMs: number | null; landedAtMs: number | null; reason: string | null }

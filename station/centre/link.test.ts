@@ -61,6 +61,7 @@ describe('station link ↔ centre over mosquitto (TLS + ACL)', () => {
     const l = link('st1', host, tmp());
     await until('st1 online with its fleet', () => centre.station('st1')?.online === true && centre.station('st1')!.fleet.length === 2);
     expect(centre.station('st1')!.fleet[0]).toEqual(['JH-01', 24.6, 118.1, 60, 90, 'AUTO', 80, 'P001', 'up']);
+    expect(centre.station('st1')).toMatchObject({ name: 'test station', drones: 2, dronesUp: 1, sortiesToday: 72, sortiesFlown: 3, coveragePct: 97.5 });
     for (let i = 1; i <= 30; i++) host.events.push({ atMs: clock.now(), kind: 'state', text: `e${i}`, sortie: 'P001', drone: 'JH-01' });
     host.alerts.push({ atMs: clock.now(), level: 'critical', text: 'battery sag', sortie: 'P001', drone: 'JH-01', latDeg: 24.6, lonDeg: 118.1 });
     await until('30 events', () => centre.station('st1')!.events.length === 30 && centre.view().alerts.some((a) => a.station === 'st1'));

@@ -161,7 +161,7 @@ export class CentreLink {
 
   private statusMsg(online: boolean): StatusMsg {
     const st = this.o.host.status();
-    return { v: 1, atMs: Math.round(this.o.clock.now()), station: this.o.station, name: st.name.slice(0, 100), online, outbox: this.outbox.epoch, dronesUp: st.dronesUp, drones: st.drones, sortiesToday: st.sortiesToday, sortiesFlown: st.sortiesFlown };
+    return { v: 1, atMs: Math.round(this.o.clock.now()), station: this.o.station, name: st.name.slice(0, 100), online, outbox: this.outbox.epoch, dronesUp: st.dronesUp, drones: st.drones, sortiesToday: st.sortiesToday, sortiesFlown: st.sortiesFlown, coveragePct: st.coveragePct === null ? null : Math.round(Math.min(100, Math.max(0, st.coveragePct)) * 10) / 10 };
   }
 
   private publishStatus(force: boolean): void {

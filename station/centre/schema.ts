@@ -104,11 +104,11 @@ const nullable = (s: Schema): Schema => ({ ...s, type: [...(Array.isArray(s.type
 
 // ---- station → centre ----------------------------------------------------------------------------------------
 
-export interface StatusMsg { v: 1; atMs: number; station: string; name: string; online: boolean; outbox: string; dronesUp: number; drones: number; sortiesToday: number; sortiesFlown: number }
+export interface StatusMsg { v: 1; atMs: number; station: string; name: string; online: boolean; outbox: string; dronesUp: number; drones: number; sortiesToday: number; sortiesFlown: number; coveragePct: number | null }
 export const STATUS: Schema = {
   $id: 'kongxun/v1/status', title: 'status (retained; last will: online false)', type: 'object', additionalProperties: false,
   required: ['v', 'atMs', 'station', 'online', 'outbox'],
-  properties: { ...HEADER, station: ID, name: TEXT(100), online: { type: 'boolean' }, outbox: ID, dronesUp: { type: 'integer', minimum: 0, maximum: 1000 }, drones: { type: 'integer', minimum: 0, maximum: 1000 }, sortiesToday: { type: 'integer', minimum: 0, maximum: 10000 }, sortiesFlown: { type: 'integer', minimum: 0, maximum: 10000 } },
+  properties: { ...HEADER, station: ID, name: TEXT(100), online: { type: 'boolean' }, outbox: ID, dronesUp: { type: 'integer', minimum: 0, maximum: 1000 }, drones: { type: 'integer', minimum: 0, maximum: 1000 }, sortiesToday: { type: 'integer', minimum: 0, maximum: 10000 }, sortiesFlown: { type: 'integer', minimum: 0, maximum: 10000 }, coveragePct: nullable({ type: 'number', minimum: 0, maximum: 100 }) },
 };
 
 /** One drone in the fleet snapshot: [id, lat, lon, altRelM, headingDeg, mode, batteryPct, sortie, link]. */

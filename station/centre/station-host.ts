@@ -13,7 +13,7 @@ import { vehicleViews } from '../api/views.js';
 import type { Station } from '../compose.js';
 import { principalName, type Principal } from '../gateway/principal.js';
 import type { DayInput } from '../patrol/day.js';
-import { buildReport } from '../patrol/report.js';
+import { buildReport, union } from '../patrol/report.js';
 import { distanceM, type PatrolRunner } from '../patrol/runner.js';
 import type { PatrolStore } from '../patrol/store.js';
 import type { Fleet } from '../../missions/fleet.js';
@@ -56,13 +56,26 @@ export function stationHost(o: StationHostOptions): StationHost {
   const instructions: Instruction[] = kv('centre/instructions', []);
   const saveInstructions = () => p?.store.setKv('centre/instructions', JSON.stringify(instructions.slice(-200)));
   const sortieSeen = new Map<string, string>();
+  // Coverage so far from the daily report's own arithmetic, at most once a minute.
+  let coverage: { atMs: number; pct: number | null } = { atMs: -Infinity, pct: null };
+  const coveragePct = (): number | null => {
+    if (!p) return null;
+    const now = o.clock.now();
+    if (now - coverage.atMs >= 60_000) {
+      // The report's covered minutes are those flown so far; required so far is the planned patrol up to now.
+      const r = buildReport(p.day, p.runner.list(), p.store.alerts(), p.runner.dispatches(), now);
+      const soFar = union(p.day.sorties.filter((d) => d.s.kind === 'patrol').map((d) => [d.onMs, Math.min(d.offMs, now)] as [number, number])).reduce((t, [a, b]) => t + (b - a), 0) / 60_000;
+      coverage = { atMs: now, pct: soFar >= 1 ? Math.min(100, (100 * r.patrol_minutes_covered) / soFar) : null };
+    }
+    return coverage.pct;
+  };
   const drone = (sysid: number | null) => (sysid === null ? null : safeId(names.get(sysid) ?? `sys${sysid}`));
 
   return {
     status: () => {
       const vs = o.station.snapshot().vehicles;
       const sorties = p?.runner.list() ?? [];
-      return { name: o.fleet.station, drones: o.fleet.drones.length, dronesUp: vs.filter((v) => v.armed).length, sortiesToday: sorties.length, sortiesFlown: sorties.filter((s) => s.launchedAtMs !== null).length };
+      return { name: o.fleet.station, drones: o.fleet.drones.length, dronesUp: vs.filter((v) => v.armed).length, sortiesToday: sorties.length, sortiesFlown: sorties.filter((s) => s.launchedAtMs !== null).length, coveragePct: coveragePct() };
     },
     fleet: () =>
       vehicleViews(o.station.snapshot(), names).slice(0, 200).map((v): FleetRow => {

@@ -20,7 +20,7 @@ export class FakeHost implements CentreHost {
   refuse: string | null = null;
 
   status(): HostStatus {
-    return { name: this.name, drones: this.fleetRows.length, dronesUp: this.fleetRows.filter((r) => r[8] === 'up').length, sortiesToday: 72, sortiesFlown: 3 };
+    return { name: this.name, drones: this.fleetRows.length, dronesUp: this.fleetRows.filter((r) => r[8] === 'up').length, sortiesToday: 72, sortiesFlown: 3, coveragePct: 97.5 };
   }
   fleet(): FleetRow[] {
     return this.fleetRows;
