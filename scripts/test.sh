@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The README's test command (`npm test`); .ci/run calls exactly this.
 # 1. installs what the tests need: Debian packages for real peers (socat for the serial pty pair, Chromium for
-#    the end-to-end tests, ffmpeg as the live video source) and the npm dependencies (Electron's binary is not needed: everything but electron/
+#    the end-to-end tests, ffmpeg as the live video source, mosquitto as the centre's MQTT broker) and the npm dependencies (Electron's binary is not needed: everything but electron/
 #    is proven in Node and Chromium);
 # 2. type-checks every folder with its own compiler settings and lints the import boundaries;
 # 3. runs the unit and system tests (vitest) and the end-to-end tests (Playwright in Debian's Chromium);
@@ -14,6 +14,9 @@ command -v socat >/dev/null 2>&1 || need_pkgs+=(socat)
 # ffmpeg: the video tests' real source (libx264/libx265 → RTP) and ffprobe to check recordings.
 [ -x /usr/bin/ffmpeg ] && [ -x /usr/bin/ffprobe ] || need_pkgs+=(ffmpeg)
 [ -x /usr/bin/chromium ] || need_pkgs+=(chromium)
+# mosquitto: the real MQTT broker the centre link's tests start (TLS, password file, ACL); its clients for checks by hand.
+[ -x /usr/sbin/mosquitto ] && command -v mosquitto_passwd >/dev/null 2>&1 || need_pkgs+=(mosquitto)
+command -v mosquitto_pub >/dev/null 2>&1 || need_pkgs+=(mosquitto-clients)
 fc-list 2>/dev/null | grep -qi "wqy\|noto sans cjk" || need_pkgs+=(fonts-wqy-zenhei)
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   echo "kongxun test: installing Debian packages: ${need_pkgs[*]}"

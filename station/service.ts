@@ -24,12 +24,13 @@ import type { TileSource } from './server/mbtiles.js';
 import { loadPlanDir } from './server/plan-dir.js';
 import { planFromText } from './mission-plan.js';
 import { loadStationFiles, type StationFiles } from './station-files.js';
-import { loadDay } from './patrol/day.js';
+import { loadDay, type DayInput } from './patrol/day.js';
 import { PatrolRunner } from './patrol/runner.js';
 import { startVideoDiscovery, type DiscoveryTimings } from './video/discovery.js';
 import { VideoHub, type SortieMark } from './video/hub.js';
-import { openPatrolStore } from './patrol/store.js';
 import { Auth } from './auth/auth.js';
+import { openPatrolStore, type PatrolStore } from './patrol/store.js';
+import { startStationCentre, type StationCentre, type StationCentreOptions } from './centre/start.js';
 
 export interface StationServiceOptions {
   clock?: Clock;
@@ -66,6 +67,8 @@ export interface StationServiceOptions {
   videoDiscovery?: false | Partial<DiscoveryTimings>;
   /** Built-in simulator drones that carry a camera (component 100) announcing this stream URI. */
   simCameras?: { drone: string; uri: string }[];
+  /** The link to the sub-bureau centre over an MQTT broker (`--centre URL`, station/centre/); off by default. */
+  centre?: StationCentreOptions;
 }
 
 export interface StationService {
@@ -84,6 +87,8 @@ export interface StationService {
   patrol: PatrolRunner | undefined;
   /** Live video (station/video/hub.ts): configured sources, and those drones announce. */
   video: VideoHub;
+  /** The link to the sub-bureau centre when configured. */
+  centre: StationCentre | undefined;
   close(): Promise<void>;
 }
 
@@ -191,6 +196,13 @@ export async function startStationService(o: StationServiceOptions): Promise<Res
     return patrol;
   }
   const runner = patrol?.value.runner;
+  const centre = o.centre ? startStationCentre(o.centre, { clock, station, fleet: fleetFile, dataDir: o.dataDir, patrol: patrol?.value, log }) : undefined;
+  if (centre && !centre.ok) {
+    await patrol?.value.close();
+    await station.close();
+    await fleet?.stop();
+    return centre;
+  }
   const names = new Map(fleetFile.drones.map((d) => [d.sysid, d.id] as const));
   const listeners = new Set<(e: StationEvent) => void>();
   const offEvents = station.on('*', (e) => {
@@ -219,6 +231,7 @@ export async function startStationService(o: StationServiceOptions): Promise<Res
   const started = await VideoHub.start({ dataDir: o.dataDir, sources: videoSources, log, sortieOf });
   if (!started.ok) {
     offEvents();
+    await centre?.value.close();
     await patrol?.value.close();
     await station.close();
     await fleet?.stop();
@@ -306,6 +319,7 @@ export async function startStationService(o: StationServiceOptions): Promise<Res
     offArm();
     discovery?.close();
     await video.close();
+    await centre?.value.close();
     await patrol?.value.close();
     await station.close();
     await fleet?.stop();
@@ -325,12 +339,14 @@ export async function startStationService(o: StationServiceOptions): Promise<Res
     attachConsole: (peer) => srv.attach(peer),
     patrol: runner,
     video,
+    centre: centre?.value,
     close: async () => {
       offEvents();
       offArm();
       discovery?.close();
       await srv.close();
       await video.close();
+      await centre?.value.close();
       await patrol?.value.close();
       await station.close();
       await fleet?.stop();
@@ -347,7 +363,7 @@ function withPatrol(views: VehicleView[], runner: PatrolRunner | undefined): Veh
 }
 
 /** The patrol runner on the service's station; `close` sends drones in the air home and closes the store. */
-async function startPatrol(dir: string, files: StationFiles, station: Station, clock: Clock, dataDir: string, log: (l: string) => void): Promise<Result<{ runner: PatrolRunner; close(): Promise<void> }>> {
+async function startPatrol(dir: string, files: StationFiles, station: Station, clock: Clock, dataDir: string, log: (l: string) => void): Promise<Result<{ runner: PatrolRunner; store: PatrolStore; day: DayInput; close(): Promise<void> }>> {
   const day = await loadDay(dir, files.fleet);
   if (!day.ok) return day;
   const store = openPatrolStore(dataDir);
@@ -355,5 +371,5 @@ async function startPatrol(dir: string, files: StationFiles, station: Station, c
   const runner = new PatrolRunner({ clock, station, day: day.value, store: store.value, onAlert: (a) => log(`patrol alert: ${a.text}`) });
   runner.start();
   log(`kongxun: patrol runner on ${day.value.schedule.date} (${day.value.sorties.length} sorties), state in ${store.value.file}`);
-  return ok({ runner, close: async () => { await runner.stop({ safe: true }); store.value.close(); } });
+  return ok({ runner, store: store.value, day: day.value, close: async () => { await runner.stop({ safe: true }); store.value.close(); } });
 }

@@ -72,6 +72,9 @@ export function intFlag(a: ParsedArgs, name: string, command: string, min: numbe
 
 export function helpText(command: string, synopsis: string, spec: Record<string, FlagSpec>): string {
   const lines = [`usage: kongxun ${command} ${synopsis}`, ''];
-  for (const [k, s] of Object.entries(spec)) lines.push(`  --${k}${s.type === 'boolean' ? '' : ' VALUE'}`.padEnd(28) + s.describe);
+  for (const [k, s] of Object.entries(spec)) {
+    const left = `  --${k}${s.type === 'boolean' ? '' : ' VALUE'}`;
+    lines.push((left.length >= 28 ? `${left}  ` : left.padEnd(28)) + s.describe);
+  }
   return lines.join('\n');
 }

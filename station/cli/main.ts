@@ -1,5 +1,6 @@
 /** The `kongxun` command: dispatches to its subcommands. */
 import { simMain } from '../../sitl/cli.js';
+import { centreMain } from './centre.js';
 import { commandMain } from './command.js';
 import { flightsMain } from './flights.js';
 import { flyMain } from './fly.js';
@@ -29,6 +30,7 @@ usage: kongxun <command> [options]   (kongxun <command> --help for its options)
   logs      list, download (resumable, checksummed) or delete one of a drone's onboard logs
   flights   the flights recorded in DATA/tlogs (armed → disarmed), for replay
   users     the console's accounts: add, list, passwd, disable, enable, role
+  centre    the sub-bureau centre: every station's drones, alerts and "go and look here" over an MQTT broker
 `;
 
 type Sub = (argv: string[], io: CliIo) => Promise<number>;
@@ -45,6 +47,7 @@ const COMMANDS: Record<string, Sub> = {
   logs: logsMain,
   flights: flightsMain,
   users: (argv, io) => usersMain(argv, io),
+  centre: centreMain,
   sim: (argv, io) => simMain(argv, { out: io.out, err: io.err }),
 };
 

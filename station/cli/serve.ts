@@ -11,6 +11,7 @@ import { SIGNING_FLAGS, signingFromArgs } from './signing.js';
 import { installLastResort } from '../last-resort.js';
 import { isLoopbackHost, loadTlsFiles, selfSignedTls, type TlsMaterial } from '../server/tls.js';
 import { stationNames } from '../server/http-guard.js';
+import { brokerFlags, brokerFromArgs } from './centre-flags.js';
 
 const SPEC: Record<string, FlagSpec> = {
   station: { type: 'string', describe: 'jurisdiction GeoJSON (default: the sample station)' },
@@ -31,6 +32,8 @@ const SPEC: Record<string, FlagSpec> = {
   video: { type: 'list', describe: 'a drone\'s video source DRONE=URL (repeatable): JH-01=rtp://0.0.0.0:5600 (RTP/UDP), JH-02=rtsp://user:pass@host/path (RTSP, TCP then UDP; rtspu:// UDP first, rtspt:// TCP only)' },
   'sim-warmup': { type: 'string', describe: "seconds the simulated drones take to get a position (default ArduCopter's ~41)" },
   ...SIGNING_FLAGS,
+  centre: { type: 'string', describe: 'link to the sub-bureau centre through this MQTT broker: mqtts://broker:8883 (off by default)' },
+  ...brokerFlags('centre-', 'station'),
   help: { type: 'boolean', describe: 'show this help' },
 };
 
@@ -67,6 +70,9 @@ export async function serveMain(argv: string[], io: CliIo): Promise<number> {
   }
   if (tls) io.out(`kongxun: TLS certificate ${tls.source}; SHA-256 fingerprint ${tls.fingerprint}`);
   const offLastResort = installLastResort((l) => io.err(l));
+  const centreUrl = flag(a.value, 'centre');
+  const centre = centreUrl !== undefined ? brokerFromArgs(a.value, centreUrl, 'centre-', 'serve') : undefined;
+  if (centre && !centre.ok) return io.fail(centre.reason, 2);
   const staticDir = await consoleStaticDir();
   const tilesFile = flag(a.value, 'tiles');
   const tiles = tilesFile !== undefined ? await openMbtiles(resolve(tilesFile)) : undefined;
@@ -103,6 +109,7 @@ export async function serveMain(argv: string[], io: CliIo): Promise<number> {
     ...(patrolDir ? { patrolDir: resolve(patrolDir) } : {}),
     ...(tiles?.ok ? { tiles: tiles.value } : {}),
     ...(video.length > 0 ? { video } : {}),
+    ...(centre?.ok ? { centre: { ...centre.value, station: centre.value.id } } : {}),
     log: (l) => io.out(l),
   });
   if (!started.ok) {

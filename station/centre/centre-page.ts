@@ -1,0 +1,144 @@
+/**
+ * The centre console's page: plain HTML and script (no build step), Leaflet from the installed package. zh-CN
+ * first, English second. Every station's drones on one map (a drone of an offline station is drawn grey, as
+ * last seen), the station list, one alert list with acknowledgement, and "go and look here": a click on the
+ * map sets the point, the form sends it to a chosen station or the one with the nearest drone, and the
+ * answers are listed as they come (queued, accepted with drone and ETA, arrived, looked, returned).
+ * Text from stations is put in the page with textContent only.
+ */
+export const CENTRE_PAGE = `<!doctype html>
+<html lang="zh-CN">
+<head>
+<meta charset="utf-8">
+<title>分局情指中心 · Sub-bureau centre — 空巡</title>
+<link rel="stylesheet" href="/leaflet/leaflet.css">
+<style>
+  body { margin: 0; font: 14px/1.4 "Noto Sans CJK SC", "WenQuanYi Zen Hei", sans-serif; display: grid; grid-template-columns: 1fr 420px; height: 100vh; }
+  #map { height: 100vh; background: #dde3e8; }
+  aside { overflow: auto; padding: 8px 12px; border-left: 1px solid #ccc; }
+  h2 { font-size: 15px; margin: 12px 0 4px; }
+  table { border-collapse: collapse; width: 100%; }
+  td, th { border-bottom: 1px solid #eee; padding: 2px 4px; text-align: left; font-size: 13px; }
+  .online { color: #0a7d2c; } .offline { color: #b00020; }
+  .critical { background: #fde7e9; } .warning { background: #fff6dc; } .acked { opacity: .55; }
+  form label { display: inline-block; margin: 2px 8px 2px 0; }
+  input[type=number] { width: 70px; }
+  #who { width: 120px; }
+  .plan { color: #666; font-style: italic; }
+  .err { color: #b00020; }
+  #conn.down { color: #b00020; font-weight: bold; }
+</style>
+</head>
+<body>
+<div id="map"></div>
+<aside>
+  <div>值班员 Operator: <input id="who" placeholder="姓名 name" maxlength="100"> <span id="conn">…</span></div>
+  <h2>站点 Stations</h2>
+  <table id="stations"><thead><tr><th>站点 Station</th><th>状态 State</th><th>在飞 Up</th><th>架次 Sorties</th><th>覆盖 Coverage</th></tr></thead><tbody></tbody></table>
+  <h2>核查 Go and look here</h2>
+  <form id="dispatch">
+    <div class="plan" id="point">在地图上点击选择地点 · click the map to choose the point</div>
+    <label>派往 To <select id="to"><option value="nearest">最近的无人机所在站 · station with the nearest drone</option></select></label><br>
+    <label>半径 Radius m <input type="number" id="radius" value="40" min="0" max="500"></label>
+    <label>停留 Hold s <input type="number" id="hold" value="120" min="0" max="3600"></label>
+    <label>优先级 Priority <input type="number" id="prio" value="5" min="0" max="10"></label><br>
+    <label>说明 Note <input id="text" maxlength="500" size="30"></label>
+    <button type="submit" id="send">派出 Send</button> <span id="sendmsg"></span>
+  </form>
+  <h2>请求与回复 Requests and answers</h2>
+  <table id="requests"><tbody></tbody></table>
+  <h2>告警 Alerts</h2>
+  <table id="alerts"><tbody></tbody></table>
+</aside>
+<script src="/leaflet/leaflet.js"></script>
+<script>
+"use strict";
+const STATE_ZH = { queued: '已受理 queued', accepted: '已派出 accepted', refused: '拒绝 refused', arrived: '已到达 arrived', looked: '已查看 looked', returned: '已返回 returned', failed: '失败 failed', delivered: '已送达 delivered', acknowledged: '已确认 acknowledged' };
+const LEVEL_ZH = { critical: '严重 critical', warning: '警告 warning', info: '信息 info' };
+const $ = (id) => document.getElementById(id);
+const el = (tag, text, cls) => { const e = document.createElement(tag); if (text !== undefined) e.textContent = String(text); if (cls) e.className = cls; return e; };
+const time = (ms) => new Date(ms).toLocaleTimeString('zh-CN', { hour12: false });
+$('who').value = localStorage.getItem('kongxun-centre-who') || '';
+$('who').addEventListener('change', () => localStorage.setItem('kongxun-centre-who', $('who').value));
+const map = L.map('map', { zoomControl: true }).setView([24.6, 118.2], 11);
+L.control.scale({ imperial: false }).addTo(map);
+const markers = new Map();
+let point = null; let pointMarker = null; let fitted = false;
+map.on('click', (e) => {
+  point = { latDeg: e.latlng.lat, lonDeg: e.latlng.lng };
+  $('point').textContent = '地点 Point: ' + point.latDeg.toFixed(5) + ', ' + point.lonDeg.toFixed(5);
+  $('point').className = '';
+  if (pointMarker) pointMarker.remove();
+  pointMarker = L.circle(e.latlng, { radius: Number($('radius').value) || 10, color: '#c00' }).addTo(map);
+});
+function render(v) {
+  $('conn').textContent = v.connected ? '已连接代理 broker connected' : '代理未连接 broker not connected';
+  $('conn').className = v.connected ? '' : 'down';
+  const tb = $('stations').tBodies[0]; tb.replaceChildren();
+  const sel = $('to'); const keep = sel.value; while (sel.options.length > 1) sel.remove(1);
+  const seen = new Set(); const bounds = [];
+  for (const s of v.stations) {
+    const tr = el('tr'); tr.dataset.station = s.id;
+    tr.append(el('td', s.name + ' (' + s.id + ')'), el('td', (s.online ? '在线 online' : '离线 offline') + ' · ' + time(s.sinceMs), s.online ? 'online' : 'offline'), el('td', s.dronesUp + '/' + s.drones), el('td', s.sortiesFlown + '/' + s.sortiesToday), el('td', s.coveragePct === null ? '—' : s.coveragePct + '%'));
+    tb.append(tr);
+    const o = el('option', s.name + ' (' + s.id + ')'); o.value = s.id; sel.append(o);
+    for (const r of s.fleet) {
+      const [id, lat, lon, alt, hdg, mode, bat, sortie, link] = r;
+      if (lat === null || lon === null) continue;
+      const key = s.id + '/' + id; seen.add(key); bounds.push([lat, lon]);
+      const live = s.online && link === 'up';
+      let m = markers.get(key);
+      if (!m) { m = L.circleMarker([lat, lon], { radius: 7 }).addTo(map); markers.set(key, m); }
+      m.setLatLng([lat, lon]);
+      m.setStyle({ color: live ? '#0050b3' : '#888', fillOpacity: live ? 0.8 : 0.3 });
+      m.bindTooltip(s.name + ' ' + id + ' · ' + mode + ' · ' + (alt === null ? '—' : alt + ' m') + ' · ' + (bat === null ? '—' : bat + '%') + (sortie ? ' · ' + sortie : '') + (live ? '' : ' · 最后位置 last seen'));
+    }
+  }
+  sel.value = [...sel.options].some((o) => o.value === keep) ? keep : 'nearest';
+  for (const [k, m] of markers) if (!seen.has(k)) { m.remove(); markers.delete(k); }
+  if (!fitted && bounds.length) { map.fitBounds(bounds, { padding: [40, 40], maxZoom: 14 }); fitted = true; }
+  const rq = $('requests').tBodies[0]; rq.replaceChildren();
+  for (const r of v.requests) {
+    const tr = el('tr'); tr.dataset.request = r.id;
+    const what = r.kind === 'dispatch' ? '核查 look ' + Number(r.body.latDeg).toFixed(4) + ',' + Number(r.body.lonDeg).toFixed(4) : r.kind === 'instruct' ? '指令 instruction' : '报告 report';
+    const last = r.answers[r.answers.length - 1];
+    const steps = r.answers.map((a) => (STATE_ZH[a.state] || a.state) + (a.drone ? ' ' + a.drone : '') + (a.etaS !== null && a.etaS !== undefined ? ' ETA ' + Math.round(a.etaS) + ' s' : '') + (a.reason ? ' (' + a.reason + ')' : '') + (a.by ? ' — ' + a.by : '')).join(' → ');
+    tr.append(el('td', time(r.sentAtMs)), el('td', r.station), el('td', what), el('td', steps || '等待回复 waiting for the station', last && (last.state === 'refused' || last.state === 'failed') ? 'err' : (last ? '' : 'plan')));
+    rq.append(tr);
+  }
+  const at = $('alerts').tBodies[0]; at.replaceChildren();
+  for (const a of v.alerts) {
+    const tr = el('tr', undefined, a.level + (a.ack ? ' acked' : '')); tr.dataset.alert = a.key;
+    const td = el('td');
+    if (a.ack) td.textContent = '已确认 acked: ' + a.ack.by;
+    else { const b = el('button', '确认 Ack'); b.onclick = async () => { try { await post('/api/ack', { key: a.key, by: who() }); } catch (err) { window.alert(err.message); } }; td.append(b); }
+    tr.append(el('td', time(a.atMs)), el('td', a.station), el('td', LEVEL_ZH[a.level] || a.level), el('td', (a.drone ? a.drone + ': ' : '') + a.text), td);
+    at.append(tr);
+  }
+}
+function who() { const w = $('who').value.trim(); if (!w) { $('who').focus(); throw new Error('请先填写值班员姓名 · enter the operator name first'); } return w; }
+async function post(path, body) {
+  const r = await fetch(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const x = await r.json();
+  if (!r.ok) throw new Error(x.error || r.statusText);
+  return x;
+}
+$('dispatch').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  $('sendmsg').textContent = ''; $('sendmsg').className = '';
+  try {
+    if (!point) throw new Error('请先在地图上选择地点 · click the map first');
+    const to = $('to').value;
+    const label = to === 'nearest' ? '最近的无人机所在站 the station with the nearest drone' : to;
+    if (!confirm('派无人机前往核查？ Send a drone to look here?\\n' + point.latDeg.toFixed(5) + ', ' + point.lonDeg.toFixed(5) + ' → ' + label)) return;
+    const x = await post('/api/dispatch', { station: to, latDeg: point.latDeg, lonDeg: point.lonDeg, radiusM: Number($('radius').value), priority: Number($('prio').value), holdS: Number($('hold').value), text: $('text').value, by: who() });
+    $('sendmsg').textContent = '已发送 sent to ' + x.station + ' (' + x.id + ')';
+  } catch (err) { $('sendmsg').textContent = err.message; $('sendmsg').className = 'err'; }
+});
+const es = new EventSource('/api/stream');
+es.onmessage = (m) => render(JSON.parse(m.data));
+es.onerror = () => { $('conn').textContent = '控制台连接中断 console disconnected'; $('conn').className = 'down'; };
+</script>
+</body>
+</html>
+`;

@@ -1,0 +1,41 @@
+/** `kongxun centre`: the sub-bureau centre's console over an MQTT broker (station/centre/). */
+import { SystemClock } from '../../mavlink/clock.js';
+import { Centre } from '../centre/centre.js';
+import { startCentreServer } from '../centre/centre-server.js';
+import { flag, helpText, intFlag, parseArgs, type FlagSpec } from './args.js';
+import { brokerFlags, brokerFromArgs } from './centre-flags.js';
+import { waitForSignal, type CliIo } from './io.js';
+
+const SPEC: Record<string, FlagSpec> = {
+  broker: { type: 'string', describe: 'the MQTT broker every station reports to: mqtts://broker:8883' },
+  ...brokerFlags('', 'centre'),
+  host: { type: 'string', describe: 'address to serve the console on (default 127.0.0.1)' },
+  port: { type: 'string', describe: 'port of the console (default 8090; 0 picks a free one)' },
+  help: { type: 'boolean', describe: 'show this help' },
+};
+
+export async function centreMain(argv: string[], io: CliIo): Promise<number> {
+  const a = parseArgs(argv, SPEC, 'centre');
+  if (!a.ok) return io.fail(a.reason, 2);
+  if (flag(a.value, 'help')) return io.print(helpText('centre', '--broker URL --user NAME --password-file FILE [options]', SPEC), 0);
+  const url = flag(a.value, 'broker');
+  // An embedded broker for a one-machine trial is not built yet: a broker is needed.
+  if (url === undefined) return io.fail('kongxun centre: give --broker mqtts://host:8883 (the README, "The sub-bureau centre", shows a Mosquitto setup)', 2);
+  const b = brokerFromArgs(a.value, url, '', 'centre', 'centre');
+  if (!b.ok) return io.fail(b.reason, 2);
+  const port = intFlag(a.value, 'port', 'centre', 0, 65535);
+  if (!port.ok) return io.fail(port.reason, 2);
+  const c = Centre.start({ clock: new SystemClock(), url, id: b.value.id, ...(b.value.username !== undefined ? { username: b.value.username } : {}), ...(b.value.password !== undefined ? { password: b.value.password } : {}), ...(b.value.ca !== undefined ? { ca: b.value.ca } : {}), ...(b.value.keepaliveS !== undefined ? { keepaliveS: b.value.keepaliveS } : {}), log: (l) => io.out(l) });
+  if (!c.ok) return io.fail(`kongxun centre: ${c.reason}`, 2);
+  const srv = await startCentreServer({ centre: c.value, host: flag(a.value, 'host') ?? '127.0.0.1', port: port.value ?? 8090 });
+  if (!srv.ok) {
+    await c.value.close();
+    return io.fail(`kongxun centre: ${srv.reason}`, 2);
+  }
+  io.out(`kongxun: centre "${b.value.id}" on ${url}; console at ${srv.value.url}  (Ctrl+C to stop)`);
+  const sig = await waitForSignal();
+  io.out(`kongxun: ${sig}, stopping`);
+  await srv.value.close();
+  await c.value.close();
+  return 0;
+}

@@ -1,0 +1,93 @@
+/**
+ * The centre console in Chromium: a real Mosquitto (TLS, password file, ACL), `kongxun centre`, the sample
+ * station as `kongxun serve --centre …` (its simulated fleet, no patrol: it refuses to send a drone and says
+ * why) and two generated stations (station/centre/testkit/station-child.ts, one raising an alert). The page
+ * shows the three stations and their drones, an alert is acknowledged, a dispatch is sent to a chosen station
+ * and its answer shown, and another to the sample station comes back refused with the reason.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect, test } from '@playwright/test';
+import { startMosquitto, type Broker } from '../../station/centre/testkit/mosquitto.js';
+
+let broker: Broker;
+let dir: string;
+let url: string;
+const procs: ChildProcess[] = [];
+
+function run(args: string[], ready: RegExp): Promise<string> {
+  const p = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  procs.push(p);
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`no "${ready.source}" from ${args.join(' ')}: ${out}`)), 60_000);
+    p.stdout!.on('data', (b: Buffer) => {
+      out += b.toString();
+      const m = ready.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1] ?? m[0]);
+      }
+    });
+    p.on('exit', (code) => reject(new Error(`${args.join(' ')} exited ${code}: ${out}`)));
+  });
+}
+
+test.beforeAll(async () => {
+  broker = await startMosquitto({ users: ['centre', 'jinhai', 'gen2', 'gen3'], tls: true });
+  dir = mkdtempSync(join(tmpdir(), 'kongxun-e2e-centre-'));
+  const ca = join(dir, 'ca.pem');
+  writeFileSync(ca, broker.ca!);
+  for (const u of ['centre', 'jinhai']) writeFileSync(join(dir, `${u}.pw`), `${broker.password(u)}\n`);
+  // The centre first: from its first connection on, the broker keeps what the stations send for it.
+  url = await run(['bin/kongxun.mjs', 'centre', '--broker', broker.url, '--user', 'centre', '--password-file', join(dir, 'centre.pw'), '--ca', ca, '--port', '0'], /console at (http:\S+)/);
+  await run(['bin/kongxun.mjs', 'serve', '--port', '0', '--no-plan', '--data', join(dir, 'station'), '--sim-warmup', '3',
+    '--centre', broker.url, '--centre-user', 'jinhai', '--centre-password-file', join(dir, 'jinhai.pw'), '--centre-ca', ca], /console at (http:\S+)/);
+  await run(['--import', 'tsx', 'station/centre/testkit/station-child.ts', broker.url, 'gen2', broker.password('gen2'), ca, join(dir, 'gen2'), '30', '24.62', '118.30'], /up/);
+  await run(['--import', 'tsx', 'station/centre/testkit/station-child.ts', broker.url, 'gen3', broker.password('gen3'), ca, join(dir, 'gen3'), '30', '24.55', '118.22', '东门人员聚集'], /up/);
+});
+
+test.afterAll(async () => {
+  for (const p of procs) p.kill('SIGTERM');
+  await Promise.all(procs.map((p) => (p.exitCode !== null ? undefined : new Promise((r) => p.once('exit', r)))));
+  await broker?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+test('the centre console: three stations on one map, an alert acknowledged, dispatches answered', async ({ page }, testInfo) => {
+  await page.goto(url);
+  await expect(page.locator('h2').first()).toHaveText('站点 Stations');
+  for (const s of ['jinhai', 'gen2', 'gen3']) await expect(page.locator(`tr[data-station="${s}"]`)).toContainText('在线 online');
+  await expect(page.locator('tr[data-station="jinhai"]')).toContainText('jinhai (jinhai)');
+  // Every station's drones on the one map: the sample's fleet (with positions after warm-up) and 2 + 2.
+  await expect.poll(async () => page.locator('.leaflet-interactive').count(), { timeout: 60_000 }).toBeGreaterThanOrEqual(6);
+
+  // The alert from gen3, acknowledged with the operator's name.
+  await page.locator('#who').fill('值班员 王');
+  await page.locator('#who').dispatchEvent('change');
+  const alert = page.locator('#alerts tr', { hasText: '东门人员聚集' });
+  await expect(alert).toContainText('严重 critical');
+  await alert.getByRole('button', { name: '确认 Ack' }).click();
+  await expect(alert).toContainText('已确认 acked: 值班员 王');
+
+  // "Go and look here" to gen2: click the map, choose the station, confirm.
+  page.on('dialog', (d) => void d.accept());
+  await page.locator('#map').click({ position: { x: 300, y: 300 } });
+  await expect(page.locator('#point')).toContainText('地点 Point');
+  await page.locator('#to').selectOption('gen2');
+  await page.locator('#text').fill('群众报警');
+  await page.locator('#send').click();
+  await expect(page.locator('#sendmsg')).toContainText('已发送 sent to gen2');
+  await expect(page.locator('#requests tr').first()).toContainText('已受理 queued');
+
+  // The sample station runs no patrol: it refuses, and says why.
+  await page.locator('#to').selectOption('jinhai');
+  await page.locator('#send').click();
+  await expect(page.locator('#sendmsg')).toContainText('已发送 sent to jinhai');
+  const refused = page.locator('#requests tr', { hasText: 'jinhai' }).first();
+  await expect(refused).toContainText('拒绝 refused');
+  await expect(refused).toContainText('no scheduled patrol runs on this station');
+  await page.screenshot({ path: testInfo.outputPath('centre-zh.png') });
+});
