@@ -18,7 +18,7 @@ import { SystemClock } from '../../mavlink/clock.js';
 import { localMidnightUtcMs } from '../../missions/plan/timezone.js';
 import { parseFaultFile, type FaultRule } from '../../sitl/faults.js';
 import { createStation } from '../compose.js';
-import { defaultDataDir } from '../data-dir.js';
+import { checkDataDir, defaultDataDir } from '../data-dir.js';
 import { loadDay } from '../patrol/day.js';
 import { buildReport, reportHtml, type DailyReport } from '../patrol/report.js';
 import { PatrolRunner } from '../patrol/runner.js';
@@ -81,7 +81,9 @@ export async function patrolMain(argv: string[], io: CliIo): Promise<number> {
       faults = parsed.value.map((r, i) => (ats[i] !== undefined ? { ...r, atMs: ats[i] } : r));
     }
     const fleetJson = JSON.parse(readFileSync(flag(a.value, 'fleet') ?? join(samplesDir(), 'fleet.json'), 'utf8')) as unknown;
-    const made = await SimDay.create({ planDir: dir, fleet, fleetJson, stationGeoJson: geojson, faults, dataDir: resolve(flag(a.value, 'data') ?? join(dir, 'patrol-data')), onAlert: (t) => io.out(`alert: ${t}`) });
+    const simData = checkDataDir(resolve(flag(a.value, 'data') ?? join(dir, 'patrol-data')));
+    if (!simData.ok) return io.fail(`kongxun patrol: ${simData.reason}`, 2);
+    const made = await SimDay.create({ planDir: dir, fleet, fleetJson, stationGeoJson: geojson, faults, dataDir: simData.value.path, onAlert: (t) => io.out(`alert: ${t}`) });
     if (!made.ok) return io.fail(`kongxun patrol: ${made.reason}`, 2);
     const day = made.value;
     const d0 = localMidnightUtcMs(day.day.schedule.date, day.day.schedule.timezone);
@@ -111,6 +113,8 @@ export async function patrolMain(argv: string[], io: CliIo): Promise<number> {
   if (!links.length) return io.fail('kongxun patrol: no drone of the fleet file has a `connect` link; use --sim for the simulated fleet', 2);
   const clock = new SystemClock();
   const dataDir = resolve(flag(a.value, 'data') ?? defaultDataDir());
+  const checked = checkDataDir(dataDir);
+  if (!checked.ok) return io.fail(`kongxun patrol: ${checked.reason}`, 2);
   const st = await createStation({ clock, dataDir, connections: [...new Set(links)] });
   if (!st.ok) return io.fail(`kongxun patrol: ${st.reason}`, 2);
   const store = openPatrolStore(dataDir);

@@ -1,7 +1,7 @@
 /** `kongxun serve`: the station service and its web console (the built-in simulated fleet by default). */
 import { resolve } from 'node:path';
 import { startStationService } from '../service.js';
-import { defaultDataDir } from '../data-dir.js';
+import { checkDataDir, defaultDataDir } from '../data-dir.js';
 import { flag, helpText, intFlag, parseArgs, type FlagSpec } from './args.js';
 import { openMbtiles } from '../server/mbtiles.js';
 import { consoleStaticDir } from './static-dir.js';
@@ -41,7 +41,10 @@ export async function serveMain(argv: string[], io: CliIo): Promise<number> {
   const tilesFile = flag(a.value, 'tiles');
   const tiles = tilesFile !== undefined ? await openMbtiles(resolve(tilesFile)) : undefined;
   if (tiles && !tiles.ok) return io.fail(`kongxun serve: ${tiles.reason}`, 2);
+  // The data folder first: planning today writes into it (a folder under /proc would spin mkdir forever).
   const dataDirForPlan = resolve(flag(a.value, 'data') ?? defaultDataDir());
+  const checked = checkDataDir(dataDirForPlan);
+  if (!checked.ok) return io.fail(`kongxun serve: ${checked.reason}`, 2);
   const planDir =
     flag(a.value, 'plan') ??
     (flag(a.value, 'no-plan') || (a.value.flags.get('connect') ?? []).length > 0
