@@ -9,7 +9,8 @@ import { planToday } from './today-plan.js';
 import { waitForSignal, type CliIo } from './io.js';
 import { SIGNING_FLAGS, signingFromArgs } from './signing.js';
 
-const SPEC: Record<string, FlagSpec> = {
+/** The flags of `kongxun serve` (the systemd unit's test checks its command line against them). */
+export const SERVE_FLAGS: Record<string, FlagSpec> = {
   station: { type: 'string', describe: 'jurisdiction GeoJSON (default: the sample station)' },
   fleet: { type: 'string', describe: 'fleet JSON (default: the sample fleet)' },
   connect: { type: 'list', describe: 'a drone link URL, e.g. udpin://0.0.0.0:14550 (repeatable)' },
@@ -28,9 +29,9 @@ const SPEC: Record<string, FlagSpec> = {
 };
 
 export async function serveMain(argv: string[], io: CliIo): Promise<number> {
-  const a = parseArgs(argv, SPEC, 'serve');
+  const a = parseArgs(argv, SERVE_FLAGS, 'serve');
   if (!a.ok) return io.fail(a.reason, 2);
-  if (flag(a.value, 'help')) return io.print(helpText('serve', '[options]', SPEC), 0);
+  if (flag(a.value, 'help')) return io.print(helpText('serve', '[options]', SERVE_FLAGS), 0);
   const port = intFlag(a.value, 'port', 'serve', 0, 65535);
   if (!port.ok) return io.fail(port.reason, 2);
   const warm = flag(a.value, 'sim-warmup');

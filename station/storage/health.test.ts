@@ -20,9 +20,9 @@ describe('StorageHealth', () => {
     h.failed('tlogs', '/d/tlogs/a.tlog', enospc);
     h.failed('tlogs', '/d/tlogs/b.tlog', enospc);
     expect(seen).toHaveLength(1);
-    expect(seen[0]).toMatchObject({ kind: 'storage-failed', store: 'tlogs', code: 'ENOSPC', message: 'ENOSPC: no space left on device' });
+    expect(seen[0]).toMatchObject({ kind: 'storage-failed', store: 'tlogs', code: 'ENOSPC', message: 'no space left on device' });
     expect(h.faults()[0]!.attempts).toBe(2);
-    expect(h.launchBlocker()).toBe('records cannot be kept: telemetry logs ENOSPC (ENOSPC: no space left on device)');
+    expect(h.launchBlocker()).toBe('records cannot be kept: telemetry logs ENOSPC (no space left on device)');
     // Another cause is said again.
     h.failed('tlogs', '/d/tlogs/a.tlog', Object.assign(new Error('EIO: i/o error'), { code: 'EIO' }));
     expect(seen).toHaveLength(2);

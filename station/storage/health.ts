@@ -63,7 +63,9 @@ export const STORE_WORDS: Record<StoreName, string> = { tlogs: 'telemetry logs',
 export function errorCause(e: unknown): { code: string; message: string } {
   const x = e as { code?: unknown; message?: unknown };
   const code = typeof x?.code === 'string' ? x.code : 'EUNKNOWN';
-  const message = typeof x?.message === 'string' ? x.message.replace(/, \w+(?: '[^']*')?(?: -> '[^']*')?$/, '') : String(e);
+  const raw = typeof x?.message === 'string' ? x.message : String(e);
+  // "ENOSPC: no space left on device, write '/d/x'" → "no space left on device" (the code is said beside it).
+  const message = raw.replace(/, \w+(?: '[^']*')?(?: -> '[^']*')?$/, '').replace(`${code}: `, '');
   return { code, message };
 }
 
