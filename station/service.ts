@@ -30,7 +30,7 @@ import { startVideoDiscovery, type DiscoveryTimings } from './video/discovery.js
 import { VideoHub, type SortieMark } from './video/hub.js';
 import { openPatrolStore } from './patrol/store.js';
 import { checkDataDir } from './data-dir.js';
-import { StorageHealth, storageEvent, type StorageNotice } from './storage/health.js';
+import { StorageHealth, patrolAlert, storageEvent, type StorageNotice } from './storage/health.js';
 
 export interface StationServiceOptions {
   clock?: Clock;
@@ -128,6 +128,7 @@ export async function startStationService(o: StationServiceOptions): Promise<Res
   // Until the console's listeners exist, storage notices go to the log; they are kept for the console too.
   const early: StorageNotice[] = [];
   const offEarly = health.onNotice((n) => early.push(n));
+  health.check();
   const started = await startServiceParts(o, clock, log, health);
   offEarly();
   if (!started.ok) health.close();
@@ -315,9 +316,11 @@ async function startServiceParts(o: StationServiceOptions, clock: Clock, log: (l
   // alerts (so the daily report lists them).
   const notice = (n: StorageNotice) => {
     const ev = storageEvent(n);
-    log(`kongxun: ${ev.severity === 'alert' ? 'ALERT' : ev.severity}: ${ev.text}`);
     for (const l of listeners) l(ev);
-    if (runner && n.kind !== 'storage-space-ok') runner.alert(null, null, ev.severity === 'alert' ? 'critical' : ev.severity === 'warning' ? 'warning' : 'notice', ev.text);
+    const a = patrolAlert(n);
+    // With a patrol the runner's alert is the log line ("patrol alert: …"); said once.
+    if (runner && a) runner.alert(null, null, a.level, a.text);
+    else log(`kongxun: ${ev.severity === 'alert' ? 'ALERT' : ev.severity}: ${ev.text}`);
   };
   const offNotice = health.onNotice(notice);
   const space = health.space();

@@ -19,6 +19,7 @@ import { localMidnightUtcMs } from '../../missions/plan/timezone.js';
 import { parseFaultFile, type FaultRule } from '../../sitl/faults.js';
 import { createStation } from '../compose.js';
 import { checkDataDir, defaultDataDir } from '../data-dir.js';
+import { StorageHealth, patrolAlert } from '../storage/health.js';
 import { loadDay } from '../patrol/day.js';
 import { buildReport, reportHtml, type DailyReport } from '../patrol/report.js';
 import { PatrolRunner } from '../patrol/runner.js';
@@ -115,14 +116,25 @@ export async function patrolMain(argv: string[], io: CliIo): Promise<number> {
   const dataDir = resolve(flag(a.value, 'data') ?? defaultDataDir());
   const checked = checkDataDir(dataDir);
   if (!checked.ok) return io.fail(`kongxun patrol: ${checked.reason}`, 2);
-  const st = await createStation({ clock, dataDir, connections: [...new Set(links)] });
-  if (!st.ok) return io.fail(`kongxun patrol: ${st.reason}`, 2);
-  const store = openPatrolStore(dataDir);
+  // The records watched as in `kongxun serve`: failures are alerts and hold new launches (station/storage/health.ts).
+  const health = new StorageHealth({ clock, dataDir });
+  const st = await createStation({ clock, dataDir, connections: [...new Set(links)], health });
+  if (!st.ok) {
+    health.close();
+    return io.fail(`kongxun patrol: ${st.reason}`, 2);
+  }
+  const store = openPatrolStore(dataDir, { health });
   if (!store.ok) {
+    health.close();
     await st.value.close();
     return io.fail(`kongxun patrol: ${store.reason}`, 2);
   }
-  const runner = new PatrolRunner({ clock, station: st.value, day: d.value, store: store.value, onAlert: (al) => io.out(`alert: ${al.text}`) });
+  const runner = new PatrolRunner({ clock, station: st.value, day: d.value, store: store.value, onAlert: (al) => io.out(`alert: ${al.text}`), records: () => health.launchBlocker() });
+  health.onNotice((n) => {
+    const a = patrolAlert(n);
+    if (a) runner.alert(null, null, a.level, a.text);
+  });
+  health.check();
   runner.start();
   io.out(`kongxun patrol: running ${d.value.sorties.length} sorties of ${d.value.schedule.date}; state in ${store.value.file} (Ctrl+C to stop)`);
   const dayEnd = Math.max(...d.value.sorties.map((s) => s.landMs)) + 10 * 60_000;
@@ -132,6 +144,7 @@ export async function patrolMain(argv: string[], io: CliIo): Promise<number> {
   const r = buildReport(d.value, runner.list(), store.value.alerts(), runner.dispatches(), clock.now());
   store.value.close();
   await st.value.close();
+  health.close();
   writeReport(dir, r);
   return summary(io, r, dir);
 }

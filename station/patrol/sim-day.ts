@@ -23,7 +23,7 @@ import type { Fleet } from '../../missions/fleet.js';
 import { SimFleet, type FleetFile } from '../../sitl/fleet.js';
 import type { FaultRule } from '../../sitl/faults.js';
 import { createStation, type Station, type StationOptions } from '../compose.js';
-import { StorageHealth, storageEvent, type StorageHealthOptions, type StorageNotice } from '../storage/health.js';
+import { StorageHealth, patrolAlert, type StorageHealthOptions, type StorageNotice } from '../storage/health.js';
 import { loadDay, type DayInput } from './day.js';
 import { PatrolRunner } from './runner.js';
 import { openPatrolStore, type PatrolStore, type PatrolStoreOptions } from './store.js';
@@ -102,8 +102,8 @@ export class SimDay {
       d.health = new StorageHealth({ ...h, clock, dataDir });
       d.health.onNotice((n) => {
         d.notices.push(n);
-        const ev = storageEvent(n);
-        if (n.kind !== 'storage-space-ok') d.runner.alert(null, null, ev.severity === 'alert' ? 'critical' : ev.severity === 'warning' ? 'warning' : 'notice', ev.text);
+        const a = patrolAlert(n);
+        if (a) d.runner.alert(null, null, a.level, a.text);
       });
     }
     const r = await d.open();

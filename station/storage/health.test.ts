@@ -39,6 +39,8 @@ describe('StorageHealth', () => {
   it('warns under the warn mark, refuses launches under the stop mark, and says when space is back', () => {
     const free = { bytes: 10_000 as number | null };
     const { clock, h, seen } = make(free);
+    h.check();
+    expect(seen).toEqual([]);
     free.bytes = 500;
     clock.advance(5000);
     expect(seen.map((n) => n.kind)).toEqual(['storage-low']);
@@ -52,6 +54,14 @@ describe('StorageHealth', () => {
     clock.advance(5000);
     expect(seen.map((n) => n.kind)).toEqual(['storage-low', 'storage-low', 'storage-space-ok']);
     expect(h.launchBlocker()).toBeNull();
+    h.close();
+  });
+
+  it('a disk already low at start is said at the first check', () => {
+    const { h, seen } = make({ bytes: 50 });
+    expect(seen).toEqual([]);
+    h.check();
+    expect(seen).toEqual([expect.objectContaining({ kind: 'storage-low', level: 'stop', freeBytes: 50 })]);
     h.close();
   });
 

@@ -85,8 +85,9 @@ export class StorageHealth {
   constructor(private readonly o: StorageHealthOptions) {
     this.warnFreeBytes = o.warnFreeBytes ?? 2 * 1024 ** 3;
     this.stopFreeBytes = Math.min(o.stopFreeBytes ?? 512 * 1024 ** 2, this.warnFreeBytes);
+    // The first measurement is the first check's (or the owner's `check()` once it listens): a disk already
+    // low at start is then said like any other change.
     this.timer = o.clock.setInterval(() => this.check(), o.checkMs ?? 5000);
-    this.measure();
   }
 
   /** A write to `store` failed. The first failure of a run of them is a notice; later ones count attempts. */
@@ -206,4 +207,11 @@ export function storageEvent(n: StorageNotice): StationEvent {
     case 'storage-space-ok':
       return { atMs: n.atMs, kind: n.kind, severity: 'notice', text: `data folder: ${mib(n.freeBytes)} free again`, args: { free: mib(n.freeBytes) } };
   }
+}
+
+/** A notice as the patrol's alert (level and text; its store and the daily report's faults), or null for none. */
+export function patrolAlert(n: StorageNotice): { level: 'critical' | 'warning' | 'notice'; text: string } | null {
+  if (n.kind === 'storage-space-ok') return null;
+  const ev = storageEvent(n);
+  return { level: ev.severity === 'alert' ? 'critical' : ev.severity === 'warning' ? 'warning' : 'notice', text: ev.text };
 }
