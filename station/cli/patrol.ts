@@ -19,7 +19,7 @@ import { localMidnightUtcMs } from '../../missions/plan/timezone.js';
 import { parseFaultFile, type FaultRule } from '../../sitl/faults.js';
 import { createStation } from '../compose.js';
 import { checkDataDir, defaultDataDir } from '../data-dir.js';
-import { StorageHealth, patrolAlert } from '../storage/health.js';
+import { StorageHealth, errorCause, patrolAlert } from '../storage/health.js';
 import { loadDay } from '../patrol/day.js';
 import { buildReport, reportHtml, type DailyReport } from '../patrol/report.js';
 import { PatrolRunner } from '../patrol/runner.js';
@@ -39,15 +39,24 @@ const SPEC: Record<string, FlagSpec> = {
   help: { type: 'boolean', describe: 'show this help' },
 };
 
-function writeReport(dir: string, r: DailyReport): void {
-  writeFileSync(join(dir, 'report.json'), JSON.stringify(r, null, 2) + '\n');
-  writeFileSync(join(dir, 'report.html'), reportHtml(r));
+/** The day's report next to its plan; a disk that refuses it is said (the summary still goes to the terminal). */
+function writeReport(io: CliIo, dir: string, r: DailyReport): boolean {
+  try {
+    writeFileSync(join(dir, 'report.json'), JSON.stringify(r, null, 2) + '\n');
+    writeFileSync(join(dir, 'report.html'), reportHtml(r));
+    return true;
+  } catch (e) {
+    const c = errorCause(e);
+    io.err(`kongxun patrol: the report cannot be written to ${dir}: ${c.code} (${c.message}); it follows here`);
+    io.out(JSON.stringify(r, null, 2));
+    return false;
+  }
 }
 
-function summary(io: CliIo, r: DailyReport, dir: string): number {
+function summary(io: CliIo, r: DailyReport, dir: string, written: boolean): number {
   io.out(`${r.station} ${r.date}: ${r.sorties_flown}/${r.sorties_planned} sorties flown (${r.sorties_reassigned} reassigned), patrol ${r.patrol_minutes_covered}/${r.patrol_minutes_required} min, school windows ${r.school_windows_covered}/${r.school_windows_total}, ${r.faults.length} faults, ${r.dispatches.length} dispatches`);
   for (const g of r.gaps) io.out(`  gap ${g.kind} ${g.target} ${g.from} → ${g.to} (${g.minutes} min): ${g.cause}`);
-  io.out(`written: ${join(dir, 'report.json')}, ${join(dir, 'report.html')}`);
+  if (written) io.out(`written: ${join(dir, 'report.json')}, ${join(dir, 'report.html')}`);
   return r.gaps.length ? 3 : 0;
 }
 
@@ -104,8 +113,8 @@ export async function patrolMain(argv: string[], io: CliIo): Promise<number> {
     const simS = (day.clock.now() - (d0 - 0)) / 1000;
     io.out(`simulated to ${new Date(day.clock.now()).toISOString()} in ${((performance.now() - t0) / 1000).toFixed(1)} s wall (${Math.round(simS / ((performance.now() - t0) / 1000))}× real time)${stop ? ' — stopped by signal' : ''}`);
     await day.close();
-    writeReport(dir, r);
-    return summary(io, r, dir);
+    const written = writeReport(io, dir, r);
+    return summary(io, r, dir, written);
   }
 
   const d = await loadDay(dir, fleet);
@@ -145,6 +154,6 @@ export async function patrolMain(argv: string[], io: CliIo): Promise<number> {
   store.value.close();
   await st.value.close();
   health.close();
-  writeReport(dir, r);
-  return summary(io, r, dir);
+  const written = writeReport(io, dir, r);
+  return summary(io, r, dir, written);
 }
