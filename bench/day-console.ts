@@ -103,7 +103,7 @@ await new Promise((r) => ws.once('open', r));
 const mem = () => {
   gc?.();
   const m = process.memoryUsage();
-  return { rss: m.rss / 2 ** 20, heap: m.heapUsed / 2 ** 20 };
+  return { rss: m.rss / 2 ** 20, heap: m.heapUsed / 2 ** 20, heapTotal: m.heapTotal / 2 ** 20, external: m.external / 2 ** 20, arrayBuffers: m.arrayBuffers / 2 ** 20 };
 };
 const d0 = localMidnightUtcMs(DATE, plan.schedule.timezone);
 const simStart = day.clock.now();
@@ -134,6 +134,7 @@ console.log(`| simulated | ${simH.toFixed(2)} h, ${day.fleet.members.length} dro
 console.log(`| wall | ${wallS.toFixed(0)} s |`);
 console.log(`| RSS start → end | ${start.rss.toFixed(1)} → ${endMem.rss.toFixed(1)} MB (${((100 * (endMem.rss - start.rss)) / start.rss).toFixed(1)} %) |`);
 console.log(`| heap used start → end (after GC) | ${start.heap.toFixed(1)} → ${endMem.heap.toFixed(1)} MB (${((100 * (endMem.heap - start.heap)) / start.heap).toFixed(1)} %) |`);
+console.log(`| heap total, external, array buffers start → end | ${start.heapTotal.toFixed(1)} → ${endMem.heapTotal.toFixed(1)}, ${start.external.toFixed(1)} → ${endMem.external.toFixed(1)}, ${start.arrayBuffers.toFixed(1)} → ${endMem.arrayBuffers.toFixed(1)} MB |`);
 console.log(`| console | ${messages} messages, ${(bytes / 2 ** 20).toFixed(0)} MB, ${events} events (${(events / (simH * 3600)).toFixed(3)} events per simulated s) |`);
 console.log(`| disk full ${faultMin} min mid-day | console saw ${storageSeen.join(', ') || 'nothing'}; lost ${recovered.map((n) => `${n.store} ${n.lost.records} records/${n.lost.bytes} bytes`).join(', ') || '—'} |`);
 console.log(`| day | ${r.sorties_flown}/${r.sorties_planned} sorties flown, patrol ${r.patrol_minutes_covered}/${r.patrol_minutes_required} min, school windows ${r.school_windows_covered}/${r.school_windows_total} |`);
