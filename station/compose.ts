@@ -19,7 +19,8 @@ import { VehicleCommands, type CommandsOptions } from './commands.js';
 import { startGcsHeartbeat } from './gcs-heartbeat.js';
 import { VehicleMissions } from './missions.js';
 import { createVehicleFiles, type VehicleFiles } from './params-vehicle.js';
-import { TlogRecorder } from './recorder.js';
+import { TlogRecorder, type RecorderOptions } from './recorder.js';
+import type { StorageHealth } from './storage/health.js';
 import type { VehicleSnapshot } from './vehicle-state.js';
 import { VehicleRegistry, type RegistryEvent, type RegistryEventType, type RegistryOptions, type VehicleInfo } from './vehicles.js';
 
@@ -39,6 +40,10 @@ export interface StationOptions {
   signing?: Omit<SigningConfig, 'linkId'>;
   /** Write tlogs (default true). */
   record?: boolean;
+  /** Where the tlog recorder reports failed writes and their recovery (station/storage/health.ts). */
+  health?: StorageHealth;
+  /** The recorder's fs, sync period and backlog (tests inject a failing fs). */
+  recorder?: Pick<RecorderOptions, 'fs' | 'syncMs' | 'backlogBytes'>;
   registry?: Omit<RegistryOptions, 'clock' | 'gcsSysid' | 'gcsCompid'>;
   commands?: CommandsOptions;
 }
@@ -106,7 +111,7 @@ export async function createStation(o: StationOptions): Promise<Result<Station>>
   }
 
   const registry = new VehicleRegistry({ ...o.registry, clock, gcsSysid, gcsCompid });
-  const recorder = o.record === false ? undefined : new TlogRecorder({ clock, dataDir: o.dataDir });
+  const recorder = o.record === false ? undefined : new TlogRecorder({ ...o.recorder, clock, dataDir: o.dataDir, ...(o.health ? { health: o.health } : {}) });
   for (const c of conns) {
     recorder?.attach(c);
     registry.addConnection(c);

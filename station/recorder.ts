@@ -15,17 +15,28 @@
  *
  * Durability: records are buffered in memory and appended to the file (synchronous fs writes on an fd
  * opened for append) every `flushMs` (default 1000 ms, on the injected Clock), when a buffer passes
- * 256 KiB, and on close, so after `kill -9` a file is complete up to the last flush. Timestamps are the
- * Clock's time in µs with the two low bits cleared (pymavlink reads those bits as a link number).
- * File system errors become values in `errors()`, never exceptions into the link.
+ * 256 KiB, and on close, so after `kill -9` a file is complete up to the last flush; the file is
+ * fdatasync'd every `syncMs` (default 10 s) and on close, so a power cut loses at most the last
+ * `syncMs + flushMs` of telemetry. Timestamps are the Clock's time in µs with the two low bits cleared
+ * (pymavlink reads those bits as a link number).
+ *
+ * A record is written whole or not at all: a flush that fails part-way (ENOSPC after some bytes) cuts the
+ * file back to where the flush began — the end of the last whole record — and keeps the records in memory
+ * (up to `backlogBytes` per file; records beyond are counted as lost, never written in part). Every flush
+ * tries again, so recording resumes by itself when space returns. A file that cannot be opened (read-only
+ * folder, EACCES) is tried again the same way. Failures and the recovery (with what was lost: records,
+ * bytes, seconds) go to the station's StorageHealth (station/storage/health.ts) and to `errors()`, never as
+ * exceptions into the link.
  */
-import { closeSync, existsSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import * as nodeFs from 'node:fs';
 import { join } from 'node:path';
 import { minimal } from 'mavlink-mappings';
 import type { Clock, TimerId } from '../mavlink/clock.js';
 import { FrameParser } from '../mavlink/codec/frame.js';
 import { decodePayload, type MavLinkData } from '../mavlink/codec/messages.js';
 import type { Received, Sent } from '../mavlink/connection.js';
+import { makeDirs } from './data-dir.js';
+import type { Lost, StorageHealth } from './storage/health.js';
 
 export interface RecordableConnection {
   readonly name: string;
@@ -40,6 +51,25 @@ export interface RecorderOptions {
   flushMs?: number;
   /** Records kept per connection before vehicles appear. Default 20 000. */
   preVehicleLimit?: number;
+  /** fdatasync a file at most this often (ms); 0 = at every flush; Infinity = only on close. Default 10 000. */
+  syncMs?: number;
+  /** Bytes of records held per file while it cannot be written; beyond, records are counted as lost. Default 8 MiB. */
+  backlogBytes?: number;
+  /** Where failures and recoveries are reported. */
+  health?: StorageHealth;
+  /** The file system calls the recorder makes (tests inject one that fails). Default node:fs. */
+  fs?: RecorderFs;
+}
+
+/** The calls the recorder makes on files: node:fs's, or a test's that fails on purpose. */
+export interface RecorderFs {
+  openSync(path: string, flags: 'a'): number;
+  writeSync(fd: number, buf: Uint8Array, offset: number, length: number): number;
+  ftruncateSync(fd: number, len: number): void;
+  fstatSync(fd: number): { size: number };
+  fdatasyncSync(fd: number): void;
+  closeSync(fd: number): void;
+  existsSync(path: string): boolean;
 }
 
 interface Rec {
@@ -57,6 +87,13 @@ interface Sink {
   /** Records appended in place (timestamp + frame), written out at the flush: no allocation per frame. */
   buf: Buffer;
   size: number;
+  /** Bytes of whole records in the file (where a failed flush cuts back to). */
+  written: number;
+  /** The last write or open failed: records wait in `buf` (up to the backlog) and every flush tries again. */
+  failing: boolean;
+  /** A cut back to `written` is still owed (the ftruncate itself failed). */
+  torn: boolean;
+  lastSyncMs: number;
 }
 
 interface ConnState {
@@ -83,6 +120,9 @@ function targetOf(m: MavLinkData | undefined): number {
 export class TlogRecorder {
   private readonly conns = new Set<ConnState>();
   private readonly errs: string[] = [];
+  private readonly fs: RecorderFs;
+  /** Records dropped since the last recovery (backlog full while failing, or unwritable at close). */
+  private lost = { records: 0, bytes: 0, firstUs: 0, lastUs: 0 };
   private readonly timer: TimerId;
   private readonly dir: string;
   private readonly parser = new FrameParser();
@@ -90,6 +130,7 @@ export class TlogRecorder {
 
   constructor(private readonly o: RecorderOptions) {
     this.dir = join(o.dataDir, 'tlogs');
+    this.fs = o.fs ?? nodeFs;
     this.timer = o.clock.setInterval(() => this.flush(), o.flushMs ?? 1000);
   }
 
@@ -114,8 +155,14 @@ export class TlogRecorder {
     return [...this.conns].flatMap((c) => [...c.vehicles.values()].map((s) => s.path));
   }
 
+  /** The last 100 failures, in words. */
   errors(): string[] {
     return [...this.errs];
+  }
+
+  /** Records dropped since the last recovery (nothing is dropped while a file's backlog has room). */
+  lostSinceRecovery(): Lost {
+    return { records: this.lost.records, bytes: this.lost.bytes, seconds: this.lost.records ? (this.lost.lastUs - this.lost.firstUs) / 1e6 : 0 };
   }
 
   flush(): void {
@@ -172,21 +219,12 @@ export class TlogRecorder {
   }
 
   private openVehicle(c: ConnState, sysid: number, atMs: number): void {
-    try {
-      mkdirSync(this.dir, { recursive: true });
-    } catch (e) {
-      this.errs.push(`cannot create ${this.dir}: ${(e as Error).message}`);
-    }
     let path = join(this.dir, tlogFileName(atMs, sysid, c.name));
-    for (let n = 2; existsSync(path) || this.files().includes(path); n++) {
+    for (let n = 2; this.fs.existsSync(path) || this.files().includes(path); n++) {
       path = join(this.dir, tlogFileName(atMs, sysid, c.name).replace(/\.tlog$/, `-${n}.tlog`));
     }
-    const sink: Sink = { path, fd: undefined, buf: Buffer.allocUnsafe(INITIAL_BYTES), size: 0 };
-    try {
-      sink.fd = openSync(path, 'a');
-    } catch (e) {
-      this.errs.push(`cannot open ${path}: ${(e as Error).message}`);
-    }
+    const sink: Sink = { path, fd: undefined, buf: Buffer.allocUnsafe(INITIAL_BYTES), size: 0, written: 0, failing: false, torn: false, lastSyncMs: this.o.clock.now() };
+    this.openSink(sink);
     c.vehicles.set(sysid, sink);
     const keep: Rec[] = [];
     for (const rec of c.pre) {
@@ -198,11 +236,46 @@ export class TlogRecorder {
     c.pre = keep;
   }
 
+  private openSink(s: Sink): boolean {
+    const made = makeDirs(this.dir);
+    if (!made.ok) {
+      this.fail(s, { code: made.code, message: made.reason });
+      return false;
+    }
+    try {
+      s.fd = this.fs.openSync(s.path, 'a');
+      s.written = this.fs.fstatSync(s.fd).size;
+      return true;
+    } catch (e) {
+      if (s.fd !== undefined) this.closeFd(s);
+      this.fail(s, e);
+      return false;
+    }
+  }
+
+  private fail(s: Sink, e: unknown): void {
+    const first = !s.failing;
+    s.failing = true;
+    if (first) {
+      this.errs.push(`cannot write ${s.path}: ${(e as Error).message ?? String(e)}`);
+      if (this.errs.length > 100) this.errs.splice(0, this.errs.length - 100);
+    }
+    this.o.health?.failed('tlogs', s.path, e);
+  }
+
+  private dropped(rec: Rec, bytes: number): void {
+    if (this.lost.records === 0) this.lost.firstUs = rec.timeUs;
+    this.lost.records++;
+    this.lost.bytes += bytes;
+    this.lost.lastUs = rec.timeUs;
+  }
+
   /** Append one tlog record (8-byte big-endian µs + frame) to the sink's buffer, in place. */
   private write(s: Sink, rec: Rec): void {
     const need = 8 + rec.frame.length;
+    if (s.failing && s.size + need > (this.o.backlogBytes ?? 8 * 1024 * 1024)) return this.dropped(rec, need);
     if (s.size + need > s.buf.length) {
-      if (s.size > 0 && s.size + need > FLUSH_BYTES) this.flushSink(s);
+      if (!s.failing && s.size > 0 && s.size + need > FLUSH_BYTES) this.flushSink(s);
       if (s.size + need > s.buf.length) {
         const grown = Buffer.allocUnsafe(Math.max(s.buf.length * 2, s.size + need));
         s.buf.copy(grown, 0, 0, s.size);
@@ -214,33 +287,81 @@ export class TlogRecorder {
     s.buf.writeUInt32BE(t % 0x1_0000_0000, s.size + 4);
     s.buf.set(rec.frame, s.size + 8);
     s.size += need;
-    if (s.size >= FLUSH_BYTES) this.flushSink(s);
+    if (!s.failing && s.size >= FLUSH_BYTES) this.flushSink(s);
   }
 
-  private flushSink(s: Sink): void {
-    if (s.size === 0) return;
-    const size = s.size;
-    s.size = 0;
-    if (s.fd === undefined) return;
-    try {
-      let off = 0;
-      while (off < size) off += writeSync(s.fd, s.buf, off, size - off);
-    } catch (e) {
-      this.errs.push(`cannot write ${s.path}: ${(e as Error).message}`);
+  /**
+   * Write the buffered records out, whole: on a failure part-way the file is cut back to the end of its last
+   * whole record and the records stay buffered for the next try.
+   */
+  private flushSink(s: Sink, sync = false): void {
+    if (s.size === 0 && !sync) return;
+    if (s.fd === undefined && !this.openSink(s)) return;
+    const fd = s.fd!;
+    if (s.torn) {
+      try {
+        this.fs.ftruncateSync(fd, s.written);
+        s.torn = false;
+      } catch (e) {
+        return this.fail(s, e);
+      }
     }
+    const size = s.size;
+    let off = 0;
+    try {
+      while (off < size) off += this.fs.writeSync(fd, s.buf, off, size - off);
+    } catch (e) {
+      if (off > 0) {
+        try {
+          this.fs.ftruncateSync(fd, s.written);
+        } catch {
+          s.torn = true;
+        }
+      }
+      return this.fail(s, e);
+    }
+    s.written += size;
+    s.size = 0;
+    // A backlog that grew while the disk was full goes back to its usual size.
+    if (s.buf.length > 2 * FLUSH_BYTES) s.buf = Buffer.allocUnsafe(INITIAL_BYTES);
+    const now = this.o.clock.now();
+    if (sync || now - s.lastSyncMs >= (this.o.syncMs ?? 10_000)) {
+      s.lastSyncMs = now;
+      try {
+        this.fs.fdatasyncSync(fd);
+      } catch (e) {
+        return this.fail(s, e);
+      }
+    }
+    if (s.failing) {
+      s.failing = false;
+      this.recoveredIfAll();
+    }
+  }
+
+  private recoveredIfAll(): void {
+    for (const c of this.conns) for (const x of c.vehicles.values()) if (x.failing) return;
+    this.o.health?.recovered('tlogs', this.lostSinceRecovery());
+    this.lost = { records: 0, bytes: 0, firstUs: 0, lastUs: 0 };
+  }
+
+  private closeFd(s: Sink): void {
+    try {
+      this.fs.closeSync(s.fd!);
+    } catch {
+      /* already closed */
+    }
+    s.fd = undefined;
   }
 
   private closeConn(c: ConnState): void {
     for (const s of c.vehicles.values()) {
-      this.flushSink(s);
-      if (s.fd !== undefined) {
-        try {
-          closeSync(s.fd);
-        } catch {
-          /* already closed */
-        }
-        s.fd = undefined;
+      this.flushSink(s, true);
+      if (s.size > 0) {
+        this.errs.push(`${s.path}: ${s.size} bytes of records could not be written before close`);
+        this.lost.bytes += s.size;
       }
+      if (s.fd !== undefined) this.closeFd(s);
     }
   }
 }

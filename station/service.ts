@@ -31,6 +31,8 @@ import { VideoHub, type SortieMark } from './video/hub.js';
 import { Auth } from './auth/auth.js';
 import { openPatrolStore, type PatrolStore } from './patrol/store.js';
 import { startStationCentre, type StationCentre, type StationCentreOptions } from './centre/start.js';
+import { checkDataDir } from './data-dir.js';
+import { StorageHealth, patrolAlert, storageEvent, type StorageNotice } from './storage/health.js';
 
 export interface StationServiceOptions {
   clock?: Clock;
@@ -69,6 +71,8 @@ export interface StationServiceOptions {
   simCameras?: { drone: string; uri: string }[];
   /** The link to the sub-bureau centre over an MQTT broker (`--centre URL`, station/centre/); off by default. */
   centre?: StationCentreOptions;
+  /** Free-space watermarks and check period of the data folder (station/storage/health.ts). */
+  storage?: { warnFreeBytes?: number; stopFreeBytes?: number; checkMs?: number };
 }
 
 export interface StationService {
@@ -89,6 +93,8 @@ export interface StationService {
   video: VideoHub;
   /** The link to the sub-bureau centre when configured. */
   centre: StationCentre | undefined;
+  /** The station's stores and their failures. */
+  health: StorageHealth;
   close(): Promise<void>;
 }
 
@@ -127,6 +133,24 @@ async function runCommand(c: VehicleCommands, cmd: Exclude<VehicleCommand, { com
 export async function startStationService(o: StationServiceOptions): Promise<Result<StationService>> {
   const clock = o.clock ?? new SystemClock();
   const log = o.log ?? (() => undefined);
+  // The data folder is checked before anything is started: made if missing, a directory, writable, a real
+  // filesystem (`--data /proc/x` is refused here instead of spinning).
+  const dataDir = checkDataDir(o.dataDir);
+  if (!dataDir.ok) return dataDir;
+  if (dataDir.value.memoryFs) log(`kongxun: warning: the data folder ${dataDir.value.path} is on ${dataDir.value.memoryFs}: its records do not survive a reboot`);
+  const health = new StorageHealth({ clock, dataDir: o.dataDir, ...o.storage });
+  // Until the console's listeners exist, storage notices go to the log; they are kept for the console too.
+  const early: StorageNotice[] = [];
+  const offEarly = health.onNotice((n) => early.push(n));
+  health.check();
+  const started = await startServiceParts(o, clock, log, health);
+  offEarly();
+  if (!started.ok) health.close();
+  else for (const n of early) started.value.notice(n);
+  return started.ok ? ok(started.value.service) : started;
+}
+
+async function startServiceParts(o: StationServiceOptions, clock: Clock, log: (l: string) => void, health: StorageHealth): Promise<Result<{ service: StationService; notice: (n: StorageNotice) => void }>> {
   const files = loadStationFiles(o.stationFile, o.fleetFile);
   if (!files.ok) return files;
   for (const w of files.value.warnings) log(`kongxun: warning: ${w}`);
@@ -169,6 +193,7 @@ export async function startStationService(o: StationServiceOptions): Promise<Res
   const created = await createStation({
     clock,
     dataDir: o.dataDir,
+    health,
     connections: links,
     // Signing applies to real links; the in-process simulator links are trusted and unsigned.
     ...(o.signing && simEnds.length === 0 ? { signing: o.signing } : {}),
@@ -189,7 +214,7 @@ export async function startStationService(o: StationServiceOptions): Promise<Res
       last = line;
     });
   }
-  const patrol = o.patrolDir !== undefined ? await startPatrol(o.patrolDir, files.value, station, clock, o.dataDir, log) : undefined;
+  const patrol = o.patrolDir !== undefined ? await startPatrol(o.patrolDir, files.value, station, clock, o.dataDir, log, health) : undefined;
   if (patrol && !patrol.ok) {
     await station.close();
     await fleet?.stop();
@@ -228,7 +253,7 @@ export async function startStationService(o: StationServiceOptions): Promise<Res
     return { airborne: armed, label: armed && sysid !== undefined ? (runner?.busyWith(sysid)?.id ?? null) : null };
   };
   // The hub runs even with no configured source: drones may announce theirs (VIDEO_STREAM_INFORMATION).
-  const started = await VideoHub.start({ dataDir: o.dataDir, sources: videoSources, log, sortieOf });
+  const started = await VideoHub.start({ dataDir: o.dataDir, sources: videoSources, log, sortieOf, health });
   if (!started.ok) {
     offEvents();
     await centre?.value.close();
@@ -327,8 +352,20 @@ export async function startStationService(o: StationServiceOptions): Promise<Res
     return server;
   }
   const srv: ConsoleServer = server.value;
-  log(`kongxun: station "${fleetFile.station}": ${fleetFile.drones.length} drones (${simDrones.length} simulated), recording to ${join(o.dataDir, 'tlogs')}`);
-  return ok({
+  // A store's failure or recovery, and the free-space marks: the log, the console's events, and the patrol's
+  // alerts (so the daily report lists them).
+  const notice = (n: StorageNotice) => {
+    const ev = storageEvent(n);
+    for (const l of listeners) l(ev);
+    const a = patrolAlert(n);
+    // With a patrol the runner's alert is the log line ("patrol alert: …"); said once.
+    if (runner && a) runner.alert(null, null, a.level, a.text);
+    else log(`kongxun: ${ev.severity === 'alert' ? 'ALERT' : ev.severity}: ${ev.text}`);
+  };
+  const offNotice = health.onNotice(notice);
+  const space = health.space();
+  log(`kongxun: station "${fleetFile.station}": ${fleetFile.drones.length} drones (${simDrones.length} simulated), recording to ${join(o.dataDir, 'tlogs')}${space.freeBytes !== null ? ` (${Math.round(space.freeBytes / 1048576)} MiB free)` : ''}`);
+  return ok({ notice, service: {
     url: srv.url,
     port: srv.port,
     auth,
@@ -340,7 +377,9 @@ export async function startStationService(o: StationServiceOptions): Promise<Res
     patrol: runner,
     video,
     centre: centre?.value,
+    health,
     close: async () => {
+      offNotice();
       offEvents();
       offArm();
       discovery?.close();
@@ -352,8 +391,9 @@ export async function startStationService(o: StationServiceOptions): Promise<Res
       await fleet?.stop();
       o.tiles?.close();
       auth.close();
+      health.close();
     },
-  });
+  } });
 }
 
 /** The patrol's view of each drone (its sortie now, taken over, set aside for maintenance) when a patrol runs. */
@@ -363,12 +403,12 @@ function withPatrol(views: VehicleView[], runner: PatrolRunner | undefined): Veh
 }
 
 /** The patrol runner on the service's station; `close` sends drones in the air home and closes the store. */
-async function startPatrol(dir: string, files: StationFiles, station: Station, clock: Clock, dataDir: string, log: (l: string) => void): Promise<Result<{ runner: PatrolRunner; store: PatrolStore; day: DayInput; close(): Promise<void> }>> {
+async function startPatrol(dir: string, files: StationFiles, station: Station, clock: Clock, dataDir: string, log: (l: string) => void, health: StorageHealth): Promise<Result<{ runner: PatrolRunner; store: PatrolStore; day: DayInput; close(): Promise<void> }>> {
   const day = await loadDay(dir, files.fleet);
   if (!day.ok) return day;
-  const store = openPatrolStore(dataDir);
+  const store = openPatrolStore(dataDir, { health });
   if (!store.ok) return store;
-  const runner = new PatrolRunner({ clock, station, day: day.value, store: store.value, onAlert: (a) => log(`patrol alert: ${a.text}`) });
+  const runner = new PatrolRunner({ clock, station, day: day.value, store: store.value, onAlert: (a) => log(`patrol alert: ${a.text}`), records: () => health.launchBlocker() });
   runner.start();
   log(`kongxun: patrol runner on ${day.value.schedule.date} (${day.value.sorties.length} sorties), state in ${store.value.file}`);
   return ok({ runner, store: store.value, day: day.value, close: async () => { await runner.stop({ safe: true }); store.value.close(); } });

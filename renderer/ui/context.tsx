@@ -31,9 +31,16 @@ export function useT(): T {
 }
 
 const EVENT_KEYS = new Set(['vehicle-new', 'vehicle-lost', 'vehicle-regained', 'vehicle-rebooted', 'mode-changed', 'armed', 'disarmed', 'duplicate-sysid', 'statustext']);
+const STORAGE_KEYS = new Set(['storage-failed', 'storage-recovered', 'storage-low', 'storage-stop', 'storage-space-ok']);
+const STORES = new Set(['tlogs', 'patrol', 'video']);
 
 /** An event in the console's language; the autopilot's own words (STATUSTEXT) are quoted as they came. */
 export function wordEvent(t: T, e: StationEvent): string {
+  // The station's records (station/storage/health.ts): which store, in the console's words.
+  if (e.args && STORAGE_KEYS.has(e.kind)) {
+    const store = e.args.store;
+    return t(`ev.${e.kind}` as StringKey, { ...e.args, what: store && STORES.has(store) ? t(`store.${store}` as StringKey) : '' });
+  }
   if (!e.args || !EVENT_KEYS.has(e.kind)) return e.text;
   return t(`ev.${e.kind}` as StringKey, e.args);
 }

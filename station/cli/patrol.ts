@@ -18,7 +18,8 @@ import { SystemClock } from '../../mavlink/clock.js';
 import { localMidnightUtcMs } from '../../missions/plan/timezone.js';
 import { parseFaultFile, type FaultRule } from '../../sitl/faults.js';
 import { createStation } from '../compose.js';
-import { defaultDataDir } from '../data-dir.js';
+import { checkDataDir, defaultDataDir } from '../data-dir.js';
+import { StorageHealth, errorCause, patrolAlert } from '../storage/health.js';
 import { loadDay } from '../patrol/day.js';
 import { buildReport, reportHtml, type DailyReport } from '../patrol/report.js';
 import { PatrolRunner } from '../patrol/runner.js';
@@ -38,15 +39,24 @@ const SPEC: Record<string, FlagSpec> = {
   help: { type: 'boolean', describe: 'show this help' },
 };
 
-function writeReport(dir: string, r: DailyReport): void {
-  writeFileSync(join(dir, 'report.json'), JSON.stringify(r, null, 2) + '\n');
-  writeFileSync(join(dir, 'report.html'), reportHtml(r));
+/** The day's report next to its plan; a disk that refuses it is said (the summary still goes to the terminal). */
+function writeReport(io: CliIo, dir: string, r: DailyReport): boolean {
+  try {
+    writeFileSync(join(dir, 'report.json'), JSON.stringify(r, null, 2) + '\n');
+    writeFileSync(join(dir, 'report.html'), reportHtml(r));
+    return true;
+  } catch (e) {
+    const c = errorCause(e);
+    io.err(`kongxun patrol: the report cannot be written to ${dir}: ${c.code} (${c.message}); it follows here`);
+    io.out(JSON.stringify(r, null, 2));
+    return false;
+  }
 }
 
-function summary(io: CliIo, r: DailyReport, dir: string): number {
+function summary(io: CliIo, r: DailyReport, dir: string, written: boolean): number {
   io.out(`${r.station} ${r.date}: ${r.sorties_flown}/${r.sorties_planned} sorties flown (${r.sorties_reassigned} reassigned), patrol ${r.patrol_minutes_covered}/${r.patrol_minutes_required} min, school windows ${r.school_windows_covered}/${r.school_windows_total}, ${r.faults.length} faults, ${r.dispatches.length} dispatches`);
   for (const g of r.gaps) io.out(`  gap ${g.kind} ${g.target} ${g.from} → ${g.to} (${g.minutes} min): ${g.cause}`);
-  io.out(`written: ${join(dir, 'report.json')}, ${join(dir, 'report.html')}`);
+  if (written) io.out(`written: ${join(dir, 'report.json')}, ${join(dir, 'report.html')}`);
   return r.gaps.length ? 3 : 0;
 }
 
@@ -81,7 +91,9 @@ export async function patrolMain(argv: string[], io: CliIo): Promise<number> {
       faults = parsed.value.map((r, i) => (ats[i] !== undefined ? { ...r, atMs: ats[i] } : r));
     }
     const fleetJson = JSON.parse(readFileSync(flag(a.value, 'fleet') ?? join(samplesDir(), 'fleet.json'), 'utf8')) as unknown;
-    const made = await SimDay.create({ planDir: dir, fleet, fleetJson, stationGeoJson: geojson, faults, dataDir: resolve(flag(a.value, 'data') ?? join(dir, 'patrol-data')), onAlert: (t) => io.out(`alert: ${t}`) });
+    const simData = checkDataDir(resolve(flag(a.value, 'data') ?? join(dir, 'patrol-data')));
+    if (!simData.ok) return io.fail(`kongxun patrol: ${simData.reason}`, 2);
+    const made = await SimDay.create({ planDir: dir, fleet, fleetJson, stationGeoJson: geojson, faults, dataDir: simData.value.path, onAlert: (t) => io.out(`alert: ${t}`) });
     if (!made.ok) return io.fail(`kongxun patrol: ${made.reason}`, 2);
     const day = made.value;
     const d0 = localMidnightUtcMs(day.day.schedule.date, day.day.schedule.timezone);
@@ -101,8 +113,8 @@ export async function patrolMain(argv: string[], io: CliIo): Promise<number> {
     const simS = (day.clock.now() - (d0 - 0)) / 1000;
     io.out(`simulated to ${new Date(day.clock.now()).toISOString()} in ${((performance.now() - t0) / 1000).toFixed(1)} s wall (${Math.round(simS / ((performance.now() - t0) / 1000))}× real time)${stop ? ' — stopped by signal' : ''}`);
     await day.close();
-    writeReport(dir, r);
-    return summary(io, r, dir);
+    const written = writeReport(io, dir, r);
+    return summary(io, r, dir, written);
   }
 
   const d = await loadDay(dir, fleet);
@@ -111,14 +123,27 @@ export async function patrolMain(argv: string[], io: CliIo): Promise<number> {
   if (!links.length) return io.fail('kongxun patrol: no drone of the fleet file has a `connect` link; use --sim for the simulated fleet', 2);
   const clock = new SystemClock();
   const dataDir = resolve(flag(a.value, 'data') ?? defaultDataDir());
-  const st = await createStation({ clock, dataDir, connections: [...new Set(links)] });
-  if (!st.ok) return io.fail(`kongxun patrol: ${st.reason}`, 2);
-  const store = openPatrolStore(dataDir);
+  const checked = checkDataDir(dataDir);
+  if (!checked.ok) return io.fail(`kongxun patrol: ${checked.reason}`, 2);
+  // The records watched as in `kongxun serve`: failures are alerts and hold new launches (station/storage/health.ts).
+  const health = new StorageHealth({ clock, dataDir });
+  const st = await createStation({ clock, dataDir, connections: [...new Set(links)], health });
+  if (!st.ok) {
+    health.close();
+    return io.fail(`kongxun patrol: ${st.reason}`, 2);
+  }
+  const store = openPatrolStore(dataDir, { health });
   if (!store.ok) {
+    health.close();
     await st.value.close();
     return io.fail(`kongxun patrol: ${store.reason}`, 2);
   }
-  const runner = new PatrolRunner({ clock, station: st.value, day: d.value, store: store.value, onAlert: (al) => io.out(`alert: ${al.text}`) });
+  const runner = new PatrolRunner({ clock, station: st.value, day: d.value, store: store.value, onAlert: (al) => io.out(`alert: ${al.text}`), records: () => health.launchBlocker() });
+  health.onNotice((n) => {
+    const a = patrolAlert(n);
+    if (a) runner.alert(null, null, a.level, a.text);
+  });
+  health.check();
   runner.start();
   io.out(`kongxun patrol: running ${d.value.sorties.length} sorties of ${d.value.schedule.date}; state in ${store.value.file} (Ctrl+C to stop)`);
   const dayEnd = Math.max(...d.value.sorties.map((s) => s.landMs)) + 10 * 60_000;
@@ -128,6 +153,7 @@ export async function patrolMain(argv: string[], io: CliIo): Promise<number> {
   const r = buildReport(d.value, runner.list(), store.value.alerts(), runner.dispatches(), clock.now());
   store.value.close();
   await st.value.close();
-  writeReport(dir, r);
-  return summary(io, r, dir);
+  health.close();
+  const written = writeReport(io, dir, r);
+  return summary(io, r, dir, written);
 }

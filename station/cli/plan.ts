@@ -9,7 +9,8 @@
  * --tracks (GeoJSON LineStrings with times, e.g. yesterday's routes.geojson) computes coverage freshness, writes
  * DIR/freshness.geojson and makes the day's routes favour stale places (--orange-hours, --red-hours).
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { makeDirs } from '../data-dir.js';
 import { join } from 'node:path';
 import { planDay } from '../../missions/plan/day.js';
 import { routesGeoJSON, routesKml, sortiePlan, sortieWaypoints } from '../../missions/plan/exports.js';
@@ -121,8 +122,13 @@ export async function planMain(argv: string[], log: (s: string) => void = consol
   const plan = planDay(geography, fleet, date, fresh ? { staleness: staleness(fresh, dayStart) } : {});
   const ms = performance.now() - t0;
   const s = plan.schedule;
+  // Not mkdirSync's recursive mode: it never returns for a folder under /proc (station/data-dir.ts).
+  const made = makeDirs(join(out, 'sorties'));
+  if (!made.ok) {
+    logErr(`${out}: cannot write (${made.reason})`);
+    return 2;
+  }
   try {
-    mkdirSync(join(out, 'sorties'), { recursive: true });
     writeFileSync(join(out, 'schedule.json'), JSON.stringify(s, null, 2) + '\n');
     for (const ps of plan.sorties) {
       writeFileSync(join(out, ps.sortie.plan), JSON.stringify(sortiePlan(ps), null, 2) + '\n');

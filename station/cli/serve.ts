@@ -1,7 +1,7 @@
 /** `kongxun serve`: the station service and its web console (the built-in simulated fleet by default). */
 import { resolve } from 'node:path';
 import { startStationService } from '../service.js';
-import { defaultDataDir } from '../data-dir.js';
+import { checkDataDir, defaultDataDir } from '../data-dir.js';
 import { flag, helpText, intFlag, parseArgs, type FlagSpec } from './args.js';
 import { openMbtiles } from '../server/mbtiles.js';
 import { consoleStaticDir } from './static-dir.js';
@@ -13,7 +13,8 @@ import { isLoopbackHost, loadTlsFiles, selfSignedTls, type TlsMaterial } from '.
 import { stationNames } from '../server/http-guard.js';
 import { brokerFlags, brokerFromArgs } from './centre-flags.js';
 
-const SPEC: Record<string, FlagSpec> = {
+/** The flags of `kongxun serve` (the systemd unit's test checks its command line against them). */
+export const SERVE_FLAGS: Record<string, FlagSpec> = {
   station: { type: 'string', describe: 'jurisdiction GeoJSON (default: the sample station)' },
   fleet: { type: 'string', describe: 'fleet JSON (default: the sample fleet)' },
   connect: { type: 'list', describe: 'a drone link URL, e.g. udpin://0.0.0.0:14550 (repeatable)' },
@@ -38,9 +39,9 @@ const SPEC: Record<string, FlagSpec> = {
 };
 
 export async function serveMain(argv: string[], io: CliIo): Promise<number> {
-  const a = parseArgs(argv, SPEC, 'serve');
+  const a = parseArgs(argv, SERVE_FLAGS, 'serve');
   if (!a.ok) return io.fail(a.reason, 2);
-  if (flag(a.value, 'help')) return io.print(helpText('serve', '[options]', SPEC), 0);
+  if (flag(a.value, 'help')) return io.print(helpText('serve', '[options]', SERVE_FLAGS), 0);
   const port = intFlag(a.value, 'port', 'serve', 0, 65535);
   if (!port.ok) return io.fail(port.reason, 2);
   const warm = flag(a.value, 'sim-warmup');
@@ -77,7 +78,10 @@ export async function serveMain(argv: string[], io: CliIo): Promise<number> {
   const tilesFile = flag(a.value, 'tiles');
   const tiles = tilesFile !== undefined ? await openMbtiles(resolve(tilesFile)) : undefined;
   if (tiles && !tiles.ok) return io.fail(`kongxun serve: ${tiles.reason}`, 2);
+  // The data folder first: planning today writes into it (a folder under /proc would spin mkdir forever).
   const dataDirForPlan = resolve(flag(a.value, 'data') ?? defaultDataDir());
+  const checked = checkDataDir(dataDirForPlan);
+  if (!checked.ok) return io.fail(`kongxun serve: ${checked.reason}`, 2);
   const planDir =
     flag(a.value, 'plan') ??
     (flag(a.value, 'no-plan') || (a.value.flags.get('connect') ?? []).length > 0

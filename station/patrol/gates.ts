@@ -1,8 +1,8 @@
 /**
  * Launch gates as a pure function of what the station knows of a drone: link healthy, GPS fix and
  * satellites, battery at what the route needs plus the reserve, pre-arm checks passing (no PreArm text in
- * the last `prearmWindowMs`), not flagged for maintenance, on the ground disarmed, and the mission verified
- * on the drone. Each failing gate is worded for the alert ("battery 52 % < 65 % (route 40 % + reserve 25 %)").
+ * the last `prearmWindowMs`), not flagged for maintenance, on the ground disarmed, the station able to keep
+ * its records (tlogs, patrol store, video; free space above the stop mark), and the mission verified on the drone. Each failing gate is worded for the alert ("battery 52 % < 65 % (route 40 % + reserve 25 %)").
  */
 import type { VehicleSnapshot } from '../vehicle-state.js';
 import type { GateReport } from './sortie.js';
@@ -17,6 +17,8 @@ export interface GateInput {
   missionVerified: boolean;
   /** The drone is busy with another sortie. */
   busyWith: string | null;
+  /** Why the station cannot keep the flight's records (station/storage/health.ts), or null. */
+  records?: string | null;
   minSatellites?: number;
   heartbeatMaxAgeMs?: number;
   prearmWindowMs?: number;
@@ -39,6 +41,7 @@ export function evaluateGates(g: GateInput): GateReport {
   }
   if (g.maintenance) failing.push('flagged for maintenance');
   if (g.busyWith) failing.push(`busy with ${g.busyWith}`);
+  if (g.records) failing.push(g.records);
   const okButMission = failing.length === 0;
   // Named only when it is the one gate left (the upload comes after the others pass).
   if (!g.missionVerified && okButMission) failing.push('mission not verified on the drone');

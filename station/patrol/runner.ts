@@ -11,7 +11,13 @@
  * landing plus its charge time; a school slot may take a drone whose later patrol sortie then gets repaired
  * the same way (a school window is never left uncovered to serve the patrol).
  * Restart: sorties are read back from the store; those on the ground prepare again, those in the air are
- * watched again; a sortie that got MISSION_START is never launched again.
+ * watched again; a sortie that got MISSION_START is never launched again. The restart itself is recorded: the
+ * store's kv "run" says when this run started, when it was last alive (every 30 s) and whether it stopped; a
+ * run that finds the previous one never stopped (a crash, kill -9, power cut) records a 'restart' event and a
+ * warning alert (so the daily report's faults list it) with the time it was down; after a clean stop, a
+ * 'restart' event and a notice.
+ * Records: `records()` (the station's StorageHealth) is a launch gate: while the station cannot keep its
+ * records, no sortie launches; drones in the air fly on.
  * A drone taken over by the pilot is left alone until released.
  */
 import type { Clock, TimerId } from '../../mavlink/clock.js';
@@ -36,7 +42,13 @@ export interface RunnerOptions {
   tickMs?: number;
   timing?: Partial<SortieTiming>;
   onAlert?: (a: AlertRow) => void;
+  /** Why new launches must wait for the station's records (station/storage/health.ts), or null. */
+  records?: () => string | null;
 }
+
+/** The kv "run" row: this station run, for telling a restart after a crash from one after a stop. */
+interface RunMark { startedMs: number; aliveMs: number; stoppedMs: number | null }
+const ALIVE_EVERY_MS = 30_000;
 
 interface Watch { current: number; missionId: number; lastMode: string | null; gpsAlerted: boolean; battery: { atMs: number; pct: number }[]; homeDistM: number; holdSentMs: number; broughtForward: Set<string> }
 
@@ -60,6 +72,7 @@ export class PatrolRunner {
   private timer: TimerId | undefined;
   private replacements = 0;
   private stopped = false;
+  private run: RunMark;
   readonly dispatcher: Dispatcher;
   readonly reservePct: number;
 
@@ -77,7 +90,33 @@ export class PatrolRunner {
     else for (const d of o.day.sorties) this.put(newSortie({ id: d.s.id, kind: d.s.kind, post: d.s.kind === 'school' ? (d.s.targets[0] ?? d.s.id) : 'patrol', droneId: d.drone.id, sysid: d.drone.sysid, plan: d.s.plan, launchMs: d.launchMs, onMs: d.onMs, offMs: d.offMs, landMs: d.landMs, needPct: Math.ceil(d.s.battery_percent) }));
     this.replacements = [...this.sorties.values()].filter((s) => s.replaces).length;
     this.dispatcher = new Dispatcher({ ctx: this.ctx, runner: this, store: o.store, key: this.dayKey });
+    this.run = { startedMs: o.clock.now(), aliveMs: o.clock.now(), stoppedMs: null };
+    this.noteRestart();
+    this.o.store.setKv('run', JSON.stringify(this.run));
     this.event(null, null, saved.length ? 'resume' : 'start', saved.length ? `resumed ${saved.length} sorties from ${o.store.file}` : `day ${this.dayKey}: ${this.sorties.size} sorties`);
+  }
+
+  /** The previous run of this store, if any: a restart event, and an alert when it ended without stopping. */
+  private noteRestart(): void {
+    let prev: RunMark | undefined;
+    try {
+      const v = JSON.parse(this.o.store.kv('run') ?? 'null') as Partial<RunMark> | null;
+      if (v && Number.isFinite(v.startedMs) && Number.isFinite(v.aliveMs)) prev = { startedMs: v.startedMs!, aliveMs: v.aliveMs!, stoppedMs: Number.isFinite(v.stoppedMs) ? v.stoppedMs! : null };
+    } catch {
+      prev = undefined;
+    }
+    if (!prev) return;
+    const now = this.run.startedMs;
+    const at = (ms: number) => new Date(ms).toISOString().slice(11, 19) + 'Z';
+    if (prev.stoppedMs === null) {
+      const text = `station restarted after an unclean stop (crash, kill or power cut): last alive ${at(prev.aliveMs)}, down about ${Math.round((now - prev.aliveMs) / 1000)} s`;
+      this.event(null, null, 'restart', text);
+      this.alert(null, null, 'warning', text);
+    } else {
+      const text = `station restarted: stopped ${at(prev.stoppedMs)}, down ${Math.round((now - prev.stoppedMs) / 1000)} s`;
+      this.event(null, null, 'restart', text);
+      this.alert(null, null, 'notice', text);
+    }
   }
 
   start(): void {
@@ -86,6 +125,7 @@ export class PatrolRunner {
 
   /** Stop deciding. `safe`: drones in the air are sent home (RTL) so they end returning or landed. */
   async stop(o: { safe?: boolean } = {}): Promise<void> {
+    if (!this.stopped) this.o.store.setKv('run', JSON.stringify({ ...this.run, aliveMs: this.o.clock.now(), stoppedMs: this.o.clock.now() }));
     this.stopped = true;
     if (this.timer !== undefined) this.o.clock.clearInterval(this.timer);
     this.timer = undefined;
@@ -296,6 +336,7 @@ export class PatrolRunner {
       nowMs, snap: this.snap(s.sysid), lost: info?.lost ?? true, needPct: s.needPct, reservePct: this.reservePct,
       maintenance: this.maintenance.has(s.sysid), missionVerified: this.verified.get(s.sysid) === s.plan,
       busyWith: this.takenOver.has(s.sysid) ? 'the pilot' : (this.busyWith(s.sysid, s.id)?.id ?? this.dispatcher.busy(s.sysid)),
+      records: this.o.records?.() ?? null,
     });
   }
 
@@ -402,6 +443,10 @@ export class PatrolRunner {
   private tick(): void {
     if (this.stopped) return;
     const nowMs = this.o.clock.now();
+    if (nowMs - this.run.aliveMs >= ALIVE_EVERY_MS) {
+      this.run.aliveMs = nowMs;
+      this.o.store.setKv('run', JSON.stringify(this.run));
+    }
     for (const s of [...this.sorties.values()].sort((a, b) => a.launchMs - b.launchMs)) {
       const cur = this.sorties.get(s.id)!;
       if (FINAL_STATES.has(cur.state)) continue;
@@ -420,7 +465,7 @@ export class PatrolRunner {
     const origin = fromDock ? dockPos(fromDock) : undefined;
     for (const fd of this.o.day.fleet.drones) {
       if (this.takenOver.has(fd.sysid) || this.dispatcher.busy(fd.sysid)) continue;
-      const g = evaluateGates({ nowMs, snap: this.snap(fd.sysid), lost: this.o.station.vehicle(fd.sysid)?.lost ?? true, needPct: s.needPct, reservePct: this.reservePct, maintenance: this.maintenance.has(fd.sysid), missionVerified: true, busyWith: this.busyWith(fd.sysid)?.id ?? null });
+      const g = evaluateGates({ nowMs, snap: this.snap(fd.sysid), lost: this.o.station.vehicle(fd.sysid)?.lost ?? true, needPct: s.needPct, reservePct: this.reservePct, maintenance: this.maintenance.has(fd.sysid), missionVerified: true, busyWith: this.busyWith(fd.sysid)?.id ?? null, records: this.o.records?.() ?? null });
       if (!g.okButMission) continue;
       // A school slot may take a drone from a later patrol sortie (that one is repaired in its turn), never
       // from another school post.

@@ -5,7 +5,10 @@
  * async flows run as on a real clock. Docks charge a landed, disarmed drone from empty to full in its
  * charge_minutes. An observer samples the simulator itself (not the station) every 2 s: what the report
  * is checked against. `restart()` closes the station and the runner and builds them again on new links
- * (the drones fly on), as a station restarted mid-day.
+ * (the drones fly on), as a station restarted mid-day; `restart({ crash: true })` as one that died (kill -9,
+ * power cut): its store is closed first, so nothing the dying station would still write reaches the disk.
+ * With `storage`, the station's records are watched as in the service (station/storage/health.ts): tlogs are
+ * recorded, failures become the runner's alerts and its launch gate.
  *
  * Stream rates are lowered for the day (position 1 Hz, attitude and HUD off): the runner needs no more; the
  * simulator steps its physics every 100 ms instead of 50 ms. Both only to keep a day within minutes of wall time.
@@ -19,10 +22,11 @@ import { memoryPair } from '../../mavlink/transport/memory.js';
 import type { Fleet } from '../../missions/fleet.js';
 import { SimFleet, type FleetFile } from '../../sitl/fleet.js';
 import type { FaultRule } from '../../sitl/faults.js';
-import { createStation, type Station } from '../compose.js';
+import { createStation, type Station, type StationOptions } from '../compose.js';
+import { StorageHealth, patrolAlert, type StorageHealthOptions, type StorageNotice } from '../storage/health.js';
 import { loadDay, type DayInput } from './day.js';
 import { PatrolRunner } from './runner.js';
-import { openPatrolStore, type PatrolStore } from './store.js';
+import { openPatrolStore, type PatrolStore, type PatrolStoreOptions } from './store.js';
 
 export const DAY_STREAM_RATES_HZ: Record<string, number> = {
   GLOBAL_POSITION_INT: 1, ATTITUDE: 0, VFR_HUD: 0, SYS_STATUS: 1, GPS_RAW_INT: 1, BATTERY_STATUS: 0.2, EXTENDED_SYS_STATE: 1, EKF_STATUS_REPORT: 0.5,
@@ -43,6 +47,8 @@ export interface SimDayOptions {
   simTickMs?: number;
   seed?: number;
   onAlert?: (text: string) => void;
+  /** Watch the records: tlogs on, a StorageHealth on the day's clock reporting to the runner (and gating launches). */
+  storage?: Omit<StorageHealthOptions, 'clock' | 'dataDir'> & { recorder?: StationOptions['recorder']; store?: Omit<PatrolStoreOptions, 'health'> };
 }
 
 export interface DroneObservation {
@@ -72,6 +78,9 @@ export class SimDay {
   private readonly links: { close(): Promise<void> }[] = [];
   private readonly lastPct = new Map<number, { pct: number; flying: boolean; armed: boolean }>();
   restarts = 0;
+  /** The station's records when `storage` was given, and every notice it raised. */
+  health: StorageHealth | undefined;
+  readonly notices: StorageNotice[] = [];
 
   private constructor(readonly clock: FakeClock, readonly fleet: SimFleet, readonly day: DayInput, readonly dataDir: string, private readonly o: SimDayOptions) {}
 
@@ -88,6 +97,15 @@ export class SimDay {
     if (!created.ok) return created;
     const dataDir = o.dataDir ?? mkdtempSync(join(tmpdir(), 'kongxun-patrol-'));
     const d = new SimDay(clock, created.value, probe.value, dataDir, o);
+    if (o.storage) {
+      const { recorder: _r, store: _s, ...h } = o.storage;
+      d.health = new StorageHealth({ ...h, clock, dataDir });
+      d.health.onNotice((n) => {
+        d.notices.push(n);
+        const a = patrolAlert(n);
+        if (a) d.runner.alert(null, null, a.level, a.text);
+      });
+    }
     const r = await d.open();
     if (!r.ok) return r;
     clock.setInterval(() => d.dockAndObserve(), OBSERVE_MS);
@@ -103,24 +121,31 @@ export class SimDay {
       this.links.push(r.value);
       ends.push(stationEnd);
     }
-    const st = await createStation({ clock: this.clock, dataDir: this.dataDir, connections: ends, record: false, registry: { streamRatesHz: DAY_STREAM_RATES_HZ, timesyncPeriodMs: 0 } });
+    const h = this.health;
+    const st = await createStation({
+      clock: this.clock, dataDir: this.dataDir, connections: ends, record: h !== undefined, registry: { streamRatesHz: DAY_STREAM_RATES_HZ, timesyncPeriodMs: 0 },
+      ...(h ? { health: h, ...(this.o.storage?.recorder ? { recorder: this.o.storage.recorder } : {}) } : {}),
+    });
     if (!st.ok) return st;
     this.station = st.value;
-    const store = openPatrolStore(this.dataDir);
+    // A simulated day on virtual time needs no power-cut durability: synchronous=NORMAL (the station's FULL
+    // costs ~3 ms of disk wait per row, minutes over a simulated day's rows). Its own tests prove FULL.
+    const store = openPatrolStore(this.dataDir, { synchronous: 'NORMAL', ...this.o.storage?.store, ...(h ? { health: h } : {}) });
     if (!store.ok) return store;
     this.store = store.value;
-    this.runner = new PatrolRunner({ clock: this.clock, station: this.station, day: this.day, store: this.store, onAlert: (a) => this.o.onAlert?.(a.text) });
+    this.runner = new PatrolRunner({ clock: this.clock, station: this.station, day: this.day, store: this.store, onAlert: (a) => this.o.onAlert?.(a.text), ...(h ? { records: () => h.launchBlocker() } : {}) });
     this.runner.start();
     return ok(undefined);
   }
 
   /** The station goes down and comes back (same data folder); the drones are not touched. */
-  async restart(): Promise<Result<void>> {
+  async restart(o: { crash?: boolean } = {}): Promise<Result<void>> {
+    if (o.crash) this.store.close();
     await this.runner.stop();
     await this.station.close();
     // Actions the closing cancelled record their end before the store closes.
     await turn();
-    this.store.close();
+    if (!o.crash) this.store.close();
     for (const l of this.links.splice(0)) await l.close();
     this.restarts++;
     return this.open();
@@ -170,6 +195,7 @@ export class SimDay {
     // Actions the closing cancelled record their end before the store closes.
     await new Promise((r) => setImmediate(r));
     this.store.close();
+    this.health?.close();
     await this.fleet.stop();
   }
 }

@@ -4,10 +4,20 @@
  * drone (who sent it, when, to which drone, the result). A station restarted mid-day reads the sorties back
  * (`sorties(day)`) and carries on from them.
  *
+ * Durability: WAL with synchronous=FULL — every committed row is on the disk when its call returns (the WAL is
+ * fsync'd at each commit), so a power cut loses nothing that was written; a kill -9 loses nothing either.
+ *
+ * A write never throws. A write the disk refuses (SQLITE_FULL, SQLITE_IOERR, SQLITE_READONLY, …) is kept in
+ * memory, in order (up to `pendingLimit` rows; a sortie's newer state replaces its older one), reported to the
+ * station's StorageHealth with its cause, and tried again — all pending rows in one transaction, all or
+ * nothing — at the next write and at every health check, so the record resumes by itself when space returns.
+ * Rows beyond the limit are counted as lost and said so in the recovery notice.
+ *
  * Every call returns a value or nothing; opening returns a Result (a missing native module is an error value).
  */
-import { mkdirSync } from 'node:fs';
 import { nodeRequire } from '../node-require.js';
+import { makeDirs } from '../data-dir.js';
+import type { StorageHealth } from '../storage/health.js';
 import { join } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import { err, ok, type Result } from '../../mavlink/result.js';
@@ -29,7 +39,23 @@ export interface PatrolStore {
   auditRows(): AuditRow[];
   setKv(key: string, value: string): void;
   kv(key: string): string | undefined;
+  /** Rows waiting for the disk (0 when all is written). */
+  pending(): number;
+  /** Try the pending rows again now; true when none is left. */
+  retry(): boolean;
   close(): void;
+}
+
+export interface PatrolStoreOptions {
+  /** File name in the data folder. Default patrol.sqlite. */
+  name?: string;
+  health?: StorageHealth;
+  /** SQLite synchronous mode under WAL. Default FULL (see above). */
+  synchronous?: 'NORMAL' | 'FULL';
+  /** Rows held while the disk refuses them. Default 50 000. */
+  pendingLimit?: number;
+  /** Called on the database right after it is opened (tests cap its size with max_page_count). */
+  onOpen?: (db: BetterSqlite3.Database) => void;
 }
 
 const SCHEMA = `
@@ -42,7 +68,8 @@ CREATE TABLE IF NOT EXISTS audit (id INTEGER PRIMARY KEY, at_ms INTEGER NOT NULL
 CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 `;
 
-export function openPatrolStore(dataDir: string, name = 'patrol.sqlite'): Result<PatrolStore> {
+export function openPatrolStore(dataDir: string, opts: string | PatrolStoreOptions = {}): Result<PatrolStore> {
+  const o: PatrolStoreOptions = typeof opts === 'string' ? { name: opts } : opts;
   let Database: typeof BetterSqlite3;
   try {
     Database = nodeRequire()('better-sqlite3') as typeof BetterSqlite3;
@@ -50,13 +77,15 @@ export function openPatrolStore(dataDir: string, name = 'patrol.sqlite'): Result
     return err('unavailable', `better-sqlite3 cannot be loaded: ${(e as Error).message}`);
   }
   let db: BetterSqlite3.Database;
-  const file = join(dataDir, name);
+  const file = join(dataDir, o.name ?? 'patrol.sqlite');
+  const made = makeDirs(dataDir);
+  if (!made.ok) return err('unwritable', `${file}: ${made.reason}`);
   try {
-    mkdirSync(dataDir, { recursive: true });
     db = new Database(file);
     db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = NORMAL');
+    db.pragma(`synchronous = ${o.synchronous ?? 'FULL'}`);
     db.exec(SCHEMA);
+    o.onOpen?.(db);
   } catch (e) {
     return err('unwritable', `${file}: ${(e as Error).message}`);
   }
@@ -66,20 +95,87 @@ export function openPatrolStore(dataDir: string, name = 'patrol.sqlite'): Result
   const au = db.prepare('INSERT INTO audit (at_ms, actor, sysid, sortie, command, ok, result) VALUES (?, ?, ?, ?, ?, ?, ?)');
   const kvSet = db.prepare('INSERT INTO kv (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value');
   const kvGet = db.prepare('SELECT value FROM kv WHERE key = ?');
+
+  // Rows the disk refused, in order; a keyed row (a sortie's state, a kv) replaces its older self.
+  const pending: { key: string | null; run: () => void; bytes: number }[] = [];
+  const limit = o.pendingLimit ?? 50_000;
+  let lostRows = 0;
+  let lostBytes = 0;
+  let firstLostMs = 0;
+  let lastLostMs = 0;
+  const flushAll = db.transaction(() => {
+    for (const p of pending) p.run();
+  });
+  const retry = (): boolean => {
+    if (pending.length === 0) return true;
+    if (!db.open) return false;
+    try {
+      flushAll();
+    } catch (e) {
+      o.health?.failed('patrol', file, e);
+      return false;
+    }
+    pending.length = 0;
+    o.health?.recovered('patrol', { records: lostRows, bytes: lostBytes, seconds: lostRows ? (lastLostMs - firstLostMs) / 1000 : 0 });
+    lostRows = lostBytes = 0;
+    return true;
+  };
   // Writes after close are dropped: they come from actions the shutdown itself cancelled, finishing late (the
   // station closes its links before this store; the sorties' states were saved as they changed).
+  let lastRetryMs = 0;
+  const write = (key: string | null, bytes: number, run: () => void): void => {
+    if (!db.open) return;
+    // Behind rows that wait, a new row waits too (order kept), but tries them all again at most once a second.
+    const nowMs = Date.now();
+    if (pending.length > 0 && nowMs - lastRetryMs >= 1000) {
+      lastRetryMs = nowMs;
+      retry();
+    }
+    if (pending.length === 0) {
+      try {
+        run();
+        return;
+      } catch (e) {
+        lastRetryMs = nowMs;
+        o.health?.failed('patrol', file, e);
+      }
+    }
+    if (key !== null) {
+      const i = pending.findIndex((p) => p.key === key);
+      if (i >= 0) pending.splice(i, 1);
+    }
+    if (pending.length >= limit) {
+      if (lostRows === 0) firstLostMs = nowMs;
+      lastLostMs = nowMs;
+      lostRows++;
+      lostBytes += bytes;
+      return;
+    }
+    pending.push({ key, run, bytes });
+  };
+  const offRetry = o.health?.onRetry('patrol', () => void retry());
   return ok({
     file,
-    saveSortie: (day, s) => void (db.open && upsert.run(day, s.id, s.state, s.sysid, JSON.stringify(s), Date.now())),
+    saveSortie: (day, s) => {
+      const body = JSON.stringify(s);
+      const at = Date.now();
+      write(`sortie:${day}/${s.id}`, body.length, () => upsert.run(day, s.id, s.state, s.sysid, body, at));
+    },
     sorties: (day) => (db.prepare('SELECT body FROM sorties WHERE day = ? ORDER BY rowid').all(day) as { body: string }[]).map((r) => JSON.parse(r.body) as Sortie),
-    event: (r) => void (db.open && ev.run(r.atMs, r.sortie, r.sysid, r.kind, r.text)),
-    alert: (r) => void (db.open && al.run(r.atMs, r.sortie, r.sysid, r.level, r.text, r.state)),
-    audit: (r) => void (db.open && au.run(r.atMs, r.actor, r.sysid, r.sortie, r.command, r.ok ? 1 : 0, r.result)),
+    event: (r) => write(null, r.text.length + 32, () => ev.run(r.atMs, r.sortie, r.sysid, r.kind, r.text)),
+    alert: (r) => write(null, r.text.length + (r.state?.length ?? 0) + 32, () => al.run(r.atMs, r.sortie, r.sysid, r.level, r.text, r.state)),
+    audit: (r) => write(null, r.command.length + r.result.length + 32, () => au.run(r.atMs, r.actor, r.sysid, r.sortie, r.command, r.ok ? 1 : 0, r.result)),
     events: () => db.prepare('SELECT at_ms AS atMs, sortie, sysid, kind, text FROM events ORDER BY id').all() as EventRow[],
     alerts: () => db.prepare('SELECT at_ms AS atMs, sortie, sysid, level, text, state FROM alerts ORDER BY id').all() as AlertRow[],
     auditRows: () => (db.prepare('SELECT at_ms AS atMs, actor, sysid, sortie, command, ok, result FROM audit ORDER BY id').all() as (Omit<AuditRow, 'ok'> & { ok: number })[]).map((r) => ({ ...r, ok: r.ok === 1 })),
-    setKv: (k, v) => void (db.open && kvSet.run(k, v)),
+    setKv: (k, v) => write(`kv:${k}`, v.length, () => kvSet.run(k, v)),
     kv: (k) => (kvGet.get(k) as { value: string } | undefined)?.value,
-    close: () => db.close(),
+    pending: () => pending.length,
+    retry,
+    close: () => {
+      offRetry?.();
+      retry();
+      db.close();
+    },
   });
 }

@@ -9,6 +9,7 @@ import { err, ok, type Result } from '../../mavlink/result.js';
 import type { VideoStatusMessage, VideoStreamView } from '../api/contract.js';
 import { H264Depacketizer, type AccessUnit } from './h264.js';
 import { VideoRecording } from './recording.js';
+import type { StorageHealth } from '../storage/health.js';
 import { parseRtp, type SenderReport } from './rtp.js';
 import { openRtspSource, redactUrl } from './rtsp.js';
 import { openUdpSource, parseVideoUrl, type PacketSink, type VideoSource } from './udp-source.js';
@@ -31,6 +32,8 @@ export interface VideoHubOptions {
   staleMs?: number;
   /** The drone's sortie now, asked when a stream opens (later changes come through `markSortie`). */
   sortieOf?: (drone: string) => SortieMark;
+  /** Where recording failures are reported (station/storage/health.ts). */
+  health?: StorageHealth;
 }
 
 const MAX_PEER_BUFFER = 1_000_000;
@@ -200,7 +203,7 @@ export class VideoHub {
     const r = st.recordingSortie;
     if (st.recording && au.keyframe && r && (r.airborne !== st.sortie.airborne || r.label !== st.sortie.label)) this.endRecording(st);
     if (!st.recording && au.keyframe) {
-      st.recording = new VideoRecording(join(this.o.dataDir, 'video'), st.drone, nowMs, st.sortie.airborne ? (st.sortie.label ?? 'sortie') : 'ground');
+      st.recording = new VideoRecording(join(this.o.dataDir, 'video'), st.drone, nowMs, st.sortie.airborne ? (st.sortie.label ?? 'sortie') : 'ground', this.o.health);
       st.recordingSortie = { ...st.sortie };
     }
     try {
