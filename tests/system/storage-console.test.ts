@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { addTestUser, signIn, withSession } from '../sign-in.js';
 import type { ServerMessage, StationEvent } from '../../station/api/contract.js';
 import { startStationService } from '../../station/service.js';
 import { canMakeReadOnly, fillUp, makeReadOnly, mountTmpfs } from '../../station/testdata/mounts.js';
@@ -59,7 +60,8 @@ describe('the station and its data folder', () => {
     cleanup.push(() => tmpfs.unmount());
     const s = await start(join(tmpfs.dir, 'data'), { warnFreeBytes: 4 * 1024 * 1024, stopFreeBytes: 128 * 1024, checkMs: 500 });
     if (!s.ok) throw new Error(s.reason);
-    const ws = new WebSocket(`${s.value.url.replace('http', 'ws')}ws`);
+    await addTestUser(join(tmpfs.dir, 'data'), 'viewer');
+    const ws = new WebSocket(`${s.value.url.replace('http', 'ws')}ws`, withSession(await signIn(s.value.url, 'viewer')));
     const events: StationEvent[] = [];
     let snapshots = 0;
     ws.on('message', (d) => {
