@@ -34,7 +34,7 @@ type Sub = (argv: string[], io: CliIo) => Promise<number>;
 const COMMANDS: Record<string, Sub> = {
   serve: serveMain,
   status: statusMain,
-  command: commandMain,
+  command: (argv, io) => commandMain(argv, io),
   plan: (argv, io) => planMain(argv, io.out, io.err),
   mission: (argv, io) => missionMain(argv, io),
   fly: (argv, io) => flyMain(argv, io),

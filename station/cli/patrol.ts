@@ -21,6 +21,7 @@ import { createStation } from '../compose.js';
 import { defaultDataDir } from '../data-dir.js';
 import { loadDay } from '../patrol/day.js';
 import { buildReport, reportHtml, type DailyReport } from '../patrol/report.js';
+import { openGateway } from '../gateway/gateway.js';
 import { PatrolRunner } from '../patrol/runner.js';
 import { SimDay } from '../patrol/sim-day.js';
 import { openPatrolStore } from '../patrol/store.js';
@@ -118,7 +119,14 @@ export async function patrolMain(argv: string[], io: CliIo): Promise<number> {
     await st.value.close();
     return io.fail(`kongxun patrol: ${store.reason}`, 2);
   }
-  const runner = new PatrolRunner({ clock, station: st.value, day: d.value, store: store.value, onAlert: (al) => io.out(`alert: ${al.text}`) });
+  const names = new Map(fleet.drones.map((x) => [x.sysid, x.id] as const));
+  const gateway = openGateway({ clock, dataDir, geography: geojson, droneName: (s) => names.get(s) ?? null });
+  if (!gateway.ok) {
+    store.value.close();
+    await st.value.close();
+    return io.fail(`kongxun patrol: ${gateway.reason}`, 2);
+  }
+  const runner = new PatrolRunner({ clock, station: st.value, day: d.value, store: store.value, gateway: gateway.value, onAlert: (al) => io.out(`alert: ${al.text}`) });
   runner.start();
   io.out(`kongxun patrol: running ${d.value.sorties.length} sorties of ${d.value.schedule.date}; state in ${store.value.file} (Ctrl+C to stop)`);
   const dayEnd = Math.max(...d.value.sorties.map((s) => s.landMs)) + 10 * 60_000;
@@ -127,6 +135,7 @@ export async function patrolMain(argv: string[], io: CliIo): Promise<number> {
   await runner.stop({ safe: true });
   const r = buildReport(d.value, runner.list(), store.value.alerts(), runner.dispatches(), clock.now());
   store.value.close();
+  gateway.value.close();
   await st.value.close();
   writeReport(dir, r);
   return summary(io, r, dir);

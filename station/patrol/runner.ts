@@ -25,12 +25,15 @@ import { Dispatcher, type LookRequest, type DispatchRecord } from './dispatch.js
 import { evaluateGates } from './gates.js';
 import { ACTIVE_STATES, AIRBORNE_STATES, DEFAULT_TIMING, FINAL_STATES, newSortie, stepSortie, type Sortie, type SortieEffect, type SortieEvent, type SortieTiming } from './sortie.js';
 import type { AlertRow, PatrolStore } from './store.js';
+import type { CommandGateway } from '../gateway/gateway.js';
 
 export interface RunnerOptions {
   clock: Clock;
   station: Station;
   day: DayInput;
   store: PatrolStore;
+  /** The station's command gateway (and its audit): every command of the runner passes it. */
+  gateway: CommandGateway;
   /** Who the audit names as the sender. Default "patrol-runner". */
   actor?: string;
   tickMs?: number;
@@ -67,7 +70,7 @@ export class PatrolRunner {
     this.timing = { ...DEFAULT_TIMING, ...o.timing };
     this.dayKey = `${o.day.schedule.station}/${o.day.schedule.date}`;
     this.reservePct = o.day.fleet.reservePct;
-    this.ctx = { clock: o.clock, station: o.station, actor: o.actor ?? 'patrol-runner', audit: (r) => o.store.audit(r) };
+    this.ctx = { clock: o.clock, station: o.station, actor: o.actor ?? 'patrol-runner', gateway: o.gateway };
     // A maintenance flag and a pilot's takeover outlive a station restart: a drone set aside is not launched
     // again because the station came back up.
     for (const sysid of this.loadFlags('maintenance')) this.maintenance.add(sysid);
@@ -77,6 +80,11 @@ export class PatrolRunner {
     else for (const d of o.day.sorties) this.put(newSortie({ id: d.s.id, kind: d.s.kind, post: d.s.kind === 'school' ? (d.s.targets[0] ?? d.s.id) : 'patrol', droneId: d.drone.id, sysid: d.drone.sysid, plan: d.s.plan, launchMs: d.launchMs, onMs: d.onMs, offMs: d.offMs, landMs: d.landMs, needPct: Math.ceil(d.s.battery_percent) }));
     this.replacements = [...this.sorties.values()].filter((s) => s.replaces).length;
     this.dispatcher = new Dispatcher({ ctx: this.ctx, runner: this, store: o.store, key: this.dayKey });
+    // A person's flight command or upload through the gateway takes a drone of the patrol over (the desk shows it).
+    o.gateway.setPatrol({
+      holds: (sysid) => (this.takenOver.has(sysid) ? null : ((id) => (id ? `patrol sortie ${id}` : 'the patrol'))(this.busyWith(sysid)?.id)),
+      takeover: (sysid) => this.takeover(sysid),
+    });
     this.event(null, null, saved.length ? 'resume' : 'start', saved.length ? `resumed ${saved.length} sorties from ${o.store.file}` : `day ${this.dayKey}: ${this.sorties.size} sorties`);
   }
 

@@ -22,6 +22,7 @@ import type { FaultRule } from '../../sitl/faults.js';
 import { createStation, type Station } from '../compose.js';
 import { loadDay, type DayInput } from './day.js';
 import { PatrolRunner } from './runner.js';
+import { openGateway, type CommandGateway } from '../gateway/gateway.js';
 import { openPatrolStore, type PatrolStore } from './store.js';
 
 export const DAY_STREAM_RATES_HZ: Record<string, number> = {
@@ -67,6 +68,8 @@ const turn = () => new Promise<void>((r) => setImmediate(r));
 export class SimDay {
   station!: Station;
   store!: PatrolStore;
+  /** The station's command gateway and its audit (DATA/audit.sqlite): every command of the runner. */
+  gateway!: CommandGateway;
   runner!: PatrolRunner;
   readonly observed = new Map<number, DroneObservation>();
   private readonly links: { close(): Promise<void> }[] = [];
@@ -109,7 +112,11 @@ export class SimDay {
     const store = openPatrolStore(this.dataDir);
     if (!store.ok) return store;
     this.store = store.value;
-    this.runner = new PatrolRunner({ clock: this.clock, station: this.station, day: this.day, store: this.store, onAlert: (a) => this.o.onAlert?.(a.text) });
+    const names = new Map(this.day.fleet.drones.map((d) => [d.sysid, d.id] as const));
+    const gateway = openGateway({ clock: this.clock, dataDir: this.dataDir, geography: this.o.stationGeoJson, droneName: (s) => names.get(s) ?? null });
+    if (!gateway.ok) return gateway;
+    this.gateway = gateway.value;
+    this.runner = new PatrolRunner({ clock: this.clock, station: this.station, day: this.day, store: this.store, gateway: this.gateway, onAlert: (a) => this.o.onAlert?.(a.text) });
     this.runner.start();
     return ok(undefined);
   }
@@ -121,6 +128,7 @@ export class SimDay {
     // Actions the closing cancelled record their end before the store closes.
     await turn();
     this.store.close();
+    this.gateway.close();
     for (const l of this.links.splice(0)) await l.close();
     this.restarts++;
     return this.open();
@@ -170,6 +178,7 @@ export class SimDay {
     // Actions the closing cancelled record their end before the store closes.
     await new Promise((r) => setImmediate(r));
     this.store.close();
+    this.gateway.close();
     await this.fleet.stop();
   }
 }

@@ -11,21 +11,23 @@ import { extname, join, normalize } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Clock } from '../../mavlink/clock.js';
 import { err, ok, type Result } from '../../mavlink/result.js';
-import type { ClientMessage, PlanMessage, ServerMessage, StationEvent, StationSnapshot, UploadProgress, UploadResult, VehicleCommand } from '../api/contract.js';
+import type { AuditResponse, ClientMessage, Override, PlanMessage, ServerMessage, StationEvent, StationSnapshot, UploadProgress, UploadResult, VehicleCommand } from '../api/contract.js';
 import type { TileSource } from './mbtiles.js';
 import type { VideoHub } from '../video/hub.js';
 import { FlightCatalog } from '../replay/flights.js';
 import { serveReplay } from '../replay/video.js';
-import type { Principal } from '../gateway/principal.js';
+import { principalRole, type Principal } from '../gateway/principal.js';
+import { may } from '../gateway/rights.js';
+import type { AuditLog } from '../gateway/audit.js';
 
 export interface ConsoleSource {
   hello(): Extract<ServerMessage, { type: 'hello' }>;
   snapshot(): StationSnapshot;
   onEvent(cb: (e: StationEvent) => void): () => void;
-  /** A command from a console; `who` is the console's principal (station/gateway/principal.ts). */
-  command(sysid: number, cmd: VehicleCommand, who: Principal): Promise<{ ok: boolean; result: string; reason: string }>;
+  /** A command from a console; `who` is the console's principal (station/gateway/principal.ts); `override` a pilot's. */
+  command(sysid: number, cmd: VehicleCommand, who: Principal, override?: Override): Promise<{ ok: boolean; result: string; reason: string }>;
   /** Upload a mission file to a drone, reporting progress; absent when the station has no mission service. */
-  upload?(sysid: number, name: string, text: string, onProgress: (p: Omit<UploadProgress, 'type' | 'requestId'>) => void, who: Principal): Promise<Omit<UploadResult, 'type' | 'requestId'>>;
+  upload?(sysid: number, name: string, text: string, onProgress: (p: Omit<UploadProgress, 'type' | 'requestId'>) => void, who: Principal, override?: Override): Promise<Omit<UploadResult, 'type' | 'requestId'>>;
   /** The day plan the station was started with, sent after `hello`. */
   plan?(): PlanMessage | null;
 }
@@ -51,6 +53,13 @@ export interface ConsoleServerOptions {
    * sysid (null when the fleet does not name it); `log` gets one line per tlog that cannot be read.
    */
   replay?: { dataDir: string; droneName(sysid: number): string | null; log?: (line: string) => void };
+  /** The station's audit, served to reviewers and admins at GET /api/audit (contract "AuditResponse"). */
+  audit?: { log: Pick<AuditLog, 'rows' | 'verify'> };
+  /**
+   * Who an HTTP request or WebSocket is (sign-in sets it); until then every client is today's anonymous pilot
+   * at its address.
+   */
+  whoOf?: (req: IncomingMessage) => Principal;
 }
 
 /** One console over any transport: text frames of the contract's JSON messages each way. */
@@ -99,6 +108,17 @@ function serveStatic(dir: string, req: IncomingMessage, res: ServerResponse, pre
   createReadStream(file).pipe(res);
 }
 
+/** An override as the contract says (a reason string), or undefined; anything else is dropped (no override). */
+function overrideOf(m: { override?: unknown }): Override | undefined {
+  const o = m.override as { reason?: unknown } | undefined;
+  return o && typeof o === 'object' && typeof o.reason === 'string' ? { reason: o.reason.slice(0, 1000) } : undefined;
+}
+
+/** Today's anonymous pilot at the client's address (until sign-in gives each client its principal). */
+export function anonymousPilot(req: IncomingMessage): Principal {
+  return { kind: 'user', user: 'anonymous', role: 'pilot', from: req.socket.remoteAddress ?? 'unknown', via: 'console' };
+}
+
 function parseClientMessage(text: string): ClientMessage | undefined {
   try {
     const m = JSON.parse(text) as ClientMessage;
@@ -137,6 +157,41 @@ async function serveFlights(catalog: FlightCatalog | undefined, path: string, re
   }
 }
 
+/** GET /api/audit for a principal with the audit right (reviewer, admin): rows filtered as the query says. */
+function serveAudit(log: Pick<AuditLog, 'rows' | 'verify'> | undefined, who: Principal, url: string, res: ServerResponse): void {
+  const json = (code: number, body: unknown) => {
+    const text = JSON.stringify(body);
+    res.writeHead(code, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store' }).end(text);
+  };
+  const role = principalRole(who);
+  if (!may(role, 'audit')) return json(403, { error: `the audit is for reviewers and admins; ${role} may not read it` });
+  if (!log) return json(404, { error: 'this station keeps no audit' });
+  let q: URLSearchParams;
+  try {
+    q = new URL(url, 'http://x').searchParams;
+  } catch {
+    return json(400, { error: 'malformed query' });
+  }
+  const since = q.get('since');
+  let sinceMs: number | undefined;
+  if (since !== null && since !== '') {
+    sinceMs = /^\d+$/.test(since) ? Number(since) : Date.parse(since);
+    if (!Number.isFinite(sinceMs)) return json(400, { error: `since "${since.slice(0, 40)}" is neither a time nor Unix ms` });
+  }
+  const limitText = q.get('limit');
+  const limit = limitText === null ? 500 : Number(limitText);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 5000) return json(400, { error: 'limit must be an integer from 1 to 5000' });
+  const drone = q.get('drone') || undefined;
+  const user = q.get('user') || undefined;
+  try {
+    const rows = log.rows({ ...(sinceMs !== undefined ? { sinceMs } : {}), ...(drone ? { drone } : {}), ...(user ? { user } : {}), limit });
+    const body: AuditResponse = { rows: rows.map(({ prev: _p, ...r }) => r), verify: q.get('verify') === '1' ? log.verify() : null };
+    return json(200, body);
+  } catch (e) {
+    return json(500, { error: `audit: ${String(e)}` });
+  }
+}
+
 export async function startConsoleServer(o: ConsoleServerOptions): Promise<Result<ConsoleServer>> {
   const host = o.host ?? '127.0.0.1';
   const flights = o.replay ? new FlightCatalog(o.replay) : undefined;
@@ -149,6 +204,10 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Resul
     if (apiPath === FLIGHTS || apiPath.startsWith(`${FLIGHTS}/`)) {
       if (req.method !== 'GET' && req.method !== 'HEAD') return void res.writeHead(405, { allow: 'GET' }).end();
       return void serveFlights(flights, apiPath, res);
+    }
+    if (apiPath === '/api/audit') {
+      if (req.method !== 'GET' && req.method !== 'HEAD') return void res.writeHead(405, { allow: 'GET' }).end();
+      return serveAudit(o.audit?.log, (o.whoOf ?? anonymousPilot)(req), req.url ?? '', res);
     }
     if (req.url === '/api/video') {
       res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-cache' }).end(JSON.stringify(o.video?.status() ?? []));
@@ -218,14 +277,14 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Resul
         const done = (r: Omit<UploadResult, 'type' | 'requestId'>) => sendTo({ type: 'upload-result', requestId, ...r });
         if (!o.source.upload) return done({ ok: false, count: 0, verifiedBy: null, reason: 'this station has no mission transfer service' });
         o.source
-          .upload(m.sysid, m.name, m.text, (p) => sendTo({ type: 'upload-progress', requestId, ...p }), peer.who)
+          .upload(m.sysid, m.name, m.text, (p) => sendTo({ type: 'upload-progress', requestId, ...p }), peer.who, overrideOf(m))
           .then(done)
           .catch((e: unknown) => done({ ok: false, count: 0, verifiedBy: null, reason: String(e) }));
         return;
       }
-      const { type: _t, requestId, sysid, ...cmd } = m;
+      const { type: _t, requestId, sysid, override: _o, ...cmd } = m;
       o.source
-        .command(sysid, cmd as VehicleCommand, peer.who)
+        .command(sysid, cmd as VehicleCommand, peer.who, overrideOf(m))
         .then((r) => sendTo({ type: 'result', requestId, ...r }))
         .catch((e: unknown) => sendTo({ type: 'result', requestId, ok: false, result: 'error', reason: String(e) }));
     });
@@ -237,7 +296,7 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Resul
   wss.on('connection', (ws: WebSocket, req: IncomingMessage) => {
     ws.on('error', () => ws.terminate());
     const leave = welcome({
-      who: { kind: 'user', user: 'anonymous', role: 'pilot', from: req.socket.remoteAddress ?? 'unknown', via: 'console' },
+      who: (o.whoOf ?? anonymousPilot)(req),
       send: (text) => ws.readyState === ws.OPEN && ws.send(text),
       onMessage: (cb) => {
         const h = (data: unknown) => cb(String(data));
