@@ -1,5 +1,6 @@
 /** The `kongxun` command: dispatches to its subcommands. */
 import { simMain } from '../../sitl/cli.js';
+import { auditMain } from './audit.js';
 import { commandMain } from './command.js';
 import { flightsMain } from './flights.js';
 import { flyMain } from './fly.js';
@@ -27,6 +28,7 @@ usage: kongxun <command> [options]   (kongxun <command> --help for its options)
   params    pull (cached; MAVFTP or list), set (verified) or diff a drone's parameters
   logs      list, download (resumable, checksummed) or delete one of a drone's onboard logs
   flights   the flights recorded in DATA/tlogs (armed → disarmed), for replay
+  audit     the audit of every command (who, role, from where, the check, the answer); audit verify checks its chain
 `;
 
 type Sub = (argv: string[], io: CliIo) => Promise<number>;
@@ -42,6 +44,7 @@ const COMMANDS: Record<string, Sub> = {
   params: paramsMain,
   logs: logsMain,
   flights: flightsMain,
+  audit: auditMain,
   sim: (argv, io) => simMain(argv, { out: io.out, err: io.err }),
 };
 
