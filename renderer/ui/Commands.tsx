@@ -117,7 +117,7 @@ export function CommandBar() {
 }
 
 /**
- * Under the scheduled patrol: the sortie the selected drone flies, or that the pilot has it (any command from
+ * Under the scheduled patrol: the sortie the selected drone flies, or that the pilot has it (a flight command from
  * a console takes it over; the patrol then leaves it alone) with the button that gives it back.
  */
 function PatrolLine({ send }: { send: (c: VehicleCommand) => void }) {

@@ -41,7 +41,8 @@ export interface VehicleView {
   landed: string;
   /**
    * Under the scheduled patrol (`serve --patrol`): the sortie it flies now, and whether the pilot has taken it
-   * over (any command from a console does; the patrol leaves it alone until released). Absent without a patrol.
+   * over (a flight command or a mission upload from a console does — not the camera or gimbal; the patrol leaves
+   * it alone until released). Absent without a patrol.
    */
   patrol?: { sortie: string | null; takenOver: boolean; maintenance: boolean };
 }
