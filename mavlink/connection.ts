@@ -8,9 +8,9 @@
  */
 import type { Clock } from './clock.js';
 import { FrameParser, encodeV2, type MavFrame, type ParserStats } from './codec/frame.js';
-import { decodePayload, encodePayload, type MavLinkData } from './codec/messages.js';
+import { decodePayload, encodeMessage, type MavLinkData } from './codec/messages.js';
 import { Signer, type SigningConfig } from './codec/signing.js';
-import type { Result } from './result.js';
+import { ok, type Result } from './result.js';
 import type { PeerId, Transport, TransportStatus } from './transport/types.js';
 
 export interface ConnectionOptions {
@@ -54,6 +54,8 @@ export interface ConnectionStats {
   rejectedBadSignature: number;
   rejectedReplay: number;
   decodeErrors: number;
+  /** Messages not sent because the writer refused a field's value (encodeMessage). */
+  refusedValues: number;
   parser: ParserStats;
 }
 
@@ -73,6 +75,7 @@ export class MavConnection {
     rejectedUnsigned: 0,
     rejectedBadSignature: 0,
     rejectedReplay: 0,
+    refusedValues: 0,
     decodeErrors: 0,
   };
   lastStatus: TransportStatus = { state: 'opening' };
@@ -123,16 +126,22 @@ export class MavConnection {
     return () => this.statusListeners.delete(l);
   }
 
-  /** Encode and send a typed message as MAVLink 2 from our sysid/compid. Returns the frame bytes. */
-  send(message: MavLinkData, peer?: PeerId): Uint8Array {
-    const { msgid, crcExtra, payload } = encodePayload(message);
-    return this.sendEncoded(msgid, crcExtra, payload, peer, this.options.sysid, this.options.compid);
+  /**
+   * Encode and send a typed message as MAVLink 2 from our sysid/compid: the frame bytes, or an error value when
+   * the writer refused a field (NaN in a latitude, a string in a number: nothing is sent, `refusedValues` counts).
+   */
+  send(message: MavLinkData, peer?: PeerId): Result<Uint8Array> {
+    return this.sendAs(message, this.options.sysid, this.options.compid, peer);
   }
 
   /** Send as another component of ours (e.g. the simulator's camera, compid 100). */
-  sendAs(message: MavLinkData, sysid: number, compid: number, peer?: PeerId): Uint8Array {
-    const { msgid, crcExtra, payload } = encodePayload(message);
-    return this.sendEncoded(msgid, crcExtra, payload, peer, sysid, compid);
+  sendAs(message: MavLinkData, sysid: number, compid: number, peer?: PeerId): Result<Uint8Array> {
+    const e = encodeMessage(message);
+    if (!e.ok) {
+      this.counters.refusedValues++;
+      return e;
+    }
+    return ok(this.sendEncoded(e.value.msgid, e.value.crcExtra, e.value.payload, peer, sysid, compid));
   }
 
   /** Forward an already-framed message unchanged (routing, replay). */

@@ -1,5 +1,5 @@
 /**
- * The web console (and the desktop window's page). `?view=desk|timeline|wall|planner|replay` picks the screen; the
+ * The web console (and the desktop window's page). `?view=desk|timeline|wall|planner|replay|audit` picks the screen; the
  * desktop app opens the wall screen on a second display with `?view=wall`. `?view=video&drone=ID` is one
  * drone's video alone, in the window a video's "open in window" button opens. The station client uses the
  * desktop preload's MessagePort when there is one, else the WebSocket at /ws; live video likewise uses the
@@ -16,6 +16,7 @@ import { Desk } from './ui/Desk.js';
 import { Header } from './ui/Header.js';
 import { Planner } from './ui/Planner.js';
 import { Replay } from './replay/Replay.js';
+import { Audit } from './ui/Audit.js';
 import { Timeline } from './ui/Timeline.js';
 import { Wall } from './ui/Wall.js';
 import { listenForVideoPort } from './video/port.js';
@@ -23,7 +24,7 @@ import { VideoWindow } from './video/VideoWindow.js';
 import { fetchMe, SignIn } from './ui/SignIn.js';
 import { Users } from './ui/Users.js';
 
-const VIEWS: View[] = ['desk', 'timeline', 'wall', 'planner', 'replay', 'video', 'users'];
+const VIEWS: View[] = ['desk', 'timeline', 'wall', 'planner', 'replay', 'audit', 'video', 'users'];
 
 function App() {
   const { store } = useConsole();
@@ -54,6 +55,7 @@ function App() {
       {view === 'planner' && <Planner />}
       {view === 'replay' && <Replay />}
       {view === 'users' && <Users />}
+      {view === 'audit' && <Audit />}
     </div>
   );
 }

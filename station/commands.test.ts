@@ -197,6 +197,16 @@ describe('VehicleCommands', () => {
     expect([pt.latInt, pt.lonInt, pt.alt, pt.coordinateFrame, pt.typeMask]).toEqual([244811475, 1180894000, 30, 6, 3576]);
   });
 
+  it('goto with a latitude that is not a number is refused before anything is sent (not flown towards 0)', async () => {
+    const v = new FakeVehicle();
+    v.mode = 'GUIDED';
+    const r = await drive(v, new VehicleCommands(v).goto('x' as unknown as number, 118.0894, 30));
+    expect(r).toMatchObject({ ok: false, code: 'bad-argument' });
+    if (!r.ok) expect(r.reason).toMatch(/^Go to not sent: COMMAND_INT: _param5 = NaN/);
+    expect(v.specs.filter((s) => s.command === C.DO_REPOSITION)).toEqual([]);
+    expect(v.sent).toEqual([]);
+  });
+
   it('gimbal pitch falls back to DO_MOUNT_CONTROL; orbit, speed, ROI, reboot build the right commands', async () => {
     const v = new FakeVehicle({ answer: (s) => (s.command === C.DO_GIMBAL_MANAGER_PITCHYAW ? R.UNSUPPORTED : R.ACCEPTED) });
     const c = new VehicleCommands(v);

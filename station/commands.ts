@@ -11,9 +11,9 @@
  */
 import { common } from 'mavlink-mappings';
 import type { Clock } from '../mavlink/clock.js';
-import { make, type MavLinkData } from '../mavlink/codec/messages.js';
+import { encodeMessage, make, type MavLinkData } from '../mavlink/codec/messages.js';
 import { quirksFor, setModeParams, type Quirks } from '../mavlink/quirks.js';
-import { MAV_RESULT_NAMES, otherForm, type CommandOptions, type CommandOutcome, type CommandResult, type CommandSpec } from '../mavlink/services/command.js';
+import { commandMessage, MAV_RESULT_NAMES, otherForm, type CommandOptions, type CommandOutcome, type CommandResult, type CommandSpec } from '../mavlink/services/command.js';
 import type { StatusTextEntry } from './statustext.js';
 import type { VehicleState } from './vehicle-state.js';
 
@@ -74,6 +74,10 @@ export class VehicleCommands {
 
   /** Run one command; on refusal, find the STATUSTEXT that explains it. */
   private async exec(label: string, spec: CommandSpec): Promise<CommandReply> {
+    // The message writer refuses what its fields cannot carry (NaN latitude, a string altitude): say so now,
+    // instead of resending a message that is never sent until the command times out.
+    const encoded = encodeMessage(commandMessage(spec, 0));
+    if (!encoded.ok) return { ok: false, code: 'bad-argument', reason: `${label} not sent: ${encoded.reason}` };
     const texts: StatusTextEntry[] = [];
     const off = this.t.onStatusText((e) => {
       if (e.severity <= common.MavSeverity.WARNING) texts.push(e);
@@ -210,8 +214,8 @@ export class VehicleCommands {
     const lonE7 = Math.round(lonDeg * 1e7);
     const flags = 1; // MAV_DO_REPOSITION_FLAGS_CHANGE_MODE
     const r = await this.exec('Go to', this.spec(C.DO_REPOSITION, [-1, flags, 0, NaN, latE7, lonE7, altRelM], 'int'));
-    if (r.ok || !q.gotoFallbackPositionTarget || r.code === 'timeout') return r;
-    this.t.send(
+    if (r.ok || !q.gotoFallbackPositionTarget || r.code === 'timeout' || r.code === 'bad-argument') return r;
+    const sent = this.t.send(
       make(common.SetPositionTargetGlobalInt, {
         timeBootMs: 0,
         targetSystem: this.t.sysid,
@@ -223,6 +227,7 @@ export class VehicleCommands {
         alt: altRelM,
       }),
     );
+    if (sent && typeof sent === 'object' && 'ok' in sent && sent.ok === false) return { ok: false, code: 'bad-argument', reason: `Go to not sent: ${(sent as unknown as { reason: string }).reason}` };
     return { ok: true, value: { command: 'Go to', mavResult: undefined, text: 'Go to sent as SET_POSITION_TARGET_GLOBAL_INT (not acknowledged by the vehicle)' } };
   }
 

@@ -17,9 +17,8 @@ import type { Transport } from '../mavlink/transport/types.js';
 import { SimFleet } from '../sitl/fleet.js';
 import type { ServerMessage, StationEvent, VehicleCommand, VehicleView } from './api/contract.js';
 import { stationEvent, vehicleViews } from './api/views.js';
-import type { CommandReply, VehicleCommands } from './commands.js';
 import { createStation, type Station } from './compose.js';
-import { startConsoleServer, type ConsoleServer } from './server/console-server.js';
+import { startConsoleServer, type ConsoleServer, type ConsoleServerOptions } from './server/console-server.js';
 import type { TileSource } from './server/mbtiles.js';
 import { loadPlanDir } from './server/plan-dir.js';
 import { planFromText } from './mission-plan.js';
@@ -33,6 +32,9 @@ import { openPatrolStore, type PatrolStore } from './patrol/store.js';
 import { startStationCentre, type StationCentre, type StationCentreOptions } from './centre/start.js';
 import { checkDataDir } from './data-dir.js';
 import { StorageHealth, patrolAlert, storageEvent, type StorageNotice } from './storage/health.js';
+import { openGateway, type CommandGateway } from './gateway/gateway.js';
+import { planItems, runGatewayCommand } from './gateway/run.js';
+import type { Principal } from './gateway/principal.js';
 
 export interface StationServiceOptions {
   clock?: Clock;
@@ -89,6 +91,8 @@ export interface StationService {
   attachConsole: ConsoleServer['attach'];
   /** The patrol runner when `patrolDir` was given. A pilot's command from the console takes the drone over. */
   patrol: PatrolRunner | undefined;
+  /** The command gateway every command passes (roles, checks, the audit in DATA/audit.sqlite). */
+  gateway: CommandGateway;
   /** Live video (station/video/hub.ts): configured sources, and those drones announce. */
   video: VideoHub;
   /** The link to the sub-bureau centre when configured. */
@@ -96,38 +100,6 @@ export interface StationService {
   /** The station's stores and their failures. */
   health: StorageHealth;
   close(): Promise<void>;
-}
-
-async function runCommand(c: VehicleCommands, cmd: Exclude<VehicleCommand, { command: 'release' }>): Promise<CommandReply> {
-  switch (cmd.command) {
-    case 'arm':
-      return c.arm();
-    case 'disarm':
-      return c.disarm(cmd.force ?? false);
-    case 'mode':
-      return c.setMode(cmd.mode);
-    case 'takeoff':
-      return c.takeoff(cmd.altRelM, { arm: true });
-    case 'land':
-      return c.land();
-    case 'rtl':
-      return c.rtl();
-    case 'pause':
-      return c.pause();
-    case 'continue':
-      return c.continue();
-    case 'goto':
-      return c.goto(cmd.latDeg, cmd.lonDeg, cmd.altRelM);
-    case 'orbit':
-      return c.orbit(cmd.latDeg, cmd.lonDeg, cmd.radiusM, cmd.velocityMps ?? 5);
-    case 'camera':
-      if (cmd.action === 'record-start') return c.videoStartCapture();
-      if (cmd.action === 'record-stop') return c.videoStopCapture();
-      if (cmd.action === 'photo') return c.takePhoto();
-      return c.cameraZoom(cmd.zoomPct ?? 0);
-    case 'gimbal':
-      return c.gimbal(cmd.pitchDeg ?? NaN, cmd.yawDeg ?? NaN);
-  }
 }
 
 export async function startStationService(o: StationServiceOptions): Promise<Result<StationService>> {
@@ -204,6 +176,15 @@ async function startServiceParts(o: StationServiceOptions, clock: Clock, log: (l
     return created;
   }
   const station = created.value;
+  const names = new Map(fleetFile.drones.map((d) => [d.sysid, d.id] as const));
+  // The command gateway and its audit (DATA/audit.sqlite): always on, for every station.
+  const opened = openGateway({ clock, dataDir: o.dataDir, geography: geojson, droneName: (sysid) => names.get(sysid) ?? null });
+  if (!opened.ok) {
+    await station.close();
+    await fleet?.stop();
+    return opened;
+  }
+  const gateway = opened.value;
   // Link state changes go to the log, once per change: a radio not plugged in yet ("waiting: … not found — is
   // the radio plugged in?"), a drone's server not up yet, a link lost and back.
   for (const c of station.connections()) {
@@ -214,8 +195,9 @@ async function startServiceParts(o: StationServiceOptions, clock: Clock, log: (l
       last = line;
     });
   }
-  const patrol = o.patrolDir !== undefined ? await startPatrol(o.patrolDir, files.value, station, clock, o.dataDir, log, health) : undefined;
+  const patrol = o.patrolDir !== undefined ? await startPatrol(o.patrolDir, files.value, station, clock, o.dataDir, gateway, log, health) : undefined;
   if (patrol && !patrol.ok) {
+    gateway.close();
     await station.close();
     await fleet?.stop();
     return patrol;
@@ -224,11 +206,11 @@ async function startServiceParts(o: StationServiceOptions, clock: Clock, log: (l
   const centre = o.centre ? startStationCentre(o.centre, { clock, station, fleet: fleetFile, dataDir: o.dataDir, patrol: patrol?.value, log }) : undefined;
   if (centre && !centre.ok) {
     await patrol?.value.close();
+    gateway.close();
     await station.close();
     await fleet?.stop();
     return centre;
   }
-  const names = new Map(fleetFile.drones.map((d) => [d.sysid, d.id] as const));
   const listeners = new Set<(e: StationEvent) => void>();
   const offEvents = station.on('*', (e) => {
     const ev = stationEvent(e, clock.now(), names);
@@ -258,6 +240,7 @@ async function startServiceParts(o: StationServiceOptions, clock: Clock, log: (l
     offEvents();
     await centre?.value.close();
     await patrol?.value.close();
+    gateway.close();
     await station.close();
     await fleet?.stop();
     return started;
@@ -273,8 +256,8 @@ async function startServiceParts(o: StationServiceOptions, clock: Clock, log: (l
     const drone = names.get(e.sysid);
     if (drone) video.markSortie(drone, sortieOf(drone));
   });
-  const opened = Auth.open({ dataDir: o.dataDir, clock });
-  if (!opened.ok) {
+  const openedAuth = Auth.open({ dataDir: o.dataDir, clock });
+  if (!openedAuth.ok) {
     offEvents();
     offArm();
     discovery?.close();
@@ -282,9 +265,9 @@ async function startServiceParts(o: StationServiceOptions, clock: Clock, log: (l
     await patrol?.value.close();
     await station.close();
     await fleet?.stop();
-    return err(opened.code, `accounts: ${opened.reason}`);
+    return err(openedAuth.code, `accounts: ${openedAuth.reason}`);
   }
-  const auth = opened.value;
+  const auth = openedAuth.value;
   const server = await startConsoleServer({
     clock,
     auth,
@@ -303,15 +286,22 @@ async function startServiceParts(o: StationServiceOptions, clock: Clock, log: (l
     source: {
       hello: () => hello,
       plan: () => (plan?.ok ? plan.value : null),
-      upload: async (sysid, name, text, onProgress) => {
+      upload: async (sysid, name, text, onProgress, who, override) => {
         const lists = planFromText(name, text);
         if (!lists.ok) return { ok: false, count: 0, verifiedBy: null, reason: lists.error };
         const m = station.missions(sysid);
         if (!m) return { ok: false, count: 0, verifiedBy: null, reason: `no vehicle with system id ${sysid}` };
         const onP = (p: { phase: string; done: number; total: number }) =>
           (p.phase === 'upload' || p.phase === 'verify') && onProgress({ phase: p.phase, done: p.done, total: p.total });
-        const r = await m.upload('mission', lists.value.mission, { onProgress: onP }).result;
-        return { ok: r.ok, count: r.count, verifiedBy: r.verifiedBy ?? null, reason: r.reason ?? '' };
+        const items = lists.value.mission;
+        const out = await gateway.perform(
+          { who, sysid, act: { kind: 'upload', list: 'mission', items: planItems(items), file: name }, override },
+          () => m.upload('mission', items, { onProgress: onP }).result,
+          (r) => ({ ok: r.ok, text: r.ok ? `${r.count} items verified by ${r.verifiedBy ?? '?'}` : (r.reason ?? 'failed') }),
+        );
+        if (!out.sent) return { ok: false, count: 0, verifiedBy: null, reason: out.reason, refused: out.code };
+        const r = out.value;
+        return { ok: r.ok, count: r.count, verifiedBy: r.verifiedBy ?? null, reason: r.reason ?? '', takenOver: out.takeover };
       },
       snapshot: () => ({
         type: 'snapshot',
@@ -324,20 +314,9 @@ async function startServiceParts(o: StationServiceOptions, clock: Clock, log: (l
         listeners.add(cb);
         return () => listeners.delete(cb);
       },
-      command: async (sysid, cmd) => {
-        const c = station.command(sysid);
-        if (!c) return { ok: false, result: 'no-vehicle', reason: `no vehicle with system id ${sysid}` };
-        if (cmd.command === 'release') {
-          if (!runner) return { ok: false, result: 'unsupported', reason: 'no scheduled patrol runs on this station' };
-          if (!runner.isTakenOver(sysid)) return { ok: false, result: 'denied', reason: 'the patrol has not been taken over on this drone' };
-          runner.release(sysid);
-          return { ok: true, result: 'accepted', reason: 'given back to the scheduled patrol' };
-        }
-        runner?.takeover(sysid);
-        const r = await runCommand(c, cmd);
-        return r.ok ? { ok: true, result: 'accepted', reason: r.value.text } : { ok: false, result: r.code, reason: r.reason };
-      },
+      command: (sysid, cmd, who, override) => consoleCommand(gateway, station, runner, sysid, cmd, who, override),
     },
+    audit: { log: gateway.audit },
   });
   if (!server.ok) {
     offEvents();
@@ -346,12 +325,14 @@ async function startServiceParts(o: StationServiceOptions, clock: Clock, log: (l
     await video.close();
     await centre?.value.close();
     await patrol?.value.close();
+    gateway.close();
     await station.close();
     await fleet?.stop();
     auth.close();
     return server;
   }
   const srv: ConsoleServer = server.value;
+  log(`kongxun: audit in ${gateway.audit.file}`);
   // A store's failure or recovery, and the free-space marks: the log, the console's events, and the patrol's
   // alerts (so the daily report lists them).
   const notice = (n: StorageNotice) => {
@@ -375,6 +356,7 @@ async function startServiceParts(o: StationServiceOptions, clock: Clock, log: (l
     fleet,
     attachConsole: (peer) => srv.attach(peer),
     patrol: runner,
+    gateway,
     video,
     centre: centre?.value,
     health,
@@ -387,6 +369,7 @@ async function startServiceParts(o: StationServiceOptions, clock: Clock, log: (l
       await video.close();
       await centre?.value.close();
       await patrol?.value.close();
+      gateway.close();
       await station.close();
       await fleet?.stop();
       o.tiles?.close();
@@ -403,13 +386,33 @@ function withPatrol(views: VehicleView[], runner: PatrolRunner | undefined): Veh
 }
 
 /** The patrol runner on the service's station; `close` sends drones in the air home and closes the store. */
-async function startPatrol(dir: string, files: StationFiles, station: Station, clock: Clock, dataDir: string, log: (l: string) => void, health: StorageHealth): Promise<Result<{ runner: PatrolRunner; store: PatrolStore; day: DayInput; close(): Promise<void> }>> {
+async function startPatrol(dir: string, files: StationFiles, station: Station, clock: Clock, dataDir: string, gateway: CommandGateway, log: (l: string) => void, health: StorageHealth): Promise<Result<{ runner: PatrolRunner; store: PatrolStore; day: DayInput; close(): Promise<void> }>> {
   const day = await loadDay(dir, files.fleet);
   if (!day.ok) return day;
   const store = openPatrolStore(dataDir, { health });
   if (!store.ok) return store;
-  const runner = new PatrolRunner({ clock, station, day: day.value, store: store.value, onAlert: (a) => log(`patrol alert: ${a.text}`), records: () => health.launchBlocker() });
+  const runner = new PatrolRunner({ clock, station, day: day.value, store: store.value, gateway, onAlert: (a) => log(`patrol alert: ${a.text}`), records: () => health.launchBlocker() });
   runner.start();
   log(`kongxun: patrol runner on ${day.value.schedule.date} (${day.value.sorties.length} sorties), state in ${store.value.file}`);
-  return ok({ runner, store: store.value, day: day.value, close: async () => { await runner.stop({ safe: true }); store.value.close(); } });
+  return ok({ runner, store: store.value, day: day.value, close: async () => { await runner.stop({ safe: true }); store.value.close(); gateway.setPatrol(undefined); } });
+}
+
+/** A console's command through the gateway; `release` gives a taken-over drone back to the patrol (nothing is sent to the drone). */
+async function consoleCommand(gateway: CommandGateway, station: Station, runner: PatrolRunner | undefined, sysid: number, cmd: VehicleCommand, who: Principal, override: { reason: string } | undefined): Promise<{ ok: boolean; result: string; reason: string }> {
+  type Reply = { ok: boolean; result: string; reason: string };
+  const send = async (): Promise<Reply> => {
+    const c = station.command(sysid);
+    if (!c) return { ok: false, result: 'no-vehicle', reason: `no vehicle with system id ${sysid}` };
+    if (cmd.command === 'release') {
+      if (!runner) return { ok: false, result: 'unsupported', reason: 'no scheduled patrol runs on this station' };
+      if (!runner.isTakenOver(sysid)) return { ok: false, result: 'denied', reason: 'the patrol has not been taken over on this drone' };
+      runner.release(sysid);
+      return { ok: true, result: 'accepted', reason: 'given back to the scheduled patrol' };
+    }
+    const r = await runGatewayCommand(c, cmd);
+    return r.ok ? { ok: true, result: 'accepted', reason: r.value.text } : { ok: false, result: r.code, reason: r.reason };
+  };
+  const out = await gateway.perform({ who, sysid, act: { kind: 'command', cmd }, override }, send, (r) => ({ ok: r.ok, text: r.reason }));
+  if (!out.sent) return { ok: false, result: out.code === 'forbidden' ? 'forbidden' : 'refused', reason: out.reason };
+  return out.takeover ? { ...out.value, reason: `${out.value.reason} (taken over from ${out.takeover})` } : out.value;
 }

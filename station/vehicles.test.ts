@@ -150,7 +150,7 @@ describe('VehicleRegistry', () => {
     const [d0, d1] = drones as [Drone, Drone];
     const both = (m: MavLinkData) => {
       const bytes = d0.conn.send(m);
-      d1.conn.sendRaw(bytes, 0);
+      if (bytes.ok) d1.conn.sendRaw(bytes.value, 0);
     };
     for (let i = 0; i < 30; i++) {
       both(hb(4));

@@ -55,11 +55,23 @@ async function open(url: string, sysid = 255, compid = 190) {
 }
 
 describe('MavConnection', () => {
+  it('sends nothing when the writer refuses a field, and says why', async () => {
+    const { t, c } = await open('memory:nan');
+    const r = c.send(make(common.CommandInt, { command: 192, _param5: NaN, _param6: 1180894000 }));
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.reason).toMatch(/_param5 = NaN/);
+    expect(t.sent).toEqual([]);
+    expect(c.stats.refusedValues).toBe(1);
+    expect(c.stats.framesOut).toBe(0);
+  });
+
   it('sends MAVLink 2 from our sysid/compid, and sendAs from another component', async () => {
     const { t, c } = await open('memory:a');
     const sent: Sent[] = [];
     c.onSent((s) => sent.push(s));
-    const f = c.send(heartbeat());
+    const sent0 = c.send(heartbeat());
+    if (!sent0.ok) throw new Error(sent0.reason);
+    const f = sent0.value;
     expect(f[0]).toBe(STX_V2);
     expect([f[5], f[6]]).toEqual([255, 190]);
     c.sendAs(heartbeat(), 1, 100);

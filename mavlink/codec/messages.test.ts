@@ -15,7 +15,7 @@ import {
   type MavLinkPacket,
 } from 'node-mavlink';
 import { FrameParser, encodeV1, encodeV2, trimPayload, type MavFrame } from './frame.js';
-import { REGISTRY, baseLength, decodePayload, encodePayload, make, messageName, type MavLinkData, type MessageClass } from './messages.js';
+import { REGISTRY, baseLength, decodePayload, encodeMessage, encodePayload, make, messageName, type MavLinkData, type MessageClass } from './messages.js';
 import { keyFromPassphrase, signFrame } from './signing.js';
 
 /** `make` with loosely typed fields: bitmask values (e.g. base_mode 81) are plain numbers on the wire. */
@@ -301,6 +301,26 @@ describe('encodePayload / decodePayload', () => {
     const t = new Uint8Array(51);
     t.set(new TextEncoder().encode('空巡 ok'), 1);
     expect((decodePayload(253, t) as common.StatusText).text).toBe('空巡 ok');
+  });
+
+  it('refuses what a field cannot carry as an error value, instead of writing 0', () => {
+    // A go-to whose latitude was the string "x": Math.round("x" * 1e7) is NaN, which the DataView writes as 0.
+    const bad = make(common.CommandInt, { command: 192, targetSystem: 1, targetComponent: 1, frame: 6, _param5: Math.round(Number('x') * 1e7), _param6: 1180894000, _param7: 30 });
+    const r = encodeMessage(bad);
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.reason).toBe('COMMAND_INT: _param5 = NaN is not a value this field can carry (not sent)');
+    const str = encodeMessage(make(common.CommandLong, { command: 22, _param7: 'x' as unknown as number }));
+    expect(str.ok ? '' : str.reason).toMatch(/_param7 = "x"/);
+    const inf = encodeMessage(make(common.CommandLong, { command: 22, _param7: Infinity }));
+    expect(inf.ok ? '' : inf.reason).toMatch(/_param7 = Infinity/);
+    const int = encodeMessage(make(common.SetPositionTargetGlobalInt, { latInt: NaN }));
+    expect(int.ok).toBe(false);
+    expect(encodeMessage(make(common.MissionItemInt, { x: Infinity })).ok).toBe(false);
+    // NaN in a float is MAVLink's "unset" (COMMAND_LONG params): still written, as NaN.
+    const nan = encodeMessage(make(common.CommandLong, { command: 22, _param4: NaN, _param7: 30 }));
+    expect(nan.ok).toBe(true);
+    if (nan.ok) expect((decodePayload(nan.value.msgid, nan.value.payload) as common.CommandLong)._param4).toBeNaN();
+    expect(() => encodePayload(bad)).toThrow(/_param5 = NaN/);
   });
 
   it('unknown ids decode to undefined; encoding a non-message throws', () => {

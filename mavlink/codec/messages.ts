@@ -5,6 +5,7 @@
  */
 import { minimal, common, standard, ardupilotmega, uavionix, icarous, development } from 'mavlink-mappings';
 import type { MavLinkData, MavLinkDataConstructor, MavLinkPacketField } from 'mavlink-mappings';
+import { err, ok, type Result } from '../result.js';
 
 export type MessageClass = MavLinkDataConstructor<MavLinkData>;
 export type { MavLinkData };
@@ -62,7 +63,8 @@ type Reader = (dv: DataView, bytes: Uint8Array, len: number) => MavLinkData;
 /** Largest MAVLink payload is 255 bytes. */
 const SCRATCH = new Uint8Array(256);
 const SCRATCH_VIEW = new DataView(SCRATCH.buffer);
-type Writer = (msg: MavLinkData, dv: DataView, bytes: Uint8Array) => void;
+/** Writes the payload; returns undefined, or the name and value of the first field it refused (nothing written then counts). */
+type Writer = (msg: MavLinkData, dv: DataView, bytes: Uint8Array) => string | undefined;
 
 const writers = new Map<number, Writer>();
 
@@ -192,14 +194,29 @@ function compileReader(cls: MessageClass): Reader {
   return make(cls, decodeChars, template);
 }
 
+/**
+ * The check a field's value must pass before it is written. Integer fields take a finite number (a bigint for
+ * the 64-bit ones); float fields take a number that is not ±Infinity — NaN stays allowed there, since MAVLink
+ * uses it for "unset" (COMMAND_LONG params, mission item params). Anything else — a string, NaN in an integer
+ * field (where `Number()` and the DataView would silently write 0: a go-to towards latitude 0) — is refused.
+ */
+function valueCheck(base: string, v: string): string {
+  if (base === 'float' || base === 'double') return `(typeof ${v} === 'number' && ${v} !== Infinity && ${v} !== -Infinity)`;
+  if (base.endsWith('64_t')) return `(typeof ${v} === 'bigint' || (typeof ${v} === 'number' && Number.isInteger(${v})))`;
+  return `(typeof ${v} === 'number' && ${v} - ${v} === 0)`;
+}
+
 function compileWriter(cls: MessageClass): Writer {
+  const checks: string[] = [];
   const lines: string[] = [];
+  const refuse = (name: string, v: string) => `return ${JSON.stringify(name)} + ' = ' + describe(${v});`;
   for (const f of cls.FIELDS as MavLinkPacketField[]) {
     const base = f.type.replace('[]', '');
     const v = `m.${f.name}`;
     if (f.type === 'char[]') {
       lines.push(`encodeChars(b, ${f.offset}, ${f.length}, ${v});`);
     } else if (f.type.endsWith('[]')) {
+      checks.push(`{ const a = ${v} || []; for (let i = 0; i < ${f.length}; i++) { const x = a[i]; if (x !== undefined && !${valueCheck(base, 'x')}) ${refuse(`${f.name}[]`, 'x')} } }`);
       lines.push(`{ const a = ${v} || [];`);
       for (let i = 0; i < f.length; i++) {
         lines.push(`if (a[${i}] !== undefined) ${scalarWrite(base, String(f.offset + i * f.size), `a[${i}]`)};`);
@@ -207,13 +224,22 @@ function compileWriter(cls: MessageClass): Writer {
       lines.push('}');
     } else {
       const zero = base.endsWith('64_t') ? '0n' : '0';
+      // An absent field is 0, as before; a present one must be a value of its type.
+      checks.push(`if (${v} !== undefined && !${valueCheck(base, v)}) ${refuse(f.name, v)}`);
       lines.push(`${scalarWrite(base, String(f.offset), `(${v} ?? ${zero})`)};`);
     }
   }
-  const make = new Function('encodeChars', `return function write(m, dv, b) { ${lines.join('\n')} };`) as (
+  const make = new Function('encodeChars', 'describe', `return function write(m, dv, b) { ${checks.join('\n')}\n${lines.join('\n')}\nreturn undefined; };`) as (
     e: typeof encodeChars,
+    d: (x: unknown) => string,
   ) => Writer;
-  return make(encodeChars);
+  return make(encodeChars, describeValue);
+}
+
+function describeValue(x: unknown): string {
+  if (typeof x === 'string') return JSON.stringify(x.length > 40 ? `${x.slice(0, 40)}…` : x);
+  if (typeof x === 'number' || typeof x === 'bigint' || typeof x === 'boolean' || x === null) return String(x);
+  return typeof x;
 }
 
 function writerFor(cls: MessageClass): Writer {
@@ -247,15 +273,29 @@ export function decodePayload(msgid: number, payload: Uint8Array): MavLinkData |
   return read(SCRATCH_VIEW, SCRATCH, n);
 }
 
-/** Serialize a message's full payload (all fields, extensions included), not yet truncated. */
-export function encodePayload(msg: MavLinkData): { msgid: number; crcExtra: number; payload: Uint8Array } {
-  const cls = msg.constructor as MessageClass;
-  if (typeof cls.MSG_ID !== 'number' || !REGISTRY.has(cls.MSG_ID)) {
-    throw new Error(`mavlink codec: ${cls.name} is not a registered MAVLink message class`);
+export interface EncodedPayload { msgid: number; crcExtra: number; payload: Uint8Array }
+
+/**
+ * Serialize a message's full payload (all fields, extensions included), not yet truncated — or refuse it: a
+ * field holding a value its type cannot carry (NaN or Infinity in an integer field, a string in a number field,
+ * Infinity anywhere) is an error value naming the message and the field, and nothing is encoded.
+ */
+export function encodeMessage(msg: MavLinkData): Result<EncodedPayload> {
+  const cls = msg?.constructor as MessageClass | undefined;
+  if (!cls || typeof cls.MSG_ID !== 'number' || !REGISTRY.has(cls.MSG_ID)) {
+    return err('not-a-message', `mavlink codec: ${cls?.name ?? typeof msg} is not a registered MAVLink message class`);
   }
   const payload = new Uint8Array(cls.PAYLOAD_LENGTH);
-  writerFor(cls)(msg, new DataView(payload.buffer), payload);
-  return { msgid: cls.MSG_ID, crcExtra: cls.MAGIC_NUMBER, payload };
+  const refused = writerFor(cls)(msg, new DataView(payload.buffer), payload);
+  if (refused !== undefined) return err('bad-value', `${cls.MSG_NAME}: ${refused} is not a value this field can carry (not sent)`);
+  return ok({ msgid: cls.MSG_ID, crcExtra: cls.MAGIC_NUMBER, payload });
+}
+
+/** `encodeMessage` for code that builds its messages itself (tests, tools): throws on a refused value. */
+export function encodePayload(msg: MavLinkData): EncodedPayload {
+  const r = encodeMessage(msg);
+  if (!r.ok) throw new Error(r.reason);
+  return r.value;
 }
 
 /** Name of a message id, e.g. "HEARTBEAT", or "MSG_<id>" when unknown. */

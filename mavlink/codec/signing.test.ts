@@ -11,6 +11,7 @@ import { common, minimal } from 'mavlink-mappings';
 import { FakeClock } from '../clock.js';
 import { MavConnection, type Received } from '../connection.js';
 import type { Transport, TransportEvents } from '../transport/types.js';
+import type { Result } from '../result.js';
 import { FrameParser, IFLAG_SIGNED, encodeV2, type MavFrame } from './frame.js';
 import { decodePayload, encodePayload, make, type MavLinkData } from './messages.js';
 import {
@@ -29,6 +30,10 @@ const mk = <T extends MavLinkData>(cls: new () => T, fields: Record<string, unkn
 
 const fixture = (name: string) => new Uint8Array(readFileSync(new URL(`../../tests/fixtures/${name}`, import.meta.url)));
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
+const sentFrame = (r: Result<Uint8Array>): Uint8Array => {
+  if (!r.ok) throw new Error(r.reason);
+  return r.value;
+};
 const KEY_HEX = '7bb60ae0477005fb2289c621453617ad1a49b8e45dc41623fc8c8e016f5c7b5c';
 const KEY = new Uint8Array(Buffer.from(KEY_HEX, 'hex'));
 
@@ -273,7 +278,7 @@ describe('signing through MavConnection', () => {
 
   it('round-trips signed frames both ways; the signatures verify independently', async () => {
     const { gcs, vehicle, atGcs, atVehicle, ta, tb } = await linkedPair({ gcs: { key: KEY, linkId: 1 }, vehicle: { key: KEY, linkId: 2 } });
-    const out = gcs.send(cmd());
+    const out = sentFrame(gcs.send(cmd()));
     expect(out[2]! & IFLAG_SIGNED).toBe(1);
     expect(hex(out.subarray(out.length - 6))).toBe(expectedSignature(KEY, out));
     vehicle.send(heartbeat());
@@ -290,7 +295,7 @@ describe('signing through MavConnection', () => {
 
   it('rejects a replayed frame (same timestamp twice) and counts it', async () => {
     const { gcs, vehicle, atVehicle, tb, ta } = await linkedPair({ gcs: { key: KEY, linkId: 1 }, vehicle: { key: KEY, linkId: 1 } });
-    const f = gcs.send(cmd());
+    const f = sentFrame(gcs.send(cmd()));
     expect(atVehicle).toHaveLength(1);
     tb.inject(ta.sent[0]!.slice());
     tb.inject(f.slice());
@@ -338,7 +343,7 @@ describe('signing through MavConnection', () => {
   it('all-zero key: nothing is signed and unsigned frames are accepted', async () => {
     const zero = new Uint8Array(32);
     const { gcs, atVehicle } = await linkedPair({ gcs: { key: zero, linkId: 1 }, vehicle: { key: zero, linkId: 1 } });
-    const f = gcs.send(cmd());
+    const f = sentFrame(gcs.send(cmd()));
     expect(f[2]! & IFLAG_SIGNED).toBe(0);
     expect(atVehicle).toHaveLength(1);
   });
@@ -348,7 +353,7 @@ describe('signing through MavConnection', () => {
       gcs: { key: KEY, linkId: 1, signOutgoing: false, unsigned: 'reject' },
       vehicle: { key: KEY, linkId: 1, unsigned: 'accept' },
     });
-    expect(gcs.send(cmd())[2]! & IFLAG_SIGNED).toBe(0);
+    expect(sentFrame(gcs.send(cmd()))[2]! & IFLAG_SIGNED).toBe(0);
     expect(atVehicle).toHaveLength(1);
     vehicle.send(heartbeat());
     expect(atGcs).toHaveLength(1);

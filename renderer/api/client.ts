@@ -3,7 +3,8 @@
  * MessagePort handed over by the desktop app's preload (IPC, no socket). Both carry the same JSON messages
  * of station/api/contract.ts. The WebSocket reconnects with backoff when the station goes away.
  */
-import type { ClientMessage, ServerMessage, VehicleCommand } from '../../station/api/contract.js';
+import type { ClientMessage, Override, ServerMessage, VehicleCommand } from '../../station/api/contract.js';
+import { commandIssues, rulesOf } from '../features/flight-check.js';
 import { applySnapshot, pushEvent, type CommandEntry, type ConsoleStore } from '../state/store.js';
 
 export interface Transport {
@@ -70,9 +71,14 @@ export function messagePortTransport(port: MessagePort): Transport {
 }
 
 export interface StationClient {
-  command(sysid: number, cmd: VehicleCommand): Promise<CommandEntry>;
+  /**
+   * Send a command. A go-to, orbit or take-off the station's flight check refuses (no-fly zone, outside the
+   * jurisdiction, above the ceiling) is refused on the spot with its issues and not sent, unless a pilot's
+   * `override` with a written reason goes with it (the station checks and audits it again).
+   */
+  command(sysid: number, cmd: VehicleCommand, override?: Override): Promise<CommandEntry>;
   /** Upload a mission file's text to a drone; progress and result land in the store's `upload`. */
-  upload(sysid: number, name: string, text: string): void;
+  upload(sysid: number, name: string, text: string, override?: Override): void;
   close(): void;
 }
 
@@ -107,14 +113,20 @@ export function connectStation(store: ConsoleStore, transport: Transport): Stati
     (up) => store.setState({ link: up ? 'connected' : 'disconnected' }),
   );
   return {
-    command(sysid, cmd) {
+    command(sysid, cmd, override) {
       const requestId = `c${Date.now().toString(36)}-${nextId++}`;
       const drone = store.getState().vehicles.find((v) => v.sysid === sysid)?.id ?? `sys${sysid}`;
-      const entry: CommandEntry = { requestId, sysid, drone, command: cmd, sentMs: Date.now() };
+      const issues = override ? [] : commandIssues(rulesOf(store.getState().geography), cmd);
+      if (issues.length > 0) {
+        const refused: CommandEntry = { requestId, sysid, drone, command: cmd, sentMs: Date.now(), ok: false, result: 'refused', reason: issues.map((i) => i.reason).join('; '), issues };
+        store.setState({ commands: [refused, ...store.getState().commands].slice(0, 50) });
+        return Promise.resolve(refused);
+      }
+      const entry: CommandEntry = { requestId, sysid, drone, command: cmd, sentMs: Date.now(), ...(override ? { override: override.reason } : {}) };
       store.setState({ commands: [entry, ...store.getState().commands].slice(0, 50) });
       if (cmd.command === 'goto' || cmd.command === 'orbit')
         store.setState({ targets: { ...store.getState().targets, [sysid]: { latDeg: cmd.latDeg, lonDeg: cmd.lonDeg, kind: cmd.command } } });
-      const msg = { type: 'command', requestId, sysid, ...cmd } as ClientMessage;
+      const msg = { type: 'command', requestId, sysid, ...cmd, ...(override ? { override } : {}) } as ClientMessage;
       return new Promise<CommandEntry>((resolve) => {
         if (!transport.send(JSON.stringify(msg))) {
           resolve(update(requestId, { ok: false, result: 'error', reason: 'not connected' }) ?? entry);
@@ -123,11 +135,11 @@ export function connectStation(store: ConsoleStore, transport: Transport): Stati
         waiting.set(requestId, resolve);
       });
     },
-    upload(sysid, name, text) {
+    upload(sysid, name, text, override) {
       const requestId = `u${Date.now().toString(36)}-${nextId++}`;
       const drone = store.getState().vehicles.find((v) => v.sysid === sysid)?.id ?? `sys${sysid}`;
       store.setState({ upload: { requestId, sysid, drone, name, phase: 'upload', done: 0, total: 0 } });
-      if (!transport.send(JSON.stringify({ type: 'upload', requestId, sysid, name, text } satisfies ClientMessage)))
+      if (!transport.send(JSON.stringify({ type: 'upload', requestId, sysid, name, text, ...(override ? { override } : {}) } satisfies ClientMessage)))
         store.setState({ upload: { requestId, sysid, drone, name, phase: 'upload', done: 0, total: 0, ok: false, reason: 'not connected' } });
     },
     close: stop,

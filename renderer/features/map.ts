@@ -88,6 +88,8 @@ interface DroneLayers {
 
 export function mountMap(el: HTMLElement, store: ConsoleStore, o: MapOptions = {}): { map: L.Map; destroy(): void } {
   const map = L.map(el, { zoomControl: true, attributionControl: false, preferCanvas: true });
+  // Where a place is on the canvas, for end-to-end tests and debugging (as window.kongxunStore).
+  (el as unknown as { kongxunMap?: L.Map }).kongxunMap = map;
   map.setView([24.59, 118.265], 14);
   L.control.scale({ imperial: false, position: 'bottomleft' }).addTo(map);
   const offBasemap = mountBasemap(map, store);

@@ -2,10 +2,11 @@
 import { createStore } from 'zustand/vanilla';
 import type { CommandResultCode, ConsoleIdentity, PlanMessage, StationEvent, StationSnapshot, TilesInfo, VehicleCommand, VehicleView } from '../../station/api/contract.js';
 import type { Lang } from '../i18n.js';
+import type { FlightIssue } from '../../missions/plan/flight-check.js';
 
 /** The screens; 'video' is one drone's video in a window of its own (`?view=video&drone=ID`); 'replay' reviews
  * recorded flights (`?view=replay[&flight=ID]`). */
-export type View = 'desk' | 'timeline' | 'wall' | 'planner' | 'replay' | 'video' | 'users';
+export type View = 'desk' | 'timeline' | 'wall' | 'planner' | 'replay' | 'audit' | 'video' | 'users';
 export type Basemap = 'none' | 'offline' | 'osm' | 'tianditu' | 'amap';
 
 export interface CommandEntry {
@@ -18,6 +19,10 @@ export interface CommandEntry {
   ok?: boolean;
   result?: CommandResultCode;
   reason?: string;
+  /** Refused on the spot by the station's flight check run in the console (nothing was sent). */
+  issues?: FlightIssue[];
+  /** Sent with a pilot's override and this reason. */
+  override?: string;
 }
 
 /** A mission upload from the planner: progress as the station reports it, then the verified result. */
@@ -32,7 +37,15 @@ export interface UploadEntry {
   ok?: boolean;
   verifiedBy?: string | null;
   reason?: string;
+  /** Refused on the spot by the flight check (nothing sent): the file's text, kept for an override. */
+  issues?: FlightIssue[];
+  text?: string;
 }
+
+/** A refused command or upload a pilot may still send with a written reason (the override dialog). */
+export type OverrideRequest =
+  | { kind: 'command'; sysid: number; command: VehicleCommand; issues: FlightIssue[] }
+  | { kind: 'upload'; sysid: number; name: string; text: string; issues: FlightIssue[] };
 
 /** A command waiting for the pilot's confirmation in the dialog. */
 export interface PendingConfirm {
@@ -57,6 +70,7 @@ export interface ConsoleState {
   /** Map click picks a point for this command of the selected drone. */
   pick: 'goto' | 'orbit' | null;
   confirm: PendingConfirm | null;
+  override: OverrideRequest | null;
   commands: CommandEntry[];
   upload: UploadEntry | null;
   /** The last go-to / orbit target per drone (sysid), drawn on the map. */
@@ -96,6 +110,7 @@ export function createConsoleStore(initial: Partial<ConsoleState> = {}) {
     selected: null,
     pick: null,
     confirm: null,
+    override: null,
     commands: [],
     upload: null,
     targets: {},

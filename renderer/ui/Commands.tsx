@@ -3,7 +3,8 @@
  * ones (arm, take off, land, force disarm), map picks for go-to and orbit, and each command's result as the
  * station answered it (accepted, or refused with the drone's reason) in the console's language.
  */
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, useState } from 'react';
+import { overridable, wordIssue } from '../features/flight-check.js';
 import type { VehicleCommand } from '../../station/api/contract.js';
 import { selectedVehicle, type ConsoleStore } from '../state/store.js';
 import type { StationClient } from '../api/client.js';
@@ -116,7 +117,7 @@ export function CommandBar() {
 }
 
 /**
- * Under the scheduled patrol: the sortie the selected drone flies, or that the pilot has it (any command from
+ * Under the scheduled patrol: the sortie the selected drone flies, or that the pilot has it (a flight command from
  * a console takes it over; the patrol then leaves it alone) with the button that gives it back.
  */
 function PatrolLine({ send }: { send: (c: VehicleCommand) => void }) {
@@ -175,6 +176,7 @@ export function ConfirmDialog() {
 }
 
 export function CommandResults() {
+  const { store } = useConsole();
   const t = useT();
   const commands = useSel((s) => s.commands);
   const lang = useSel((s) => s.lang);
@@ -184,8 +186,55 @@ export function CommandResults() {
         <li key={c.requestId} className={c.ok === undefined ? 'pending' : c.ok ? 'ok' : 'refused'} data-testid="result">
           <span className="time">{new Date(c.sentMs).toLocaleTimeString(lang, { hour12: false })}</span>
           <b>{c.drone}</b> {commandLabel(t, c.command)}: <span data-testid="result-text">{wordResult(t, c)}</span>
+          {c.issues && overridable(c.issues) && (
+            <button className="link" data-testid="override" onClick={() => store.setState({ override: { kind: 'command', sysid: c.sysid, command: c.command, issues: c.issues! } })}>
+              {t('overrideButton')}
+            </button>
+          )}
         </li>
       ))}
     </ul>
+  );
+}
+
+/**
+ * A pilot sends what the station's rules refuse only with a written reason: the station checks the role,
+ * keeps the reason in the audit with the command, and sends it.
+ */
+export function OverrideDialog() {
+  const { store, client } = useConsole();
+  const t = useT();
+  const o = useSel((s) => s.override);
+  const [reason, setReason] = useState('');
+  const input = useRef<HTMLTextAreaElement>(null);
+  useEffect(() => {
+    setReason('');
+    input.current?.focus();
+  }, [o]);
+  if (!o) return null;
+  const drone = store.getState().vehicles.find((v) => v.sysid === o.sysid)?.id ?? `sys${o.sysid}`;
+  const what = o.kind === 'command' ? `${commandLabel(t, o.command)} ${drone}` : `${t('upload')} ${o.name} → ${drone}`;
+  const ready = reason.trim().length >= 4;
+  const go = () => {
+    if (!ready) return;
+    store.setState({ override: null });
+    if (o.kind === 'command') void client.command(o.sysid, o.command, { reason: reason.trim() });
+    else client.upload(o.sysid, o.name, o.text, { reason: reason.trim() });
+  };
+  return (
+    <div className="modal-back" onClick={() => store.setState({ override: null })}>
+      <div className="modal" role="dialog" aria-modal="true" data-testid="override-dialog" onClick={(e) => e.stopPropagation()}>
+        <h3>{t('overrideTitle')}</h3>
+        <p>{t('overrideText', { what, why: o.issues.map((i) => wordIssue(t, i)).join('; ') })}</p>
+        <label>
+          {t('overrideReason')}
+          <textarea ref={input} data-testid="override-reason" rows={3} maxLength={500} value={reason} onChange={(e) => setReason(e.target.value)} />
+        </label>
+        <div className="modal-buttons">
+          <button data-testid="override-cancel" onClick={() => store.setState({ override: null })}>{t('cancel')}</button>
+          <button data-testid="override-send" className="danger" disabled={!ready} onClick={go}>{t('overrideSend')}</button>
+        </div>
+      </div>
+    </div>
   );
 }

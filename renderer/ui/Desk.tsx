@@ -7,7 +7,7 @@ import { currentSortie, sortieProgress } from '../features/sortie.js';
 import { useVideoSources } from '../video/sources.js';
 import { VideoView } from '../video/VideoView.js';
 import { CameraBar } from '../video/CameraBar.js';
-import { CommandBar, CommandResults, ConfirmDialog, pickAt } from './Commands.js';
+import { CommandBar, CommandResults, ConfirmDialog, OverrideDialog, pickAt } from './Commands.js';
 import { fmt, fmtDuration, useConsole, useSel, useT, wordEvent } from './context.js';
 import { mayFly, mayUsePayload } from '../state/store.js';
 
@@ -143,6 +143,7 @@ export function Desk() {
         <Events />
       </aside>
       {flies && <ConfirmDialog />}
+      {flies && <OverrideDialog />}
     </main>
   );
 }

@@ -3,12 +3,13 @@ import type { Basemap, View } from '../state/store.js';
 import { useConsole, useSel, useT } from './context.js';
 import { signOut } from './SignIn.js';
 
-const VIEWS: { view: View; key: 'viewDesk' | 'viewTimeline' | 'viewWall' | 'viewPlanner' | 'viewReplay' }[] = [
+const VIEWS: { view: View; key: 'viewDesk' | 'viewTimeline' | 'viewWall' | 'viewPlanner' | 'viewReplay' | 'viewAudit' }[] = [
   { view: 'desk', key: 'viewDesk' },
   { view: 'timeline', key: 'viewTimeline' },
   { view: 'wall', key: 'viewWall' },
   { view: 'planner', key: 'viewPlanner' },
   { view: 'replay', key: 'viewReplay' },
+  { view: 'audit', key: 'viewAudit' },
 ];
 
 export function Header() {

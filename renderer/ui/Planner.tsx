@@ -13,6 +13,8 @@ import { mountMap } from '../features/map.js';
 import { STRINGS, type StringKey } from '../i18n.js';
 import { useConsole, useSel, useT } from './context.js';
 import { mayFly } from '../state/store.js';
+import { missionIssues, overridable, rulesOf, wordIssue } from '../features/flight-check.js';
+import { OverrideDialog } from './Commands.js';
 
 const NAV = new Set([16, 17, 18, 19, 21, 22]);
 const hasPos = (p: number[]) => Number.isFinite(p[4]) && Number.isFinite(p[5]) && !(p[4] === 0 && p[5] === 0);
@@ -130,6 +132,14 @@ export function Planner() {
     if (line.getLatLngs().length > 1 && !mapRef.current?.getBounds().contains(line.getBounds())) mapRef.current?.fitBounds(line.getBounds(), { padding: [30, 30] });
   }, [mission]);
 
+  /** The station's flight check first, as the gateway will run it: a mission through a no-fly zone is not sent. */
+  const uploadChecked = (sysid: number, file: string, m: Mission) => {
+    const text = JSON.stringify(toPlan(m));
+    const issues = missionIssues(rulesOf(store.getState().geography), m);
+    if (issues.length === 0) return client.upload(sysid, file, text);
+    const drone = store.getState().vehicles.find((v) => v.sysid === sysid)?.id ?? `sys${sysid}`;
+    store.setState({ upload: { requestId: `local-${Date.now()}`, sysid, drone, name: file, phase: 'upload', done: 0, total: 0, ok: false, reason: issues.map((i) => i.reason).join('; '), issues, text } });
+  };
   const base = name.replace(/\.(plan|waypoints|txt)$/i, '') || 'mission';
   const dest = target ?? vehicles[0]?.sysid ?? null;
   const pct = upload && upload.total > 0 ? Math.round((100 * upload.done) / upload.total) : 0;
@@ -183,7 +193,7 @@ export function Planner() {
                   {vehicles.map((v) => <option key={v.sysid} value={v.sysid}>{v.id}</option>)}
                 </select>
               </label>
-              <button data-testid="upload" disabled={dest === null || (upload !== null && upload.ok === undefined)} onClick={() => dest !== null && client.upload(dest, `${base}.plan`, JSON.stringify(toPlan(mission)))}>
+              <button data-testid="upload" disabled={dest === null || (upload !== null && upload.ok === undefined)} onClick={() => dest !== null && uploadChecked(dest, `${base}.plan`, mission)}>
                 {t('upload')}
               </button>
             </div>}
@@ -194,9 +204,20 @@ export function Planner() {
             <div>{upload.drone} · {upload.name} · {t(`phase.${upload.phase}`)} {upload.done}/{upload.total || '…'}</div>
             <div className="bar"><span data-testid="upload-bar" style={{ width: `${upload.ok ? 100 : pct}%` }} /></div>
             {upload.ok === true && <div className="ok" data-testid="upload-result">{t('uploadOk', { how: `verify.${upload.verifiedBy}` in STRINGS.en ? t(`verify.${upload.verifiedBy}` as StringKey) : (upload.verifiedBy ?? '—'), count: upload.total })}</div>}
-            {upload.ok === false && <div className="error" data-testid="upload-result">{t('uploadFailed', { reason: upload.reason ?? '' })}</div>}
+            {upload.ok === false && !upload.issues && <div className="error" data-testid="upload-result">{t('uploadFailed', { reason: upload.reason ?? '' })}</div>}
+            {upload.ok === false && upload.issues && (
+              <div className="error" data-testid="upload-result">
+                {t('uploadRefusedLocal', { reason: upload.issues.map((i) => wordIssue(t, i)).join('; ') })}
+                {overridable(upload.issues) && (
+                  <button className="link" data-testid="override" onClick={() => store.setState({ override: { kind: 'upload', sysid: upload.sysid, name: upload.name, text: upload.text ?? '', issues: upload.issues! } })}>
+                    {t('overrideButton')}
+                  </button>
+                )}
+              </div>
+            )}
           </div>
         )}
+        <OverrideDialog />
       </aside>
     </main>
   );

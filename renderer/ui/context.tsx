@@ -5,6 +5,7 @@ import type { StationEvent, VehicleCommand } from '../../station/api/contract.js
 import type { StationClient } from '../api/client.js';
 import { STRINGS, translate, type StringKey } from '../i18n.js';
 import type { CommandEntry, ConsoleState, ConsoleStore } from '../state/store.js';
+import { wordIssue } from '../features/flight-check.js';
 
 export interface ConsoleContext {
   store: ConsoleStore;
@@ -68,6 +69,9 @@ export function wordResult(t: T, c: CommandEntry): string {
   const code = c.result ?? 'other';
   const known = `result.${code}`;
   const why = known in STRINGS.en ? t(known as StringKey) : t('result.other');
+  // The station's own check (in the console, or the gateway's answer): its reason, not the autopilot's words.
+  if (c.issues?.length) return `${t('resultRefused')} · ${why} — ${c.issues.map((i) => wordIssue(t, i)).join('; ')}`;
+  if (code === 'refused' || code === 'forbidden') return `${t('resultRefused')} · ${why}${c.reason ? ` — ${c.reason}` : ''}`;
   return c.reason ? `${t('resultRefused')} · ${why} — ${t('droneSays')}: ${c.reason}` : `${t('resultRefused')} · ${why}`;
 }
 

@@ -41,7 +41,8 @@ export interface VehicleView {
   landed: string;
   /**
    * Under the scheduled patrol (`serve --patrol`): the sortie it flies now, and whether the pilot has taken it
-   * over (any command from a console does; the patrol leaves it alone until released). Absent without a patrol.
+   * over (a flight command or a mission upload from a console does — not the camera or gimbal; the patrol leaves
+   * it alone until released). Absent without a patrol.
    */
   patrol?: { sortie: string | null; takenOver: boolean; maintenance: boolean };
 }
@@ -83,10 +84,19 @@ export type VehicleCommand =
   /** Give a drone the pilot took over back to the scheduled patrol (nothing is sent to the drone). */
   | { command: 'release' };
 
+/**
+ * A pilot's explicit override of the station's rules (outside the jurisdiction, in a no-fly zone, above the
+ * ceiling) with a written reason (4–500 characters) that the audit keeps. Only a pilot's override counts; a
+ * number that is not a number is refused whatever the override.
+ */
+export interface Override {
+  reason: string;
+}
+
 export type ClientMessage =
-  | ({ type: 'command'; requestId: string; sysid: number } & VehicleCommand)
+  | ({ type: 'command'; requestId: string; sysid: number; override?: Override } & VehicleCommand)
   /** Upload a mission file (`.plan` JSON or `.waypoints` text) to a drone; always verified. */
-  | { type: 'upload'; requestId: string; sysid: number; name: string; text: string };
+  | { type: 'upload'; requestId: string; sysid: number; name: string; text: string; override?: Override };
 
 /** Progress of an upload (items sent, then items read back to verify). */
 export interface UploadProgress {
@@ -106,11 +116,19 @@ export interface UploadResult {
   verifiedBy: string | null;
   /** English reason (file error naming the line/field, the drone's refusal, a mismatch); '' when ok. */
   reason: string;
+  /** Set when the station's command gateway refused it before sending: 'forbidden' (role) or the check's code. */
+  refused?: string;
+  /** The patrol the upload took the drone over from ("patrol sortie P012"), when it did. */
+  takenOver?: string | null;
 }
 
 /** Result codes of a command: 'accepted', the station's own codes, or the MAVLink outcome (commands.ts). */
 export type CommandResultCode =
   | 'accepted'
+  /** Refused by the station's command gateway: not this role's right. */
+  | 'forbidden'
+  /** Refused by the station's command gateway: a number out of range, outside the jurisdiction, a no-fly zone, too high. */
+  | 'refused'
   | 'no-vehicle'
   | 'error'
   | 'temporarily-rejected'
@@ -314,4 +332,41 @@ export interface ReplayStatus {
   /** Flight time of the last frame sent. */
   atMs: number | null;
   reason: string;
+}
+
+/**
+ * The station's audit (station/gateway/audit.ts), for reviewers and admins:
+ *
+ *   GET /api/audit[?since=<ISO time or Unix ms>][&drone=<id or sysid>][&user=<name>][&limit=N][&verify=1]
+ *       → AuditResponse; 403 { error } for a role without the audit right.
+ *
+ * Two rows per action: the request (the gateway's verdict, written before anything was sent) and its result
+ * (the drone's answer, `ref` = the request's id). Each row's hash chains over the previous one.
+ */
+export interface AuditRowView {
+  id: number;
+  atMs: number;
+  who: string;
+  role: string;
+  via: string;
+  from: string;
+  sysid: number | null;
+  drone: string | null;
+  sortie: string | null;
+  phase: 'request' | 'result';
+  ref: number | null;
+  action: string;
+  /** The full command as JSON text. */
+  command: string;
+  /** request: allowed | override | refused · result: accepted | failed. */
+  verdict: string;
+  reason: string;
+  answer: string;
+  hash: string;
+}
+
+export interface AuditResponse {
+  rows: AuditRowView[];
+  /** With verify=1: the chain's check over the whole audit. */
+  verify: { ok: boolean; rows: number; head: { id: number; hash: string } | null; problems: { id: number; problem: string }[] } | null;
 }

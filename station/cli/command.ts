@@ -1,22 +1,26 @@
 /**
- * `kongxun command --connect URL --sysid S ACTION …`: send one command, wait for its acknowledgement, say
- * the result. Exit code 0 only when the vehicle accepted it; 1 when it refused or did not answer; 2 for bad
- * usage or a link that cannot open.
+ * `kongxun command --connect URL --sysid S ACTION …`: send one command through the station's command gateway
+ * (as `cli:<os user>`: checked against the station's rules, audited in DATA/audit.sqlite), wait for its
+ * acknowledgement, say the result. Exit code 0 only when the vehicle accepted it; 1 when the gateway or the
+ * vehicle refused it or it was not answered; 2 for bad usage or a link that cannot open.
  */
-import type { CommandReply, VehicleCommands } from '../commands.js';
+import type { GatewayCommand } from '../gateway/gateway.js';
+import { runGatewayCommand } from '../gateway/run.js';
 import { flag, helpText, parseArgs, type FlagSpec } from './args.js';
+import { cliGateway, GATEWAY_FLAGS } from './gateway.js';
 import type { CliIo } from './io.js';
-import { CONNECT_FLAGS, connectVehicle } from './vehicle-session.js';
+import { CONNECT_FLAGS, connectVehicle, type CliDeps } from './vehicle-session.js';
 
 const SPEC: Record<string, FlagSpec> = {
   ...CONNECT_FLAGS,
+  ...GATEWAY_FLAGS,
   force: { type: 'boolean', describe: 'with disarm: force (also in flight — dangerous)' },
   help: { type: 'boolean', describe: 'show this help' },
 };
 
 const ACTIONS = 'mode NAME | arm | disarm [--force] | takeoff ALT_M | goto LAT,LON,ALT_M | orbit LAT,LON,RADIUS_M[,SPEED_MPS] | rtl | land | pause | continue | speed MPS | reboot';
 
-type Action = (c: VehicleCommands) => Promise<CommandReply>;
+type Action = Exclude<GatewayCommand, { command: 'release' }>;
 
 function numbers(text: string | undefined, count: number[], what: string): number[] | string {
   const parts = (text ?? '').split(',').map((s) => Number(s.trim()));
@@ -29,62 +33,71 @@ export function parseAction(pos: string[], force: boolean): Action | string {
   const [name, arg] = pos;
   switch (name) {
     case 'mode':
-      return arg ? (c) => c.setMode(arg.toUpperCase()) : 'mode needs a mode name, e.g. "mode GUIDED"';
+      return arg ? { command: 'mode', mode: arg.toUpperCase() } : 'mode needs a mode name, e.g. "mode GUIDED"';
     case 'arm':
-      return (c) => c.arm();
+      return { command: 'arm' };
     case 'disarm':
-      return (c) => c.disarm(force);
+      return { command: 'disarm', force };
     case 'takeoff': {
       const alt = Number(arg);
-      return arg !== undefined && alt > 0 && alt <= 120 ? (c) => c.takeoff(alt, { arm: true }) : `takeoff needs an altitude in metres above home, 0 < ALT ≤ 120, got "${arg ?? ''}"`;
+      return arg !== undefined && Number.isFinite(alt) && alt > 0 ? { command: 'takeoff', altRelM: alt } : `takeoff needs an altitude in metres above home, got "${arg ?? ''}"`;
     }
     case 'goto': {
       const p = numbers(arg, [3], 'goto LAT,LON,ALT');
-      return typeof p === 'string' ? p : (c) => c.goto(p[0]!, p[1]!, p[2]!);
+      return typeof p === 'string' ? p : { command: 'goto', latDeg: p[0]!, lonDeg: p[1]!, altRelM: p[2]! };
     }
     case 'orbit': {
       const p = numbers(arg, [3, 4], 'orbit LAT,LON,RADIUS[,SPEED]');
-      return typeof p === 'string' ? p : (c) => c.orbit(p[0]!, p[1]!, p[2]!, p[3] ?? 5);
+      return typeof p === 'string' ? p : { command: 'orbit', latDeg: p[0]!, lonDeg: p[1]!, radiusM: p[2]!, velocityMps: p[3] ?? 5 };
     }
     case 'rtl':
-      return (c) => c.rtl();
+      return { command: 'rtl' };
     case 'land':
-      return (c) => c.land();
+      return { command: 'land' };
     case 'pause':
-      return (c) => c.pause();
+      return { command: 'pause' };
     case 'continue':
-      return (c) => c.continue();
+      return { command: 'continue' };
     case 'speed': {
       const v = Number(arg);
-      return arg !== undefined && v > 0 ? (c) => c.changeSpeed(v) : `speed needs a ground speed in m/s, got "${arg ?? ''}"`;
+      return arg !== undefined && v > 0 ? { command: 'speed', groundSpeedMps: v } : `speed needs a ground speed in m/s, got "${arg ?? ''}"`;
     }
     case 'reboot':
-      return (c) => c.reboot();
+      return { command: 'reboot' };
     default:
       return name ? `unknown action "${name}" (actions: ${ACTIONS})` : `an action is required (${ACTIONS})`;
   }
 }
 
 
-export async function commandMain(argv: string[], io: CliIo): Promise<number> {
+export async function commandMain(argv: string[], io: CliIo, deps: CliDeps = {}): Promise<number> {
   const a = parseArgs(argv, SPEC, 'command');
   if (!a.ok) return io.fail(a.reason, 2);
   if (flag(a.value, 'help')) return io.print(`${helpText('command', '--connect URL --sysid S ACTION', SPEC)}\n\nactions: ${ACTIONS}`, 0);
   const action = parseAction(a.value.positionals, !!flag(a.value, 'force'));
   if (typeof action === 'string') return io.fail(`kongxun command: ${action}`, 2);
-  const session = await connectVehicle(a.value, 'command', {});
+  const session = await connectVehicle(a.value, 'command', deps);
   if (!session.ok) return io.fail(session.reason, session.code);
   const { station, sysid: target } = session;
+  const g = cliGateway(a.value, session.clock, 'command');
+  if (!g.ok) {
+    await station.close();
+    return io.fail(g.reason, 2);
+  }
+  const { gateway, who, override } = g.value;
   try {
     const commands = station.command(target);
     if (!commands) return io.fail(`kongxun command: vehicle ${target} is gone`, 1);
-    const r = await action(commands);
+    const out = await gateway.perform({ who, sysid: target, act: { kind: 'command', cmd: action }, override }, () => runGatewayCommand(commands, action), (r) => ({ ok: r.ok, text: r.ok ? r.value.text : r.reason }));
+    if (!out.sent) return io.fail(`sys${target}: refused by the station (audit row ${out.auditId}): ${out.reason}`, 1);
+    const r = out.value;
     if (r.ok) {
       io.out(`sys${target}: ${r.value.command}: accepted${r.value.text ? ` — ${r.value.text}` : ''}`);
       return 0;
     }
     return io.fail(`sys${target}: ${r.reason}`, 1);
   } finally {
+    gateway.close();
     await station.close();
   }
 }

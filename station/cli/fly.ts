@@ -10,9 +10,12 @@ import type { CliIo } from './io.js';
 import { CONNECT_FLAGS, connectVehicle, type CliDeps } from './vehicle-session.js';
 import { loadPlanFile } from '../mission-plan.js';
 import { flyPlan } from '../mission-fly.js';
+import { planItems } from '../gateway/run.js';
+import { cliGateway, GATEWAY_FLAGS } from './gateway.js';
 
 const SPEC: Record<string, FlagSpec> = {
   ...CONNECT_FLAGS,
+  ...GATEWAY_FLAGS,
   plan: { type: 'string', describe: 'the plan to fly (.plan with mission, geoFence and rallyPoints, or .waypoints)' },
   'arm-timeout': { type: 'string', describe: 'seconds to keep trying to arm (default 180)' },
   help: { type: 'boolean', describe: 'show this help' },
@@ -38,18 +41,38 @@ export async function flyMain(argv: string[], io: CliIo, deps: CliDeps = {}): Pr
     io.out(JSON.stringify({ ok: false, stage: 'connect', reason: c.reason }));
     return c.code;
   }
+  const g = cliGateway(a.value, c.clock, 'fly');
+  if (!g.ok) {
+    await c.station.close();
+    io.err(g.reason);
+    return 2;
+  }
+  const { gateway, who, override } = g.value;
   try {
-    const summary = await flyPlan({
-      clock: c.clock,
-      station: c.station,
-      sysid: c.sysid,
-      plan: p.value,
-      armTimeoutMs: armS * 1000,
-      onLine: (l) => io.out(`sys${c.sysid} ${l}`),
-    });
+    const lists = { mission: planItems(p.value.mission), fence: planItems(p.value.fence), rally: planItems(p.value.rally) };
+    const out = await gateway.perform(
+      { who, sysid: c.sysid, act: { kind: 'fly', file: planPath, lists }, override },
+      () =>
+        flyPlan({
+          clock: c.clock,
+          station: c.station,
+          sysid: c.sysid,
+          plan: p.value,
+          armTimeoutMs: armS * 1000,
+          onLine: (l) => io.out(`sys${c.sysid} ${l}`),
+        }),
+      (s) => ({ ok: s.ok, text: s.ok ? 'flown to the end and landed' : `${s.stage}: ${s.reason ?? 'failed'}` }),
+    );
+    if (!out.sent) {
+      io.err(`kongxun fly: refused by the station (audit row ${out.auditId}): ${out.reason}`);
+      io.out(JSON.stringify({ ok: false, stage: 'gateway', reason: out.reason, plan: planPath }));
+      return 1;
+    }
+    const summary = out.value;
     io.out(JSON.stringify({ ...summary, plan: planPath }));
     return summary.ok ? 0 : 1;
   } finally {
+    gateway.close();
     await c.station.close();
   }
 }

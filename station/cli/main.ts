@@ -1,6 +1,7 @@
 /** The `kongxun` command: dispatches to its subcommands. */
 import { simMain } from '../../sitl/cli.js';
 import { centreMain } from './centre.js';
+import { auditMain } from './audit.js';
 import { commandMain } from './command.js';
 import { flightsMain } from './flights.js';
 import { flyMain } from './fly.js';
@@ -31,6 +32,7 @@ usage: kongxun <command> [options]   (kongxun <command> --help for its options)
   flights   the flights recorded in DATA/tlogs (armed → disarmed), for replay
   users     the console's accounts: add, list, passwd, disable, enable, role
   centre    the sub-bureau centre: every station's drones, alerts and "go and look here" over an MQTT broker
+  audit     the audit of every command (who, role, from where, the check, the answer); audit verify checks its chain
 `;
 
 type Sub = (argv: string[], io: CliIo) => Promise<number>;
@@ -38,7 +40,7 @@ type Sub = (argv: string[], io: CliIo) => Promise<number>;
 const COMMANDS: Record<string, Sub> = {
   serve: serveMain,
   status: statusMain,
-  command: commandMain,
+  command: (argv, io) => commandMain(argv, io),
   plan: (argv, io) => planMain(argv, io.out, io.err),
   mission: (argv, io) => missionMain(argv, io),
   fly: (argv, io) => flyMain(argv, io),
@@ -48,6 +50,7 @@ const COMMANDS: Record<string, Sub> = {
   flights: flightsMain,
   users: (argv, io) => usersMain(argv, io),
   centre: centreMain,
+  audit: auditMain,
   sim: (argv, io) => simMain(argv, { out: io.out, err: io.err }),
 };
 

@@ -19,11 +19,14 @@ import type { ProgressEvent } from '../missions.js';
 import { flag, helpText, parseArgs, type FlagSpec, type ParsedArgs } from './args.js';
 import type { CliIo } from './io.js';
 import { CONNECT_FLAGS, connectVehicle, type CliDeps } from './vehicle-session.js';
+import { cliGateway, GATEWAY_FLAGS } from './gateway.js';
+import { planItems } from '../gateway/run.js';
 
 export type { CliDeps };
 
 const SPEC: Record<string, FlagSpec> = {
   ...CONNECT_FLAGS,
+  ...GATEWAY_FLAGS,
   plan: { type: 'string', describe: 'upload: the plan to send (.plan or .waypoints); download: where to write the mission' },
   type: { type: 'string', describe: 'mission (default), fence, rally or all' },
   help: { type: 'boolean', describe: 'show this help' },
@@ -91,11 +94,30 @@ export async function missionMain(argv: string[], io: CliIo, deps: CliDeps = {})
   const missions = station.missions(sysid)!;
   const summary: Record<string, unknown>[] = [];
   let ok = true;
+  // Uploads and clears change what the drone flies: through the command gateway, as cli:<os user>, audited.
+  const g = action === 'download' ? undefined : cliGateway(a.value, c.clock, 'mission');
+  if (g && !g.ok) {
+    await station.close();
+    return io.fail(g.reason, 2);
+  }
+  const gw = g?.ok ? g.value : undefined;
   try {
     const onProgress = progressPrinter(io, `sys${sysid} `);
     for (const type of ts) {
       if (action === 'upload') {
-        const r = await missions.upload(type, plan![type], { onProgress }).result;
+        const items = plan![type];
+        const out = await gw!.gateway.perform(
+          { who: gw!.who, sysid, act: { kind: 'upload', list: type, items: planItems(items), file: planPath! }, override: gw!.override },
+          () => missions.upload(type, items, { onProgress }).result,
+          (r) => ({ ok: r.ok, text: r.ok ? `${r.count} items verified by ${r.verifiedBy ?? '?'}` : (r.reason ?? 'failed') }),
+        );
+        if (!out.sent) {
+          ok = false;
+          summary.push({ type, count: 0, ok: false, refused: out.code, reason: out.reason });
+          io.out(`sys${sysid} ${type}: REFUSED by the station (audit row ${out.auditId}): ${out.reason}`);
+          continue;
+        }
+        const r = out.value;
         ok &&= r.ok;
         summary.push({ type, count: r.count, ok: r.ok, verifiedBy: r.verifiedBy ?? null, resends: r.upload.resends, elapsedMs: r.elapsedMs, reason: r.reason ?? null });
         io.out(r.ok ? `sys${sysid} ${type}: ${r.count} items uploaded and verified by ${r.verifiedBy}` : `sys${sysid} ${type}: FAILED: ${r.reason}`);
@@ -118,13 +140,21 @@ export async function missionMain(argv: string[], io: CliIo, deps: CliDeps = {})
           for (const it of r.items) io.out(`${type} ${it.seq}\tcmd ${it.command}\tframe ${it.frame}\t${it.params.join(',')}\t${it.x},${it.y},${it.z}`);
         }
       } else {
-        const r = await missions.clear(type).result;
+        const out = await gw!.gateway.perform({ who: gw!.who, sysid, act: { kind: 'clear', list: type } }, () => missions.clear(type).result, (r) => ({ ok: r.outcome === 'ok', text: r.outcome === 'ok' ? 'cleared' : (r.reason ?? r.outcome) }));
+        if (!out.sent) {
+          ok = false;
+          summary.push({ type, ok: false, refused: out.code, reason: out.reason });
+          io.out(`sys${sysid} ${type}: REFUSED by the station: ${out.reason}`);
+          continue;
+        }
+        const r = out.value;
         ok &&= r.outcome === 'ok';
         summary.push({ type, ok: r.outcome === 'ok', reason: r.reason ?? null });
         io.out(r.outcome === 'ok' ? `sys${sysid} ${type}: cleared` : `sys${sysid} ${type}: FAILED: ${r.reason}`);
       }
     }
   } finally {
+    gw?.gateway.close();
     await station.close();
   }
   io.out(JSON.stringify({ ok, action, sysid, lists: summary }));

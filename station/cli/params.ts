@@ -16,10 +16,12 @@ import { formatValue, type Param } from '../../mavlink/services/param/types.js';
 import type { VehicleFiles } from '../params-vehicle.js';
 import { flag, helpText, parseArgs, type FlagSpec, type ParsedArgs } from './args.js';
 import type { CliIo } from './io.js';
+import { cliGateway, GATEWAY_FLAGS } from './gateway.js';
 import { CONNECT_FLAGS, connectVehicle } from './vehicle-session.js';
 
 export const LINK_SPEC: Record<string, FlagSpec> = {
   ...CONNECT_FLAGS,
+  station: GATEWAY_FLAGS.station!,
   help: { type: 'boolean', describe: 'show this help' },
 };
 
@@ -107,15 +109,29 @@ export async function paramsMain(argv: string[], io: CliIo): Promise<number> {
         if (!Number.isFinite(v)) return io.fail(`kongxun params set: ${rest[i]}: "${rest[i + 1]}" is not a number`, 2);
         pairs.push([rest[i]!.toUpperCase(), v]);
       }
-      return withVehicle(a.value, 'params set', io, async (files, sysid) => {
+      return withVehicle(a.value, 'params set', io, async (files, sysid, clock) => {
+        // A parameter change goes through the command gateway as cli:<os user>, audited like any command.
+        const g = cliGateway(a.value, clock, 'params set');
+        if (!g.ok) return io.fail(g.reason, 2);
+        const { gateway, who } = g.value;
         let failed = 0;
-        for (const [name, value] of pairs) {
-          const r = await files.params.set(name, value);
-          if (r.ok) io.out(`sys${sysid}: ${name} = ${formatValue(r.value.type, r.value.value)} (verified)`);
-          else {
-            failed++;
-            io.err(r.reason);
+        try {
+          for (const [name, value] of pairs) {
+            const out = await gateway.perform({ who, sysid, act: { kind: 'params', name, value } }, () => files.params.set(name, value), (r) => ({ ok: r.ok, text: r.ok ? `${name} = ${formatValue(r.value.type, r.value.value)} (verified)` : r.reason }));
+            if (!out.sent) {
+              failed++;
+              io.err(`${name}: refused by the station: ${out.reason}`);
+              continue;
+            }
+            const r = out.value;
+            if (r.ok) io.out(`sys${sysid}: ${name} = ${formatValue(r.value.type, r.value.value)} (verified)`);
+            else {
+              failed++;
+              io.err(r.reason);
+            }
           }
+        } finally {
+          gateway.close();
         }
         return failed === 0 ? 0 : 1;
       });

@@ -22,6 +22,7 @@ import { checkDataDir, defaultDataDir } from '../data-dir.js';
 import { StorageHealth, errorCause, patrolAlert } from '../storage/health.js';
 import { loadDay } from '../patrol/day.js';
 import { buildReport, reportHtml, type DailyReport } from '../patrol/report.js';
+import { openGateway } from '../gateway/gateway.js';
 import { PatrolRunner } from '../patrol/runner.js';
 import { SimDay } from '../patrol/sim-day.js';
 import { openPatrolStore } from '../patrol/store.js';
@@ -138,7 +139,15 @@ export async function patrolMain(argv: string[], io: CliIo): Promise<number> {
     await st.value.close();
     return io.fail(`kongxun patrol: ${store.reason}`, 2);
   }
-  const runner = new PatrolRunner({ clock, station: st.value, day: d.value, store: store.value, onAlert: (al) => io.out(`alert: ${al.text}`), records: () => health.launchBlocker() });
+  const names = new Map(fleet.drones.map((x) => [x.sysid, x.id] as const));
+  const gateway = openGateway({ clock, dataDir, geography: geojson, droneName: (s) => names.get(s) ?? null });
+  if (!gateway.ok) {
+    store.value.close();
+    await st.value.close();
+    health.close();
+    return io.fail(`kongxun patrol: ${gateway.reason}`, 2);
+  }
+  const runner = new PatrolRunner({ clock, station: st.value, day: d.value, store: store.value, gateway: gateway.value, onAlert: (al) => io.out(`alert: ${al.text}`), records: () => health.launchBlocker() });
   health.onNotice((n) => {
     const a = patrolAlert(n);
     if (a) runner.alert(null, null, a.level, a.text);
@@ -152,6 +161,7 @@ export async function patrolMain(argv: string[], io: CliIo): Promise<number> {
   await runner.stop({ safe: true });
   const r = buildReport(d.value, runner.list(), store.value.alerts(), runner.dispatches(), clock.now());
   store.value.close();
+  gateway.value.close();
   await st.value.close();
   health.close();
   const written = writeReport(io, dir, r);

@@ -27,8 +27,8 @@ export type Via = 'console' | 'desktop';
 export type Principal =
   /** A signed-in person: their account, role, the client address (or 'desktop') and the surface. */
   | { kind: 'user'; user: string; role: Role; from: string; via: Via }
-  /** The scheduled patrol runner acting on its own schedule. */
-  | { kind: 'runner' }
+  /** The scheduled patrol runner acting on its own schedule; `for`: whose request it carries out (a dispatch). */
+  | { kind: 'runner'; for?: string }
   /** The `kongxun` command line, as the operating-system user who ran it. */
   | { kind: 'cli'; osUser: string }
   /** The sub-bureau centre (acts with the dispatcher's rights). */
@@ -58,5 +58,23 @@ export function principalRole(p: Principal): Role {
       return 'pilot';
     case 'centre':
       return 'dispatcher';
+  }
+}
+
+/** The surface an action came through, for the audit: console, desktop, cli, runner, centre. */
+export function principalVia(p: Principal): string {
+  return p.kind === 'user' ? p.via : p.kind;
+}
+
+/** Where it came from, for the audit: the client's address, `localhost` for the CLI, '' for the runner. */
+export function principalFrom(p: Principal): string {
+  switch (p.kind) {
+    case 'user':
+    case 'centre':
+      return p.from;
+    case 'cli':
+      return 'localhost';
+    case 'runner':
+      return p.for ?? '';
   }
 }

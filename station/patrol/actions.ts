@@ -1,20 +1,27 @@
 /**
- * What the runner does to a drone, every command through `audited` so that each one leaves an audit row
- * (who sent it, when, to which drone, for which sortie, the result). Upload: mission, fence and rally, each
- * verified. Launch: GUIDED, arm (retried while the refusal is transient), MISSION_START. All return values.
+ * What the runner does to a drone, every command through `audited`, which passes it through the station's
+ * command gateway (station/gateway/gateway.ts): the runner's rights are checked, a request row is written to the
+ * audit before anything is sent and a result row after (who, when, to which drone, for which sortie, the
+ * answer). Upload: mission, fence and rally, each verified. Launch: GUIDED, arm (retried while the refusal is
+ * transient), MISSION_START. All return values.
  */
 import type { Clock } from '../../mavlink/clock.js';
 import type { Station } from '../compose.js';
 import type { CommandReply } from '../commands.js';
 import { MAV_CMD } from '../../missions/formats/items.js';
 import type { PlanLists } from '../mission-plan.js';
-import type { AuditRow } from './store.js';
+import type { CommandGateway } from '../gateway/gateway.js';
+import type { Principal } from '../gateway/principal.js';
 
 export interface ActionContext {
   clock: Clock;
   station: Station;
+  /** 'patrol-runner', or whose request a dispatch carries out (the audit keeps it with the runner's name). */
   actor: string;
-  audit(r: AuditRow): void;
+  /** The station's command gateway: every command of the runner and its dispatches passes it. */
+  gateway: CommandGateway;
+  /** Who acts; default the runner (for `actor` when it is not the runner itself). */
+  who?: Principal;
 }
 
 export type ActionResult = { ok: true } | { ok: false; reason: string };
@@ -22,17 +29,19 @@ export type ActionResult = { ok: true } | { ok: false; reason: string };
 const TRANSIENT_ARM = /Need Position Estimate|waiting for home|inconsistent|not initiali[sz]ed|EKF|AHRS|Compass|Baro|no answer/i;
 const sleep = (clock: Clock, ms: number) => new Promise<void>((r) => clock.setTimeout(r, ms));
 
-/** Run one command reply-producing call and record it. */
+/** Run one command reply-producing call through the gateway: checked, audited before it is sent and after. */
 export async function audited(c: ActionContext, sysid: number, sortie: string | null, command: string, run: () => Promise<CommandReply | ActionResult>): Promise<ActionResult> {
-  const atMs = c.clock.now();
-  let r: CommandReply | ActionResult;
-  try {
-    r = await run();
-  } catch (e) {
-    r = { ok: false, reason: `threw: ${(e as Error).message}` };
-  }
-  const result = r.ok ? ('value' in r ? r.value.text : 'ok') : r.reason;
-  c.audit({ atMs, actor: c.actor, sysid, sortie, command, ok: r.ok, result });
+  const who: Principal = c.who ?? (c.actor === 'patrol-runner' ? { kind: 'runner' } : { kind: 'runner', for: c.actor });
+  const safe = async (): Promise<CommandReply | ActionResult> => {
+    try {
+      return await run();
+    } catch (e) {
+      return { ok: false, reason: `threw: ${(e as Error).message}` };
+    }
+  };
+  const out = await c.gateway.perform({ who, sysid, sortie, act: { kind: 'step', label: command } }, safe, (r) => ({ ok: r.ok, text: r.ok ? ('value' in r ? r.value.text : 'ok') : r.reason }));
+  if (!out.sent) return { ok: false, reason: out.reason };
+  const r = out.value;
   return r.ok ? { ok: true } : { ok: false, reason: r.reason };
 }
 

@@ -31,12 +31,15 @@ import { Dispatcher, type LookRequest, type DispatchRecord } from './dispatch.js
 import { evaluateGates } from './gates.js';
 import { ACTIVE_STATES, AIRBORNE_STATES, DEFAULT_TIMING, FINAL_STATES, newSortie, stepSortie, type Sortie, type SortieEffect, type SortieEvent, type SortieTiming } from './sortie.js';
 import type { AlertRow, PatrolStore } from './store.js';
+import type { CommandGateway } from '../gateway/gateway.js';
 
 export interface RunnerOptions {
   clock: Clock;
   station: Station;
   day: DayInput;
   store: PatrolStore;
+  /** The station's command gateway (and its audit): every command of the runner passes it. */
+  gateway: CommandGateway;
   /** Who the audit names as the sender. Default "patrol-runner". */
   actor?: string;
   tickMs?: number;
@@ -80,7 +83,7 @@ export class PatrolRunner {
     this.timing = { ...DEFAULT_TIMING, ...o.timing };
     this.dayKey = `${o.day.schedule.station}/${o.day.schedule.date}`;
     this.reservePct = o.day.fleet.reservePct;
-    this.ctx = { clock: o.clock, station: o.station, actor: o.actor ?? 'patrol-runner', audit: (r) => o.store.audit(r) };
+    this.ctx = { clock: o.clock, station: o.station, actor: o.actor ?? 'patrol-runner', gateway: o.gateway };
     // A maintenance flag and a pilot's takeover outlive a station restart: a drone set aside is not launched
     // again because the station came back up.
     for (const sysid of this.loadFlags('maintenance')) this.maintenance.add(sysid);
@@ -93,6 +96,11 @@ export class PatrolRunner {
     this.run = { startedMs: o.clock.now(), aliveMs: o.clock.now(), stoppedMs: null };
     this.noteRestart();
     this.o.store.setKv('run', JSON.stringify(this.run));
+    // A person's flight command or upload through the gateway takes a drone of the patrol over (the desk shows it).
+    o.gateway.setPatrol({
+      holds: (sysid) => (this.takenOver.has(sysid) ? null : ((id) => (id ? `patrol sortie ${id}` : 'the patrol'))(this.busyWith(sysid)?.id)),
+      takeover: (sysid) => this.takeover(sysid),
+    });
     this.event(null, null, saved.length ? 'resume' : 'start', saved.length ? `resumed ${saved.length} sorties from ${o.store.file}` : `day ${this.dayKey}: ${this.sorties.size} sorties`);
   }
 

@@ -26,6 +26,7 @@ import { createStation, type Station, type StationOptions } from '../compose.js'
 import { StorageHealth, patrolAlert, type StorageHealthOptions, type StorageNotice } from '../storage/health.js';
 import { loadDay, type DayInput } from './day.js';
 import { PatrolRunner } from './runner.js';
+import { openGateway, type CommandGateway } from '../gateway/gateway.js';
 import { openPatrolStore, type PatrolStore, type PatrolStoreOptions } from './store.js';
 
 export const DAY_STREAM_RATES_HZ: Record<string, number> = {
@@ -73,6 +74,8 @@ const turn = () => new Promise<void>((r) => setImmediate(r));
 export class SimDay {
   station!: Station;
   store!: PatrolStore;
+  /** The station's command gateway and its audit (DATA/audit.sqlite): every command of the runner. */
+  gateway!: CommandGateway;
   runner!: PatrolRunner;
   readonly observed = new Map<number, DroneObservation>();
   private readonly links: { close(): Promise<void> }[] = [];
@@ -133,7 +136,11 @@ export class SimDay {
     const store = openPatrolStore(this.dataDir, { synchronous: 'NORMAL', ...this.o.storage?.store, ...(h ? { health: h } : {}) });
     if (!store.ok) return store;
     this.store = store.value;
-    this.runner = new PatrolRunner({ clock: this.clock, station: this.station, day: this.day, store: this.store, onAlert: (a) => this.o.onAlert?.(a.text), ...(h ? { records: () => h.launchBlocker() } : {}) });
+    const names = new Map(this.day.fleet.drones.map((d) => [d.sysid, d.id] as const));
+    const gateway = openGateway({ clock: this.clock, dataDir: this.dataDir, geography: this.o.stationGeoJson, droneName: (s) => names.get(s) ?? null });
+    if (!gateway.ok) return gateway;
+    this.gateway = gateway.value;
+    this.runner = new PatrolRunner({ clock: this.clock, station: this.station, day: this.day, store: this.store, gateway: this.gateway, onAlert: (a) => this.o.onAlert?.(a.text), ...(h ? { records: () => h.launchBlocker() } : {}) });
     this.runner.start();
     return ok(undefined);
   }
@@ -146,6 +153,7 @@ export class SimDay {
     // Actions the closing cancelled record their end before the store closes.
     await turn();
     if (!o.crash) this.store.close();
+    this.gateway.close();
     for (const l of this.links.splice(0)) await l.close();
     this.restarts++;
     return this.open();
@@ -196,6 +204,7 @@ export class SimDay {
     await new Promise((r) => setImmediate(r));
     this.store.close();
     this.health?.close();
+    this.gateway.close();
     await this.fleet.stop();
   }
 }

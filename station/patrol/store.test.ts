@@ -75,14 +75,14 @@ describe('patrol store on a full database', () => {
     db.pragma(`max_page_count = ${db.pragma('page_count', { simple: true }) as number}`);
     let direct = 0;
     for (let i = 0; i < 25; i++) {
-      opened.value.audit({ atMs: i, actor: 'patrol-runner', sysid: 11, sortie: null, command: 'arm', ok: true, result: 'x'.repeat(2000) });
+      opened.value.event({ atMs: i, sortie: null, sysid: 11, kind: 'note', text: 'x'.repeat(2000) });
       if (opened.value.pending() === 0) direct = i + 1;
     }
     expect(direct).toBeLessThan(5);
     db.pragma('max_page_count = 1073741823');
     expect(opened.value.retry()).toBe(true);
     const rec = notices.find((n) => n.kind === 'storage-recovered') as Extract<StorageNotice, { kind: 'storage-recovered' }>;
-    const kept = opened.value.auditRows().length;
+    const kept = opened.value.events().length;
     expect(kept).toBe(direct + 10);
     expect(rec.lost.records).toBe(25 - kept);
     opened.value.close();

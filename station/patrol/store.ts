@@ -1,8 +1,9 @@
 /**
  * The patrol runner's record in an embedded SQLite database (better-sqlite3, synchronous, WAL) in the data
- * folder: the sorties with their state, the events, the alerts and an audit row for every command sent to a
- * drone (who sent it, when, to which drone, the result). A station restarted mid-day reads the sorties back
- * (`sorties(day)`) and carries on from them.
+ * folder: the sorties with their state, the events and the alerts. (Every command the runner sends is in the
+ * station's audit, DATA/audit.sqlite, through the command gateway; databases written before kept an `audit`
+ * table here, which is left as it is.) A station restarted mid-day reads the sorties back (`sorties(day)`) and
+ * carries on from them.
  *
  * Durability: WAL with synchronous=FULL — every committed row is on the disk when its call returns (the WAL is
  * fsync'd at each commit), so a power cut loses nothing that was written; a kill -9 loses nothing either.
@@ -23,7 +24,6 @@ import type BetterSqlite3 from 'better-sqlite3';
 import { err, ok, type Result } from '../../mavlink/result.js';
 import type { Sortie } from './sortie.js';
 
-export interface AuditRow { atMs: number; actor: string; sysid: number; sortie: string | null; command: string; ok: boolean; result: string }
 export interface EventRow { atMs: number; sortie: string | null; sysid: number | null; kind: string; text: string }
 export interface AlertRow { atMs: number; sortie: string | null; sysid: number | null; level: string; text: string; state: string | null }
 
@@ -33,10 +33,8 @@ export interface PatrolStore {
   sorties(day: string): Sortie[];
   event(r: EventRow): void;
   alert(r: AlertRow): void;
-  audit(r: AuditRow): void;
   events(): EventRow[];
   alerts(): AlertRow[];
-  auditRows(): AuditRow[];
   setKv(key: string, value: string): void;
   kv(key: string): string | undefined;
   /** Rows waiting for the disk (0 when all is written). */
@@ -63,8 +61,6 @@ CREATE TABLE IF NOT EXISTS sorties (day TEXT NOT NULL, id TEXT NOT NULL, state T
   body TEXT NOT NULL, updated_ms INTEGER NOT NULL, PRIMARY KEY (day, id));
 CREATE TABLE IF NOT EXISTS events (id INTEGER PRIMARY KEY, at_ms INTEGER NOT NULL, sortie TEXT, sysid INTEGER, kind TEXT NOT NULL, text TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS alerts (id INTEGER PRIMARY KEY, at_ms INTEGER NOT NULL, sortie TEXT, sysid INTEGER, level TEXT NOT NULL, text TEXT NOT NULL, state TEXT);
-CREATE TABLE IF NOT EXISTS audit (id INTEGER PRIMARY KEY, at_ms INTEGER NOT NULL, actor TEXT NOT NULL, sysid INTEGER NOT NULL, sortie TEXT,
-  command TEXT NOT NULL, ok INTEGER NOT NULL, result TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 `;
 
@@ -92,7 +88,6 @@ export function openPatrolStore(dataDir: string, opts: string | PatrolStoreOptio
   const upsert = db.prepare('INSERT INTO sorties (day, id, state, sysid, body, updated_ms) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(day, id) DO UPDATE SET state = excluded.state, sysid = excluded.sysid, body = excluded.body, updated_ms = excluded.updated_ms');
   const ev = db.prepare('INSERT INTO events (at_ms, sortie, sysid, kind, text) VALUES (?, ?, ?, ?, ?)');
   const al = db.prepare('INSERT INTO alerts (at_ms, sortie, sysid, level, text, state) VALUES (?, ?, ?, ?, ?, ?)');
-  const au = db.prepare('INSERT INTO audit (at_ms, actor, sysid, sortie, command, ok, result) VALUES (?, ?, ?, ?, ?, ?, ?)');
   const kvSet = db.prepare('INSERT INTO kv (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value');
   const kvGet = db.prepare('SELECT value FROM kv WHERE key = ?');
 
@@ -164,10 +159,8 @@ export function openPatrolStore(dataDir: string, opts: string | PatrolStoreOptio
     sorties: (day) => (db.prepare('SELECT body FROM sorties WHERE day = ? ORDER BY rowid').all(day) as { body: string }[]).map((r) => JSON.parse(r.body) as Sortie),
     event: (r) => write(null, r.text.length + 32, () => ev.run(r.atMs, r.sortie, r.sysid, r.kind, r.text)),
     alert: (r) => write(null, r.text.length + (r.state?.length ?? 0) + 32, () => al.run(r.atMs, r.sortie, r.sysid, r.level, r.text, r.state)),
-    audit: (r) => write(null, r.command.length + r.result.length + 32, () => au.run(r.atMs, r.actor, r.sysid, r.sortie, r.command, r.ok ? 1 : 0, r.result)),
     events: () => db.prepare('SELECT at_ms AS atMs, sortie, sysid, kind, text FROM events ORDER BY id').all() as EventRow[],
     alerts: () => db.prepare('SELECT at_ms AS atMs, sortie, sysid, level, text, state FROM alerts ORDER BY id').all() as AlertRow[],
-    auditRows: () => (db.prepare('SELECT at_ms AS atMs, actor, sysid, sortie, command, ok, result FROM audit ORDER BY id').all() as (Omit<AuditRow, 'ok'> & { ok: number })[]).map((r) => ({ ...r, ok: r.ok === 1 })),
     setKv: (k, v) => write(`kv:${k}`, v.length, () => kvSet.run(k, v)),
     kv: (k) => (kvGet.get(k) as { value: string } | undefined)?.value,
     pending: () => pending.length,

@@ -18,12 +18,14 @@ import { extname, join, normalize } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Clock } from '../../mavlink/clock.js';
 import { err, ok, type Result } from '../../mavlink/result.js';
-import type { ClientMessage, PlanMessage, ServerMessage, StationEvent, StationSnapshot, UploadProgress, UploadResult, VehicleCommand } from '../api/contract.js';
+import type { AuditResponse, ClientMessage, Override, PlanMessage, ServerMessage, StationEvent, StationSnapshot, UploadProgress, UploadResult, VehicleCommand } from '../api/contract.js';
 import type { TileSource } from './mbtiles.js';
 import type { VideoHub } from '../video/hub.js';
 import { FlightCatalog } from '../replay/flights.js';
 import { serveReplay } from '../replay/video.js';
-import type { Principal } from '../gateway/principal.js';
+import { principalRole, type Principal } from '../gateway/principal.js';
+import { may } from '../gateway/rights.js';
+import type { AuditLog } from '../gateway/audit.js';
 import { clearedCookie, sessionCookie, sessionToken, type Auth, type Session } from '../auth/auth.js';
 import type { Account } from '../auth/users.js';
 import {
@@ -43,10 +45,10 @@ export interface ConsoleSource {
   hello(): Extract<ServerMessage, { type: 'hello' }>;
   snapshot(): StationSnapshot;
   onEvent(cb: (e: StationEvent) => void): () => void;
-  /** A command from a console; `who` is the console's principal (station/gateway/principal.ts). */
-  command(sysid: number, cmd: VehicleCommand, who: Principal): Promise<{ ok: boolean; result: string; reason: string }>;
+  /** A command from a console; `who` is the console's principal (station/gateway/principal.ts); `override` a pilot's. */
+  command(sysid: number, cmd: VehicleCommand, who: Principal, override?: Override): Promise<{ ok: boolean; result: string; reason: string }>;
   /** Upload a mission file to a drone, reporting progress; absent when the station has no mission service. */
-  upload?(sysid: number, name: string, text: string, onProgress: (p: Omit<UploadProgress, 'type' | 'requestId'>) => void, who: Principal): Promise<Omit<UploadResult, 'type' | 'requestId'>>;
+  upload?(sysid: number, name: string, text: string, onProgress: (p: Omit<UploadProgress, 'type' | 'requestId'>) => void, who: Principal, override?: Override): Promise<Omit<UploadResult, 'type' | 'requestId'>>;
   /** The day plan the station was started with, sent after `hello`. */
   plan?(): PlanMessage | null;
 }
@@ -80,6 +82,8 @@ export interface ConsoleServerOptions {
    * sysid (null when the fleet does not name it); `log` gets one line per tlog that cannot be read.
    */
   replay?: { dataDir: string; droneName(sysid: number): string | null; log?: (line: string) => void };
+  /** The station's audit, served to reviewers and admins at GET /api/audit (contract "AuditResponse"). */
+  audit?: { log: Pick<AuditLog, 'rows' | 'verify'> };
 }
 
 /** One console over any transport: text frames of the contract's JSON messages each way. */
@@ -128,6 +132,12 @@ function serveStatic(dir: string, path: string, res: ServerResponse, headers: Re
     .pipe(res);
 }
 
+/** An override as the contract says (a reason string), or undefined; anything else is dropped (no override). */
+function overrideOf(m: { override?: unknown }): Override | undefined {
+  const o = m.override as { reason?: unknown } | undefined;
+  return o && typeof o === 'object' && typeof o.reason === 'string' ? { reason: o.reason.slice(0, 1000) } : undefined;
+}
+
 function parseClientMessage(text: string): ClientMessage | undefined {
   try {
     const m = JSON.parse(text) as ClientMessage;
@@ -161,6 +171,41 @@ const userView = (a: Account) => ({ user: a.name, role: a.role, disabled: a.disa
 /** Paths anyone may load: the app shell (its page, scripts, styles, images) and the sign-in endpoints. */
 const PUBLIC_API = new Set(['/api/login', '/api/logout', '/api/me', '/api/setup']);
 const SWEEP_MS = 15_000;
+
+/** GET /api/audit for a principal with the audit right (reviewer, admin): rows filtered as the query says. */
+function serveAudit(log: Pick<AuditLog, 'rows' | 'verify'> | undefined, who: Principal, url: string, res: ServerResponse): void {
+  const json = (code: number, body: unknown) => {
+    const text = JSON.stringify(body);
+    res.writeHead(code, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store' }).end(text);
+  };
+  const role = principalRole(who);
+  if (!may(role, 'audit')) return json(403, { error: `the audit is for reviewers and admins; ${role} may not read it` });
+  if (!log) return json(404, { error: 'this station keeps no audit' });
+  let q: URLSearchParams;
+  try {
+    q = new URL(url, 'http://x').searchParams;
+  } catch {
+    return json(400, { error: 'malformed query' });
+  }
+  const since = q.get('since');
+  let sinceMs: number | undefined;
+  if (since !== null && since !== '') {
+    sinceMs = /^\d+$/.test(since) ? Number(since) : Date.parse(since);
+    if (!Number.isFinite(sinceMs)) return json(400, { error: `since "${since.slice(0, 40)}" is neither a time nor Unix ms` });
+  }
+  const limitText = q.get('limit');
+  const limit = limitText === null ? 500 : Number(limitText);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 5000) return json(400, { error: 'limit must be an integer from 1 to 5000' });
+  const drone = q.get('drone') || undefined;
+  const user = q.get('user') || undefined;
+  try {
+    const rows = log.rows({ ...(sinceMs !== undefined ? { sinceMs } : {}), ...(drone ? { drone } : {}), ...(user ? { user } : {}), limit });
+    const body: AuditResponse = { rows: rows.map(({ prev: _p, ...r }) => r), verify: q.get('verify') === '1' ? log.verify() : null };
+    return json(200, body);
+  } catch (e) {
+    return json(500, { error: `audit: ${String(e)}` });
+  }
+}
 
 export async function startConsoleServer(o: ConsoleServerOptions): Promise<Result<ConsoleServer>> {
   const host = o.host ?? '127.0.0.1';
@@ -264,6 +309,10 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Resul
     if (path === FLIGHTS || path.startsWith(`${FLIGHTS}/`)) {
       if (!reading) return refuse(res, 405, 'use GET', { ...headers, allow: 'GET' });
       return serveFlights(flights, path, json);
+    }
+    if (path === '/api/audit') {
+      if (!reading) return refuse(res, 405, 'use GET', { ...headers, allow: 'GET' });
+      return serveAudit(o.audit?.log, auth.principal(s!.session, from, 'console'), req.url ?? '', res);
     }
     if (path === '/api/video') return json(200, o.video?.status() ?? []);
     if (path.startsWith('/api/')) return json(404, { error: `no such API: ${path}` });
@@ -404,14 +453,14 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Resul
         const done = (r: Omit<UploadResult, 'type' | 'requestId'>) => sendTo({ type: 'upload-result', requestId, ...r });
         if (!o.source.upload) return done({ ok: false, count: 0, verifiedBy: null, reason: 'this station has no mission transfer service' });
         o.source
-          .upload(m.sysid, m.name, m.text, (p) => sendTo({ type: 'upload-progress', requestId, ...p }), peer.who)
+          .upload(m.sysid, m.name, m.text, (p) => sendTo({ type: 'upload-progress', requestId, ...p }), peer.who, overrideOf(m))
           .then(done)
           .catch((e: unknown) => done({ ok: false, count: 0, verifiedBy: null, reason: String(e) }));
         return;
       }
-      const { type: _t, requestId, sysid, ...cmd } = m;
+      const { type: _t, requestId, sysid, override: _o, ...cmd } = m;
       o.source
-        .command(sysid, cmd as VehicleCommand, peer.who)
+        .command(sysid, cmd as VehicleCommand, peer.who, overrideOf(m))
         .then((r) => sendTo({ type: 'result', requestId, ...r }))
         .catch((e: unknown) => sendTo({ type: 'result', requestId, ok: false, result: 'error', reason: String(e) }));
     });

@@ -93,9 +93,9 @@ describe('the centre and three stations', () => {
     const accepted = centre.request(id.value)!.answers[1]!;
     expect(accepted.drone).toBe(rec.droneId);
     expect(accepted.etaS).toBeGreaterThan(0);
-    const audit = day.store.auditRows().filter((r) => r.sortie === id.value);
+    const audit = day.gateway.audit.rows().filter((r) => r.sortie === id.value);
     expect(audit.length).toBeGreaterThan(0);
-    expect(new Set(audit.map((r) => r.actor))).toEqual(new Set(['centre:centre']));
+    expect(new Set(audit.map((r) => r.who))).toEqual(new Set(['centre:centre']));
     // The other stations were not asked.
     expect(fakes.map((f) => f.requests.length)).toEqual([0, 0]);
     // The dispatch's events reached the centre through the outbox, in order.

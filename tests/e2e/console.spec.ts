@@ -86,8 +86,11 @@ test('dispatch desk: fleet on the map, take off with confirmation, go to a click
   // Go to a point clicked on the map (keyboard shortcut G, then a click), no confirmation needed.
   await page.keyboard.press('g');
   await expect(page.getByTestId('pick-hint')).toBeVisible();
-  const box = (await page.getByTestId('map').boundingBox())!;
-  await page.mouse.click(box.x + box.width * 0.7, box.y + box.height * 0.3);
+  // A point inside the jurisdiction, well away from the no-fly zones (the station refuses a go-to outside it).
+  const map = page.getByTestId('map');
+  const box = (await map.boundingBox())!;
+  const at = await map.evaluate((el) => (el as unknown as { kongxunMap: { latLngToContainerPoint(p: [number, number]): { x: number; y: number } } }).kongxunMap.latLngToContainerPoint([24.607, 118.255]));
+  await page.mouse.click(box.x + at.x, box.y + at.y);
   await expect(page.getByTestId('pick-hint')).toHaveCount(0);
   await expect(first).toHaveText('已接受', { timeout: 30_000 });
   await expect(page.getByTestId('result').first()).toContainText('飞往');

@@ -67,7 +67,7 @@ describe('kongxun fly', () => {
     const file = join(dir, 'patrol.plan');
     writeFileSync(file, JSON.stringify(planJson(), null, 2));
     const io = bufferIo();
-    const code = await r.settle(flyMain(['--connect', 'memory://sys11', '--plan', file], io, deps), 900_000, 50);
+    const code = await r.settle(flyMain(['--connect', 'memory://sys11', '--plan', file, '--data', dir], io, deps), 900_000, 50);
     const last = JSON.parse(io.lines.at(-1)!) as Record<string, unknown> & { uploads: { type: string; ok: boolean; verifiedBy: string; count: number }[]; reached: number[] };
     expect(code, io.lines.join('\n')).toBe(0);
     expect(last).toMatchObject({ ok: true, flownToEnd: true, landed: true, items: 10, stage: 'done' });
@@ -93,7 +93,7 @@ describe('kongxun fly', () => {
     const file = join(dir, 'bad.plan');
     writeFileSync(file, JSON.stringify(bad, null, 2));
     const io = bufferIo();
-    const code = await r.settle(flyMain(['--connect', 'memory://sys11', '--plan', file], io, deps), 300_000);
+    const code = await r.settle(flyMain(['--connect', 'memory://sys11', '--plan', file, '--data', dir], io, deps), 300_000);
     expect(code).toBe(2);
     expect(io.errors.join('\n')).toContain('$.mission.items[3].params[4]: must be a number or null, got string "north"');
     expect(JSON.parse(io.lines.at(-1)!)).toMatchObject({ ok: false, stage: 'plan' });
@@ -105,7 +105,7 @@ describe('kongxun fly', () => {
     const file = join(dir, 'broken.plan');
     writeFileSync(file, '{\n  "fileType": "Plan",\n  "version": 1,\n  "mission": { "items": [ }\n}\n');
     const io = bufferIo();
-    expect(await r.settle(missionMain(['upload', '--connect', 'memory://sys11', '--plan', file], io, deps), 300_000)).toBe(2);
+    expect(await r.settle(missionMain(['upload', '--connect', 'memory://sys11', '--plan', file, '--data', dir], io, deps), 300_000)).toBe(2);
     expect(io.errors.join('\n')).toMatch(/line 4, column \d+: not valid JSON/);
     const wpl = join(dir, 'bad.waypoints');
     writeFileSync(wpl, 'QGC WPL 110\n0\t1\t0\t16\t0\t0\t0\t0\t24.59\t118.262\t10\t1\n\n1\t0\t3\t16\t0\t0\t0\t0\t124.6\t118.262\t30\t1\n');
@@ -120,7 +120,7 @@ describe('kongxun fly', () => {
     const file = join(dir, 'patrol2.plan');
     writeFileSync(file, JSON.stringify(planJson()));
     const io = bufferIo();
-    expect(await r.settle(missionMain(['upload', '--connect', 'memory://sys11', '--plan', file, '--type', 'all'], io, deps), 120_000)).toBe(0);
+    expect(await r.settle(missionMain(['upload', '--connect', 'memory://sys11', '--plan', file, '--type', 'all', '--data', dir], io, deps), 120_000)).toBe(0);
     expect(io.lines.filter((l) => l.includes('(100 %)')).length).toBeGreaterThanOrEqual(3);
     expect(JSON.parse(io.lines.at(-1)!)).toMatchObject({ ok: true, action: 'upload' });
     // The CLI closed the station: open a fresh rig for download/clear.
@@ -133,7 +133,7 @@ describe('kongxun fly', () => {
     const io3 = bufferIo();
     await rig!.close();
     const third = await rigDeps();
-    expect(await third.r.settle(missionMain(['clear', '--connect', 'memory://sys11', '--type', 'fence'], io3, third.deps), 60_000)).toBe(0);
+    expect(await third.r.settle(missionMain(['clear', '--connect', 'memory://sys11', '--type', 'fence', '--data', dir], io3, third.deps), 60_000)).toBe(0);
   });
 });
 

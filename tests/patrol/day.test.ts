@@ -62,7 +62,7 @@ beforeAll(async () => {
   wallMs = performance.now() - t0;
   const battery = new Map([...day.observed.values()].map((o) => [o.sysid, o.cycles]));
   report = buildReport(day.day, day.runner.list(), day.store.alerts(), day.runner.dispatches(), day.clock.now(), battery);
-  if (process.env.PATROL_DUMP) writeFileSync(process.env.PATROL_DUMP, JSON.stringify({ picks, report, alerts: day.store.alerts(), events: day.store.events(), audit: day.store.auditRows(), observed: [...day.observed.values()] }, null, 1));
+  if (process.env.PATROL_DUMP) writeFileSync(process.env.PATROL_DUMP, JSON.stringify({ picks, report, alerts: day.store.alerts(), events: day.store.events(), audit: day.gateway.audit.rows(), observed: [...day.observed.values()] }, null, 1));
 }, 400_000);
 
 afterAll(async () => {
@@ -70,6 +70,14 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
   rmSync(day?.dataDir ?? '/nonexistent', { recursive: true, force: true });
 });
+
+/** The runner's commands as the audit has them (DATA/audit.sqlite): one entry per answered command. */
+function runnerAudit(d: SimDay) {
+  return d.gateway.audit
+    .rows()
+    .filter((r) => r.phase === 'result')
+    .map((r) => ({ atMs: r.atMs, actor: r.who, sysid: r.sysid, sortie: r.sortie, command: r.action, ok: r.verdict === 'accepted' }));
+}
 
 describe('a 24-hour patrol day on the simulator with faults', () => {
   it('ran the whole day and reported it', () => {
@@ -97,7 +105,7 @@ describe('a 24-hour patrol day on the simulator with faults', () => {
   });
 
   it('launches no sortie twice and every takeoff the simulator saw is a launch in the audit', () => {
-    const audit = day.store.auditRows();
+    const audit = runnerAudit(day);
     const starts = audit.filter((r) => r.command === 'MISSION_START' && r.ok);
     const per = new Map<string, number>();
     for (const r of starts) per.set(r.sortie!, (per.get(r.sortie!) ?? 0) + 1);
@@ -109,7 +117,7 @@ describe('a 24-hour patrol day on the simulator with faults', () => {
   });
 
   it('records every mission upload and arm in the audit', () => {
-    const audit = day.store.auditRows();
+    const audit = runnerAudit(day);
     for (const m of day.fleet.members) {
       const uploads = audit.filter((r) => r.sysid === m.sysid && r.ok && r.command.startsWith('upload')).length;
       expect(uploads, `${m.id} uploads`).toBe(m.drone.missions.stats.uploads);

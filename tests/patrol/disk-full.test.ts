@@ -65,7 +65,7 @@ async function diskFullMidPatrol(disk: Disk, day: SimDay, db: () => BetterSqlite
   expect(day.health!.launchBlocker()).toBeNull();
   // The slot is flown once the records can be kept again.
   expect(day.runner.list().some((s) => (s.id === 'P002' || s.replaces === 'P002') && s.launchedAtMs !== null && s.launchedAtMs >= freedAt)).toBe(true);
-  expect(day.store.auditRows().filter((r) => r.sysid === p1sysid && r.atMs >= faultAt && r.atMs < freedAt && /RTL|land/i.test(r.command))).toEqual([]);
+  expect(day.gateway.audit.rows().filter((r) => r.phase === 'request' && r.sysid === p1sysid && r.atMs >= faultAt && r.atMs < freedAt && /RTL|land/i.test(r.action))).toEqual([]);
   // The alerts of the outage are in the store (written when space returned), so the daily report has them.
   const alerts = day.store.alerts().filter((a) => a.atMs >= faultAt);
   expect(alerts.some((a) => a.level === 'critical' && /cannot be written: (ENOSPC|SQLITE_FULL)/.test(a.text))).toBe(true);

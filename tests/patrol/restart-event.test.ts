@@ -49,6 +49,6 @@ describe('restart of the station', () => {
     const inReport = report.faults.filter((f) => /^station restarted/.test(f.text));
     expect(inReport.map((f) => f.level)).toEqual(['warning', 'notice']);
     // P001 got MISSION_START once, before the restarts, and never again.
-    expect(d.store.auditRows().filter((r) => r.sortie === 'P001' && r.command === 'MISSION_START' && r.ok)).toHaveLength(1);
+    expect(d.gateway.audit.rows().filter((r) => r.phase === 'result' && r.sortie === 'P001' && r.action === 'MISSION_START' && r.verdict === 'accepted')).toHaveLength(1);
   }, 180_000);
 });

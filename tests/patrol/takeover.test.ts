@@ -36,7 +36,7 @@ describe('pilot takeover', () => {
     const rr = await rtl;
     expect(rr.ok, JSON.stringify(rr)).toBe(true);
     expect(byId('P001').state === 'landed' || byId('P001').state === 'done').toBe(true);
-    expect(d.store.auditRows().filter((r) => r.sysid === sysid && r.atMs >= t0)).toEqual([]);
+    expect(d.gateway.audit.rows().filter((r) => r.sysid === sysid && r.atMs >= t0)).toEqual([]);
     d.runner.release(sysid);
     // P002's drone is taken over while it prepares: the slot goes to another drone, which flies it.
     await d.runUntil(p2.launchMs - 4 * 60_000);
@@ -55,6 +55,6 @@ describe('pilot takeover', () => {
     const r = d.runner.list().find((s) => s.replaces === 'P002')!;
     expect(r.sysid).not.toBe(s2);
     expect(r.state).toBe('on_patrol');
-    expect(d.store.auditRows().filter((x) => x.sysid === s2 && x.atMs >= p2.launchMs - 4 * 60_000)).toEqual([]);
+    expect(d.gateway.audit.rows().filter((x) => x.sysid === s2 && x.atMs >= p2.launchMs - 4 * 60_000)).toEqual([]);
   }, 120_000);
 });

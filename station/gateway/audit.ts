@@ -1,0 +1,204 @@
+/**
+ * The station's audit: every action on a drone, from any source, in DATA/audit.sqlite (better-sqlite3, WAL) —
+ * who, with which role, from where, when (the station's clock), which drone, what (the full command as JSON),
+ * the gateway's verdict and, in a second row, the drone's answer. Always on, for every station.
+ *
+ * Append-only, tamper-evident: rows are numbered 1, 2, 3 … and each carries `hash` = SHA-256 over the previous
+ * row's hash and its own content (its number included), so `verify()` names a row whose content was edited, a
+ * row that is missing (deleted) and rows that were moved (their numbers are in their hashes). Triggers refuse
+ * UPDATE and DELETE through SQLite; someone who edits the file by other means is what the chain is for. What a
+ * chain cannot show on its own is the loss of the newest rows: `verify()` reports the head (last row and its
+ * hash) so that a reviewer can note it and compare later.
+ *
+ * Appends from several processes (the station and a `kongxun command` on the same data folder) are serialised
+ * by an IMMEDIATE transaction that reads the last row and writes the next one.
+ */
+import { createHash } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type BetterSqlite3 from 'better-sqlite3';
+import { err, ok, type Result } from '../../mavlink/result.js';
+import { nodeRequire } from '../node-require.js';
+
+export type AuditPhase = 'request' | 'result';
+
+/** What one row says. */
+export interface AuditEntry {
+  /** Station clock, Unix ms. */
+  atMs: number;
+  /** `alice`, `patrol-runner`, `cli:root`, `centre:fenju`. */
+  who: string;
+  role: string;
+  /** console | desktop | cli | runner | centre. */
+  via: string;
+  /** The client's address, the OS user's host, or '' (the runner). */
+  from: string;
+  sysid: number | null;
+  drone: string | null;
+  sortie: string | null;
+  /** request: the gateway's decision, written before anything is sent; result: the drone's answer. */
+  phase: AuditPhase;
+  /** On a result row: the id of its request row. */
+  ref: number | null;
+  /** The action's name (goto, takeoff, upload mission, arm …). */
+  action: string;
+  /** The full command as JSON text. */
+  command: string;
+  /** request: allowed | override | refused · result: accepted | failed. */
+  verdict: string;
+  /** Why refused, or the pilot's written reason for an override. */
+  reason: string;
+  /** The drone's (or the station's) answer; '' on request rows. */
+  answer: string;
+}
+
+export interface AuditRecord extends AuditEntry {
+  id: number;
+  prev: string;
+  hash: string;
+}
+
+export interface AuditFilter {
+  sinceMs?: number;
+  /** A drone id ("JH-01") or a system id ("11"). */
+  drone?: string;
+  user?: string;
+  /** Newest rows first when given, at most this many. */
+  limit?: number;
+}
+
+export interface AuditProblem {
+  id: number;
+  problem: string;
+}
+
+export interface AuditVerify {
+  ok: boolean;
+  rows: number;
+  /** The last row's id and hash: note them to notice later that rows were cut off the end. */
+  head: { id: number; hash: string } | null;
+  problems: AuditProblem[];
+}
+
+export interface AuditLog {
+  readonly file: string;
+  /** Append one row; returns its id (0 when the log is closed). */
+  append(e: AuditEntry): number;
+  rows(f?: AuditFilter): AuditRecord[];
+  verify(): AuditVerify;
+  close(): void;
+}
+
+export const GENESIS = '0'.repeat(64);
+
+const COLUMNS = 'id, at_ms AS atMs, who, role, via, from_addr AS "from", sysid, drone, sortie, phase, ref, action, command, verdict, reason, answer, prev, hash';
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS audit (
+  id INTEGER PRIMARY KEY, at_ms INTEGER NOT NULL, who TEXT NOT NULL, role TEXT NOT NULL, via TEXT NOT NULL,
+  from_addr TEXT NOT NULL, sysid INTEGER, drone TEXT, sortie TEXT, phase TEXT NOT NULL, ref INTEGER,
+  action TEXT NOT NULL, command TEXT NOT NULL, verdict TEXT NOT NULL, reason TEXT NOT NULL, answer TEXT NOT NULL,
+  prev TEXT NOT NULL, hash TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS audit_at ON audit (at_ms);
+CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'the audit is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'the audit is append-only'); END;
+`;
+
+/** SHA-256 over the previous hash and this row's content, its id included (hex). */
+export function rowHash(prev: string, id: number, e: AuditEntry): string {
+  const content = JSON.stringify([id, e.atMs, e.who, e.role, e.via, e.from, e.sysid, e.drone, e.sortie, e.phase, e.ref, e.action, e.command, e.verdict, e.reason, e.answer]);
+  return createHash('sha256').update(prev).update('\n').update(content).digest('hex');
+}
+
+/** Check the chain of rows (ordered by id) as `verify()` does; exported for tests and tools. */
+export function verifyChain(rows: AuditRecord[]): AuditVerify {
+  const problems: AuditProblem[] = [];
+  let prevId = 0;
+  let prevHash = GENESIS;
+  for (const r of rows) {
+    const selfOk = rowHash(r.prev, r.id, r) === r.hash;
+    if (r.id !== prevId + 1) {
+      const gone = r.id - prevId - 1;
+      problems.push({ id: r.id, problem: gone > 0 ? `row${gone > 1 ? `s ${prevId + 1}–${r.id - 1} are` : ` ${prevId + 1} is`} missing (deleted): row ${r.id} follows row ${prevId}` : `row ${r.id} is out of order after row ${prevId}` });
+    } else if (r.prev !== prevHash) {
+      problems.push({ id: r.id, problem: `row ${r.id} does not follow row ${prevId}: the row before it was replaced, or rows were deleted or moved` });
+    }
+    if (!selfOk) problems.push({ id: r.id, problem: `row ${r.id}: its content does not match its hash (edited, or moved here from another place)` });
+    prevId = r.id;
+    prevHash = r.hash;
+  }
+  const last = rows.at(-1);
+  return { ok: problems.length === 0, rows: rows.length, head: last ? { id: last.id, hash: last.hash } : null, problems };
+}
+
+export function openAuditLog(dataDir: string, name = 'audit.sqlite'): Result<AuditLog> {
+  let Database: typeof BetterSqlite3;
+  try {
+    Database = nodeRequire()('better-sqlite3') as typeof BetterSqlite3;
+  } catch (e) {
+    return err('unavailable', `better-sqlite3 cannot be loaded: ${(e as Error).message}`);
+  }
+  const file = join(dataDir, name);
+  let db: BetterSqlite3.Database;
+  try {
+    mkdirSync(dataDir, { recursive: true });
+    db = new Database(file);
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma('busy_timeout = 5000');
+    db.exec(SCHEMA);
+  } catch (e) {
+    return err('unwritable', `audit ${file}: ${(e as Error).message}`);
+  }
+  const last = db.prepare('SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1');
+  const insert = db.prepare(
+    'INSERT INTO audit (id, at_ms, who, role, via, from_addr, sysid, drone, sortie, phase, ref, action, command, verdict, reason, answer, prev, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+  );
+  const appendTx = db.transaction((e: AuditEntry): number => {
+    const top = last.get() as { id: number; hash: string } | undefined;
+    const id = (top?.id ?? 0) + 1;
+    const prev = top?.hash ?? GENESIS;
+    insert.run(id, e.atMs, e.who, e.role, e.via, e.from, e.sysid, e.drone, e.sortie, e.phase, e.ref, e.action, e.command, e.verdict, e.reason, e.answer, prev, rowHash(prev, id, e));
+    return id;
+  });
+  return ok({
+    file,
+    append: (e) => (db.open ? appendTx.immediate(e) : 0),
+    rows: (f = {}) => {
+      const where: string[] = [];
+      const args: (string | number)[] = [];
+      if (f.sinceMs !== undefined) {
+        where.push('at_ms >= ?');
+        args.push(f.sinceMs);
+      }
+      if (f.drone !== undefined) {
+        where.push('(drone = ? OR CAST(sysid AS TEXT) = ?)');
+        args.push(f.drone, f.drone);
+      }
+      if (f.user !== undefined) {
+        where.push('who = ?');
+        args.push(f.user);
+      }
+      const sql = `SELECT ${COLUMNS} FROM audit${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY id${f.limit !== undefined ? ' DESC LIMIT ?' : ''}`;
+      if (f.limit !== undefined) args.push(Math.max(0, Math.floor(f.limit)));
+      const rows = db.prepare(sql).all(...args) as AuditRecord[];
+      return f.limit !== undefined ? rows.reverse() : rows;
+    },
+    verify: () => verifyChain(db.prepare(`SELECT ${COLUMNS} FROM audit ORDER BY id`).all() as AuditRecord[]),
+    close: () => db.open && db.close(),
+  });
+}
+
+/** A field for CSV (RFC 4180): quoted when it holds a comma, quote or line break. */
+function csvField(v: unknown): string {
+  const s = v === null || v === undefined ? '' : String(v);
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+export const CSV_COLUMNS: (keyof AuditRecord)[] = ['id', 'atMs', 'who', 'role', 'via', 'from', 'sysid', 'drone', 'sortie', 'phase', 'ref', 'action', 'command', 'verdict', 'reason', 'answer', 'prev', 'hash'];
+
+export function auditCsv(rows: AuditRecord[]): string {
+  const lines = [['id', 'time_utc', ...CSV_COLUMNS.slice(2)].join(',')];
+  for (const r of rows) lines.push([r.id, new Date(r.atMs).toISOString(), ...CSV_COLUMNS.slice(2).map((k) => r[k])].map(csvField).join(','));
+  return `${lines.join('\r\n')}\r\n`;
+}
