@@ -18,7 +18,7 @@ import { SimFleet } from '../sitl/fleet.js';
 import type { ServerMessage, StationEvent, VehicleCommand, VehicleView } from './api/contract.js';
 import { stationEvent, vehicleViews } from './api/views.js';
 import { createStation, type Station } from './compose.js';
-import { startConsoleServer, type ConsoleServer, type ConsoleServerOptions } from './server/console-server.js';
+import { startConsoleServer, type ConsoleServer } from './server/console-server.js';
 import type { TileSource } from './server/mbtiles.js';
 import { loadPlanDir } from './server/plan-dir.js';
 import { planFromText } from './mission-plan.js';
