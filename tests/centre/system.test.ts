@@ -95,7 +95,7 @@ describe('the centre and three stations', () => {
     expect(accepted.etaS).toBeGreaterThan(0);
     const audit = day.gateway.audit.rows().filter((r) => r.sortie === id.value);
     expect(audit.length).toBeGreaterThan(0);
-    expect(new Set(audit.map((r) => r.who))).toEqual(new Set(['centre:centre']));
+    expect(new Set(audit.map((r) => `${r.who} for ${r.from}`))).toEqual(new Set(['patrol-runner for centre:centre']));
     // The other stations were not asked.
     expect(fakes.map((f) => f.requests.length)).toEqual([0, 0]);
     // The dispatch's events reached the centre through the outbox, in order.
