@@ -20,6 +20,9 @@ import { err, ok, type Result } from '../mavlink/result.js';
 import { cachedParams, fingerprintOf, loadCache, sameFingerprint, saveCache, type CacheFingerprint } from './params-cache.js';
 import { CAP_FTP, type VehicleFileLink, type VehicleIdentity } from './params-link.js';
 
+
+/** The overall deadline of a PARAM_REQUEST_LIST pull (about 1 000 parameters take 10–30 s over a radio). */
+export const PARAM_LIST_DEADLINE_MS = 5 * 60_000;
 export type PullVia = 'auto' | 'ftp' | 'list';
 export type ParamErrorCode = 'flying' | 'timeout' | 'no-ftp' | 'ftp-failed' | 'bad-file' | 'cancelled' | 'unknown-param' | 'mismatch' | 'bad-value';
 
@@ -128,6 +131,8 @@ export class ParamService {
         clock,
         link,
         onProgress: (pct) => o.onProgress?.(pct, 'PARAM_REQUEST_LIST'),
+        // A vehicle that trickles or never completes its list cannot hold the pull (and the drone's queue).
+        deadlineMs: PARAM_LIST_DEADLINE_MS,
       });
       this.cancelCurrent = run.cancel;
       const r = await run.result;
