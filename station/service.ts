@@ -110,6 +110,9 @@ async function runCommand(c: VehicleCommands, cmd: Exclude<VehicleCommand, { com
   }
 }
 
+/** Status lines per link and minute before they are counted instead of printed. */
+export const LINK_LINES_PER_MIN = 20;
+
 export async function startStationService(o: StationServiceOptions): Promise<Result<StationService>> {
   const clock = o.clock ?? new SystemClock();
   const log = o.log ?? (() => undefined);
@@ -167,12 +170,28 @@ export async function startStationService(o: StationServiceOptions): Promise<Res
   const station = created.value;
   // Link state changes go to the log, once per change: a radio not plugged in yet ("waiting: … not found — is
   // the radio plugged in?"), a drone's server not up yet, a link lost and back.
+  // A UDP link hears whoever sends to it: a churn of source ports (a hostile sender, a NAT) is at most
+  // LINK_LINES_PER_MIN lines a minute per link, then one line saying how many changes were not shown.
   for (const c of station.connections()) {
     let last = '';
+    let windowStart = clock.now();
+    let shown = 0;
+    let hidden = 0;
     c.onStatus((st) => {
       const line = st.state === 'reconnecting' ? `waiting (${st.reason})` : st.state === 'connected' ? `up (${st.peer})` : 'reason' in st ? `${st.state} (${st.reason})` : st.state;
-      if (line !== last && st.state !== 'opening' && st.state !== 'closed') log(`kongxun: link ${c.name}: ${line}`);
+      if (line === last || st.state === 'opening' || st.state === 'closed') return;
       last = line;
+      const now = clock.now();
+      if (now - windowStart >= 60_000) {
+        if (hidden > 0) log(`kongxun: link ${c.name}: ${hidden} more peer changes not shown (a UDP link keeps at most 64 peers and forgets one idle for 60 s)`);
+        windowStart = now;
+        shown = 0;
+        hidden = 0;
+      }
+      if (shown < LINK_LINES_PER_MIN) {
+        shown++;
+        log(`kongxun: link ${c.name}: ${line}`);
+      } else hidden++;
     });
   }
   const patrol = o.patrolDir !== undefined ? await startPatrol(o.patrolDir, files.value, station, clock, o.dataDir, log) : undefined;

@@ -20,10 +20,10 @@ import { make, type MavLinkData } from '../mavlink/codec/messages.js';
 import type { Received } from '../mavlink/connection.js';
 import { quirksFor } from '../mavlink/quirks.js';
 import type { MessageLink } from '../mavlink/services/driver.js';
-import type { PeerId } from '../mavlink/transport/types.js';
+import type { PeerId, TransportStatus } from '../mavlink/transport/types.js';
 import { CommandQueue } from './command-queue.js';
 import type { CommandTarget } from './commands.js';
-import { emptyDuplicateState, onPathHeartbeat, onPathPosition, type DuplicateState } from './duplicate-sysid.js';
+import { emptyDuplicateState, forgetPath, onPathHeartbeat, onPathPosition, type DuplicateState } from './duplicate-sysid.js';
 import type { StatusTextEntry } from './statustext.js';
 import { DEFAULT_STREAM_RATES_HZ, requestStreams, type StreamMethod } from './streams.js';
 import { initialVehicleState, reduceVehicleWithTexts, vehicleSnapshot, type VehicleSnapshot, type VehicleState } from './vehicle-state.js';
@@ -33,6 +33,8 @@ export interface RegistryConnection {
   readonly name: string;
   send(message: MavLinkData, peer?: PeerId): unknown;
   onMessage(listener: (r: Received) => void): () => void;
+  /** Link status; a `disconnected` peer's paths are forgotten (UDP port churn must not grow the registry). */
+  onStatus?(listener: (s: TransportStatus) => void): () => void;
 }
 
 export interface RegistryOptions {
@@ -126,7 +128,19 @@ export class VehicleRegistry {
   }
 
   addConnection(connection: RegistryConnection): () => void {
-    const off = connection.onMessage((r) => this.onFrame(connection, r));
+    const offMsg = connection.onMessage((r) => this.onFrame(connection, r));
+    const offStatus = connection.onStatus?.((s) => {
+      if (s.state !== 'disconnected' || !s.peer) return;
+      const key = `${connection.name}|${s.peer}`;
+      for (const e of this.entries.values()) {
+        e.paths.delete(key);
+        e.dup = forgetPath(e.dup, key);
+      }
+    });
+    const off = (): void => {
+      offMsg();
+      offStatus?.();
+    };
     this.connections.set(connection, off);
     return () => {
       off();
