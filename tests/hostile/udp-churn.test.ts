@@ -65,7 +65,7 @@ describe('UDP source-port churn', () => {
     }
     expect(await until(() => conn.stats.framesIn >= PORTS + 100), `framesIn ${conn.stats.framesIn} bad ${JSON.stringify(conn.stats)}`).toBe(true);
     const after = memoryMb();
-    console.log(`udp churn: ${PORTS} source ports → heap ${before.heap} → ${after.heap} MB, rss ${before.rss} → ${after.rss} MB; peers ${udp.peers().length}, parsers ${conn.peerParsers}, evicted ${udp.evicted}`);
+    console.log(`udp churn: ${PORTS} source ports → heap ${before.heap} → ${after.heap} MB, array buffers ${before.buffers} → ${after.buffers} MB, rss ${before.rss} → ${after.rss} MB; peers ${udp.peers().length}, parsers ${conn.peerParsers}, evicted ${udp.evicted}`);
 
     expect(udp.peers().length).toBe(UDP_MAX_PEERS);
     expect(conn.peerParsers).toBeLessThanOrEqual(UDP_MAX_PEERS);

@@ -25,10 +25,11 @@ export async function until(cond: () => boolean, tries = 1000): Promise<boolean>
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
 
-/** Heap used and RSS in MB after a full collection. */
-export function memoryMb(): { heap: number; rss: number } {
+/** Heap used, array buffers (parser slabs live there) and RSS in MB after a full collection. */
+export function memoryMb(): { heap: number; buffers: number; rss: number } {
   gc();
   gc();
   const m = process.memoryUsage();
-  return { heap: Math.round((m.heapUsed / 1048576) * 10) / 10, rss: Math.round((m.rss / 1048576) * 10) / 10 };
+  const mb = (b: number): number => Math.round((b / 1048576) * 10) / 10;
+  return { heap: mb(m.heapUsed), buffers: mb(m.arrayBuffers), rss: mb(m.rss) };
 }
