@@ -19,6 +19,7 @@ import type { ServerMessage, StationEvent, VehicleCommand, VehicleView } from '.
 import { stationEvent, vehicleViews } from './api/views.js';
 import type { CommandReply, VehicleCommands } from './commands.js';
 import { createStation, type Station } from './compose.js';
+import { EventFlood } from './event-flood.js';
 import { startConsoleServer, type ConsoleServer } from './server/console-server.js';
 import type { TileSource } from './server/mbtiles.js';
 import { loadPlanDir } from './server/plan-dir.js';
@@ -203,9 +204,13 @@ export async function startStationService(o: StationServiceOptions): Promise<Res
   const runner = patrol?.value.runner;
   const names = new Map(fleetFile.drones.map((d) => [d.sysid, d.id] as const));
   const listeners = new Set<(e: StationEvent) => void>();
+  // A drone's texts are merged (×N) and rate-limited per vehicle before any console sees them.
+  const flood = new EventFlood(clock, (ev) => {
+    for (const l of listeners) l(ev);
+  });
   const offEvents = station.on('*', (e) => {
     const ev = stationEvent(e, clock.now(), names);
-    if (ev) for (const l of listeners) l(ev);
+    if (ev) flood.push(ev);
   });
   const hello: Extract<ServerMessage, { type: 'hello' }> = {
     type: 'hello',
@@ -229,6 +234,7 @@ export async function startStationService(o: StationServiceOptions): Promise<Res
   const started = await VideoHub.start({ dataDir: o.dataDir, sources: videoSources, log, sortieOf });
   if (!started.ok) {
     offEvents();
+    flood.close();
     await patrol?.value.close();
     await station.close();
     await fleet?.stop();
@@ -297,6 +303,7 @@ export async function startStationService(o: StationServiceOptions): Promise<Res
   });
   if (!server.ok) {
     offEvents();
+    flood.close();
     offArm();
     discovery?.close();
     await video.close();
@@ -318,6 +325,7 @@ export async function startStationService(o: StationServiceOptions): Promise<Res
     video,
     close: async () => {
       offEvents();
+      flood.close();
       offArm();
       discovery?.close();
       await srv.close();

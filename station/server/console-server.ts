@@ -4,6 +4,7 @@
  * Flight replay (station/replay/): the recorded flights at `/api/flights[/<id>]`, their video on `/ws/replay`.
  * Binds 127.0.0.1 by default. A port in use is an error value naming the address, never a crash.
  */
+import { RecentEvents } from '../event-flood.js';
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -83,7 +84,7 @@ const MIME: Record<string, string> = {
   '.geojson': 'application/geo+json',
 };
 
-/** Events replayed to a console that connects later. */
+/** Events replayed to a console that connects later: this many of each severity. */
 const RECENT_EVENTS = 50;
 const TILE_MIME = { png: 'image/png', jpg: 'image/jpeg', webp: 'image/webp' } as const;
 
@@ -208,7 +209,7 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Resul
     if (plan) sendTo(plan);
     sendTo(o.source.snapshot());
     // A console opened later (the wall screen, a kiosk) still sees what happened recently.
-    for (const event of recent) sendTo({ type: 'event', event });
+    for (const event of recent.list()) sendTo({ type: 'event', event });
     peers.add(peer);
     const off = peer.onMessage((text) => {
       const m = parseClientMessage(text);
@@ -251,10 +252,9 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Resul
     const text = JSON.stringify(m);
     for (const p of peers) p.send(text);
   };
-  const recent: StationEvent[] = [];
+  const recent = new RecentEvents(RECENT_EVENTS);
   const offEvent = o.source.onEvent((event) => {
-    recent.push(event);
-    if (recent.length > RECENT_EVENTS) recent.shift();
+    recent.add(event);
     broadcast({ type: 'event', event });
   });
   const timer = o.clock.setInterval(() => {

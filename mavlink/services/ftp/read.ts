@@ -135,9 +135,9 @@ function store(s: FtpReadState, offset: number, data: Uint8Array): boolean {
   const reach = s.have.high + FTP_REACH_BYTES;
   if (end > reach || end > s.maxBytes) {
     s.outOfBounds =
-      end > s.maxBytes
-        ? `read ${s.spec.path}: reply at offset ${offset} is beyond the ${s.maxBytes}-byte limit of a download`
-        : `read ${s.spec.path}: reply at offset ${offset} is beyond the file (size at open ${s.sizeAtOpen ?? 'unknown'}, ${s.spec.fromOffset + s.have.high} bytes received): a broken or hostile vehicle`;
+      end > reach
+        ? `read ${s.spec.path}: reply at offset ${offset} is beyond the file (size at open ${s.sizeAtOpen ?? 'unknown'}, ${s.spec.fromOffset + s.have.high} bytes received): a broken or hostile vehicle`
+        : `read ${s.spec.path}: reply at offset ${offset} is beyond the ${s.maxBytes}-byte limit of a download`;
     return false;
   }
   if (end > s.buf.length) {
