@@ -65,7 +65,7 @@ export class MavConnection {
   private readonly parsers = new Map<PeerId, FrameParser>();
   /** Statistics of the parsers of peers gone (their parser is freed with them). */
   private readonly retired: ParserStats = { frames: 0, bytes: 0, badCrc: 0, garbageBytes: 0, truncated: 0, unknown: 0 };
-  private readonly signer: Signer | undefined;
+  private signer: Signer | undefined;
   private readonly rxListeners = new Set<Listener<Received>>();
   private readonly txListeners = new Set<Listener<Sent>>();
   private readonly statusListeners = new Set<Listener<TransportStatus>>();
@@ -100,6 +100,21 @@ export class MavConnection {
 
   close(): Promise<void> {
     return this.transport.close();
+  }
+
+  /**
+   * Change signing on a live link (a vehicle given a key by SETUP_SIGNING, a key rotated): from the next
+   * frame on, sign and verify with this config; undefined or an all-zero key turns signing off. Streams'
+   * replay state starts afresh, the outgoing timestamp never goes back.
+   */
+  setSigning(config: SigningConfig | undefined, initialTimestamp = 0): void {
+    const last = this.signer?.lastSent ?? 0;
+    this.signer = config ? new Signer(config, this.options.clock, Math.max(last, initialTimestamp)) : undefined;
+  }
+
+  /** Whether this link signs what it sends now. */
+  get signing(): boolean {
+    return this.signer?.signsOutgoing ?? false;
   }
 
   /** A peer is gone: free its parser (a UDP port churn must not grow the station), keep its counts. */

@@ -37,6 +37,11 @@ export interface StationOptions {
    * link id (its index) and signing state.
    */
   signing?: Omit<SigningConfig, 'linkId'>;
+  /**
+   * Signing per link, in the order of `connections` (a drone's own key; undefined = that link unsigned,
+   * e.g. the built-in simulator's in-process links). Overrides `signing` when given.
+   */
+  linkSigning?: readonly (Omit<SigningConfig, 'linkId'> | undefined)[];
   /** Write tlogs (default true). */
   record?: boolean;
   registry?: Omit<RegistryOptions, 'clock' | 'gcsSysid' | 'gcsCompid'>;
@@ -94,7 +99,8 @@ export async function createStation(o: StationOptions): Promise<Result<Station>>
       }
       transport = t.value;
     } else transport = c;
-    const signing = o.signing ? { ...o.signing, linkId: conns.length & 0xff } : undefined;
+    const cfg = o.linkSigning ? o.linkSigning[conns.length] : o.signing;
+    const signing = cfg ? { ...cfg, linkId: conns.length & 0xff } : undefined;
     const conn = new MavConnection(transport, { clock, sysid: gcsSysid, compid: gcsCompid, ...(signing ? { signing } : {}) });
     const opened = await conn.open();
     if (!opened.ok) {

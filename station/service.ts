@@ -10,7 +10,8 @@
  */
 import { join } from 'node:path';
 import { SystemClock, type Clock } from '../mavlink/clock.js';
-import type { SigningConfig } from '../mavlink/codec/signing.js';
+import type { SigningConfig, UnsignedPolicy } from '../mavlink/codec/signing.js';
+import { droneKey } from './keys.js';
 import { err, ok, type Result } from '../mavlink/result.js';
 import { memoryPair } from '../mavlink/transport/memory.js';
 import type { Transport } from '../mavlink/transport/types.js';
@@ -43,8 +44,16 @@ export interface StationServiceOptions {
   simulate?: boolean;
   host?: string;
   port?: number;
-  /** MAVLink 2 signing on the drones' links (the built-in simulator's in-process links stay unsigned). */
+  /**
+   * MAVLink 2 signing: the key for every real link (a drone's own key, DATA/keys/<id>.key or the fleet
+   * file's signing_key_file, wins). The built-in simulator's in-process links stay unsigned. When any key is
+   * given, every real link must have one or the service refuses to start.
+   */
   signing?: Omit<SigningConfig, 'linkId'>;
+  /** What to do with unsigned frames on signed links (default reject; `--unsigned`). */
+  unsigned?: UnsignedPolicy;
+  /** The folder of the fleet file (a drone's signing_key_file is relative to it). */
+  fleetDir?: string;
   /** Serve on any free port when `port` is taken. */
   anyPortIfTaken?: boolean;
   /** Simulator warm-up (ms to EKF position); default ArduCopter's captured ~41 s. */
@@ -156,14 +165,21 @@ export async function startStationService(o: StationServiceOptions): Promise<Res
   }
   if (links.length === 0) return err('no-links', 'no drone to connect: give --connect URL or a fleet file whose drones are simulated');
 
+  // Signing fails closed: every real link signs, with its drone's key or the station's; only the in-process
+  // simulator links (no socket, nothing to forge) stay unsigned. A real link without a key, when any key is
+  // given, stops the start: a link silently unsigned next to signed ones is what an attacker looks for.
+  const keys = signingPlan(links, simEnds, fleetFile.drones, o);
+  if (!keys.ok) {
+    await fleet?.stop();
+    return keys;
+  }
+  if (keys.value.summary) log(`kongxun: ${keys.value.summary}`);
   const created = await createStation({
     clock,
     dataDir: o.dataDir,
     connections: links,
-    // Signing applies to real links; the in-process simulator links are trusted and unsigned.
-    ...(o.signing && simEnds.length === 0 ? { signing: o.signing } : {}),
+    linkSigning: keys.value.perLink,
   });
-  if (o.signing && simEnds.length > 0) log('kongxun: warning: signing is not applied while the built-in simulator flies (run with --connect only)');
   if (!created.ok) {
     await fleet?.stop();
     return created;
@@ -336,6 +352,45 @@ export async function startStationService(o: StationServiceOptions): Promise<Res
       o.tiles?.close();
     },
   });
+}
+
+/** Signing per link: each real link's key (its drone's own, else the station's), or why the start is refused. */
+function signingPlan(
+  links: readonly (string | Transport)[],
+  simEnds: readonly Transport[],
+  drones: readonly { id: string; connect?: string; signingKeyFile?: string }[],
+  o: Pick<StationServiceOptions, 'signing' | 'unsigned' | 'dataDir' | 'fleetDir'>,
+): Result<{ perLink: (Omit<SigningConfig, 'linkId'> | undefined)[]; summary: string | undefined }> {
+  const unsigned = o.unsigned ?? o.signing?.unsigned ?? 'reject';
+  const perLink: (Omit<SigningConfig, 'linkId'> | undefined)[] = [];
+  const missing: string[] = [];
+  const from: string[] = [];
+  let asked = o.signing !== undefined;
+  for (const l of links) {
+    if (typeof l !== 'string' && simEnds.includes(l)) {
+      perLink.push(undefined);
+      continue;
+    }
+    const url = typeof l === 'string' ? l : l.url;
+    const d = drones.find((x) => x.connect === url);
+    const own = d ? droneKey(d, o.dataDir, o.fleetDir ?? '.') : ok(undefined);
+    if (!own.ok) return err('signing', `signing: ${own.reason}`);
+    if (own.value) asked = true;
+    const key = own.value?.key ?? o.signing?.key;
+    if (!key) {
+      missing.push(d ? `${url} (drone ${d.id})` : url);
+      perLink.push(undefined);
+      continue;
+    }
+    from.push(`${d?.id ?? url}: ${own.value ? own.value.from : 'the station key'}`);
+    perLink.push({ key, unsigned });
+  }
+  if (!asked) return ok({ perLink, summary: undefined });
+  if (missing.length > 0) {
+    return err('signing', `signing is on but ${missing.length === 1 ? 'this link has' : 'these links have'} no key: ${missing.join(', ')} — give each drone DATA/keys/<id>.key (kongxun keys install), a signing_key_file in the fleet file, or one key for all with --signing-key-file`);
+  }
+  const real = perLink.filter(Boolean).length;
+  return ok({ perLink, summary: `signing ${real} real link${real === 1 ? '' : 's'} (${from.join('; ')}), unsigned frames: ${unsigned}${simEnds.length > 0 ? `; ${simEnds.length} in-process simulator link${simEnds.length === 1 ? '' : 's'} unsigned` : ''}` });
 }
 
 /** The patrol's view of each drone (its sortie now, taken over, set aside for maintenance) when a patrol runs. */

@@ -3,6 +3,7 @@ import { simMain } from '../../sitl/cli.js';
 import { commandMain } from './command.js';
 import { flightsMain } from './flights.js';
 import { flyMain } from './fly.js';
+import { keysMain } from './keys.js';
 import { processIo, type CliIo } from './io.js';
 import { planMain } from './plan.js';
 import { missionMain } from './mission.js';
@@ -27,6 +28,7 @@ usage: kongxun <command> [options]   (kongxun <command> --help for its options)
   params    pull (cached; MAVFTP or list), set (verified) or diff a drone's parameters
   logs      list, download (resumable, checksummed) or delete one of a drone's onboard logs
   flights   the flights recorded in DATA/tlogs (armed → disarmed), for replay
+  keys      install or rotate a drone's MAVLink signing key (SETUP_SIGNING over a trusted link)
 `;
 
 type Sub = (argv: string[], io: CliIo) => Promise<number>;
@@ -42,6 +44,7 @@ const COMMANDS: Record<string, Sub> = {
   params: paramsMain,
   logs: logsMain,
   flights: flightsMain,
+  keys: keysMain,
   sim: (argv, io) => simMain(argv, { out: io.out, err: io.err }),
 };
 

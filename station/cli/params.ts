@@ -35,7 +35,7 @@ const SYNOPSIS = 'pull|set|diff … (see the top of station/cli/params.ts)';
 
 /** Open the station on --connect, wait for the drone, run `fn` with its parameter and log services. */
 export async function withVehicle(a: ParsedArgs, command: string, io: CliIo, fn: (files: VehicleFiles, sysid: number, clock: Clock) => Promise<number>): Promise<number> {
-  const c = await connectVehicle(a, command, {});
+  const c = await connectVehicle(a, command, { warn: (l) => io.err(l) });
   if (!c.ok) return io.fail(c.reason, c.code);
   try {
     const files = c.station.files(c.sysid);
