@@ -51,6 +51,8 @@ export interface StationOptions {
 export interface LinkSnapshot {
   name: string;
   status: TransportStatus['state'];
+  /** Whether this link signs what it sends (and verifies what it gets). */
+  signing: boolean;
   peers: string[];
   stats: ConnectionStats;
 }
@@ -175,7 +177,7 @@ export async function createStation(o: StationOptions): Promise<Result<Station>>
     },
     snapshot: () => ({
       atMs: clock.now(),
-      links: conns.map((c) => ({ name: c.name, status: c.lastStatus.state, peers: c.transport.peers(), stats: c.stats })),
+      links: conns.map((c) => ({ name: c.name, status: c.lastStatus.state, signing: c.signing, peers: c.transport.peers(), stats: c.stats })),
       vehicles: registry.snapshot(),
     }),
     tlogs: () => recorder?.files() ?? [],

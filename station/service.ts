@@ -228,6 +228,12 @@ export async function startStationService(o: StationServiceOptions): Promise<Res
     const ev = stationEvent(e, clock.now(), names);
     if (ev) flood.push(ev);
   });
+  // A link that is up but whose every frame is rejected (a wrong key, a drone that does not sign under
+  // reject) shows no vehicle: say so, as an alert, once per episode.
+  const rejectWatch = watchRejectingLinks(station, clock, (ev) => {
+    log(`kongxun: ${ev.text}`);
+    flood.push(ev);
+  });
   const hello: Extract<ServerMessage, { type: 'hello' }> = {
     type: 'hello',
     station: fleetFile.station,
@@ -250,6 +256,7 @@ export async function startStationService(o: StationServiceOptions): Promise<Res
   const started = await VideoHub.start({ dataDir: o.dataDir, sources: videoSources, log, sortieOf });
   if (!started.ok) {
     offEvents();
+    clock.clearInterval(rejectWatch);
     flood.close();
     await patrol?.value.close();
     await station.close();
@@ -319,6 +326,7 @@ export async function startStationService(o: StationServiceOptions): Promise<Res
   });
   if (!server.ok) {
     offEvents();
+    clock.clearInterval(rejectWatch);
     flood.close();
     offArm();
     discovery?.close();
@@ -341,6 +349,7 @@ export async function startStationService(o: StationServiceOptions): Promise<Res
     video,
     close: async () => {
       offEvents();
+      clock.clearInterval(rejectWatch);
       flood.close();
       offArm();
       discovery?.close();
@@ -352,6 +361,32 @@ export async function startStationService(o: StationServiceOptions): Promise<Res
       o.tiles?.close();
     },
   });
+}
+
+/** Every 5 s: a link whose frames, all of them, were rejected since the last look is an alert (once per episode). */
+function watchRejectingLinks(station: Station, clock: Clock, alert: (e: StationEvent) => void): ReturnType<Clock['setInterval']> {
+  const last = new Map<string, { framesIn: number; rejected: number; alerted: boolean }>();
+  return clock.setInterval(() => {
+    for (const c of station.connections()) {
+      const s = c.stats;
+      const rejected = s.rejectedBadSignature + s.rejectedUnsigned + s.rejectedReplay;
+      const prev = last.get(c.name) ?? { framesIn: 0, rejected: 0, alerted: false };
+      const newRejected = rejected - prev.rejected;
+      let alerted = prev.alerted;
+      if (s.framesIn > prev.framesIn) alerted = false;
+      else if (newRejected > 0 && !alerted) {
+        alerted = true;
+        alert({
+          atMs: clock.now(),
+          kind: 'link-rejecting',
+          severity: 'alert',
+          text: `link ${c.name} up, every frame rejected: wrong key? (${newRejected} in 5 s: ${s.rejectedBadSignature} bad signature, ${s.rejectedUnsigned} unsigned, ${s.rejectedReplay} replayed in all)`,
+          args: { link: c.name },
+        });
+      }
+      last.set(c.name, { framesIn: s.framesIn, rejected, alerted });
+    }
+  }, 5000);
 }
 
 /** Signing per link: each real link's key (its drone's own, else the station's), or why the start is refused. */

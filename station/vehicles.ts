@@ -67,6 +67,8 @@ export type RegistryEvent =
   | ({ type: 'disarmed' } & Ids)
   | ({ type: 'statustext'; entry: StatusTextEntry } & Ids)
   | ({ type: 'duplicate-sysid'; reason: string; links: string[] } & Ids)
+  /** Signing is on with `--unsigned flag` and this vehicle sent an unsigned frame (once per vehicle). */
+  | ({ type: 'unsigned-flagged'; link: string } & Ids)
   | ({ type: 'component-new'; componentId: number; mavType: number } & Ids)
   | ({ type: 'streams-requested'; method: StreamMethod } & Ids);
 export type RegistryEventType = RegistryEvent['type'];
@@ -79,6 +81,8 @@ export interface VehicleInfo {
   compid: number;
   lost: boolean;
   duplicateSysid: string | null;
+  /** Frames of this vehicle that arrived unsigned on a signed link under `--unsigned flag` (accepted, flagged). */
+  unsignedFrames: number;
   links: PathInfo[];
   components: ComponentInfo[];
   streams: StreamMethod | null;
@@ -94,6 +98,7 @@ interface Entry {
   lost: boolean;
   dup: DuplicateState;
   dupReported: boolean;
+  unsignedFrames: number;
   queue: CommandQueue;
   link: MessageLink;
   streamGen: number;
@@ -227,6 +232,7 @@ export class VehicleRegistry {
       compid: e.compid,
       lost: e.lost,
       duplicateSysid: e.dup.flagged,
+      unsignedFrames: e.unsignedFrames,
       links: [...e.paths.values()].map(({ link, peer, lastRxMs }) => ({ link, peer, lastRxMs })),
       components: [...(this.components.get(e.sysid)?.values() ?? [])],
       streams: e.streams,
@@ -252,6 +258,7 @@ export class VehicleRegistry {
       lost: false,
       dup: emptyDuplicateState(),
       dupReported: false,
+      unsignedFrames: 0,
       streamGen: 0,
       streams: null,
       homeAskedMs: this.clock.now(),
@@ -347,6 +354,10 @@ export class VehicleRegistry {
   private apply(e: Entry, connection: RegistryConnection, r: Received, fresh: boolean): void {
     const { frame, message } = r;
     const pathKey = `${connection.name}|${r.peer}`;
+    if (r.flaggedUnsigned) {
+      e.unsignedFrames++;
+      if (e.unsignedFrames === 1) this.emit({ type: 'unsigned-flagged', sysid: e.sysid, compid: e.compid, link: connection.name });
+    }
     const path = e.paths.get(pathKey);
     if (path) path.lastRxMs = r.atMs;
     else e.paths.set(pathKey, { connection, link: connection.name, peer: r.peer, lastRxMs: r.atMs });

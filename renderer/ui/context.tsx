@@ -30,7 +30,7 @@ export function useT(): T {
   return (k, args) => translate(lang, k, args);
 }
 
-const EVENT_KEYS = new Set(['vehicle-new', 'vehicle-lost', 'vehicle-regained', 'vehicle-rebooted', 'mode-changed', 'armed', 'disarmed', 'duplicate-sysid', 'statustext', 'statustext-flood']);
+const EVENT_KEYS = new Set(['vehicle-new', 'vehicle-lost', 'vehicle-regained', 'vehicle-rebooted', 'mode-changed', 'armed', 'disarmed', 'duplicate-sysid', 'statustext', 'statustext-flood', 'unsigned-flagged', 'link-rejecting']);
 
 /** An event in the console's language; the autopilot's own words (STATUSTEXT) are quoted as they came. */
 export function wordEvent(t: T, e: StationEvent): string {

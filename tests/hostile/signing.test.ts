@@ -20,6 +20,7 @@ import { main } from '../../station/cli/main.js';
 import { createStation } from '../../station/compose.js';
 import { keyPath, readKeyFile } from '../../station/keys.js';
 import { startStationService } from '../../station/service.js';
+import { vehicleViews } from '../../station/api/views.js';
 import { until } from './wire.js';
 
 let fleet: SimFleet | undefined;
@@ -146,6 +147,56 @@ describe('signing on real links', () => {
     const refused = await startStationService({ dataDir: data, staticDir, fleetFile: two, connect: [], simulate: false, port: 0, videoDiscovery: false });
     expect(refused.ok).toBe(false);
     expect(!refused.ok && refused.reason).toContain(`no key: ${URL2} (drone JH-02)`);
+  }, 120_000);
+
+  it('wrong key: the link is up but every frame rejected → an alert, not a vehicle-less "up"; --unsigned flag: the card badge and an alert', async () => {
+    const staticDir = mkdtempSync(join(tmpdir(), 'kx-static-'));
+    // JH-01 signs with DATA/keys/JH-01.key (second test). The fleet names another key for it: wrong key.
+    const wrong = join(dir, 'wrong.key');
+    writeFileSync(wrong, 'not the drone key\n', { mode: 0o600 });
+    const sample = JSON.parse(readFileSync(fleetFile, 'utf8')) as { drones: Record<string, unknown>[] };
+    sample.drones[0]!.signing_key_file = wrong;
+    const wf = join(dir, 'fleet-wrong.json');
+    writeFileSync(wf, JSON.stringify(sample));
+    const lines: string[] = [];
+    const bad = await startStationService({ dataDir: data, staticDir, fleetFile: wf, connect: [], simulate: false, port: 0, videoDiscovery: false, log: (l) => lines.push(l) });
+    expect(bad.ok, bad.ok ? '' : bad.reason).toBe(true);
+    if (!bad.ok) return;
+    try {
+      expect(await until(() => lines.some((l) => l.includes('every frame rejected')), 1500)).toBe(true);
+      console.log(`wrong key: ${lines.find((l) => l.includes('every frame rejected'))}`);
+      expect(bad.value.station.vehicles()).toHaveLength(0);
+    } finally {
+      await bad.value.close();
+    }
+
+    // Turn the drone's signing off (all-zero key, signed with its key), then serve with the key under flag.
+    const k = readKeyFile(keyPath(data, 'JH-01'));
+    const st = await createStation({ clock: new SystemClock(), dataDir: join(dir, 'z2'), connections: [URL], record: false, signing: { key: k.ok ? k.value : new Uint8Array(32), unsigned: 'reject' } });
+    expect(st.ok).toBe(true);
+    if (!st.ok) return;
+    expect(await until(() => st.value.vehicle(11) !== undefined)).toBe(true);
+    st.value.connections()[0]!.send(make(common.SetupSigning, { targetSystem: 11, targetComponent: 0, secretKey: new Array(32).fill(0), initialTimestamp: 0n }));
+    expect(await until(() => fleet!.members[0]!.drone.signingKey === undefined)).toBe(true);
+    await st.value.close();
+
+    const flagged = await startStationService({ dataDir: data, staticDir, fleetFile, connect: [], simulate: false, unsigned: 'flag', port: 0, videoDiscovery: false });
+    expect(flagged.ok, flagged.ok ? '' : flagged.reason).toBe(true);
+    if (!flagged.ok) return;
+    try {
+      const msgs: { type: string; event?: { kind: string; severity: string; text: string } }[] = [];
+      const leave = flagged.value.attachConsole({ who: { kind: 'user', user: 'test', role: 'pilot', from: 'test', via: 'console' }, send: (t: string) => void msgs.push(JSON.parse(t) as never), onMessage: () => () => undefined } as never);
+      expect(await until(() => msgs.some((m) => m.type === 'event' && m.event?.kind === 'unsigned-flagged'))).toBe(true);
+      const ev = msgs.find((m) => m.event?.kind === 'unsigned-flagged')!.event!;
+      expect(ev.severity).toBe('alert');
+      const view = vehicleViews(flagged.value.station.snapshot(), new Map([[11, 'JH-01']]))[0]!;
+      console.log(`--unsigned flag: ${ev.text}; card signing ${JSON.stringify(view.signing)}`);
+      expect(view.signing?.signed).toBe(true);
+      expect(view.signing?.unsignedFrames).toBeGreaterThan(0);
+      leave();
+    } finally {
+      await flagged.value.close();
+    }
   }, 120_000);
 
   it('key files: 0644 refused with the chmod to run; KONGXUN_SIGNING_KEY and --signing-key-file read; --signing-key warns', async () => {
