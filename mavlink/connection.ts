@@ -65,7 +65,9 @@ export class MavConnection {
   readonly name: string;
   private seq = 0;
   private readonly parsers = new Map<PeerId, FrameParser>();
-  private readonly signer: Signer | undefined;
+  /** Statistics of the parsers of peers gone (their parser is freed with them). */
+  private readonly retired: ParserStats = { frames: 0, bytes: 0, badCrc: 0, garbageBytes: 0, truncated: 0, unknown: 0 };
+  private signer: Signer | undefined;
   private readonly rxListeners = new Set<Listener<Received>>();
   private readonly txListeners = new Set<Listener<Sent>>();
   private readonly statusListeners = new Set<Listener<TransportStatus>>();
@@ -93,7 +95,7 @@ export class MavConnection {
       onData: (bytes, peer, datagram) => this.onData(bytes, peer, datagram),
       onStatus: (s) => {
         this.lastStatus = s;
-        if (s.state === 'disconnected' && s.peer) this.parsers.get(s.peer)?.reset();
+        if (s.state === 'disconnected' && s.peer) this.retire(s.peer);
         for (const l of this.statusListeners) l(s);
       },
     });
@@ -103,8 +105,36 @@ export class MavConnection {
     return this.transport.close();
   }
 
+  /**
+   * Change signing on a live link (a vehicle given a key by SETUP_SIGNING, a key rotated): from the next
+   * frame on, sign and verify with this config; undefined or an all-zero key turns signing off. Streams'
+   * replay state starts afresh, the outgoing timestamp never goes back.
+   */
+  setSigning(config: SigningConfig | undefined, initialTimestamp = 0): void {
+    const last = this.signer?.lastSent ?? 0;
+    this.signer = config ? new Signer(config, this.options.clock, Math.max(last, initialTimestamp)) : undefined;
+  }
+
+  /** Whether this link signs what it sends now. */
+  get signing(): boolean {
+    return this.signer?.signsOutgoing ?? false;
+  }
+
+  /** A peer is gone: free its parser (a UDP port churn must not grow the station), keep its counts. */
+  private retire(peer: PeerId): void {
+    const p = this.parsers.get(peer);
+    if (!p) return;
+    for (const k of Object.keys(this.retired) as (keyof ParserStats)[]) this.retired[k] += p.stats[k];
+    this.parsers.delete(peer);
+  }
+
+  /** Parsers held now: one per peer heard and not yet gone. */
+  get peerParsers(): number {
+    return this.parsers.size;
+  }
+
   get stats(): ConnectionStats {
-    const parser: ParserStats = { frames: 0, bytes: 0, badCrc: 0, garbageBytes: 0, truncated: 0, unknown: 0 };
+    const parser: ParserStats = { ...this.retired };
     for (const p of this.parsers.values()) {
       for (const k of Object.keys(parser) as (keyof ParserStats)[]) parser[k] += p.stats[k];
     }

@@ -15,6 +15,8 @@ export interface FleetDrone {
   connect?: string;
   /** Video stream URL, if any. */
   video?: string;
+  /** MAVLink signing key file of this drone (`signing_key_file`; relative to the fleet file's folder is the caller's to resolve). */
+  signingKeyFile?: string;
 }
 
 export interface Fleet {
@@ -83,6 +85,7 @@ export function parseFleet(json: unknown, file: string): Parsed<Fleet> {
       };
       if (r.connect !== undefined) drone.connect = str(r.connect, `${wid}.connect`, true);
       if (r.video !== undefined) drone.video = str(r.video, `${wid}.video`, true);
+      if (r.signing_key_file !== undefined) drone.signingKeyFile = str(r.signing_key_file, `${wid}.signing_key_file`, true);
       if (id && ids.has(id)) bad(`${wid}.id`, `duplicates another drone's id "${id}"`);
       ids.add(id);
       const other = sysids.get(drone.sysid);

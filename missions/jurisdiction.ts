@@ -2,7 +2,8 @@
  * The jurisdiction GeoJSON (../shared/formats/jurisdiction.md): one FeatureCollection, WGS-84 [lon, lat],
  * each feature's `properties.kind` one of the contract's kinds. Validated into typed data with defaults.
  * Errors name the feature (its id, else its index), the field and what is wrong. Unknown properties and
- * unknown kinds are ignored (unknown kinds come back as warnings), since people draw these files in QGIS.
+ * unknown kinds are ignored (unknown kinds come back as warnings), since people draw these files in QGIS; a
+ * feature with no kind at all is an error naming it.
  */
 import { type InputIssue, InputError, type Parsed, typeName } from './errors.js';
 
@@ -49,7 +50,10 @@ export function parseJurisdiction(json: unknown, file: string): Parsed<Jurisdict
     if (typeof f !== 'object' || f === null || feat.type !== 'Feature') return bad('', 'must be a GeoJSON Feature');
     if (typeof props !== 'object' || props === null) return bad('properties', 'is required (an object with "kind" and "id")');
     const kind = props.kind;
-    if (typeof kind !== 'string' || !(KINDS as readonly string[]).includes(kind)) {
+    // A feature without a kind is a broken file (a patrol line drawn without its kind would silently drop
+    // out of the plan): refused, naming it. A kind this version does not know is another tool's: ignored.
+    if (typeof kind !== 'string' || !kind.trim()) return bad('properties.kind', kind === undefined ? `is required (one of ${KINDS.join(', ')})` : `must be one of ${KINDS.join(', ')}, found ${typeName(kind)}`);
+    if (!(KINDS as readonly string[]).includes(kind)) {
       warnings.push({ where, problem: `properties.kind ${typeName(kind)} is not one of ${KINDS.join(', ')}; feature ignored` });
       return;
     }

@@ -45,6 +45,20 @@ describe('jurisdiction contract', () => {
     if (r.ok) expect(r.warnings[0]!.problem).toContain('helipad');
   });
 
+  it('refuses a feature with no kind (a patrol line drawn without it), naming the feature and the field', () => {
+    const geo = structuredClone(sampleGeo);
+    const line = geo.features.find((f: { properties: { kind: string } }) => f.properties.kind === 'patrol-line');
+    delete line.properties.kind;
+    const r = parseJurisdiction(geo, 'nokind.geojson');
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.error.toString()).toContain(`(id ${line.properties.id}).properties.kind: is required`);
+    const g2 = structuredClone(sampleGeo);
+    g2.features[1].properties.kind = 7;
+    const r2 = parseJurisdiction(g2, 'kind7.geojson');
+    expect(!r2.ok && r2.error.toString()).toContain('.properties.kind: must be one of');
+  });
+
   it('refuses zero or two boundaries, unclosed rings, wrong geometry, duplicate ids', () => {
     const geo = structuredClone(sampleGeo);
     geo.features.push(structuredClone(geo.features[0]));

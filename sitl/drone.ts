@@ -133,9 +133,32 @@ export class SimDrone implements TelemetrySource, CommandHost {
 
   // ---- links ----
 
+  /** The signing key SETUP_SIGNING gave (undefined: signing off). */
+  signingKey: Uint8Array | undefined;
+
+  /**
+   * SETUP_SIGNING as ArduPilot handles it (GCS_Signing.cpp): refused while armed; otherwise the key is
+   * stored and takes effect at once on every link. From then on unsigned frames are dropped without a word
+   * (RADIO_STATUS excepted) and what the drone sends is signed; an all-zero key turns signing off. Over a
+   * link that already signs, only a SETUP_SIGNING signed with the current key arrives here at all.
+   */
+  setupSigning(m: common.SetupSigning): void {
+    if (this.armed) {
+      this.text(common.MavSeverity.ERROR, "ERROR: Won't setup signing when armed");
+      return;
+    }
+    const key = Uint8Array.from(m.secretKey.slice(0, 32));
+    const off = key.length < 32 || key.every((b) => b === 0);
+    this.signingKey = off ? undefined : key;
+    const initial = Number(m.initialTimestamp);
+    this.links.forEach((l, i) => l.connection.setSigning(off ? undefined : { key, linkId: i & 0xff, unsigned: 'reject' }, Number.isFinite(initial) ? initial : 0));
+  }
+
   /** Serve a connection (already opened or not). Returns a function that detaches it. */
   attach(connection: MavConnection): () => void {
     const link = new SimLink(connection, this.clock, (l, msgid) => this.emitScheduled(l, msgid));
+    // A key set by SETUP_SIGNING is kept (ArduPilot stores it) and applies to every link, new ones too.
+    if (this.signingKey) connection.setSigning({ key: this.signingKey, linkId: this.links.length & 0xff, unsigned: 'reject' });
     this.links.push(link);
     const off = connection.onMessage((rx) => this.receive(link, rx));
     link.start();

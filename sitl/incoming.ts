@@ -30,6 +30,11 @@ export function handleIncoming(drone: SimDrone, link: SimLink, rx: Received, com
   if (!m) return;
   const peer = rx.peer;
   switch (rx.frame.msgid) {
+    case 256: {
+      const s = m as common.SetupSigning;
+      if (forUs(drone, s.targetSystem, s.targetComponent)) drone.setupSigning(s);
+      return;
+    }
     case 0:
       if (rx.frame.sysid === drone.params.get('MAV_GCS_SYSID')) drone.failsafes.gcsHeartbeat();
       return;

@@ -38,6 +38,11 @@ export interface StationOptions {
    * link id (its index) and signing state.
    */
   signing?: Omit<SigningConfig, 'linkId'>;
+  /**
+   * Signing per link, in the order of `connections` (a drone's own key; undefined = that link unsigned,
+   * e.g. the built-in simulator's in-process links). Overrides `signing` when given.
+   */
+  linkSigning?: readonly (Omit<SigningConfig, 'linkId'> | undefined)[];
   /** Write tlogs (default true). */
   record?: boolean;
   /** Where the tlog recorder reports failed writes and their recovery (station/storage/health.ts). */
@@ -51,6 +56,8 @@ export interface StationOptions {
 export interface LinkSnapshot {
   name: string;
   status: TransportStatus['state'];
+  /** Whether this link signs what it sends (and verifies what it gets). */
+  signing: boolean;
   peers: string[];
   stats: ConnectionStats;
 }
@@ -99,7 +106,8 @@ export async function createStation(o: StationOptions): Promise<Result<Station>>
       }
       transport = t.value;
     } else transport = c;
-    const signing = o.signing ? { ...o.signing, linkId: conns.length & 0xff } : undefined;
+    const cfg = o.linkSigning ? o.linkSigning[conns.length] : o.signing;
+    const signing = cfg ? { ...cfg, linkId: conns.length & 0xff } : undefined;
     const conn = new MavConnection(transport, { clock, sysid: gcsSysid, compid: gcsCompid, ...(signing ? { signing } : {}) });
     const opened = await conn.open();
     if (!opened.ok) {
@@ -174,7 +182,7 @@ export async function createStation(o: StationOptions): Promise<Result<Station>>
     },
     snapshot: () => ({
       atMs: clock.now(),
-      links: conns.map((c) => ({ name: c.name, status: c.lastStatus.state, peers: c.transport.peers(), stats: c.stats })),
+      links: conns.map((c) => ({ name: c.name, status: c.lastStatus.state, signing: c.signing, peers: c.transport.peers(), stats: c.stats })),
       vehicles: registry.snapshot(),
     }),
     tlogs: () => recorder?.files() ?? [],

@@ -93,6 +93,13 @@ export function onPathHeartbeat(
   return next;
 }
 
+/** A path is gone (its peer forgotten by the link): drop what was kept of it. */
+export function forgetPath(s: DuplicateState, path: string): DuplicateState {
+  if (!(path in s.paths) && !s.pending.some((p) => p.path === path)) return s;
+  const { [path]: _gone, ...paths } = s.paths;
+  return { ...s, paths, pending: s.pending.filter((p) => p.path !== path) };
+}
+
 export function onPathPosition(s: DuplicateState, path: string, latDeg: number, lonDeg: number, atMs: number): DuplicateState {
   const prev = s.paths[path];
   if (!prev || (latDeg === 0 && lonDeg === 0)) return s;

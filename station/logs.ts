@@ -147,6 +147,8 @@ export class LogService {
           clock,
           link,
           onProgress: (_pct, items) => progress(from + (items?.done ?? 0)),
+          // A minute, plus a second per kilobyte still to fetch: a radio link does several KB/s.
+          deadlineMs: 60_000 + Math.max(0, log.size - from),
         });
         this.cancelLog = run.cancel;
         const r = await run.result;

@@ -11,6 +11,7 @@
  *                                   └─ list (PARAM_REQUEST_LIST + re-requests) ─► save cache
  *  set:   type from the cache or a read ─► range check ─► PARAM_SET ─► echo equal? ─► write through to cache
  */
+import { checkParams } from '../mavlink/services/param/checked.js';
 import { drive } from '../mavlink/services/driver.js';
 import { decodePacked } from '../mavlink/services/param/packed.js';
 import { createParamList, paramListMachine, type ParamListStats } from '../mavlink/services/param/list.js';
@@ -20,6 +21,9 @@ import { err, ok, type Result } from '../mavlink/result.js';
 import { cachedParams, fingerprintOf, loadCache, sameFingerprint, saveCache, type CacheFingerprint } from './params-cache.js';
 import { CAP_FTP, type VehicleFileLink, type VehicleIdentity } from './params-link.js';
 
+
+/** The overall deadline of a PARAM_REQUEST_LIST pull (about 1 000 parameters take 10–30 s over a radio). */
+export const PARAM_LIST_DEADLINE_MS = 5 * 60_000;
 export type PullVia = 'auto' | 'ftp' | 'list';
 export type ParamErrorCode = 'flying' | 'timeout' | 'no-ftp' | 'ftp-failed' | 'bad-file' | 'cancelled' | 'unknown-param' | 'mismatch' | 'bad-value';
 
@@ -39,6 +43,8 @@ export interface PullResult {
   fingerprint: CacheFingerprint | undefined;
   /** Things the user should know (fallbacks, cache not saved, …). */
   notes: string[];
+  /** Parameters the vehicle sent that were refused and left out (a name that is not one, a value NaN/±Infinity), each named. */
+  refused: string[];
   ftpStats?: { bytes: number; resent: number; gapReads: number };
   listStats?: ParamListStats;
 }
@@ -97,7 +103,10 @@ export class ParamService {
     if (id && o.cache !== false) {
       o.onProgress?.(0, 'checking the cache');
       const hit = await this.validCache(id, o.samples ?? 8, enc);
-      if (hit) return ok({ params: hit.params, via: 'cache', elapsedMs: this.v.deps.clock.now() - t0, fingerprint: hit.fingerprint, notes });
+      if (hit) {
+        const c = checkParams(hit.params);
+        return ok({ params: c.params, via: 'cache', elapsedMs: this.v.deps.clock.now() - t0, fingerprint: hit.fingerprint, notes, refused: c.refused });
+      }
     }
     const flying = this.v.flyingReason();
     if (flying) return err('flying', `no full parameter download while flying: ${flying}`);
@@ -128,6 +137,8 @@ export class ParamService {
         clock,
         link,
         onProgress: (pct) => o.onProgress?.(pct, 'PARAM_REQUEST_LIST'),
+        // A vehicle that trickles or never completes its list cannot hold the pull (and the drone's queue).
+        deadlineMs: PARAM_LIST_DEADLINE_MS,
       });
       this.cancelCurrent = run.cancel;
       const r = await run.result;
@@ -137,6 +148,10 @@ export class ParamService {
       extra.listStats = r.stats;
     }
     const elapsedMs = this.v.deps.clock.now() - t0;
+    // Names and values are the vehicle's word: refuse (naming them) what a .parm or a screen cannot hold.
+    const checked = checkParams(params);
+    const refused = checked.refused;
+    params = checked.params;
     let fingerprint: CacheFingerprint | undefined;
     if (id) {
       fingerprint = fingerprintOf(sysid, id, params.length);
@@ -146,7 +161,7 @@ export class ParamService {
         notes.push(`cache not saved: ${(e as Error).message}`);
       }
     }
-    return ok({ params, via: used, elapsedMs, fingerprint, notes, ...extra });
+    return ok({ params, via: used, elapsedMs, fingerprint, notes, refused, ...extra });
   }
 
   /** Read one parameter by name. */

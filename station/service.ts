@@ -10,7 +10,8 @@
  */
 import { join } from 'node:path';
 import { SystemClock, type Clock } from '../mavlink/clock.js';
-import type { SigningConfig } from '../mavlink/codec/signing.js';
+import type { SigningConfig, UnsignedPolicy } from '../mavlink/codec/signing.js';
+import { droneKey } from './keys.js';
 import { err, ok, type Result } from '../mavlink/result.js';
 import { memoryPair } from '../mavlink/transport/memory.js';
 import type { Transport } from '../mavlink/transport/types.js';
@@ -18,6 +19,7 @@ import { SimFleet } from '../sitl/fleet.js';
 import type { ServerMessage, StationEvent, VehicleCommand, VehicleView } from './api/contract.js';
 import { stationEvent, vehicleViews } from './api/views.js';
 import { createStation, type Station } from './compose.js';
+import { EventFlood } from './event-flood.js';
 import { startConsoleServer, type ConsoleServer } from './server/console-server.js';
 import type { TileSource } from './server/mbtiles.js';
 import { loadPlanDir } from './server/plan-dir.js';
@@ -52,8 +54,16 @@ export interface StationServiceOptions {
   tls?: { cert: string; key: string };
   /** More names the station is reached by on the LAN (accepted in Host and Origin). */
   publicNames?: string[];
-  /** MAVLink 2 signing on the drones' links (the built-in simulator's in-process links stay unsigned). */
+  /**
+   * MAVLink 2 signing: the key for every real link (a drone's own key, DATA/keys/<id>.key or the fleet
+   * file's signing_key_file, wins). The built-in simulator's in-process links stay unsigned. When any key is
+   * given, every real link must have one or the service refuses to start.
+   */
   signing?: Omit<SigningConfig, 'linkId'>;
+  /** What to do with unsigned frames on signed links (default reject; `--unsigned`). */
+  unsigned?: UnsignedPolicy;
+  /** The folder of the fleet file (a drone's signing_key_file is relative to it). */
+  fleetDir?: string;
   /** Serve on any free port when `port` is taken. */
   anyPortIfTaken?: boolean;
   /** Simulator warm-up (ms to EKF position); default ArduCopter's captured ~41 s. */
@@ -101,6 +111,9 @@ export interface StationService {
   health: StorageHealth;
   close(): Promise<void>;
 }
+
+/** Status lines per link and minute before they are counted instead of printed. */
+export const LINK_LINES_PER_MIN = 20;
 
 export async function startStationService(o: StationServiceOptions): Promise<Result<StationService>> {
   const clock = o.clock ?? new SystemClock();
@@ -162,15 +175,22 @@ async function startServiceParts(o: StationServiceOptions, clock: Clock, log: (l
   }
   if (links.length === 0) return err('no-links', 'no drone to connect: give --connect URL or a fleet file whose drones are simulated');
 
+  // Signing fails closed: every real link signs, with its drone's key or the station's; only the in-process
+  // simulator links (no socket, nothing to forge) stay unsigned. A real link without a key, when any key is
+  // given, stops the start: a link silently unsigned next to signed ones is what an attacker looks for.
+  const keys = signingPlan(links, simEnds, fleetFile.drones, o);
+  if (!keys.ok) {
+    await fleet?.stop();
+    return keys;
+  }
+  if (keys.value.summary) log(`kongxun: ${keys.value.summary}`);
   const created = await createStation({
     clock,
     dataDir: o.dataDir,
     health,
     connections: links,
-    // Signing applies to real links; the in-process simulator links are trusted and unsigned.
-    ...(o.signing && simEnds.length === 0 ? { signing: o.signing } : {}),
+    linkSigning: keys.value.perLink,
   });
-  if (o.signing && simEnds.length > 0) log('kongxun: warning: signing is not applied while the built-in simulator flies (run with --connect only)');
   if (!created.ok) {
     await fleet?.stop();
     return created;
@@ -187,12 +207,28 @@ async function startServiceParts(o: StationServiceOptions, clock: Clock, log: (l
   const gateway = opened.value;
   // Link state changes go to the log, once per change: a radio not plugged in yet ("waiting: … not found — is
   // the radio plugged in?"), a drone's server not up yet, a link lost and back.
+  // A UDP link hears whoever sends to it: a churn of source ports (a hostile sender, a NAT) is at most
+  // LINK_LINES_PER_MIN lines a minute per link, then one line saying how many changes were not shown.
   for (const c of station.connections()) {
     let last = '';
+    let windowStart = clock.now();
+    let shown = 0;
+    let hidden = 0;
     c.onStatus((st) => {
       const line = st.state === 'reconnecting' ? `waiting (${st.reason})` : st.state === 'connected' ? `up (${st.peer})` : 'reason' in st ? `${st.state} (${st.reason})` : st.state;
-      if (line !== last && st.state !== 'opening' && st.state !== 'closed') log(`kongxun: link ${c.name}: ${line}`);
+      if (line === last || st.state === 'opening' || st.state === 'closed') return;
       last = line;
+      const now = clock.now();
+      if (now - windowStart >= 60_000) {
+        if (hidden > 0) log(`kongxun: link ${c.name}: ${hidden} more peer changes not shown (a UDP link keeps at most 64 peers and forgets one idle for 60 s)`);
+        windowStart = now;
+        shown = 0;
+        hidden = 0;
+      }
+      if (shown < LINK_LINES_PER_MIN) {
+        shown++;
+        log(`kongxun: link ${c.name}: ${line}`);
+      } else hidden++;
     });
   }
   const patrol = o.patrolDir !== undefined ? await startPatrol(o.patrolDir, files.value, station, clock, o.dataDir, gateway, log, health) : undefined;
@@ -212,9 +248,19 @@ async function startServiceParts(o: StationServiceOptions, clock: Clock, log: (l
     return centre;
   }
   const listeners = new Set<(e: StationEvent) => void>();
+  // A drone's texts are merged (×N) and rate-limited per vehicle before any console sees them.
+  const flood = new EventFlood(clock, (ev) => {
+    for (const l of listeners) l(ev);
+  });
   const offEvents = station.on('*', (e) => {
     const ev = stationEvent(e, clock.now(), names);
-    if (ev) for (const l of listeners) l(ev);
+    if (ev) flood.push(ev);
+  });
+  // A link that is up but whose every frame is rejected (a wrong key, a drone that does not sign under
+  // reject) shows no vehicle: say so, as an alert, once per episode.
+  const rejectWatch = watchRejectingLinks(station, clock, (ev) => {
+    log(`kongxun: ${ev.text}`);
+    flood.push(ev);
   });
   const hello: Extract<ServerMessage, { type: 'hello' }> = {
     type: 'hello',
@@ -239,6 +285,8 @@ async function startServiceParts(o: StationServiceOptions, clock: Clock, log: (l
   if (!started.ok) {
     offEvents();
     await centre?.value.close();
+    clock.clearInterval(rejectWatch);
+    flood.close();
     await patrol?.value.close();
     gateway.close();
     await station.close();
@@ -320,6 +368,8 @@ async function startServiceParts(o: StationServiceOptions, clock: Clock, log: (l
   });
   if (!server.ok) {
     offEvents();
+    clock.clearInterval(rejectWatch);
+    flood.close();
     offArm();
     discovery?.close();
     await video.close();
@@ -363,6 +413,8 @@ async function startServiceParts(o: StationServiceOptions, clock: Clock, log: (l
     close: async () => {
       offNotice();
       offEvents();
+      clock.clearInterval(rejectWatch);
+      flood.close();
       offArm();
       discovery?.close();
       await srv.close();
@@ -377,6 +429,71 @@ async function startServiceParts(o: StationServiceOptions, clock: Clock, log: (l
       health.close();
     },
   } });
+}
+
+/** Every 5 s: a link whose frames, all of them, were rejected since the last look is an alert (once per episode). */
+function watchRejectingLinks(station: Station, clock: Clock, alert: (e: StationEvent) => void): ReturnType<Clock['setInterval']> {
+  const last = new Map<string, { framesIn: number; rejected: number; alerted: boolean }>();
+  return clock.setInterval(() => {
+    for (const c of station.connections()) {
+      const s = c.stats;
+      const rejected = s.rejectedBadSignature + s.rejectedUnsigned + s.rejectedReplay;
+      const prev = last.get(c.name) ?? { framesIn: 0, rejected: 0, alerted: false };
+      const newRejected = rejected - prev.rejected;
+      let alerted = prev.alerted;
+      if (s.framesIn > prev.framesIn) alerted = false;
+      else if (newRejected > 0 && !alerted) {
+        alerted = true;
+        alert({
+          atMs: clock.now(),
+          kind: 'link-rejecting',
+          severity: 'alert',
+          text: `link ${c.name} up, every frame rejected: wrong key? (${newRejected} in 5 s: ${s.rejectedBadSignature} bad signature, ${s.rejectedUnsigned} unsigned, ${s.rejectedReplay} replayed in all)`,
+          args: { link: c.name },
+        });
+      }
+      last.set(c.name, { framesIn: s.framesIn, rejected, alerted });
+    }
+  }, 5000);
+}
+
+/** Signing per link: each real link's key (its drone's own, else the station's), or why the start is refused. */
+function signingPlan(
+  links: readonly (string | Transport)[],
+  simEnds: readonly Transport[],
+  drones: readonly { id: string; connect?: string; signingKeyFile?: string }[],
+  o: Pick<StationServiceOptions, 'signing' | 'unsigned' | 'dataDir' | 'fleetDir'>,
+): Result<{ perLink: (Omit<SigningConfig, 'linkId'> | undefined)[]; summary: string | undefined }> {
+  const unsigned = o.unsigned ?? o.signing?.unsigned ?? 'reject';
+  const perLink: (Omit<SigningConfig, 'linkId'> | undefined)[] = [];
+  const missing: string[] = [];
+  const from: string[] = [];
+  let asked = o.signing !== undefined;
+  for (const l of links) {
+    if (typeof l !== 'string' && simEnds.includes(l)) {
+      perLink.push(undefined);
+      continue;
+    }
+    const url = typeof l === 'string' ? l : l.url;
+    const d = drones.find((x) => x.connect === url);
+    const own = d ? droneKey(d, o.dataDir, o.fleetDir ?? '.') : ok(undefined);
+    if (!own.ok) return err('signing', `signing: ${own.reason}`);
+    if (own.value) asked = true;
+    const key = own.value?.key ?? o.signing?.key;
+    if (!key) {
+      missing.push(d ? `${url} (drone ${d.id})` : url);
+      perLink.push(undefined);
+      continue;
+    }
+    from.push(`${d?.id ?? url}: ${own.value ? own.value.from : 'the station key'}`);
+    perLink.push({ key, unsigned });
+  }
+  if (!asked) return ok({ perLink, summary: undefined });
+  if (missing.length > 0) {
+    return err('signing', `signing is on but ${missing.length === 1 ? 'this link has' : 'these links have'} no key: ${missing.join(', ')} — give each drone DATA/keys/<id>.key (kongxun keys install), a signing_key_file in the fleet file, or one key for all with --signing-key-file`);
+  }
+  const real = perLink.filter(Boolean).length;
+  return ok({ perLink, summary: `signing ${real} real link${real === 1 ? '' : 's'} (${from.join('; ')}), unsigned frames: ${unsigned}${simEnds.length > 0 ? `; ${simEnds.length} in-process simulator link${simEnds.length === 1 ? '' : 's'} unsigned` : ''}` });
 }
 
 /** The patrol's view of each drone (its sortie now, taken over, set aside for maintenance) when a patrol runs. */

@@ -4,6 +4,8 @@
  * ("PreArm: …", "Arm: …") kept apart for the pre-flight panel. Pure functions over plain values.
  */
 
+import { cleanText } from '../mavlink/text.js';
+
 export interface StatusTextEntry {
   atMs: number;
   /** MAV_SEVERITY: 0 EMERGENCY … 2 CRITICAL, 3 ERROR, 4 WARNING, 5 NOTICE, 6 INFO, 7 DEBUG. */
@@ -63,6 +65,8 @@ export function addStatusText(
   limit = 100,
 ): { log: StatusTextLog; completed: StatusTextEntry[] } {
   const completed: StatusTextEntry[] = [];
+  // The vehicle's words are shown, logged and recorded: no terminal escapes, no line breaks.
+  m = { ...m, text: cleanText(m.text) };
   let next = log;
   // Flush stale partial texts first.
   const stale = next.pending.filter((p) => atMs - p.firstAtMs > CHUNK_TIMEOUT_MS);

@@ -20,10 +20,10 @@ import { make, type MavLinkData } from '../mavlink/codec/messages.js';
 import type { Received } from '../mavlink/connection.js';
 import { quirksFor } from '../mavlink/quirks.js';
 import type { MessageLink } from '../mavlink/services/driver.js';
-import type { PeerId } from '../mavlink/transport/types.js';
+import type { PeerId, TransportStatus } from '../mavlink/transport/types.js';
 import { CommandQueue } from './command-queue.js';
 import type { CommandTarget } from './commands.js';
-import { emptyDuplicateState, onPathHeartbeat, onPathPosition, type DuplicateState } from './duplicate-sysid.js';
+import { emptyDuplicateState, forgetPath, onPathHeartbeat, onPathPosition, type DuplicateState } from './duplicate-sysid.js';
 import type { StatusTextEntry } from './statustext.js';
 import { DEFAULT_STREAM_RATES_HZ, requestStreams, type StreamMethod } from './streams.js';
 import { initialVehicleState, reduceVehicleWithTexts, vehicleSnapshot, type VehicleSnapshot, type VehicleState } from './vehicle-state.js';
@@ -33,6 +33,8 @@ export interface RegistryConnection {
   readonly name: string;
   send(message: MavLinkData, peer?: PeerId): unknown;
   onMessage(listener: (r: Received) => void): () => void;
+  /** Link status; a `disconnected` peer's paths are forgotten (UDP port churn must not grow the registry). */
+  onStatus?(listener: (s: TransportStatus) => void): () => void;
 }
 
 export interface RegistryOptions {
@@ -65,6 +67,8 @@ export type RegistryEvent =
   | ({ type: 'disarmed' } & Ids)
   | ({ type: 'statustext'; entry: StatusTextEntry } & Ids)
   | ({ type: 'duplicate-sysid'; reason: string; links: string[] } & Ids)
+  /** Signing is on with `--unsigned flag` and this vehicle sent an unsigned frame (once per vehicle). */
+  | ({ type: 'unsigned-flagged'; link: string } & Ids)
   | ({ type: 'component-new'; componentId: number; mavType: number } & Ids)
   | ({ type: 'streams-requested'; method: StreamMethod } & Ids);
 export type RegistryEventType = RegistryEvent['type'];
@@ -77,6 +81,8 @@ export interface VehicleInfo {
   compid: number;
   lost: boolean;
   duplicateSysid: string | null;
+  /** Frames of this vehicle that arrived unsigned on a signed link under `--unsigned flag` (accepted, flagged). */
+  unsignedFrames: number;
   links: PathInfo[];
   components: ComponentInfo[];
   streams: StreamMethod | null;
@@ -92,6 +98,7 @@ interface Entry {
   lost: boolean;
   dup: DuplicateState;
   dupReported: boolean;
+  unsignedFrames: number;
   queue: CommandQueue;
   link: MessageLink;
   streamGen: number;
@@ -126,7 +133,19 @@ export class VehicleRegistry {
   }
 
   addConnection(connection: RegistryConnection): () => void {
-    const off = connection.onMessage((r) => this.onFrame(connection, r));
+    const offMsg = connection.onMessage((r) => this.onFrame(connection, r));
+    const offStatus = connection.onStatus?.((s) => {
+      if (s.state !== 'disconnected' || !s.peer) return;
+      const key = `${connection.name}|${s.peer}`;
+      for (const e of this.entries.values()) {
+        e.paths.delete(key);
+        e.dup = forgetPath(e.dup, key);
+      }
+    });
+    const off = (): void => {
+      offMsg();
+      offStatus?.();
+    };
     this.connections.set(connection, off);
     return () => {
       off();
@@ -213,6 +232,7 @@ export class VehicleRegistry {
       compid: e.compid,
       lost: e.lost,
       duplicateSysid: e.dup.flagged,
+      unsignedFrames: e.unsignedFrames,
       links: [...e.paths.values()].map(({ link, peer, lastRxMs }) => ({ link, peer, lastRxMs })),
       components: [...(this.components.get(e.sysid)?.values() ?? [])],
       streams: e.streams,
@@ -238,6 +258,7 @@ export class VehicleRegistry {
       lost: false,
       dup: emptyDuplicateState(),
       dupReported: false,
+      unsignedFrames: 0,
       streamGen: 0,
       streams: null,
       homeAskedMs: this.clock.now(),
@@ -333,6 +354,10 @@ export class VehicleRegistry {
   private apply(e: Entry, connection: RegistryConnection, r: Received, fresh: boolean): void {
     const { frame, message } = r;
     const pathKey = `${connection.name}|${r.peer}`;
+    if (r.flaggedUnsigned) {
+      e.unsignedFrames++;
+      if (e.unsignedFrames === 1) this.emit({ type: 'unsigned-flagged', sysid: e.sysid, compid: e.compid, link: connection.name });
+    }
     const path = e.paths.get(pathKey);
     if (path) path.lastRxMs = r.atMs;
     else e.paths.set(pathKey, { connection, link: connection.name, peer: r.peer, lastRxMs: r.atMs });

@@ -76,8 +76,16 @@ export class Signer {
   constructor(
     private readonly config: SigningConfig,
     private readonly clock: Clock,
+    /** Start sending after this timestamp (SETUP_SIGNING's initial_timestamp, a link's previous signer). */
+    initialTimestamp = 0,
   ) {
     this.policy = config.unsigned ?? 'reject';
+    this.lastTimestamp = Math.max(0, initialTimestamp);
+  }
+
+  /** The last timestamp sent or seen. */
+  get lastSent(): number {
+    return this.lastTimestamp;
   }
 
   get enabled(): boolean {

@@ -6,6 +6,9 @@
  *   progress → the caller's onProgress
  *   done     → resolves the Promise (exactly once), unsubscribes and clears the timer.
  * Received messages are offered to the machine with the sender's ids; machines ignore what is not theirs.
+ * `deadlineMs` bounds the whole transaction on the same Clock: a vehicle that keeps answering without ever
+ * finishing (or a link that trickles) cannot hold a transfer forever. At the deadline the machine's
+ * `onDeadline` ends it (a timeout naming the deadline), or `onCancel` for machines without one.
  */
 import type { Clock, TimerId } from '../clock.js';
 import type { MavLinkData } from '../codec/messages.js';
@@ -42,6 +45,8 @@ export interface Machine<S, R> {
   onMessage(state: S, msg: Inbound, now: number): MachineStep<S, R>;
   onTimeout(state: S, now: number): MachineStep<S, R>;
   onCancel(state: S, now: number): MachineStep<S, R>;
+  /** The overall deadline passed: finish as a timeout that says so. */
+  onDeadline?(state: S, now: number): MachineStep<S, R>;
 }
 
 export interface DriveOptions {
@@ -53,6 +58,8 @@ export interface DriveOptions {
   onProgress?: (progressPct: number, items?: { done: number; total: number }) => void;
   /** Called with every frame sent by this transaction (statistics, tests). */
   onSend?: (message: MavLinkData) => void;
+  /** End the transaction this long after it started, whatever the vehicle does (see onDeadline). */
+  deadlineMs?: number;
 }
 
 export interface Running<R> {
@@ -63,6 +70,7 @@ export interface Running<R> {
 export function drive<S, R>(machine: Machine<S, R>, initial: S, o: DriveOptions): Running<R> {
   let state = initial;
   let timer: TimerId | undefined;
+  let deadline: TimerId | undefined;
   let finished = false;
   let resolve!: (r: R) => void;
   const result = new Promise<R>((res) => (resolve = res));
@@ -94,6 +102,8 @@ export function drive<S, R>(machine: Machine<S, R>, initial: S, o: DriveOptions)
         case 'done':
           finished = true;
           clearTimer();
+          if (deadline !== undefined) o.clock.clearTimeout(deadline);
+          deadline = undefined;
           unsubscribe();
           resolve(e.result);
           break;
@@ -105,6 +115,14 @@ export function drive<S, R>(machine: Machine<S, R>, initial: S, o: DriveOptions)
     if (finished) return;
     apply(machine.onMessage(state, { sysid: r.frame.sysid, compid: r.frame.compid, message: r.message }, r.atMs));
   });
+  if (o.deadlineMs !== undefined && Number.isFinite(o.deadlineMs)) {
+    deadline = o.clock.setTimeout(() => {
+      deadline = undefined;
+      if (finished) return;
+      const now = o.clock.now();
+      apply(machine.onDeadline ? machine.onDeadline(state, now) : machine.onCancel(state, now));
+    }, Math.max(0, o.deadlineMs));
+  }
   apply(machine.start(state, o.clock.now()));
   return {
     result,

@@ -26,7 +26,7 @@ export function createTransport(url: string, clock: Clock, opts: TransportOption
   const text = url.trim();
   switch (link.kind) {
     case 'udpin':
-      return ok(new UdpInTransport(text, link));
+      return ok(new UdpInTransport(text, link, { clock }));
     case 'udpout':
       return ok(new UdpOutTransport(text, link));
     case 'tcpin':

@@ -9,6 +9,7 @@
 import dgram from 'node:dgram';
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
+import type { Clock } from '../clock.js';
 import { err, ok, type Result } from '../result.js';
 import { errorText, openError } from './errors.js';
 import type { PeerId, Transport, TransportEvents, TransportKind, TransportStatus } from './types.js';
@@ -23,11 +24,22 @@ export interface UdpEndpoint {
 export interface UdpInOptions {
   /** Most peers remembered; the one heard from least recently is forgotten first. Default 64. */
   maxPeers?: number;
+  /**
+   * A peer not heard from for this long is forgotten (with a `disconnected` status naming why), so the
+   * per-peer state above it (a parser, stream counters) goes too. Default 60 s; needs `clock`.
+   */
+  idleMs?: number;
+  clock?: Clock;
 }
+
+/** What a udpin link forgets peers at: most 64, idle 60 s. */
+export const UDP_MAX_PEERS = 64;
+export const UDP_PEER_IDLE_MS = 60_000;
 
 interface Remote {
   address: string;
   port: number;
+  lastHeardMs?: number;
 }
 
 export function udpPeerId(address: string, port: number): PeerId {
@@ -192,10 +204,26 @@ export class UdpInTransport extends UdpTransport {
   readonly kind = 'udpin' as const;
   private readonly remotes = new Map<PeerId, Remote>();
   private readonly maxPeers: number;
+  private readonly idleMs: number;
+  private readonly clock: Clock | undefined;
+  /** Peers forgotten so far (cap or idle), for the link's status and tests. */
+  evicted = 0;
 
   constructor(url: string, private readonly endpoint: UdpEndpoint, opts: UdpInOptions = {}) {
     super(url);
-    this.maxPeers = Math.max(1, opts.maxPeers ?? 64);
+    this.maxPeers = Math.max(1, opts.maxPeers ?? UDP_MAX_PEERS);
+    this.idleMs = Math.max(1, opts.idleMs ?? UDP_PEER_IDLE_MS);
+    this.clock = opts.clock;
+  }
+
+  /** Forget peers idle for longer than idleMs (the map is ordered by last heard: the stalest come first). */
+  private sweep(now: number, events: TransportEvents): void {
+    for (const [peer, r] of this.remotes) {
+      if (r.lastHeardMs === undefined || now - r.lastHeardMs <= this.idleMs) break;
+      this.remotes.delete(peer);
+      this.evicted++;
+      events.onStatus({ state: 'disconnected', peer, reason: `not heard from for ${Math.round(this.idleMs / 1000)} s; forgotten` });
+    }
   }
 
   open(events: TransportEvents): Promise<Result<void>> {
@@ -207,6 +235,7 @@ export class UdpInTransport extends UdpTransport {
   }
 
   send(bytes: Uint8Array, peer?: PeerId): boolean {
+    if (this.clock && this.events) this.sweep(this.clock.now(), this.events);
     if (peer === undefined) return this.sendTo(bytes, [...this.remotes.values()]);
     const remote = this.remotes.get(peer);
     return remote ? this.sendTo(bytes, [remote]) : false;
@@ -223,9 +252,12 @@ export class UdpInTransport extends UdpTransport {
   protected receive(msg: Buffer, rinfo: dgram.RemoteInfo): void {
     const events = this.events;
     if (!events) return;
+    const now = this.clock?.now();
+    if (now !== undefined) this.sweep(now, events);
     const peer = udpPeerId(rinfo.address, rinfo.port);
     const known = this.remotes.get(peer);
     if (known) {
+      known.lastHeardMs = now;
       // Keep the map ordered by last heard, so eviction drops the stalest peer.
       this.remotes.delete(peer);
       this.remotes.set(peer, known);
@@ -234,10 +266,11 @@ export class UdpInTransport extends UdpTransport {
         const stalest = this.remotes.keys().next().value;
         if (stalest !== undefined) {
           this.remotes.delete(stalest);
+          this.evicted++;
           events.onStatus({ state: 'disconnected', peer: stalest, reason: `more than ${this.maxPeers} peers; forgot the one heard from least recently` });
         }
       }
-      this.remotes.set(peer, { address: rinfo.address, port: rinfo.port });
+      this.remotes.set(peer, { address: rinfo.address, port: rinfo.port, lastHeardMs: now });
       events.onStatus({ state: 'connected', peer });
     }
     events.onData(new Uint8Array(msg.buffer, msg.byteOffset, msg.byteLength), peer, true);

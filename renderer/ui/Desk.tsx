@@ -39,6 +39,11 @@ function DroneCard({ v }: { v: VehicleView }) {
         <span className="mode" data-testid="mode">{v.mode}</span>
         {!v.connected && <span className="badge lost">{t('lost')}</span>}
         <span className={`badge ${v.armed ? 'armed' : ''}`}>{v.armed ? t('armed') : t('disarmed')}</span>
+        {(v.signing?.unsignedFrames ?? 0) > 0 && (
+          <span className="badge unsigned" data-testid="unsigned" title={t('unsignedTitle', { n: v.signing!.unsignedFrames })}>
+            {t('unsignedBadge')}
+          </span>
+        )}
       </div>
       <div className="grid">
         <span>{t('altitude')}</span><b data-testid="alt">{fmt(v.altRelM, 1, ' m')}</b>
@@ -49,6 +54,12 @@ function DroneCard({ v }: { v: VehicleView }) {
         </b>
         <span>{t('gps')}</span><b>{gpsText(v, t('noFix'))}</b>
         <span>{t('link')}</span><b className={linkCls}>{fmt(loss, 1, '%')}{v.rttMs !== null ? ` · ${fmt(v.rttMs, 0, ' ms')}` : ''}</b>
+        {v.signing && (v.signing.signed || v.signing.rejectedFrames > 0) && (
+          <>
+            <span>{t('rejectedFrames')}</span>
+            <b className={v.signing.rejectedFrames > 0 ? 'warn' : ''} data-testid="rejected">{v.signing.rejectedFrames}</b>
+          </>
+        )}
         <span>{t('sortie')}</span>
         <b data-testid="sortie">
           {sortie ? (

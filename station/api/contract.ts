@@ -45,6 +45,12 @@ export interface VehicleView {
    * it alone until released). Absent without a patrol.
    */
   patrol?: { sortie: string | null; takenOver: boolean; maintenance: boolean };
+  /**
+   * MAVLink signing on this drone's links: whether they sign; frames it sent unsigned that were accepted
+   * and flagged (`--unsigned flag`: the card wears a badge); frames rejected on its links (bad signature,
+   * unsigned under reject, replay), summed over them.
+   */
+  signing?: { signed: boolean; unsignedFrames: number; rejectedFrames: number };
 }
 
 export interface StationEvent {

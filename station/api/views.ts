@@ -49,6 +49,7 @@ export function vehicleViews(s: CoreSnapshot, names: ReadonlyMap<number, string>
         unhealthySensors: v.sensors?.unhealthy ?? [],
         lastText: last ? last.text : null,
         landed: v.landedState ?? 'unknown',
+        signing: signingOf(s, v.info.links.map((l) => l.link), v.info.unsignedFrames),
       };
     })
     .sort((a, b) => a.sysid - b.sysid);
@@ -56,6 +57,12 @@ export function vehicleViews(s: CoreSnapshot, names: ReadonlyMap<number, string>
 
 const SEVERITY_OF_TEXT = (sev: number): StationEvent['severity'] =>
   sev <= common.MavSeverity.CRITICAL ? 'alert' : sev <= common.MavSeverity.WARNING ? 'warning' : sev <= common.MavSeverity.NOTICE ? 'notice' : 'info';
+
+function signingOf(s: CoreSnapshot, links: readonly string[], unsignedFrames: number): VehicleView['signing'] {
+  const mine = s.links.filter((l) => links.includes(l.name));
+  const rejectedFrames = mine.reduce((n, l) => n + l.stats.rejectedBadSignature + l.stats.rejectedUnsigned + l.stats.rejectedReplay, 0);
+  return { signed: mine.length > 0 && mine.every((l) => l.signing), unsignedFrames, rejectedFrames };
+}
 
 /** Word a registry event for people; undefined for events nobody needs to see. */
 export function stationEvent(e: RegistryEvent, atMs: number, names: ReadonlyMap<number, string>): StationEvent | undefined {
@@ -78,6 +85,8 @@ export function stationEvent(e: RegistryEvent, atMs: number, names: ReadonlyMap<
       return { ...base, severity: 'notice', text: `${who}: disarmed` };
     case 'statustext':
       return { ...base, args: { drone: who, text: e.entry.text }, severity: SEVERITY_OF_TEXT(e.entry.severity), text: `${who}: ${e.entry.text}` };
+    case 'unsigned-flagged':
+      return { ...base, severity: 'alert', text: `${who}: unsigned frames on signed link ${e.link} (accepted under --unsigned flag): not proven to be our drone` };
     case 'duplicate-sysid':
       return { ...base, severity: 'alert', text: `${who}: two drones use system id ${e.sysid} (${e.reason})` };
     default:

@@ -76,7 +76,7 @@ export async function commandMain(argv: string[], io: CliIo, deps: CliDeps = {})
   if (flag(a.value, 'help')) return io.print(`${helpText('command', '--connect URL --sysid S ACTION', SPEC)}\n\nactions: ${ACTIONS}`, 0);
   const action = parseAction(a.value.positionals, !!flag(a.value, 'force'));
   if (typeof action === 'string') return io.fail(`kongxun command: ${action}`, 2);
-  const session = await connectVehicle(a.value, 'command', deps);
+  const session = await connectVehicle(a.value, 'command', { warn: (l) => io.err(l), ...deps });
   if (!session.ok) return io.fail(session.reason, session.code);
   const { station, sysid: target } = session;
   const g = cliGateway(a.value, session.clock, 'command');

@@ -35,7 +35,7 @@ export async function flyMain(argv: string[], io: CliIo, deps: CliDeps = {}): Pr
     io.out(JSON.stringify({ ok: false, stage: 'plan', reason: p.error }));
     return 2;
   }
-  const c = await connectVehicle(a.value, 'fly', deps);
+  const c = await connectVehicle(a.value, 'fly', { warn: (l) => io.err(l), ...deps });
   if (!c.ok) {
     io.err(c.reason);
     io.out(JSON.stringify({ ok: false, stage: 'connect', reason: c.reason }));

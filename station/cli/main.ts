@@ -5,6 +5,7 @@ import { auditMain } from './audit.js';
 import { commandMain } from './command.js';
 import { flightsMain } from './flights.js';
 import { flyMain } from './fly.js';
+import { keysMain } from './keys.js';
 import { processIo, type CliIo } from './io.js';
 import { planMain } from './plan.js';
 import { missionMain } from './mission.js';
@@ -33,6 +34,7 @@ usage: kongxun <command> [options]   (kongxun <command> --help for its options)
   users     the console's accounts: add, list, passwd, disable, enable, role
   centre    the sub-bureau centre: every station's drones, alerts and "go and look here" over an MQTT broker
   audit     the audit of every command (who, role, from where, the check, the answer); audit verify checks its chain
+  keys      install or rotate a drone's MAVLink signing key (SETUP_SIGNING over a trusted link)
 `;
 
 type Sub = (argv: string[], io: CliIo) => Promise<number>;
@@ -51,6 +53,7 @@ const COMMANDS: Record<string, Sub> = {
   users: (argv, io) => usersMain(argv, io),
   centre: centreMain,
   audit: auditMain,
+  keys: keysMain,
   sim: (argv, io) => simMain(argv, { out: io.out, err: io.err }),
 };
 

@@ -88,7 +88,7 @@ export async function missionMain(argv: string[], io: CliIo, deps: CliDeps = {})
     }
     plan = p.value;
   }
-  const c = await connectVehicle(a.value, 'mission', deps);
+  const c = await connectVehicle(a.value, 'mission', { warn: (l) => io.err(l), ...deps });
   if (!c.ok) return io.fail(c.reason, c.code);
   const { station, sysid } = c;
   const missions = station.missions(sysid)!;

@@ -9,6 +9,7 @@
  * Exit code 0 on success (diff: also when the sets differ; the differences are printed), 1 when the drone
  * refused or did not answer, 2 for bad usage or a link that cannot open.
  */
+import { cleanText } from '../../mavlink/text.js';
 import { readFile, writeFile } from 'node:fs/promises';
 import type { Clock } from '../../mavlink/clock.js';
 import { diffParams, formatParm, parseParm } from '../../mavlink/services/param/parm-file.js';
@@ -36,7 +37,7 @@ const SYNOPSIS = 'pull|set|diff … (see the top of station/cli/params.ts)';
 
 /** Open the station on --connect, wait for the drone, run `fn` with its parameter and log services. */
 export async function withVehicle(a: ParsedArgs, command: string, io: CliIo, fn: (files: VehicleFiles, sysid: number, clock: Clock) => Promise<number>): Promise<number> {
-  const c = await connectVehicle(a, command, {});
+  const c = await connectVehicle(a, command, { warn: (l) => io.err(l) });
   if (!c.ok) return io.fail(c.reason, c.code);
   try {
     const files = c.station.files(c.sysid);
@@ -90,15 +91,18 @@ export async function paramsMain(argv: string[], io: CliIo): Promise<number> {
       return withVehicle(a.value, 'params pull', io, async (files, sysid) => {
         const r = await files.params.pull({ via, cache: !flag(a.value, 'no-cache'), onProgress: progressPrinter(io, `sys${sysid} params`) });
         if (!r.ok) return io.fail(`kongxun params pull: ${r.reason}`, 1);
-        for (const n of r.value.notes) io.err(`note: ${n}`);
+        for (const n of r.value.notes) io.err(`note: ${cleanText(n)}`);
+        for (const x of r.value.refused) io.err(`kongxun params pull: refused ${x}`);
         const header = [`sys${sysid}: ${r.value.params.length} parameters via ${r.value.via} in ${(r.value.elapsedMs / 1000).toFixed(1)} s`];
+        if (r.value.refused.length > 0) header.push(`${r.value.refused.length} refused and left out: ${r.value.refused.join('; ')}`);
         const text = formatParm(r.value.params, header);
         const out = flag(a.value, 'out');
         if (out) {
           await writeFile(out, text);
           io.err(`${header[0]} → ${out}`);
         } else io.out(text.trimEnd());
-        return 0;
+        // The file holds what was good; the exit status says something was refused.
+        return r.value.refused.length > 0 ? 1 : 0;
       });
     }
     case 'set': {

@@ -1,5 +1,5 @@
 /** `kongxun serve`: the station service and its web console (the built-in simulated fleet by default). */
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { startStationService } from '../service.js';
 import { checkDataDir, defaultDataDir } from '../data-dir.js';
 import { flag, helpText, intFlag, parseArgs, type FlagSpec } from './args.js';
@@ -7,7 +7,7 @@ import { openMbtiles } from '../server/mbtiles.js';
 import { consoleStaticDir } from './static-dir.js';
 import { planToday } from './today-plan.js';
 import { waitForSignal, type CliIo } from './io.js';
-import { SIGNING_FLAGS, signingFromArgs } from './signing.js';
+import { SIGNING_FLAGS, cliSigning } from './signing.js';
 import { installLastResort } from '../last-resort.js';
 import { isLoopbackHost, loadTlsFiles, selfSignedTls, type TlsMaterial } from '../server/tls.js';
 import { stationNames } from '../server/http-guard.js';
@@ -46,7 +46,7 @@ export async function serveMain(argv: string[], io: CliIo): Promise<number> {
   if (!port.ok) return io.fail(port.reason, 2);
   const warm = flag(a.value, 'sim-warmup');
   if (warm !== undefined && !(Number(warm) >= 0)) return io.fail(`kongxun serve: --sim-warmup must be a number of seconds ≥ 0, got "${warm}"`, 2);
-  const signing = signingFromArgs(a.value, 'serve');
+  const signing = cliSigning(a.value, 'serve', { warn: (l) => io.err(l), policyAlone: true });
   if (!signing.ok) return io.fail(signing.reason, 2);
   const host = flag(a.value, 'host') ?? '127.0.0.1';
   const tlsMode = flag(a.value, 'tls');
@@ -107,7 +107,9 @@ export async function serveMain(argv: string[], io: CliIo): Promise<number> {
     ...(publicNames.length > 0 ? { publicNames } : {}),
     port: port.value ?? 8080,
     anyPortIfTaken: port.value === undefined,
-    ...(signing.value ? { signing: signing.value } : {}),
+    ...(signing.value.config ? { signing: signing.value.config } : {}),
+    ...(signing.value.unsigned ? { unsigned: signing.value.unsigned } : {}),
+    ...(flag(a.value, 'fleet') !== undefined ? { fleetDir: dirname(resolve(flag(a.value, 'fleet')!)) } : {}),
     ...(warm !== undefined ? { simWarmupMs: Number(warm) * 1000 } : {}),
     ...(planDir !== undefined ? { planDir: resolve(planDir) } : {}),
     ...(patrolDir ? { patrolDir: resolve(patrolDir) } : {}),

@@ -44,7 +44,7 @@ export async function statusMain(argv: string[], io: CliIo): Promise<number> {
   const secondsText = flag(a.value, 'seconds');
   const seconds = secondsText === undefined ? Infinity : Number(secondsText);
   if (!(seconds > 0)) return io.fail(`kongxun status: --seconds must be a positive number, got "${secondsText}"`, 2);
-  const signing = signingFromArgs(a.value, 'status');
+  const signing = signingFromArgs(a.value, 'status', (l) => io.err(l));
   if (!signing.ok) return io.fail(signing.reason, 2);
   const clock = new SystemClock();
   const st = await createStation({ clock, dataDir: resolve(flag(a.value, 'data') ?? defaultDataDir()), connections: urls, ...(signing.value ? { signing: signing.value } : {}) });

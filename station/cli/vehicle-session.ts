@@ -22,6 +22,8 @@ export const CONNECT_FLAGS: Record<string, FlagSpec> = {
 export interface CliDeps {
   clock?: Clock;
   openStation?: (urls: string[], a: ParsedArgs, command: string) => Promise<{ ok: true; value: Station } | { ok: false; reason: string }>;
+  /** Hears warnings (a deprecated flag). */
+  warn?: (line: string) => void;
 }
 
 const sleep = (clock: Clock, ms: number) => new Promise<void>((r) => clock.setTimeout(r, ms));
@@ -42,7 +44,7 @@ export async function connectVehicle(
   let st: { ok: true; value: Station } | { ok: false; reason: string };
   if (deps.openStation) st = await deps.openStation(urls, a, command);
   else {
-    const signing = signingFromArgs(a, command);
+    const signing = signingFromArgs(a, command, deps.warn);
     if (!signing.ok) return { ok: false, code: 2, reason: signing.reason };
     st = await createStation({ clock, dataDir: resolve(flag(a, 'data') ?? defaultDataDir()), connections: urls, ...(signing.value ? { signing: signing.value } : {}) });
   }

@@ -9,6 +9,7 @@
  * (station/auth/); only the app shell and the sign-in endpoints are public. A console's principal is its
  * session's user and role; sockets of a session that ends are closed with 4401.
  */
+import { RecentEvents } from '../event-flood.js';
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
@@ -118,7 +119,7 @@ const MIME: Record<string, string> = {
   '.geojson': 'application/geo+json',
 };
 
-/** Events replayed to a console that connects later. */
+/** Events replayed to a console that connects later: this many of each severity. */
 const RECENT_EVENTS = 50;
 const TILE_MIME = { png: 'image/png', jpg: 'image/jpeg', webp: 'image/webp' } as const;
 
@@ -443,7 +444,7 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Resul
     if (plan) sendTo(plan);
     sendTo(o.source.snapshot());
     // A console opened later (the wall screen, a kiosk) still sees what happened recently.
-    for (const event of recent) sendTo({ type: 'event', event });
+    for (const event of recent.list()) sendTo({ type: 'event', event });
     peers.add(peer);
     const off = peer.onMessage((text) => {
       const m = parseClientMessage(text);
@@ -473,10 +474,9 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Resul
     const text = JSON.stringify(m);
     for (const p of peers) p.send(text);
   };
-  const recent: StationEvent[] = [];
+  const recent = new RecentEvents(RECENT_EVENTS);
   const offEvent = o.source.onEvent((event) => {
-    recent.push(event);
-    if (recent.length > RECENT_EVENTS) recent.shift();
+    recent.add(event);
     broadcast({ type: 'event', event });
   });
   const timer = o.clock.setInterval(() => {

@@ -14,7 +14,13 @@ export interface FtpClientOptions extends Omit<DriveOptions, 'onProgress'>, FtpR
   target: FtpTarget;
   /** The link's round trip as measured now (read before each operation to set its timeout). */
   currentRttMs?: () => number | undefined;
+  /** Overall deadline of one download (default 10 minutes) and of one other operation (default 2 minutes). */
+  readDeadlineMs?: number;
+  opDeadlineMs?: number;
 }
+
+export const FTP_READ_DEADLINE_MS = 10 * 60_000;
+export const FTP_OP_DEADLINE_MS = 2 * 60_000;
 
 export class FtpClient {
   private seq = 0;
@@ -54,14 +60,14 @@ export class FtpClient {
     return this.run(() => {
       this.session = (this.session + 1) & 0xff;
       const st = createRead(this.o.target, spec, { ...this.opts(), session: this.session });
-      return drive(ftpReadMachine, st, { ...this.o, ...(onProgress ? { onProgress } : {}) });
+      return drive(ftpReadMachine, st, { ...this.o, deadlineMs: this.o.readDeadlineMs ?? FTP_READ_DEADLINE_MS, ...(onProgress ? { onProgress } : {}) });
     });
   }
 
   op(spec: FtpOpSpec): Promise<FtpOpResult> {
     return this.run(() => {
       if (spec.kind === 'write') this.session = (this.session + 1) & 0xff;
-      return drive(ftpOpMachine, createOp(this.o.target, spec, { ...this.opts(), session: this.session }), this.o);
+      return drive(ftpOpMachine, createOp(this.o.target, spec, { ...this.opts(), session: this.session }), { ...this.o, deadlineMs: this.o.opDeadlineMs ?? FTP_OP_DEADLINE_MS });
     });
   }
 

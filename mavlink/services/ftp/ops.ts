@@ -187,4 +187,11 @@ export function onCancel(s: FtpOpState, now: number): Step {
   return finish(s, now, effects, { failure: 'cancelled', reason: `${what(s)}: cancelled` });
 }
 
-export const ftpOpMachine = { start, onMessage, onTimeout, onCancel };
+export function onDeadline(s: FtpOpState, now: number): Step {
+  if (s.phase === 'done') return { state: s, effects: [] };
+  const effects: Eff[] = [];
+  if (s.phase === 'write' || s.phase === 'terminate') fireAndForget(s, { opcode: Op.TerminateSession }, effects);
+  return finish(s, now, effects, { failure: 'timeout', reason: `${what(s)}: not finished within the transfer's deadline` });
+}
+
+export const ftpOpMachine = { start, onMessage, onTimeout, onCancel, onDeadline };

@@ -110,6 +110,45 @@ describe('MAVFTP read machine', () => {
     expect(sent.at(-1)!.opcode).toBe(Op.TerminateSession);
   });
 
+  it.each([0xffffff00, 239 * 300, 239 * (20 + 257)])('refuses a reply at offset %i beyond the file: no allocation, bytes held kept, session closed', (bad) => {
+    const want = file(239 * 40);
+    // The 20th block of the burst comes back claiming a far offset (ArduPilot never jumps ahead of its burst).
+    const { r, sent } = read(want, { rewriteReply: (rep) => (isBurstData(rep) && rep.offset === 239 * 20 ? { ...rep, offset: bad } : rep) });
+    expect(r).toMatchObject({ ok: false, failure: 'bad-data' });
+    if (r.ok) return;
+    expect(r.reason).toContain(`offset ${bad}`);
+    expect(r.data.length).toBe(239 * 20);
+    expect(Buffer.from(r.data).equals(Buffer.from(want.subarray(0, 239 * 20)))).toBe(true);
+    expect(sent.at(-1)!.opcode).toBe(Op.TerminateSession);
+  });
+
+  it('a size of 4 GiB given at open grants no reach: the far reply is still refused', () => {
+    const { r } = read(file(2000), { rewriteReply: (rep) => (isBurstData(rep) && rep.offset === 239 ? { ...rep, offset: 0xffffff00 } : rep) }, { reported: 0xffffffff });
+    expect(r).toMatchObject({ ok: false, failure: 'bad-data' });
+  });
+
+  it('refuses a file larger than maxBytes, naming the limit', () => {
+    const v = new ScriptedVehicle({ files: { 'a.bin': file(239 * 50) } });
+    const st = createRead(T, { path: 'a.bin' }, { gcsSysid: 255, gcsCompid: 190, timeoutMs: 500, maxBytes: 239 * 10 });
+    const r = runFtp(ftpReadMachine, st, v).result as FtpReadResult;
+    expect(r).toMatchObject({ ok: false, failure: 'bad-data' });
+    expect(!r.ok && r.reason).toContain(`${239 * 10}-byte limit`);
+  });
+
+  it('onDeadline ends the download as a timeout that names the deadline, bytes kept', () => {
+    const want = file(239 * 3000);
+    const st = createRead(T, { path: 'a.bin' }, { gcsSysid: 255, gcsCompid: 190, timeoutMs: 500 });
+    const v = new ScriptedVehicle({ files: { 'a.bin': want } });
+    // Deliver part of the file, then call the deadline as the driver would.
+    const partial = runFtp(ftpReadMachine, st, v, {}, { maxMs: 50 });
+    expect(partial.result).toBeUndefined();
+    const step = ftpReadMachine.onDeadline(st, 60_000);
+    const done = step.effects.find((e) => e.type === 'done');
+    expect(done && done.type === 'done' && done.result).toMatchObject({ ok: false, failure: 'timeout' });
+    expect(done && done.type === 'done' && !done.result.ok && done.result.reason).toContain('deadline');
+    expect(step.effects.some((e) => e.type === 'send')).toBe(true);
+  });
+
   it('retransmissions keep their seq (the vehicle resends its cached reply)', () => {
     const want = file(500);
     const { r, sent, v } = read(want, { dropReply: (rep) => rep.reqOpcode === Op.OpenFileRO && rep.seq === 1 && v0() });

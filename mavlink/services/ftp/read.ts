@@ -41,7 +41,20 @@ export interface FtpReadSpec {
 export interface FtpReadOptions extends FtpOptions {
   /** Idle time within a burst before it is considered over. Default: the request timeout. */
   burstIdleMs?: number;
+  /**
+   * The largest file this download accepts (bytes from `fromOffset`). Default 256 MiB: more than any file an
+   * autopilot serves over MAVFTP (a dataflash log over a radio is hours per megabyte).
+   */
+  maxBytes?: number;
 }
+
+/**
+ * How far beyond the end of what we hold a reply may reach. A real
+ * vehicle's blocks follow each other (a burst of 239-byte blocks, a lost run refilled); a reply far past
+ * them is a broken or hostile vehicle, and storing it would allocate up to 4 GiB for one packet.
+ */
+export const FTP_REACH_BYTES = 256 * FTP_DATA_MAX;
+export const FTP_MAX_BYTES = 256 * 1024 * 1024;
 
 export interface FtpReadStats {
   sent: number;
@@ -65,6 +78,9 @@ export interface FtpReadState extends FtpBase {
   spec: Required<FtpReadSpec>;
   phase: Phase;
   burstIdleMs: number;
+  maxBytes: number;
+  /** A reply out of the file's bounds: the transfer ends with bad-data and this reason. */
+  outOfBounds: string | undefined;
   buf: Uint8Array;
   have: RangeSet;
   eofAt: number | undefined;
@@ -92,6 +108,8 @@ export function createRead(target: FtpTarget, spec: FtpReadSpec, o: FtpReadOptio
     spec: { path: spec.path, fromOffset: spec.fromOffset ?? 0, readSize: Math.min(FTP_DATA_MAX, Math.max(1, spec.readSize ?? FTP_DATA_MAX)), burst: spec.burst ?? true },
     phase: 'idle',
     burstIdleMs: o.burstIdleMs ?? base.timeoutMs,
+    maxBytes: Math.max(0, Math.min(FTP_MAX_BYTES, o.maxBytes ?? FTP_MAX_BYTES)),
+    outOfBounds: undefined,
     buf: new Uint8Array(64 * 1024),
     have: new RangeSet(),
     eofAt: undefined,
@@ -108,10 +126,20 @@ export function createRead(target: FtpTarget, spec: FtpReadSpec, o: FtpReadOptio
   };
 }
 
-function store(s: FtpReadState, offset: number, data: Uint8Array): void {
+/** Keep a block; false (and `outOfBounds` set) when it lies beyond any file this vehicle could be sending. */
+function store(s: FtpReadState, offset: number, data: Uint8Array): boolean {
   const rel = offset - s.spec.fromOffset;
-  if (rel < 0 || data.length === 0) return;
+  if (rel < 0 || data.length === 0) return true;
   const end = rel + data.length;
+  // The size given at open is an estimate (and the vehicle's word): it grants no reach of its own.
+  const reach = s.have.high + FTP_REACH_BYTES;
+  if (end > reach || end > s.maxBytes) {
+    s.outOfBounds =
+      end > reach
+        ? `read ${s.spec.path}: reply at offset ${offset} is beyond the file (size at open ${s.sizeAtOpen ?? 'unknown'}, ${s.spec.fromOffset + s.have.high} bytes received): a broken or hostile vehicle`
+        : `read ${s.spec.path}: reply at offset ${offset} is beyond the ${s.maxBytes}-byte limit of a download`;
+    return false;
+  }
   if (end > s.buf.length) {
     let cap = s.buf.length;
     while (cap < end) cap *= 2;
@@ -123,6 +151,7 @@ function store(s: FtpReadState, offset: number, data: Uint8Array): void {
   if (fresh === 0) s.stats.duplicates++;
   // Overlapping copies hold the same file bytes; writing them again is harmless.
   s.buf.set(data, rel);
+  return true;
 }
 
 function result(s: FtpReadState, now: number, failure?: FtpFailure, reason?: string): FtpReadResult {
@@ -247,7 +276,7 @@ export function onMessage(s: FtpReadState, m: Inbound, now: number): Step {
     }
     if (p.opcode === Op.Ack) {
       s.stats.packets++;
-      store(s, p.offset, p.data);
+      if (!store(s, p.offset, p.data)) return refuse(s, now, effects);
       if (p.size < s.spec.readSize) setEof(s, p.offset + p.size);
       if (!current) return { state: s, effects };
       s.stalls = 0;
@@ -296,7 +325,7 @@ export function onMessage(s: FtpReadState, m: Inbound, now: number): Step {
       return open(s, now, effects);
     case 'fill': {
       if (p.opcode === Op.Ack) {
-        store(s, p.offset, p.data);
+        if (!store(s, p.offset, p.data)) return refuse(s, now, effects);
         // A block shorter than asked for ends the file.
         if (p.size < (asked?.size ?? s.spec.readSize)) setEof(s, p.offset + p.size);
         return next(s, now, effects);
@@ -313,6 +342,12 @@ export function onMessage(s: FtpReadState, m: Inbound, now: number): Step {
     default:
       return { state: s, effects };
   }
+}
+
+/** End on a reply out of bounds: tell the vehicle we are done with the session, keep what we hold. */
+function refuse(s: FtpReadState, now: number, effects: Eff[]): Step {
+  fireAndForget(s, { opcode: Op.TerminateSession }, effects);
+  return finish(s, now, effects, 'bad-data', s.outOfBounds);
 }
 
 function lostSession(s: FtpReadState, now: number, effects: Eff[], code: number, name: string): Step {
@@ -370,4 +405,12 @@ export function onCancel(s: FtpReadState, now: number): Step {
   return finish(s, now, effects, 'cancelled', `read ${s.spec.path}: cancelled`);
 }
 
-export const ftpReadMachine = { start, onMessage, onTimeout, onCancel };
+/** The transfer's overall deadline passed (a vehicle that keeps answering but never finishes). */
+export function onDeadline(s: FtpReadState, now: number): Step {
+  if (s.phase === 'done') return { state: s, effects: [] };
+  const effects: Eff[] = [];
+  if (s.phase !== 'idle') fireAndForget(s, { opcode: Op.TerminateSession }, effects);
+  return finish(s, now, effects, 'timeout', `read ${s.spec.path}: not finished within the transfer's deadline of ${Math.round((now - s.startedAtMs) / 1000)} s (${s.spec.fromOffset + s.have.contiguousFrom(0)} bytes received)`);
+}
+
+export const ftpReadMachine = { start, onMessage, onTimeout, onCancel, onDeadline };

@@ -22,6 +22,8 @@ export interface Faults {
   dropReply?: (reply: FtpPayload, n: number) => boolean;
   /** Send a reply twice. */
   duplicateReply?: (reply: FtpPayload, n: number) => boolean;
+  /** Change a reply before it is sent (a broken or hostile vehicle). */
+  rewriteReply?: (reply: FtpPayload, n: number) => FtpPayload;
   /** Answer this request with this NAK code instead (once per call returning a code). */
   nak?: (req: FtpPayload) => number | undefined;
 }
@@ -174,8 +176,9 @@ export function runFtp<S, R>(machine: Machine<S, R>, state: S, v: ScriptedVehicl
           ? [{ seq: (req.seq + 1) & 0xffff, session: req.session, opcode: Op.Nak, size: 1, reqOpcode: req.opcode, burstComplete: false, offset: 0, data: Uint8Array.of(forced) }]
           : v.handle(req);
         let k = 0;
-        for (const r of replies) {
+        for (const r0 of replies) {
           nRep++;
+          const r = faults.rewriteReply ? faults.rewriteReply(r0, nRep) : r0;
           if (faults.dropReply?.(r, nRep)) continue;
           inbox.push({ at: now + 2 * lat + k++, p: r });
           if (faults.duplicateReply?.(r, nRep)) inbox.push({ at: now + 2 * lat + k++, p: r });

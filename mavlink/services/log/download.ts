@@ -67,7 +67,8 @@ export function createLogDownload(target: { sysid: number; compid: number }, spe
     spec: { id: spec.id, size: spec.size, fromOffset: from },
     idleMs: o.idleMs ?? (o.rttMs !== undefined ? logIdleForRtt(o.rttMs) : 1500),
     retries: o.retries ?? 15,
-    buf: new Uint8Array(spec.size - from),
+    // The size is the vehicle's word (LOG_ENTRY, up to 4 GiB): the buffer grows with the data that arrives.
+    buf: new Uint8Array(Math.min(spec.size - from, 64 * 1024)),
     have: new RangeSet(),
     reqEnd: 0,
     stalls: 0,
@@ -101,7 +102,7 @@ function finish(s: LogDownloadState, now: number, effects: Eff[], failure?: 'tim
     type: 'done',
     result: failure
       ? { ok: false, ...base, data: s.buf.slice(0, s.have.contiguousFrom(0)), failure, reason: reason ?? failure }
-      : { ok: true, ...base, data: s.buf },
+      : { ok: true, ...base, data: s.buf.length === total(s) ? s.buf : s.buf.slice(0, total(s)) },
   });
   return { state: s, effects };
 }
@@ -143,6 +144,13 @@ export function onMessage(s: LogDownloadState, m: Inbound, now: number): Step {
     const fresh = s.have.add(rel, rel + n);
     if (fresh === 0) s.stats.duplicates++;
     else s.stalls = 0;
+    if (rel + n > s.buf.length) {
+      let cap = Math.max(1, s.buf.length);
+      while (cap < rel + n) cap *= 2;
+      const nb = new Uint8Array(Math.min(cap, total(s)));
+      nb.set(s.buf);
+      s.buf = nb;
+    }
     for (let i = 0; i < n; i++) s.buf[rel + i] = d.data[i] ?? 0;
   }
   const pct = Math.floor((s.have.contiguousFrom(0) * 100) / Math.max(1, total(s)));
@@ -170,4 +178,8 @@ export function onCancel(s: LogDownloadState, now: number): Step {
   return s.done ? { state: s, effects: [] } : finish(s, now, [], 'cancelled', `log ${s.spec.id}: cancelled`);
 }
 
-export const logDownloadMachine = { start, onMessage, onTimeout, onCancel };
+export function onDeadline(s: LogDownloadState, now: number): Step {
+  return s.done ? { state: s, effects: [] } : finish(s, now, [], 'timeout', `log ${s.spec.id}: not finished within the transfer's deadline (${s.spec.fromOffset + s.have.contiguousFrom(0)} of ${s.spec.size} bytes)`);
+}
+
+export const logDownloadMachine = { start, onMessage, onTimeout, onCancel, onDeadline };

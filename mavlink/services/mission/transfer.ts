@@ -16,7 +16,7 @@ import type { PeerId } from '../../transport/types.js';
 import { drive, type MessageLink, type Running } from '../driver.js';
 import { createClear, createSetCurrent, simpleMachine, type SimpleResult } from './clear.js';
 import { createDownload, downloadMachine, type DownloadResult } from './download.js';
-import { MISSION_TYPE_CODE, type MissionPeer, type MissionType, type TransferOptions, type TransferProgress, type WireItem } from './types.js';
+import { MISSION_TYPE_CODE, MISSION_TRANSFER_DEADLINE_MS, type MissionPeer, type MissionType, type TransferOptions, type TransferProgress, type WireItem } from './types.js';
 import { createUpload, uploadMachine, type MissionQuirks, type UploadResult } from './upload.js';
 import { describeMismatch, verifyItems, type Mismatch } from './verify.js';
 
@@ -49,6 +49,7 @@ function run<S, R>(ctx: TransferContext, machine: Parameters<typeof drive<S, R>>
     clock: ctx.clock,
     link: ctx.link,
     ...(ctx.sendTo !== undefined ? { peer: ctx.sendTo } : {}),
+    deadlineMs: ctx.options?.deadlineMs ?? MISSION_TRANSFER_DEADLINE_MS,
     onProgress: (_pct, items) => {
       if (items) ctx.onProgress?.({ ...items, phase });
     },

@@ -62,7 +62,11 @@ export interface TransferOptions {
   /** Lower/upper bounds of the adaptive timeout. Defaults 100 ms / 5000 ms. */
   minTimeoutMs?: number;
   maxTimeoutMs?: number;
+  /** Overall deadline of one transfer (upload, download, verify, clear). Default 10 minutes. */
+  deadlineMs?: number;
 }
+
+export const MISSION_TRANSFER_DEADLINE_MS = 10 * 60_000;
 
 /**
  * A retransmission timer as TCP's (RFC 6298): SRTT and RTTVAR from samples taken only on exchanges that were

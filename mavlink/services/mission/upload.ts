@@ -252,4 +252,10 @@ export function onCancel(s: UploadState, now: number): Step {
   return { state: done.state, effects: [...effects, ...done.effects] };
 }
 
-export const uploadMachine = { start, onMessage, onTimeout, onCancel };
+/** The overall deadline passed: cancel on the vehicle (as onCancel) and report a timeout that says so. */
+export function onDeadline(s: UploadState, now: number): Step {
+  const step = onCancel(s, now);
+  return { state: step.state, effects: step.effects.map((e) => (e.type === 'done' ? { ...e, result: { ...e.result, outcome: 'timeout' as const, reason: "not finished within the transfer's deadline" } } : e)) };
+}
+
+export const uploadMachine = { start, onMessage, onTimeout, onCancel, onDeadline };

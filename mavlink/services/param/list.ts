@@ -190,4 +190,9 @@ export function onCancel(s: ParamListState, now: number): Step {
   return finish(s, now, [], 'cancelled', 'parameter list: cancelled');
 }
 
-export const paramListMachine = { start, onMessage, onTimeout, onCancel };
+export function onDeadline(s: ParamListState, now: number): Step {
+  if (s.phase === 'done') return { state: s, effects: [] };
+  return finish(s, now, [], 'timeout', "parameter list: not finished within the transfer's deadline");
+}
+
+export const paramListMachine = { start, onMessage, onTimeout, onCancel, onDeadline };
