@@ -56,7 +56,7 @@ export class HostileProxy {
   }
 
   encode(m: MavLinkData, sysid = 1, compid = 1): Uint8Array {
-    const { msgid, crcExtra, payload } = encodePayload(m);
+    const { msgid, crcExtra, payload } = encodeLying(m);
     return encodeV2({ seq: this.seq++ & 0xff, sysid, compid }, msgid, crcExtra, payload);
   }
 
@@ -71,4 +71,27 @@ export class HostileProxy {
     for (const s of this.sockets) s.destroy();
     await new Promise<void>((r) => this.server.close(() => r()));
   }
+}
+
+type FieldInfo = { name: string; type: string; offset: number };
+
+/**
+ * Our own writer refuses Infinity in a float field (it is never sent by the station); a lying drone sends it
+ * anyway. The message is encoded with those fields at 0, then their IEEE-754 bytes are written in place.
+ */
+function encodeLying(m: MavLinkData): ReturnType<typeof encodePayload> {
+  const fields = (m.constructor as unknown as { FIELDS: FieldInfo[] }).FIELDS;
+  const rec = m as unknown as Record<string, unknown>;
+  const lies = fields.filter((f) => (f.type === 'float' || f.type === 'double') && typeof rec[f.name] === 'number' && !Number.isFinite(rec[f.name] as number));
+  if (lies.length === 0) return encodePayload(m);
+  const saved = lies.map((f) => rec[f.name] as number);
+  for (const f of lies) rec[f.name] = 0;
+  const out = encodePayload(m);
+  lies.forEach((f, i) => {
+    rec[f.name] = saved[i];
+    const view = new DataView(out.payload.buffer, out.payload.byteOffset, out.payload.byteLength);
+    if (f.type === 'float') view.setFloat32(f.offset, saved[i]!, true);
+    else view.setFloat64(f.offset, saved[i]!, true);
+  });
+  return out;
 }
