@@ -36,6 +36,15 @@ export type MissionReport =
   | { type: 'current'; seq: number; total: number; state: number; missionId: number }
   | { type: 'reached'; seq: number };
 
+/**
+ * The item the vehicle is on after a report: MISSION_CURRENT says it; MISSION_ITEM_REACHED n means it has moved
+ * on from n (ArduPilot sends only the reached events unless MISSION_CURRENT is streamed). The latest report wins,
+ * so a set-current (hold) going back is followed too.
+ */
+export function progressAfter(r: MissionReport): number {
+  return r.type === 'current' ? r.seq : r.seq + 1;
+}
+
 export type ProgressEvent = TransferProgress & { phase: 'upload' | 'verify' | 'download'; type: MissionType };
 
 export interface QueuedTransfer<R> {

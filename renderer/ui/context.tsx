@@ -30,7 +30,7 @@ export function useT(): T {
   return (k, args) => translate(lang, k, args);
 }
 
-const EVENT_KEYS = new Set(['vehicle-new', 'vehicle-lost', 'vehicle-regained', 'vehicle-rebooted', 'mode-changed', 'armed', 'disarmed', 'duplicate-sysid', 'statustext']);
+const EVENT_KEYS = new Set(['vehicle-new', 'vehicle-lost', 'vehicle-regained', 'vehicle-rebooted', 'mode-changed', 'armed', 'disarmed', 'duplicate-sysid', 'statustext', 'stream-missing', 'stream-refused', 'stream-restored']);
 
 /** An event in the console's language; the autopilot's own words (STATUSTEXT) are quoted as they came. */
 export function wordEvent(t: T, e: StationEvent): string {
