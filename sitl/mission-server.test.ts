@@ -31,6 +31,10 @@ describe('simulated mission server (ArduPilot behaviour)', () => {
     expect(back.items[3]).toMatchObject({ frame: 0, params: [1, 8, -1, 0] });
     expect(back.items[4]!.params[2]).toBe(1);
     expect(back.items[6]!.frame).toBe(0);
+    // MISSION_CURRENT is a stream: nothing until it is asked for.
+    h.advance(1100);
+    expect(h.of(42)).toHaveLength(0);
+    expect(h.command(common.MavCmd.SET_MESSAGE_INTERVAL, [42, 1e6])).toBe(0);
     h.advance(1100);
     const cur = h.last<common.MissionCurrent>(42);
     expect(cur).toMatchObject({ total: 6, missionId: r.opaqueId });
@@ -38,6 +42,7 @@ describe('simulated mission server (ArduPilot behaviour)', () => {
 
   it('identity verification: MISSION_CURRENT.mission_id equals the ACK opaque_id', async () => {
     harness();
+    h.command(common.MavCmd.SET_MESSAGE_INTERVAL, [42, 1e6]);
     const r = await settle(h, uploadVerified(harnessContext(h), 'mission', capturedMission(), { verify: 'identity' }).result);
     expect(r).toMatchObject({ ok: true, verifiedBy: 'identity' });
   });
@@ -120,6 +125,15 @@ describe('simulated mission server (ArduPilot behaviour)', () => {
     await settle(h, uploadVerified(harnessContext(h), 'mission', capturedMission()).result);
     const r = await settle(h, setCurrent(harnessContext(h), 4).result);
     expect(r.outcome).toBe('ok');
+    // The answer went out once; no MISSION_CURRENT stream was asked for, so none follows.
+    const n = h.of(42).length;
+    expect(n).toBe(1);
+    h.advance(3000);
+    expect(h.of(42)).toHaveLength(n);
+    // An item the mission does not hold: no answer at all.
+    const bad = await settle(h, setCurrent(harnessContext(h, { retries: 1 }), 40).result);
+    expect(bad.outcome).not.toBe('ok');
+    expect(h.of(42)).toHaveLength(n);
   });
 
   it('re-requests after 1 s of silence and gives up after 8 s with OPERATION_CANCELLED', () => {

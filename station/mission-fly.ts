@@ -146,6 +146,7 @@ export async function flyPlan(o: FlyOptions): Promise<FlySummary> {
       if (!started) return;
       if (r.type === 'reached') {
         if (!s.reached.includes(r.seq)) s.reached.push(r.seq);
+        s.lastCurrent = Math.max(s.lastCurrent, r.seq + 1);
         if (r.seq > maxReached) {
           maxReached = r.seq;
           say(`reached item ${r.seq}/${last}`);

@@ -58,6 +58,8 @@ export interface RegistryOptions {
 }
 
 type Ids = { sysid: number; compid: number };
+/** HEARTBEATs are 1 Hz: a longer gap means the link (or the vehicle) was silent. */
+const HEARTBEAT_GAP_MS = 2500;
 const STREAM_USED_FOR: Readonly<Record<string, string>> = Object.fromEntries(STREAM_TABLE.map((t) => [t.name, t.usedFor]));
 export type RegistryEvent =
   | ({ type: 'vehicle-new' } & Ids)
@@ -112,6 +114,8 @@ interface Entry {
   streamsAtMs: number;
   /** Messages reported missing → when last asked for again. */
   missing: Map<string, number>;
+  /** When HEARTBEATs resumed after a gap: a silent link is the link's fault, not a stream's. */
+  hbResumedMs: number;
 }
 
 export class VehicleRegistry {
@@ -259,6 +263,7 @@ export class VehicleRegistry {
       expected: [],
       streamsAtMs: 0,
       missing: new Map(),
+      hbResumedMs: 0,
       link: {
         send: (m) => {
           const p = this.bestPath(entry);
@@ -378,6 +383,7 @@ export class VehicleRegistry {
     e.state = state;
     const ids = { sysid: e.sysid, compid: e.compid };
     if (frame.compid === e.compid) {
+      if (message instanceof minimal.Heartbeat && prev.lastHeartbeatMs !== null && r.atMs - prev.lastHeartbeatMs > HEARTBEAT_GAP_MS) e.hbResumedMs = r.atMs;
       if (e.missing.size > 0) this.restored(e, frame.msgid, r.atMs);
       e.seenMs.set(frame.msgid, r.atMs);
     }
@@ -413,7 +419,10 @@ export class VehicleRegistry {
   /** Name what has stopped coming (once), and ask for it again at each silence limit. */
   private checkStreams(e: Entry, now: number): void {
     if (e.lost || e.streams === null || e.expected.length === 0) return;
-    for (const s of silentStreams(e.expected, this.rates, e.seenMs, e.streamsAtMs, now)) {
+    // Judged only while the vehicle is heard: a silent link is `vehicle-lost`'s business, not a stream's.
+    const hb = e.state.lastHeartbeatMs;
+    if (hb === null || now - hb > HEARTBEAT_GAP_MS) return;
+    for (const s of silentStreams(e.expected, this.rates, e.seenMs, Math.max(e.streamsAtMs, e.hbResumedMs), now)) {
       const askedMs = e.missing.get(s.name);
       if (askedMs !== undefined && now - askedMs < silenceLimitMs(s.hz)) continue;
       if (askedMs === undefined) this.emit({ type: 'stream-missing', sysid: e.sysid, compid: e.compid, message: s.name, msgid: s.id, hz: s.hz, silentMs: s.silentMs, usedFor: s.usedFor });
