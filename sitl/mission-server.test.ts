@@ -59,6 +59,22 @@ describe('simulated mission server (ArduPilot behaviour)', () => {
     expect(h.drone.missions.id('mission')).toBe(before);
   });
 
+  it('refuses what ArduPilot refuses: LOITER_TIME with NaN param4 → INVALID_PARAM4, naming item and field; the stored mission unchanged', async () => {
+    harness();
+    const bad = capturedMission();
+    const loiter = bad.findIndex((it) => it.command === 19);
+    bad[loiter] = { ...bad[loiter]!, params: [bad[loiter]!.params[0], 0, 0, NaN] };
+    const r = await settle(h, uploadVerified(harnessContext(h), 'mission', bad).result);
+    expect(r.ok).toBe(false);
+    expect(r.upload.ackResult).toBe(common.MavMissionResult.INVALID_PARAM4);
+    expect(r.reason).toBe(`vehicle refused the mission at item ${loiter} (command 19), param4 = NaN: MAV_MISSION_INVALID_PARAM4`);
+    expect(h.drone.missions.items('mission')).toHaveLength(1);
+    const high = capturedMission();
+    high[2] = { ...high[2]!, z: 1e308 };
+    const r2 = await settle(h, uploadVerified(harnessContext(h), 'mission', high).result);
+    expect(r2.reason).toContain('at item 2 (command 16), z (altitude) = 1e+308: MAV_MISSION_INVALID_PARAM7');
+  });
+
   it('NO_SPACE for a list beyond storage; fence and rally are separate lists', async () => {
     harness();
     const rally = Array.from({ length: 11 }, (_, i) => ({ ...capturedMission()[2]!, seq: i, command: 5100 }));
