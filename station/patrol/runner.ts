@@ -18,7 +18,7 @@ import type { Clock, TimerId } from '../../mavlink/clock.js';
 import { err, ok, type Result } from '../../mavlink/result.js';
 import type { Station } from '../compose.js';
 import type { PlanLists } from '../mission-plan.js';
-import { progressAfter } from '../missions.js';
+import { MissionProgress } from '../vehicle/launch.js';
 import type { VehicleSnapshot } from '../vehicle-state.js';
 import { audited, landingAt, launchMission, uploadPlan, type ActionContext } from './actions.js';
 import type { DayInput, DaySortie } from './day.js';
@@ -300,9 +300,12 @@ export class PatrolRunner {
       const m = this.o.station.missions(sysid);
       const ww = w;
       // Progress from whichever the drone sends: MISSION_CURRENT, or MISSION_ITEM_REACHED (the item after).
-      if (m) this.unwatch.set(sysid, m.watch((r) => {
-        ww.current = progressAfter(r);
-      }));
+      if (m) {
+        const progress = new MissionProgress(m, (_r, p) => {
+          ww.current = p.current;
+        });
+        this.unwatch.set(sysid, () => progress.dispose());
+      }
     }
     return w;
   }
