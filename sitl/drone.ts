@@ -327,6 +327,10 @@ export class SimDrone implements TelemetrySource, CommandHost {
     return this.failsafes.battery;
   }
 
+  missionCurrent(): MavLinkData {
+    return this.missions.missionCurrent();
+  }
+
   dropRateComm(): number {
     return this.receivedIn === 0 ? 0 : Math.round((this.droppedIn / this.receivedIn) * 10000);
   }
@@ -443,8 +447,8 @@ export class SimDrone implements TelemetrySource, CommandHost {
   }
 
   setMissionCurrent(seq: number): number {
+    // The COMMAND_ACK is the answer; MISSION_CURRENT comes only in its stream (GCS_Common.cpp).
     if (!this.auto.setCurrent(seq)) return R.DENIED;
-    this.missions.broadcastCurrent();
     return R.ACCEPTED;
   }
 

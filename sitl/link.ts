@@ -21,6 +21,7 @@ export const MSG = {
   GPS_RAW_INT: 24,
   ATTITUDE: 30,
   GLOBAL_POSITION_INT: 33,
+  MISSION_CURRENT: 42,
   GPS_GLOBAL_ORIGIN: 49,
   VFR_HUD: 74,
   TIMESYNC: 111,
@@ -34,7 +35,7 @@ export const MSG = {
 
 /** ArduCopter's stream groups, restricted to the messages this simulator implements. */
 export const STREAM_GROUPS: ReadonlyMap<number, readonly number[]> = new Map<number, readonly number[]>([
-  [MavDataStream.EXTENDED_STATUS, [MSG.SYS_STATUS, MSG.GPS_RAW_INT]],
+  [MavDataStream.EXTENDED_STATUS, [MSG.SYS_STATUS, MSG.GPS_RAW_INT, MSG.MISSION_CURRENT]],
   [MavDataStream.POSITION, [MSG.GLOBAL_POSITION_INT]],
   [MavDataStream.EXTRA1, [MSG.ATTITUDE]],
   [MavDataStream.EXTRA2, [MSG.VFR_HUD]],
@@ -48,6 +49,7 @@ export const SCHEDULABLE: ReadonlySet<number> = new Set<number>([
   MSG.GPS_RAW_INT,
   MSG.ATTITUDE,
   MSG.GLOBAL_POSITION_INT,
+  MSG.MISSION_CURRENT,
   MSG.GPS_GLOBAL_ORIGIN,
   MSG.VFR_HUD,
   MSG.BATTERY_STATUS,

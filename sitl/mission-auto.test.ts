@@ -25,6 +25,7 @@ const wi = (command: number, params: [number, number, number, number], x = 0, y 
 describe('AUTO: flying the stored mission', () => {
   it('the captured mission: GUIDED, arm, MISSION_START → takeoff, waypoints, loiter, RTL in AUTO, disarm; reached 1,3,4,5,6', async () => {
     await ready(capturedMission());
+    expect(h.command(C.SET_MESSAGE_INTERVAL, [42, 1e6])).toBe(0);
     expect(h.setMode(Mode.GUIDED)).toBe(0);
     expect(h.command(C.COMPONENT_ARM_DISARM, [1])).toBe(0);
     expect(h.command(C.MISSION_START, [0, 0])).toBe(0);

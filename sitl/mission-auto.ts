@@ -188,7 +188,6 @@ export class MissionAuto {
         this.current = s;
         this.announce(s, it);
         this.startNav(it);
-        this.server.broadcastCurrent();
         if (last !== undefined) this.server.reached(last);
         return;
       }
@@ -209,7 +208,6 @@ export class MissionAuto {
     const s = this.host.physics.state;
     this.phase = 'stay';
     this.target = { eM: s.eM, nM: s.nM, upM: s.upM };
-    this.server.broadcastCurrent();
   }
 
   private position(it: WireItem): Target {
@@ -427,7 +425,6 @@ export class MissionAuto {
     this.running = false;
     this.complete = true;
     this.current = 0;
-    this.server.broadcastCurrent();
   }
 
   private landDescent(): { kind: 'rate'; vuMps: number } {

@@ -31,6 +31,10 @@ describe('simulated mission server (ArduPilot behaviour)', () => {
     expect(back.items[3]).toMatchObject({ frame: 0, params: [1, 8, -1, 0] });
     expect(back.items[4]!.params[2]).toBe(1);
     expect(back.items[6]!.frame).toBe(0);
+    // MISSION_CURRENT is a stream: nothing until it is asked for.
+    h.advance(1100);
+    expect(h.of(42)).toHaveLength(0);
+    expect(h.command(common.MavCmd.SET_MESSAGE_INTERVAL, [42, 1e6])).toBe(0);
     h.advance(1100);
     const cur = h.last<common.MissionCurrent>(42);
     expect(cur).toMatchObject({ total: 6, missionId: r.opaqueId });
@@ -38,6 +42,7 @@ describe('simulated mission server (ArduPilot behaviour)', () => {
 
   it('identity verification: MISSION_CURRENT.mission_id equals the ACK opaque_id', async () => {
     harness();
+    h.command(common.MavCmd.SET_MESSAGE_INTERVAL, [42, 1e6]);
     const r = await settle(h, uploadVerified(harnessContext(h), 'mission', capturedMission(), { verify: 'identity' }).result);
     expect(r).toMatchObject({ ok: true, verifiedBy: 'identity' });
   });
@@ -52,6 +57,22 @@ describe('simulated mission server (ArduPilot behaviour)', () => {
     expect(r.ok).toBe(false);
     expect(r.reason).toContain('UNSUPPORTED');
     expect(h.drone.missions.id('mission')).toBe(before);
+  });
+
+  it('refuses what ArduPilot refuses: LOITER_TIME with NaN param4 → INVALID_PARAM4, naming item and field; the stored mission unchanged', async () => {
+    harness();
+    const bad = capturedMission();
+    const loiter = bad.findIndex((it) => it.command === 19);
+    bad[loiter] = { ...bad[loiter]!, params: [bad[loiter]!.params[0], 0, 0, NaN] };
+    const r = await settle(h, uploadVerified(harnessContext(h), 'mission', bad).result);
+    expect(r.ok).toBe(false);
+    expect(r.upload.ackResult).toBe(common.MavMissionResult.INVALID_PARAM4);
+    expect(r.reason).toBe(`vehicle refused the mission at item ${loiter} (command 19), param4 = NaN: MAV_MISSION_INVALID_PARAM4`);
+    expect(h.drone.missions.items('mission')).toHaveLength(1);
+    const high = capturedMission();
+    high[2] = { ...high[2]!, z: 1e308 };
+    const r2 = await settle(h, uploadVerified(harnessContext(h), 'mission', high).result);
+    expect(r2.reason).toContain('at item 2 (command 16), z (altitude) = 1e+308: MAV_MISSION_INVALID_PARAM7');
   });
 
   it('NO_SPACE for a list beyond storage; fence and rally are separate lists', async () => {
@@ -120,6 +141,15 @@ describe('simulated mission server (ArduPilot behaviour)', () => {
     await settle(h, uploadVerified(harnessContext(h), 'mission', capturedMission()).result);
     const r = await settle(h, setCurrent(harnessContext(h), 4).result);
     expect(r.outcome).toBe('ok');
+    // The answer went out once; no MISSION_CURRENT stream was asked for, so none follows.
+    const n = h.of(42).length;
+    expect(n).toBe(1);
+    h.advance(3000);
+    expect(h.of(42)).toHaveLength(n);
+    // An item the mission does not hold: no answer at all.
+    const bad = await settle(h, setCurrent(harnessContext(h, { retries: 1 }), 40).result);
+    expect(bad.outcome).not.toBe('ok');
+    expect(h.of(42)).toHaveLength(n);
   });
 
   it('re-requests after 1 s of silence and gives up after 8 s with OPERATION_CANCELLED', () => {

@@ -17,7 +17,9 @@
  *           (normalised as ArduPilot stores it, mission-store.ts); a legacy MISSION_REQUEST draws
  *           "got MISSION_REQUEST; use MISSION_REQUEST_INT!" and a legacy MISSION_ITEM.
  *  clear    MISSION_CLEAR_ALL ──► ACK ACCEPTED (mission: only home remains).
- *  current  MISSION_SET_CURRENT / MAV_CMD_DO_SET_MISSION_CURRENT ──► the AUTO executor; MISSION_CURRENT.
+ *  current  MISSION_SET_CURRENT ──► the AUTO executor; MISSION_CURRENT (seq as asked) on that link when taken.
+ *           MAV_CMD_DO_SET_MISSION_CURRENT: the COMMAND_ACK only. Otherwise MISSION_CURRENT is a stream
+ *           (EXTENDED_STATUS or SET_MESSAGE_INTERVAL 42, link.ts), never sent on a change.
  * Uploads are kept aside until complete: a failed upload leaves the stored list as it was.
  */
 import { common } from 'mavlink-mappings';
@@ -72,7 +74,6 @@ export class MissionServer {
   private readonly receiving = new Map<MissionType, Receiving>();
   private lastCompleted: { type: MissionType; count: number; fromSysid: number; atMs: number; id: number } | undefined;
   private readonly timer: TimerId;
-  private readonly currentTimer: TimerId;
   private readonly changeListeners = new Set<(type: MissionType) => void>();
   /** Test hook: read-back of these (type, seq) goes through the function (to corrupt an item). */
   readonly corruptions = new Map<string, (it: WireItem) => WireItem>();
@@ -84,12 +85,10 @@ export class MissionServer {
   constructor(private readonly host: MissionServerHost) {
     this.lists.mission = [this.homeItem()];
     this.timer = host.clock.setInterval(() => this.tick(), 100);
-    this.currentTimer = host.clock.setInterval(() => this.broadcastCurrent(), 1000);
   }
 
   stop(): void {
     this.host.clock.clearInterval(this.timer);
-    this.host.clock.clearInterval(this.currentTimer);
   }
 
   /** The stored list (the mission includes home at 0), as received. */
@@ -134,11 +133,7 @@ export class MissionServer {
     } as Partial<common.MissionCurrent>);
   }
 
-  broadcastCurrent(): void {
-    const m = this.missionCurrent();
-    for (const l of this.host.links) if (l.active) this.host.sendOn(l, m);
-  }
-
+  /** MISSION_ITEM_REACHED: an event, to every link the GCS has spoken on (gcs().send_mission_item_reached_message). */
   reached(seq: number): void {
     const m = make(common.MissionItemReached, { seq } as Partial<common.MissionItemReached>);
     for (const l of this.host.links) if (l.active) this.host.sendOn(l, m);
@@ -170,9 +165,14 @@ export class MissionServer {
         return true;
       case 41: {
         if (!forUs) return true;
+        // GCS_Common.cpp handle_mission_set_current: MISSION_CURRENT with the asked seq as its "ACK", on this
+        // link, only when the mission took it; nothing otherwise.
         const s = m as common.MissionSetCurrent;
-        this.setCurrent(s.seq);
-        this.host.sendOn(link, this.missionCurrent(), rx.peer);
+        if (this.setCurrent(s.seq)) {
+          const mc = this.missionCurrent();
+          mc.seq = s.seq;
+          this.host.sendOn(link, mc, rx.peer);
+        }
         return true;
       }
       case 47: {

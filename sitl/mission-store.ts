@@ -6,6 +6,7 @@
  *   - only the params ArduPilot stores survive (others read 0; NaN reads 0); NAV_LOITER_* param3 is kept as
  *     a direction only (+1, or -1 for counter-clockwise).
  */
+import { checkItemArduPilot } from '../mavlink/services/mission/item-rules.js';
 import { positionUse } from '../mavlink/services/mission/verify.js';
 import type { MissionType, WireItem } from '../mavlink/services/mission/types.js';
 
@@ -17,15 +18,6 @@ const STORED_PARAMS: ReadonlyMap<number, readonly number[]> = new Map<number, re
 ]);
 
 const LOITER_DIRECTION = new Set([17, 18, 19]);
-
-/** Commands the simulated copter accepts in each list (others draw MAV_MISSION_UNSUPPORTED). */
-export const ACCEPTED_COMMANDS: Readonly<Record<MissionType, ReadonlySet<number>>> = {
-  mission: new Set([16, 17, 18, 19, 20, 21, 22, 93, 112, 114, 115, 177, 178, 179, 181, 183, 189, 195, 197, 201, 203, 205, 206, 1000, 2000, 2001, 2500, 2501]),
-  fence: new Set([5000, 5001, 5002, 5003, 5004]),
-  rally: new Set([5100]),
-};
-
-export const ACCEPTED_FRAMES: ReadonlySet<number> = new Set([0, 2, 3, 5, 6, 10, 11]);
 
 /** Storage size of each list (ArduPilot SITL: large mission storage; fence and rally are small). */
 export const CAPACITY: Readonly<Record<MissionType, number>> = { mission: 1000, fence: 100, rally: 10 };
@@ -77,10 +69,11 @@ export function listId(type: MissionType, items: readonly WireItem[]): number {
   return h === 0 ? 1 : h;
 }
 
-/** Checks of one uploaded item: undefined when fine, else the MAV_MISSION_RESULT to answer. */
+/**
+ * Checks of one uploaded item: undefined when fine, else the MAV_MISSION_RESULT to answer — ArduPilot's own
+ * rules (AP_Mission sanity_check_params and mavlink_int_to_mission_cmd), shared with the station
+ * (mavlink/services/mission/item-rules.ts).
+ */
 export function checkItem(type: MissionType, it: WireItem): number | undefined {
-  if (!ACCEPTED_COMMANDS[type].has(it.command)) return 3; // UNSUPPORTED
-  if (!ACCEPTED_FRAMES.has(it.frame)) return 2; // UNSUPPORTED_FRAME
-  if (positionUse(it.command) !== 'none' && (Math.abs(it.x) > 900_000_000 || Math.abs(it.y) > 1_800_000_000)) return 10; // INVALID_PARAM5_X
-  return undefined;
+  return checkItemArduPilot(type, it)?.code;
 }

@@ -44,6 +44,8 @@ export interface TelemetrySource {
   /** Incoming drop rate in c% (SYS_STATUS.drop_rate_comm). */
   dropRateComm(): number;
   readonly gimbal: { pitchDeg: number; yawDeg: number };
+  /** MISSION_CURRENT as the mission server reports it (absent: no mission server). */
+  missionCurrent?(): MavLinkData;
 }
 
 /** SYS_STATUS sensor bitmasks captured in each boot phase: [present, enabled, health]. */
@@ -293,6 +295,8 @@ export function buildMessage(msgid: number, src: TelemetrySource): MavLinkData |
       return src.phase().origin ? homePosition(src) : undefined;
     case MSG.GPS_GLOBAL_ORIGIN:
       return src.phase().origin ? gpsGlobalOrigin(src) : undefined;
+    case MSG.MISSION_CURRENT:
+      return src.missionCurrent?.();
     case MSG.EXTENDED_SYS_STATE:
       return extendedSysState(src);
     case MSG.AUTOPILOT_VERSION:

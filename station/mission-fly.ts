@@ -13,9 +13,11 @@
  * Progress lines go to `onLine`; the summary is a plain value (the CLI prints it as JSON).
  */
 import type { Clock } from '../mavlink/clock.js';
-import type { MissionType } from '../mavlink/services/mission/types.js';
 import type { Station } from './compose.js';
 import type { PlanLists } from './mission-plan.js';
+import { MissionProgress, launchFromGround, performDirectly, uploadPlanVerified, waitUntil, type UploadSummary } from './vehicle/launch.js';
+
+export type { UploadSummary } from './vehicle/launch.js';
 
 export interface FlyOptions {
   clock: Clock;
@@ -29,16 +31,6 @@ export interface FlyOptions {
   flightTimeoutMs?: number;
   /** Vehicle lost (no heartbeat) this long in flight → failed. Default 30 s. */
   lostTimeoutMs?: number;
-}
-
-export interface UploadSummary {
-  type: MissionType;
-  count: number;
-  ok: boolean;
-  verifiedBy: string | null;
-  resends: number;
-  elapsedMs: number;
-  reason: string | null;
 }
 
 export interface FlySummary {
@@ -57,9 +49,6 @@ export interface FlySummary {
   elapsedS: number;
 }
 
-const TRANSIENT_ARM = /Need Position Estimate|waiting for home|inconsistent|not initiali[sz]ed|EKF|GPS|AHRS|Compass|Baro|no answer/i;
-const sleep = (clock: Clock, ms: number) => new Promise<void>((r) => clock.setTimeout(r, ms));
-
 export async function flyPlan(o: FlyOptions): Promise<FlySummary> {
   const { clock, station, sysid, plan } = o;
   const say = (l: string) => o.onLine?.(l);
@@ -77,121 +66,91 @@ export async function flyPlan(o: FlyOptions): Promise<FlySummary> {
   const missions = station.missions(sysid);
   const commands = station.command(sysid);
   if (!missions || !commands) return end(`no vehicle ${sysid}`);
+  const deps = { clock, station, sysid, perform: performDirectly, say };
 
   // ---- upload and verify ----
-  for (const type of ['mission', 'fence', 'rally'] as const) {
-    // A list the plan leaves empty is uploaded empty: the vehicle must not keep an old fence or rally.
-    const items = plan[type];
-    let lastPct = -1;
-    const r = await missions.upload(type, items, {
-      onProgress: (p) => {
+  const up = await uploadPlanVerified(deps, plan, {
+    onProgress: (type) => {
+      let lastPct = -1;
+      return (p) => {
         const pct = p.total === 0 ? 100 : Math.floor((100 * p.done) / p.total);
         if (pct >= lastPct + 25 || p.done === p.total) {
           lastPct = pct;
           say(`${type}: ${p.phase} ${p.done}/${p.total}`);
         }
-      },
-    }).result;
-    s.uploads.push({ type, count: items.length, ok: r.ok, verifiedBy: r.verifiedBy ?? null, resends: r.upload.resends, elapsedMs: r.elapsedMs, reason: r.reason ?? null });
-    if (!r.ok) return end(`${type} upload failed: ${r.reason ?? 'unknown'}`);
-    say(`${type}: ${items.length} items uploaded, verified by ${r.verifiedBy}`);
-  }
+      };
+    },
+  });
+  s.uploads = up.uploads;
+  if (!up.ok) return end(up.reason);
   if (s.items === 0) return end('the plan has no mission items');
 
-  // ---- GUIDED and arm ----
+  // ---- GUIDED, arm, start, follow ----
   s.stage = 'mode';
-  const armDeadline = clock.now() + (o.armTimeoutMs ?? 180_000);
-  for (;;) {
-    const m = await commands.setMode('GUIDED');
-    if (m.ok) break;
-    if (clock.now() > armDeadline) return end(`GUIDED refused: ${m.reason}`);
-    say(`waiting: ${m.reason}`);
-    await sleep(clock, 2000);
-  }
-  s.stage = 'arm';
-  const mode = () => station.snapshot().vehicles.find((v) => v.sysid === sysid)?.mode;
-  for (;;) {
-    // ArduPilot can drop a mode change made while it boots (the RC mode switch is applied when RC becomes
-    // valid): arming in the wrong mode would succeed without a position and MISSION_START would then fail.
-    if (mode() !== 'GUIDED') {
-      const m = await commands.setMode('GUIDED');
-      if (!m.ok && clock.now() > armDeadline) return end(`GUIDED refused: ${m.reason}`);
-      if (!m.ok) {
-        await sleep(clock, 2000);
-        continue;
-      }
-    }
-    s.armAttempts++;
-    const a = await commands.arm();
-    if (a.ok) break;
-    if (!TRANSIENT_ARM.test(a.reason) || clock.now() > armDeadline) return end(a.reason);
-    say(`waiting to arm: ${a.reason}`);
-    await sleep(clock, 2000);
-  }
-  say('armed');
-
-  // ---- start and follow ----
-  s.stage = 'start';
   const last = plan.mission.length - 1;
-  let maxReached = -1;
-  let complete = false;
   let disarmed = false;
-  let lostSinceMs: number | undefined;
-  let failure: string | null = null;
   let started = false;
   let inAuto = false;
-  const offs: (() => void)[] = [];
-  offs.push(
-    missions.watch((r) => {
-      if (!started) return;
-      if (r.type === 'reached') {
-        if (!s.reached.includes(r.seq)) s.reached.push(r.seq);
-        if (r.seq > maxReached) {
-          maxReached = r.seq;
-          say(`reached item ${r.seq}/${last}`);
-        }
-      } else {
-        if (r.seq !== s.lastCurrent && r.seq > 0) say(`current item ${r.seq}/${last}`);
-        if (r.seq > 0) s.lastCurrent = r.seq;
-        if (r.state === 5 && s.lastCurrent > 0) complete = true;
-      }
-    }),
+  let failure: string | null = null;
+  const progress = new MissionProgress(missions, (r, p) => {
+    if (!started) return;
+    s.lastCurrent = p.lastCurrent;
+    if (r.type === 'reached') {
+      if (!s.reached.includes(r.seq)) s.reached.push(r.seq);
+      if (r.seq >= p.maxReached) say(`reached item ${r.seq}/${last}`);
+    } else if (r.seq > 0 && r.seq !== lastSaid) {
+      lastSaid = r.seq;
+      say(`current item ${r.seq}/${last}`);
+    }
+  });
+  let lastSaid = 0;
+  const offs: (() => void)[] = [
+    () => progress.dispose(),
     station.on('disarmed', (e) => {
       if (e.sysid === sysid) disarmed = true;
     }),
     station.on('mode-changed', (e) => {
       if (e.sysid !== sysid || !started) return;
       if (e.to === 'AUTO') inAuto = true;
-      else if (inAuto && !(maxReached >= last || complete) && s.stage === 'flight') failure = `mode changed to ${e.to} at item ${s.lastCurrent}`;
+      else if (inAuto && !progress.doneTo(last) && s.stage === 'flight') failure = `mode changed to ${e.to} at item ${progress.lastCurrent}`;
     }),
-  );
+  ];
   try {
-    started = true;
-    say('MISSION_START');
-    const st = await missions.start();
-    if (st.outcome !== 'accepted') return end(`MISSION_START ${st.outcome}`);
+    const armWindow = o.armTimeoutMs ?? 180_000;
+    // Reports are followed from MISSION_START on (a stale MISSION_CURRENT of an earlier flight is not progress).
+    const launched = await launchFromGround({ ...deps, perform: async (label, run) => {
+      if (label === 'MISSION_START') {
+        s.stage = 'start';
+        started = true;
+      } else if (label === 'arm') s.stage = 'arm';
+      return performDirectly(label, run);
+    } }, armWindow);
+    s.armAttempts = launched.attempts;
+    if (!launched.ok) return end(launched.reason);
     s.stage = 'flight';
     const flightDeadline = clock.now() + (o.flightTimeoutMs ?? 3_600_000);
     const lostMs = o.lostTimeoutMs ?? 30_000;
     let landSent = false;
+    let lostSinceMs: number | undefined;
     for (;;) {
-      await sleep(clock, 250);
-      if (failure) return end(failure);
       // Silence is judged by heartbeats (the registry's "lost"), not by mission reports, which a vehicle
       // sends only in its requested streams.
-      if (station.vehicle(sysid)?.lost) lostSinceMs ??= clock.now();
+      const lost = () => station.vehicle(sysid)?.lost === true;
+      await waitUntil(clock, () => failure !== null || disarmed || (progress.doneTo(last) && !s.flownToEnd) || lost() !== (lostSinceMs !== undefined) || clock.now() > flightDeadline, { timeoutMs: 1000 });
+      if (failure) return end(failure);
+      if (lost()) lostSinceMs ??= clock.now();
       else lostSinceMs = undefined;
-      const done = maxReached >= last || complete;
-      if (done && !s.flownToEnd) {
+      if (progress.doneTo(last) && !s.flownToEnd) {
         s.flownToEnd = true;
         say('mission flown to the end');
       }
       if (disarmed) {
         // MISSION_ITEM_REACHED of a final RTL/LAND comes with the disarm and may be lost on a bad link: give the
         // MISSION_CURRENT report (COMPLETE) a moment before calling the mission unfinished.
-        for (let k = 0; k < 12 && !(maxReached >= last || complete); k++) await sleep(clock, 250);
-        if (maxReached >= last || complete) s.flownToEnd = true;
-        if (!s.flownToEnd) return end(`disarmed at item ${s.lastCurrent} before the end of the mission`);
+        await waitUntil(clock, () => progress.doneTo(last), { timeoutMs: 3000 });
+        s.lastCurrent = progress.lastCurrent;
+        if (progress.doneTo(last)) s.flownToEnd = true;
+        if (!s.flownToEnd) return end(`disarmed at item ${progress.lastCurrent} before the end of the mission`);
         s.landed = true;
         s.stage = 'done';
         say('landed and disarmed');
@@ -200,8 +159,7 @@ export async function flyPlan(o: FlyOptions): Promise<FlySummary> {
       if (s.flownToEnd && !landSent && lostSinceMs === undefined) {
         // Still armed once the list is done: a mission that does not end with RTL/LAND. Give it a moment to
         // finish its own landing, then land.
-        await sleep(clock, 3000);
-        if (!disarmed) {
+        if (!(await waitUntil(clock, () => disarmed, { timeoutMs: 3000 }))) {
           s.stage = 'land';
           landSent = true;
           const l = await commands.land();

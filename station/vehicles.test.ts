@@ -5,11 +5,12 @@
  * best link), and duplicate sysids (independent sequence counters, far-apart positions, different type).
  */
 import { describe, expect, it } from 'vitest';
-import { common, minimal, standard } from 'mavlink-mappings';
+import { ardupilotmega, common, minimal, standard } from 'mavlink-mappings';
 import { FakeClock } from '../mavlink/clock.js';
 import { MavConnection } from '../mavlink/connection.js';
 import { make, type MavLinkData } from '../mavlink/codec/messages.js';
 import { memoryPair, type Transport } from '../mavlink/transport/index.js';
+import { STREAM_MESSAGE_IDS } from './streams.js';
 import { VehicleRegistry, type RegistryEvent } from './vehicles.js';
 
 const hb = (customMode = 0, o: { armed?: boolean; type?: number; autopilot?: number } = {}) =>
@@ -21,6 +22,13 @@ const hb = (customMode = 0, o: { armed?: boolean; type?: number; autopilot?: num
     systemStatus: 4,
     mavlinkVersion: 3,
   });
+
+/** An all-default message of each streamed id (the registry only times their arrival here). */
+const STREAMED: Record<number, new () => MavLinkData> = {
+  33: standard.GlobalPositionInt, 30: common.Attitude, 74: common.VfrHud, 1: common.SysStatus, 24: common.GpsRawInt, 42: common.MissionCurrent,
+  147: common.BatteryStatus, 245: common.ExtendedSysState, 193: ardupilotmega.EkfStatusReport,
+};
+const blank = (id: number): MavLinkData => make(STREAMED[id]!, {});
 
 async function settle(): Promise<void> {
   for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
@@ -39,7 +47,7 @@ interface Drone {
 }
 
 /** The vehicle end of a link: records what it gets, ACKs COMMAND_LONG with `answer(command)`. */
-async function droneEnd(clock: FakeClock, transport: Transport, sysid = 1, answer: (cmd: number) => number | undefined = () => 0): Promise<Drone> {
+async function droneEnd(clock: FakeClock, transport: Transport, sysid = 1, answer: (cmd: number, p1: number) => number | undefined = () => 0): Promise<Drone> {
   const conn = new MavConnection(transport, { clock, sysid, compid: 1 });
   await conn.open();
   const received: MavLinkData[] = [];
@@ -47,14 +55,14 @@ async function droneEnd(clock: FakeClock, transport: Transport, sysid = 1, answe
     if (!r.message) return;
     received.push(r.message);
     if (r.message instanceof common.CommandLong && r.message.targetSystem === sysid) {
-      const res = answer(r.message.command);
+      const res = answer(r.message.command, r.message._param1);
       if (res !== undefined) conn.send(make(common.CommandAck, { command: r.message.command, result: res, targetSystem: 255, targetComponent: 190 }));
     }
   });
   return { conn, received };
 }
 
-async function setup(o: { links?: number; answer?: (cmd: number) => number | undefined; requestStreams?: boolean } = {}) {
+async function setup(o: { links?: number; answer?: (cmd: number, p1: number) => number | undefined; requestStreams?: boolean } = {}) {
   const clock = new FakeClock();
   const registry = new VehicleRegistry({ clock, requestStreams: o.requestStreams, timesyncPeriodMs: 0 });
   const events: RegistryEvent[] = [];
@@ -90,7 +98,7 @@ describe('VehicleRegistry', () => {
     expect(types(events)).toContain('component-new');
     const cmds = d.received.filter((m): m is common.CommandLong => m instanceof common.CommandLong);
     const intervals = cmds.filter((c) => c.command === common.MavCmd.SET_MESSAGE_INTERVAL).map((c) => [c._param1, c._param2]);
-    expect(intervals).toEqual([[33, 100000], [30, 100000], [74, 250000], [1, 500000], [24, 500000], [147, 1e6], [245, 1e6], [193, 1e6]]);
+    expect(intervals).toEqual([[33, 100000], [30, 100000], [74, 250000], [1, 500000], [24, 500000], [42, 1e6], [147, 1e6], [245, 1e6], [193, 1e6]]);
     expect(cmds.filter((c) => c.command === common.MavCmd.REQUEST_MESSAGE).map((c) => c._param1)).toEqual([242, 148]);
     expect(events.find((e) => e.type === 'streams-requested')).toMatchObject({ method: 'message-interval' });
     registry.close();
@@ -118,12 +126,14 @@ describe('VehicleRegistry', () => {
     expect(registry.vehicle(1)?.lost).toBe(false);
     await run(clock, 6000);
     expect(registry.vehicle(1)?.lost).toBe(true);
-    const before = d.received.filter((m) => m instanceof common.CommandLong).length;
+    const before = d.received.length;
     d.conn.send(hb(0));
     await run(clock, 3000);
     expect(registry.vehicle(1)?.lost).toBe(false);
     expect(types(events).filter((t) => t.startsWith('vehicle-'))).toEqual(['vehicle-new', 'vehicle-lost', 'vehicle-regained']);
-    expect(d.received.filter((m) => m instanceof common.CommandLong).length).toBe(before * 2);
+    // Every stream asked for again (the fake drone sends none, so some are also re-asked as missing).
+    const again = d.received.slice(before).filter((m): m is common.CommandLong => m instanceof common.CommandLong && m.command === common.MavCmd.SET_MESSAGE_INTERVAL);
+    expect(new Set(again.map((c) => c._param1))).toEqual(new Set(Object.values(STREAM_MESSAGE_IDS)));
     registry.close();
   });
 
@@ -220,7 +230,9 @@ describe('VehicleRegistry', () => {
     d.conn.send(make(common.Attitude, { timeBootMs: 500 }));
     await run(clock, 2000);
     expect(types(events)).toContain('vehicle-rebooted');
-    expect(d.received.filter((m) => m instanceof common.CommandLong).length).toBe(before * 2);
+    // Every stream asked for again (the fake drone sends none, so some are also re-asked as missing).
+    const again = d.received.slice(before).filter((m): m is common.CommandLong => m instanceof common.CommandLong && m.command === common.MavCmd.SET_MESSAGE_INTERVAL);
+    expect(new Set(again.map((c) => c._param1))).toEqual(new Set(Object.values(STREAM_MESSAGE_IDS)));
     registry.close();
   });
 
@@ -265,6 +277,39 @@ describe('VehicleRegistry', () => {
     expect(outcomes).toEqual(new Array(10).fill("accepted"));
     expect(d.received.filter((m) => m instanceof common.CommandLong).length).toBeGreaterThan(10);
     clock.clearInterval(beat);
+    registry.close();
+  });
+  it('names a requested message that does not come, asks again, and says when it is back', async () => {
+    const { clock, registry, events, drones } = await setup();
+    const d = drones[0]!;
+    const sendAll = (skip: number) => {
+      d.conn.send(hb(0));
+      for (const id of Object.values(STREAM_MESSAGE_IDS)) if (id !== skip) d.conn.send(blank(id));
+    };
+    for (let i = 0; i < 12; i++) {
+      sendAll(42);
+      await run(clock, 1000, 50);
+    }
+    const missing = events.filter((e) => e.type === 'stream-missing');
+    expect(missing.map((e) => e.type === 'stream-missing' && e.message)).toEqual(['MISSION_CURRENT']);
+    expect(missing[0]).toMatchObject({ msgid: 42, hz: 1, usedFor: expect.stringContaining('mission progress') });
+    // Asked again for MISSION_CURRENT alone, more than once while it stays away.
+    const asks = d.received.filter((m): m is common.CommandLong => m instanceof common.CommandLong && m.command === common.MavCmd.SET_MESSAGE_INTERVAL && m._param1 === 42);
+    expect(asks.length).toBeGreaterThanOrEqual(3);
+    for (let i = 0; i < 3; i++) {
+      sendAll(-1);
+      await run(clock, 1000, 50);
+    }
+    expect(events.filter((e) => e.type === 'stream-missing')).toHaveLength(1);
+    expect(events.find((e) => e.type === 'stream-restored')).toMatchObject({ message: 'MISSION_CURRENT' });
+    registry.close();
+  });
+
+  it('a message the drone refuses to stream is named at once', async () => {
+    const { clock, registry, events, drones } = await setup({ answer: (c, p1) => (c === common.MavCmd.SET_MESSAGE_INTERVAL && p1 === 245 ? common.MavResult.DENIED : 0) });
+    drones[0]!.conn.send(hb(0));
+    await run(clock, 2000);
+    expect(events.filter((e) => e.type === 'stream-missing')).toEqual([expect.objectContaining({ message: 'EXTENDED_SYS_STATE', refused: 'denied', silentMs: 0 })]);
     registry.close();
   });
 });

@@ -13,6 +13,9 @@
  *    told apart by duplicate-sysid.ts and reported once as `duplicate-sysid`.
  *  - On appearance the registry asks for telemetry streams (streams.ts) through the vehicle's command
  *    queue, and it sends TIMESYNC requests (RTT) every `timesyncPeriodMs` on each connection.
+ *  - Every message it asked for is watched: silent for a few of its intervals (streams.ts `silentStreams`) →
+ *    `stream-missing` naming it (once, until it comes back: `stream-restored`), and it is asked for again at
+ *    each silence limit while it stays away. A message the vehicle refused to stream is `stream-missing` at once.
  */
 import { common, minimal, standard } from 'mavlink-mappings';
 import type { Clock, TimerId } from '../mavlink/clock.js';
@@ -25,7 +28,7 @@ import { CommandQueue } from './command-queue.js';
 import type { CommandTarget } from './commands.js';
 import { emptyDuplicateState, forgetPath, onPathHeartbeat, onPathPosition, type DuplicateState } from './duplicate-sysid.js';
 import type { StatusTextEntry } from './statustext.js';
-import { DEFAULT_STREAM_RATES_HZ, requestStreams, type StreamMethod } from './streams.js';
+import { DEFAULT_STREAM_RATES_HZ, STREAM_MESSAGE_IDS, STREAM_TABLE, reRequest, requestStreams, silenceLimitMs, silentStreams, type StreamMethod } from './streams.js';
 import { initialVehicleState, reduceVehicleWithTexts, vehicleSnapshot, type VehicleSnapshot, type VehicleState } from './vehicle-state.js';
 
 /** What the registry needs of a MavConnection. */
@@ -57,6 +60,9 @@ export interface RegistryOptions {
 }
 
 type Ids = { sysid: number; compid: number };
+/** HEARTBEATs are 1 Hz: a longer gap means the link (or the vehicle) was silent. */
+const HEARTBEAT_GAP_MS = 2500;
+const STREAM_USED_FOR: Readonly<Record<string, string>> = Object.fromEntries(STREAM_TABLE.map((t) => [t.name, t.usedFor]));
 export type RegistryEvent =
   | ({ type: 'vehicle-new' } & Ids)
   | ({ type: 'vehicle-lost' } & Ids)
@@ -70,7 +76,10 @@ export type RegistryEvent =
   /** Signing is on with `--unsigned flag` and this vehicle sent an unsigned frame (once per vehicle). */
   | ({ type: 'unsigned-flagged'; link: string } & Ids)
   | ({ type: 'component-new'; componentId: number; mavType: number } & Ids)
-  | ({ type: 'streams-requested'; method: StreamMethod } & Ids);
+  | ({ type: 'streams-requested'; method: StreamMethod } & Ids)
+  /** A message the station asked for has not come for `silentMs` (or was refused: `refused` says how). */
+  | ({ type: 'stream-missing'; message: string; msgid: number; hz: number; silentMs: number; usedFor: string; refused?: string } & Ids)
+  | ({ type: 'stream-restored'; message: string; msgid: number; silentMs: number } & Ids);
 export type RegistryEventType = RegistryEvent['type'];
 
 export interface PathInfo { link: string; peer: PeerId; lastRxMs: number }
@@ -105,6 +114,15 @@ interface Entry {
   streams: StreamMethod | null;
   /** When HOME_POSITION was last asked for while the vehicle's home was unknown. */
   homeAskedMs: number;
+  /** Last arrival per message id (the autopilot component's frames). */
+  seenMs: Map<number, number>;
+  /** Messages the vehicle should be sending since `streamsAtMs`. */
+  expected: string[];
+  streamsAtMs: number;
+  /** Messages reported missing → when last asked for again. */
+  missing: Map<string, number>;
+  /** When HEARTBEATs resumed after a gap: a silent link is the link's fault, not a stream's. */
+  hbResumedMs: number;
 }
 
 export class VehicleRegistry {
@@ -262,6 +280,11 @@ export class VehicleRegistry {
       streamGen: 0,
       streams: null,
       homeAskedMs: this.clock.now(),
+      seenMs: new Map(),
+      expected: [],
+      streamsAtMs: 0,
+      missing: new Map(),
+      hbResumedMs: 0,
       link: {
         send: (m) => {
           const p = this.bestPath(entry);
@@ -288,6 +311,8 @@ export class VehicleRegistry {
     if (this.o.requestStreams === false) return;
     const gen = ++e.streamGen;
     const target = { sysid: e.sysid, compid: e.compid };
+    e.expected = [];
+    e.missing.clear();
     void requestStreams({
       target,
       quirks: quirksFor(e.state.autopilot),
@@ -295,10 +320,18 @@ export class VehicleRegistry {
       command: (spec) => e.queue.run(spec).result,
       send: (m) => e.link.send(m),
       current: () => !this.closed && !e.lost && e.streamGen === gen,
-    }).then((method) => {
+    }).then((out) => {
       if (e.streamGen !== gen || this.closed) return;
-      e.streams = method;
-      this.emit({ type: 'streams-requested', ...target, method });
+      e.streams = out.method;
+      e.expected = out.expected;
+      e.streamsAtMs = this.clock.now();
+      this.emit({ type: 'streams-requested', ...target, method: out.method });
+      for (const [message, refused] of Object.entries(out.refused)) {
+        const msgid = STREAM_MESSAGE_IDS[message] ?? 0;
+        // Only ArduPilot knows EKF_STATUS_REPORT; another autopilot refusing it is no news.
+        if (message === 'EKF_STATUS_REPORT' && e.state.autopilot !== minimal.MavAutopilot.ARDUPILOTMEGA) continue;
+        this.emit({ type: 'stream-missing', ...target, message, msgid, hz: this.rates[message] ?? 0, silentMs: 0, usedFor: STREAM_USED_FOR[message] ?? '', refused });
+      }
     });
   }
 
@@ -374,6 +407,11 @@ export class VehicleRegistry {
     });
     e.state = state;
     const ids = { sysid: e.sysid, compid: e.compid };
+    if (frame.compid === e.compid) {
+      if (message instanceof minimal.Heartbeat && prev.lastHeartbeatMs !== null && r.atMs - prev.lastHeartbeatMs > HEARTBEAT_GAP_MS) e.hbResumedMs = r.atMs;
+      if (e.missing.size > 0) this.restored(e, frame.msgid, r.atMs);
+      e.seenMs.set(frame.msgid, r.atMs);
+    }
     if (message instanceof standard.GlobalPositionInt && frame.compid === e.compid) {
       e.dup = onPathPosition(e.dup, pathKey, message.lat / 1e7, message.lon / 1e7, r.atMs);
     }
@@ -394,6 +432,30 @@ export class VehicleRegistry {
     }
   }
 
+  private restored(e: Entry, msgid: number, atMs: number): void {
+    for (const name of e.missing.keys()) {
+      if (STREAM_MESSAGE_IDS[name] !== msgid) continue;
+      e.missing.delete(name);
+      const before = e.seenMs.get(msgid);
+      this.emit({ type: 'stream-restored', sysid: e.sysid, compid: e.compid, message: name, msgid, silentMs: atMs - Math.max(e.streamsAtMs, before ?? 0) });
+    }
+  }
+
+  /** Name what has stopped coming (once), and ask for it again at each silence limit. */
+  private checkStreams(e: Entry, now: number): void {
+    if (e.lost || e.streams === null || e.expected.length === 0) return;
+    // Judged only while the vehicle is heard: a silent link is `vehicle-lost`'s business, not a stream's.
+    const hb = e.state.lastHeartbeatMs;
+    if (hb === null || now - hb > HEARTBEAT_GAP_MS) return;
+    for (const s of silentStreams(e.expected, this.rates, e.seenMs, Math.max(e.streamsAtMs, e.hbResumedMs), now)) {
+      const askedMs = e.missing.get(s.name);
+      if (askedMs !== undefined && now - askedMs < silenceLimitMs(s.hz)) continue;
+      if (askedMs === undefined) this.emit({ type: 'stream-missing', sysid: e.sysid, compid: e.compid, message: s.name, msgid: s.id, hz: s.hz, silentMs: s.silentMs, usedFor: s.usedFor });
+      e.missing.set(s.name, now);
+      reRequest({ target: { sysid: e.sysid, compid: e.compid }, ratesHz: this.rates, command: (spec) => e.queue.run(spec).result, send: (m) => e.link.send(m) }, e.streams, s.name);
+    }
+  }
+
   private checkLost(): void {
     const now = this.clock.now();
     const homeRetryMs = this.o.homeRetryMs ?? 5000;
@@ -403,6 +465,7 @@ export class VehicleRegistry {
         e.lost = true;
         this.emit({ type: 'vehicle-lost', sysid: e.sysid, compid: e.compid });
       }
+      this.checkStreams(e, now);
       if (homeRetryMs > 0 && !e.lost && e.streams !== null && e.state.home === null && now - e.homeAskedMs >= homeRetryMs) {
         e.homeAskedMs = now;
         void e.queue.run({

@@ -31,7 +31,7 @@ export function useT(): T {
   return (k, args) => translate(lang, k, args);
 }
 
-const EVENT_KEYS = new Set(['vehicle-new', 'vehicle-lost', 'vehicle-regained', 'vehicle-rebooted', 'mode-changed', 'armed', 'disarmed', 'duplicate-sysid', 'statustext', 'statustext-flood', 'unsigned-flagged', 'link-rejecting']);
+const EVENT_KEYS = new Set(['vehicle-new', 'vehicle-lost', 'vehicle-regained', 'vehicle-rebooted', 'mode-changed', 'armed', 'disarmed', 'duplicate-sysid', 'statustext', 'statustext-flood', 'unsigned-flagged', 'link-rejecting', 'stream-missing', 'stream-refused', 'stream-restored']);
 const STORAGE_KEYS = new Set(['storage-failed', 'storage-recovered', 'storage-low', 'storage-stop', 'storage-space-ok']);
 const STORES = new Set(['tlogs', 'patrol', 'video']);
 

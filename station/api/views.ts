@@ -64,6 +64,12 @@ function signingOf(s: CoreSnapshot, links: readonly string[], unsignedFrames: nu
   return { signed: mine.length > 0 && mine.every((l) => l.signing), unsignedFrames, rejectedFrames };
 }
 
+/** "JH-02: no MISSION_CURRENT for 6 s (asked at 1 Hz; needed for mission progress …): asked again". */
+export function streamMissingText(who: string, e: Extract<RegistryEvent, { type: 'stream-missing' }>): string {
+  if (e.refused) return `${who}: the drone refused to send ${e.message} (${e.refused}); needed for ${e.usedFor}`;
+  return `${who}: no ${e.message} for ${Math.round(e.silentMs / 1000)} s (asked at ${e.hz} Hz; needed for ${e.usedFor}): asked again`;
+}
+
 /** Word a registry event for people; undefined for events nobody needs to see. */
 export function stationEvent(e: RegistryEvent, atMs: number, names: ReadonlyMap<number, string>): StationEvent | undefined {
   const who = names.get(e.sysid) ?? `sys${e.sysid}`;
@@ -89,6 +95,16 @@ export function stationEvent(e: RegistryEvent, atMs: number, names: ReadonlyMap<
       return { ...base, severity: 'alert', text: `${who}: unsigned frames on signed link ${e.link} (accepted under --unsigned flag): not proven to be our drone` };
     case 'duplicate-sysid':
       return { ...base, severity: 'alert', text: `${who}: two drones use system id ${e.sysid} (${e.reason})` };
+    case 'stream-missing':
+      return {
+        ...base,
+        kind: e.refused ? 'stream-refused' : 'stream-missing',
+        args: { drone: who, message: e.message, seconds: String(Math.round(e.silentMs / 1000)), usedFor: e.usedFor, ...(e.refused ? { refused: e.refused } : {}) },
+        severity: 'alert',
+        text: streamMissingText(who, e),
+      };
+    case 'stream-restored':
+      return { ...base, args: { drone: who, message: e.message, seconds: String(Math.round(e.silentMs / 1000)) }, severity: 'notice', text: `${who}: ${e.message} is coming again (after ${Math.round(e.silentMs / 1000)} s)` };
     default:
       return undefined;
   }

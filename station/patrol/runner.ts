@@ -24,6 +24,7 @@ import type { Clock, TimerId } from '../../mavlink/clock.js';
 import { err, ok, type Result } from '../../mavlink/result.js';
 import type { Station } from '../compose.js';
 import type { PlanLists } from '../mission-plan.js';
+import { MissionProgress } from '../vehicle/launch.js';
 import type { VehicleSnapshot } from '../vehicle-state.js';
 import { audited, landingAt, launchMission, uploadPlan, type ActionContext } from './actions.js';
 import type { DayInput, DaySortie } from './day.js';
@@ -73,6 +74,7 @@ export class PatrolRunner {
   private readonly ctx: ActionContext;
   private readonly dayKey: string;
   private timer: TimerId | undefined;
+  private offStreams: (() => void) | undefined;
   private replacements = 0;
   private stopped = false;
   private run: RunMark;
@@ -129,6 +131,16 @@ export class PatrolRunner {
 
   start(): void {
     this.timer ??= this.o.clock.setInterval(() => this.tick(), this.o.tickMs ?? 1000);
+    this.offStreams ??= this.o.station.on('*', (e) => {
+      if (e.type !== 'stream-missing' && e.type !== 'stream-restored') return;
+      if (![...this.sorties.values()].some((s) => s.sysid === e.sysid)) return;
+      const s = this.busyWith(e.sysid);
+      const who = s ? `${s.id} (${s.droneId})` : `sys${e.sysid}`;
+      if (e.type === 'stream-restored') return this.event(s?.id ?? null, e.sysid, 'stream-restored', `${who}: ${e.message} is coming again after ${Math.round(e.silentMs / 1000)} s`);
+      const what = e.refused ? `the drone refused to send ${e.message} (${e.refused})` : `no ${e.message} for ${Math.round(e.silentMs / 1000)} s (asked at ${e.hz} Hz), asked again`;
+      const flying = s !== undefined && AIRBORNE_STATES.has(s.state);
+      this.alert(s?.id ?? null, e.sysid, flying ? 'critical' : 'warning', `${who}: ${what}; needed for ${e.usedFor}`);
+    });
   }
 
   /** Stop deciding. `safe`: drones in the air are sent home (RTL) so they end returning or landed. */
@@ -137,6 +149,8 @@ export class PatrolRunner {
     this.stopped = true;
     if (this.timer !== undefined) this.o.clock.clearInterval(this.timer);
     this.timer = undefined;
+    this.offStreams?.();
+    this.offStreams = undefined;
     for (const off of this.unwatch.values()) off();
     this.unwatch.clear();
     if (o.safe) {
@@ -314,6 +328,8 @@ export class PatrolRunner {
     this.watch(s.sysid).holdSentMs = this.o.clock.now();
     void audited(this.ctx, s.sysid, s.id, `set current ${label}`, async () => {
       const r = await m.setCurrent(seq).result;
+      // Confirmed by the drone: progress is there now (MISSION_CURRENT may be slow, or not come at all).
+      if (r.outcome === 'ok') this.watch(s.sysid).current = seq;
       return r.outcome === 'ok' ? { ok: true } : { ok: false, reason: `set current ${seq}: ${r.outcome}${r.reason ? ` (${r.reason})` : ''}` };
     });
   }
@@ -331,9 +347,13 @@ export class PatrolRunner {
     if (!this.unwatch.has(sysid)) {
       const m = this.o.station.missions(sysid);
       const ww = w;
-      if (m) this.unwatch.set(sysid, m.watch((r) => {
-        if (r.type === 'current') ww.current = r.seq;
-      }));
+      // Progress from whichever the drone sends: MISSION_CURRENT, or MISSION_ITEM_REACHED (the item after).
+      if (m) {
+        const progress = new MissionProgress(m, (_r, p) => {
+          ww.current = p.current;
+        });
+        this.unwatch.set(sysid, () => progress.dispose());
+      }
     }
     return w;
   }

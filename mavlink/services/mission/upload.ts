@@ -122,6 +122,31 @@ export function createUpload(peer: MissionPeer, type: MissionType, items: readon
   };
 }
 
+/** The field each MAV_MISSION_RESULT blames (ArduPilot's early error ACK answers the item just sent). */
+const FIELD_OF_RESULT: Readonly<Record<number, string>> = {
+  [common.MavMissionResult.UNSUPPORTED_FRAME]: 'frame',
+  [common.MavMissionResult.UNSUPPORTED]: 'command',
+  [common.MavMissionResult.INVALID]: 'command',
+  [common.MavMissionResult.INVALID_PARAM1]: 'param1',
+  [common.MavMissionResult.INVALID_PARAM2]: 'param2',
+  [common.MavMissionResult.INVALID_PARAM3]: 'param3',
+  [common.MavMissionResult.INVALID_PARAM4]: 'param4',
+  [common.MavMissionResult.INVALID_PARAM5_X]: 'x (latitude)',
+  [common.MavMissionResult.INVALID_PARAM6_Y]: 'y (longitude)',
+  [common.MavMissionResult.INVALID_PARAM7]: 'z (altitude)',
+};
+
+/** "vehicle refused the mission at item 3 (command 19), param4 = NaN: MAV_MISSION_INVALID_PARAM4". */
+function refusalReason(s: UploadState, r: number): string {
+  const code = `MAV_MISSION_${missionResultName(r)}`;
+  if (r === common.MavMissionResult.NO_SPACE) return `vehicle refused the ${s.type} of ${s.items.length} items: ${code} (it holds fewer)`;
+  const it = s.lastSent >= 0 ? s.items[s.lastSent] : undefined;
+  const field = FIELD_OF_RESULT[r];
+  if (!it || !field) return `vehicle refused the ${s.type}: ${code}`;
+  const value = field.startsWith('param') ? it.params[Number(field.slice(5)) - 1] : field.startsWith('x') ? it.x : field.startsWith('y') ? it.y : field.startsWith('z') ? it.z : field === 'frame' ? it.frame : it.command;
+  return `vehicle refused the ${s.type} at item ${it.seq} (command ${it.command}), ${field} = ${Number.isNaN(value) ? 'NaN' : String(value)}: ${code}`;
+}
+
 function countMessage(s: UploadState): common.MissionCount {
   return make(common.MissionCount, {
     targetSystem: s.peer.targetSystem,
@@ -223,7 +248,7 @@ export function onMessage(s: UploadState, m: Inbound, now: number): Step {
       }
       return { state: s, effects: [] };
     }
-    return finish(s, now, 'rejected', { ack: r, reason: `vehicle refused the ${s.type}: MAV_MISSION_${missionResultName(r)}` });
+    return finish(s, now, 'rejected', { ack: r, reason: refusalReason(s, r) });
   }
   return { state: s, effects: [] };
 }
