@@ -29,6 +29,7 @@ import { PatrolRunner } from './patrol/runner.js';
 import { startVideoDiscovery, type DiscoveryTimings } from './video/discovery.js';
 import { VideoHub, type SortieMark } from './video/hub.js';
 import { openPatrolStore } from './patrol/store.js';
+import { actualMessage, stationDay } from './patrol/actual.js';
 
 export interface StationServiceOptions {
   clock?: Clock;
@@ -195,6 +196,7 @@ export async function startStationService(o: StationServiceOptions): Promise<Res
     simulated: simDrones.length > 0,
     version: '0.1.0',
     tiles: o.tiles?.info ?? null,
+    timezone: fleetFile.timezone,
   };
   const videoOverride = new Set((o.video ?? []).map((v) => v.drone));
   const videoSources = [...fleetFile.drones.flatMap((d) => (d.video && !videoOverride.has(d.id) ? [{ drone: d.id, url: d.video }] : [])), ...(o.video ?? [])];
@@ -240,6 +242,8 @@ export async function startStationService(o: StationServiceOptions): Promise<Res
     source: {
       hello: () => hello,
       plan: () => (plan?.ok ? plan.value : null),
+      // What happened: the runner's records (none without a runner: the plan is then only a plan) and the day's flights.
+      actual: (flights) => actualMessage({ sorties: runner ? runner.list() : null, flights, day: stationDay(clock.now(), fleetFile.timezone) }),
       upload: async (sysid, name, text, onProgress) => {
         const lists = planFromText(name, text);
         if (!lists.ok) return { ok: false, count: 0, verifiedBy: null, reason: lists.error };
@@ -312,7 +316,7 @@ export async function startStationService(o: StationServiceOptions): Promise<Res
 }
 
 /** The patrol's view of each drone (its sortie now, taken over, set aside for maintenance) when a patrol runs. */
-function withPatrol(views: VehicleView[], runner: PatrolRunner | undefined): VehicleView[] {
+export function withPatrol(views: VehicleView[], runner: PatrolRunner | undefined): VehicleView[] {
   if (!runner) return views;
   return views.map((v) => ({ ...v, patrol: { sortie: runner.busyWith(v.sysid)?.id ?? null, takenOver: runner.isTakenOver(v.sysid), maintenance: runner.isInMaintenance(v.sysid) } }));
 }

@@ -81,8 +81,9 @@ export function connectStation(store: ConsoleStore, transport: Transport): Stati
     (text) => {
       const m = JSON.parse(text) as ServerMessage;
       if (m.type === 'snapshot') applySnapshot(store, m);
-      else if (m.type === 'hello') store.setState({ station: m.station, geography: m.geography, simulated: m.simulated, tiles: m.tiles ?? null, events: [] });
+      else if (m.type === 'hello') store.setState({ station: m.station, geography: m.geography, simulated: m.simulated, tiles: m.tiles ?? null, events: [], ...(m.timezone ? { timezone: m.timezone } : {}) });
       else if (m.type === 'plan') store.setState({ plan: m });
+      else if (m.type === 'actual') store.setState({ actual: m });
       else if (m.type === 'event') pushEvent(store, m.event);
       else if (m.type === 'upload-progress' || m.type === 'upload-result') {
         const u = store.getState().upload;

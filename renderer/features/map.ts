@@ -8,7 +8,7 @@ import L from 'leaflet';
 import type { VehicleView } from '../../station/api/contract.js';
 import type { ConsoleState, ConsoleStore } from '../state/store.js';
 import { mountBasemap } from './basemap.js';
-import { currentSortie, sortieProgress } from './sortie.js';
+import { droneSortie, plannedId } from './sortie.js';
 
 const KIND_STYLE: Record<string, L.PathOptions> = {
   boundary: { color: '#60a5fa', weight: 2, fill: false, dashArray: '6 4' },
@@ -145,13 +145,14 @@ export function mountMap(el: HTMLElement, store: ConsoleStore, o: MapOptions = {
       d.last = key;
       const w = v.sysid === s.selected ? 3 : 2;
       if (d.trail.options.weight !== w) d.trail.setStyle({ weight: w });
-      // Current sortie of the day plan: its route and where the drone should be along it.
-      const sortie = currentSortie(s.plan, v.id, s.atMs);
-      const route = sortie ? s.plan?.routes.find((r) => r.id === sortie.id) : undefined;
+      // The sortie the runner has this drone on (none without a runner): its route and, while on station,
+      // where it should be along it.
+      const sortie = droneSortie(s.actual, v, s.atMs);
+      const route = sortie ? s.plan?.routes.find((r) => r.id === plannedId(sortie.id)) : undefined;
       if (route && route.coords.length > 1) {
         const pts = route.coords.map(([lon, lat]) => L.latLng(lat, lon));
         if (d.route.getLatLngs().length !== pts.length) d.route.setLatLngs(pts);
-        const f = sortieProgress(sortie!, s.atMs);
+        const f = sortie?.progress ?? 0;
         const at = pts[Math.min(pts.length - 1, Math.floor(f * (pts.length - 1)))]!;
         d.progress.setLatLng(at).addTo(map);
       } else if (d.route.getLatLngs().length) {

@@ -1,6 +1,6 @@
 /** The renderer's state: plain data from the station, in one zustand store made by a factory. */
 import { createStore } from 'zustand/vanilla';
-import type { CommandResultCode, PlanMessage, StationEvent, StationSnapshot, TilesInfo, VehicleCommand, VehicleView } from '../../station/api/contract.js';
+import type { ActualMessage, CommandResultCode, PlanMessage, StationEvent, StationSnapshot, TilesInfo, VehicleCommand, VehicleView } from '../../station/api/contract.js';
 import type { Lang } from '../i18n.js';
 
 /** The screens; 'video' is one drone's video in a window of its own (`?view=video&drone=ID`); 'replay' reviews
@@ -47,6 +47,10 @@ export interface ConsoleState {
   geography: unknown;
   tiles: TilesInfo | null;
   plan: PlanMessage | null;
+  /** What happened today (the runner's records, the flights in the tlogs); null until the station says. */
+  actual: ActualMessage | null;
+  /** The station's IANA time zone: every time on the console is shown in it. */
+  timezone: string;
   vehicles: VehicleView[];
   /** Station time of the last snapshot (ms since epoch). */
   atMs: number;
@@ -76,6 +80,8 @@ export function createConsoleStore(initial: Partial<ConsoleState> = {}) {
     geography: null,
     tiles: null,
     plan: null,
+    actual: null,
+    timezone: 'Asia/Shanghai',
     vehicles: [],
     atMs: 0,
     events: [],

@@ -144,6 +144,62 @@ export interface PlanMessage {
   routes: { id: string; coords: [lonDeg: number, latDeg: number][] }[];
 }
 
+/**
+ * What happened today, beside the plan (`PlanMessage`): the patrol runner's record of each sortie
+ * (DATA/patrol.sqlite, station/patrol/store.ts) and the flights found in the tlogs (station/replay/flights.ts).
+ * The console derives flown sorties, covered minutes, coverage freshness and each drone's current sortie from
+ * this, never from planned times. Sent after the plan and again whenever it changes (at most every few seconds).
+ */
+export interface ActualMessage {
+  type: 'actual';
+  /** True when a patrol runner executes the plan on this station; false: the plan is only a plan (未执行). */
+  runner: boolean;
+  /** The runner's sorties (planned ones, reassignment replacements, missed ones); empty without a runner. */
+  sorties: SortieRecordView[];
+  /** Flights (armed → disarmed) in the station's tlogs that started today (station time), oldest first. */
+  flights: FlownFlightView[];
+}
+
+/**
+ * What a sortie came to, in one word: planned (not started) · preparing (gates, upload, waiting to launch) ·
+ * flying · flown (as planned) · late (on station more than 2 min after the plan) · cut-short (left its post
+ * more than 2 min early: battery, link, failsafe) · missed (never flown: the station was not running) ·
+ * reassigned (the slot went to another drone) · failed.
+ */
+export type SortieOutcome = 'planned' | 'preparing' | 'flying' | 'flown' | 'late' | 'cut-short' | 'missed' | 'reassigned' | 'failed';
+
+/** One sortie as the patrol runner recorded it. Times are Unix ms; the planned ones are the runner's (a relief
+ * brought forward moves them), the `…AtMs` ones what the drone did. */
+export interface SortieRecordView {
+  id: string;
+  kind: 'patrol' | 'school' | 'dispatch';
+  drone: string;
+  sysid: number;
+  /** The runner's state (station/patrol/sortie.ts). */
+  state: string;
+  outcome: SortieOutcome;
+  /** Why (a failed gate, "station not running", "battery 24 %"), English; null when nothing to say. */
+  reason: string | null;
+  /** The sortie whose slot this one took over (reassignment), if any. */
+  replaces: string | null;
+  planned: { launchMs: number; onMs: number; offMs: number; landMs: number };
+  launchedAtMs: number | null;
+  onStationAtMs: number | null;
+  offStationAtMs: number | null;
+  landedAtMs: number | null;
+}
+
+/** A flight found in the tlogs (FlightSummary, the fields the day's screens need). */
+export interface FlownFlightView {
+  id: string;
+  drone: string | null;
+  sysid: number;
+  startMs: number;
+  endMs: number;
+  /** The log ends in the air (still flying, or the station stopped). */
+  truncated: boolean;
+}
+
 /** Offline basemap served by the station (`kongxun serve --tiles file.mbtiles`) at `/tiles/{z}/{x}/{y}`. */
 export interface TilesInfo {
   name: string;
@@ -156,8 +212,13 @@ export interface TilesInfo {
 
 export type ServerMessage =
   | StationSnapshot
-  | { type: 'hello'; station: string; geography: unknown; simulated: boolean; version: string; tiles?: TilesInfo | null }
+  | {
+      type: 'hello'; station: string; geography: unknown; simulated: boolean; version: string; tiles?: TilesInfo | null;
+      /** The station's IANA time zone (its fleet file's, e.g. "Asia/Shanghai"): the console shows every time in it. */
+      timezone?: string;
+    }
   | PlanMessage
+  | ActualMessage
   | { type: 'event'; event: StationEvent }
   | { type: 'result'; requestId: string; ok: boolean; result: CommandResultCode; reason: string }
   | UploadProgress

@@ -44,7 +44,7 @@ function writeReport(dir: string, r: DailyReport): void {
 }
 
 function summary(io: CliIo, r: DailyReport, dir: string): number {
-  io.out(`${r.station} ${r.date}: ${r.sorties_flown}/${r.sorties_planned} sorties flown (${r.sorties_reassigned} reassigned), patrol ${r.patrol_minutes_covered}/${r.patrol_minutes_required} min, school windows ${r.school_windows_covered}/${r.school_windows_total}, ${r.faults.length} faults, ${r.dispatches.length} dispatches`);
+  io.out(`${r.station} ${r.date}: ${r.sorties_flown}/${r.sorties_planned} sorties flown (${r.sorties_reassigned} reassigned${r.sorties_missed ? `, ${r.sorties_missed} missed: station not running` : ''}), patrol ${r.patrol_minutes_covered}/${r.patrol_minutes_required} min, school windows ${r.school_windows_covered}/${r.school_windows_total}, ${r.faults.length} faults, ${r.dispatches.length} dispatches`);
   for (const g of r.gaps) io.out(`  gap ${g.kind} ${g.target} ${g.from} → ${g.to} (${g.minutes} min): ${g.cause}`);
   io.out(`written: ${join(dir, 'report.json')}, ${join(dir, 'report.html')}`);
   return r.gaps.length ? 3 : 0;

@@ -7,6 +7,9 @@
  * is checked against. `restart()` closes the station and the runner and builds them again on new links
  * (the drones fly on), as a station restarted mid-day.
  *
+ * Every frame is recorded to DATA/tlogs as a real station records it (on the virtual clock's time), so the
+ * simulated day's flights are in `kongxun flights` and the replay.
+ *
  * Stream rates are lowered for the day (position 1 Hz, attitude and HUD off): the runner needs no more; the
  * simulator steps its physics every 100 ms instead of 50 ms. Both only to keep a day within minutes of wall time.
  */
@@ -43,6 +46,11 @@ export interface SimDayOptions {
   simTickMs?: number;
   seed?: number;
   onAlert?: (text: string) => void;
+  /** Clock start (a station started in the middle of the day). Default: 15 min before the first launch is prepared. */
+  startAtMs?: number;
+  /** Record every frame as a real station does (DATA/tlogs, on virtual time), so `kongxun flights` and the
+   * replay show the day's flights. Default true. */
+  record?: boolean;
 }
 
 export interface DroneObservation {
@@ -75,12 +83,12 @@ export class SimDay {
 
   private constructor(readonly clock: FakeClock, readonly fleet: SimFleet, readonly day: DayInput, readonly dataDir: string, private readonly o: SimDayOptions) {}
 
-  /** Clock start: 15 minutes before the first launch's preparation. */
+  /** Clock start: 15 minutes before the first launch's preparation (or `startAtMs`). */
   static async create(o: SimDayOptions): Promise<Result<SimDay>> {
     const probe = await loadDay(o.planDir, o.fleet);
     if (!probe.ok) return probe;
     const first = Math.min(...probe.value.sorties.map((s) => s.launchMs));
-    const startMs = first - 15 * 60_000;
+    const startMs = o.startAtMs ?? first - 15 * 60_000;
     const clock = new FakeClock(startMs);
     const faults = (o.faults ?? []).map(({ atMs, ...r }) => (atMs !== undefined ? { ...r, atS: (atMs - startMs) / 1000 } : r) as FaultRule);
     const fj = o.fleetJson as FleetFile;
@@ -103,7 +111,7 @@ export class SimDay {
       this.links.push(r.value);
       ends.push(stationEnd);
     }
-    const st = await createStation({ clock: this.clock, dataDir: this.dataDir, connections: ends, record: false, registry: { streamRatesHz: DAY_STREAM_RATES_HZ, timesyncPeriodMs: 0 } });
+    const st = await createStation({ clock: this.clock, dataDir: this.dataDir, connections: ends, record: this.o.record ?? true, registry: { streamRatesHz: DAY_STREAM_RATES_HZ, timesyncPeriodMs: 0 } });
     if (!st.ok) return st;
     this.station = st.value;
     const store = openPatrolStore(this.dataDir);

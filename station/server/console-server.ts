@@ -11,7 +11,7 @@ import { extname, join, normalize } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Clock } from '../../mavlink/clock.js';
 import { err, ok, type Result } from '../../mavlink/result.js';
-import type { ClientMessage, PlanMessage, ServerMessage, StationEvent, StationSnapshot, UploadProgress, UploadResult, VehicleCommand } from '../api/contract.js';
+import type { ActualMessage, ClientMessage, FlightSummary, PlanMessage, ServerMessage, StationEvent, StationSnapshot, UploadProgress, UploadResult, VehicleCommand } from '../api/contract.js';
 import type { TileSource } from './mbtiles.js';
 import type { VideoHub } from '../video/hub.js';
 import { FlightCatalog } from '../replay/flights.js';
@@ -28,6 +28,9 @@ export interface ConsoleSource {
   upload?(sysid: number, name: string, text: string, onProgress: (p: Omit<UploadProgress, 'type' | 'requestId'>) => void, who: Principal): Promise<Omit<UploadResult, 'type' | 'requestId'>>;
   /** The day plan the station was started with, sent after `hello`. */
   plan?(): PlanMessage | null;
+  /** What happened today (the runner's records, the flights in the tlogs: `flights` is the replay catalogue's
+   * list), sent after the plan and again when it changes. */
+  actual?(flights: readonly FlightSummary[]): ActualMessage | null;
 }
 
 export interface ConsoleServerOptions {
@@ -83,6 +86,8 @@ const MIME: Record<string, string> = {
   '.geojson': 'application/geo+json',
 };
 
+/** How often what happened today (`actual`) is looked at again, and sent when it changed. */
+const ACTUAL_EVERY_MS = 3000;
 /** Events replayed to a console that connects later. */
 const RECENT_EVENTS = 50;
 const TILE_MIME = { png: 'image/png', jpg: 'image/jpeg', webp: 'image/webp' } as const;
@@ -201,12 +206,20 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Resul
   });
   // Every console is a peer: a WebSocket, or a MessagePort of the desktop app (attach()). Same messages.
   const peers = new Set<ConsolePeer>();
+  let lastActual = '';
+  const actualText = async (): Promise<string | null> => {
+    if (!o.source.actual) return null;
+    const list = flights ? await flights.list().catch(() => [] as FlightSummary[]) : [];
+    const m = o.source.actual(list);
+    return m ? JSON.stringify(m) : null;
+  };
   const welcome = (peer: ConsolePeer): (() => void) => {
     const sendTo = (m: ServerMessage) => peer.send(JSON.stringify(m));
     sendTo(o.source.hello());
     const plan = o.source.plan?.();
     if (plan) sendTo(plan);
     sendTo(o.source.snapshot());
+    void actualText().then((text) => text !== null && peer.send(text));
     // A console opened later (the wall screen, a kiosk) still sees what happened recently.
     for (const event of recent) sendTo({ type: 'event', event });
     peers.add(peer);
@@ -260,6 +273,18 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Resul
   const timer = o.clock.setInterval(() => {
     if (peers.size > 0) broadcast(o.source.snapshot());
   }, 1000 / (o.snapshotHz ?? 10));
+  let actualBusy = false;
+  const actualTimer = o.clock.setInterval(() => {
+    if (peers.size === 0 || actualBusy) return;
+    actualBusy = true;
+    void actualText()
+      .then((text) => {
+        if (text === null || text === lastActual) return;
+        lastActual = text;
+        for (const p of peers) p.send(text);
+      })
+      .finally(() => (actualBusy = false));
+  }, ACTUAL_EVERY_MS);
 
   const listen = (port: number) =>
     new Promise<Result<number>>((resolve) => {
@@ -282,6 +307,7 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Resul
   if (!listening.ok && listening.code === 'port-in-use' && o.anyPortIfTaken) listening = await listen(0);
   if (!listening.ok) {
     o.clock.clearInterval(timer);
+    o.clock.clearInterval(actualTimer);
     offEvent();
     wss.close();
     return listening;
@@ -294,6 +320,7 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Resul
     attach: welcome,
     close: async () => {
       o.clock.clearInterval(timer);
+      o.clock.clearInterval(actualTimer);
       offEvent();
       for (const c of wss.clients) c.terminate();
       wss.close();
