@@ -21,6 +21,8 @@ async function shot(page: Page, name: string, testInfo: { outputPath(n: string):
 }
 
 test.describe('startup with nothing flown', () => {
+  // A browser in another zone than the station's: every time shown must still be the station's.
+  test.use({ timezoneId: 'America/Los_Angeles' });
   let station: Served;
   test.beforeAll(async () => {
     station = await serve();
@@ -51,6 +53,13 @@ test.describe('startup with nothing flown', () => {
     await page.getByTestId('view-desk').click();
     await expect(page.locator('[data-testid^="drone-JH-"]')).toHaveCount(7);
     for (const el of await page.locator('[data-testid^="drone-JH-"] [data-testid="sortie"]').all()) await expect(el).toHaveText('无');
+    // Event times are the station's (Asia/Shanghai), not the browser's (Los Angeles, 16 h behind).
+    const first = (await page.getByTestId('events').locator('.time').first().textContent())!;
+    const [h, m, sec] = first.split(':').map(Number);
+    const shanghaiS = ((Date.now() / 1000 + 8 * 3600) % 86_400 + 86_400) % 86_400;
+    const d = Math.abs(h! * 3600 + m! * 60 + sec! - shanghaiS);
+    expect(Math.min(d, 86_400 - d)).toBeLessThan(600);
+    await page.getByTestId('drone-JH-02').screenshot({ path: testInfo.outputPath('card-idle-zh.png') });
 
     await page.getByTestId('lang').click();
     await page.getByTestId('view-wall').click();
