@@ -30,9 +30,13 @@ test.describe('startup with nothing flown', () => {
   test.afterAll(() => station?.stop());
 
   test('the wall counts 0 flown and labels the plan 未执行; the timeline and the cards claim nothing', async ({ page }, testInfo) => {
+    const notFound: string[] = [];
+    page.on('response', (r) => r.status() === 404 && notFound.push(r.url()));
     await page.setViewportSize({ width: 1600, height: 900 });
     await page.goto(`${station.url}?view=wall`);
     await expect(page.getByTestId('plan-unexecuted')).toContainText('未执行');
+    // A favicon of its own, inline: no /favicon.ico 404.
+    await expect(page.locator('link[rel="icon"]')).toHaveAttribute('href', /^data:image\/svg\+xml,/);
     await expect(page.getByTestId('c-flown')).toHaveText('0');
     await expect(page.getByTestId('c-minutes')).toHaveText('0');
     await expect(page.getByTestId('c-airborne')).toHaveText('0 / 7');
@@ -65,6 +69,7 @@ test.describe('startup with nothing flown', () => {
     await page.getByTestId('view-wall').click();
     await expect(page.getByTestId('plan-unexecuted')).toContainText('not executed');
     await expect(page.locator('.counter span', { hasText: 'Airborne' })).toHaveCount(1);
+    expect(notFound).toEqual([]);
   });
 });
 
