@@ -30,6 +30,7 @@ import { startVideoDiscovery, type DiscoveryTimings } from './video/discovery.js
 import { VideoHub, type SortieMark } from './video/hub.js';
 import { openPatrolStore } from './patrol/store.js';
 import { actualMessage, stationDay } from './patrol/actual.js';
+import { checkLook, dispatchView, lookRequest, mayDispatch } from './patrol/look.js';
 
 export interface StationServiceOptions {
   clock?: Clock;
@@ -243,7 +244,24 @@ export async function startStationService(o: StationServiceOptions): Promise<Res
       hello: () => hello,
       plan: () => (plan?.ok ? plan.value : null),
       // What happened: the runner's records (none without a runner: the plan is then only a plan) and the day's flights.
-      actual: (flights) => actualMessage({ sorties: runner ? runner.list() : null, flights, day: stationDay(clock.now(), fleetFile.timezone) }),
+      actual: (flights) => {
+        const m = actualMessage({ sorties: runner ? runner.list() : null, flights, day: stationDay(clock.now(), fleetFile.timezone) });
+        if (!runner) return m;
+        const where = (sysid: number) => {
+          const v = station.snapshot().vehicles.find((x) => x.sysid === sysid);
+          const cruiseMps = fleetFile.drones.find((d) => d.sysid === sysid)?.cruiseMps ?? 10;
+          return v?.position ? { latDeg: v.position.latDeg, lonDeg: v.position.lonDeg, airborne: v.armed, cruiseMps } : undefined;
+        };
+        return { ...m, dispatches: runner.dispatches().reverse().slice(0, 20).map((r) => dispatchView(r, where)) };
+      },
+      // "Go and look here" from the desk: the runner's dispatcher picks the drone; the asker is audited.
+      look: async (req, who) => {
+        if (!mayDispatch(who)) return { ok: false, id: null, reason: 'only a dispatcher or a pilot may send a drone to look' };
+        if (!runner) return { ok: false, id: null, reason: 'no scheduled patrol runs on this station (start it with --patrol DIR): nobody picks the drone' };
+        const r = checkLook(req);
+        if (!r.ok) return { ok: false, id: null, reason: r.reason };
+        return { ok: true, id: runner.request(lookRequest(r.value, who)), reason: '' };
+      },
       upload: async (sysid, name, text, onProgress) => {
         const lists = planFromText(name, text);
         if (!lists.ok) return { ok: false, count: 0, verifiedBy: null, reason: lists.error };

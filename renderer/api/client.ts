@@ -3,7 +3,7 @@
  * MessagePort handed over by the desktop app's preload (IPC, no socket). Both carry the same JSON messages
  * of station/api/contract.ts. The WebSocket reconnects with backoff when the station goes away.
  */
-import type { ClientMessage, ServerMessage, VehicleCommand } from '../../station/api/contract.js';
+import type { ClientMessage, LookRequestView, ServerMessage, VehicleCommand } from '../../station/api/contract.js';
 import { applySnapshot, pushEvent, type CommandEntry, type ConsoleStore } from '../state/store.js';
 
 export interface Transport {
@@ -62,6 +62,8 @@ export function messagePortTransport(port: MessagePort): Transport {
 
 export interface StationClient {
   command(sysid: number, cmd: VehicleCommand): Promise<CommandEntry>;
+  /** "Go and look here": the station's dispatcher picks the drone; the answer lands in the store's `looks`. */
+  look(req: LookRequestView): void;
   /** Upload a mission file's text to a drone; progress and result land in the store's `upload`. */
   upload(sysid: number, name: string, text: string): void;
   close(): void;
@@ -84,6 +86,7 @@ export function connectStation(store: ConsoleStore, transport: Transport): Stati
       else if (m.type === 'hello') store.setState({ station: m.station, geography: m.geography, simulated: m.simulated, tiles: m.tiles ?? null, events: [], ...(m.timezone ? { timezone: m.timezone } : {}) });
       else if (m.type === 'plan') store.setState({ plan: m });
       else if (m.type === 'actual') store.setState({ actual: m });
+      else if (m.type === 'look-result') store.setState({ looks: store.getState().looks.map((l) => (l.requestId === m.requestId ? { ...l, ok: m.ok, id: m.id, reason: m.reason } : l)) });
       else if (m.type === 'event') pushEvent(store, m.event);
       else if (m.type === 'upload-progress' || m.type === 'upload-result') {
         const u = store.getState().upload;
@@ -114,6 +117,12 @@ export function connectStation(store: ConsoleStore, transport: Transport): Stati
         }
         waiting.set(requestId, resolve);
       });
+    },
+    look(req) {
+      const requestId = `l${Date.now().toString(36)}-${nextId++}`;
+      const sent = transport.send(JSON.stringify({ type: 'look', requestId, ...req } satisfies ClientMessage));
+      const entry = sent ? { requestId, sentMs: Date.now() } : { requestId, sentMs: Date.now(), ok: false, id: null, reason: 'not connected' };
+      store.setState({ looks: [entry, ...store.getState().looks].slice(0, 20) });
     },
     upload(sysid, name, text) {
       const requestId = `u${Date.now().toString(36)}-${nextId++}`;

@@ -24,6 +24,8 @@ export interface MapOptions {
   onPick?: (latDeg: number, lonDeg: number) => void;
   /** Drone click selects it. */
   onSelect?: (sysid: number) => void;
+  /** Right-click (context menu) on the map: "go and look here" at that point. */
+  onContext?: (latDeg: number, lonDeg: number) => void;
   fit?: 'geography';
 }
 
@@ -181,6 +183,17 @@ export function mountMap(el: HTMLElement, store: ConsoleStore, o: MapOptions = {
   map.on('click', (e: L.LeafletMouseEvent) => {
     if (store.getState().pick) o.onPick?.(e.latlng.lat, e.latlng.lng);
   });
+  map.on('contextmenu', (e: L.LeafletMouseEvent) => o.onContext?.(e.latlng.lat, e.latlng.lng));
+  // The point a "go and look here" dialog is open for, and the points of today's dispatches still under way.
+  const lookMarks = L.layerGroup().addTo(map);
+  const drawLooks = (s: ConsoleState) => {
+    lookMarks.clearLayers();
+    if (s.lookAt) L.circleMarker([s.lookAt.latDeg, s.lookAt.lonDeg], { radius: 7, color: '#facc15', weight: 2, fillOpacity: 0.3 }).addTo(lookMarks);
+    for (const d of s.actual?.dispatches ?? []) {
+      if (!['queued', 'en_route', 'on_scene'].includes(d.state)) continue;
+      L.circle([d.request.latDeg, d.request.lonDeg], { radius: Math.max(20, d.request.radiusM), color: '#f472b6', weight: 2, dashArray: '4 3', fillOpacity: 0.08 }).addTo(lookMarks);
+    }
+  };
   const setPicking = (p: ConsoleState['pick']) => el.classList.toggle('picking', p !== null);
 
   drawGeography(store.getState().geography);
@@ -189,6 +202,7 @@ export function mountMap(el: HTMLElement, store: ConsoleStore, o: MapOptions = {
     if (s.geography !== prev.geography) drawGeography(s.geography);
     if (s.vehicles !== prev.vehicles || s.selected !== prev.selected || s.targets !== prev.targets || s.plan !== prev.plan) drawVehicles(s);
     if (s.pick !== prev.pick) setPicking(s.pick);
+    if (s.lookAt !== prev.lookAt || s.actual !== prev.actual) drawLooks(s);
   });
   const ro = new ResizeObserver(() => map.invalidateSize());
   ro.observe(el);

@@ -68,6 +68,10 @@ export interface ConsoleState {
   takeoffAltM: number;
   basemap: Basemap;
   tiandituKey: string;
+  /** "Go and look here": the map point its dialog is open for (right-click on the desk map). */
+  lookAt: { latDeg: number; lonDeg: number } | null;
+  /** Look requests this console sent, newest first, with the station's answer once it came. */
+  looks: { requestId: string; sentMs: number; ok?: boolean; id?: string | null; reason?: string }[];
   /** The flight open in the replay view (FlightSummary.id), kept while the reviewer visits other views. */
   replayFlight: string | null;
 }
@@ -97,6 +101,8 @@ export function createConsoleStore(initial: Partial<ConsoleState> = {}) {
     basemap: 'none',
     tiandituKey: '',
     replayFlight: null,
+    lookAt: null,
+    looks: [],
     ...initial,
   }));
 }

@@ -8,6 +8,7 @@ import { useVideoSources } from '../video/sources.js';
 import { VideoView } from '../video/VideoView.js';
 import { CameraBar } from '../video/CameraBar.js';
 import { CommandBar, CommandResults, ConfirmDialog, pickAt } from './Commands.js';
+import { DispatchPanel, LookDialog } from './Look.js';
 import { fmt, fmtDuration, useConsole, useSel, useT, wordEvent } from './context.js';
 
 function gpsText(v: VehicleView, noFix: string): string {
@@ -126,6 +127,7 @@ export function Desk() {
     const m = mountMap(mapEl.current, store, {
       onPick: (lat, lon) => pickAt(store, client, lat, lon),
       onSelect: (sysid) => store.setState({ selected: sysid }),
+      onContext: (lat, lon) => store.setState({ lookAt: { latDeg: lat, lonDeg: lon } }),
     });
     return m.destroy;
   }, [store, client]);
@@ -142,10 +144,12 @@ export function Desk() {
         <Attitude />
         <CommandBar />
         <CommandResults />
+        <DispatchPanel />
         <div className="panel-title">{t('events')}</div>
         <Events />
       </aside>
       <ConfirmDialog />
+      <LookDialog />
     </main>
   );
 }

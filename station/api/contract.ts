@@ -83,8 +83,24 @@ export type VehicleCommand =
   /** Give a drone the pilot took over back to the scheduled patrol (nothing is sent to the drone). */
   | { command: 'release' };
 
+/**
+ * "Go and look here" from the desk (a dispatcher or a pilot): the station's dispatcher picks the drone — the
+ * nearest patrol drone (never one on a school post) or a ready docked one — flies it there, points the camera
+ * at the point and orbits (radius > 0) or hovers for `holdS`, then resumes the patrol or returns.
+ * Checked by the station: latitude/longitude finite and in range, radius 0–500 m, hold 10–1800 s, priority 1–3.
+ */
+export interface LookRequestView {
+  latDeg: number;
+  lonDeg: number;
+  radiusM: number;
+  /** 1 routine · 2 urgent · 3 emergency (higher is served first). */
+  priority: number;
+  holdS: number;
+}
+
 export type ClientMessage =
   | ({ type: 'command'; requestId: string; sysid: number } & VehicleCommand)
+  | ({ type: 'look'; requestId: string } & LookRequestView)
   /** Upload a mission file (`.plan` JSON or `.waypoints` text) to a drone; always verified. */
   | { type: 'upload'; requestId: string; sysid: number; name: string; text: string };
 
@@ -158,6 +174,29 @@ export interface ActualMessage {
   sorties: SortieRecordView[];
   /** Flights (armed → disarmed) in the station's tlogs that started today (station time), oldest first. */
   flights: FlownFlightView[];
+  /** Today's "go and look here" dispatches, newest first (absent from stations without a runner). */
+  dispatches?: DispatchView[];
+}
+
+/** A "go and look here" dispatch as the station's dispatcher runs it (station/patrol/dispatch.ts). */
+export interface DispatchView {
+  id: string;
+  /** queued · en_route · on_scene · resumed (back on patrol) · returning · done · failed · unserved. */
+  state: string;
+  request: LookRequestView;
+  /** Who asked (the console user's name), when known. */
+  from: string | null;
+  drone: string | null;
+  /** patrol: a drone taken from its patrol; dock: a ready drone from its dock. */
+  source: 'patrol' | 'dock' | null;
+  requestedAtMs: number;
+  assignedAtMs: number | null;
+  arrivedAtMs: number | null;
+  leftAtMs: number | null;
+  endedAtMs: number | null;
+  /** While queued or en route with a drone: seconds to the point at its cruise speed from where it is now. */
+  etaS: number | null;
+  reason: string | null;
 }
 
 /**
@@ -222,7 +261,9 @@ export type ServerMessage =
   | { type: 'event'; event: StationEvent }
   | { type: 'result'; requestId: string; ok: boolean; result: CommandResultCode; reason: string }
   | UploadProgress
-  | UploadResult;
+  | UploadResult
+  /** The answer to a 'look' request: the dispatch's id (its progress comes in `ActualMessage.dispatches`). */
+  | { type: 'look-result'; requestId: string; ok: boolean; id: string | null; reason: string };
 
 /**
  * Live video (issue 8). Frames travel on their own WebSocket, `/ws/video?drone=ID` (so telemetry never

@@ -5,7 +5,8 @@
  *   --sim    the whole day on the built-in simulated fleet on virtual time, as fast as the machine allows;
  *            --faults FILE adds simulator fault rules (sitl/faults.ts JSON; `atS` counts from the start of
  *            the simulation, 15 min before the first launch is prepared, or `at` "HH:MM" station time).
- *            Writes DIR/report.json and DIR/report.html. Exit 0 when every school window and every patrol
+ *            Writes DIR/report.json and DIR/report.html; the flights are recorded in DATA/tlogs as a real
+ *            day's (`kongxun flights --data DATA` and the replay show them). Exit 0 when every school window and every patrol
  *            minute was covered, 3 when the report lists gaps, 2 for bad input.
  *   (no --sim) the drones of the fleet file on their links (`connect`), on the system clock, until the
  *            day is over or SIGINT/SIGTERM; drones in the air are then sent home (RTL). The report is
@@ -81,7 +82,7 @@ export async function patrolMain(argv: string[], io: CliIo): Promise<number> {
       faults = parsed.value.map((r, i) => (ats[i] !== undefined ? { ...r, atMs: ats[i] } : r));
     }
     const fleetJson = JSON.parse(readFileSync(flag(a.value, 'fleet') ?? join(samplesDir(), 'fleet.json'), 'utf8')) as unknown;
-    const made = await SimDay.create({ planDir: dir, fleet, fleetJson, stationGeoJson: geojson, faults, dataDir: resolve(flag(a.value, 'data') ?? join(dir, 'patrol-data')), onAlert: (t) => io.out(`alert: ${t}`) });
+    const made = await SimDay.create({ planDir: dir, fleet, fleetJson, stationGeoJson: geojson, faults, record: true, dataDir: resolve(flag(a.value, 'data') ?? join(dir, 'patrol-data')), onAlert: (t) => io.out(`alert: ${t}`) });
     if (!made.ok) return io.fail(`kongxun patrol: ${made.reason}`, 2);
     const day = made.value;
     const d0 = localMidnightUtcMs(day.day.schedule.date, day.day.schedule.timezone);

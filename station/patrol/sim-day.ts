@@ -7,8 +7,8 @@
  * is checked against. `restart()` closes the station and the runner and builds them again on new links
  * (the drones fly on), as a station restarted mid-day.
  *
- * Every frame is recorded to DATA/tlogs as a real station records it (on the virtual clock's time), so the
- * simulated day's flights are in `kongxun flights` and the replay.
+ * With `record` (as `kongxun patrol --sim` runs it) every frame is recorded to DATA/tlogs as a real station
+ * records it (on the virtual clock's time), so the simulated day's flights are in `kongxun flights` and the replay.
  *
  * Stream rates are lowered for the day (position 1 Hz, attitude and HUD off): the runner needs no more; the
  * simulator steps its physics every 100 ms instead of 50 ms. Both only to keep a day within minutes of wall time.
@@ -49,7 +49,7 @@ export interface SimDayOptions {
   /** Clock start (a station started in the middle of the day). Default: 15 min before the first launch is prepared. */
   startAtMs?: number;
   /** Record every frame as a real station does (DATA/tlogs, on virtual time), so `kongxun flights` and the
-   * replay show the day's flights. Default true. */
+   * replay show the day's flights: `kongxun patrol --sim` does. Default false (tests that do not read them). */
   record?: boolean;
 }
 
@@ -111,7 +111,7 @@ export class SimDay {
       this.links.push(r.value);
       ends.push(stationEnd);
     }
-    const st = await createStation({ clock: this.clock, dataDir: this.dataDir, connections: ends, record: this.o.record ?? true, registry: { streamRatesHz: DAY_STREAM_RATES_HZ, timesyncPeriodMs: 0 } });
+    const st = await createStation({ clock: this.clock, dataDir: this.dataDir, connections: ends, record: this.o.record ?? false, registry: { streamRatesHz: DAY_STREAM_RATES_HZ, timesyncPeriodMs: 0 } });
     if (!st.ok) return st;
     this.station = st.value;
     const store = openPatrolStore(this.dataDir);

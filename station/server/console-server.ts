@@ -31,6 +31,8 @@ export interface ConsoleSource {
   /** What happened today (the runner's records, the flights in the tlogs: `flights` is the replay catalogue's
    * list), sent after the plan and again when it changes. */
   actual?(flights: readonly FlightSummary[]): ActualMessage | null;
+  /** "Go and look here" from a console (unchecked fields: the source checks them and the console's role). */
+  look?(req: unknown, who: Principal): Promise<{ ok: boolean; id: string | null; reason: string }>;
 }
 
 export interface ConsoleServerOptions {
@@ -107,7 +109,9 @@ function serveStatic(dir: string, req: IncomingMessage, res: ServerResponse, pre
 function parseClientMessage(text: string): ClientMessage | undefined {
   try {
     const m = JSON.parse(text) as ClientMessage;
-    if (!m || typeof m.sysid !== 'number' || typeof m.requestId !== 'string') return undefined;
+    // A 'look' names no drone (the station picks it); its fields are checked by the source.
+    if (m && m.type === 'look' && typeof m.requestId === 'string' && m.requestId.length <= 100) return m;
+    if (!m || !('sysid' in m) || typeof m.sysid !== 'number' || typeof m.requestId !== 'string') return undefined;
     if (m.type === 'command') return m;
     if (m.type === 'upload' && typeof m.name === 'string' && typeof m.text === 'string') return m;
   } catch {
@@ -226,6 +230,16 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Resul
     const off = peer.onMessage((text) => {
       const m = parseClientMessage(text);
       if (!m) return;
+      if (m.type === 'look') {
+        const { type: _t, requestId, ...req } = m;
+        const done = (r: { ok: boolean; id: string | null; reason: string }) => sendTo({ type: 'look-result', requestId, ...r });
+        if (!o.source.look) return done({ ok: false, id: null, reason: 'this station has no dispatcher' });
+        o.source
+          .look(req, peer.who)
+          .then(done)
+          .catch((e: unknown) => done({ ok: false, id: null, reason: String(e) }));
+        return;
+      }
       if (m.type === 'upload') {
         const { requestId } = m;
         const done = (r: Omit<UploadResult, 'type' | 'requestId'>) => sendTo({ type: 'upload-result', requestId, ...r });

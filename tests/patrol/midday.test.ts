@@ -15,7 +15,7 @@ let day: SimDay;
 let startAlerts: AlertRow[];
 
 beforeAll(async () => {
-  day = (await sampleSimDay({ startAtMs: T('03:03') })).day;
+  day = (await sampleSimDay({ startAtMs: T('03:03'), record: true })).day;
   startAlerts = day.store.alerts();
   await day.runUntil(T('03:50'));
 }, 240_000);
