@@ -28,7 +28,7 @@ import { loadDay } from './patrol/day.js';
 import { PatrolRunner } from './patrol/runner.js';
 import { startVideoDiscovery, type DiscoveryTimings } from './video/discovery.js';
 import { VideoHub, type SortieMark } from './video/hub.js';
-import { openPatrolStore } from './patrol/store.js';
+import { openPatrolStore, type AlertRow } from './patrol/store.js';
 import { actualMessage, stationDay } from './patrol/actual.js';
 import { checkLook, dispatchView, lookRequest, mayDispatch } from './patrol/look.js';
 
@@ -177,7 +177,16 @@ export async function startStationService(o: StationServiceOptions): Promise<Res
       last = line;
     });
   }
-  const patrol = o.patrolDir !== undefined ? await startPatrol(o.patrolDir, files.value, station, clock, o.dataDir, log) : undefined;
+  // The runner's alerts (a missed day's summary, a reassignment, a failsafe) reach the consoles as events too.
+  // Those raised while the runner starts (before any console listens) are kept for the consoles' recent events.
+  const patrolAlerts = new Set<(e: StationEvent) => void>();
+  const early: StationEvent[] = [];
+  const onPatrolAlert = (a: AlertRow) => {
+    const ev = patrolEvent(a, fleetFile.drones.find((d) => d.sysid === a.sysid)?.id);
+    if (patrolAlerts.size === 0 && early.length < 50) early.push(ev);
+    for (const l of patrolAlerts) l(ev);
+  };
+  const patrol = o.patrolDir !== undefined ? await startPatrol(o.patrolDir, files.value, station, clock, o.dataDir, log, onPatrolAlert) : undefined;
   if (patrol && !patrol.ok) {
     await station.close();
     await fleet?.stop();
@@ -190,6 +199,7 @@ export async function startStationService(o: StationServiceOptions): Promise<Res
     const ev = stationEvent(e, clock.now(), names);
     if (ev) for (const l of listeners) l(ev);
   });
+  patrolAlerts.add((ev) => listeners.forEach((l) => l(ev)));
   const hello: Extract<ServerMessage, { type: 'hello' }> = {
     type: 'hello',
     station: fleetFile.station,
@@ -281,6 +291,7 @@ export async function startStationService(o: StationServiceOptions): Promise<Res
       }),
       onEvent: (cb) => {
         listeners.add(cb);
+        for (const e of early) cb(e);
         return () => listeners.delete(cb);
       },
       command: async (sysid, cmd) => {
@@ -340,12 +351,21 @@ export function withPatrol(views: VehicleView[], runner: PatrolRunner | undefine
 }
 
 /** The patrol runner on the service's station; `close` sends drones in the air home and closes the store. */
-async function startPatrol(dir: string, files: StationFiles, station: Station, clock: Clock, dataDir: string, log: (l: string) => void): Promise<Result<{ runner: PatrolRunner; close(): Promise<void> }>> {
+/** A runner's alert as a console event: critical → alert, warning → warning, else notice. English text. */
+export function patrolEvent(a: AlertRow, drone: string | undefined): StationEvent {
+  const severity = a.level === 'critical' ? 'alert' : a.level === 'warning' ? 'warning' : 'notice';
+  return { atMs: a.atMs, ...(a.sysid !== null ? { sysid: a.sysid } : {}), kind: 'patrol', severity, text: a.text, args: { ...(drone ? { drone } : {}), ...(a.sortie ? { sortie: a.sortie } : {}) } };
+}
+
+async function startPatrol(dir: string, files: StationFiles, station: Station, clock: Clock, dataDir: string, log: (l: string) => void, onAlert: (a: AlertRow) => void): Promise<Result<{ runner: PatrolRunner; close(): Promise<void> }>> {
   const day = await loadDay(dir, files.fleet);
   if (!day.ok) return day;
   const store = openPatrolStore(dataDir);
   if (!store.ok) return store;
-  const runner = new PatrolRunner({ clock, station, day: day.value, store: store.value, onAlert: (a) => log(`patrol alert: ${a.text}`) });
+  const runner = new PatrolRunner({ clock, station, day: day.value, store: store.value, onAlert: (a) => {
+    log(`patrol alert: ${a.text}`);
+    onAlert(a);
+  } });
   runner.start();
   log(`kongxun: patrol runner on ${day.value.schedule.date} (${day.value.sorties.length} sorties), state in ${store.value.file}`);
   return ok({ runner, close: async () => { await runner.stop({ safe: true }); store.value.close(); } });

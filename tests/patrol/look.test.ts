@@ -2,7 +2,7 @@
  * "Go and look here" from a console over the real WebSocket of `serve --patrol`: the request is checked, the
  * station's dispatcher picks the drone and the console learns which one goes and its ETA (the `actual`
  * message's dispatches); the asker is the actor in the audit; a viewer may not dispatch, nor may anyone on a
- * station without a runner.
+ * station without a runner. The runner's alerts reach the console as events.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -53,6 +53,11 @@ const POINT = { latDeg: 24.592, lonDeg: 118.266 };
 describe('go and look here from a console', () => {
   it('the dispatcher picks the drone; the console sees which one goes and its ETA; the asker is audited', async () => {
     const c = await open(true);
+    // The sample day is long past: the runner started "mid-day" missed every sortie — one alert, which the
+    // console gets as an event (raised before any console listened), not one per sortie.
+    const patrolEvents = c.msgs.filter((m): m is Extract<ServerMessage, { type: 'event' }> => m.type === 'event' && m.event.kind === 'patrol');
+    expect(patrolEvents.map((m) => m.event.text)).toEqual([expect.stringMatching(/^87 sorties missed \(station not running before \d\d:\d\d\): P001 /)]);
+    expect(patrolEvents[0]!.event.severity).toBe('warning');
     expect(await c.look({ ...POINT, radiusM: 9999, priority: 2, holdS: 60 })).toMatchObject({ ok: false, id: null, reason: 'radiusM must be 0–500 m' });
     expect(await c.look({ latDeg: 'x', lonDeg: 118, radiusM: 50, priority: 2, holdS: 60 })).toMatchObject({ ok: false });
     expect(await c.look({ ...POINT, radiusM: 50, priority: 2, holdS: 60 })).toEqual({ type: 'look-result', requestId: 'l3', ok: true, id: 'D001', reason: '' });
