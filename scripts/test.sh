@@ -17,7 +17,10 @@ command -v socat >/dev/null 2>&1 || need_pkgs+=(socat)
 # mosquitto: the real MQTT broker the centre link's tests start (TLS, password file, ACL); its clients for checks by hand.
 [ -x /usr/sbin/mosquitto ] && command -v mosquitto_passwd >/dev/null 2>&1 || need_pkgs+=(mosquitto)
 command -v mosquitto_pub >/dev/null 2>&1 || need_pkgs+=(mosquitto-clients)
-fc-list 2>/dev/null | grep -qi "wqy\|noto sans cjk" || need_pkgs+=(fonts-wqy-zenhei)
+# The font list is read whole before it is searched: `fc-list | grep -q` under pipefail failed at random
+# (grep -q quits at the first match, fc-list then dies of SIGPIPE and the pipeline reads as "no font").
+fonts="$(fc-list 2>/dev/null || true)"
+grep -qi "wqy\|noto sans cjk" <<<"$fonts" || need_pkgs+=(fonts-wqy-zenhei)
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   echo "kongxun test: installing Debian packages: ${need_pkgs[*]}"
   if [ "$(id -u)" = 0 ]; then SUDO=""; elif command -v sudo >/dev/null 2>&1; then SUDO="sudo"; else
@@ -29,7 +32,9 @@ if [ ${#need_pkgs[@]} -gt 0 ]; then
 fi
 
 export ELECTRON_SKIP_BINARY_DOWNLOAD=1
-if [ "${CI:-}" = "true" ] || [ ! -f node_modules/.package-lock.json ] || ! cmp -s <(node -e 'const l=require("./package-lock.json");delete l.packages[""];console.log(JSON.stringify(l.packages))') <(node -e 'const l=require("./node_modules/.package-lock.json");console.log(JSON.stringify(l.packages))'); then
+# npm ci only when node_modules is not what the lockfile asks for (scripts/deps-current.mjs: the optional
+# packages of other platforms, which npm install leaves out, do not count).
+if [ "${CI:-}" = "true" ] || ! node scripts/deps-current.mjs; then
   echo "kongxun test: npm ci"
   npm ci --no-audit --no-fund --loglevel=error
 fi

@@ -30,13 +30,15 @@ import { PatrolRunner } from './patrol/runner.js';
 import { startVideoDiscovery, type DiscoveryTimings } from './video/discovery.js';
 import { VideoHub, type SortieMark } from './video/hub.js';
 import { Auth } from './auth/auth.js';
-import { openPatrolStore, type PatrolStore } from './patrol/store.js';
+import { openPatrolStore, type AlertRow, type PatrolStore } from './patrol/store.js';
 import { startStationCentre, type StationCentre, type StationCentreOptions } from './centre/start.js';
 import { checkDataDir } from './data-dir.js';
 import { StorageHealth, patrolAlert, storageEvent, type StorageNotice } from './storage/health.js';
 import { openGateway, type CommandGateway } from './gateway/gateway.js';
 import { planItems, runGatewayCommand } from './gateway/run.js';
 import type { Principal } from './gateway/principal.js';
+import { actualMessage, stationDay } from './patrol/actual.js';
+import { checkLook, dispatchView, lookRequest, mayDispatch } from './patrol/look.js';
 
 export interface StationServiceOptions {
   clock?: Clock;
@@ -231,7 +233,16 @@ async function startServiceParts(o: StationServiceOptions, clock: Clock, log: (l
       } else hidden++;
     });
   }
-  const patrol = o.patrolDir !== undefined ? await startPatrol(o.patrolDir, files.value, station, clock, o.dataDir, gateway, log, health) : undefined;
+  // The runner's alerts (a missed day's summary, a reassignment, a failsafe) reach the consoles as events too.
+  // Those raised while the runner starts (before any console listens) are kept for the consoles' recent events.
+  const patrolAlerts = new Set<(e: StationEvent) => void>();
+  const early: StationEvent[] = [];
+  const onPatrolAlert = (a: AlertRow) => {
+    const ev = patrolEvent(a, fleetFile.drones.find((d) => d.sysid === a.sysid)?.id);
+    if (patrolAlerts.size === 0 && early.length < 50) early.push(ev);
+    for (const l of patrolAlerts) l(ev);
+  };
+  const patrol = o.patrolDir !== undefined ? await startPatrol(o.patrolDir, files.value, station, clock, o.dataDir, gateway, log, health, onPatrolAlert) : undefined;
   if (patrol && !patrol.ok) {
     gateway.close();
     await station.close();
@@ -262,6 +273,7 @@ async function startServiceParts(o: StationServiceOptions, clock: Clock, log: (l
     log(`kongxun: ${ev.text}`);
     flood.push(ev);
   });
+  patrolAlerts.add((ev) => listeners.forEach((l) => l(ev)));
   const hello: Extract<ServerMessage, { type: 'hello' }> = {
     type: 'hello',
     station: fleetFile.station,
@@ -269,6 +281,7 @@ async function startServiceParts(o: StationServiceOptions, clock: Clock, log: (l
     simulated: simDrones.length > 0,
     version: '0.1.0',
     tiles: o.tiles?.info ?? null,
+    timezone: fleetFile.timezone,
   };
   const videoOverride = new Set((o.video ?? []).map((v) => v.drone));
   const videoSources = [...fleetFile.drones.flatMap((d) => (d.video && !videoOverride.has(d.id) ? [{ drone: d.id, url: d.video }] : [])), ...(o.video ?? [])];
@@ -334,6 +347,25 @@ async function startServiceParts(o: StationServiceOptions, clock: Clock, log: (l
     source: {
       hello: () => hello,
       plan: () => (plan?.ok ? plan.value : null),
+      // What happened: the runner's records (none without a runner: the plan is then only a plan) and the day's flights.
+      actual: (flights) => {
+        const m = actualMessage({ sorties: runner ? runner.list() : null, flights, day: stationDay(clock.now(), fleetFile.timezone) });
+        if (!runner) return m;
+        const where = (sysid: number) => {
+          const v = station.snapshot().vehicles.find((x) => x.sysid === sysid);
+          const cruiseMps = fleetFile.drones.find((d) => d.sysid === sysid)?.cruiseMps ?? 10;
+          return v?.position ? { latDeg: v.position.latDeg, lonDeg: v.position.lonDeg, airborne: v.armed, cruiseMps } : undefined;
+        };
+        return { ...m, dispatches: runner.dispatches().reverse().slice(0, 20).map((r) => dispatchView(r, where)) };
+      },
+      // "Go and look here" from the desk: the runner's dispatcher picks the drone; the asker is audited.
+      look: async (req, who) => {
+        if (!mayDispatch(who)) return { ok: false, id: null, reason: 'only a dispatcher or a pilot may send a drone to look' };
+        if (!runner) return { ok: false, id: null, reason: 'no scheduled patrol runs on this station (start it with --patrol DIR): nobody picks the drone' };
+        const r = checkLook(req);
+        if (!r.ok) return { ok: false, id: null, reason: r.reason };
+        return { ok: true, id: runner.request(lookRequest(r.value, who)), reason: '' };
+      },
       upload: async (sysid, name, text, onProgress, who, override) => {
         const lists = planFromText(name, text);
         if (!lists.ok) return { ok: false, count: 0, verifiedBy: null, reason: lists.error };
@@ -360,6 +392,7 @@ async function startServiceParts(o: StationServiceOptions, clock: Clock, log: (l
       }),
       onEvent: (cb) => {
         listeners.add(cb);
+        for (const e of early) cb(e);
         return () => listeners.delete(cb);
       },
       command: (sysid, cmd, who, override) => consoleCommand(gateway, station, runner, sysid, cmd, who, override),
@@ -497,18 +530,27 @@ function signingPlan(
 }
 
 /** The patrol's view of each drone (its sortie now, taken over, set aside for maintenance) when a patrol runs. */
-function withPatrol(views: VehicleView[], runner: PatrolRunner | undefined): VehicleView[] {
+export function withPatrol(views: VehicleView[], runner: PatrolRunner | undefined): VehicleView[] {
   if (!runner) return views;
   return views.map((v) => ({ ...v, patrol: { sortie: runner.busyWith(v.sysid)?.id ?? null, takenOver: runner.isTakenOver(v.sysid), maintenance: runner.isInMaintenance(v.sysid) } }));
 }
 
 /** The patrol runner on the service's station; `close` sends drones in the air home and closes the store. */
-async function startPatrol(dir: string, files: StationFiles, station: Station, clock: Clock, dataDir: string, gateway: CommandGateway, log: (l: string) => void, health: StorageHealth): Promise<Result<{ runner: PatrolRunner; store: PatrolStore; day: DayInput; close(): Promise<void> }>> {
+/** A runner's alert as a console event: critical → alert, warning → warning, else notice. English text. */
+export function patrolEvent(a: AlertRow, drone: string | undefined): StationEvent {
+  const severity = a.level === 'critical' ? 'alert' : a.level === 'warning' ? 'warning' : 'notice';
+  return { atMs: a.atMs, ...(a.sysid !== null ? { sysid: a.sysid } : {}), kind: 'patrol', severity, text: a.text, args: { ...(drone ? { drone } : {}), ...(a.sortie ? { sortie: a.sortie } : {}) } };
+}
+
+async function startPatrol(dir: string, files: StationFiles, station: Station, clock: Clock, dataDir: string, gateway: CommandGateway, log: (l: string) => void, health: StorageHealth, onAlert: (a: AlertRow) => void): Promise<Result<{ runner: PatrolRunner; store: PatrolStore; day: DayInput; close(): Promise<void> }>> {
   const day = await loadDay(dir, files.fleet);
   if (!day.ok) return day;
   const store = openPatrolStore(dataDir, { health });
   if (!store.ok) return store;
-  const runner = new PatrolRunner({ clock, station, day: day.value, store: store.value, gateway, onAlert: (a) => log(`patrol alert: ${a.text}`), records: () => health.launchBlocker() });
+  const runner = new PatrolRunner({ clock, station, day: day.value, store: store.value, gateway, records: () => health.launchBlocker(), onAlert: (a) => {
+    log(`patrol alert: ${a.text}`);
+    onAlert(a);
+  } });
   runner.start();
   log(`kongxun: patrol runner on ${day.value.schedule.date} (${day.value.sorties.length} sorties), state in ${store.value.file}`);
   return ok({ runner, store: store.value, day: day.value, close: async () => { await runner.stop({ safe: true }); store.value.close(); gateway.setPatrol(undefined); } });

@@ -3,7 +3,7 @@
  * MessagePort handed over by the desktop app's preload (IPC, no socket). Both carry the same JSON messages
  * of station/api/contract.ts. The WebSocket reconnects with backoff when the station goes away.
  */
-import type { ClientMessage, Override, ServerMessage, VehicleCommand } from '../../station/api/contract.js';
+import type { ClientMessage, LookRequestView, Override, ServerMessage, VehicleCommand } from '../../station/api/contract.js';
 import { commandIssues, rulesOf } from '../features/flight-check.js';
 import { applySnapshot, pushEvent, type CommandEntry, type ConsoleStore } from '../state/store.js';
 
@@ -77,6 +77,8 @@ export interface StationClient {
    * `override` with a written reason goes with it (the station checks and audits it again).
    */
   command(sysid: number, cmd: VehicleCommand, override?: Override): Promise<CommandEntry>;
+  /** "Go and look here": the station's dispatcher picks the drone; the answer lands in the store's `looks`. */
+  look(req: LookRequestView): void;
   /** Upload a mission file's text to a drone; progress and result land in the store's `upload`. */
   upload(sysid: number, name: string, text: string, override?: Override): void;
   close(): void;
@@ -96,8 +98,10 @@ export function connectStation(store: ConsoleStore, transport: Transport): Stati
     (text) => {
       const m = JSON.parse(text) as ServerMessage;
       if (m.type === 'snapshot') applySnapshot(store, m);
-      else if (m.type === 'hello') store.setState({ station: m.station, geography: m.geography, simulated: m.simulated, tiles: m.tiles ?? null, events: [], ...(m.who ? { who: m.who } : {}) });
+      else if (m.type === 'hello') store.setState({ station: m.station, geography: m.geography, simulated: m.simulated, tiles: m.tiles ?? null, events: [], ...(m.who ? { who: m.who } : {}), ...(m.timezone ? { timezone: m.timezone } : {}) });
       else if (m.type === 'plan') store.setState({ plan: m });
+      else if (m.type === 'actual') store.setState({ actual: m });
+      else if (m.type === 'look-result') store.setState({ looks: store.getState().looks.map((l) => (l.requestId === m.requestId ? { ...l, ok: m.ok, id: m.id, reason: m.reason } : l)) });
       else if (m.type === 'event') pushEvent(store, m.event);
       else if (m.type === 'upload-progress' || m.type === 'upload-result') {
         const u = store.getState().upload;
@@ -134,6 +138,12 @@ export function connectStation(store: ConsoleStore, transport: Transport): Stati
         }
         waiting.set(requestId, resolve);
       });
+    },
+    look(req) {
+      const requestId = `l${Date.now().toString(36)}-${nextId++}`;
+      const sent = transport.send(JSON.stringify({ type: 'look', requestId, ...req } satisfies ClientMessage));
+      const entry = sent ? { requestId, sentMs: Date.now() } : { requestId, sentMs: Date.now(), ok: false, id: null, reason: 'not connected' };
+      store.setState({ looks: [entry, ...store.getState().looks].slice(0, 20) });
     },
     upload(sysid, name, text, override) {
       const requestId = `u${Date.now().toString(36)}-${nextId++}`;

@@ -34,7 +34,7 @@ export function mountCoverage(map: L.Map, store: ConsoleStore, onCounts: (c: Cov
   };
   const draw = () => {
     const s = store.getState();
-    const c = coverage(s.geography, s.plan, [...live.values()].filter((t) => t.points.length > 1), s.atMs || Date.now());
+    const c = coverage(s.geography, s.plan, s.actual, [...live.values()].filter((t) => t.points.length > 1), s.atMs || Date.now());
     if (!c) return;
     layer?.remove();
     layer = L.geoJSON(c.geojson as GeoJSON.FeatureCollection, {
@@ -54,7 +54,7 @@ export function mountCoverage(map: L.Map, store: ConsoleStore, onCounts: (c: Cov
   const timer = setInterval(draw, 30_000);
   const unsub = store.subscribe((s, p) => {
     if (s.vehicles !== p.vehicles) sample();
-    if (s.plan !== p.plan || s.geography !== p.geography) draw();
+    if (s.plan !== p.plan || s.geography !== p.geography || s.actual?.sorties.length !== p.actual?.sorties.length) draw();
   });
   return () => {
     clearInterval(timer);

@@ -1,13 +1,14 @@
 /**
  * Coverage freshness for the wall screen: how long since each 100 m cell of the jurisdiction was seen from
- * the air, from the day plan's routes flown up to now (timed along each route from on-station to
- * off-station, cut at now) and the drones' live positions while armed. The grid and its colours are the
+ * the air, from the routes the patrol runner's sorties actually flew (each timed along its route from the
+ * drone's recorded arrival on station to its departure, cut at now) and the drones' live positions while armed.
+ * A planned sortie nobody flew covers nothing. The grid and its colours are the
  * planner's (missions/plan/freshness.ts): fresh, orange after 24 h, red after 72 h or never seen.
  */
 import type { LonLat } from '../../missions/jurisdiction.js';
 import { addTracks, emptyGrid, freshnessGeoJSON, summary, type CellStatus, type Track } from '../../missions/plan/freshness.js';
-import type { PlanMessage } from '../../station/api/contract.js';
-import { ms } from './sortie.js';
+import type { ActualMessage, PlanMessage } from '../../station/api/contract.js';
+import { onStation, plannedId } from './sortie.js';
 
 /** Ground width seen: a camera at the patrol altitude (60 m) with a ~90° field of view sees ~120 m across. */
 export const SWATH_M = 120;
@@ -24,14 +25,16 @@ export function boundaryRing(geo: unknown): LonLat[] | undefined {
 
 const dist = (a: LonLat, b: LonLat) => Math.hypot((a[0] - b[0]) * 111_320 * Math.cos((a[1] * Math.PI) / 180), (a[1] - b[1]) * 111_320);
 
-/** Each planned sortie's route, timed in proportion to distance over [on_station, off_station), cut at now. */
-export function flownTracks(plan: PlanMessage, nowMs: number): Track[] {
+/** Each flown sortie's route, timed in proportion to distance over its recorded time on station, cut at now. */
+export function flownTracks(plan: PlanMessage, actual: ActualMessage | null, nowMs: number): Track[] {
   const out: Track[] = [];
-  for (const s of plan.schedule.sorties) {
-    const route = plan.routes.find((r) => r.id === s.id)?.coords;
-    const t0 = ms(s.on_station);
-    const t1 = ms(s.off_station);
-    if (!route || route.length < 2 || t0 >= nowMs) continue;
+  for (const r of actual?.sorties ?? []) {
+    const iv = onStation(r, nowMs);
+    const route = plan.routes.find((x) => x.id === plannedId(r.id))?.coords;
+    if (!iv || !route || route.length < 2 || iv[0] >= nowMs) continue;
+    // Still on station: the route is timed over the planned span from arrival, and cut at now.
+    const t0 = iv[0];
+    const t1 = r.offStationAtMs ?? r.landedAtMs ?? t0 + Math.max(60_000, r.planned.offMs - r.planned.onMs);
     const cum = [0];
     for (let i = 1; i < route.length; i++) cum.push(cum[i - 1]! + dist(route[i - 1]!, route[i]!));
     const L = cum[cum.length - 1]! || 1;
@@ -62,10 +65,10 @@ export interface Coverage {
   counts: Record<CellStatus, number>;
 }
 
-export function coverage(geo: unknown, plan: PlanMessage | null, live: Track[], nowMs: number): Coverage | undefined {
+export function coverage(geo: unknown, plan: PlanMessage | null, actual: ActualMessage | null, live: Track[], nowMs: number): Coverage | undefined {
   const ring = boundaryRing(geo);
   if (!ring) return undefined;
   const g = emptyGrid(ring, { cellM: 100 });
-  addTracks(g, [...(plan ? flownTracks(plan, nowMs) : []), ...live]);
+  addTracks(g, [...(plan ? flownTracks(plan, actual, nowMs) : []), ...live]);
   return { geojson: freshnessGeoJSON(g, nowMs), counts: summary(g, nowMs) };
 }

@@ -8,7 +8,7 @@ import L from 'leaflet';
 import type { VehicleView } from '../../station/api/contract.js';
 import type { ConsoleState, ConsoleStore } from '../state/store.js';
 import { mountBasemap } from './basemap.js';
-import { currentSortie, sortieProgress } from './sortie.js';
+import { droneSortie, plannedId } from './sortie.js';
 
 const KIND_STYLE: Record<string, L.PathOptions> = {
   boundary: { color: '#60a5fa', weight: 2, fill: false, dashArray: '6 4' },
@@ -24,6 +24,8 @@ export interface MapOptions {
   onPick?: (latDeg: number, lonDeg: number) => void;
   /** Drone click selects it. */
   onSelect?: (sysid: number) => void;
+  /** Right-click (context menu) on the map: "go and look here" at that point. */
+  onContext?: (latDeg: number, lonDeg: number) => void;
   fit?: 'geography';
 }
 
@@ -161,13 +163,14 @@ export function mountMap(el: HTMLElement, store: ConsoleStore, o: MapOptions = {
       d.last = key;
       const w = v.sysid === s.selected ? 3 : 2;
       if (d.trail.options.weight !== w) d.trail.setStyle({ weight: w });
-      // Current sortie of the day plan: its route and where the drone should be along it.
-      const sortie = currentSortie(s.plan, v.id, s.atMs);
-      const route = sortie ? s.plan?.routes.find((r) => r.id === sortie.id) : undefined;
+      // The sortie the runner has this drone on (none without a runner): its route and, while on station,
+      // where it should be along it.
+      const sortie = droneSortie(s.actual, v, s.atMs);
+      const route = sortie ? s.plan?.routes.find((r) => r.id === plannedId(sortie.id)) : undefined;
       if (route && route.coords.length > 1) {
         const pts = route.coords.map(([lon, lat]) => L.latLng(lat, lon));
         if (d.route.getLatLngs().length !== pts.length) d.route.setLatLngs(pts);
-        const f = sortieProgress(sortie!, s.atMs);
+        const f = sortie?.progress ?? 0;
         const at = pts[Math.min(pts.length - 1, Math.floor(f * (pts.length - 1)))]!;
         d.progress.setLatLng(at).addTo(map);
       } else if (d.route.getLatLngs().length) {
@@ -196,6 +199,17 @@ export function mountMap(el: HTMLElement, store: ConsoleStore, o: MapOptions = {
   map.on('click', (e: L.LeafletMouseEvent) => {
     if (store.getState().pick) o.onPick?.(e.latlng.lat, e.latlng.lng);
   });
+  map.on('contextmenu', (e: L.LeafletMouseEvent) => o.onContext?.(e.latlng.lat, e.latlng.lng));
+  // The point a "go and look here" dialog is open for, and the points of today's dispatches still under way.
+  const lookMarks = L.layerGroup().addTo(map);
+  const drawLooks = (s: ConsoleState) => {
+    lookMarks.clearLayers();
+    if (s.lookAt) L.circleMarker([s.lookAt.latDeg, s.lookAt.lonDeg], { radius: 7, color: '#facc15', weight: 2, fillOpacity: 0.3 }).addTo(lookMarks);
+    for (const d of s.actual?.dispatches ?? []) {
+      if (!['queued', 'en_route', 'on_scene'].includes(d.state)) continue;
+      L.circle([d.request.latDeg, d.request.lonDeg], { radius: Math.max(20, d.request.radiusM), color: '#f472b6', weight: 2, dashArray: '4 3', fillOpacity: 0.08 }).addTo(lookMarks);
+    }
+  };
   const setPicking = (p: ConsoleState['pick']) => el.classList.toggle('picking', p !== null);
 
   drawGeography(store.getState().geography);
@@ -204,6 +218,7 @@ export function mountMap(el: HTMLElement, store: ConsoleStore, o: MapOptions = {
     if (s.geography !== prev.geography) drawGeography(s.geography);
     if (s.vehicles !== prev.vehicles || s.selected !== prev.selected || s.targets !== prev.targets || s.plan !== prev.plan) drawVehicles(s);
     if (s.pick !== prev.pick) setPicking(s.pick);
+    if (s.lookAt !== prev.lookAt || s.actual !== prev.actual) drawLooks(s);
   });
   const ro = new ResizeObserver(() => map.invalidateSize());
   ro.observe(el);

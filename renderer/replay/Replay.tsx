@@ -11,7 +11,7 @@ import type { StringKey } from '../i18n.js';
 import { fmt, useConsole, useSel, useT, type T } from '../ui/context.js';
 import { fetchFlight, fetchFlights, ReplayLoadError, type LoadProgress } from './api.js';
 import { mountCharts } from './charts.js';
-import { byDrone, droneName, dronesOf, eventIndexAt, fmtDate, fmtDistance, fmtSpan, fmtTime, newestFirst, RATES, trackOf } from './model.js';
+import { byDrone, droneName, dronesOf, eventIndexAt, fmtDate, fmtDistance, fmtSpan, fmtTime, newestFirst, RATES, setReplayTimeZone, trackOf } from './model.js';
 import { Player } from './player.js';
 import { mountReplayMap } from './track-map.js';
 import { ReplayVideo } from './ReplayVideo.js';
@@ -39,6 +39,8 @@ export function Replay() {
   const t = useT();
   // The open flight (main.tsx takes `&flight=ID` from the address), kept in the address for a reload or a link.
   const flightId = useSel((s) => s.replayFlight);
+  // Times in the station's zone, as on every other screen (set before anything below formats one).
+  setReplayTimeZone(useSel((s) => s.timezone));
   useEffect(() => setFlightParam(store.getState().replayFlight), [store]);
   const open = (id: string) => {
     store.setState({ replayFlight: id });

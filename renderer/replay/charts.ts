@@ -8,7 +8,7 @@ import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import type { FlightSample } from '../../station/api/contract.js';
 import { translate, type Lang } from '../i18n.js';
-import { fmtTime, indexAt, TZ } from './model.js';
+import { fmtTime, indexAt, replayTimeZone } from './model.js';
 import type { Player } from './player.js';
 
 export interface ChartEls {
@@ -42,7 +42,7 @@ export function mountCharts(els: ChartEls, samples: readonly FlightSample[], pla
   const base = (el: HTMLElement): uPlot.Options => ({
     width: Math.max(120, el.clientWidth),
     height: HEIGHT,
-    tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), TZ),
+    tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), replayTimeZone()),
     cursor: { sync: { key: 'kx-replay' }, drag: { x: false, y: false, setScale: false }, points: { size: 6 } },
     legend: { live: true },
     scales: { x: { time: true } },

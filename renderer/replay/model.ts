@@ -1,12 +1,12 @@
 /**
- * The replay's pure parts: the flight list (order, drone filter), times shown in station time (Asia/Shanghai),
+ * The replay's pure parts: the flight list (order, drone filter), times shown in the station's time zone,
  * the drone's pose at any flight time (interpolated between samples), the replay clock (a local timer ×
  * rate that the video follows) and the frame gate (video frames wait until the clock reaches their time).
  * No DOM, no React: unit-tested in model.test.ts.
  */
 import type { FlightEvent, FlightSample, FlightSummary } from '../../station/api/contract.js';
 
-/** Station time: the stations Kongxun serves are in China. */
+/** The station's zone until the station says its own (the sample station's, and the fleet file's default). */
 export const TZ = 'Asia/Shanghai';
 export const RATES = [1, 4, 16] as const;
 export type Rate = (typeof RATES)[number];
@@ -28,8 +28,22 @@ export function byDrone(list: readonly FlightSummary[], drone: string): FlightSu
   return drone ? list.filter((f) => droneName(f) === drone) : [...list];
 }
 
-const dateFmt = new Intl.DateTimeFormat('en-CA', { timeZone: TZ, year: 'numeric', month: '2-digit', day: '2-digit' });
-const timeFmt = new Intl.DateTimeFormat('en-GB', { timeZone: TZ, hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
+let zone = TZ;
+let dateFmt = new Intl.DateTimeFormat('en-CA', { timeZone: TZ, year: 'numeric', month: '2-digit', day: '2-digit' });
+let timeFmt = new Intl.DateTimeFormat('en-GB', { timeZone: TZ, hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
+
+/** The station's time zone (the console's `timezone`, from the station's hello): replay times are shown in it. */
+export function setReplayTimeZone(tz: string): void {
+  if (tz === zone) return;
+  try {
+    dateFmt = new Intl.DateTimeFormat('en-CA', { timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit' });
+    timeFmt = new Intl.DateTimeFormat('en-GB', { timeZone: tz, hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
+    zone = tz;
+  } catch {
+    /* an unknown zone keeps the last good one */
+  }
+}
+export const replayTimeZone = (): string => zone;
 
 /** 2026-11-24 (station date). */
 export const fmtDate = (ms: number): string => dateFmt.format(ms);

@@ -1,6 +1,6 @@
 /** The renderer's state: plain data from the station, in one zustand store made by a factory. */
 import { createStore } from 'zustand/vanilla';
-import type { CommandResultCode, ConsoleIdentity, PlanMessage, StationEvent, StationSnapshot, TilesInfo, VehicleCommand, VehicleView } from '../../station/api/contract.js';
+import type { ActualMessage, CommandResultCode, ConsoleIdentity, PlanMessage, StationEvent, StationSnapshot, TilesInfo, VehicleCommand, VehicleView } from '../../station/api/contract.js';
 import type { Lang } from '../i18n.js';
 import type { FlightIssue } from '../../missions/plan/flight-check.js';
 
@@ -60,6 +60,10 @@ export interface ConsoleState {
   geography: unknown;
   tiles: TilesInfo | null;
   plan: PlanMessage | null;
+  /** What happened today (the runner's records, the flights in the tlogs); null until the station says. */
+  actual: ActualMessage | null;
+  /** The station's IANA time zone: every time on the console is shown in it. */
+  timezone: string;
   vehicles: VehicleView[];
   /** Station time of the last snapshot (ms since epoch). */
   atMs: number;
@@ -78,6 +82,10 @@ export interface ConsoleState {
   takeoffAltM: number;
   basemap: Basemap;
   tiandituKey: string;
+  /** "Go and look here": the map point its dialog is open for (right-click on the desk map). */
+  lookAt: { latDeg: number; lonDeg: number } | null;
+  /** Look requests this console sent, newest first, with the station's answer once it came. */
+  looks: { requestId: string; sentMs: number; ok?: boolean; id?: string | null; reason?: string }[];
   /** The flight open in the replay view (FlightSummary.id), kept while the reviewer visits other views. */
   replayFlight: string | null;
   /** Who this console is signed in as (GET /api/me, then the station's hello). */
@@ -102,6 +110,8 @@ export function createConsoleStore(initial: Partial<ConsoleState> = {}) {
     geography: null,
     tiles: null,
     plan: null,
+    actual: null,
+    timezone: 'Asia/Shanghai',
     vehicles: [],
     atMs: 0,
     events: [],
@@ -119,6 +129,8 @@ export function createConsoleStore(initial: Partial<ConsoleState> = {}) {
     tiandituKey: '',
     replayFlight: null,
     who: null,
+    lookAt: null,
+    looks: [],
     ...initial,
   }));
 }

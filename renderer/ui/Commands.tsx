@@ -8,6 +8,7 @@ import { overridable, wordIssue } from '../features/flight-check.js';
 import type { VehicleCommand } from '../../station/api/contract.js';
 import { selectedVehicle, type ConsoleStore } from '../state/store.js';
 import type { StationClient } from '../api/client.js';
+import { stationTime } from '../features/sortie.js';
 import { commandLabel, useConsole, useSel, useT, wordResult, type T } from './context.js';
 
 const DANGEROUS = new Set<VehicleCommand['command']>(['arm', 'takeoff', 'land', 'disarm', 'release']);
@@ -179,12 +180,12 @@ export function CommandResults() {
   const { store } = useConsole();
   const t = useT();
   const commands = useSel((s) => s.commands);
-  const lang = useSel((s) => s.lang);
+  const tz = useSel((s) => s.timezone);
   return (
     <ul className="results" data-testid="results">
       {commands.slice(0, 6).map((c) => (
         <li key={c.requestId} className={c.ok === undefined ? 'pending' : c.ok ? 'ok' : 'refused'} data-testid="result">
-          <span className="time">{new Date(c.sentMs).toLocaleTimeString(lang, { hour12: false })}</span>
+          <span className="time">{stationTime(c.sentMs, tz)}</span>
           <b>{c.drone}</b> {commandLabel(t, c.command)}: <span data-testid="result-text">{wordResult(t, c)}</span>
           {c.issues && overridable(c.issues) && (
             <button className="link" data-testid="override" onClick={() => store.setState({ override: { kind: 'command', sysid: c.sysid, command: c.command, issues: c.issues! } })}>

@@ -3,11 +3,12 @@ import { useEffect, useRef } from 'react';
 import type { VehicleView } from '../../station/api/contract.js';
 import { mountAttitude } from '../features/attitude.js';
 import { mountMap } from '../features/map.js';
-import { currentSortie, sortieProgress } from '../features/sortie.js';
+import { droneSortie, stationTime } from '../features/sortie.js';
 import { useVideoSources } from '../video/sources.js';
 import { VideoView } from '../video/VideoView.js';
 import { CameraBar } from '../video/CameraBar.js';
 import { CommandBar, CommandResults, ConfirmDialog, OverrideDialog, pickAt } from './Commands.js';
+import { DispatchPanel, LookDialog } from './Look.js';
 import { fmt, fmtDuration, useConsole, useSel, useT, wordEvent } from './context.js';
 import { mayFly, mayUsePayload } from '../state/store.js';
 
@@ -21,8 +22,9 @@ function DroneCard({ v }: { v: VehicleView }) {
   const { store } = useConsole();
   const t = useT();
   const selected = useSel((s) => s.selected === v.sysid);
-  const sortie = useSel((s) => currentSortie(s.plan, v.id, s.atMs));
-  const progress = useSel((s) => (sortie ? sortieProgress(sortie, s.atMs) : 0));
+  // The runner's record for this drone (none without a runner): never the plan's clock.
+  const sortieKey = useSel((s) => JSON.stringify(droneSortie(s.actual, v, s.atMs) ?? null));
+  const sortie = JSON.parse(sortieKey) as ReturnType<typeof droneSortie> | null;
   const batt = v.batteryPct ?? null;
   const battCls = batt === null ? '' : batt < 25 ? 'bad' : batt < 45 ? 'warn' : 'good';
   const loss = v.linkLossPct;
@@ -64,7 +66,13 @@ function DroneCard({ v }: { v: VehicleView }) {
         <b data-testid="sortie">
           {sortie ? (
             <>
-              {sortie.id} <span className="progress"><span style={{ width: `${Math.round(progress * 100)}%` }} /></span> {Math.round(progress * 100)}%
+              {sortie.id}
+              {sortie.outcome && <span className={`outcome ${sortie.outcome}`}> · {t(`outcome.${sortie.outcome}`)}</span>}
+              {sortie.progress !== null && (
+                <>
+                  {' '}<span className="progress"><span style={{ width: `${Math.round(sortie.progress * 100)}%` }} /></span> {Math.round(sortie.progress * 100)}%
+                </>
+              )}
             </>
           ) : (
             t('noSortie')
@@ -110,12 +118,12 @@ function DeskVideo() {
 export function Events({ limit = 40 }: { limit?: number }) {
   const t = useT();
   const events = useSel((s) => s.events);
-  const lang = useSel((s) => s.lang);
+  const tz = useSel((s) => s.timezone);
   return (
     <ul className="events" data-testid="events">
       {events.slice(0, limit).map((e, i) => (
         <li key={`${e.atMs}-${i}`} className={e.severity}>
-          <span className="time">{new Date(e.atMs).toLocaleTimeString(lang, { hour12: false })}</span> {wordEvent(t, e)}
+          <span className="time">{stationTime(e.atMs, tz)}</span> {wordEvent(t, e)}
         </li>
       ))}
     </ul>
@@ -134,6 +142,7 @@ export function Desk() {
     const m = mountMap(mapEl.current, store, {
       onPick: (lat, lon) => pickAt(store, client, lat, lon),
       onSelect: (sysid) => store.setState({ selected: sysid }),
+      onContext: (lat, lon) => store.setState({ lookAt: { latDeg: lat, lonDeg: lon } }),
     });
     return m.destroy;
   }, [store, client]);
@@ -150,11 +159,13 @@ export function Desk() {
         <Attitude />
         {flies ? <CommandBar /> : <p className="muted read-only" data-testid="read-only">{t(admin ? 'readOnlyAdmin' : 'readOnly')}</p>}
         {flies && <CommandResults />}
+        <DispatchPanel />
         <div className="panel-title">{t('events')}</div>
         <Events />
       </aside>
       {flies && <ConfirmDialog />}
       {flies && <OverrideDialog />}
+      <LookDialog />
     </main>
   );
 }

@@ -12,6 +12,16 @@ const VIEWS: { view: View; key: 'viewDesk' | 'viewTimeline' | 'viewWall' | 'view
   { view: 'audit', key: 'viewAudit' },
 ];
 
+/** "UTC+8" for the zone at that instant. */
+export function utcOffset(tz: string, atMs: number): string {
+  try {
+    const name = new Intl.DateTimeFormat('en-US', { timeZone: tz, timeZoneName: 'shortOffset' }).formatToParts(new Date(atMs)).find((p) => p.type === 'timeZoneName')?.value ?? '';
+    return name.replace(/^GMT/, 'UTC') || 'UTC';
+  } catch {
+    return '';
+  }
+}
+
 export function Header() {
   const { store } = useConsole();
   const t = useT();
@@ -24,6 +34,8 @@ export function Header() {
   const tiles = useSel((s) => s.tiles);
   const key = useSel((s) => s.tiandituKey);
   const who = useSel((s) => s.who);
+  const tz = useSel((s) => s.timezone);
+  const atMs = useSel((s) => Math.floor(s.atMs / 3_600_000));
   const go = (v: View) => {
     store.setState({ view: v });
     const u = new URL(location.href);
@@ -69,6 +81,8 @@ export function Header() {
           }}
         />
       )}
+      {/* Every time on every screen is the station's: said once, here. */}
+      <span className="tz muted" data-testid="station-tz" title={t('timeZoneShown', { tz })}>{tz} {utcOffset(tz, atMs * 3_600_000 || Date.now())}</span>
       <span className={`link ${link}`} data-testid="link">{t(link)}</span>
       {who && (
         <span className="who" data-testid="who">

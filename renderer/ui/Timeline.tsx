@@ -1,16 +1,18 @@
 /**
- * The day timeline: each drone's sorties of the day plan as bars (patrol, school post) coloured by state
- * (done, flying, planned, fault), the school windows, the plan's gaps, alerts as fault marks, and a now-line
- * moved by a timer (no React render per tick).
+ * The day timeline: per drone, the planned sorties as thin outlined bars (labelled 未执行 when no patrol runner
+ * executes the plan; else with what the runner made of each: late, missed, cut short, reassigned) and beneath
+ * them what was flown (the runner's sorties from take-off to landing, and flights outside the patrol found in
+ * the tlogs); the school windows, the plan's gaps, alerts as fault marks, and a now-line moved by a timer (no
+ * React render per tick). Times are the station's.
  */
 import { useEffect, useMemo, useRef } from 'react';
 import type { ScheduleSortieView } from '../../station/api/contract.js';
-import { dayStartMs, ms, sortieState } from '../features/sortie.js';
+import { dayCounts, dayStartMs, flownBars, onStation, plannedId, ms, plannedState, stationTime, type FlownBar } from '../features/sortie.js';
 import { useSel, useT } from './context.js';
 
 const W = 1400;
 const LABEL = 110;
-const ROW = 26;
+const ROW = 30;
 const DAY = 86_400_000;
 
 function hhmm(iso: string): string {
@@ -23,6 +25,8 @@ export function Timeline() {
   const geography = useSel((s) => s.geography) as { features?: { properties?: Record<string, unknown> }[] } | null;
   const vehicles = useSel((s) => s.vehicles);
   const events = useSel((s) => s.events);
+  const actual = useSel((s) => s.actual);
+  const tz = useSel((s) => s.timezone);
   const tick = useSel((s) => Math.floor(s.atMs / 10_000));
   const nowLine = useRef<SVGGElement>(null);
   const atMs = useSel((s) => s.atMs);
@@ -36,7 +40,10 @@ export function Timeline() {
     () => (geography?.features ?? []).filter((f) => f.properties?.kind === 'school').map((f) => ({ id: String(f.properties?.id), name: String(f.properties?.name ?? f.properties?.id), windows: (f.properties?.windows as string[] | undefined) ?? [] })),
     [geography],
   );
-  const drones = useMemo(() => [...new Set(plan?.schedule.sorties.map((s) => s.drone) ?? [])].sort(), [plan]);
+  const now0 = atMs || Date.now();
+  const flown = flownBars(actual, vehicles, now0);
+  const droneKey = [...(plan?.schedule.sorties.map((s) => s.drone) ?? []), ...flown.map((b) => b.drone)].join(',');
+  const drones = useMemo(() => [...new Set(droneKey.split(',').filter(Boolean))].sort(), [droneKey]);
 
   useEffect(() => {
     const id = setInterval(() => {
@@ -47,8 +54,7 @@ export function Timeline() {
   });
 
   if (!plan) return <main className="timeline-view"><p className="muted" data-testid="no-plan">{t('noPlan')}</p></main>;
-  const now = atMs || Date.now();
-  const sysidOf = (drone: string) => vehicles.find((v) => v.id === drone)?.sysid;
+  const now = now0;
   const faults = events.filter((e) => e.severity === 'alert');
   const rows: { key: string; label: string; cls: string }[] = [
     ...schools.map((s) => ({ key: `school:${s.id}`, label: s.name.split(' ')[0] ?? s.id, cls: 'school-row' })),
@@ -58,18 +64,38 @@ export function Timeline() {
   const rowY = (key: string) => 30 + rows.findIndex((r) => r.key === key) * ROW;
   const H = 30 + rows.length * ROW + 10;
   const counts = { patrol: plan.schedule.sorties.filter((s) => s.kind === 'patrol').length, school: plan.schedule.sorties.filter((s) => s.kind === 'school').length };
+  const unexecuted = !actual?.runner;
+  const records = new Map((actual?.sorties ?? []).map((r) => [r.id, r] as const));
+  // The planned bar: thin and outlined, in the upper half of its drone's row.
   const bar = (s: ScheduleSortieView) => {
-    const state = sortieState(s, now, faults, sysidOf);
+    const state = plannedState(s, actual);
+    const r = records.get(s.id);
     const y = rowY(`drone:${s.drone}`);
     const x0 = x(ms(s.launch));
     const x1 = x(ms(s.land));
+    const why = r?.reason ? `\n${r.reason}` : '';
     return (
-      <g key={s.id} className={`sortie ${s.kind} ${state}`} data-testid={`sortie-${s.id}`} data-state={state}>
-        <title>{`${s.id} · ${t(`kind.${s.kind}`)} · ${t(`state.${state}`)}\n${hhmm(s.launch)}–${hhmm(s.land)} · ${s.dock}\n${s.targets.join(', ')}`}</title>
-        <rect x={x0} y={y + 4} width={Math.max(1.5, x1 - x0)} height={ROW - 8} rx={2} />
+      <g key={s.id} className={`sortie plan ${s.kind} ${state}`} data-testid={`sortie-${s.id}`} data-state={state}>
+        <title>{`${s.id} · ${t(`kind.${s.kind}`)} · ${t('planBar')} ${hhmm(s.launch)}–${hhmm(s.land)} · ${t(`outcome.${state}`)}${why}\n${s.dock} · ${s.targets.join(', ')}`}</title>
+        <rect x={x0} y={y + 3} width={Math.max(1.5, x1 - x0)} height={ROW / 2 - 5} rx={2} />
       </g>
     );
   };
+  // What was flown: solid, beneath the plan.
+  const flownBar = (b: FlownBar) => {
+    const y = rowY(`drone:${b.drone}`);
+    if (y < 30) return null;
+    const x0 = x(b.fromMs);
+    const x1 = x(b.toMs);
+    const label = b.sortie ? `${b.sortie}${b.replaces ? ` · ${t('replacesSortie', { sortie: b.replaces })}` : ''}` : t('outcome.manual');
+    return (
+      <g key={`f-${b.key}`} className={`flown ${b.outcome}`} data-testid={`flown-${b.key}`} data-outcome={b.outcome}>
+        <title>{`${label} · ${t('flownBar')} ${stationTime(b.fromMs, tz, true)}–${stationTime(b.toMs, tz, true)} · ${t(`outcome.${b.outcome}`)}${b.reason ? `\n${b.reason}` : ''}`}</title>
+        <rect x={x0} y={y + ROW / 2} width={Math.max(2, x1 - x0)} height={ROW / 2 - 3} rx={2} />
+      </g>
+    );
+  };
+  // Runner sorties whose slot moved to a drone the plan did not have for it (a reassignment) show only as flown.
   void tick;
   return (
     <main className="timeline-view" data-testid="timeline">
@@ -78,9 +104,12 @@ export function Timeline() {
         <span>{t('sortiesPlanned')} <b data-testid="sortie-count">{plan.schedule.sorties.length}</b> ({t('kind.patrol')} {counts.patrol} · {t('kind.school')} {counts.school})</span>
         <span>{t('fleetLowerBound')} <b>{plan.schedule.fleet_lower_bound}</b></span>
         <span>{t('gaps')} <b data-testid="gap-count">{plan.schedule.gaps.length}</b></span>
+        <span>{t('sortiesFlown')} <b data-testid="flown-count">{dayCounts(actual, vehicles, now, day0).flown}</b></span>
+        {unexecuted && <span className="plan-badge" data-testid="plan-unexecuted">{t('planNotExecuted')}</span>}
         <span className="legend">
-          <i className="lg patrol" />{t('kind.patrol')} <i className="lg school" />{t('kind.school')} <i className="lg done" />{t('state.done')}
-          <i className="lg active" />{t('state.active')} <i className="lg fault" />{t('state.fault')} <i className="lg gap" />{t('gap')}
+          <i className="lg plan" />{t('planBar')} <i className="lg flown" />{t('flownBar')} <i className="lg late" />{t('outcome.late')}
+          <i className="lg cut-short" />{t('outcome.cut-short')} <i className="lg missed" />{t('outcome.missed')} <i className="lg reassigned" />{t('outcome.reassigned')}
+          <i className="lg manual" />{t('outcome.manual')} <i className="lg fault" />{t('state.fault')} <i className="lg gap" />{t('gap')}
         </span>
       </div>
       <svg viewBox={`0 0 ${W} ${H}`} className="timeline" preserveAspectRatio="xMinYMin meet">
@@ -104,9 +133,12 @@ export function Timeline() {
             return <rect key={`${s.id}-${w}`} className="window" x={x(from)} y={rowY(`school:${s.id}`) + 3} width={x(to) - x(from)} height={ROW - 6}><title>{`${s.name} ${w}`}</title></rect>;
           }),
         )}
-        {plan.schedule.sorties.filter((s) => s.kind === 'school').map((s) => {
-          const y = rowY(`school:${s.targets[0] ?? ''}`);
-          return y < 30 ? null : <rect key={`cov-${s.id}`} className="school-cover" x={x(ms(s.on_station))} y={y + 9} width={x(ms(s.off_station)) - x(ms(s.on_station))} height={ROW - 18} />;
+        {/* A school's cover as flown: the runner's school sorties' time on station (none without a runner). */}
+        {(actual?.sorties ?? []).filter((r) => r.kind === 'school').map((r) => {
+          const target = plan.schedule.sorties.find((p) => p.id === plannedId(r.id))?.targets[0] ?? '';
+          const y = rowY(`school:${target}`);
+          const iv = onStation(r, now);
+          return y < 30 || !iv ? null : <rect key={`cov-${r.id}`} className="school-cover" x={x(iv[0])} y={y + 9} width={Math.max(1.5, x(iv[1]) - x(iv[0]))} height={ROW - 18}><title>{`${r.id} ${r.drone} ${stationTime(iv[0], tz, true)}–${stationTime(iv[1], tz, true)}`}</title></rect>;
         })}
         {plan.schedule.gaps.map((g, i) => (
           <g key={`gap-${i}`} className="gap" data-testid="gap">
@@ -118,6 +150,7 @@ export function Timeline() {
           </g>
         ))}
         {plan.schedule.sorties.map(bar)}
+        {flown.map(flownBar)}
         {faults.filter((e) => e.atMs >= day0 && e.atMs < day0 + DAY).map((e, i) => {
           const d = vehicles.find((v) => v.sysid === e.sysid)?.id;
           if (!d || !drones.includes(d)) return null;

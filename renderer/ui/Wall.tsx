@@ -6,34 +6,26 @@ import { useEffect, useRef, useState } from 'react';
 import { mountCoverage } from '../features/coverage-layer.js';
 import type { Coverage } from '../features/coverage.js';
 import { mountMap } from '../features/map.js';
-import { dayStartMs, ms } from '../features/sortie.js';
+import { dayCounts, dayStartMs } from '../features/sortie.js';
 import type { ConsoleState } from '../state/store.js';
 import { useVideoSources } from '../video/sources.js';
 import { VideoView } from '../video/VideoView.js';
 import { Events } from './Desk.js';
 import { fmt, useConsole, useSel, useT } from './context.js';
 
-/** Today's counters, from the day plan (flown = landed sorties) and what this console saw. */
-export function wallCounters(s: ConsoleState): { flown: number; minutes: number; alerts: number; dispatches: number; airborne: number } {
+/**
+ * Today's counters from what happened (features/sortie.ts `dayCounts`): the runner's records, or without a
+ * runner the flights in the tlogs — never the plan's clock. Alerts and dispatches are what this console saw.
+ */
+export function wallCounters(s: ConsoleState): { flown: number; minutes: number; missed: number; alerts: number; dispatches: number; airborne: number; unexecuted: boolean } {
   const now = s.atMs || Date.now();
-  let flown = 0;
-  let minutes = 0;
-  if (s.plan) {
-    const day0 = dayStartMs(s.plan);
-    for (const so of s.plan.schedule.sorties) {
-      if (ms(so.land) <= now) flown++;
-      if (so.kind !== 'patrol') continue;
-      const a = Math.max(ms(so.on_station), day0);
-      const b = Math.min(ms(so.off_station), now);
-      if (b > a) minutes += (b - a) / 60_000;
-    }
-  } else flown = s.events.filter((e) => e.kind === 'armed').length;
+  const c = dayCounts(s.actual, s.vehicles, now, s.plan ? dayStartMs(s.plan) : null);
   return {
-    flown,
-    minutes: Math.round(minutes),
+    ...c,
     alerts: s.events.filter((e) => e.severity === 'alert').length,
     dispatches: s.commands.filter((c) => c.ok && (c.command.command === 'goto' || c.command.command === 'orbit')).length,
     airborne: s.vehicles.filter((v) => v.armed).length,
+    unexecuted: s.plan !== null && s.actual !== null && !s.actual.runner,
   };
 }
 
@@ -67,7 +59,9 @@ export function Wall() {
         <div className="counter alert"><span>{t('alerts')}</span><b data-testid="c-alerts">{counters.alerts}</b></div>
         <div className="counter"><span>{t('dispatches')}</span><b data-testid="c-dispatches">{counters.dispatches}</b></div>
         <div className="counter"><span>{t('airborne')}</span><b data-testid="c-airborne">{counters.airborne} / {vehicles.length}</b></div>
+        {counters.missed > 0 && <div className="counter alert"><span>{t('outcome.missed')}</span><b data-testid="c-missed">{counters.missed}</b></div>}
       </div>
+      {counters.unexecuted && <div className="plan-badge wall-plan" data-testid="plan-unexecuted">{t('planNotExecuted')}</div>}
       {cells && (
         <div className="wall-legend" data-testid="freshness">
           <b>{t('freshness')}</b>

@@ -99,8 +99,24 @@ export interface Override {
   reason: string;
 }
 
+/**
+ * "Go and look here" from the desk (a dispatcher or a pilot): the station's dispatcher picks the drone — the
+ * nearest patrol drone (never one on a school post) or a ready docked one — flies it there, points the camera
+ * at the point and orbits (radius > 0) or hovers for `holdS`, then resumes the patrol or returns.
+ * Checked by the station: latitude/longitude finite and in range, radius 0–500 m, hold 10–1800 s, priority 1–3.
+ */
+export interface LookRequestView {
+  latDeg: number;
+  lonDeg: number;
+  radiusM: number;
+  /** 1 routine · 2 urgent · 3 emergency (higher is served first). */
+  priority: number;
+  holdS: number;
+}
+
 export type ClientMessage =
   | ({ type: 'command'; requestId: string; sysid: number; override?: Override } & VehicleCommand)
+  | ({ type: 'look'; requestId: string } & LookRequestView)
   /** Upload a mission file (`.plan` JSON or `.waypoints` text) to a drone; always verified. */
   | { type: 'upload'; requestId: string; sysid: number; name: string; text: string; override?: Override };
 
@@ -168,6 +184,85 @@ export interface PlanMessage {
   routes: { id: string; coords: [lonDeg: number, latDeg: number][] }[];
 }
 
+/**
+ * What happened today, beside the plan (`PlanMessage`): the patrol runner's record of each sortie
+ * (DATA/patrol.sqlite, station/patrol/store.ts) and the flights found in the tlogs (station/replay/flights.ts).
+ * The console derives flown sorties, covered minutes, coverage freshness and each drone's current sortie from
+ * this, never from planned times. Sent after the plan and again whenever it changes (at most every few seconds).
+ */
+export interface ActualMessage {
+  type: 'actual';
+  /** True when a patrol runner executes the plan on this station; false: the plan is only a plan (未执行). */
+  runner: boolean;
+  /** The runner's sorties (planned ones, reassignment replacements, missed ones); empty without a runner. */
+  sorties: SortieRecordView[];
+  /** Flights (armed → disarmed) in the station's tlogs that started today (station time), oldest first. */
+  flights: FlownFlightView[];
+  /** Today's "go and look here" dispatches, newest first (absent from stations without a runner). */
+  dispatches?: DispatchView[];
+}
+
+/** A "go and look here" dispatch as the station's dispatcher runs it (station/patrol/dispatch.ts). */
+export interface DispatchView {
+  id: string;
+  /** queued · en_route · on_scene · resumed (back on patrol) · returning · done · failed · unserved. */
+  state: string;
+  request: LookRequestView;
+  /** Who asked (the console user's name), when known. */
+  from: string | null;
+  drone: string | null;
+  /** patrol: a drone taken from its patrol; dock: a ready drone from its dock. */
+  source: 'patrol' | 'dock' | null;
+  requestedAtMs: number;
+  assignedAtMs: number | null;
+  arrivedAtMs: number | null;
+  leftAtMs: number | null;
+  endedAtMs: number | null;
+  /** While queued or en route with a drone: seconds to the point at its cruise speed from where it is now. */
+  etaS: number | null;
+  reason: string | null;
+}
+
+/**
+ * What a sortie came to, in one word: planned (not started) · preparing (gates, upload, waiting to launch) ·
+ * flying · flown (as planned) · late (on station more than 2 min after the plan) · cut-short (left its post
+ * more than 2 min early: battery, link, failsafe) · missed (never flown: the station was not running) ·
+ * reassigned (the slot went to another drone) · failed.
+ */
+export type SortieOutcome = 'planned' | 'preparing' | 'flying' | 'flown' | 'late' | 'cut-short' | 'missed' | 'reassigned' | 'failed';
+
+/** One sortie as the patrol runner recorded it. Times are Unix ms; the planned ones are the runner's (a relief
+ * brought forward moves them), the `…AtMs` ones what the drone did. */
+export interface SortieRecordView {
+  id: string;
+  kind: 'patrol' | 'school' | 'dispatch';
+  drone: string;
+  sysid: number;
+  /** The runner's state (station/patrol/sortie.ts). */
+  state: string;
+  outcome: SortieOutcome;
+  /** Why (a failed gate, "station not running", "battery 24 %"), English; null when nothing to say. */
+  reason: string | null;
+  /** The sortie whose slot this one took over (reassignment), if any. */
+  replaces: string | null;
+  planned: { launchMs: number; onMs: number; offMs: number; landMs: number };
+  launchedAtMs: number | null;
+  onStationAtMs: number | null;
+  offStationAtMs: number | null;
+  landedAtMs: number | null;
+}
+
+/** A flight found in the tlogs (FlightSummary, the fields the day's screens need). */
+export interface FlownFlightView {
+  id: string;
+  drone: string | null;
+  sysid: number;
+  startMs: number;
+  endMs: number;
+  /** The log ends in the air (still flying, or the station stopped). */
+  truncated: boolean;
+}
+
 /** Offline basemap served by the station (`kongxun serve --tiles file.mbtiles`) at `/tiles/{z}/{x}/{y}`. */
 export interface TilesInfo {
   name: string;
@@ -207,12 +302,19 @@ export interface UserView {
 
 export type ServerMessage =
   | StationSnapshot
-  | { type: 'hello'; station: string; geography: unknown; simulated: boolean; version: string; tiles?: TilesInfo | null; who?: ConsoleIdentity }
+  | {
+      type: 'hello'; station: string; geography: unknown; simulated: boolean; version: string; tiles?: TilesInfo | null; who?: ConsoleIdentity;
+      /** The station's IANA time zone (its fleet file's, e.g. "Asia/Shanghai"): the console shows every time in it. */
+      timezone?: string;
+    }
   | PlanMessage
+  | ActualMessage
   | { type: 'event'; event: StationEvent }
   | { type: 'result'; requestId: string; ok: boolean; result: CommandResultCode; reason: string }
   | UploadProgress
-  | UploadResult;
+  | UploadResult
+  /** The answer to a 'look' request: the dispatch's id (its progress comes in `ActualMessage.dispatches`). */
+  | { type: 'look-result'; requestId: string; ok: boolean; id: string | null; reason: string };
 
 /**
  * Live video (issue 8). Frames travel on their own WebSocket, `/ws/video?drone=ID` (so telemetry never

@@ -5,7 +5,8 @@
  *   --sim    the whole day on the built-in simulated fleet on virtual time, as fast as the machine allows;
  *            --faults FILE adds simulator fault rules (sitl/faults.ts JSON; `atS` counts from the start of
  *            the simulation, 15 min before the first launch is prepared, or `at` "HH:MM" station time).
- *            Writes DIR/report.json and DIR/report.html. Exit 0 when every school window and every patrol
+ *            Writes DIR/report.json and DIR/report.html; the flights are recorded in DATA/tlogs as a real
+ *            day's (`kongxun flights --data DATA` and the replay show them). Exit 0 when every school window and every patrol
  *            minute was covered, 3 when the report lists gaps, 2 for bad input.
  *   (no --sim) the drones of the fleet file on their links (`connect`), on the system clock, until the
  *            day is over or SIGINT/SIGTERM; drones in the air are then sent home (RTL). The report is
@@ -55,7 +56,7 @@ function writeReport(io: CliIo, dir: string, r: DailyReport): boolean {
 }
 
 function summary(io: CliIo, r: DailyReport, dir: string, written: boolean): number {
-  io.out(`${r.station} ${r.date}: ${r.sorties_flown}/${r.sorties_planned} sorties flown (${r.sorties_reassigned} reassigned), patrol ${r.patrol_minutes_covered}/${r.patrol_minutes_required} min, school windows ${r.school_windows_covered}/${r.school_windows_total}, ${r.faults.length} faults, ${r.dispatches.length} dispatches`);
+  io.out(`${r.station} ${r.date}: ${r.sorties_flown}/${r.sorties_planned} sorties flown (${r.sorties_reassigned} reassigned${r.sorties_missed ? `, ${r.sorties_missed} missed: station not running` : ''}), patrol ${r.patrol_minutes_covered}/${r.patrol_minutes_required} min, school windows ${r.school_windows_covered}/${r.school_windows_total}, ${r.faults.length} faults, ${r.dispatches.length} dispatches`);
   for (const g of r.gaps) io.out(`  gap ${g.kind} ${g.target} ${g.from} → ${g.to} (${g.minutes} min): ${g.cause}`);
   if (written) io.out(`written: ${join(dir, 'report.json')}, ${join(dir, 'report.html')}`);
   return r.gaps.length ? 3 : 0;
@@ -94,7 +95,7 @@ export async function patrolMain(argv: string[], io: CliIo): Promise<number> {
     const fleetJson = JSON.parse(readFileSync(flag(a.value, 'fleet') ?? join(samplesDir(), 'fleet.json'), 'utf8')) as unknown;
     const simData = checkDataDir(resolve(flag(a.value, 'data') ?? join(dir, 'patrol-data')));
     if (!simData.ok) return io.fail(`kongxun patrol: ${simData.reason}`, 2);
-    const made = await SimDay.create({ planDir: dir, fleet, fleetJson, stationGeoJson: geojson, faults, dataDir: simData.value.path, onAlert: (t) => io.out(`alert: ${t}`) });
+    const made = await SimDay.create({ planDir: dir, fleet, fleetJson, stationGeoJson: geojson, faults, record: true, dataDir: simData.value.path, onAlert: (t) => io.out(`alert: ${t}`) });
     if (!made.ok) return io.fail(`kongxun patrol: ${made.reason}`, 2);
     const day = made.value;
     const d0 = localMidnightUtcMs(day.day.schedule.date, day.day.schedule.timezone);

@@ -7,6 +7,7 @@ import { createStation } from '../compose.js';
 import { defaultDataDir } from '../data-dir.js';
 import { flag, helpText, parseArgs, type FlagSpec } from './args.js';
 import type { CliIo } from './io.js';
+import { watchLinks } from './link-why.js';
 import { SIGNING_FLAGS, signingFromArgs } from './signing.js';
 
 const SPEC: Record<string, FlagSpec> = {
@@ -50,6 +51,7 @@ export async function statusMain(argv: string[], io: CliIo): Promise<number> {
   const st = await createStation({ clock, dataDir: resolve(flag(a.value, 'data') ?? defaultDataDir()), connections: urls, ...(signing.value ? { signing: signing.value } : {}) });
   if (!st.ok) return io.fail(`kongxun status: ${st.reason}`, 2);
   const station = st.value;
+  const links = watchLinks(station);
   const json = !!flag(a.value, 'json');
   let seen = 0;
   let ticks = 0;
@@ -75,7 +77,9 @@ export async function statusMain(argv: string[], io: CliIo): Promise<number> {
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
   });
+  const why = links.why();
+  links.close();
   await station.close();
-  if (seen === 0) return io.fail(`kongxun status: no vehicle heard on ${urls.join(', ')}`, 1);
+  if (seen === 0) return io.fail(`kongxun status: no vehicle heard: ${why}`, 1);
   return 0;
 }

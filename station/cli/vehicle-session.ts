@@ -9,6 +9,7 @@ import { createStation, type Station } from '../compose.js';
 import { defaultDataDir } from '../data-dir.js';
 import { flag, intFlag, type FlagSpec, type ParsedArgs } from './args.js';
 import { SIGNING_FLAGS, signingFromArgs } from './signing.js';
+import { watchLinks } from './link-why.js';
 
 export const CONNECT_FLAGS: Record<string, FlagSpec> = {
   connect: { type: 'list', describe: 'link URL, e.g. tcpout://127.0.0.1:5760' },
@@ -50,14 +51,20 @@ export async function connectVehicle(
   }
   if (!st.ok) return { ok: false, code: 2, reason: `kongxun ${command}: ${st.reason}` };
   const station = st.value;
+  const links = watchLinks(station);
   const deadline = clock.now() + waitS * 1000;
   while (clock.now() < deadline) {
     const vs = station.vehicles().filter((v) => !v.lost);
     const target = sysid.value ?? vs[0]?.sysid;
-    if (target !== undefined && vs.some((v) => v.sysid === target)) return { ok: true, station, sysid: target, clock };
+    if (target !== undefined && vs.some((v) => v.sysid === target)) {
+      links.close();
+      return { ok: true, station, sysid: target, clock };
+    }
     await sleep(clock, 100);
   }
+  const why = station.vehicles().length > 0 ? `heard ${station.vehicles().map((v) => `sys${v.sysid}${v.lost ? ' (lost)' : ''}`).join(', ')} on ${urls.join(', ')}` : links.why();
+  links.close();
   await station.close();
-  return { ok: false, code: 1, reason: `kongxun ${command}: no vehicle${sysid.value ? ` with system id ${sysid.value}` : ''} heard on ${urls.join(', ')} within ${waitS} s` };
+  return { ok: false, code: 1, reason: `kongxun ${command}: no vehicle${sysid.value ? ` with system id ${sysid.value}` : ''} heard within ${waitS} s: ${why}` };
 }
 

@@ -19,6 +19,12 @@ export interface GateInput {
   busyWith: string | null;
   /** Why the station cannot keep the flight's records (station/storage/health.ts), or null. */
   records?: string | null;
+  /**
+   * Until then the drone is still warming up (first heard recently): when the only failing gates are those a
+   * warm-up clears (no 3D fix yet, "Need Position Estimate", battery not reported yet), the report says
+   * `warming` and the sortie waits instead of calling the drone unfit.
+   */
+  warmingUntilMs?: number;
   minSatellites?: number;
   heartbeatMaxAgeMs?: number;
   prearmWindowMs?: number;
@@ -26,24 +32,39 @@ export interface GateInput {
 
 export function evaluateGates(g: GateInput): GateReport {
   const failing: string[] = [];
+  let warmupOnly = true;
   const s = g.snap;
   const age = s?.lastHeartbeatMs != null ? g.nowMs - s.lastHeartbeatMs : Infinity;
-  if (!s || g.lost || age > (g.heartbeatMaxAgeMs ?? 3000)) failing.push(`link: ${!s ? 'never heard' : `no heartbeat for ${Math.round(age / 1000)} s`}`);
+  if (!s || g.lost || age > (g.heartbeatMaxAgeMs ?? 3000)) {
+    failing.push(`link: ${!s ? 'never heard' : `no heartbeat for ${Math.round(age / 1000)} s`}`);
+    // Never heard yet may be a drone still booting; heard and gone is not a warm-up.
+    if (s) warmupOnly = false;
+  }
   if (s) {
     const sats = s.gps?.satellites ?? 0;
     if (!s.gps || s.gps.fixType < 3 || sats < (g.minSatellites ?? 8)) failing.push(`GPS: fix ${s.gps?.fixType ?? 0}, ${sats} satellites`);
     const pct = s.battery?.remainingPct ?? null;
     const need = g.needPct + g.reservePct;
-    if (pct === null || pct < need) failing.push(`battery ${pct === null ? 'unknown' : `${pct} %`} < ${need} % (route ${g.needPct} % + reserve ${g.reservePct} %)`);
+    if (pct === null || pct < need) {
+      failing.push(`battery ${pct === null ? 'unknown' : `${pct} %`} < ${need} % (route ${g.needPct} % + reserve ${g.reservePct} %)`);
+      if (pct !== null) warmupOnly = false;
+    }
     const lastPrearm = [...s.armingMessages].reverse().find((m) => /^PreArm:/i.test(m.text));
-    if (lastPrearm && g.nowMs - lastPrearm.atMs < (g.prearmWindowMs ?? 45_000) && !/Need Position Estimate/i.test(lastPrearm.text)) failing.push(`pre-arm: ${lastPrearm.text}`);
-    if (s.armed) failing.push('armed');
+    if (lastPrearm && g.nowMs - lastPrearm.atMs < (g.prearmWindowMs ?? 45_000) && !/Need Position Estimate/i.test(lastPrearm.text)) {
+      failing.push(`pre-arm: ${lastPrearm.text}`);
+      if (!/GPS|EKF|position|AHRS|gyro|compass.*(calib|not healthy)/i.test(lastPrearm.text)) warmupOnly = false;
+    }
+    if (s.armed) {
+      failing.push('armed');
+      warmupOnly = false;
+    }
   }
   if (g.maintenance) failing.push('flagged for maintenance');
   if (g.busyWith) failing.push(`busy with ${g.busyWith}`);
   if (g.records) failing.push(g.records);
+  const warming = failing.length > 0 && warmupOnly && !g.maintenance && !g.busyWith && g.warmingUntilMs !== undefined && g.nowMs < g.warmingUntilMs;
   const okButMission = failing.length === 0;
   // Named only when it is the one gate left (the upload comes after the others pass).
   if (!g.missionVerified && okButMission) failing.push('mission not verified on the drone');
-  return { ok: okButMission && g.missionVerified, okButMission, failing };
+  return { ok: okButMission && g.missionVerified, okButMission, failing, ...(warming ? { warming: true } : {}) };
 }

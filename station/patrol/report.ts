@@ -49,6 +49,8 @@ export interface DailyReport {
   sorties_planned: number;
   sorties_flown: number;
   sorties_reassigned: number;
+  /** Never flown: the station was not running in time (a runner started in the middle of the day). */
+  sorties_missed: number;
   patrol_minutes_required: number;
   patrol_minutes_covered: number;
   school_windows_total: number;
@@ -124,6 +126,7 @@ export function buildReport(day: DayInput, sorties: Sortie[], alerts: AlertRow[]
     sorties_planned: planned.length,
     sorties_flown: sorties.filter((s) => s.launchedAtMs !== null).length,
     sorties_reassigned: sorties.filter((s) => s.state === 'reassigned').length,
+    sorties_missed: sorties.filter((s) => s.state === 'missed').length,
     patrol_minutes_required: Math.round(total(req) / 600) / 100,
     patrol_minutes_covered: Math.round((total(req) - total(subtract(req, cov))) / 600) / 100,
     school_windows_total: windows.length,
@@ -150,7 +153,7 @@ table{border-collapse:collapse;width:100%;margin:6px 0}th,td{border:1px solid #b
 .k{display:inline-block;margin-right:24px}@media print{body{margin:8mm}h2{break-after:avoid}}</style></head><body>
 <h1>巡逻日报 Daily patrol report — ${esc(r.station)} ${esc(r.date)}</h1>
 <p><span class="k">计划架次 Sorties planned: <b>${r.sorties_planned}</b></span><span class="k">实飞 Flown: <b>${r.sorties_flown}</b></span>
-<span class="k">改派 Reassigned: <b>${r.sorties_reassigned}</b></span></p>
+<span class="k">改派 Reassigned: <b>${r.sorties_reassigned}</b></span><span class="k">错过 Missed: <b>${r.sorties_missed}</b></span></p>
 <p><span class="k">巡逻覆盖 Patrol minutes: <b>${r.patrol_minutes_covered}</b> / ${r.patrol_minutes_required} (${pct} %)</span>
 <span class="k">护学岗 School windows covered: <b>${r.school_windows_covered}</b> / ${r.school_windows_total}</span></p>
 <h2>空档 Gaps</h2>${r.gaps.length ? table(['kind', 'target', 'from', 'to', 'min', 'cause'], r.gaps.map((g) => [g.kind, g.target, g.from, g.to, g.minutes, g.cause])) : '<p>无 None</p>'}

@@ -26,6 +26,7 @@ import type { Station } from '../compose.js';
 import type { PlanLists } from '../mission-plan.js';
 import { MissionProgress } from '../vehicle/launch.js';
 import type { VehicleSnapshot } from '../vehicle-state.js';
+import { isoLocal } from '../../missions/plan/timezone.js';
 import { audited, landingAt, launchMission, uploadPlan, type ActionContext } from './actions.js';
 import type { DayInput, DaySortie } from './day.js';
 import { Dispatcher, type LookRequest, type DispatchRecord } from './dispatch.js';
@@ -56,6 +57,17 @@ const ALIVE_EVERY_MS = 30_000;
 
 interface Watch { current: number; missionId: number; lastMode: string | null; gpsAlerted: boolean; battery: { atMs: number; pct: number }[]; homeDistM: number; holdSentMs: number; broughtForward: Set<string> }
 
+/**
+ * A drone's warm-up: ArduCopter needs about 40 s from a cold start to a 3D fix and a position estimate
+ * ("PreArm: Need Position Estimate" until then); gates that fail only for that within this time hold the
+ * sortie quietly instead of calling the drone unfit.
+ */
+export const WARMUP_MS = 90_000;
+/** Gates, upload and verification of a late sortie, before it can launch. */
+const LATE_PREP_MS = 60_000;
+/** Less of a slot than this left on station is not worth a launch (as for a reassignment). */
+const MIN_SLOT_MS = 180_000;
+
 const RAD = Math.PI / 180;
 export function distanceM(a: { latDeg: number; lonDeg: number }, b: { latDeg: number; lonDeg: number }): number {
   const x = (b.lonDeg - a.lonDeg) * RAD * Math.cos(((a.latDeg + b.latDeg) / 2) * RAD);
@@ -75,6 +87,7 @@ export class PatrolRunner {
   private readonly dayKey: string;
   private timer: TimerId | undefined;
   private offStreams: (() => void) | undefined;
+  private readonly startedMs: number;
   private replacements = 0;
   private stopped = false;
   private run: RunMark;
@@ -83,6 +96,7 @@ export class PatrolRunner {
 
   constructor(private readonly o: RunnerOptions) {
     this.timing = { ...DEFAULT_TIMING, ...o.timing };
+    this.startedMs = o.clock.now();
     this.dayKey = `${o.day.schedule.station}/${o.day.schedule.date}`;
     this.reservePct = o.day.fleet.reservePct;
     this.ctx = { clock: o.clock, station: o.station, actor: o.actor ?? 'patrol-runner', gateway: o.gateway };
@@ -104,6 +118,43 @@ export class PatrolRunner {
       takeover: (sysid) => this.takeover(sysid),
     });
     this.event(null, null, saved.length ? 'resume' : 'start', saved.length ? `resumed ${saved.length} sorties from ${o.store.file}` : `day ${this.dayKey}: ${this.sorties.size} sorties`);
+    this.markMissed(o.clock.now());
+  }
+
+  /**
+   * Started (or back) too late for some sorties: those that can no longer reach their post with enough of their
+   * slot left are missed (station not running), one event each and one summary alert — not a failed gate each.
+   * A sortie whose slot still has time left flies late: warm-up, upload and the flight to the post first.
+   */
+  private markMissed(nowMs: number): void {
+    const missed: Sortie[] = [];
+    for (const s of this.sorties.values()) {
+      const onGround = s.state === 'scheduled' || ((s.state === 'preparing' || s.state === 'held') && s.launchedAtMs === null);
+      // Its launch still ahead: it flies (a drone still warming up launches a little late).
+      if (!onGround || s.launchMs > nowMs) continue;
+      const lateOnMs = nowMs + WARMUP_MS + LATE_PREP_MS + Math.max(0, s.onMs - s.launchMs);
+      if (s.offMs - Math.max(lateOnMs, s.onMs) >= Math.min(MIN_SLOT_MS, s.offMs - s.onMs)) continue;
+      const m: Sortie = { ...s, state: 'missed', reason: 'station not running' };
+      this.put(m);
+      missed.push(m);
+      this.event(s.id, s.sysid, 'missed', `${s.id} (${s.droneId}) ${this.hhmm(s.launchMs)}–${this.hhmm(s.landMs)}: not flown, the station was not running`);
+    }
+    if (!missed.length) return;
+    missed.sort((a, b) => a.launchMs - b.launchMs);
+    this.alert(null, null, 'warning', `${missed.length} sorties missed (station not running before ${this.hhmm(nowMs)}): ${missed[0]!.id} ${this.hhmm(missed[0]!.launchMs)} … ${missed.at(-1)!.id} ${this.hhmm(missed.at(-1)!.landMs)}`);
+  }
+
+  private hhmm(atMs: number): string {
+    return isoLocal(atMs, this.o.day.schedule.timezone).slice(11, 16);
+  }
+
+  /** When this runner first heard each drone: a drone is given its warm-up (GPS fix, position estimate) from then. */
+  private readonly firstHeard = new Map<number, number>();
+  private warmingUntil(sysid: number, nowMs: number): number {
+    let t = this.firstHeard.get(sysid);
+    if (t === undefined && this.snap(sysid)?.lastHeartbeatMs != null) this.firstHeard.set(sysid, (t = nowMs));
+    // Never heard yet: it may be powering up; the warm-up starts with the runner.
+    return (t ?? this.startedMs) + WARMUP_MS;
   }
 
   /** The previous run of this store, if any: a restart event, and an alert when it ended without stopping. */
@@ -363,6 +414,7 @@ export class PatrolRunner {
     return evaluateGates({
       nowMs, snap: this.snap(s.sysid), lost: info?.lost ?? true, needPct: s.needPct, reservePct: this.reservePct,
       maintenance: this.maintenance.has(s.sysid), missionVerified: this.verified.get(s.sysid) === s.plan,
+      warmingUntilMs: this.warmingUntil(s.sysid, nowMs),
       busyWith: this.takenOver.has(s.sysid) ? 'the pilot' : (this.busyWith(s.sysid, s.id)?.id ?? this.dispatcher.busy(s.sysid)),
       records: this.o.records?.() ?? null,
     });
@@ -373,7 +425,7 @@ export class PatrolRunner {
     let next = false;
     for (const o of this.sorties.values()) {
       if (o.id === s.id || o.post !== s.post || o.onMs <= s.onMs || o.onMs > s.offMs) continue;
-      if (o.state === 'failed' || o.state === 'reassigned') continue;
+      if (o.state === 'failed' || o.state === 'reassigned' || o.state === 'missed') continue;
       next = true;
       if (o.onStationAtMs !== null) return true;
     }

@@ -10,6 +10,9 @@
  * With `storage`, the station's records are watched as in the service (station/storage/health.ts): tlogs are
  * recorded, failures become the runner's alerts and its launch gate.
  *
+ * With `record` (as `kongxun patrol --sim` runs it) every frame is recorded to DATA/tlogs as a real station
+ * records it (on the virtual clock's time), so the simulated day's flights are in `kongxun flights` and the replay.
+ *
  * Stream rates are lowered for the day (position 1 Hz, attitude and HUD off): the runner needs no more; the
  * simulator steps its physics every 100 ms instead of 50 ms. Both only to keep a day within minutes of wall time.
  */
@@ -50,6 +53,11 @@ export interface SimDayOptions {
   onAlert?: (text: string) => void;
   /** Watch the records: tlogs on, a StorageHealth on the day's clock reporting to the runner (and gating launches). */
   storage?: Omit<StorageHealthOptions, 'clock' | 'dataDir'> & { recorder?: StationOptions['recorder']; store?: Omit<PatrolStoreOptions, 'health'> };
+  /** Clock start (a station started in the middle of the day). Default: 15 min before the first launch is prepared. */
+  startAtMs?: number;
+  /** Record every frame as a real station does (DATA/tlogs, on virtual time), so `kongxun flights` and the
+   * replay show the day's flights: `kongxun patrol --sim` does. Default false (tests that do not read them). */
+  record?: boolean;
 }
 
 export interface DroneObservation {
@@ -87,12 +95,12 @@ export class SimDay {
 
   private constructor(readonly clock: FakeClock, readonly fleet: SimFleet, readonly day: DayInput, readonly dataDir: string, private readonly o: SimDayOptions) {}
 
-  /** Clock start: 15 minutes before the first launch's preparation. */
+  /** Clock start: 15 minutes before the first launch's preparation (or `startAtMs`). */
   static async create(o: SimDayOptions): Promise<Result<SimDay>> {
     const probe = await loadDay(o.planDir, o.fleet);
     if (!probe.ok) return probe;
     const first = Math.min(...probe.value.sorties.map((s) => s.launchMs));
-    const startMs = first - 15 * 60_000;
+    const startMs = o.startAtMs ?? first - 15 * 60_000;
     const clock = new FakeClock(startMs);
     const faults = (o.faults ?? []).map(({ atMs, ...r }) => (atMs !== undefined ? { ...r, atS: (atMs - startMs) / 1000 } : r) as FaultRule);
     const fj = o.fleetJson as FleetFile;
@@ -126,7 +134,7 @@ export class SimDay {
     }
     const h = this.health;
     const st = await createStation({
-      clock: this.clock, dataDir: this.dataDir, connections: ends, record: h !== undefined, registry: { streamRatesHz: DAY_STREAM_RATES_HZ, timesyncPeriodMs: 0 },
+      clock: this.clock, dataDir: this.dataDir, connections: ends, record: h !== undefined || (this.o.record ?? false), registry: { streamRatesHz: DAY_STREAM_RATES_HZ, timesyncPeriodMs: 0 },
       ...(h ? { health: h, ...(this.o.storage?.recorder ? { recorder: this.o.storage.recorder } : {}) } : {}),
     });
     if (!st.ok) return st;

@@ -18,15 +18,16 @@
  *       │                                                                                    RETURNING ─ landed (disarmed) ─► LANDED ─ tick ─► DONE
  *   any active state: takeover → (same state, takenOver; no effects until release)
  *   FAILED: a fault that ends the sortie on the ground (e.g. the drone rebooted), reported with its reason.
+ *   MISSED: never flown because the station was not running in time (the runner started after it could fly).
  */
 
 export type SortieStateName =
   | 'scheduled' | 'preparing' | 'uploading' | 'verified' | 'launching' | 'on_patrol' | 'returning' | 'landed' | 'done'
-  | 'held' | 'failed' | 'reassigned';
+  | 'held' | 'failed' | 'reassigned' | 'missed';
 
 export const ACTIVE_STATES: ReadonlySet<SortieStateName> = new Set(['preparing', 'uploading', 'verified', 'launching', 'on_patrol', 'returning', 'held']);
 export const AIRBORNE_STATES: ReadonlySet<SortieStateName> = new Set(['launching', 'on_patrol', 'returning']);
-export const FINAL_STATES: ReadonlySet<SortieStateName> = new Set(['done', 'failed', 'reassigned']);
+export const FINAL_STATES: ReadonlySet<SortieStateName> = new Set(['done', 'failed', 'reassigned', 'missed']);
 
 /** Gate results before launch; `failing` lists the failing gates in words ("battery 38 % < 65 %"). */
 export interface GateReport {
@@ -34,6 +35,8 @@ export interface GateReport {
   /** Gates other than "mission verified on the drone" all pass. */
   okButMission: boolean;
   failing: string[];
+  /** The failing gates are only a drone's warm-up (no fix / position estimate yet) and it is still in it: wait. */
+  warming?: boolean;
 }
 
 export interface SortieTiming {
@@ -138,6 +141,8 @@ export function stepSortie(s: Sortie, e: SortieEvent, t: SortieTiming = DEFAULT_
     case 'held':
       if (e.type !== 'tick') return { sortie: s, effects: [] };
       if (e.gates.okButMission) return to('uploading', { reason: null, uploadAttempts: s.uploadAttempts + 1 }, [{ type: 'upload' }]);
+      // Still warming up (bounded by the runner): held quietly, neither unfit nor reassigned yet.
+      if (e.gates.warming) return to('held', { reason: `warming up: ${e.gates.failing.join('; ')}` });
       if (e.nowMs >= s.launchMs - (s.kind === 'school' ? t.schoolSwapLeadMs : t.swapLeadMs)) return reassign(`gates failed: ${e.gates.failing.join('; ')}`);
       if (s.state === 'preparing') return to('held', { reason: e.gates.failing.join('; ') }, [{ type: 'alert', level: 'info', text: `${s.id} (${s.droneId}) held: ${e.gates.failing.join('; ')}` }]);
       return to('held', { reason: e.gates.failing.join('; ') });

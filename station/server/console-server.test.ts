@@ -6,7 +6,7 @@ import initSqlJs from 'sql.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { SystemClock } from '../../mavlink/clock.js';
-import type { ServerMessage, StationEvent } from '../api/contract.js';
+import type { ActualMessage, ServerMessage, StationEvent } from '../api/contract.js';
 import { startConsoleServer, type ConsoleServer } from './console-server.js';
 import { openMbtiles } from './mbtiles.js';
 import { loadPlanDir } from './plan-dir.js';
@@ -39,7 +39,7 @@ function planDir(): string {
   return dir;
 }
 
-async function start(extra: { tiles?: Awaited<ReturnType<typeof openMbtiles>> } = {}): Promise<{ server: ConsoleServer; emit(e: StationEvent): void; cookie: string }> {
+async function start(extra: { tiles?: Awaited<ReturnType<typeof openMbtiles>>; actual?: () => ActualMessage } = {}): Promise<{ server: ConsoleServer; emit(e: StationEvent): void; cookie: string }> {
   const auth = testAuth(mkdtempSync(join(tmpdir(), 'kx-data-')));
   closers.push(() => auth.close());
   await auth.addUser('pilot', 'pilot', 'correct horse battery');
@@ -62,6 +62,7 @@ async function start(extra: { tiles?: Awaited<ReturnType<typeof openMbtiles>> } 
       },
       command: async () => ({ ok: false, result: 'denied', reason: 'Arm: Need Position Estimate' }),
       plan: () => plan.value,
+      ...(extra.actual ? { actual: extra.actual } : {}),
     },
   });
   if (!r.ok) throw new Error(r.reason);
@@ -111,6 +112,27 @@ describe('console server', () => {
     const plan = msgs[1] as Extract<ServerMessage, { type: 'plan' }>;
     expect(plan.schedule.sorties[0]!.id).toBe('P001');
     expect(plan.routes).toEqual([{ id: 'P001', coords: [[118.26, 24.59], [118.27, 24.6]] }]);
+  });
+
+  it('sends what happened (the runner\'s records) after the plan, and again when it changes', async () => {
+    let actual: ActualMessage = { type: 'actual', runner: true, sorties: [], flights: [] };
+    const { server } = await start({ actual: () => actual });
+    const ws = new WebSocket(`${server.url.replace('http', 'ws')}ws`);
+    closers.push(() => ws.close());
+    const got: ActualMessage[] = [];
+    let changed = false;
+    await new Promise<void>((resolve) =>
+      ws.on('message', (d) => {
+        const m = JSON.parse(String(d)) as ServerMessage;
+        if (m.type !== 'actual') return;
+        got.push(m);
+        if (!changed) {
+          changed = true;
+          actual = { ...actual, flights: [{ id: 'f~1', drone: 'JH-01', sysid: 11, startMs: 1, endMs: 2, truncated: false }] };
+        } else resolve();
+      }),
+    );
+    expect(got.map((m) => m.flights.length)).toEqual([0, 1]);
   });
 
   it('answers a command with its result and the reason as the drone gave it', async () => {

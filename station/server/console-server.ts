@@ -19,7 +19,7 @@ import { extname, join, normalize } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Clock } from '../../mavlink/clock.js';
 import { err, ok, type Result } from '../../mavlink/result.js';
-import type { AuditResponse, ClientMessage, Override, PlanMessage, ServerMessage, StationEvent, StationSnapshot, UploadProgress, UploadResult, VehicleCommand } from '../api/contract.js';
+import type { ActualMessage, AuditResponse, ClientMessage, FlightSummary, Override, PlanMessage, ServerMessage, StationEvent, StationSnapshot, UploadProgress, UploadResult, VehicleCommand } from '../api/contract.js';
 import type { TileSource } from './mbtiles.js';
 import type { VideoHub } from '../video/hub.js';
 import { FlightCatalog } from '../replay/flights.js';
@@ -52,6 +52,11 @@ export interface ConsoleSource {
   upload?(sysid: number, name: string, text: string, onProgress: (p: Omit<UploadProgress, 'type' | 'requestId'>) => void, who: Principal, override?: Override): Promise<Omit<UploadResult, 'type' | 'requestId'>>;
   /** The day plan the station was started with, sent after `hello`. */
   plan?(): PlanMessage | null;
+  /** What happened today (the runner's records, the flights in the tlogs: `flights` is the replay catalogue's
+   * list), sent after the plan and again when it changes. */
+  actual?(flights: readonly FlightSummary[]): ActualMessage | null;
+  /** "Go and look here" from a console (unchecked fields: the source checks them and the console's role). */
+  look?(req: unknown, who: Principal): Promise<{ ok: boolean; id: string | null; reason: string }>;
 }
 
 export interface ConsoleServerOptions {
@@ -119,6 +124,8 @@ const MIME: Record<string, string> = {
   '.geojson': 'application/geo+json',
 };
 
+/** How often what happened today (`actual`) is looked at again, and sent when it changed. */
+const ACTUAL_EVERY_MS = 3000;
 /** Events replayed to a console that connects later: this many of each severity. */
 const RECENT_EVENTS = 50;
 const TILE_MIME = { png: 'image/png', jpg: 'image/jpeg', webp: 'image/webp' } as const;
@@ -142,7 +149,9 @@ function overrideOf(m: { override?: unknown }): Override | undefined {
 function parseClientMessage(text: string): ClientMessage | undefined {
   try {
     const m = JSON.parse(text) as ClientMessage;
-    if (!m || typeof m.sysid !== 'number' || typeof m.requestId !== 'string') return undefined;
+    // A 'look' names no drone (the station picks it); its fields are checked by the source.
+    if (m && m.type === 'look' && typeof m.requestId === 'string' && m.requestId.length <= 100) return m;
+    if (!m || !('sysid' in m) || typeof m.sysid !== 'number' || typeof m.requestId !== 'string') return undefined;
     if (m.type === 'command') return m;
     if (m.type === 'upload' && typeof m.name === 'string' && typeof m.text === 'string') return m;
   } catch {
@@ -436,6 +445,13 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Resul
 
   // Every console is a peer: a WebSocket, or a MessagePort of the desktop app (attach()). Same messages.
   const peers = new Set<ConsolePeer>();
+  let lastActual = '';
+  const actualText = async (): Promise<string | null> => {
+    if (!o.source.actual) return null;
+    const list = flights ? await flights.list().catch(() => [] as FlightSummary[]) : [];
+    const m = o.source.actual(list);
+    return m ? JSON.stringify(m) : null;
+  };
   const welcome = (peer: ConsolePeer): (() => void) => {
     const sendTo = (m: ServerMessage) => peer.send(JSON.stringify(m));
     const who = peer.who;
@@ -443,12 +459,23 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Resul
     const plan = o.source.plan?.();
     if (plan) sendTo(plan);
     sendTo(o.source.snapshot());
+    void actualText().then((text) => text !== null && peer.send(text));
     // A console opened later (the wall screen, a kiosk) still sees what happened recently.
     for (const event of recent.list()) sendTo({ type: 'event', event });
     peers.add(peer);
     const off = peer.onMessage((text) => {
       const m = parseClientMessage(text);
       if (!m) return;
+      if (m.type === 'look') {
+        const { type: _t, requestId, ...req } = m;
+        const done = (r: { ok: boolean; id: string | null; reason: string }) => sendTo({ type: 'look-result', requestId, ...r });
+        if (!o.source.look) return done({ ok: false, id: null, reason: 'this station has no dispatcher' });
+        o.source
+          .look(req, peer.who)
+          .then(done)
+          .catch((e: unknown) => done({ ok: false, id: null, reason: String(e) }));
+        return;
+      }
       if (m.type === 'upload') {
         const { requestId } = m;
         const done = (r: Omit<UploadResult, 'type' | 'requestId'>) => sendTo({ type: 'upload-result', requestId, ...r });
@@ -482,6 +509,18 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Resul
   const timer = o.clock.setInterval(() => {
     if (peers.size > 0) broadcast(o.source.snapshot());
   }, 1000 / (o.snapshotHz ?? 10));
+  let actualBusy = false;
+  const actualTimer = o.clock.setInterval(() => {
+    if (peers.size === 0 || actualBusy) return;
+    actualBusy = true;
+    void actualText()
+      .then((text) => {
+        if (text === null || text === lastActual) return;
+        lastActual = text;
+        for (const p of peers) p.send(text);
+      })
+      .finally(() => (actualBusy = false));
+  }, ACTUAL_EVERY_MS);
 
   const listen = (port: number) =>
     new Promise<Result<number>>((resolve) => {
@@ -505,6 +544,7 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Resul
   if (!listening.ok) {
     o.clock.clearInterval(timer);
     o.clock.clearInterval(sweepTimer);
+    o.clock.clearInterval(actualTimer);
     offEvent();
     wss.close();
     wssControl.close();
@@ -529,6 +569,7 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Resul
     close: async () => {
       o.clock.clearInterval(timer);
       o.clock.clearInterval(sweepTimer);
+      o.clock.clearInterval(actualTimer);
       offEvent();
       for (const c of wss.clients) c.terminate();
       for (const c of wssControl.clients) c.terminate();

@@ -15,6 +15,8 @@ const rows: [string, Sortie, SortieEvent, SortieStateName, string[]][] = [
   ['prepares and uploads when the gates pass', at('scheduled'), tick(-DEFAULT_TIMING.prepLeadMs, NOMISSION), 'uploading', ['upload']],
   ['is held when a gate fails', at('preparing'), tick(-300_000, BAD), 'held', ['alert']],
   ['held: uploads once the gates pass', at('held'), tick(-200_000, NOMISSION), 'uploading', ['upload']],
+  ['warming up past the swap lead: held quietly, not reassigned', at('preparing'), tick(0, { ...BAD, failing: ['GPS: fix 1, 0 satellites'], warming: true }), 'held', []],
+  ['missed stays missed', at('missed', { reason: 'station not running' }), tick(0), 'missed', []],
   ['held too long: reassigned', at('held'), tick(-DEFAULT_TIMING.swapLeadMs, BAD), 'reassigned', ['alert', 'reassign']],
   ['a school slot is given away earlier', at('held', { kind: 'school' }), tick(-DEFAULT_TIMING.schoolSwapLeadMs, BAD), 'reassigned', ['alert', 'reassign']],
   ['upload verified', at('uploading', { uploadAttempts: 1 }), { type: 'upload-done', ok: true }, 'verified', []],

@@ -302,7 +302,7 @@ describe('flights from the real ArduCopter tlog', () => {
     expect(await c.detail(ID)).toBeDefined();
   });
 
-  it('kongxun flights lists them (table or JSON), names unreadable files on stderr, exits 0', async () => {
+  it('kongxun flights lists them (table or JSON) in station time, names unreadable files on stderr, exits 0; a missing folder exits 2', async () => {
     const dir = dataDir();
     copyFileSync(FIXTURE, join(dir, 'tlogs', NAME));
     mkdirSync(join(dir, 'tlogs', 'folder_sys1_x.tlog'));
@@ -313,8 +313,8 @@ describe('flights from the real ArduCopter tlog', () => {
     const io = bufferIo();
     expect(await main(['flights', '--data', dir, '--fleet', fleet], io)).toBe(0);
     expect(io.lines).toHaveLength(2);
-    expect(io.lines[0]).toMatch(new RegExp(`^${ID.replace(/\./g, '\\.')} +${sample.drones[0]!.id} +2026-11-23 01:14:33Z +2:37 +max 35\\.0 m +603 m +bat 63% +video 0 *$`));
-    expect(io.lines[1]).toBe(`1 flight in ${join(dir, 'tlogs')}`);
+    expect(io.lines[0]).toMatch(new RegExp(`^${ID.replace(/\./g, '\\.')} +${sample.drones[0]!.id} +2026-11-23 09:14:33 +2:37 +max 35\\.0 m +603 m +bat 63% +video 0 *$`));
+    expect(io.lines[1]).toBe(`1 flight in ${join(dir, 'tlogs')} (times in Asia/Shanghai, UTC+08:00)`);
     expect(io.errors).toEqual([`kongxun: replay: skipping ${join(dir, 'tlogs', 'folder_sys1_x.tlog')}: not a regular file`]);
     const json = bufferIo();
     expect(await main(['flights', '--data', dir, '--json'], json)).toBe(0);
@@ -324,5 +324,8 @@ describe('flights from the real ArduCopter tlog', () => {
     expect(await main(['flights', '--data', mkdtempSync(join(tmpdir(), 'kx-none-'))], empty)).toBe(0);
     expect(empty.lines[0]).toMatch(/^no flights in /);
     expect(await main(['flights', '--bogus'], bufferIo())).toBe(2);
+    const missing = bufferIo();
+    expect(await main(['flights', '--data', join(dir, 'nonexistent')], missing)).toBe(2);
+    expect(missing.errors.join('\n')).toContain(`no data folder ${join(dir, 'nonexistent')}`);
   });
 });

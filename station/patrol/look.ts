@@ -1,0 +1,64 @@
+/**
+ * "Go and look here" from a console: the request checked (every field from a client is hostile until checked)
+ * and the dispatcher's records as the console sees them, with an ETA for the drone on its way.
+ */
+import { err, ok, type Result } from '../../mavlink/result.js';
+import type { DispatchView, LookRequestView } from '../api/contract.js';
+import type { Principal } from '../gateway/principal.js';
+import { principalName } from '../gateway/principal.js';
+import type { DispatchRecord, LookRequest } from './dispatch.js';
+
+/** A dispatcher or a pilot (or an admin, or the centre) may send a drone to look; a viewer or reviewer may not. */
+export function mayDispatch(who: Principal): boolean {
+  if (who.kind === 'centre') return true;
+  return who.kind === 'user' && (who.role === 'dispatcher' || who.role === 'pilot' || who.role === 'admin');
+}
+
+/** The runner's request from a console's checked one: the asker is written to the audit as the actor. */
+export function lookRequest(req: LookRequestView, who: Principal): LookRequest {
+  return { ...req, from: principalName(who) };
+}
+
+export const LOOK_LIMITS = { radiusM: [0, 500], holdS: [10, 1800], priority: [1, 3] } as const;
+
+/** The request's fields, checked: finite, in range; the error names the field and the range. */
+export function checkLook(x: unknown): Result<LookRequestView> {
+  const o = (x ?? {}) as Record<string, unknown>;
+  const num = (k: string) => (typeof o[k] === 'number' && Number.isFinite(o[k]) ? (o[k] as number) : NaN);
+  const lat = num('latDeg');
+  const lon = num('lonDeg');
+  if (!(Math.abs(lat) <= 90) || !(Math.abs(lon) <= 180)) return err('bad-argument', 'latDeg/lonDeg must be a position in degrees (|lat| ≤ 90, |lon| ≤ 180)');
+  const inRange = (k: keyof typeof LOOK_LIMITS) => {
+    const v = num(k);
+    const [a, b] = LOOK_LIMITS[k];
+    return v >= a && v <= b ? v : undefined;
+  };
+  const radiusM = inRange('radiusM');
+  const holdS = inRange('holdS');
+  const priority = inRange('priority');
+  if (radiusM === undefined) return err('bad-argument', `radiusM must be ${LOOK_LIMITS.radiusM.join('–')} m`);
+  if (holdS === undefined) return err('bad-argument', `holdS must be ${LOOK_LIMITS.holdS.join('–')} s`);
+  if (priority === undefined || !Number.isInteger(priority)) return err('bad-argument', `priority must be an integer ${LOOK_LIMITS.priority.join('–')}`);
+  return ok({ latDeg: lat, lonDeg: lon, radiusM, holdS, priority });
+}
+
+const RAD = Math.PI / 180;
+const dist = (a: { latDeg: number; lonDeg: number }, b: { latDeg: number; lonDeg: number }) =>
+  Math.hypot((b.lonDeg - a.lonDeg) * RAD * Math.cos(((a.latDeg + b.latDeg) / 2) * RAD), (b.latDeg - a.latDeg) * RAD) * 6_371_000;
+
+/**
+ * The console's view of a dispatch. `where(sysid)` gives the drone's position, whether it flies, and its cruise
+ * speed: the ETA is the distance over the cruise speed, plus a minute to arm and climb for a drone on the ground.
+ */
+export function dispatchView(r: DispatchRecord, where: (sysid: number) => { latDeg: number; lonDeg: number; airborne: boolean; cruiseMps: number } | undefined): DispatchView {
+  let etaS: number | null = null;
+  if (r.state === 'en_route' && r.sysid !== null) {
+    const p = where(r.sysid);
+    if (p && p.cruiseMps > 0) etaS = Math.round(dist(p, r.request) / p.cruiseMps + (p.airborne ? 0 : 60));
+  }
+  return {
+    id: r.id, state: r.state, request: { latDeg: r.request.latDeg, lonDeg: r.request.lonDeg, radiusM: r.request.radiusM, priority: r.request.priority, holdS: r.request.holdS },
+    from: r.request.from ?? null, drone: r.droneId, source: r.source, requestedAtMs: r.requestedAtMs, assignedAtMs: r.assignedAtMs ?? null,
+    arrivedAtMs: r.arrivedAtMs, leftAtMs: r.leftAtMs, endedAtMs: r.endedAtMs ?? null, etaS, reason: r.reason,
+  };
+}

@@ -1,0 +1,65 @@
+/**
+ * "Go and look here" from the desk (`kongxun serve --patrol DIR`, today's plan of the sample station): the
+ * pilot right-clicks the map, sets priority, radius and time on scene, and the station's dispatcher picks the
+ * drone; the desk shows which drone goes and its ETA, its arrival, and its return to its dock.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect, test } from '@playwright/test';
+import { serve, type Served } from './station.js';
+import { signInPage } from '../sign-in.js';
+
+let station: Served;
+const SHOTS = process.env.KONGXUN_SCREENS ?? '';
+
+test.beforeAll(async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kongxun-look-e2e-'));
+  const date = new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10); // today, station time (+08:00)
+  try {
+    execFileSync(process.execPath, ['bin/kongxun.mjs', 'plan', '--station', 'resources/samples/jinhai.geojson', '--fleet', 'resources/samples/fleet.json', '--date', date, '--out', dir], { stdio: 'pipe' });
+  } catch (e) {
+    if ((e as { status?: number }).status !== 3) throw e;
+  }
+  station = await serve(['--patrol', dir]);
+});
+
+test.afterAll(() => station?.stop());
+
+test('right-click the map: the station picks the drone, the desk shows it going with its ETA, on scene, and back', async ({ page }, testInfo) => {
+  test.setTimeout(420_000);
+  await page.setViewportSize({ width: 1600, height: 900 });
+  // The duty dispatcher asks (值班调度 may send a drone to look; the station's dispatcher picks which).
+  await signInPage(page, station.url, 'dispatcher');
+  await page.goto(station.url);
+  await expect(page.getByTestId('link')).toHaveText('已连接');
+  // A point a few hundred metres from the docks, right-clicked on the map.
+  const marker = page.locator('.kx-drone', { hasText: 'JH-01' });
+  await expect(marker).toBeVisible();
+  const b = (await marker.boundingBox())!;
+  await page.mouse.click(b.x + b.width / 2 + 30, b.y + b.height / 2 - 30, { button: 'right' });
+  const dialog = page.getByTestId('look-dialog');
+  await expect(dialog).toContainText('到这里看看');
+  await page.getByTestId('look-priority').selectOption('3');
+  await page.getByTestId('look-radius').fill('40');
+  await page.getByTestId('look-hold').fill('10');
+  await page.getByTestId('look-send').click();
+  await expect(dialog).toHaveCount(0);
+
+  // The station's dispatcher picks the drone: which one goes, and when it will be there.
+  const d = page.getByTestId('dispatch-D001');
+  await expect(d).toContainText('特急');
+  await expect(d.getByTestId('dispatch-line')).toContainText(/JH-0\d 前往（机巢起飞）/, { timeout: 60_000 });
+  await expect(d.getByTestId('dispatch-line')).toContainText(/预计 \d+ 分 \d\d 秒到达/);
+  await page.screenshot({ path: testInfo.outputPath('desk-look-en-route-zh.png') });
+  if (SHOTS) {
+    mkdirSync(SHOTS, { recursive: true });
+    await page.screenshot({ path: `${SHOTS}/desk-look-en-route-zh.png` });
+  }
+  // On scene (camera on the point, orbiting), then back in its dock.
+  await expect(d).toHaveAttribute('data-state', /on_scene|returning|done/, { timeout: 180_000 });
+  await expect(d.getByTestId('dispatch-line')).toContainText('到达');
+  await expect(d).toHaveAttribute('data-state', 'done', { timeout: 180_000 });
+  await expect(d).toContainText('已返回机巢');
+});
