@@ -116,8 +116,8 @@ describe('console server', () => {
 
   it('sends what happened (the runner\'s records) after the plan, and again when it changes', async () => {
     let actual: ActualMessage = { type: 'actual', runner: true, sorties: [], flights: [] };
-    const { server } = await start({ actual: () => actual });
-    const ws = new WebSocket(`${server.url.replace('http', 'ws')}ws`);
+    const { server, cookie } = await start({ actual: () => actual });
+    const ws = new WebSocket(`${server.url.replace('http', 'ws')}ws`, withSession(cookie));
     closers.push(() => ws.close());
     const got: ActualMessage[] = [];
     let changed = false;

@@ -14,6 +14,7 @@ import { startStationService, type StationService } from '../../station/service.
 import { checkLook, dispatchView } from '../../station/patrol/look.js';
 import type { DispatchRecord } from '../../station/patrol/dispatch.js';
 import { writeSampleDay } from './testkit.js';
+import { addTestUser, signIn, withSession } from '../sign-in.js';
 
 const plan = writeSampleDay();
 const services: StationService[] = [];
@@ -27,7 +28,9 @@ async function open(patrol: boolean) {
   const s = await startStationService({ dataDir, staticDir: dataDir, port: 0, simWarmupMs: 2000, log: () => undefined, ...(patrol ? { patrolDir: plan.dir } : {}) });
   if (!s.ok) throw new Error(s.reason);
   services.push(s.value);
-  const ws = new WebSocket(`${s.value.url.replace('http', 'ws')}ws`);
+  // The duty dispatcher's console (值班调度 may send a drone to look).
+  await addTestUser(dataDir, 'dispatcher', 'duty');
+  const ws = new WebSocket(`${s.value.url.replace('http', 'ws')}ws`, withSession(await signIn(s.value.url, 'duty')));
   const msgs: ServerMessage[] = [];
   ws.on('message', (d) => msgs.push(JSON.parse(String(d)) as ServerMessage));
   await new Promise((r) => ws.once('open', r));
@@ -70,7 +73,7 @@ describe('go and look here from a console', () => {
       }
       return undefined;
     }, 'D001 assigned with an ETA');
-    expect(going).toMatchObject({ state: 'en_route', source: 'dock', from: 'anonymous', request: { ...POINT, radiusM: 50, priority: 2, holdS: 60 } });
+    expect(going).toMatchObject({ state: 'en_route', source: 'dock', from: 'duty', request: { ...POINT, radiusM: 50, priority: 2, holdS: 60 } });
     expect(going.etaS).toBeGreaterThan(0);
     const audit = await c.until(() => c.service.patrol!.dispatches()[0]?.droneId ? c.service.patrol : undefined, 'runner record');
     expect(audit.dispatches()[0]).toMatchObject({ id: 'D001', droneId: going.drone });
