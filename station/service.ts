@@ -197,7 +197,7 @@ export async function startStationService(o: StationServiceOptions): Promise<Res
     tiles: o.tiles?.info ?? null,
   };
   const videoOverride = new Set((o.video ?? []).map((v) => v.drone));
-  const videoSources = [...fleetFile.drones.flatMap((d) => (d.video && !videoOverride.has(d.id) ? [{ drone: d.id, url: d.video }] : [])), ...(o.video ?? [])];
+  const videoSources = [...fleetFile.drones.flatMap((d) => (d.video && !videoOverride.has(d.id) ? [{ drone: d.id, url: d.video, ...(d.videoSub ? { subUrl: d.videoSub } : {}) }] : [])), ...(o.video ?? [])];
   const sysids = new Map(fleetFile.drones.map((d) => [d.id, d.sysid] as const));
   // A sortie, for the video recordings, is armed → disarmed; under the patrol runner it carries the sortie's id.
   const sortieOf = (drone: string): SortieMark => {

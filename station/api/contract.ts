@@ -166,7 +166,8 @@ export type ServerMessage =
 /**
  * Live video (issue 8). Frames travel on their own WebSocket, `/ws/video?drone=ID` (so telemetry never
  * queues behind a keyframe), as binary messages laid out in station/video/wire.ts; the same socket carries
- * this JSON status about once a second. In the desktop app the same bytes arrive as transferred ArrayBuffers.
+ * this JSON status about once a second. `&mode=preview` (issue 18) asks for a preview of the drone(s): the
+ * sub-stream, or keyframes only; the console switches later with a text message `VideoModeMessage`. In the desktop app the same bytes arrive as transferred ArrayBuffers.
  */
 export interface VideoStreamView {
   drone: string;
@@ -182,6 +183,15 @@ export interface VideoStreamView {
   recording: string | null;
   /** English reason for error/unsupported (the console words the state itself). */
   reason: string;
+  /** The camera's sub-stream for wall previews (fleet file `video_sub`), when it has one; live = frames within 1 s. */
+  sub?: { url: string; live: boolean };
+}
+
+/** Console → station on `/ws/video`: show `drone` at full rate or as a preview (issue 18). */
+export interface VideoModeMessage {
+  type: 'mode';
+  drone: string;
+  mode: 'full' | 'preview';
 }
 
 export interface VideoStatusMessage {
@@ -205,6 +215,11 @@ export interface VideoWireFrame {
   config: Uint8Array | null;
   /** The access unit, Annex B. */
   data: Uint8Array;
+  /**
+   * Set on frames sent to a preview (a wall tile not in focus, issue 18): `sub` = the camera's sub-stream,
+   * `key` = the main stream's keyframes only. Absent: the full-rate main stream.
+   */
+  preview?: 'sub' | 'key';
 }
 
 /**

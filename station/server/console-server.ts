@@ -13,7 +13,8 @@ import type { Clock } from '../../mavlink/clock.js';
 import { err, ok, type Result } from '../../mavlink/result.js';
 import type { ClientMessage, PlanMessage, ServerMessage, StationEvent, StationSnapshot, UploadProgress, UploadResult, VehicleCommand } from '../api/contract.js';
 import type { TileSource } from './mbtiles.js';
-import type { VideoHub } from '../video/hub.js';
+import type { VideoHub, VideoPeer } from '../video/hub.js';
+import { parseVideoMode } from '../video/wire.js';
 import { FlightCatalog } from '../replay/flights.js';
 import { serveReplay } from '../replay/video.js';
 import type { Principal } from '../gateway/principal.js';
@@ -44,7 +45,7 @@ export interface ConsoleServerOptions {
   /** Offline basemap served at /tiles/{z}/{x}/{y}. */
   tiles?: TileSource;
   /** Live video: frames on `/ws/video?drone=ID` (binary, station/video/wire.ts), status at /api/video. */
-  video?: Pick<VideoHub, 'attach' | 'status'>;
+  video?: Pick<VideoHub, 'attach' | 'status' | 'setMode'>;
   /**
    * Flight replay (station/replay/, contract "Flight replay"): the flights of DATA/tlogs at /api/flights and
    * /api/flights/<id>, their video (DATA/video) on `/ws/replay?flight=<id>`. `droneName` is the fleet's id of a
@@ -170,13 +171,17 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Resul
     // Video has its own socket so telemetry never queues behind a keyframe.
     if (path === '/ws/video' && o.video) {
       const video = o.video;
-      const drones = new URL(req.url ?? '', 'http://x').searchParams.getAll('drone');
+      const q = new URL(req.url ?? '', 'http://x').searchParams;
+      const drones = q.getAll('drone').slice(0, 64);
       return wss.handleUpgrade(req, socket, head, (ws) => {
         ws.on('error', () => ws.terminate());
-        const detach = video.attach(
-          { sendBinary: (b) => ws.readyState === ws.OPEN && ws.send(b, { binary: true }), sendText: (t) => ws.readyState === ws.OPEN && ws.send(t), buffered: () => ws.bufferedAmount },
-          drones.length > 0 ? drones : null,
-        );
+        const peer: VideoPeer = { sendBinary: (b) => ws.readyState === ws.OPEN && ws.send(b, { binary: true }), sendText: (t) => ws.readyState === ws.OPEN && ws.send(t), buffered: () => ws.bufferedAmount };
+        // `&mode=preview`: the wall's tiles not in focus (sub-stream or keyframes only); switched later by text.
+        const detach = video.attach(peer, drones.length > 0 ? drones : null, q.get('mode') === 'preview' ? drones : []);
+        ws.on('message', (data, isBinary) => {
+          const m = isBinary ? undefined : parseVideoMode(String(data));
+          if (m) video.setMode(peer, m.drone, m.mode);
+        });
         ws.on('close', detach);
       });
     }
