@@ -57,6 +57,8 @@ export function Wall() {
   const videos = useVideoSources();
   // The tile in focus (enlarged) gets the full-rate stream; every other tile a preview (sub-stream or keyframes).
   const [enlarged, setEnlarged] = useState<string | null>(null);
+  // `?view=wall&previews=off`: every tile at full rate (a wall PC that can afford it; the bench's baseline).
+  const previews = new URLSearchParams(location.search).get('previews') !== 'off';
   const latestAlert = useSel((s) => s.events.find((e) => e.severity === 'alert'));
   const seenAlert = useRef(latestAlert);
   const openedAt = useRef(Date.now());
@@ -93,7 +95,7 @@ export function Wall() {
       {videos.length > 0 && (
         <div className="wall-videos" data-testid="wall-videos">
           {videos.map((v) => (
-            <VideoView key={v.drone} drone={v.drone} preview={enlarged !== v.drone} className={enlarged === v.drone ? 'enlarged' : ''} onClick={() => setEnlarged(enlarged === v.drone ? null : v.drone)} />
+            <VideoView key={v.drone} drone={v.drone} preview={previews && enlarged !== v.drone} className={enlarged === v.drone ? 'enlarged' : ''} onClick={() => setEnlarged(enlarged === v.drone ? null : v.drone)} />
           ))}
         </div>
       )}
