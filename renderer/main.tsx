@@ -20,8 +20,9 @@ import { Timeline } from './ui/Timeline.js';
 import { Wall } from './ui/Wall.js';
 import { listenForVideoPort } from './video/port.js';
 import { VideoWindow } from './video/VideoWindow.js';
+import { Kiosk } from './video/Kiosk.js';
 
-const VIEWS: View[] = ['desk', 'timeline', 'wall', 'planner', 'replay', 'video'];
+const VIEWS: View[] = ['desk', 'timeline', 'wall', 'planner', 'replay', 'video', 'kiosk'];
 
 function App() {
   const { store } = useConsole();
@@ -36,6 +37,13 @@ function App() {
     const l = u.searchParams.get('lang');
     if (l === 'en' || l === 'zh-CN') store.setState({ lang: l });
   }, [store]);
+  if (view === 'kiosk') {
+    return (
+      <div className="app view-kiosk">
+        <Kiosk />
+      </div>
+    );
+  }
   if (view === 'video') {
     return (
       <div className="app view-video">

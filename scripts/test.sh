@@ -14,6 +14,8 @@ command -v socat >/dev/null 2>&1 || need_pkgs+=(socat)
 # ffmpeg: the video tests' real source (libx264/libx265 → RTP) and ffprobe to check recordings.
 [ -x /usr/bin/ffmpeg ] && [ -x /usr/bin/ffprobe ] || need_pkgs+=(ffmpeg)
 [ -x /usr/bin/chromium ] || need_pkgs+=(chromium)
+# janus: the kiosk/centre video path (station/video/janus.ts) against a real WebRTC gateway (streaming plugin, HTTP transport).
+[ -x /usr/bin/janus ] || need_pkgs+=(janus)
 fc-list 2>/dev/null | grep -qi "wqy\|noto sans cjk" || need_pkgs+=(fonts-wqy-zenhei)
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   echo "kongxun test: installing Debian packages: ${need_pkgs[*]}"

@@ -28,6 +28,7 @@ import { loadDay } from './patrol/day.js';
 import { PatrolRunner } from './patrol/runner.js';
 import { startVideoDiscovery, type DiscoveryTimings } from './video/discovery.js';
 import { VideoHub, type SortieMark } from './video/hub.js';
+import { JanusForwarder, spawnJanus, type JanusProcess } from './video/janus.js';
 import { openPatrolStore } from './patrol/store.js';
 
 export interface StationServiceOptions {
@@ -59,6 +60,11 @@ export interface StationServiceOptions {
   video?: { drone: string; url: string }[];
   /** Ask the drones for VIDEO_STREAM_INFORMATION (station/video/discovery.ts): on by default; timings for tests; false = off. */
   videoDiscovery?: false | Partial<DiscoveryTimings>;
+  /**
+   * Start Janus (station/video/janus.ts) with its HTTP API on `ip:port` (admin API on port + 1, loopback) and
+   * forward every drone's RTP to it; without Janus installed the station runs without it and logs why.
+   */
+  janus?: { port: number; ip: string };
   /** Built-in simulator drones that carry a camera (component 100) announcing this stream URI. */
   simCameras?: { drone: string; uri: string }[];
 }
@@ -75,6 +81,8 @@ export interface StationService {
   patrol: PatrolRunner | undefined;
   /** Live video (station/video/hub.ts): configured sources, and those drones announce. */
   video: VideoHub;
+  /** The Janus forwarder when `janus` was asked for and Janus started. */
+  janus: JanusForwarder | undefined;
   close(): Promise<void>;
 }
 
@@ -206,9 +214,21 @@ export async function startStationService(o: StationServiceOptions): Promise<Res
     const armed = v?.armed ?? false;
     return { airborne: armed, label: armed && sysid !== undefined ? (runner?.busyWith(sysid)?.id ?? null) : null };
   };
+  // Janus for the kiosks and the centre: the station forwards RTP to it; a missing Janus is logged, not fatal.
+  let janusProc: JanusProcess | undefined;
+  let janus: JanusForwarder | undefined;
+  if (o.janus) {
+    const j = await spawnJanus({ dir: join(o.dataDir, 'janus'), httpPort: o.janus.port, adminPort: o.janus.port + 1, bindIp: o.janus.ip, iceEnforce: o.janus.ip, log });
+    if (j.ok) {
+      janusProc = j.value;
+      janus = new JanusForwarder({ gateway: j.value.gateway, log });
+    } else log(`kongxun: no Janus, kiosks and the centre get no video: ${j.reason}`);
+  }
   // The hub runs even with no configured source: drones may announce theirs (VIDEO_STREAM_INFORMATION).
-  const started = await VideoHub.start({ dataDir: o.dataDir, sources: videoSources, log, sortieOf });
+  const started = await VideoHub.start({ dataDir: o.dataDir, sources: videoSources, log, sortieOf, ...(janus ? { forward: (d: string, b: Uint8Array) => janus.forward(d, b) } : {}) });
   if (!started.ok) {
+    await janus?.close();
+    await janusProc?.stop();
     offEvents();
     await patrol?.value.close();
     await station.close();
@@ -235,6 +255,7 @@ export async function startStationService(o: StationServiceOptions): Promise<Res
     ...(o.tiles ? { tiles: o.tiles } : {}),
     ...(o.planDir !== undefined ? { planDir: o.planDir } : {}),
     video,
+    ...(janus && janusProc ? { janus: { apiUrl: janusProc.url, issue: () => janus.issue() } } : {}),
     // Flight replay: the tlogs and video recordings of this data directory, drones named by the fleet file.
     replay: { dataDir: o.dataDir, droneName: (sysid) => names.get(sysid) ?? null, log },
     source: {
@@ -281,6 +302,8 @@ export async function startStationService(o: StationServiceOptions): Promise<Res
     offArm();
     discovery?.close();
     await video.close();
+    await janus?.close();
+    await janusProc?.stop();
     await patrol?.value.close();
     await station.close();
     await fleet?.stop();
@@ -297,12 +320,15 @@ export async function startStationService(o: StationServiceOptions): Promise<Res
     attachConsole: (peer) => srv.attach(peer),
     patrol: runner,
     video,
+    janus,
     close: async () => {
       offEvents();
       offArm();
       discovery?.close();
       await srv.close();
       await video.close();
+      await janus?.close();
+      await janusProc?.stop();
       await patrol?.value.close();
       await station.close();
       await fleet?.stop();

@@ -5,7 +5,7 @@ import type { Lang } from '../i18n.js';
 
 /** The screens; 'video' is one drone's video in a window of its own (`?view=video&drone=ID`); 'replay' reviews
  * recorded flights (`?view=replay[&flight=ID]`). */
-export type View = 'desk' | 'timeline' | 'wall' | 'planner' | 'replay' | 'video';
+export type View = 'desk' | 'timeline' | 'wall' | 'planner' | 'replay' | 'video' | 'kiosk';
 export type Basemap = 'none' | 'offline' | 'osm' | 'tianditu' | 'amap';
 
 export interface CommandEntry {

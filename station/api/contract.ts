@@ -187,6 +187,18 @@ export interface VideoStreamView {
   sub?: { url: string; live: boolean };
 }
 
+/**
+ * GET /api/janus (issue 18): what a kiosk or the centre needs to watch the drones through the station's Janus
+ * over WebRTC — the Janus API URL, a token for it (one per request, for the streaming plugin only, valid until
+ * `expiresMs`, Unix ms) and each drone's mountpoint id. 404 when the station runs no Janus.
+ */
+export interface JanusAccess {
+  url: string;
+  token: string;
+  expiresMs: number;
+  mountpoints: { drone: string; id: number }[];
+}
+
 /** Console → station on `/ws/video`: show `drone` at full rate or as a preview (issue 18). */
 export interface VideoModeMessage {
   type: 'mode';

@@ -5,7 +5,7 @@
  * Binds 127.0.0.1 by default. A port in use is an error value naming the address, never a crash.
  */
 import { createReadStream, existsSync, statSync } from 'node:fs';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -14,6 +14,7 @@ import { err, ok, type Result } from '../../mavlink/result.js';
 import type { ClientMessage, PlanMessage, ServerMessage, StationEvent, StationSnapshot, UploadProgress, UploadResult, VehicleCommand } from '../api/contract.js';
 import type { TileSource } from './mbtiles.js';
 import type { VideoHub, VideoPeer } from '../video/hub.js';
+import type { JanusAccess } from '../video/janus.js';
 import { parseVideoMode } from '../video/wire.js';
 import { FlightCatalog } from '../replay/flights.js';
 import { serveReplay } from '../replay/video.js';
@@ -46,6 +47,18 @@ export interface ConsoleServerOptions {
   tiles?: TileSource;
   /** Live video: frames on `/ws/video?drone=ID` (binary, station/video/wire.ts), status at /api/video. */
   video?: Pick<VideoHub, 'attach' | 'status' | 'setMode'>;
+  /**
+   * Janus for kiosks and the centre (station/video/janus.ts): GET /api/janus issues a token for Janus (one per
+   * request) with the drones' mountpoints; 404 without Janus. Janus's API is relayed at /janus on this origin
+   * (`apiUrl`: Janus's own, on loopback), so the console's CSP stays 'self' and Janus's HTTP port is never exposed;
+   * the media goes from Janus to the viewer directly (WebRTC), never through the station.
+   */
+  janus?: { apiUrl: string; issue(): Promise<Result<JanusAccess>> };
+  /**
+   * Whether a request may see video (/api/janus). THE HOOK FOR SIGN-IN: bind it to the same session check that
+   * gates /ws/video. Absent: every request may (as /ws/video today).
+   */
+  videoAuthorised?: (req: IncomingMessage) => boolean;
   /**
    * Flight replay (station/replay/, contract "Flight replay"): the flights of DATA/tlogs at /api/flights and
    * /api/flights/<id>, their video (DATA/video) on `/ws/replay?flight=<id>`. `droneName` is the fleet's id of a
@@ -151,6 +164,17 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Resul
       if (req.method !== 'GET' && req.method !== 'HEAD') return void res.writeHead(405, { allow: 'GET' }).end();
       return void serveFlights(flights, apiPath, res);
     }
+    if ((req.url ?? '').split('?')[0] === '/api/janus') {
+      if (!o.janus) return void res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'this station runs no Janus (kongxun serve --janus)' }));
+      if (o.videoAuthorised && !o.videoAuthorised(req)) return void res.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'sign in to watch video' }));
+      void o.janus.issue().then((r) =>
+        r.ok
+          ? res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(JSON.stringify({ ...r.value, url: '/janus' }))
+          : res.writeHead(503, { 'content-type': 'application/json' }).end(JSON.stringify({ error: r.reason })),
+      );
+      return;
+    }
+    if (o.janus && /^\/janus(\/|\?|$)/.test(req.url ?? '')) return relayJanus(o.janus.apiUrl, req, res);
     if (req.url === '/api/video') {
       res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-cache' }).end(JSON.stringify(o.video?.status() ?? []));
       return;
@@ -304,5 +328,33 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Resul
       wss.close();
       await new Promise<void>((r) => http.close(() => r()));
     },
+  });
+}
+
+/**
+ * Janus's HTTP API relayed on the console's origin (GET long polls and POST requests, bodies ≤ 64 KiB): Janus
+ * checks the token itself. Janus's base path is /janus too, so the path goes on unchanged.
+ */
+function relayJanus(apiUrl: string, req: IncomingMessage, res: ServerResponse): void {
+  if (req.method !== 'GET' && req.method !== 'POST') return void res.writeHead(405, { allow: 'GET, POST' }).end();
+  const target = new URL(req.url ?? '/janus', apiUrl);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  req.on('data', (c: Buffer) => {
+    size += c.length;
+    if (size > 65_536) {
+      res.writeHead(413).end();
+      req.destroy();
+    } else chunks.push(c);
+  });
+  req.on('end', () => {
+    if (res.headersSent) return;
+    const up = httpRequest(target, { method: req.method, headers: { 'content-type': 'application/json' } }, (r) => {
+      res.writeHead(r.statusCode ?? 502, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+      r.pipe(res);
+    });
+    up.on('error', (e) => !res.headersSent && res.writeHead(502, { 'content-type': 'application/json' }).end(JSON.stringify({ janus: 'error', error: { code: 502, reason: `janus: ${e.message}` } })));
+    res.on('close', () => up.destroy());
+    up.end(Buffer.concat(chunks));
   });
 }

@@ -35,6 +35,8 @@ export interface VideoHubOptions {
   log?: (line: string) => void;
   /** No frame for this long → stale (ms). */
   staleMs?: number;
+  /** Every RTP packet of a drone's main stream as it arrives, unchanged (the Janus forwarder, station/video/janus.ts). */
+  forward?: (drone: string, packet: Uint8Array) => void;
   /** The drone's sortie now, asked when a stream opens (later changes come through `markSortie`). */
   sortieOf?: (drone: string) => SortieMark;
 }
@@ -196,6 +198,7 @@ export class VideoHub {
   private onPacket(st: Stream, b: Uint8Array): void {
     const p = parseRtp(b);
     if (!p) return;
+    if (st.variant === 'main') this.o.forward?.(st.drone, b);
     if (st.ssrc !== 0 && p.ssrc !== st.ssrc) {
       // A new sender session (the camera restarted): fresh sequence and timestamps, and a new recording file.
       const codec = st.dep.codec;

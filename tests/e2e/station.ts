@@ -14,6 +14,8 @@ import { toPlan } from '../../missions/formats/qgc-plan.js';
 
 export interface Served {
   url: string;
+  /** The station's data folder (tlogs, video recordings). */
+  data: string;
   proc: ChildProcess;
   stop(): void;
 }
@@ -36,7 +38,7 @@ export async function serve(args: string[] = []): Promise<Served> {
     });
     proc.on('exit', (code) => reject(new Error(`serve exited ${code}: ${out}`)));
   });
-  return { url, proc, stop: () => proc.kill('SIGTERM') };
+  return { url, data, proc, stop: () => proc.kill('SIGTERM') };
 }
 
 const iso = (ms: number) => {

@@ -1,0 +1,71 @@
+/// <reference lib="dom" />
+/**
+ * Test and bench helper: which source frame a viewer painted, read from the picture itself, so a path that
+ * rewrites RTP timestamps (Janus rebases them per viewer) can still be matched to the frame's arrival in the
+ * station. ffmpeg draws the frame number N (16 bits) as a row of 40×24 px blocks at the top of the picture
+ * (white = 1, bit 0 leftmost); the station's recording index (DATA/video/*.idx.jsonl) gives each frame's arrival,
+ * its `i` being N when the recording began with the source's first frame.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Page } from '@playwright/test';
+
+/** ffmpeg -vf: the frame number as 16 blocks (needs width ≥ 640). */
+export const FRAME_CODE_VF = "geq=lum='if(lt(Y,24)*lt(X,640),255*mod(floor(N/pow(2,floor(X/40))),2),lum(X,Y))':cb='if(lt(Y,24)*lt(X,640),128,cb(X,Y))':cr='if(lt(Y,24)*lt(X,640),128,cr(X,Y))'";
+
+/** Each frame of `drone` by number: its arrival in the station (Unix ms), from the first recording's index. */
+export function stationArrivals(dataDir: string, drone: string): Map<number, number> {
+  const dir = join(dataDir, 'video');
+  const idx = readdirSync(dir).filter((f) => f.startsWith(drone) && f.endsWith('.idx.jsonl')).sort()[0];
+  const out = new Map<number, number>();
+  if (!idx) return out;
+  for (const line of readFileSync(join(dir, idx), 'utf8').split('\n')) {
+    if (!line) continue;
+    const l = JSON.parse(line) as { i: number; arrivalMs: number };
+    out.set(l.i, l.arrivalMs);
+  }
+  return out;
+}
+
+/** Starts reading the frame number of every frame a <video> presents; `window.kxFrameCodes` collects {n, presentedMs}. */
+export async function readFrameCodes(page: Page, videoSelector: string): Promise<void> {
+  await page.evaluate((sel) => {
+    type Meta = { presentationTime: number; receiveTime?: number };
+    const v = document.querySelector(sel) as HTMLVideoElement & { requestVideoFrameCallback(cb: (now: number, m: Meta) => void): number };
+    const c = document.createElement('canvas');
+    c.width = 640;
+    c.height = 24;
+    const g = c.getContext('2d', { willReadFrequently: true })!;
+    const codes: { n: number; presentedMs: number; receivedMs: number | null }[] = [];
+    (window as unknown as { kxFrameCodes: typeof codes }).kxFrameCodes = codes;
+    const onFrame = (_now: number, m: Meta) => {
+      const scale = v.videoWidth / 640;
+      if (scale > 0) {
+        g.drawImage(v, 0, 0, 640 * scale, 24 * scale, 0, 0, 640, 24);
+        const d = g.getImageData(0, 0, 640, 24).data;
+        let n = 0;
+        for (let b = 0; b < 16; b++) if (d[(12 * 640 + b * 40 + 20) * 4]! > 128) n |= 1 << b;
+        codes.push({ n, presentedMs: performance.timeOrigin + m.presentationTime, receivedMs: m.receiveTime === undefined ? null : performance.timeOrigin + m.receiveTime });
+      }
+      v.requestVideoFrameCallback(onFrame);
+    };
+    v.requestVideoFrameCallback(onFrame);
+  }, videoSelector);
+}
+
+/**
+ * For every frame read whose number the station recorded: presented − arrival in the station (ms), and
+ * received (the frame's last packet in the browser, WebRTC's receiveTime) − arrival.
+ */
+export async function codedLatencies(page: Page, arrivals: Map<number, number>, from = 0): Promise<{ painted: number[]; received: number[] }> {
+  const codes = await page.evaluate(() => (window as unknown as { kxFrameCodes: { n: number; presentedMs: number; receivedMs: number | null }[] }).kxFrameCodes);
+  const painted: number[] = [];
+  const received: number[] = [];
+  for (const c of codes.slice(from)) {
+    const a = arrivals.get(c.n);
+    if (a === undefined) continue;
+    painted.push(c.presentedMs - a);
+    if (c.receivedMs !== null) received.push(c.receivedMs - a);
+  }
+  return { painted, received };
+}
