@@ -29,6 +29,7 @@ import { PatrolRunner } from './patrol/runner.js';
 import { startVideoDiscovery, type DiscoveryTimings } from './video/discovery.js';
 import { VideoHub, type SortieMark } from './video/hub.js';
 import { JanusForwarder, spawnJanus, type JanusProcess } from './video/janus.js';
+import { AlertSnapshots } from './video/alert-snapshot.js';
 import { openPatrolStore } from './patrol/store.js';
 
 export interface StationServiceOptions {
@@ -192,8 +193,11 @@ export async function startStationService(o: StationServiceOptions): Promise<Res
   const runner = patrol?.value.runner;
   const names = new Map(fleetFile.drones.map((d) => [d.sysid, d.id] as const));
   const listeners = new Set<(e: StationEvent) => void>();
+  // Alerts of drones with video carry a picture of the moment (set once the video hub runs, below).
+  const snapshots: { current?: AlertSnapshots } = {};
   const offEvents = station.on('*', (e) => {
-    const ev = stationEvent(e, clock.now(), names);
+    const raw = stationEvent(e, clock.now(), names);
+    const ev = raw && snapshots.current ? snapshots.current.attach(raw) : raw;
     if (ev) for (const l of listeners) l(ev);
   });
   const hello: Extract<ServerMessage, { type: 'hello' }> = {
@@ -236,6 +240,7 @@ export async function startStationService(o: StationServiceOptions): Promise<Res
     return started;
   }
   const video = started.value;
+  snapshots.current = new AlertSnapshots({ dir: join(o.dataDir, 'snapshots'), lastKeyframe: (d) => video.lastKeyframe(d), now: () => Date.now(), log });
   // Sources the drones announce (VIDEO_STREAM_INFORMATION); a configured one always wins in the hub.
   const discovery =
     o.videoDiscovery === false
@@ -255,6 +260,7 @@ export async function startStationService(o: StationServiceOptions): Promise<Res
     ...(o.tiles ? { tiles: o.tiles } : {}),
     ...(o.planDir !== undefined ? { planDir: o.planDir } : {}),
     video,
+    snapshotsDir: join(o.dataDir, 'snapshots'),
     ...(janus && janusProc ? { janus: { apiUrl: janusProc.url, issue: () => janus.issue() } } : {}),
     // Flight replay: the tlogs and video recordings of this data directory, drones named by the fleet file.
     replay: { dataDir: o.dataDir, droneName: (sysid) => names.get(sysid) ?? null, log },

@@ -6,6 +6,7 @@ import { mountMap } from '../features/map.js';
 import { currentSortie, sortieProgress } from '../features/sortie.js';
 import { useVideoSources } from '../video/sources.js';
 import { VideoView } from '../video/VideoView.js';
+import { AlertSnapshot } from '../video/AlertSnapshot.js';
 import { CameraBar } from '../video/CameraBar.js';
 import { CommandBar, CommandResults, ConfirmDialog, pickAt } from './Commands.js';
 import { fmt, fmtDuration, useConsole, useSel, useT, wordEvent } from './context.js';
@@ -103,6 +104,7 @@ export function Events({ limit = 40 }: { limit?: number }) {
       {events.slice(0, limit).map((e, i) => (
         <li key={`${e.atMs}-${i}`} className={e.severity}>
           <span className="time">{new Date(e.atMs).toLocaleTimeString(lang, { hour12: false })}</span> {wordEvent(t, e)}
+          {e.snapshot && <AlertSnapshot snapshot={e.snapshot} />}
         </li>
       ))}
     </ul>

@@ -55,6 +55,11 @@ export interface StationEvent {
   text: string;
   /** What the wording needs: drone id, and e.g. from/to of a mode change, the autopilot's own text. */
   args?: Record<string, string>;
+  /**
+   * An alert of a drone with video carries a picture of the moment (issue 18): the drone's last keyframe as a
+   * JPEG at GET /api/snapshots/<file> (DATA/snapshots), `atMs` = when that keyframe reached the station.
+   */
+  snapshot?: { file: string; atMs: number };
 }
 
 export interface StationSnapshot {

@@ -15,6 +15,7 @@ import type { ClientMessage, PlanMessage, ServerMessage, StationEvent, StationSn
 import type { TileSource } from './mbtiles.js';
 import type { VideoHub, VideoPeer } from '../video/hub.js';
 import type { JanusAccess } from '../video/janus.js';
+import { SNAPSHOT_NAME } from '../video/alert-snapshot.js';
 import { parseVideoMode } from '../video/wire.js';
 import { FlightCatalog } from '../replay/flights.js';
 import { serveReplay } from '../replay/video.js';
@@ -54,6 +55,8 @@ export interface ConsoleServerOptions {
    * the media goes from Janus to the viewer directly (WebRTC), never through the station.
    */
   janus?: { apiUrl: string; issue(): Promise<Result<JanusAccess>> };
+  /** Alert pictures (station/video/alert-snapshot.ts) served at /api/snapshots/<file>. */
+  snapshotsDir?: string;
   /**
    * Whether a request may see video (/api/janus). THE HOOK FOR SIGN-IN: bind it to the same session check that
    * gates /ws/video. Absent: every request may (as /ws/video today).
@@ -175,6 +178,14 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Resul
       return;
     }
     if (o.janus && /^\/janus(\/|\?|$)/.test(req.url ?? '')) return relayJanus(o.janus.apiUrl, req, res);
+    const snap = /^\/api\/snapshots\/([^/?]+)$/.exec(req.url ?? '');
+    if (snap && o.snapshotsDir) {
+      const file = snap[1]!;
+      const path = join(o.snapshotsDir, file);
+      if (!SNAPSHOT_NAME.test(file) || !existsSync(path)) return void res.writeHead(404).end();
+      res.writeHead(200, { 'content-type': 'image/jpeg', 'cache-control': 'max-age=86400' });
+      return void createReadStream(path).pipe(res);
+    }
     if (req.url === '/api/video') {
       res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-cache' }).end(JSON.stringify(o.video?.status() ?? []));
       return;

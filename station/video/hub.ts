@@ -70,6 +70,8 @@ class Stream {
   lastKeyReqMs = 0;
   /** The camera's sub-stream for previews (not recorded), when the fleet file gives one. */
   sub: Stream | undefined;
+  /** The last keyframe (Annex B, SPS/PPS first) and when it arrived: an alert's picture. */
+  lastKey: { data: Uint8Array; atMs: number } | undefined;
   constructor(
     readonly drone: string,
     readonly url: string,
@@ -243,6 +245,7 @@ export class VideoHub {
     if (st.frameTimes.length > 240) st.frameTimes.shift();
     if (au.damaged) this.requestKeyframe(st, nowMs);
     if (st.dep.codec !== 'h264') return;
+    if (au.keyframe && !au.damaged) st.lastKey = { data: au.config ? concat(au.config, au.data) : au.data, atMs: nowMs };
     const captureMs = st.sr ? st.sr.ntpMs + ((au.rtpTs - st.sr.rtpTs) | 0) / 90 : null;
     // One file per sortie: the switch waits for a keyframe so both files decode from their first frame.
     const r = st.recordingSortie;
@@ -368,6 +371,11 @@ export class VideoHub {
     return () => this.peers.delete(peer);
   }
 
+  /** The drone's last undamaged keyframe (Annex B with SPS/PPS) and its arrival, for alert snapshots. */
+  lastKeyframe(drone: string): { data: Uint8Array; atMs: number } | undefined {
+    return this.streams.get(drone)?.lastKey;
+  }
+
   /** Per-stream counters for tests and benchmarks. */
   stats(drone: string): { packets: number; lost: number; units: number; damaged: number; recording: string | null } | undefined {
     const st = this.streams.get(drone);
@@ -384,4 +392,11 @@ export class VideoHub {
     this.streams.clear();
     this.peers.clear();
   }
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
 }

@@ -6,7 +6,9 @@
  * (this Chromium runs with --disable-gpu: the hardware request is refused and the tile says software, and why).
  * An alert of a drone with video brings its tile into focus.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { freeUdpPortPair } from '../video/ffmpeg.js';
 import { serve, type Served } from './station.js';
@@ -33,6 +35,12 @@ test.use({ viewport: { width: 1600, height: 900 } });
 
 interface Stats { showing: string; painted: number; decoded: number; decodeErrors: number; decoder: string; decoderNote: string }
 const stats = (page: Page) => page.evaluate((ds) => Object.fromEntries(ds.map((d) => [d, (window as unknown as { kongxunVideo?: Record<string, Stats> }).kongxunVideo?.[d] ?? null])), DRONES) as Promise<Record<string, Stats | null>>;
+
+test.beforeAll(() => {
+  // A picture such as station/video/alert-snapshot.ts writes, for the alert injected below.
+  mkdirSync(join(station.data, 'snapshots'), { recursive: true });
+  execFileSync('/usr/bin/ffmpeg', ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=320x180', '-frames:v', '1', '-y', join(station.data, 'snapshots', 'JH-03_1796600000000_0.jpg')]);
+});
 
 test('wall: previews refresh on keyframes, the tile in focus is live, an alert brings its drone into focus', async ({ page }, testInfo) => {
   await page.goto(`${station.url}?view=wall`);
@@ -72,11 +80,14 @@ test('wall: previews refresh on keyframes, the tile in focus is live, an alert b
   // An alert of JH-03 (as the station's event stream delivers it to the store): JH-03 comes into focus, JH-02 leaves it.
   await page.evaluate(() => {
     const store = (window as unknown as { kongxunStore: { getState(): { events: unknown[] }; setState(p: unknown): void } }).kongxunStore;
-    const e = { atMs: Date.now(), sysid: 3, kind: 'vehicle-lost', severity: 'alert', text: 'JH-03: link lost', args: { drone: 'JH-03' } };
+    const e = { atMs: Date.now(), sysid: 3, kind: 'vehicle-lost', severity: 'alert', text: 'JH-03: link lost', args: { drone: 'JH-03' }, snapshot: { file: 'JH-03_1796600000000_0.jpg', atMs: Date.now() } };
     store.setState({ events: [e, ...store.getState().events] });
   });
   await expect(page.getByTestId('video-JH-03')).toHaveClass(/enlarged/);
   await expect(page.getByTestId('video-JH-03')).toHaveAttribute('data-showing', 'full', { timeout: 10_000 });
   await expect(focus).toHaveAttribute('data-showing', 'key', { timeout: 10_000 });
   expect((await stats(page))['JH-03']!.decodeErrors).toBe(0);
+  // The alert's picture (as the station stores it in DATA/snapshots) is shown in the event list.
+  const img = page.getByTestId('alert-snapshot').first().locator('img');
+  await expect.poll(() => img.evaluate((i: HTMLImageElement) => i.naturalWidth), { timeout: 10_000 }).toBe(320);
 });
