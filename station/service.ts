@@ -222,7 +222,9 @@ export async function startStationService(o: StationServiceOptions): Promise<Res
   let janusProc: JanusProcess | undefined;
   let janus: JanusForwarder | undefined;
   if (o.janus) {
-    const j = await spawnJanus({ dir: join(o.dataDir, 'janus'), httpPort: o.janus.port, adminPort: o.janus.port + 1, bindIp: o.janus.ip, iceEnforce: o.janus.ip, log });
+    // Janus's API binds where viewers reach it; ICE gathers only on that address (all when it is 0.0.0.0).
+    const any = o.janus.ip === '0.0.0.0' || o.janus.ip === '::';
+    const j = await spawnJanus({ dir: join(o.dataDir, 'janus'), httpPort: o.janus.port, adminPort: o.janus.port + 1, bindIp: o.janus.ip, iceEnforce: any ? '' : o.janus.ip, log });
     if (j.ok) {
       janusProc = j.value;
       janus = new JanusForwarder({ gateway: j.value.gateway, log });

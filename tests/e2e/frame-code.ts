@@ -29,6 +29,8 @@ export function stationArrivals(dataDir: string, drone: string): Map<number, num
 
 /** Starts reading the frame number of every frame a <video> presents; `window.kxFrameCodes` collects {n, presentedMs}. */
 export async function readFrameCodes(page: Page, videoSelector: string): Promise<void> {
+  // Under tsx (the benches) esbuild names inner functions with a helper the page does not have.
+  await page.evaluate('window.__name = window.__name || ((f) => f)');
   await page.evaluate((sel) => {
     type Meta = { presentationTime: number; receiveTime?: number };
     const v = document.querySelector(sel) as HTMLVideoElement & { requestVideoFrameCallback(cb: (now: number, m: Meta) => void): number };
@@ -39,9 +41,9 @@ export async function readFrameCodes(page: Page, videoSelector: string): Promise
     const codes: { n: number; presentedMs: number; receivedMs: number | null }[] = [];
     (window as unknown as { kxFrameCodes: typeof codes }).kxFrameCodes = codes;
     const onFrame = (_now: number, m: Meta) => {
-      const scale = v.videoWidth / 640;
-      if (scale > 0) {
-        g.drawImage(v, 0, 0, 640 * scale, 24 * scale, 0, 0, 640, 24);
+      // The blocks are in the source's own pixels (the top-left 640×24), whatever its size.
+      if (v.videoWidth >= 640) {
+        g.drawImage(v, 0, 0, 640, 24, 0, 0, 640, 24);
         const d = g.getImageData(0, 0, 640, 24).data;
         let n = 0;
         for (let b = 0; b < 16; b++) if (d[(12 * 640 + b * 40 + 20) * 4]! > 128) n |= 1 << b;
@@ -54,15 +56,18 @@ export async function readFrameCodes(page: Page, videoSelector: string): Promise
 }
 
 /**
- * For every frame read whose number the station recorded: presented − arrival in the station (ms), and
+ * For every frame read whose number the station recorded (`period`: the source is a file of that many frames,
+ * looped): presented − arrival in the station (ms), and
  * received (the frame's last packet in the browser, WebRTC's receiveTime) − arrival.
  */
-export async function codedLatencies(page: Page, arrivals: Map<number, number>, from = 0): Promise<{ painted: number[]; received: number[] }> {
+export async function codedLatencies(page: Page, arrivals: Map<number, number>, from = 0, period = 0): Promise<{ painted: number[]; received: number[] }> {
   const codes = await page.evaluate(() => (window as unknown as { kxFrameCodes: { n: number; presentedMs: number; receivedMs: number | null }[] }).kxFrameCodes);
   const painted: number[] = [];
   const received: number[] = [];
   for (const c of codes.slice(from)) {
-    const a = arrivals.get(c.n);
+    // A looped file (`period` frames) draws n again every period: the latest such frame that had arrived.
+    let a = period ? undefined : arrivals.get(c.n);
+    for (let i = c.n; period && arrivals.has(i); i += period) if (arrivals.get(i)! <= c.presentedMs) a = arrivals.get(i);
     if (a === undefined) continue;
     painted.push(c.presentedMs - a);
     if (c.receivedMs !== null) received.push(c.receivedMs - a);
