@@ -40,14 +40,16 @@ export async function readFrameCodes(page: Page, videoSelector: string): Promise
     const g = c.getContext('2d', { willReadFrequently: true })!;
     const codes: { n: number; presentedMs: number; receivedMs: number | null }[] = [];
     (window as unknown as { kxFrameCodes: typeof codes }).kxFrameCodes = codes;
-    const onFrame = (_now: number, m: Meta) => {
+    // The picture read is the one composited in this rendering step (`now`), which under load can be newer than the
+    // frame the metadata describes: its painted time is `now`, an upper bound within one display frame.
+    const onFrame = (now: number, m: Meta) => {
       // The blocks are in the source's own pixels (the top-left 640×24), whatever its size.
       if (v.videoWidth >= 640) {
         g.drawImage(v, 0, 0, 640, 24, 0, 0, 640, 24);
         const d = g.getImageData(0, 0, 640, 24).data;
         let n = 0;
         for (let b = 0; b < 16; b++) if (d[(12 * 640 + b * 40 + 20) * 4]! > 128) n |= 1 << b;
-        codes.push({ n, presentedMs: performance.timeOrigin + m.presentationTime, receivedMs: m.receiveTime === undefined ? null : performance.timeOrigin + m.receiveTime });
+        codes.push({ n, presentedMs: performance.timeOrigin + Math.max(now, m.presentationTime), receivedMs: m.receiveTime === undefined ? null : performance.timeOrigin + m.receiveTime });
       }
       v.requestVideoFrameCallback(onFrame);
     };
@@ -57,8 +59,8 @@ export async function readFrameCodes(page: Page, videoSelector: string): Promise
 
 /**
  * For every frame read whose number the station recorded (`period`: the source is a file of that many frames,
- * looped): presented − arrival in the station (ms), and
- * received (the frame's last packet in the browser, WebRTC's receiveTime) − arrival.
+ * looped): painted (the rendering step that showed it) − arrival in the station (ms), and received (WebRTC's
+ * receiveTime of the frame the callback was for: the same frame but under load) − arrival.
  */
 export async function codedLatencies(page: Page, arrivals: Map<number, number>, from = 0, period = 0): Promise<{ painted: number[]; received: number[] }> {
   const codes = await page.evaluate(() => (window as unknown as { kxFrameCodes: { n: number; presentedMs: number; receivedMs: number | null }[] }).kxFrameCodes);
