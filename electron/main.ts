@@ -145,7 +145,7 @@ function givePort(win: BrowserWindow): void {
 }
 
 /** What the page may send on the video port. */
-type VideoPortMessage = { type: 'subscribe'; drones: unknown } | { type: 'ack'; bytes: unknown };
+type VideoPortMessage = { type: 'subscribe'; drones: unknown; preview?: unknown } | { type: 'ack'; bytes: unknown };
 
 /**
  * A fresh video port per page load, when the station has a video hub (it may have no sources yet). The page
@@ -158,7 +158,7 @@ function giveVideoPort(win: BrowserWindow): void {
   const hub = service?.video;
   if (!hub) return;
   const { port1, port2 } = new MessageChannelMain();
-  const peers = new Map<string, () => void>();
+  const peers = new Map<string, { peer: VideoPeer; detach: () => void }>();
   let sentBytes = 0;
   let ackedBytes: number | undefined;
   let lastText: string | undefined;
@@ -179,23 +179,33 @@ function giveVideoPort(win: BrowserWindow): void {
     // Pages that never acknowledge (none of ours) are treated as never backing up.
     buffered: () => (ackedBytes === undefined ? 0 : Math.max(0, sentBytes - ackedBytes)),
   };
-  const subscribe = (drones: string[]) => {
+  const strings = (a: unknown): string[] => (Array.isArray(a) ? a.filter((d): d is string => typeof d === 'string').slice(0, 64) : []);
+  // `preview`: the drones shown only as previews (the wall's tiles not in focus: sub-stream or keyframes only).
+  const subscribe = (drones: string[], preview: string[]) => {
     const want = new Set(open ? drones : []);
-    for (const [d, detach] of peers) {
+    const small = new Set(preview);
+    for (const [d, p] of peers) {
       if (want.has(d)) continue;
-      detach();
+      p.detach();
       peers.delete(d);
     }
-    for (const d of want) if (!peers.has(d)) peers.set(d, hub.attach({ ...peer }, [d]));
+    for (const d of want) {
+      const cur = peers.get(d);
+      if (cur) hub.setMode(cur.peer, d, small.has(d) ? 'preview' : 'full');
+      else {
+        const one = { ...peer };
+        peers.set(d, { peer: one, detach: hub.attach(one, [d], small.has(d) ? [d] : []) });
+      }
+    }
   };
   port1.on('message', (e) => {
     const m = e.data as VideoPortMessage | null;
-    if (m?.type === 'subscribe' && Array.isArray(m.drones)) subscribe(m.drones.filter((d): d is string => typeof d === 'string').slice(0, 64));
+    if (m?.type === 'subscribe' && Array.isArray(m.drones)) subscribe(strings(m.drones), strings(m.preview));
     else if (m?.type === 'ack' && typeof m.bytes === 'number') ackedBytes = m.bytes;
   });
   const close = () => {
     if (!open) return;
-    subscribe([]);
+    subscribe([], []);
     open = false;
     port1.close();
   };

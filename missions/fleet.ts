@@ -17,6 +17,8 @@ export interface FleetDrone {
   video?: string;
   /** MAVLink signing key file of this drone (`signing_key_file`; relative to the fleet file's folder is the caller's to resolve). */
   signingKeyFile?: string;
+  /** The camera's sub-stream URL (lower resolution), shown by the wall's tiles not in focus; needs `video`. */
+  videoSub?: string;
 }
 
 export interface Fleet {
@@ -86,6 +88,10 @@ export function parseFleet(json: unknown, file: string): Parsed<Fleet> {
       if (r.connect !== undefined) drone.connect = str(r.connect, `${wid}.connect`, true);
       if (r.video !== undefined) drone.video = str(r.video, `${wid}.video`, true);
       if (r.signing_key_file !== undefined) drone.signingKeyFile = str(r.signing_key_file, `${wid}.signing_key_file`, true);
+      if (r.video_sub !== undefined) {
+        drone.videoSub = str(r.video_sub, `${wid}.video_sub`, true);
+        if (drone.video === undefined) bad(`${wid}.video_sub`, 'is a sub-stream of `video`, which this drone does not have');
+      }
       if (id && ids.has(id)) bad(`${wid}.id`, `duplicates another drone's id "${id}"`);
       ids.add(id);
       const other = sysids.get(drone.sysid);

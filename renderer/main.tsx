@@ -23,8 +23,9 @@ import { listenForVideoPort } from './video/port.js';
 import { VideoWindow } from './video/VideoWindow.js';
 import { fetchMe, SignIn } from './ui/SignIn.js';
 import { Users } from './ui/Users.js';
+import { Kiosk } from './video/Kiosk.js';
 
-const VIEWS: View[] = ['desk', 'timeline', 'wall', 'planner', 'replay', 'audit', 'video', 'users'];
+const VIEWS: View[] = ['desk', 'timeline', 'wall', 'planner', 'replay', 'audit', 'video', 'kiosk', 'users'];
 
 function App() {
   const { store } = useConsole();
@@ -39,6 +40,13 @@ function App() {
     const l = u.searchParams.get('lang');
     if (l === 'en' || l === 'zh-CN') store.setState({ lang: l });
   }, [store]);
+  if (view === 'kiosk') {
+    return (
+      <div className="app view-kiosk">
+        <Kiosk />
+      </div>
+    );
+  }
   if (view === 'video') {
     return (
       <div className="app view-video">

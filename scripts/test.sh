@@ -21,6 +21,8 @@ command -v mosquitto_pub >/dev/null 2>&1 || need_pkgs+=(mosquitto-clients)
 # (grep -q quits at the first match, fc-list then dies of SIGPIPE and the pipeline reads as "no font").
 fonts="$(fc-list 2>/dev/null || true)"
 grep -qi "wqy\|noto sans cjk" <<<"$fonts" || need_pkgs+=(fonts-wqy-zenhei)
+# janus: the kiosk/centre video path (station/video/janus.ts) against a real WebRTC gateway (streaming plugin, HTTP transport).
+[ -x /usr/bin/janus ] || need_pkgs+=(janus)
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   echo "kongxun test: installing Debian packages: ${need_pkgs[*]}"
   if [ "$(id -u)" = 0 ]; then SUDO=""; elif command -v sudo >/dev/null 2>&1; then SUDO="sudo"; else

@@ -39,6 +39,8 @@ import { planItems, runGatewayCommand } from './gateway/run.js';
 import type { Principal } from './gateway/principal.js';
 import { actualMessage, stationDay } from './patrol/actual.js';
 import { checkLook, dispatchView, lookRequest, mayDispatch } from './patrol/look.js';
+import { JanusForwarder, spawnJanus, type JanusProcess } from './video/janus.js';
+import { AlertSnapshots } from './video/alert-snapshot.js';
 
 export interface StationServiceOptions {
   clock?: Clock;
@@ -81,6 +83,11 @@ export interface StationServiceOptions {
   video?: { drone: string; url: string }[];
   /** Ask the drones for VIDEO_STREAM_INFORMATION (station/video/discovery.ts): on by default; timings for tests; false = off. */
   videoDiscovery?: false | Partial<DiscoveryTimings>;
+  /**
+   * Start Janus (station/video/janus.ts) with its HTTP API on `ip:port` (admin API on port + 1, loopback) and
+   * forward every drone's RTP to it; without Janus installed the station runs without it and logs why.
+   */
+  janus?: { port: number; ip: string };
   /** Built-in simulator drones that carry a camera (component 100) announcing this stream URI. */
   simCameras?: { drone: string; uri: string }[];
   /** The link to the sub-bureau centre over an MQTT broker (`--centre URL`, station/centre/); off by default. */
@@ -111,6 +118,8 @@ export interface StationService {
   centre: StationCentre | undefined;
   /** The station's stores and their failures. */
   health: StorageHealth;
+  /** The Janus forwarder when `janus` was asked for and Janus started. */
+  janus: JanusForwarder | undefined;
   close(): Promise<void>;
 }
 
@@ -259,12 +268,15 @@ async function startServiceParts(o: StationServiceOptions, clock: Clock, log: (l
     return centre;
   }
   const listeners = new Set<(e: StationEvent) => void>();
-  // A drone's texts are merged (×N) and rate-limited per vehicle before any console sees them.
+  // A drone's texts are merged (×N) and rate-limited per vehicle before any console sees them; alerts of drones
+  // with video carry a picture of the moment (set once the video hub runs, below).
   const flood = new EventFlood(clock, (ev) => {
     for (const l of listeners) l(ev);
   });
+  const snapshots: { current?: AlertSnapshots } = {};
   const offEvents = station.on('*', (e) => {
-    const ev = stationEvent(e, clock.now(), names);
+    const raw = stationEvent(e, clock.now(), names);
+    const ev = raw && snapshots.current ? snapshots.current.attach(raw) : raw;
     if (ev) flood.push(ev);
   });
   // A link that is up but whose every frame is rejected (a wrong key, a drone that does not sign under
@@ -284,7 +296,7 @@ async function startServiceParts(o: StationServiceOptions, clock: Clock, log: (l
     timezone: fleetFile.timezone,
   };
   const videoOverride = new Set((o.video ?? []).map((v) => v.drone));
-  const videoSources = [...fleetFile.drones.flatMap((d) => (d.video && !videoOverride.has(d.id) ? [{ drone: d.id, url: d.video }] : [])), ...(o.video ?? [])];
+  const videoSources = [...fleetFile.drones.flatMap((d) => (d.video && !videoOverride.has(d.id) ? [{ drone: d.id, url: d.video, ...(d.videoSub ? { subUrl: d.videoSub } : {}) }] : [])), ...(o.video ?? [])];
   const sysids = new Map(fleetFile.drones.map((d) => [d.id, d.sysid] as const));
   // A sortie, for the video recordings, is armed → disarmed; under the patrol runner it carries the sortie's id.
   const sortieOf = (drone: string): SortieMark => {
@@ -293,9 +305,23 @@ async function startServiceParts(o: StationServiceOptions, clock: Clock, log: (l
     const armed = v?.armed ?? false;
     return { airborne: armed, label: armed && sysid !== undefined ? (runner?.busyWith(sysid)?.id ?? null) : null };
   };
+  // Janus for the kiosks and the centre: the station forwards RTP to it; a missing Janus is logged, not fatal.
+  let janusProc: JanusProcess | undefined;
+  let janus: JanusForwarder | undefined;
+  if (o.janus) {
+    // Janus's API binds where viewers reach it; ICE gathers only on that address (all when it is 0.0.0.0).
+    const any = o.janus.ip === '0.0.0.0' || o.janus.ip === '::';
+    const j = await spawnJanus({ dir: join(o.dataDir, 'janus'), httpPort: o.janus.port, adminPort: o.janus.port + 1, bindIp: o.janus.ip, iceEnforce: any ? '' : o.janus.ip, log });
+    if (j.ok) {
+      janusProc = j.value;
+      janus = new JanusForwarder({ gateway: j.value.gateway, log });
+    } else log(`kongxun: no Janus, kiosks and the centre get no video: ${j.reason}`);
+  }
   // The hub runs even with no configured source: drones may announce theirs (VIDEO_STREAM_INFORMATION).
-  const started = await VideoHub.start({ dataDir: o.dataDir, sources: videoSources, log, sortieOf, health });
+  const started = await VideoHub.start({ dataDir: o.dataDir, sources: videoSources, log, sortieOf, health, ...(janus ? { forward: (d: string, b: Uint8Array) => janus.forward(d, b) } : {}) });
   if (!started.ok) {
+    await janus?.close();
+    await janusProc?.stop();
     offEvents();
     await centre?.value.close();
     clock.clearInterval(rejectWatch);
@@ -307,6 +333,7 @@ async function startServiceParts(o: StationServiceOptions, clock: Clock, log: (l
     return started;
   }
   const video = started.value;
+  snapshots.current = new AlertSnapshots({ dir: join(o.dataDir, 'snapshots'), lastKeyframe: (d) => video.lastKeyframe(d), now: () => Date.now(), log });
   // Sources the drones announce (VIDEO_STREAM_INFORMATION); a configured one always wins in the hub.
   const discovery =
     o.videoDiscovery === false
@@ -342,6 +369,8 @@ async function startServiceParts(o: StationServiceOptions, clock: Clock, log: (l
     ...(o.tiles ? { tiles: o.tiles } : {}),
     ...(o.planDir !== undefined ? { planDir: o.planDir } : {}),
     video,
+    snapshotsDir: join(o.dataDir, 'snapshots'),
+    ...(janus && janusProc ? { janus: { apiUrl: janusProc.url, issue: () => janus.issue() } } : {}),
     // Flight replay: the tlogs and video recordings of this data directory, drones named by the fleet file.
     replay: { dataDir: o.dataDir, droneName: (sysid) => names.get(sysid) ?? null, log },
     source: {
@@ -407,6 +436,8 @@ async function startServiceParts(o: StationServiceOptions, clock: Clock, log: (l
     discovery?.close();
     await video.close();
     await centre?.value.close();
+    await janus?.close();
+    await janusProc?.stop();
     await patrol?.value.close();
     gateway.close();
     await station.close();
@@ -443,6 +474,7 @@ async function startServiceParts(o: StationServiceOptions, clock: Clock, log: (l
     video,
     centre: centre?.value,
     health,
+    janus,
     close: async () => {
       offNotice();
       offEvents();
@@ -453,6 +485,8 @@ async function startServiceParts(o: StationServiceOptions, clock: Clock, log: (l
       await srv.close();
       await video.close();
       await centre?.value.close();
+      await janus?.close();
+      await janusProc?.stop();
       await patrol?.value.close();
       gateway.close();
       await station.close();

@@ -6,6 +6,7 @@ import { mountMap } from '../features/map.js';
 import { droneSortie, stationTime } from '../features/sortie.js';
 import { useVideoSources } from '../video/sources.js';
 import { VideoView } from '../video/VideoView.js';
+import { AlertSnapshot } from '../video/AlertSnapshot.js';
 import { CameraBar } from '../video/CameraBar.js';
 import { CommandBar, CommandResults, ConfirmDialog, OverrideDialog, pickAt } from './Commands.js';
 import { DispatchPanel, LookDialog } from './Look.js';
@@ -124,6 +125,7 @@ export function Events({ limit = 40 }: { limit?: number }) {
       {events.slice(0, limit).map((e, i) => (
         <li key={`${e.atMs}-${i}`} className={e.severity}>
           <span className="time">{stationTime(e.atMs, tz)}</span> {wordEvent(t, e)}
+          {e.snapshot && <AlertSnapshot snapshot={e.snapshot} />}
         </li>
       ))}
     </ul>

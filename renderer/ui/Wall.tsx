@@ -47,7 +47,22 @@ export function Wall() {
     };
   }, [store]);
   const videos = useVideoSources();
+  // The tile in focus (enlarged) gets the full-rate stream; every other tile a preview (sub-stream or keyframes).
   const [enlarged, setEnlarged] = useState<string | null>(null);
+  // `?view=wall&previews=off`: every tile at full rate (a wall PC that can afford it; the bench's baseline).
+  const previews = new URLSearchParams(location.search).get('previews') !== 'off';
+  const latestAlert = useSel((s) => s.events.find((e) => e.severity === 'alert'));
+  const seenAlert = useRef(latestAlert);
+  const openedAt = useRef(Date.now());
+  useEffect(() => {
+    // A drone that raises an alert is brought into focus: alerts raised since the wall opened (not the recent
+    // ones the station replays to a new console), each once.
+    if (!latestAlert || latestAlert === seenAlert.current) return;
+    seenAlert.current = latestAlert;
+    if (latestAlert.atMs < openedAt.current) return;
+    const drone = latestAlert.args?.drone ?? store.getState().vehicles.find((v) => v.sysid === latestAlert.sysid)?.id;
+    if (drone && videos.some((v) => v.drone === drone)) setEnlarged(drone);
+  }, [latestAlert, videos, store]);
   const total = cells ? cells.fresh + cells.orange + cells.red + cells.never : 0;
   const share = (n: number) => (total ? `${Math.round((100 * n) / total)}%` : '—');
   return (
@@ -74,7 +89,7 @@ export function Wall() {
       {videos.length > 0 && (
         <div className="wall-videos" data-testid="wall-videos">
           {videos.map((v) => (
-            <VideoView key={v.drone} drone={v.drone} className={enlarged === v.drone ? 'enlarged' : ''} onClick={() => setEnlarged(enlarged === v.drone ? null : v.drone)} />
+            <VideoView key={v.drone} drone={v.drone} preview={previews && enlarged !== v.drone} className={enlarged === v.drone ? 'enlarged' : ''} onClick={() => setEnlarged(enlarged === v.drone ? null : v.drone)} />
           ))}
         </div>
       )}

@@ -5,6 +5,10 @@
  * worker reads the station's `/ws/video` socket itself, or, in the desktop app, gets the frames from the page's
  * video port (renderer/video/port.ts). It posts its stats five times a second; they are also kept on
  * `window.kongxunVideo[drone]` for the end-to-end tests and the latency bench.
+ *
+ * `preview` (the wall's tiles not in focus, issue 18): the station sends the camera's sub-stream or keyframes
+ * only, switched in place when the tile comes into focus (no new socket, no new worker). The tile says what it
+ * shows — 实时 (every frame) or 每秒刷新 (keyframes) — and its tooltip names the decoder (hardware or software).
  */
 import { useEffect, useRef, useState } from 'react';
 import { useConsole, useT } from '../ui/context.js';
@@ -33,12 +37,14 @@ export function openVideoWindow(drone: string): void {
   window.open(videoWindowUrl(drone), `kongxun-video-${drone}`, 'popup,width=960,height=580');
 }
 
-export function VideoView({ drone, className = '', onClick, popOut = true }: { drone: string; className?: string; onClick?: () => void; popOut?: boolean }) {
+export function VideoView({ drone, className = '', onClick, popOut = true, preview = false }: { drone: string; className?: string; onClick?: () => void; popOut?: boolean; preview?: boolean }) {
   const { store } = useConsole();
   const t = useT();
   const box = useRef<HTMLDivElement>(null);
   const worker = useRef<Worker | null>(null);
   const [stats, setStats] = useState<VideoStats | null>(null);
+  const previewRef = useRef(preview);
+  const routerRef = useRef<{ setPreview(drone: string, w: Worker, p: boolean): void } | null>(null);
   useEffect(() => {
     if (!box.current) return;
     // A fresh canvas per mount: control of a canvas can be transferred to a worker only once.
@@ -54,15 +60,18 @@ export function VideoView({ drone, className = '', onClick, popOut = true }: { d
     void videoPort().then((router) => {
       if (!mounted) return;
       // The desktop's video port when there is one (the router posts the frames to the worker), else the socket.
-      w.postMessage({ type: 'init', canvas: offscreen, drone, ...(router ? {} : { url }) } satisfies ToWorker, [offscreen]);
-      leave = router?.add(drone, w);
+      w.postMessage({ type: 'init', canvas: offscreen, drone, preview: previewRef.current, ...(router ? {} : { url }) } satisfies ToWorker, [offscreen]);
+      leave = router?.add(drone, w, previewRef.current);
+      routerRef.current = router ?? null;
     });
     const waiting = new Map<number, (b: Blob | null) => void>();
     w.onmessage = (ev: MessageEvent<FromWorker>) => {
       const m = ev.data;
       if (m.type === 'stats') {
         registry()[drone] = m;
-        setStats((prev) => (prev && prev.state === m.state && prev.degraded === m.degraded && prev.painted > 0 === m.painted > 0 && prev.reason === m.reason ? prev : m));
+        setStats((prev) =>
+          prev && prev.state === m.state && prev.degraded === m.degraded && prev.painted > 0 === m.painted > 0 && prev.reason === m.reason && prev.showing === m.showing && prev.decoder === m.decoder && Math.round(refreshS(prev)) === Math.round(refreshS(m)) ? prev : m,
+        );
       } else waiting.get(m.id)?.(m.blob);
     };
     (canvas as unknown as { snapshot?: () => Promise<Blob | null> }).snapshot = () =>
@@ -78,8 +87,18 @@ export function VideoView({ drone, className = '', onClick, popOut = true }: { d
       worker.current = null;
       canvas.remove();
       delete registry()[drone];
+      routerRef.current = null;
     };
   }, [drone]);
+  // Into focus / out of focus: the same worker, the station told to switch what it sends.
+  useEffect(() => {
+    if (previewRef.current === preview) return;
+    previewRef.current = preview;
+    const w = worker.current;
+    if (!w) return;
+    w.postMessage({ type: 'mode', preview } satisfies ToWorker);
+    routerRef.current?.setPreview(drone, w, preview);
+  }, [preview, drone]);
 
   const snapshot = async (ev: React.MouseEvent) => {
     ev.stopPropagation();
@@ -103,9 +122,26 @@ export function VideoView({ drone, className = '', onClick, popOut = true }: { d
   };
 
   const state = stats?.state ?? 'waiting';
+  // What the tile shows, from the frames themselves: every frame (实时), or keyframes only (每秒刷新).
+  const showing = stats?.showing || (preview ? 'key' : 'full');
+  const refresh = stats && showing === 'key' ? refreshS(stats) : NaN;
+  const decoderTip = !stats?.decoder ? '' : stats.decoder === 'hardware' ? t('videoHw') : `${t('videoSw')}${stats.decoderNote ? ` (${stats.decoderNote})` : ''}`;
+  const modeTip = showing === 'key' ? `${t('videoKeyOnly')}${Number.isFinite(refresh) ? ` · ${t("videoRefreshEvery", { s: refresh.toFixed(1) })}` : ''}` : showing === 'sub' ? t('videoSubStream') : t('videoLive');
   return (
-    <div className={`video ${className}`} ref={box} data-testid={`video-${drone}`} data-state={state} onClick={onClick}>
+    <div
+      className={`video ${className}`}
+      ref={box}
+      data-testid={`video-${drone}`}
+      data-state={state}
+      data-showing={showing}
+      data-decoder={stats?.decoder ?? ''}
+      title={[`${drone} · ${modeTip}`, decoderTip].filter(Boolean).join('\n')}
+      onClick={onClick}
+    >
       <div className="video-badges">
+        <span className={`badge video-mode ${showing}`} data-testid="video-mode-label">
+          {showing === 'key' ? t('videoKeyOnly') : showing === 'sub' ? t('videoSubStream') : t('videoLive')}
+        </span>
         {state === 'stale' && <span className="badge stale" data-testid="video-stale">{t('videoStale')}</span>}
         {stats?.degraded && state === 'live' && <span className="badge degraded" data-testid="video-degraded">{t('videoDegraded')}</span>}
         {state === 'unsupported' && <span className="badge unsupported">{t('videoH265')}</span>}
@@ -132,4 +168,10 @@ export function VideoView({ drone, className = '', onClick, popOut = true }: { d
       </button>
     </div>
   );
+}
+
+/** The median interval between the last few painted pictures, in seconds (NaN before two). */
+function refreshS(s: VideoStats): number {
+  const a = s.refreshMs.slice(-8).sort((x, y) => x - y);
+  return a.length ? a[Math.floor(a.length / 2)]! / 1000 : NaN;
 }

@@ -5,8 +5,10 @@
  * `/ws/video?drone=ID` socket as before, and nothing here is used.
  *
  * One router per page keeps the port and:
- *  - tells the station which drones the page shows: `{type:'subscribe', drones}`, the drones of every mounted
- *    VideoView, sent again whenever that set changes (an empty list: the station sends nothing);
+ *  - tells the station which drones the page shows: `{type:'subscribe', drones, preview}`, the drones of every
+ *    mounted VideoView, and those of them shown only as previews (every view of the drone is a wall tile not in
+ *    focus: the station sends the sub-stream or keyframes only), sent again whenever that changes (an empty
+ *    list: the station sends nothing);
  *  - hands each binary frame to the worker(s) of the drone named in its header (renderer/video/wire.ts), by
  *    transfer — `worker.postMessage(buf, [buf])`, no copy; only a second view of the same drone costs a copy;
  *  - passes the station's status text (`video-status`) to every worker;
@@ -17,32 +19,41 @@
 import { frameDrone } from './wire.js';
 
 /** What the page sends on the video port (electron/main.ts reads it). */
-export type ToStationVideo = { type: 'subscribe'; drones: string[] } | { type: 'ack'; bytes: number };
+export type ToStationVideo = { type: 'subscribe'; drones: string[]; preview: string[] } | { type: 'ack'; bytes: number };
 
 /** How long a desktop page waits for its video port before falling back to the WebSocket. */
 const PORT_WAIT_MS = 5000;
 
 export class VideoPortRouter {
-  private readonly sinks = new Map<string, Set<Worker>>();
+  /** drone → its workers, each with whether it shows a preview. */
+  private readonly sinks = new Map<string, Map<Worker, boolean>>();
   private received = 0;
-  private subscribed = '[]';
+  private subscribed = '';
   private scheduled = false;
 
   constructor(private readonly port: MessagePort) {
     port.onmessage = (ev: MessageEvent<unknown>) => this.onMessage(ev.data);
   }
 
-  /** A worker decoding `drone`; frames for it go to this worker until the returned function is called. */
-  add(drone: string, worker: Worker): () => void {
+  /** A worker decoding `drone` (as a preview or at full rate); frames go to it until the returned function is called. */
+  add(drone: string, worker: Worker, preview = false): () => void {
     let set = this.sinks.get(drone);
-    if (!set) this.sinks.set(drone, (set = new Set()));
-    set.add(worker);
+    if (!set) this.sinks.set(drone, (set = new Map()));
+    set.set(worker, preview);
     this.resubscribe();
     return () => {
       set.delete(worker);
       if (set.size === 0 && this.sinks.get(drone) === set) this.sinks.delete(drone);
       this.resubscribe();
     };
+  }
+
+  /** The worker's view of `drone` goes to a preview or back to full rate. */
+  setPreview(drone: string, worker: Worker, preview: boolean): void {
+    const set = this.sinks.get(drone);
+    if (!set?.has(worker)) return;
+    set.set(worker, preview);
+    this.resubscribe();
   }
 
   close(): void {
@@ -57,16 +68,17 @@ export class VideoPortRouter {
     queueMicrotask(() => {
       this.scheduled = false;
       const drones = [...this.sinks.keys()].sort();
-      const key = JSON.stringify(drones);
+      const preview = drones.filter((d) => [...this.sinks.get(d)!.values()].every((p) => p));
+      const key = JSON.stringify([drones, preview]);
       if (key === this.subscribed) return;
       this.subscribed = key;
-      this.port.postMessage({ type: 'subscribe', drones } satisfies ToStationVideo);
+      this.port.postMessage({ type: 'subscribe', drones, preview } satisfies ToStationVideo);
     });
   }
 
   private onMessage(data: unknown): void {
     if (typeof data === 'string') {
-      for (const set of this.sinks.values()) for (const w of set) w.postMessage(data);
+      for (const set of this.sinks.values()) for (const w of set.keys()) w.postMessage(data);
       return;
     }
     const buf = asArrayBuffer(data);
@@ -77,7 +89,7 @@ export class VideoPortRouter {
     const set = drone === undefined ? undefined : this.sinks.get(drone);
     if (!set) return;
     let left = set.size;
-    for (const w of set) {
+    for (const w of set.keys()) {
       // The buffer moves to the last worker; any other worker of the same drone gets a copy.
       const b = --left === 0 ? buf : buf.slice(0);
       w.postMessage(b, [b]);

@@ -19,7 +19,8 @@ export function parseFrame(buf: ArrayBuffer): Frame | undefined {
   const flags = b[1]!;
   const config = flags & 4 ? b.subarray(o, o + m) : null;
   o += m;
-  return { drone, codec: b[2] === 2 ? 'h265' : 'h264', keyframe: (flags & 1) !== 0, damaged: (flags & 2) !== 0, timestampUs, arrivalMs, seq, config, data: b.subarray(o) };
+  const preview = flags & 8 ? 'sub' : flags & 16 ? 'key' : undefined;
+  return { drone, codec: b[2] === 2 ? 'h265' : 'h264', keyframe: (flags & 1) !== 0, damaged: (flags & 2) !== 0, timestampUs, arrivalMs, seq, config, data: b.subarray(o), ...(preview ? { preview } : {}) };
 }
 
 /** WebCodecs codec string from the SPS in an Annex B config ("avc1.PPCCLL"). */

@@ -13,6 +13,11 @@
  *              │no
  *              ▼
  *   decode ─► paint ─► latency sample (painted − arrival at the station)
+ *
+ * A preview (issue 18: a wall tile not in focus) gets from the station only what it paints — the camera's
+ * sub-stream, or the main stream's keyframes — and says which (`showing`). The decoder asks for hardware
+ * (`hardwareAcceleration: 'prefer-hardware'`); when the machine has none (the decoder fails to configure or
+ * decode), it goes on in software from the next keyframe and says why (`decoder`, `decoderNote`).
  */
 import { codecFromConfig, parseFrame, type Frame } from './wire.js';
 
@@ -21,7 +26,9 @@ export type ToWorker =
    * With `url`, the worker opens that socket; without, frames (ArrayBuffer) and status (string) are posted to it.
    * `keepAll` decodes every frame (a replay from a recording: nothing live to keep up with, no latency guard).
    */
-  | { type: 'init'; canvas: OffscreenCanvas; drone: string; url?: string; keepAll?: boolean }
+  | { type: 'init'; canvas: OffscreenCanvas; drone: string; url?: string; keepAll?: boolean; preview?: boolean }
+  /** Full-rate stream (the tile in focus) or a preview; over the worker's own socket, told to the station. */
+  | { type: 'mode'; preview: boolean }
   | { type: 'snapshot'; id: number }
   | { type: 'close' };
 
@@ -44,6 +51,14 @@ export interface VideoStats {
   /** Recent arrival-in-station → received-in-worker latencies (ms): the no-decode baseline. */
   receiveMs: number[];
   reason: string;
+  /** What the last frame was: the full-rate stream, the camera's sub-stream, or keyframes only ('' before any). */
+  showing: 'full' | 'sub' | 'key' | '';
+  /** Recent intervals between painted pictures (ms), newest last: a preview's refresh interval. */
+  refreshMs: number[];
+  /** The decoder in use: hardware (the browser took 'prefer-hardware'), software, or '' before the first keyframe. */
+  decoder: 'hardware' | 'software' | '';
+  /** Why software: the browser's answer to 'prefer-hardware'. */
+  decoderNote: string;
 }
 
 export type FromWorker = VideoStats | { type: 'snapshot'; id: number; blob: Blob | null };
@@ -65,9 +80,13 @@ let lastDamagedMs = -Infinity;
 let ws: WebSocket | undefined;
 let closed = false;
 let keepAll = false;
+let preview = false;
+let hwFailed = false;
+let lastConfig = '';
+let lastPaint = 0;
 const arrivals = new Map<number, number>();
 const paintTimes: number[] = [];
-const st: VideoStats = { type: 'stats', drone: '', feed: 'posted', state: 'waiting', degraded: false, fps: 0, decoded: 0, painted: 0, decodeErrors: 0, skipped: 0, width: 0, height: 0, latencyMs: [], receiveMs: [], reason: '' };
+const st: VideoStats = { type: 'stats', drone: '', feed: 'posted', state: 'waiting', degraded: false, fps: 0, decoded: 0, painted: 0, decodeErrors: 0, skipped: 0, width: 0, height: 0, latencyMs: [], receiveMs: [], reason: '', showing: '', refreshMs: [], decoder: '', decoderNote: '' };
 
 const push = (a: number[], x: number) => {
   a.push(x);
@@ -88,6 +107,8 @@ function newDecoder(): VideoDecoder {
         st.width = f.displayWidth;
         st.height = f.displayHeight;
         const t = nowMs();
+        if (lastPaint > 0) push(st.refreshMs, t - lastPaint);
+        lastPaint = t;
         const a = arrivals.get(f.timestamp);
         if (a !== undefined) push(st.latencyMs, t - a);
         arrivals.delete(f.timestamp);
@@ -96,11 +117,18 @@ function newDecoder(): VideoDecoder {
       f.close();
     },
     error: (e) => {
-      st.decodeErrors++;
-      st.reason = String(e);
+      // No hardware decoder for this stream on this machine: software from the next keyframe on.
+      if (st.decoder === 'hardware' && !hwFailed) {
+        hwFailed = true;
+        st.decoderNote = String(e);
+      } else {
+        st.decodeErrors++;
+        st.reason = String(e);
+      }
       // A closed decoder cannot be used again: make a new one and wait for a keyframe.
       decoder = undefined;
       codec = '';
+      lastConfig = '';
       waitKey = true;
     },
   });
@@ -119,12 +147,23 @@ function onFrame(fr: Frame): void {
     waitKey = true;
     return;
   }
+  st.showing = fr.preview ?? 'full';
   if (fr.keyframe && fr.config) {
     const c = codecFromConfig(fr.config);
-    if (c && (c !== codec || !decoder || decoder.state !== 'configured')) {
+    // A new SPS/PPS (main ↔ sub-stream, another resolution) configures the decoder again.
+    const cfgKey = fr.config.join(',');
+    if (c && (c !== codec || cfgKey !== lastConfig || !decoder || decoder.state !== 'configured')) {
       if (!decoder || decoder.state === 'closed') decoder = newDecoder();
-      decoder.configure({ codec: c, optimizeForLatency: true });
-      codec = c;
+      st.decoder = hwFailed ? 'software' : 'hardware';
+      try {
+        decoder.configure({ codec: c, optimizeForLatency: true, hardwareAcceleration: hwFailed ? 'prefer-software' : 'prefer-hardware' });
+        codec = c;
+        lastConfig = cfgKey;
+      } catch (e) {
+        st.decodeErrors++;
+        st.reason = String(e);
+        return;
+      }
     }
   }
   if (!decoder || decoder.state !== 'configured') return;
@@ -169,7 +208,7 @@ function connect(url: string): void {
   let backoff = 250;
   const open = () => {
     if (closed) return;
-    ws = new WebSocket(url);
+    ws = new WebSocket(preview ? `${url}&mode=preview` : url);
     ws.binaryType = 'arraybuffer';
     ws.onopen = () => (backoff = 250);
     ws.onmessage = (ev) => onData(ev.data);
@@ -190,7 +229,7 @@ setInterval(() => {
   const before = `${st.state}/${st.degraded}`;
   st.degraded = t - lastDamagedMs < DEGRADED_HOLD_MS || (waitKey && lastFrameMs > 0 && st.painted > 0);
   if (st.state !== 'unsupported' && st.state !== 'error') st.state = lastFrameMs === 0 ? 'waiting' : t - lastFrameMs > STALE_MS ? 'stale' : 'live';
-  if (++tick % 4 === 0 || before !== `${st.state}/${st.degraded}`) scope.postMessage({ ...st, latencyMs: st.latencyMs.slice(-SAMPLES), receiveMs: st.receiveMs.slice(-SAMPLES) });
+  if (++tick % 4 === 0 || before !== `${st.state}/${st.degraded}`) scope.postMessage({ ...st, latencyMs: st.latencyMs.slice(-SAMPLES), receiveMs: st.receiveMs.slice(-SAMPLES), refreshMs: st.refreshMs.slice(-SAMPLES) });
 }, 50);
 
 scope.onmessage = (ev) => {
@@ -204,6 +243,7 @@ scope.onmessage = (ev) => {
     ctx = canvas.getContext('2d', { alpha: false });
     st.drone = m.drone;
     keepAll = m.keepAll === true;
+    preview = m.preview === true;
     if (typeof VideoDecoder === 'undefined') {
       st.state = 'error';
       st.reason = 'WebCodecs is not available (it needs a secure context: https or localhost)';
@@ -213,6 +253,11 @@ scope.onmessage = (ev) => {
       st.feed = 'socket';
       connect(m.url);
     }
+  } else if (m.type === 'mode') {
+    if (m.preview === preview) return;
+    preview = m.preview;
+    lastPaint = 0;
+    if (ws?.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ type: 'mode', drone: st.drone, mode: preview ? 'preview' : 'full' }));
   } else if (m.type === 'snapshot') {
     if (!canvas || st.painted === 0) return scope.postMessage({ type: 'snapshot', id: m.id, blob: null });
     void canvas.convertToBlob({ type: 'image/png' }).then((blob) => scope.postMessage({ type: 'snapshot', id: m.id, blob }));

@@ -62,6 +62,11 @@ export interface StationEvent {
   text: string;
   /** What the wording needs: drone id, and e.g. from/to of a mode change, the autopilot's own text. */
   args?: Record<string, string>;
+  /**
+   * An alert of a drone with video carries a picture of the moment (issue 18): the drone's last keyframe as a
+   * JPEG at GET /api/snapshots/<file> (DATA/snapshots), `atMs` = when that keyframe reached the station.
+   */
+  snapshot?: { file: string; atMs: number };
 }
 
 export interface StationSnapshot {
@@ -319,7 +324,8 @@ export type ServerMessage =
 /**
  * Live video (issue 8). Frames travel on their own WebSocket, `/ws/video?drone=ID` (so telemetry never
  * queues behind a keyframe), as binary messages laid out in station/video/wire.ts; the same socket carries
- * this JSON status about once a second. In the desktop app the same bytes arrive as transferred ArrayBuffers.
+ * this JSON status about once a second. `&mode=preview` (issue 18) asks for a preview of the drone(s): the
+ * sub-stream, or keyframes only; the console switches later with a text message `VideoModeMessage`. In the desktop app the same bytes arrive as transferred ArrayBuffers.
  */
 export interface VideoStreamView {
   drone: string;
@@ -335,6 +341,27 @@ export interface VideoStreamView {
   recording: string | null;
   /** English reason for error/unsupported (the console words the state itself). */
   reason: string;
+  /** The camera's sub-stream for wall previews (fleet file `video_sub`), when it has one; live = frames within 1 s. */
+  sub?: { url: string; live: boolean };
+}
+
+/**
+ * GET /api/janus (issue 18): what a kiosk or the centre needs to watch the drones through the station's Janus
+ * over WebRTC — the Janus API URL, a token for it (one per request, for the streaming plugin only, valid until
+ * `expiresMs`, Unix ms) and each drone's mountpoint id. 404 when the station runs no Janus.
+ */
+export interface JanusAccess {
+  url: string;
+  token: string;
+  expiresMs: number;
+  mountpoints: { drone: string; id: number }[];
+}
+
+/** Console → station on `/ws/video`: show `drone` at full rate or as a preview (issue 18). */
+export interface VideoModeMessage {
+  type: 'mode';
+  drone: string;
+  mode: 'full' | 'preview';
 }
 
 export interface VideoStatusMessage {
@@ -358,6 +385,11 @@ export interface VideoWireFrame {
   config: Uint8Array | null;
   /** The access unit, Annex B. */
   data: Uint8Array;
+  /**
+   * Set on frames sent to a preview (a wall tile not in focus, issue 18): `sub` = the camera's sub-stream,
+   * `key` = the main stream's keyframes only. Absent: the full-rate main stream.
+   */
+  preview?: 'sub' | 'key';
 }
 
 /**

@@ -31,6 +31,9 @@ export const SERVE_FLAGS: Record<string, FlagSpec> = {
   tiles: { type: 'string', describe: 'an MBTiles file (raster) served as the offline basemap' },
   patrol: { type: 'string', describe: 'run this day plan directory with the patrol runner (or KONGXUN_PATROL_PLAN)' },
   video: { type: 'list', describe: 'a drone\'s video source DRONE=URL (repeatable): JH-01=rtp://0.0.0.0:5600 (RTP/UDP), JH-02=rtsp://user:pass@host/path (RTSP, TCP then UDP; rtspu:// UDP first, rtspt:// TCP only)' },
+  janus: { type: 'boolean', describe: 'start Janus (apt-get install janus) and forward every drone\'s video to it for kiosks and the centre (WebRTC, token per console)' },
+  'janus-port': { type: 'string', describe: 'Janus HTTP API port (default 8088; its admin API listens on this port + 1, loopback only)' },
+  'janus-ip': { type: 'string', describe: 'the address viewers reach Janus at: its HTTP API and WebRTC (ICE) use only this address (default 127.0.0.1)' },
   'sim-warmup': { type: 'string', describe: "seconds the simulated drones take to get a position (default ArduCopter's ~41)" },
   ...SIGNING_FLAGS,
   centre: { type: 'string', describe: 'link to the sub-bureau centre through this MQTT broker: mqtts://broker:8883 (off by default)' },
@@ -95,6 +98,9 @@ export async function serveMain(argv: string[], io: CliIo): Promise<number> {
     video.push({ drone: m[1]!, url: m[2]! });
   }
   const dataDir = resolve(flag(a.value, 'data') ?? defaultDataDir());
+  const janusPort = intFlag(a.value, 'janus-port', 'serve', 1, 65534);
+  if (!janusPort.ok) return io.fail(janusPort.reason, 2);
+  const janus = flag(a.value, 'janus') ? { port: janusPort.value ?? 8088, ip: flag(a.value, 'janus-ip') ?? '127.0.0.1' } : undefined;
   const started = await startStationService({
     dataDir,
     staticDir,
@@ -116,6 +122,7 @@ export async function serveMain(argv: string[], io: CliIo): Promise<number> {
     ...(tiles?.ok ? { tiles: tiles.value } : {}),
     ...(video.length > 0 ? { video } : {}),
     ...(centre?.ok ? { centre: { ...centre.value, station: centre.value.id } } : {}),
+    ...(janus ? { janus } : {}),
     log: (l) => io.out(l),
   });
   if (!started.ok) {

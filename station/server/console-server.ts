@@ -11,7 +11,7 @@
  */
 import { RecentEvents } from '../event-flood.js';
 import { createReadStream, existsSync, statSync } from 'node:fs';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -21,7 +21,10 @@ import type { Clock } from '../../mavlink/clock.js';
 import { err, ok, type Result } from '../../mavlink/result.js';
 import type { ActualMessage, AuditResponse, ClientMessage, FlightSummary, Override, PlanMessage, ServerMessage, StationEvent, StationSnapshot, UploadProgress, UploadResult, VehicleCommand } from '../api/contract.js';
 import type { TileSource } from './mbtiles.js';
-import type { VideoHub } from '../video/hub.js';
+import type { VideoHub, VideoPeer } from '../video/hub.js';
+import type { JanusAccess } from '../video/janus.js';
+import { SNAPSHOT_NAME } from '../video/alert-snapshot.js';
+import { parseVideoMode } from '../video/wire.js';
 import { FlightCatalog } from '../replay/flights.js';
 import { serveReplay } from '../replay/video.js';
 import { principalRole, type Principal } from '../gateway/principal.js';
@@ -81,7 +84,16 @@ export interface ConsoleServerOptions {
   /** Offline basemap served at /tiles/{z}/{x}/{y}. */
   tiles?: TileSource;
   /** Live video: frames on `/ws/video?drone=ID` (binary, station/video/wire.ts), status at /api/video. */
-  video?: Pick<VideoHub, 'attach' | 'status'>;
+  video?: Pick<VideoHub, 'attach' | 'status' | 'setMode'>;
+  /**
+   * Janus for kiosks and the centre (station/video/janus.ts): GET /api/janus issues a token for Janus (one per
+   * request) with the drones' mountpoints; 404 without Janus. Janus's API is relayed at /janus on this origin
+   * (`apiUrl`: Janus's own, on loopback), so the console's CSP stays 'self' and Janus's HTTP port is never exposed;
+   * the media goes from Janus to the viewer directly (WebRTC), never through the station.
+   */
+  janus?: { apiUrl: string; issue(): Promise<Result<JanusAccess>> };
+  /** Alert pictures (station/video/alert-snapshot.ts) served at /api/snapshots/<file>. */
+  snapshotsDir?: string;
   /**
    * Flight replay (station/replay/, contract "Flight replay"): the flights of DATA/tlogs at /api/flights and
    * /api/flights/<id>, their video (DATA/video) on `/ws/replay?flight=<id>`. `droneName` is the fleet's id of a
@@ -276,7 +288,8 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Resul
       return json(200, { user: r.account.name, role: r.account.role }, { 'set-cookie': sessionCookie(r.token, tls) });
     }
 
-    const guarded = path.startsWith('/api/') || path.startsWith('/tiles/') || path.startsWith('/plan-files/');
+    // Janus's API relayed on our origin is signed-in too (Janus checks its own token on top).
+    const guarded = path.startsWith('/api/') || path.startsWith('/tiles/') || path.startsWith('/plan-files/') || path === '/janus' || path.startsWith('/janus/');
     const s = guarded ? sessionOf(req) : undefined;
     if (guarded && !s) return json(401, { error: 'not signed in' });
 
@@ -319,6 +332,20 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Resul
     if (path === FLIGHTS || path.startsWith(`${FLIGHTS}/`)) {
       if (!reading) return refuse(res, 405, 'use GET', { ...headers, allow: 'GET' });
       return serveFlights(flights, path, json);
+    }
+    if (path === '/api/janus') {
+      if (!o.janus) return json(404, { error: 'this station runs no Janus (kongxun serve --janus)' });
+      const issued = await o.janus.issue();
+      return issued.ok ? json(200, { ...issued.value, url: '/janus' }) : json(503, { error: issued.reason });
+    }
+    if (o.janus && (path === '/janus' || path.startsWith('/janus/'))) return relayJanus(o.janus.apiUrl, req, res);
+    const snap = /^\/api\/snapshots\/([^/]+)$/.exec(path);
+    if (snap && o.snapshotsDir) {
+      const file = snap[1]!;
+      const at = join(o.snapshotsDir, file);
+      if (!SNAPSHOT_NAME.test(file) || !existsSync(at)) return refuse(res, 404, 'not found', headers);
+      res.writeHead(200, { ...headers, 'content-type': 'image/jpeg', 'cache-control': 'max-age=86400' });
+      return void createReadStream(at).pipe(res);
     }
     if (path === '/api/audit') {
       if (!reading) return refuse(res, 405, 'use GET', { ...headers, allow: 'GET' });
@@ -389,10 +416,13 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Resul
       return wssControl.handleUpgrade(req, socket, head, (ws) => {
         ws.on('error', () => ws.terminate());
         track(ws, signed.token);
-        const detach = video.attach(
-          { sendBinary: (b) => ws.readyState === ws.OPEN && ws.send(b, { binary: true }), sendText: (t) => ws.readyState === ws.OPEN && ws.send(t), buffered: () => ws.bufferedAmount },
-          drones.length > 0 ? drones : null,
-        );
+        const peer: VideoPeer = { sendBinary: (b) => ws.readyState === ws.OPEN && ws.send(b, { binary: true }), sendText: (t) => ws.readyState === ws.OPEN && ws.send(t), buffered: () => ws.bufferedAmount };
+        // `&mode=preview`: the wall's tiles not in focus (sub-stream or keyframes only); switched later by text.
+        const detach = video.attach(peer, drones.length > 0 ? drones : null, query.get('mode') === 'preview' ? drones : []);
+        ws.on('message', (data, isBinary) => {
+          const m = isBinary ? undefined : parseVideoMode(String(data));
+          if (m) video.setMode(peer, m.drone, m.mode);
+        });
         ws.on('close', detach);
       });
     }
@@ -578,5 +608,33 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Resul
       http.closeAllConnections?.();
       await new Promise<void>((r) => http.close(() => r()));
     },
+  });
+}
+
+/**
+ * Janus's HTTP API relayed on the console's origin (GET long polls and POST requests, bodies ≤ 64 KiB): Janus
+ * checks the token itself. Janus's base path is /janus too, so the path goes on unchanged.
+ */
+function relayJanus(apiUrl: string, req: IncomingMessage, res: ServerResponse): void {
+  if (req.method !== 'GET' && req.method !== 'POST') return void res.writeHead(405, { allow: 'GET, POST' }).end();
+  const target = new URL(req.url ?? '/janus', apiUrl);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  req.on('data', (c: Buffer) => {
+    size += c.length;
+    if (size > 65_536) {
+      res.writeHead(413).end();
+      req.destroy();
+    } else chunks.push(c);
+  });
+  req.on('end', () => {
+    if (res.headersSent) return;
+    const up = httpRequest(target, { method: req.method, headers: { 'content-type': 'application/json' } }, (r) => {
+      res.writeHead(r.statusCode ?? 502, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+      r.pipe(res);
+    });
+    up.on('error', (e) => !res.headersSent && res.writeHead(502, { 'content-type': 'application/json' }).end(JSON.stringify({ janus: 'error', error: { code: 502, reason: `janus: ${e.message}` } })));
+    res.on('close', () => up.destroy());
+    up.end(Buffer.concat(chunks));
   });
 }

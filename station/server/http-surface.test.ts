@@ -47,7 +47,7 @@ async function start(): Promise<Fixture> {
     port: 0,
     log: () => undefined,
     // A video hub that has nothing to show: enough for /ws/video to accept a signed-in socket.
-    video: { attach: () => () => undefined, status: () => [] },
+    video: { attach: () => () => undefined, status: () => [], setMode: () => undefined },
     source: {
       hello: () => ({ type: 'hello', station: 'jinhai', geography: null, simulated: true, version: 't' }),
       snapshot: () => ({ type: 'snapshot', atMs: 1, station: 'jinhai', simulated: true, vehicles: [] }),

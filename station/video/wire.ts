@@ -3,7 +3,8 @@
  * ArrayBuffer over the desktop MessagePort). No JSON, no base64: a small header, then the access unit.
  *
  *   u8  kind = 1 (frame)
- *   u8  flags: 1 keyframe · 2 damaged · 4 codec config present
+ *   u8  flags: 1 keyframe · 2 damaged · 4 codec config present · 8 preview from the sub-stream ·
+ *              16 preview of keyframes only (issue 18; neither: the full-rate main stream)
  *   u8  codec: 1 H.264 · 2 H.265
  *   u8  n = length of the drone id (UTF-8)
  *   n   drone id
@@ -15,12 +16,14 @@
  *   …   the access unit, Annex B
  * All numbers big-endian. renderer/video/wire.ts reads it.
  */
-import type { VideoWireFrame } from '../api/contract.js';
+import type { VideoModeMessage, VideoWireFrame } from '../api/contract.js';
 
 export const FRAME_KIND = 1;
 export const FLAG_KEY = 1;
 export const FLAG_DAMAGED = 2;
 export const FLAG_CONFIG = 4;
+export const FLAG_SUB = 8;
+export const FLAG_KEY_ONLY = 16;
 
 export type WireFrame = VideoWireFrame;
 
@@ -31,7 +34,7 @@ export function encodeFrame(f: WireFrame): Uint8Array {
   const out = new Uint8Array(head + (cfg?.length ?? 0) + f.data.length);
   const v = new DataView(out.buffer);
   out[0] = FRAME_KIND;
-  out[1] = (f.keyframe ? FLAG_KEY : 0) | (f.damaged ? FLAG_DAMAGED : 0) | (cfg ? FLAG_CONFIG : 0);
+  out[1] = (f.keyframe ? FLAG_KEY : 0) | (f.damaged ? FLAG_DAMAGED : 0) | (cfg ? FLAG_CONFIG : 0) | (f.preview === 'sub' ? FLAG_SUB : 0) | (f.preview === 'key' ? FLAG_KEY_ONLY : 0);
   out[2] = f.codec === 'h265' ? 2 : 1;
   out[3] = id.length;
   out.set(id, 4);
@@ -47,4 +50,17 @@ export function encodeFrame(f: WireFrame): Uint8Array {
   }
   out.set(f.data, o);
   return out;
+}
+
+/** A console's `{type:'mode', drone, mode}` text on /ws/video (or the desktop video port), checked; else undefined. */
+export function parseVideoMode(text: string): VideoModeMessage | undefined {
+  if (text.length > 512) return undefined;
+  try {
+    const m = JSON.parse(text) as Partial<VideoModeMessage> | null;
+    if (m?.type !== 'mode' || typeof m.drone !== 'string' || m.drone.length === 0 || m.drone.length > 64) return undefined;
+    if (m.mode !== 'full' && m.mode !== 'preview') return undefined;
+    return { type: 'mode', drone: m.drone, mode: m.mode };
+  } catch {
+    return undefined;
+  }
 }

@@ -17,7 +17,7 @@ import type { Role } from '../../station/gateway/principal.js';
 export interface Served {
   url: string;
   proc: ChildProcess;
-  /** The station's data folder. */
+  /** The station's data folder (tlogs, video recordings, accounts). */
   data: string;
   /** The one-time first-administrator link, when the station started without users (`users: []`). */
   setupUrl: string | undefined;

@@ -94,7 +94,7 @@ class BrowserWindow extends EventEmitter {
       if (typeof data === 'string') return report({ type: 'video-text', window: this.id, data });
       received += data.byteLength;
       port.postMessage({ type: 'ack', bytes: received });
-      report({ type: 'video-frame', window: this.id, drone: frameDrone(data), bytes: data.byteLength, arrayBuffer: data instanceof ArrayBuffer, keyframe: (new Uint8Array(data)[1] & 1) === 1 });
+      report({ type: 'video-frame', window: this.id, drone: frameDrone(data), bytes: data.byteLength, arrayBuffer: data instanceof ArrayBuffer, keyframe: (new Uint8Array(data)[1] & 1) === 1, keyOnly: (new Uint8Array(data)[1] & 16) === 16 });
     });
     port.on('close', () => this.videoPort !== port || report({ type: 'video-port-closed', window: this.id }));
   }
@@ -165,7 +165,7 @@ process.on('message', (m) => {
   const win = m && byId.get(m.window);
   if (!win) return;
   if (m.type === 'open') win.windowOpen(m.url);
-  else if (m.type === 'video-subscribe') win.videoPort.postMessage({ type: 'subscribe', drones: m.drones });
+  else if (m.type === 'video-subscribe') win.videoPort.postMessage({ type: 'subscribe', drones: m.drones, ...(m.preview ? { preview: m.preview } : {}) });
   else if (m.type === 'navigate') win.navigate(m.sameDocument);
   else if (m.type === 'close') win.close();
 });

@@ -34,6 +34,7 @@ interface Report {
   bytes?: number;
   arrayBuffer?: boolean;
   keyframe?: boolean;
+  keyOnly?: boolean;
   action?: string;
   cookie?: { url: string; name: string; value: string; httpOnly: boolean; sameSite: string; secure: boolean };
 }
@@ -143,6 +144,16 @@ describe('electron main process (in Node, with a stand-in for Electron)', () => 
     expect(frames(1).length).toBe(stopped);
     child.send({ type: 'video-subscribe', window: 1, drones: ['JH-01'] });
     await until(() => frames(1).length >= stopped + 10, 'frames again after subscribing again');
+
+    // A preview (a wall tile not in focus): keyframes only, flagged; back in focus, every frame again.
+    child.send({ type: 'video-subscribe', window: 1, drones: ['JH-01'], preview: ['JH-01'] });
+    await sleep(300);
+    const previewFrom = frames(1).length;
+    await until(() => frames(1).length >= previewFrom + 2, 'two preview frames');
+    expect(frames(1).slice(previewFrom).every((f) => f.keyframe && f.keyOnly)).toBe(true);
+    child.send({ type: 'video-subscribe', window: 1, drones: ['JH-01'], preview: [] });
+    await until(() => frames(1).slice(previewFrom).some((f) => !f.keyframe), 'full-rate frames again');
+    expect(frames(1).at(-1)!.keyOnly).toBe(false);
   });
 
   it('opens a drone\'s video in a window of its own on the second display, and denies every other window', async () => {

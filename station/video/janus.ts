@@ -1,0 +1,385 @@
+/**
+ * Kiosks (警务站) and the sub-bureau centre watch the drones through Janus (Meetecho's WebRTC gateway, Debian's
+ * `janus`), not through the pilot's station: the station forwards each drone's RTP as it arrives — the same
+ * datagrams, no re-encoding — to a Janus streaming mountpoint, and viewers get WebRTC from Janus.
+ *
+ *  - `spawnJanus` starts a Janus of our own (`kongxun serve --janus`): a generated config folder with only the
+ *    streaming plugin and the HTTP transport (API and admin API on loopback ports), token authentication on,
+ *    ICE restricted to the addresses given (127.0.0.1 in tests). `JanusGateway` drives any Janus — ours or an
+ *    existing one — through its admin API (`message_plugin`, `add_token`, `remove_token`).
+ *  - A mountpoint per drone (`create`, type rtp, one H.264 video stream on a port Janus picks), made when the
+ *    drone's first packet arrives; `JanusForwarder` then sends each RTP packet to it over UDP.
+ *  - No open stream: Janus checks a token on every request (`token_auth`); the station issues one per
+ *    authorised console request (`issueToken`, valid for the streaming plugin only, revoked after its lifetime).
+ *
+ * Everything is a Result: a missing `janus`, a port in use, a Janus that does not answer, a refused request.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createSocket, type Socket } from 'node:dgram';
+import { existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { err, ok, type Result } from '../../mavlink/result.js';
+import type { JanusAccess } from '../api/contract.js';
+
+export type { JanusAccess };
+
+/** Where Debian puts Janus's plugins and transports (x86-64 and arm64). */
+const LIB_DIRS = ['/usr/lib/x86_64-linux-gnu/janus', '/usr/lib/aarch64-linux-gnu/janus', '/usr/lib/janus', '/opt/janus/lib/janus'];
+const BINARIES = ['/usr/bin/janus', '/opt/janus/bin/janus', '/usr/local/bin/janus'];
+
+/** The janus binary and its library folder, or why not. */
+export function findJanus(): Result<{ bin: string; lib: string }> {
+  const bin = process.env.KONGXUN_JANUS ?? BINARIES.find((b) => existsSync(b));
+  const lib = LIB_DIRS.find((d) => existsSync(join(d, 'plugins', 'libjanus_streaming.so')) && existsSync(join(d, 'transports', 'libjanus_http.so')));
+  if (!bin || !existsSync(bin)) return err('no-janus', 'janus is not installed (Debian/Ubuntu: apt-get install janus)');
+  if (!lib) return err('no-janus', `janus is at ${bin} but its streaming plugin or HTTP transport is not (looked in ${LIB_DIRS.join(', ')})`);
+  return ok({ bin, lib });
+}
+
+export interface JanusConfig {
+  httpPort: number;
+  adminPort: number;
+  adminSecret: string;
+  /** The streaming plugin's admin_key: needed to create mountpoints. */
+  streamingKey: string;
+  /** The address Janus's HTTP API and admin API listen on. */
+  bindIp: string;
+  /** ICE: the only interfaces/addresses Janus gathers candidates on (e.g. "127.0.0.1"); empty = all. */
+  iceEnforce: string;
+  /** RTP ports for mountpoints and for WebRTC, "min-max". */
+  rtpPortRange: string;
+  /** CORS origin allowed to call the API from a browser ("*" or the console's origin). */
+  allowOrigin: string;
+}
+
+/** Writes a config folder for Janus with only the streaming plugin and the HTTP transport (libconfig syntax). */
+export function writeJanusConfig(dir: string, lib: string, c: JanusConfig): void {
+  mkdirSync(join(dir, 'plugins'), { recursive: true });
+  mkdirSync(join(dir, 'transports'), { recursive: true });
+  for (const [sub, so] of [['plugins', 'libjanus_streaming.so'], ['transports', 'libjanus_http.so']] as const) {
+    const link = join(dir, sub, so);
+    if (!existsSync(link)) symlinkSync(join(lib, sub, so), link);
+  }
+  const q = (s: string) => JSON.stringify(s);
+  writeFileSync(
+    join(dir, 'janus.jcfg'),
+    `general: {
+  configs_folder = ${q(dir)}
+  plugins_folder = ${q(join(dir, 'plugins'))}
+  transports_folder = ${q(join(dir, 'transports'))}
+  events_folder = ${q(join(dir, 'none'))}
+  loggers_folder = ${q(join(dir, 'none'))}
+  debug_level = 3
+  admin_secret = ${q(c.adminSecret)}
+  token_auth = true
+  server_name = "kongxun"
+}
+certificates: {
+}
+media: {
+  rtp_port_range = ${q(c.rtpPortRange)}
+}
+nat: {
+  nice_debug = false
+  ignore_mdns = true
+${c.iceEnforce ? `  ice_enforce_list = ${q(c.iceEnforce)}\n` : ''}}
+plugins: {
+}
+transports: {
+}
+events: {
+}
+`,
+  );
+  writeFileSync(
+    join(dir, 'janus.transport.http.jcfg'),
+    `general: {
+  json = "plain"
+  base_path = "/janus"
+  http = true
+  port = ${c.httpPort}
+  ip = ${q(c.bindIp)}
+  https = false
+}
+admin: {
+  admin_base_path = "/admin"
+  admin_http = true
+  admin_port = ${c.adminPort}
+  admin_ip = ${q(c.bindIp)}
+  admin_https = false
+}
+cors: {
+  allow_origin = ${q(c.allowOrigin)}
+}
+`,
+  );
+  writeFileSync(
+    join(dir, 'janus.plugin.streaming.jcfg'),
+    `general: {
+  admin_key = ${q(c.streamingKey)}
+  rtp_port_range = ${q(c.rtpPortRange)}
+  events = false
+}
+`,
+  );
+}
+
+export interface JanusProcess {
+  gateway: JanusGateway;
+  /** The Janus API URL viewers use (http://ip:port/janus). */
+  url: string;
+  proc: ChildProcess;
+  stop(): Promise<void>;
+}
+
+export interface SpawnJanusOptions extends Partial<JanusConfig> {
+  dir: string;
+  httpPort: number;
+  adminPort: number;
+  log?: (line: string) => void;
+  /** How long to wait for Janus to answer (ms). */
+  startTimeoutMs?: number;
+}
+
+/** Starts Janus with a generated config in `dir` and waits until its admin API answers. */
+export async function spawnJanus(o: SpawnJanusOptions): Promise<Result<JanusProcess>> {
+  const found = findJanus();
+  if (!found.ok) return found;
+  const c: JanusConfig = {
+    httpPort: o.httpPort,
+    adminPort: o.adminPort,
+    adminSecret: o.adminSecret ?? randomBytes(16).toString('hex'),
+    streamingKey: o.streamingKey ?? randomBytes(16).toString('hex'),
+    bindIp: o.bindIp ?? '127.0.0.1',
+    iceEnforce: o.iceEnforce ?? '127.0.0.1',
+    rtpPortRange: o.rtpPortRange ?? '20000-40000',
+    allowOrigin: o.allowOrigin ?? '*',
+  };
+  writeJanusConfig(o.dir, found.value.lib, c);
+  const proc = spawn(found.value.bin, ['-C', join(o.dir, 'janus.jcfg'), '-F', o.dir, '-o'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  const keep = (b: Buffer) => {
+    out = (out + b.toString()).slice(-4000);
+    for (const l of b.toString().split('\n')) if (/\[ERR\]|FATAL|error/i.test(l)) o.log?.(`janus: ${l.trim()}`);
+  };
+  proc.stdout.on('data', keep);
+  proc.stderr.on('data', keep);
+  let exited: number | null = null;
+  proc.on('exit', (code) => (exited = code ?? -1));
+  const host = c.bindIp.includes(':') ? `[${c.bindIp}]` : c.bindIp;
+  const gateway = new JanusGateway({ url: `http://${host}:${c.httpPort}/janus`, adminUrl: `http://${host}:${c.adminPort}/admin`, adminSecret: c.adminSecret, streamingKey: c.streamingKey });
+  const stop = async () => {
+    if (exited !== null) return;
+    const gone = new Promise((r) => proc.once('exit', r));
+    proc.kill('SIGTERM');
+    const t = setTimeout(() => proc.kill('SIGKILL'), 3000);
+    await gone;
+    clearTimeout(t);
+  };
+  const deadline = Date.now() + (o.startTimeoutMs ?? 15_000);
+  for (;;) {
+    if (exited !== null) return err('janus-exited', `janus exited (${exited as number}) at start: ${out.trim().split('\n').slice(-5).join(' | ')}`);
+    const info = await gateway.info();
+    if (info.ok) break;
+    if (Date.now() > deadline) {
+      await stop();
+      return err('janus-timeout', `janus did not answer on ${gateway.adminUrl}: ${info.reason}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  o.log?.(`kongxun: janus (WebRTC for kiosks and the centre) at ${gateway.url}, config in ${o.dir}`);
+  return ok({ gateway, url: gateway.url, proc, stop });
+}
+
+export interface JanusGatewayOptions {
+  /** The Janus API (viewers): http://host:8088/janus */
+  url: string;
+  /** The admin API (the station): http://host:7088/admin */
+  adminUrl: string;
+  adminSecret: string;
+  streamingKey: string;
+  /** Where the station sends RTP for mountpoints (Janus's address as the station reaches it). */
+  rtpHost?: string;
+  /** Per request (ms). */
+  timeoutMs?: number;
+}
+
+export interface Mountpoint {
+  drone: string;
+  id: number;
+  /** The UDP port Janus receives this drone's RTP on. */
+  port: number;
+}
+
+/** The mountpoint id of a drone: stable across restarts (FNV-1a of the drone id, 1..2^31-1). */
+export function mountpointId(drone: string): number {
+  let h = 0x811c9dc5;
+  for (const c of new TextEncoder().encode(`kongxun:${drone}`)) h = Math.imul(h ^ c, 0x01000193) >>> 0;
+  return (h % 0x7ffffffe) + 1;
+}
+
+type Json = Record<string, unknown>;
+
+export class JanusGateway {
+  readonly url: string;
+  readonly adminUrl: string;
+  readonly rtpHost: string;
+  constructor(private readonly o: JanusGatewayOptions) {
+    this.url = o.url;
+    this.adminUrl = o.adminUrl;
+    this.rtpHost = o.rtpHost ?? new URL(o.adminUrl).hostname.replace(/^\[|\]$/g, '');
+  }
+
+  private async admin(body: Json): Promise<Result<Json>> {
+    const ctl = new AbortController();
+    const t = setTimeout(() => ctl.abort(), this.o.timeoutMs ?? 5000);
+    try {
+      const r = await fetch(this.o.adminUrl, { method: 'POST', body: JSON.stringify({ ...body, transaction: randomBytes(8).toString('hex'), admin_secret: this.o.adminSecret }), signal: ctl.signal });
+      const text = await r.text();
+      if (text.length > 1_000_000) return err('janus-bad-answer', 'janus: answer too large');
+      const j = JSON.parse(text) as Json;
+      if (j.janus === 'error') {
+        const e = j.error as { code?: number; reason?: string } | undefined;
+        return err('janus-refused', `janus: ${String(body.janus)}: ${e?.reason ?? 'error'} (${e?.code ?? '?'})`);
+      }
+      return ok(j);
+    } catch (e) {
+      return err('janus-unreachable', `janus admin API ${this.o.adminUrl}: ${(e as Error).name === 'AbortError' ? 'no answer' : String(e)}`);
+    } finally {
+      clearTimeout(t);
+    }
+  }
+
+  /** Janus's own description (version, plugins); proves the admin API answers and the secret is right. */
+  async info(): Promise<Result<Json>> {
+    const r = await this.admin({ janus: 'get_status' });
+    return r.ok ? ok((r.value.status as Json | undefined) ?? {}) : r;
+  }
+
+  private async streaming(request: Json): Promise<Result<Json>> {
+    const r = await this.admin({ janus: 'message_plugin', plugin: 'janus.plugin.streaming', request: { ...request, admin_key: this.o.streamingKey } });
+    if (!r.ok) return r;
+    const data = ((r.value.response as Json | undefined) ?? {}) as Json;
+    if (data.error) return err('janus-refused', `janus streaming: ${String(request.request)}: ${String(data.error)} (${String(data.error_code ?? '?')})`);
+    return ok(data);
+  }
+
+  /**
+   * The drone's mountpoint: one H.264 video stream on a port Janus picks (an existing one of the same id, from
+   * an earlier run of the station, is destroyed first: its port may be another).
+   */
+  async mountpoint(drone: string): Promise<Result<Mountpoint>> {
+    const id = mountpointId(drone);
+    await this.streaming({ request: 'destroy', id, permanent: false });
+    const r = await this.streaming({
+      request: 'create',
+      type: 'rtp',
+      id,
+      name: `kongxun-${drone}`,
+      description: drone,
+      permanent: false,
+      media: [{ type: 'video', mid: 'v', label: drone, port: 0, pt: 96, codec: 'h264', fmtp: 'profile-level-id=42e01f;packetization-mode=1' }],
+    });
+    if (!r.ok) return r;
+    const stream = r.value.stream as { id?: unknown; ports?: { port?: unknown }[]; video_port?: unknown } | undefined;
+    const port = Number(stream?.ports?.[0]?.port ?? stream?.video_port);
+    if (!Number.isInteger(port) || port <= 0 || port > 65535) return err('janus-bad-answer', `janus: created the mountpoint of ${drone} but named no port`);
+    return ok({ drone, id, port });
+  }
+
+  /** A token for the streaming plugin only (Janus token_auth); revoke it with `revokeToken`. */
+  async addToken(token: string): Promise<Result<void>> {
+    const r = await this.admin({ janus: 'add_token', token, plugins: ['janus.plugin.streaming'] });
+    return r.ok ? ok(undefined) : r;
+  }
+
+  async revokeToken(token: string): Promise<Result<void>> {
+    const r = await this.admin({ janus: 'remove_token', token });
+    return r.ok ? ok(undefined) : r;
+  }
+}
+
+export interface JanusForwarderOptions {
+  gateway: JanusGateway;
+  log?: (line: string) => void;
+  /** A token's lifetime (ms); default 12 h. */
+  tokenTtlMs?: number;
+  now?: () => number;
+}
+
+/**
+ * Forwards the drones' RTP to their mountpoints and issues viewer tokens. `forward` is called by the video hub
+ * for every RTP packet of a drone's main stream, as it arrives; the first one makes the drone's mountpoint
+ * (packets before it is ready are not queued: a viewer starts at a keyframe anyway).
+ */
+export class JanusForwarder {
+  private readonly sock: Socket;
+  private readonly mounts = new Map<string, Mountpoint | 'pending' | 'failed'>();
+  private readonly tokens = new Map<string, NodeJS.Timeout>();
+  private readonly now: () => number;
+  /** Packets sent per drone (tests, status). */
+  readonly sent = new Map<string, number>();
+  private closed = false;
+
+  constructor(private readonly o: JanusForwarderOptions) {
+    this.sock = createSocket('udp4');
+    this.sock.on('error', (e) => o.log?.(`kongxun: janus forwarding: ${e.message}`));
+    this.sock.unref();
+    this.now = o.now ?? Date.now;
+  }
+
+  forward(drone: string, packet: Uint8Array): void {
+    if (this.closed) return;
+    const m = this.mounts.get(drone);
+    if (m === undefined) {
+      this.mounts.set(drone, 'pending');
+      void this.o.gateway.mountpoint(drone).then((r) => {
+        if (this.closed) return;
+        if (r.ok) this.mounts.set(drone, r.value);
+        else {
+          this.mounts.set(drone, 'failed');
+          this.o.log?.(`kongxun: no Janus mountpoint for ${drone}: ${r.reason}`);
+        }
+      });
+      return;
+    }
+    if (typeof m === 'string') return;
+    this.sock.send(packet, m.port, this.o.gateway.rtpHost);
+    this.sent.set(drone, (this.sent.get(drone) ?? 0) + 1);
+  }
+
+  mountpoints(): Mountpoint[] {
+    return [...this.mounts.values()].filter((m): m is Mountpoint => typeof m !== 'string');
+  }
+
+  /**
+   * A token for one authorised console request (the hook the console's session binds to): registered with
+   * Janus for the streaming plugin only, revoked when its lifetime ends or the station closes.
+   */
+  async issue(): Promise<Result<JanusAccess>> {
+    if (this.closed) return err('closed', 'janus forwarding is closed');
+    const token = randomBytes(24).toString('base64url');
+    const r = await this.o.gateway.addToken(token);
+    if (!r.ok) return r;
+    const ttl = this.o.tokenTtlMs ?? 12 * 3_600_000;
+    const timer = setTimeout(() => void this.revoke(token), ttl);
+    timer.unref();
+    this.tokens.set(token, timer);
+    return ok({ url: this.o.gateway.url, token, expiresMs: this.now() + ttl, mountpoints: this.mountpoints().map(({ drone, id }) => ({ drone, id })) });
+  }
+
+  async revoke(token: string): Promise<void> {
+    const t = this.tokens.get(token);
+    if (!t) return;
+    clearTimeout(t);
+    this.tokens.delete(token);
+    await this.o.gateway.revokeToken(token);
+  }
+
+  async close(): Promise<void> {
+    for (const token of [...this.tokens.keys()]) await this.revoke(token);
+    this.closed = true;
+    this.sock.close();
+  }
+}
