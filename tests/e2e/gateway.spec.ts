@@ -7,6 +7,7 @@
  */
 import { expect, test } from '@playwright/test';
 import { serve, type Served } from './station.js';
+import { signInPage } from '../sign-in.js';
 
 let station: Served;
 
@@ -21,6 +22,7 @@ test.use({ viewport: { width: 1600, height: 900 } });
 test('a go-to into the substation is refused on the spot; sent with an override and its reason', async ({ page }, testInfo) => {
   let sent = 0;
   page.on('websocket', (ws) => ws.on('framesent', (f) => (sent += String(f.payload).includes('"goto"') ? 1 : 0)));
+  await signInPage(page, station.url, 'pilot');
   await page.goto(station.url);
   await expect(page.getByTestId('link')).toHaveText('已连接');
   await page.getByTestId('drone-JH-02').click();

@@ -16,6 +16,7 @@ import { freeUdpPortPair } from '../video/ffmpeg.js';
 import { codedLatencies, FRAME_CODE_VF, readFrameCodes, stationArrivals } from './frame-code.js';
 import { screenshotVariance } from './pixels.js';
 import { serve, type Served } from './station.js';
+import { signIn, signInPage, withSession } from '../sign-in.js';
 
 let station: Served;
 let ffmpeg: ChildProcess | undefined;
@@ -38,23 +39,27 @@ test.afterAll(() => {
 test('kiosk: WebRTC through Janus with a token the station issues; no token, no stream', async ({ page }, testInfo) => {
   // Access: a token per request, the Janus URL, the drone's mountpoint (made when its first packet arrived).
   let access: { url: string; token: string; mountpoints: { drone: string; id: number }[] } | undefined;
+  // A kiosk is a signed-in viewer: the station issues Janus tokens to sessions only.
+  const session = withSession(await signIn(station.url, 'viewer'));
+  expect((await fetch(`${station.url}api/janus`)).status).toBe(401);
   await expect
     .poll(async () => {
-      const r = await fetch(`${station.url}api/janus`);
+      const r = await fetch(`${station.url}api/janus`, session);
       access = r.ok ? ((await r.json()) as typeof access) : undefined;
       return access?.mountpoints.map((m) => m.drone) ?? [];
     }, { timeout: 20_000 })
     .toEqual(['JH-01']);
-  const second = (await (await fetch(`${station.url}api/janus`)).json()) as { token: string };
+  const second = (await (await fetch(`${station.url}api/janus`, session)).json()) as { token: string };
   expect(second.token).not.toBe(access!.token);
   // Janus refuses a request without a token, and one with a made-up token.
   for (const token of [undefined, 'not-a-token']) {
-    const r = (await (await fetch(new URL(access!.url, station.url), { method: 'POST', body: JSON.stringify({ janus: 'create', transaction: 't', ...(token ? { token } : {}) }) })).json()) as { janus: string; error?: { code: number } };
+    const r = (await (await fetch(new URL(access!.url, station.url), { method: 'POST', headers: session.headers, body: JSON.stringify({ janus: 'create', transaction: 't', ...(token ? { token } : {}) }) })).json()) as { janus: string; error?: { code: number } };
     expect(r.janus).toBe('error');
     expect(r.error?.code).toBe(403);
   }
 
   // The kiosk: WebRTC from Janus. The frame number drawn in each picture matches it to its arrival in the station.
+  await signInPage(page, station.url, 'viewer');
   await page.goto(`${station.url}?view=kiosk`);
   const tile = page.getByTestId('kiosk-JH-01');
   await expect(tile).toHaveAttribute('data-state', 'live', { timeout: 30_000 });

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { freeUdpPortPair } from '../video/ffmpeg.js';
 import { serve, type Served } from './station.js';
+import { signInPage } from '../sign-in.js';
 
 let station: Served;
 const senders: ChildProcess[] = [];
@@ -43,6 +44,7 @@ test.beforeAll(() => {
 });
 
 test('wall: previews refresh on keyframes, the tile in focus is live, an alert brings its drone into focus', async ({ page }, testInfo) => {
+  await signInPage(page, station.url, 'viewer');
   await page.goto(`${station.url}?view=wall`);
   for (const d of DRONES) {
     const tile = page.getByTestId(`video-${d}`);
