@@ -38,7 +38,7 @@ import { openGateway, type CommandGateway } from './gateway/gateway.js';
 import { planItems, runGatewayCommand } from './gateway/run.js';
 import type { Principal } from './gateway/principal.js';
 import { actualMessage, stationDay } from './patrol/actual.js';
-import { checkLook, dispatchView, lookRequest, mayDispatch } from './patrol/look.js';
+import { checkLook, dispatchView, lookRefusal, lookRequest, mayDispatch } from './patrol/look.js';
 import { JanusForwarder, spawnJanus, type JanusProcess } from './video/janus.js';
 import { AlertSnapshots } from './video/alert-snapshot.js';
 
@@ -209,7 +209,7 @@ async function startServiceParts(o: StationServiceOptions, clock: Clock, log: (l
   const station = created.value;
   const names = new Map(fleetFile.drones.map((d) => [d.sysid, d.id] as const));
   // The command gateway and its audit (DATA/audit.sqlite): always on, for every station.
-  const opened = openGateway({ clock, dataDir: o.dataDir, geography: geojson, droneName: (sysid) => names.get(sysid) ?? null });
+  const opened = openGateway({ clock, dataDir: o.dataDir, geography: geojson, droneName: (sysid) => names.get(sysid) ?? null, health });
   if (!opened.ok) {
     await station.close();
     await fleet?.stop();
@@ -259,7 +259,7 @@ async function startServiceParts(o: StationServiceOptions, clock: Clock, log: (l
     return patrol;
   }
   const runner = patrol?.value.runner;
-  const centre = o.centre ? startStationCentre(o.centre, { clock, station, fleet: fleetFile, dataDir: o.dataDir, patrol: patrol?.value, log }) : undefined;
+  const centre = o.centre ? startStationCentre(o.centre, { clock, station, fleet: fleetFile, dataDir: o.dataDir, patrol: patrol?.value, rules: gateway.rules, log }) : undefined;
   if (centre && !centre.ok) {
     await patrol?.value.close();
     gateway.close();
@@ -393,6 +393,8 @@ async function startServiceParts(o: StationServiceOptions, clock: Clock, log: (l
         if (!runner) return { ok: false, id: null, reason: 'no scheduled patrol runs on this station (start it with --patrol DIR): nobody picks the drone' };
         const r = checkLook(req);
         if (!r.ok) return { ok: false, id: null, reason: r.reason };
+        const refused = lookRefusal(gateway.rules, r.value);
+        if (refused) return { ok: false, id: null, reason: refused };
         return { ok: true, id: runner.request(lookRequest(r.value, who)), reason: '' };
       },
       upload: async (sysid, name, text, onProgress, who, override) => {

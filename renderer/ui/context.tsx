@@ -33,7 +33,7 @@ export function useT(): T {
 
 const EVENT_KEYS = new Set(['vehicle-new', 'vehicle-lost', 'vehicle-regained', 'vehicle-rebooted', 'mode-changed', 'armed', 'disarmed', 'duplicate-sysid', 'statustext', 'statustext-flood', 'unsigned-flagged', 'link-rejecting', 'stream-missing', 'stream-refused', 'stream-restored']);
 const STORAGE_KEYS = new Set(['storage-failed', 'storage-recovered', 'storage-low', 'storage-stop', 'storage-space-ok']);
-const STORES = new Set(['tlogs', 'patrol', 'video']);
+const STORES = new Set(['tlogs', 'patrol', 'video', 'audit']);
 
 /** An event in the console's language; the autopilot's own words (STATUSTEXT) are quoted as they came. */
 export function wordEvent(t: T, e: StationEvent): string {

@@ -7,6 +7,8 @@
  * Every request names its Principal; the dispatcher's audit writes it as the actor (`centre:<id>`). At merge
  * the lead may route `request` through the command gateway instead (it has the same shape).
  */
+import type { FlightRules } from '../../missions/plan/flight-check.js';
+import { lookRefusal } from '../patrol/look.js';
 import type { Clock } from '../../mavlink/clock.js';
 import { err, ok, type Result } from '../../mavlink/result.js';
 import { vehicleViews } from '../api/views.js';
@@ -25,6 +27,8 @@ export interface StationHostOptions {
   station: Station;
   fleet: Fleet;
   patrol?: { runner: PatrolRunner; store: PatrolStore; day: DayInput };
+  /** The jurisdiction's rules (the command gateway's): a request to look inside a no-fly zone is refused. */
+  rules?: FlightRules;
   log?: (line: string) => void;
 }
 
@@ -125,6 +129,8 @@ export function stationHost(o: StationHostOptions): StationHost {
     request: (who: Principal, req) => {
       if (!p) return err('unsupported', 'no scheduled patrol runs on this station: it cannot send a drone');
       if (p.runner.dispatches().some((d) => d.id === req.id)) return err('duplicate', `request ${req.id} is already known`);
+      const refused = lookRefusal(o.rules, req);
+      if (refused) return err('refused', refused);
       p.runner.request({ id: req.id, latDeg: req.latDeg, lonDeg: req.lonDeg, radiusM: req.radiusM, priority: req.priority, holdS: req.holdS, from: principalName(who) });
       if (req.text) p.runner.event(null, null, 'dispatch', `${req.id} from ${principalName(who)}: ${req.text.slice(0, 500)}`);
       o.log?.(`kongxun: centre: ${principalName(who)} asks to look at ${req.latDeg.toFixed(5)}, ${req.lonDeg.toFixed(5)} (${req.id})`);

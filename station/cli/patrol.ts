@@ -141,7 +141,7 @@ export async function patrolMain(argv: string[], io: CliIo): Promise<number> {
     return io.fail(`kongxun patrol: ${store.reason}`, 2);
   }
   const names = new Map(fleet.drones.map((x) => [x.sysid, x.id] as const));
-  const gateway = openGateway({ clock, dataDir, geography: geojson, droneName: (s) => names.get(s) ?? null });
+  const gateway = openGateway({ clock, dataDir, geography: geojson, droneName: (s) => names.get(s) ?? null, health });
   if (!gateway.ok) {
     store.value.close();
     await st.value.close();

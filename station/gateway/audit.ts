@@ -13,6 +13,7 @@
  * Appends from several processes (the station and a `kongxun command` on the same data folder) are serialised
  * by an IMMEDIATE transaction that reads the last row and writes the next one.
  */
+import type { StorageHealth } from '../storage/health.js';
 import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -83,7 +84,10 @@ export interface AuditVerify {
 export interface AuditLog {
   readonly file: string;
   /** Append one row; returns its id (0 when the log is closed). */
+  /** Writes one row (chained to the last); never throws: a row the disk refuses waits in memory (see openAuditLog). */
   append(e: AuditEntry): number;
+  /** Rows waiting to be written (the disk refused them). */
+  pending(): number;
   rows(f?: AuditFilter): AuditRecord[];
   verify(): AuditVerify;
   close(): void;
@@ -131,7 +135,18 @@ export function verifyChain(rows: AuditRecord[]): AuditVerify {
   return { ok: problems.length === 0, rows: rows.length, head: last ? { id: last.id, hash: last.hash } : null, problems };
 }
 
-export function openAuditLog(dataDir: string, name = 'audit.sqlite'): Result<AuditLog> {
+/** Rows held in memory while the audit cannot be written (a full disk): about a day of a busy station's commands. */
+export const AUDIT_PENDING_MAX = 100_000;
+
+/**
+ * The audit in `DATA/<name>`. A row that cannot be written (a full or read-only disk) is never an exception into
+ * the command path: it waits in memory, in order, with the rows after it, and all are written in one
+ * transaction at the next append or the health's retry; the failure and the recovery go to `health` (an alert,
+ * and new launches wait, as for every store). Ids are given at write time from the file, so a CLI writing the
+ * same file meanwhile keeps the chain whole; only a row beyond AUDIT_PENDING_MAX is lost, counted, and then
+ * shows as a gap `audit verify` names.
+ */
+export function openAuditLog(dataDir: string, name = 'audit.sqlite', o: { health?: StorageHealth } = {}): Result<AuditLog> {
   let Database: typeof BetterSqlite3;
   try {
     Database = nodeRequire()('better-sqlite3') as typeof BetterSqlite3;
@@ -161,9 +176,53 @@ export function openAuditLog(dataDir: string, name = 'audit.sqlite'): Result<Aud
     insert.run(id, e.atMs, e.who, e.role, e.via, e.from, e.sysid, e.drone, e.sortie, e.phase, e.ref, e.action, e.command, e.verdict, e.reason, e.answer, prev, rowHash(prev, id, e));
     return id;
   });
+  const pending: AuditEntry[] = [];
+  let lost = 0;
+  let firstLostMs: number | null = null;
+  let lastLostMs: number | null = null;
+  const flushTx = db.transaction((rows: AuditEntry[]): void => {
+    for (const e of rows) appendTx(e);
+  });
+  /** Writes what waits; true when nothing waits any more. */
+  const flush = (): boolean => {
+    if (pending.length === 0 || !db.open) return true;
+    try {
+      flushTx.immediate(pending);
+    } catch (e) {
+      o.health?.failed('audit', file, e);
+      return false;
+    }
+    pending.length = 0;
+    const seconds = firstLostMs !== null && lastLostMs !== null ? (lastLostMs - firstLostMs) / 1000 : 0;
+    o.health?.recovered('audit', { records: lost, bytes: 0, seconds });
+    lost = 0;
+    firstLostMs = lastLostMs = null;
+    return true;
+  };
+  const offRetry = o.health?.onRetry('audit', () => void flush());
   return ok({
     file,
-    append: (e) => (db.open ? appendTx.immediate(e) : 0),
+    append: (e) => {
+      if (!db.open) return 0;
+      if (flush()) {
+        try {
+          return appendTx.immediate(e);
+        } catch (x) {
+          o.health?.failed('audit', file, x);
+        }
+      }
+      if (pending.length >= AUDIT_PENDING_MAX) {
+        lost++;
+        firstLostMs ??= e.atMs;
+        lastLostMs = e.atMs;
+        return 0;
+      }
+      pending.push(e);
+      // The id it will have, this station being the only writer meanwhile (the result row's `ref`).
+      const top = last.get() as { id: number } | undefined;
+      return (top?.id ?? 0) + pending.length;
+    },
+    pending: () => pending.length,
     rows: (f = {}) => {
       const where: string[] = [];
       const args: (string | number)[] = [];
@@ -185,7 +244,12 @@ export function openAuditLog(dataDir: string, name = 'audit.sqlite'): Result<Aud
       return f.limit !== undefined ? rows.reverse() : rows;
     },
     verify: () => verifyChain(db.prepare(`SELECT ${COLUMNS} FROM audit ORDER BY id`).all() as AuditRecord[]),
-    close: () => db.open && db.close(),
+    close: () => {
+      offRetry?.();
+      if (!db.open) return;
+      flush();
+      db.close();
+    },
   });
 }
 

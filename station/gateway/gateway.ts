@@ -11,6 +11,7 @@
  * flight outside the jurisdiction, in a no-fly zone or above the ceiling may be sent by a pilot with an explicit
  * override and a written reason, which the audit keeps; a number that is not a number never.
  */
+import type { StorageHealth } from '../storage/health.js';
 import type { Clock } from '../../mavlink/clock.js';
 import type { VehicleCommand } from '../api/contract.js';
 import { checkList, describeIssues, FlightRules, type FlightIssue, type ListItem } from '../../missions/plan/flight-check.js';
@@ -276,8 +277,8 @@ export class CommandGateway {
  * The station's gateway on a data folder: the audit in DATA/audit.sqlite, and the rules of the station's
  * GeoJSON when given (without them only numbers and ranges are checked).
  */
-export function openGateway(o: { clock: Clock; dataDir: string; geography?: unknown; droneName?: (sysid: number) => string | null }): Result<CommandGateway> {
-  const audit = openAuditLog(o.dataDir);
+export function openGateway(o: { clock: Clock; dataDir: string; geography?: unknown; droneName?: (sysid: number) => string | null; health?: StorageHealth | undefined }): Result<CommandGateway> {
+  const audit = openAuditLog(o.dataDir, 'audit.sqlite', o.health ? { health: o.health } : {});
   if (!audit.ok) return audit;
   const rules = o.geography !== undefined ? FlightRules.fromGeoJson(o.geography) : undefined;
   return ok(new CommandGateway({ clock: o.clock, audit: audit.value, rules, ...(o.droneName ? { droneName: o.droneName } : {}) }));

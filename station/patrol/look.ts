@@ -5,13 +5,25 @@
 import { err, ok, type Result } from '../../mavlink/result.js';
 import type { DispatchView, LookRequestView } from '../api/contract.js';
 import type { Principal } from '../gateway/principal.js';
-import { principalName } from '../gateway/principal.js';
+import { principalName, principalRole } from '../gateway/principal.js';
+import { may } from '../gateway/rights.js';
+import { describeIssues, type FlightRules } from '../../missions/plan/flight-check.js';
 import type { DispatchRecord, LookRequest } from './dispatch.js';
 
-/** A dispatcher or a pilot (or an admin, or the centre) may send a drone to look; a viewer or reviewer may not. */
+/** Who may send a drone to look: the gateway's rights table (a dispatcher, a pilot, the centre; not a viewer). */
 export function mayDispatch(who: Principal): boolean {
-  if (who.kind === 'centre') return true;
-  return who.kind === 'user' && (who.role === 'dispatcher' || who.role === 'pilot' || who.role === 'admin');
+  return may(principalRole(who), 'dispatch');
+}
+
+/**
+ * Where a drone may be sent to look: the point (hover) or the whole circle (orbit) inside the jurisdiction and
+ * clear of every no-fly zone by the planner's margin — the gateway's rules for a go-to and an orbit. No
+ * override: a dispatcher has none, and the centre is a dispatcher. Null when it may go.
+ */
+export function lookRefusal(rules: FlightRules | undefined, req: Pick<LookRequestView, 'latDeg' | 'lonDeg' | 'radiusM'>): string | null {
+  if (!rules) return null;
+  const issues = req.radiusM > 0 ? rules.orbit(req.latDeg, req.lonDeg, req.radiusM, undefined, 'look-here orbit') : rules.point(req.latDeg, req.lonDeg, undefined, 'look-here point');
+  return issues.length > 0 ? describeIssues(issues) : null;
 }
 
 /** The runner's request from a console's checked one: the asker is written to the audit as the actor. */

@@ -145,7 +145,7 @@ export class SimDay {
     if (!store.ok) return store;
     this.store = store.value;
     const names = new Map(this.day.fleet.drones.map((d) => [d.sysid, d.id] as const));
-    const gateway = openGateway({ clock: this.clock, dataDir: this.dataDir, geography: this.o.stationGeoJson, droneName: (s) => names.get(s) ?? null });
+    const gateway = openGateway({ clock: this.clock, dataDir: this.dataDir, geography: this.o.stationGeoJson, droneName: (s) => names.get(s) ?? null, health: this.health });
     if (!gateway.ok) return gateway;
     this.gateway = gateway.value;
     this.runner = new PatrolRunner({ clock: this.clock, station: this.station, day: this.day, store: this.store, gateway: this.gateway, onAlert: (a) => this.o.onAlert?.(a.text), ...(h ? { records: () => h.launchBlocker() } : {}) });

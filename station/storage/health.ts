@@ -18,7 +18,7 @@ import type { Clock, TimerId } from '../../mavlink/clock.js';
 import type { StationEvent } from '../api/contract.js';
 import { freeBytes as statFree } from '../data-dir.js';
 
-export type StoreName = 'tlogs' | 'patrol' | 'video';
+export type StoreName = 'tlogs' | 'patrol' | 'video' | 'audit';
 
 export interface Lost {
   records: number;
@@ -57,7 +57,7 @@ export interface StorageHealthOptions {
   freeBytes?: (dir: string) => number | null;
 }
 
-export const STORE_WORDS: Record<StoreName, string> = { tlogs: 'telemetry logs', patrol: 'patrol record', video: 'video recording' };
+export const STORE_WORDS: Record<StoreName, string> = { tlogs: 'telemetry logs', patrol: 'patrol record', video: 'video recording', audit: 'command audit' };
 
 /** The errno/SQLite code of a thrown error, and its words without the syscall's path tail. */
 export function errorCause(e: unknown): { code: string; message: string } {

@@ -63,7 +63,11 @@ describe('go and look here from a console', () => {
     expect(patrolEvents[0]!.event.severity).toBe('warning');
     expect(await c.look({ ...POINT, radiusM: 9999, priority: 2, holdS: 60 })).toMatchObject({ ok: false, id: null, reason: 'radiusM must be 0–500 m' });
     expect(await c.look({ latDeg: 'x', lonDeg: 118, radiusM: 50, priority: 2, holdS: 60 })).toMatchObject({ ok: false });
-    expect(await c.look({ ...POINT, radiusM: 50, priority: 2, holdS: 60 })).toEqual({ type: 'look-result', requestId: 'l3', ok: true, id: 'D001', reason: '' });
+    // Not into a no-fly zone: the gateway's rules for a go-to and an orbit, and nobody is sent.
+    expect(await c.look({ latDeg: 24.5896, lonDeg: 118.2736, radiusM: 0, priority: 3, holdS: 60 })).toMatchObject({ ok: false, id: null, reason: expect.stringMatching(/^look-here point is inside no-fly zone 变电站 substation/) });
+    expect(await c.look({ latDeg: 24.5896, lonDeg: 118.2766, radiusM: 400, priority: 3, holdS: 60 })).toMatchObject({ ok: false, id: null, reason: expect.stringMatching(/look-here orbit \(radius 400 m\).*no-fly zone 变电站/) });
+    expect(c.service.patrol!.dispatches()).toEqual([]);
+    expect(await c.look({ ...POINT, radiusM: 50, priority: 2, holdS: 60 })).toEqual({ type: 'look-result', requestId: 'l5', ok: true, id: 'D001', reason: '' });
     // Every drone is docked (the sample day is long past: its sorties are missed), so a ready docked one goes.
     const going = await c.until(() => {
       for (const m of [...c.msgs].reverse()) {
