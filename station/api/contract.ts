@@ -485,10 +485,14 @@ export interface ReplayStatus {
  */
 export interface AuditRowView {
   id: number;
+  /** Station clock, Unix ms. */
   atMs: number;
+  /** `alice`, `patrol-runner`, `cli:root`, `centre:fenju`. */
   who: string;
   role: string;
+  /** console | desktop | cli | runner | centre. */
   via: string;
+  /** The client's address, the OS user's host, or whose request the runner carries out. */
   from: string;
   sysid: number | null;
   drone: string | null;
@@ -500,8 +504,11 @@ export interface AuditRowView {
   command: string;
   /** request: allowed | override | refused · result: accepted | failed. */
   verdict: string;
+  /** Why refused, or the pilot's written reason for an override. */
   reason: string;
+  /** The drone's (or the station's) answer; '' on request rows. */
   answer: string;
+  /** SHA-256 over the previous row's hash and this row's content. */
   hash: string;
 }
 

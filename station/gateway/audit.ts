@@ -13,6 +13,7 @@
  * Appends from several processes (the station and a `kongxun command` on the same data folder) are serialised
  * by an IMMEDIATE transaction that reads the last row and writes the next one.
  */
+import type { AuditRowView } from '../api/contract.js';
 import type { StorageHealth } from '../storage/health.js';
 import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
@@ -21,42 +22,17 @@ import type BetterSqlite3 from 'better-sqlite3';
 import { err, ok, type Result } from '../../mavlink/result.js';
 import { nodeRequire } from '../node-require.js';
 
-export type AuditPhase = 'request' | 'result';
+export type AuditPhase = AuditRowView['phase'];
 
-/** What one row says. */
-export interface AuditEntry {
-  /** Station clock, Unix ms. */
-  atMs: number;
-  /** `alice`, `patrol-runner`, `cli:root`, `centre:fenju`. */
-  who: string;
-  role: string;
-  /** console | desktop | cli | runner | centre. */
-  via: string;
-  /** The client's address, the OS user's host, or '' (the runner). */
-  from: string;
-  sysid: number | null;
-  drone: string | null;
-  sortie: string | null;
-  /** request: the gateway's decision, written before anything is sent; result: the drone's answer. */
-  phase: AuditPhase;
-  /** On a result row: the id of its request row. */
-  ref: number | null;
-  /** The action's name (goto, takeoff, upload mission, arm …). */
-  action: string;
-  /** The full command as JSON text. */
-  command: string;
-  /** request: allowed | override | refused · result: accepted | failed. */
-  verdict: string;
-  /** Why refused, or the pilot's written reason for an override. */
-  reason: string;
-  /** The drone's (or the station's) answer; '' on request rows. */
-  answer: string;
-}
+/**
+ * What one row says: the contract's row (station/api/contract.ts `AuditRowView`, documented there) without the
+ * id and hash the log gives it when written.
+ */
+export type AuditEntry = Omit<AuditRowView, 'id' | 'hash'>;
 
-export interface AuditRecord extends AuditEntry {
-  id: number;
+/** A written row: its id, the previous row's hash and its own. */
+export interface AuditRecord extends AuditRowView {
   prev: string;
-  hash: string;
 }
 
 export interface AuditFilter {
