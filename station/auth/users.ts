@@ -9,12 +9,9 @@
  * Each account has a `generation`, raised by every change of password, role or state: a session remembers the
  * generation it was made at, and ends when it no longer matches.
  */
-import { chmodSync, closeSync, mkdirSync, openSync } from 'node:fs';
-import { join } from 'node:path';
-import type BetterSqlite3 from 'better-sqlite3';
+import { openSqlite } from '../storage/sqlite.js';
 import { err, ok, type Result } from '../../mavlink/result.js';
 import { isRole, type Role } from '../gateway/principal.js';
-import { nodeRequire } from '../node-require.js';
 
 export interface Account {
   name: string;
@@ -64,28 +61,9 @@ function account(r: Row): Account {
 }
 
 export function openUserStore(dataDir: string, name = 'users.sqlite'): Result<UserStore> {
-  let Database: typeof BetterSqlite3;
-  try {
-    Database = nodeRequire()('better-sqlite3') as typeof BetterSqlite3;
-  } catch (e) {
-    return err('unavailable', `better-sqlite3 cannot be loaded: ${(e as Error).message}`);
-  }
-  const file = join(dataDir, name);
-  let db: BetterSqlite3.Database;
-  try {
-    mkdirSync(dataDir, { recursive: true });
-    // Password hashes: readable by the station's own OS user only (no effect on Windows). The file exists with
-    // that mode before SQLite opens it, so its -wal and -shm files, which SQLite creates with the database's
-    // own mode, are private too.
-    closeSync(openSync(file, 'a', 0o600));
-    if (process.platform !== 'win32') chmodSync(file, 0o600);
-    db = new Database(file);
-    db.pragma('journal_mode = WAL');
-    db.pragma('busy_timeout = 5000');
-    db.exec(SCHEMA);
-  } catch (e) {
-    return err('unwritable', `${file}: ${(e as Error).message}`);
-  }
+  const opened = openSqlite(dataDir, name, { schema: SCHEMA, busyTimeoutMs: 5000, private: true });
+  if (!opened.ok) return opened;
+  const { db } = opened.value;
   const one = db.prepare<[string], Row>('SELECT * FROM users WHERE name = ?');
   const all = db.prepare<[], Row>('SELECT * FROM users ORDER BY name');
   const n = db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM users');

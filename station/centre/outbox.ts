@@ -11,12 +11,9 @@
  * Requests: each id the centre sent is remembered with its response topic and the last answer state, so a
  * duplicate (QoS 1 redelivery, a centre retrying) is answered again but not carried out again, across restarts.
  */
-import { mkdirSync } from 'node:fs';
+import { openSqlite } from '../storage/sqlite.js';
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
-import type BetterSqlite3 from 'better-sqlite3';
-import { err, ok, type Result } from '../../mavlink/result.js';
-import { nodeRequire } from '../node-require.js';
+import { ok, type Result } from '../../mavlink/result.js';
 
 export type RowClass = 'must' | 'telemetry';
 export interface OutRow { id: number; topic: string; qos: 0 | 1; cls: RowClass; payload: string; corr: string | null }
@@ -51,23 +48,9 @@ CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 export interface OutboxLimits { maxTelemetryRows?: number; maxBytes?: number }
 
 export function openOutbox(dir: string, limits: OutboxLimits = {}): Result<Outbox> {
-  let Database: typeof BetterSqlite3;
-  try {
-    Database = nodeRequire()('better-sqlite3') as typeof BetterSqlite3;
-  } catch (e) {
-    return err('unavailable', `better-sqlite3 cannot be loaded: ${(e as Error).message}`);
-  }
-  const file = join(dir, 'outbox.sqlite');
-  let db: BetterSqlite3.Database;
-  try {
-    mkdirSync(dir, { recursive: true });
-    db = new Database(file);
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = NORMAL');
-    db.exec(SCHEMA);
-  } catch (e) {
-    return err('unwritable', `${file}: ${(e as Error).message}`);
-  }
+  const opened = openSqlite(dir, 'outbox.sqlite', { schema: SCHEMA, synchronous: 'NORMAL' });
+  if (!opened.ok) return opened;
+  const { db, file } = opened.value;
   const maxTel = limits.maxTelemetryRows ?? 3600;
   const maxBytes = limits.maxBytes ?? 64 * 1024 * 1024;
   const kvGet = db.prepare('SELECT value FROM kv WHERE key = ?');

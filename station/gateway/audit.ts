@@ -13,14 +13,11 @@
  * Appends from several processes (the station and a `kongxun command` on the same data folder) are serialised
  * by an IMMEDIATE transaction that reads the last row and writes the next one.
  */
+import { openSqlite } from '../storage/sqlite.js';
 import type { AuditRowView } from '../api/contract.js';
 import type { StorageHealth } from '../storage/health.js';
 import { createHash } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import type BetterSqlite3 from 'better-sqlite3';
 import { err, ok, type Result } from '../../mavlink/result.js';
-import { nodeRequire } from '../node-require.js';
 
 export type AuditPhase = AuditRowView['phase'];
 
@@ -123,24 +120,9 @@ export const AUDIT_PENDING_MAX = 100_000;
  * shows as a gap `audit verify` names.
  */
 export function openAuditLog(dataDir: string, name = 'audit.sqlite', o: { health?: StorageHealth } = {}): Result<AuditLog> {
-  let Database: typeof BetterSqlite3;
-  try {
-    Database = nodeRequire()('better-sqlite3') as typeof BetterSqlite3;
-  } catch (e) {
-    return err('unavailable', `better-sqlite3 cannot be loaded: ${(e as Error).message}`);
-  }
-  const file = join(dataDir, name);
-  let db: BetterSqlite3.Database;
-  try {
-    mkdirSync(dataDir, { recursive: true });
-    db = new Database(file);
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = NORMAL');
-    db.pragma('busy_timeout = 5000');
-    db.exec(SCHEMA);
-  } catch (e) {
-    return err('unwritable', `audit ${file}: ${(e as Error).message}`);
-  }
+  const opened = openSqlite(dataDir, name, { schema: SCHEMA, synchronous: 'NORMAL', busyTimeoutMs: 5000 });
+  if (!opened.ok) return err(opened.code, `audit ${opened.reason}`);
+  const { db, file } = opened.value;
   const last = db.prepare('SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1');
   const insert = db.prepare(
     'INSERT INTO audit (id, at_ms, who, role, via, from_addr, sysid, drone, sortie, phase, ref, action, command, verdict, reason, answer, prev, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',

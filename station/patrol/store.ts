@@ -16,12 +16,10 @@
  *
  * Every call returns a value or nothing; opening returns a Result (a missing native module is an error value).
  */
-import { nodeRequire } from '../node-require.js';
-import { makeDirs } from '../data-dir.js';
+import { openSqlite } from '../storage/sqlite.js';
 import type { StorageHealth } from '../storage/health.js';
-import { join } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
-import { err, ok, type Result } from '../../mavlink/result.js';
+import { ok, type Result } from '../../mavlink/result.js';
 import type { Sortie } from './sortie.js';
 
 export interface EventRow { atMs: number; sortie: string | null; sysid: number | null; kind: string; text: string }
@@ -66,25 +64,10 @@ CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 
 export function openPatrolStore(dataDir: string, opts: string | PatrolStoreOptions = {}): Result<PatrolStore> {
   const o: PatrolStoreOptions = typeof opts === 'string' ? { name: opts } : opts;
-  let Database: typeof BetterSqlite3;
-  try {
-    Database = nodeRequire()('better-sqlite3') as typeof BetterSqlite3;
-  } catch (e) {
-    return err('unavailable', `better-sqlite3 cannot be loaded: ${(e as Error).message}`);
-  }
-  let db: BetterSqlite3.Database;
-  const file = join(dataDir, o.name ?? 'patrol.sqlite');
-  const made = makeDirs(dataDir);
-  if (!made.ok) return err('unwritable', `${file}: ${made.reason}`);
-  try {
-    db = new Database(file);
-    db.pragma('journal_mode = WAL');
-    db.pragma(`synchronous = ${o.synchronous ?? 'FULL'}`);
-    db.exec(SCHEMA);
-    o.onOpen?.(db);
-  } catch (e) {
-    return err('unwritable', `${file}: ${(e as Error).message}`);
-  }
+  const opened = openSqlite(dataDir, o.name ?? 'patrol.sqlite', { schema: SCHEMA, synchronous: o.synchronous ?? 'FULL' });
+  if (!opened.ok) return opened;
+  const { db, file } = opened.value;
+  o.onOpen?.(db);
   const upsert = db.prepare('INSERT INTO sorties (day, id, state, sysid, body, updated_ms) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(day, id) DO UPDATE SET state = excluded.state, sysid = excluded.sysid, body = excluded.body, updated_ms = excluded.updated_ms');
   const ev = db.prepare('INSERT INTO events (at_ms, sortie, sysid, kind, text) VALUES (?, ?, ?, ?, ?)');
   const al = db.prepare('INSERT INTO alerts (at_ms, sortie, sysid, level, text, state) VALUES (?, ?, ?, ?, ?, ?)');
