@@ -22,7 +22,7 @@ import { stationEvent, vehicleViews } from '../station/api/views.js';
 import { buildReport } from '../station/patrol/report.js';
 import { SimDay } from '../station/patrol/sim-day.js';
 import { startConsoleServer } from '../station/server/console-server.js';
-import { loadStationFiles, samplesDir } from '../station/station-files.js';
+import { loadStationFiles, samplesDir } from '../station/files/station-files.js';
 import { storageEvent } from '../station/storage/health.js';
 import { EnospcFs } from '../station/testdata/enospc-fs.js';
 import { addTestUser, signIn, testAuth, withSession } from '../tests/sign-in.js';

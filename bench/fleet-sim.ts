@@ -16,7 +16,7 @@
  * and ATTITUDE as bootAtMs + time_boot_ms (same machine, same clock).
  */
 import { SimFleet } from '../sitl/fleet.js';
-import { STREAM_MESSAGE_IDS } from '../station/streams.js';
+import { STREAM_MESSAGE_IDS } from '../station/vehicle/streams.js';
 
 export interface SimConfig {
   drones: number;

@@ -30,7 +30,7 @@ import { SystemClock } from '../mavlink/clock.js';
 import { FrameParser, type MavFrame } from '../mavlink/codec/frame.js';
 import { decodePayload } from '../mavlink/codec/messages.js';
 import { createStation, type Station } from '../station/compose.js';
-import { DEFAULT_STREAM_RATES_HZ, STREAM_MESSAGE_IDS } from '../station/streams.js';
+import { DEFAULT_STREAM_RATES_HZ, STREAM_MESSAGE_IDS } from '../station/vehicle/streams.js';
 import type { FromChild, SimConfig, ToChild } from './fleet-sim.js';
 import { WindowProfiler } from './fleet-profile.js';
 

@@ -1,6 +1,6 @@
 /**
  * What the command gateway adds to a command: the same commands to the same simulated drone, in the same run,
- * sent directly (station/commands.ts) and through the gateway (station/gateway/gateway.ts: the role check, the
+ * sent directly (station/vehicle/commands.ts) and through the gateway (station/gateway/gateway.ts: the role check, the
  * flight check against the sample station's jurisdiction — a go-to's point against the boundary and both
  * no-fly zones — a request row in DATA/audit.sqlite before sending, the result row after). Interleaved
  * direct/gateway pairs, so both see the same machine load.

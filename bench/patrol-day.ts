@@ -14,7 +14,7 @@ import { sortiePlan } from '../missions/plan/exports.js';
 import { localMidnightUtcMs } from '../missions/plan/timezone.js';
 import { buildReport } from '../station/patrol/report.js';
 import { SimDay } from '../station/patrol/sim-day.js';
-import { loadStationFiles, samplesDir } from '../station/station-files.js';
+import { loadStationFiles, samplesDir } from '../station/files/station-files.js';
 
 const DATE = '2026-11-24';
 const hours = Number(process.argv[2] ?? 24);

@@ -20,8 +20,8 @@ import { FakeClock } from '../mavlink/clock.js';
 import { decodePayload } from '../mavlink/codec/messages.js';
 import type { Received } from '../mavlink/connection.js';
 import { openPatrolStore } from '../station/patrol/store.js';
-import { TlogRecorder, type RecorderFs } from '../station/recorder.js';
-import { readTlog } from '../station/tlog.js';
+import { TlogRecorder, type RecorderFs } from '../station/storage/recorder.js';
+import { readTlog } from '../station/storage/tlog.js';
 
 const drones = Number(process.argv[2] ?? 5);
 const rows = Number(process.argv[3] ?? 1500);

@@ -15,7 +15,7 @@ import { MavConnection } from '../mavlink/connection.js';
 import { make, type MavLinkData } from '../mavlink/codec/messages.js';
 import { memoryPair } from '../mavlink/transport/index.js';
 import { createStation } from './compose.js';
-import { readTlogFile } from './tlog.js';
+import { readTlogFile } from './storage/tlog.js';
 
 const dirs: string[] = [];
 afterEach(() => {

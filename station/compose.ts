@@ -14,15 +14,15 @@ import { err, ok, type Result } from '../mavlink/result.js';
 import { quirksFor } from '../mavlink/quirks.js';
 import { createTransport, type Transport, type TransportStatus } from '../mavlink/transport/index.js';
 import type { CommandOptions, CommandSpec } from '../mavlink/services/command.js';
-import type { QueuedCommand } from './command-queue.js';
-import { VehicleCommands, type CommandsOptions } from './commands.js';
-import { startGcsHeartbeat } from './gcs-heartbeat.js';
-import { VehicleMissions } from './missions.js';
-import { createVehicleFiles, type VehicleFiles } from './params-vehicle.js';
-import { TlogRecorder, type RecorderOptions } from './recorder.js';
+import type { QueuedCommand } from './vehicle/command-queue.js';
+import { VehicleCommands, type CommandsOptions } from './vehicle/commands.js';
+import { startGcsHeartbeat } from './vehicle/gcs-heartbeat.js';
+import { VehicleMissions } from './vehicle/mission-transfer.js';
+import { createVehicleFiles, type VehicleFiles } from './vehicle/files.js';
+import { TlogRecorder, type RecorderOptions } from './storage/recorder.js';
 import type { StorageHealth } from './storage/health.js';
-import type { VehicleSnapshot } from './vehicle-state.js';
-import { VehicleRegistry, type RegistryEvent, type RegistryEventType, type RegistryOptions, type VehicleInfo } from './vehicles.js';
+import type { VehicleSnapshot } from './vehicle/vehicle-state.js';
+import { VehicleRegistry, type RegistryEvent, type RegistryEventType, type RegistryOptions, type VehicleInfo } from './vehicle/registry.js';
 
 export interface StationOptions {
   clock: Clock;

@@ -3,7 +3,7 @@
  * station's registry events → worded events. Words are English here; the UI translates what it shows.
  */
 import { common } from 'mavlink-mappings';
-import type { RegistryEvent } from '../vehicles.js';
+import type { RegistryEvent } from '../vehicle/registry.js';
 import type { StationSnapshot as CoreSnapshot } from '../compose.js';
 import type { StationEvent, VehicleView } from './contract.js';
 

@@ -8,7 +8,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { auditCsv, openAuditLog, type AuditRecord } from '../gateway/audit.js';
-import { defaultDataDir } from '../data-dir.js';
+import { defaultDataDir } from '../storage/data-dir.js';
 import { flag, helpText, parseArgs, type FlagSpec } from './args.js';
 import type { CliIo } from './io.js';
 

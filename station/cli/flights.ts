@@ -10,9 +10,9 @@ import { isoLocal } from '../../missions/plan/timezone.js';
 import { join, resolve } from 'node:path';
 import { parseFleet } from '../../missions/fleet.js';
 import type { FlightSummary } from '../api/contract.js';
-import { defaultDataDir } from '../data-dir.js';
+import { defaultDataDir } from '../storage/data-dir.js';
 import { FlightCatalog } from '../replay/flights.js';
-import { samplesDir } from '../station-files.js';
+import { samplesDir } from '../files/station-files.js';
 import { flag, helpText, parseArgs, type FlagSpec } from './args.js';
 import type { CliIo } from './io.js';
 

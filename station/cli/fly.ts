@@ -8,8 +8,8 @@
 import { flag, helpText, parseArgs, type FlagSpec } from './args.js';
 import type { CliIo } from './io.js';
 import { CONNECT_FLAGS, connectVehicle, type CliDeps } from './vehicle-session.js';
-import { loadPlanFile } from '../mission-plan.js';
-import { flyPlan } from '../mission-fly.js';
+import { loadPlanFile } from '../files/plan-file.js';
+import { flyPlan } from '../vehicle/fly-plan.js';
 import { planItems } from '../gateway/run.js';
 import { cliGateway, GATEWAY_FLAGS } from './gateway.js';
 

@@ -7,10 +7,10 @@ import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import type { Clock } from '../../mavlink/clock.js';
 import { err, ok, type Result } from '../../mavlink/result.js';
-import { defaultDataDir } from '../data-dir.js';
+import { defaultDataDir } from '../storage/data-dir.js';
 import { openGateway, type CommandGateway } from '../gateway/gateway.js';
 import type { Principal } from '../gateway/principal.js';
-import { loadStationFiles } from '../station-files.js';
+import { loadStationFiles } from '../files/station-files.js';
 import { flag, type FlagSpec, type ParsedArgs } from './args.js';
 
 export const GATEWAY_FLAGS: Record<string, FlagSpec> = {

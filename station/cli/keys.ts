@@ -18,9 +18,9 @@ import { SystemClock } from '../../mavlink/clock.js';
 import { SIGNING_EPOCH_MS } from '../../mavlink/codec/signing.js';
 import { make } from '../../mavlink/codec/messages.js';
 import { createStation } from '../compose.js';
-import { defaultDataDir } from '../data-dir.js';
-import { droneKey, keyPath, newKey, writeKeyFile } from '../keys.js';
-import { loadStationFiles } from '../station-files.js';
+import { defaultDataDir } from '../storage/data-dir.js';
+import { droneKey, keyPath, newKey, writeKeyFile } from '../files/keys.js';
+import { loadStationFiles } from '../files/station-files.js';
 import { flag, helpText, parseArgs, type FlagSpec } from './args.js';
 import type { CliIo } from './io.js';
 

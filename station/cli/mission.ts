@@ -14,8 +14,8 @@ import type { MissionType, WireItem } from '../../mavlink/services/mission/types
 import type { MissionItem, Params7 } from '../../missions/formats/items.js';
 import { toPlan } from '../../missions/formats/qgc-plan.js';
 import { toWaypoints } from '../../missions/formats/wpl.js';
-import { loadPlanFile, type PlanLists } from '../mission-plan.js';
-import type { ProgressEvent } from '../missions.js';
+import { loadPlanFile, type PlanLists } from '../files/plan-file.js';
+import type { ProgressEvent } from '../vehicle/mission-transfer.js';
 import { flag, helpText, parseArgs, type FlagSpec, type ParsedArgs } from './args.js';
 import type { CliIo } from './io.js';
 import { CONNECT_FLAGS, connectVehicle, type CliDeps } from './vehicle-session.js';

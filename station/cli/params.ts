@@ -14,7 +14,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import type { Clock } from '../../mavlink/clock.js';
 import { diffParams, formatParm, parseParm } from '../../mavlink/services/param/parm-file.js';
 import { formatValue, type Param } from '../../mavlink/services/param/types.js';
-import type { VehicleFiles } from '../params-vehicle.js';
+import type { VehicleFiles } from '../vehicle/files.js';
 import { flag, helpText, parseArgs, type FlagSpec, type ParsedArgs } from './args.js';
 import type { CliIo } from './io.js';
 import { cliGateway, GATEWAY_FLAGS } from './gateway.js';

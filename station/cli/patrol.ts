@@ -19,7 +19,7 @@ import { SystemClock } from '../../mavlink/clock.js';
 import { localMidnightUtcMs } from '../../missions/plan/timezone.js';
 import { parseFaultFile, type FaultRule } from '../../sitl/faults.js';
 import { createStation } from '../compose.js';
-import { checkDataDir, defaultDataDir } from '../data-dir.js';
+import { checkDataDir, defaultDataDir } from '../storage/data-dir.js';
 import { StorageHealth, errorCause, patrolAlert } from '../storage/health.js';
 import { loadDay } from '../patrol/day.js';
 import { buildReport, reportHtml, type DailyReport } from '../patrol/report.js';
@@ -27,7 +27,7 @@ import { openGateway } from '../gateway/gateway.js';
 import { PatrolRunner } from '../patrol/runner.js';
 import { SimDay } from '../patrol/sim-day.js';
 import { openPatrolStore } from '../patrol/store.js';
-import { loadStationFiles, samplesDir } from '../station-files.js';
+import { loadStationFiles, samplesDir } from '../files/station-files.js';
 import { flag, helpText, parseArgs, type FlagSpec } from './args.js';
 import { waitForSignal, type CliIo } from './io.js';
 

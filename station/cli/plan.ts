@@ -10,7 +10,7 @@
  * DIR/freshness.geojson and makes the day's routes favour stale places (--orange-hours, --red-hours).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { makeDirs } from '../data-dir.js';
+import { makeDirs } from '../storage/data-dir.js';
 import { join } from 'node:path';
 import { planDay } from '../../missions/plan/day.js';
 import { routesGeoJSON, routesKml, sortiePlan, sortieWaypoints } from '../../missions/plan/exports.js';
@@ -18,7 +18,7 @@ import { clusterHotspots, parseIncidentsCsv, parseIncidentsGeoJSON } from '../..
 import { addTracks, emptyGrid, type FreshnessGrid, freshnessGeoJSON, staleness, summary, tracksFromGeoJSON } from '../../missions/plan/freshness.js';
 import { isoLocal, localMidnightUtcMs, parseIso, validDate, validTimeZone } from '../../missions/plan/timezone.js';
 import { verifyDay } from '../../missions/plan/verify.js';
-import { loadStationFiles } from '../station-files.js';
+import { loadStationFiles } from '../files/station-files.js';
 import { helpText, parseArgs } from './args.js';
 
 const SPEC = {
@@ -122,7 +122,7 @@ export async function planMain(argv: string[], log: (s: string) => void = consol
   const plan = planDay(geography, fleet, date, fresh ? { staleness: staleness(fresh, dayStart) } : {});
   const ms = performance.now() - t0;
   const s = plan.schedule;
-  // Not mkdirSync's recursive mode: it never returns for a folder under /proc (station/data-dir.ts).
+  // Not mkdirSync's recursive mode: it never returns for a folder under /proc (station/storage/data-dir.ts).
   const made = makeDirs(join(out, 'sorties'));
   if (!made.ok) {
     logErr(`${out}: cannot write (${made.reason})`);

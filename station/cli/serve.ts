@@ -1,7 +1,7 @@
 /** `kongxun serve`: the station service and its web console (the built-in simulated fleet by default). */
 import { dirname, resolve } from 'node:path';
 import { startStationService } from '../service.js';
-import { checkDataDir, defaultDataDir } from '../data-dir.js';
+import { checkDataDir, defaultDataDir } from '../storage/data-dir.js';
 import { flag, helpText, intFlag, parseArgs, type FlagSpec } from './args.js';
 import { openMbtiles } from '../server/mbtiles.js';
 import { consoleStaticDir } from './static-dir.js';

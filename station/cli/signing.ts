@@ -6,7 +6,7 @@
  */
 import { keyFromPassphrase, type SigningConfig, type UnsignedPolicy } from '../../mavlink/codec/signing.js';
 import { err, ok, type Result } from '../../mavlink/result.js';
-import { SIGNING_KEY_ENV, keyFromText, readKeyFile } from '../keys.js';
+import { SIGNING_KEY_ENV, keyFromText, readKeyFile } from '../files/keys.js';
 import { flag, type FlagSpec, type ParsedArgs } from './args.js';
 
 export const SIGNING_FLAGS: Record<string, FlagSpec> = {

@@ -4,7 +4,7 @@ import { SystemClock } from '../../mavlink/clock.js';
 import { vehicleViews } from '../api/views.js';
 import type { VehicleView } from '../api/contract.js';
 import { createStation } from '../compose.js';
-import { defaultDataDir } from '../data-dir.js';
+import { defaultDataDir } from '../storage/data-dir.js';
 import { flag, helpText, parseArgs, type FlagSpec } from './args.js';
 import type { CliIo } from './io.js';
 import { watchLinks } from './link-why.js';

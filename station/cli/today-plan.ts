@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadStationFiles } from '../station-files.js';
+import { loadStationFiles } from '../files/station-files.js';
 import type { CliIo } from './io.js';
 import { planMain } from './plan.js';
 

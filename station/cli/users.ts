@@ -10,7 +10,7 @@ import { resolve } from 'node:path';
 import { SystemClock } from '../../mavlink/clock.js';
 import { Auth } from '../auth/auth.js';
 import { ROLES, ROLE_NAMES } from '../gateway/principal.js';
-import { defaultDataDir } from '../data-dir.js';
+import { defaultDataDir } from '../storage/data-dir.js';
 import { flag, helpText, parseArgs, type FlagSpec } from './args.js';
 import type { CliIo } from './io.js';
 

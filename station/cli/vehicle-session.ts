@@ -6,7 +6,7 @@
 import { resolve } from 'node:path';
 import { SystemClock, type Clock } from '../../mavlink/clock.js';
 import { createStation, type Station } from '../compose.js';
-import { defaultDataDir } from '../data-dir.js';
+import { defaultDataDir } from '../storage/data-dir.js';
 import { flag, intFlag, type FlagSpec, type ParsedArgs } from './args.js';
 import { SIGNING_FLAGS, signingFromArgs } from './signing.js';
 import { watchLinks } from './link-why.js';

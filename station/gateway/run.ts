@@ -1,8 +1,8 @@
 /**
  * Carrying out a command the gateway allowed: the one mapping from the gateway's commands (the console's
- * VehicleCommand, the CLI's speed and reboot) to the vehicle command API (station/commands.ts).
+ * VehicleCommand, the CLI's speed and reboot) to the vehicle command API (station/vehicle/commands.ts).
  */
-import type { CommandReply, VehicleCommands } from '../commands.js';
+import type { CommandReply, VehicleCommands } from '../vehicle/commands.js';
 import type { WireItem } from '../../mavlink/services/mission/types.js';
 import type { ListItem } from '../../missions/plan/flight-check.js';
 import type { GatewayCommand } from './gateway.js';

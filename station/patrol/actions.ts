@@ -7,9 +7,9 @@
  */
 import type { Clock } from '../../mavlink/clock.js';
 import type { Station } from '../compose.js';
-import type { CommandReply } from '../commands.js';
+import type { CommandReply } from '../vehicle/commands.js';
 import { MAV_CMD } from '../../missions/formats/items.js';
-import type { PlanLists } from '../mission-plan.js';
+import type { PlanLists } from '../files/plan-file.js';
 import type { CommandGateway } from '../gateway/gateway.js';
 import type { Principal } from '../gateway/principal.js';
 import { launchFromGround, uploadPlanVerified, type LaunchDeps } from '../vehicle/launch.js';

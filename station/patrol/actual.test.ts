@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { FlightSummary } from '../api/contract.js';
-import type { VehicleSnapshot } from '../vehicle-state.js';
+import type { VehicleSnapshot } from '../vehicle/vehicle-state.js';
 import { actualMessage, sortieOutcome, stationDay } from './actual.js';
 import { evaluateGates } from './gates.js';
 import { newSortie, type Sortie } from './sortie.js';

@@ -11,7 +11,7 @@ import type { Schedule, ScheduleSortie } from '../../missions/plan/schedule.js';
 import { parseIso } from '../../missions/plan/timezone.js';
 import { err, ok, type Result } from '../../mavlink/result.js';
 import type { WireItem } from '../../mavlink/services/mission/types.js';
-import { planFromText, type PlanLists } from '../mission-plan.js';
+import { planFromText, type PlanLists } from '../files/plan-file.js';
 
 export interface MissionMarks {
   /** MISSION_CURRENT at or past this: on station (past the takeoff; for a hover post, at the post). */

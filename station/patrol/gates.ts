@@ -4,7 +4,7 @@
  * the last `prearmWindowMs`), not flagged for maintenance, on the ground disarmed, the station able to keep
  * its records (tlogs, patrol store, video; free space above the stop mark), and the mission verified on the drone. Each failing gate is worded for the alert ("battery 52 % < 65 % (route 40 % + reserve 25 %)").
  */
-import type { VehicleSnapshot } from '../vehicle-state.js';
+import type { VehicleSnapshot } from '../vehicle/vehicle-state.js';
 import type { GateReport } from './sortie.js';
 
 export interface GateInput {

@@ -23,9 +23,9 @@
 import type { Clock, TimerId } from '../../mavlink/clock.js';
 import { err, ok, type Result } from '../../mavlink/result.js';
 import type { Station } from '../compose.js';
-import type { PlanLists } from '../mission-plan.js';
+import type { PlanLists } from '../files/plan-file.js';
 import { MissionProgress } from '../vehicle/launch.js';
-import type { VehicleSnapshot } from '../vehicle-state.js';
+import type { VehicleSnapshot } from '../vehicle/vehicle-state.js';
 import { isoLocal } from '../../missions/plan/timezone.js';
 import { audited, landingAt, launchMission, uploadPlan, type ActionContext } from './actions.js';
 import type { DayInput, DaySortie } from './day.js';

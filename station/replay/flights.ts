@@ -21,8 +21,8 @@ import { join } from 'node:path';
 import { common, minimal } from 'mavlink-mappings';
 import { decodePayload } from '../../mavlink/codec/messages.js';
 import type { FlightDetail, FlightEvent, FlightSample, FlightSummary } from '../api/contract.js';
-import { readTlog, type TlogStats } from '../tlog.js';
-import { initialVehicleState, reduceVehicleWithTexts, type VehicleState } from '../vehicle-state.js';
+import { readTlog, type TlogStats } from '../storage/tlog.js';
+import { initialVehicleState, reduceVehicleWithTexts, type VehicleState } from '../vehicle/vehicle-state.js';
 import { VideoIndexCache } from './video-index.js';
 
 /** A gap longer than this in the vehicle's frames is a lost link (the live registry's `lostAfterMs`). */

@@ -9,7 +9,7 @@
  * (station/auth/); only the app shell and the sign-in endpoints are public. A console's principal is its
  * session's user and role; sockets of a session that ends are closed with 4401.
  */
-import { RecentEvents } from '../event-flood.js';
+import { RecentEvents } from '../vehicle/event-flood.js';
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';

@@ -1,6 +1,6 @@
 /**
  * One place for the station's stores and their failures. Every store that writes to the data folder — the
- * tlogs (station/recorder.ts), the patrol's SQLite store (station/patrol/store.ts), the video recordings
+ * tlogs (station/storage/recorder.ts), the patrol's SQLite store (station/patrol/store.ts), the video recordings
  * (station/video/recording.ts) — reports a failed write here with its cause (ENOSPC, EROFS, EACCES, EIO,
  * SQLITE_FULL, …) and reports again when writing works again, with what was lost in between (records, bytes,
  * seconds). Nothing here throws: a failed write is a notice, never an exception into a link or a timer.
@@ -16,7 +16,7 @@
  */
 import type { Clock, TimerId } from '../../mavlink/clock.js';
 import type { StationEvent } from '../api/contract.js';
-import { freeBytes as statFree } from '../data-dir.js';
+import { freeBytes as statFree } from './data-dir.js';
 
 export type StoreName = 'tlogs' | 'patrol' | 'video' | 'audit';
 

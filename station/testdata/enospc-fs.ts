@@ -5,7 +5,7 @@
  * fault tests run without root and fail where a real full disk would.
  */
 import * as fs from 'node:fs';
-import type { RecorderFs } from '../recorder.js';
+import type { RecorderFs } from '../storage/recorder.js';
 
 const errno = (code: string, text: string, syscall: string) => Object.assign(new Error(`${code}: ${text}, ${syscall}`), { code, syscall });
 

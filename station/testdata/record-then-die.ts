@@ -8,7 +8,7 @@ import { SystemClock } from '../../mavlink/clock.js';
 import { MavConnection } from '../../mavlink/connection.js';
 import { make } from '../../mavlink/codec/messages.js';
 import { memoryPair } from '../../mavlink/transport/index.js';
-import { TlogRecorder } from '../recorder.js';
+import { TlogRecorder } from '../storage/recorder.js';
 
 const dataDir = process.argv[2];
 if (!dataDir) throw new Error('usage: record-then-die.ts <dataDir>');

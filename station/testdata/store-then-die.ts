@@ -11,7 +11,7 @@ import { MavConnection } from '../../mavlink/connection.js';
 import { make } from '../../mavlink/codec/messages.js';
 import { memoryPair } from '../../mavlink/transport/index.js';
 import { openPatrolStore } from '../patrol/store.js';
-import { TlogRecorder } from '../recorder.js';
+import { TlogRecorder } from '../storage/recorder.js';
 
 const dataDir = process.argv[2];
 if (!dataDir) throw new Error('usage: store-then-die.ts <dataDir>');

@@ -1,9 +1,9 @@
 /**
- * The one launch-and-watch sequence, used by `kongxun fly` (mission-fly.ts) and the patrol runner
+ * The one launch-and-watch sequence, used by `kongxun fly` (fly-plan.ts) and the patrol runner
  * (patrol/actions.ts, runner.ts): how a plan gets a copter from the ground into its mission, as ArduPilot allows
  * it without an RC throttle (ARDUPILOT-NOTES.md), and how its progress is followed.
  *
- *   UPLOAD ── mission, fence, rally: each checked (missions.ts prepareUpload), uploaded and verified
+ *   UPLOAD ── mission, fence, rally: each checked (mission-transfer.ts prepareUpload), uploaded and verified
  *   GUIDED ── set mode, confirmed in the heartbeat; before each arm attempt checked again and re-sent if the
  *             vehicle dropped it (a change made during boot can be lost when the RC mode switch becomes valid)
  *   ARM ───── retried while the refusal is transient (TRANSIENT_ARM: still booting, no position yet, GPS, …)
@@ -16,10 +16,10 @@
  */
 import type { Clock } from '../../mavlink/clock.js';
 import type { MissionType } from '../../mavlink/services/mission/types.js';
-import type { CommandReply } from '../commands.js';
+import type { CommandReply } from './commands.js';
 import type { Station } from '../compose.js';
-import type { PlanLists } from '../mission-plan.js';
-import { progressAfter, type MissionReport, type TransferCallOptions, type VehicleMissions } from '../missions.js';
+import type { PlanLists } from '../files/plan-file.js';
+import { progressAfter, type MissionReport, type TransferCallOptions, type VehicleMissions } from './mission-transfer.js';
 
 export type StepResult = { ok: true } | { ok: false; reason: string };
 

@@ -53,7 +53,7 @@ import type { MavLinkData } from '../../mavlink/codec/messages.js';
 import type { Result } from '../../mavlink/result.js';
 import type { CommandResult } from '../../mavlink/services/command.js';
 import type { Station } from '../compose.js';
-import type { RegistryEvent } from '../vehicles.js';
+import type { RegistryEvent } from '../vehicle/registry.js';
 
 export const MSG_VIDEO_STREAM_INFORMATION = 269;
 /** MAV_COMP_ID_CAMERA .. MAV_COMP_ID_CAMERA6. */

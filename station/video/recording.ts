@@ -12,7 +12,7 @@
  */
 import { closeSync, existsSync, ftruncateSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { makeDirs } from '../data-dir.js';
+import { makeDirs } from '../storage/data-dir.js';
 import type { StorageHealth } from '../storage/health.js';
 import type { AccessUnit } from './h264.js';
 import { TsMuxer } from './mpegts.js';

@@ -18,7 +18,7 @@ import type { StationEvent } from '../../station/api/contract.js';
 import { bufferIo } from '../../station/cli/io.js';
 import { main } from '../../station/cli/main.js';
 import { createStation } from '../../station/compose.js';
-import { EventFlood, RecentEvents } from '../../station/event-flood.js';
+import { EventFlood, RecentEvents } from '../../station/vehicle/event-flood.js';
 import { HostileProxy } from './proxy.js';
 import { memoryMb, until } from './wire.js';
 

@@ -18,7 +18,7 @@ import { bufferIo } from '../../station/cli/io.js';
 import { SIGNING_FLAGS, cliSigning } from '../../station/cli/signing.js';
 import { main } from '../../station/cli/main.js';
 import { createStation } from '../../station/compose.js';
-import { keyPath, readKeyFile } from '../../station/keys.js';
+import { keyPath, readKeyFile } from '../../station/files/keys.js';
 import { startStationService } from '../../station/service.js';
 import { vehicleViews } from '../../station/api/views.js';
 import { until } from './wire.js';

@@ -3,8 +3,8 @@
  * last item; a failsafe that takes the vehicle out of AUTO mid-mission fails the flight with a reason.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { flyPlan } from '../../station/mission-fly.js';
-import { homeItem, wireItem } from '../../station/mission-plan.js';
+import { flyPlan } from '../../station/vehicle/fly-plan.js';
+import { homeItem, wireItem } from '../../station/files/plan-file.js';
 import { item } from '../../missions/formats/items.js';
 import { buildRig, HOME, offset, type Rig } from '../system/harness.js';
 

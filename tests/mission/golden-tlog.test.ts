@@ -14,7 +14,7 @@ import { Bench, describe as name } from '../../mavlink/services/mission/machine-
 import { wireItemOf, type WireItem } from '../../mavlink/services/mission/types.js';
 import { createUpload, uploadMachine, type UploadResult, type UploadState } from '../../mavlink/services/mission/upload.js';
 import { verifyItems } from '../../mavlink/services/mission/verify.js';
-import { readTlogFile } from '../../station/tlog.js';
+import { readTlogFile } from '../../station/storage/tlog.js';
 
 const MISSION_IDS = new Set([39, 40, 41, 43, 44, 45, 47, 51, 73]);
 

@@ -14,7 +14,7 @@ import { decodePayload, type MavLinkData } from '../../mavlink/codec/messages.js
 import { FtpClient } from '../../mavlink/services/ftp/client.js';
 import { Op, decodeFtp, ftpMessage, text, type FtpPayload } from '../../mavlink/services/ftp/protocol.js';
 import type { MessageLink } from '../../mavlink/services/driver.js';
-import { readTlog } from '../../station/tlog.js';
+import { readTlog } from '../../station/storage/tlog.js';
 import { settle } from './helpers.js';
 
 const fx = (n: string): Uint8Array => new Uint8Array(readFileSync(new URL(`../fixtures/params/${n}`, import.meta.url)));

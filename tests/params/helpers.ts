@@ -13,7 +13,7 @@ import { memoryPair, type MemoryLinkOptions, type MemoryTransport } from '../../
 import { SimDrone } from '../../sitl/drone.js';
 import type { RadioModel } from '../../sitl/ftp-server.js';
 import { createStation, type Station } from '../../station/compose.js';
-import type { VehicleFiles } from '../../station/params-vehicle.js';
+import type { VehicleFiles } from '../../station/vehicle/files.js';
 
 export const HOME = { lat: 24.59, lon: 118.262, altAmslM: 10 };
 

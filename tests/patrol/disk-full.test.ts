@@ -20,7 +20,7 @@ import type { SimDay } from '../../station/patrol/sim-day.js';
 import type { StorageNotice } from '../../station/storage/health.js';
 import { EnospcFs } from '../../station/testdata/enospc-fs.js';
 import { fillUp, mountTmpfs } from '../../station/testdata/mounts.js';
-import { readTlogFile, type TlogStats } from '../../station/tlog.js';
+import { readTlogFile, type TlogStats } from '../../station/storage/tlog.js';
 import { sampleSimDay } from './testkit.js';
 
 const cleanup: (() => void | Promise<void>)[] = [];

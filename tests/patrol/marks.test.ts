@@ -1,7 +1,7 @@
 /** Mission marks of the planner's sortie shapes: on station, route done, hold and resume items. */
 import { describe, expect, it } from 'vitest';
 import { missionMarks } from '../../station/patrol/day.js';
-import type { PlanLists } from '../../station/mission-plan.js';
+import type { PlanLists } from '../../station/files/plan-file.js';
 import type { WireItem } from '../../mavlink/services/mission/types.js';
 
 const item = (seq: number, command: number, lat = 0, lon = 0): WireItem => ({ seq, command, frame: 3, params: [0, 0, 0, 0], x: Math.round(lat * 1e7), y: Math.round(lon * 1e7), z: 40, autocontinue: 1, current: 0 });

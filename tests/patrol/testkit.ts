@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { planDay } from '../../missions/plan/day.js';
 import { sortiePlan } from '../../missions/plan/exports.js';
-import { loadStationFiles, samplesDir } from '../../station/station-files.js';
+import { loadStationFiles, samplesDir } from '../../station/files/station-files.js';
 import { SimDay, type SimDayOptions } from '../../station/patrol/sim-day.js';
 
 export const DATE = '2026-11-24';

@@ -7,7 +7,7 @@
 import { rmSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { SimDay } from '../../station/patrol/sim-day.js';
-import { STREAM_MESSAGE_IDS } from '../../station/streams.js';
+import { STREAM_MESSAGE_IDS } from '../../station/vehicle/streams.js';
 import { sampleSimDay } from './testkit.js';
 
 const WITHHELD = ['MISSION_CURRENT', 'GLOBAL_POSITION_INT', 'GPS_RAW_INT', 'SYS_STATUS', 'BATTERY_STATUS', 'EXTENDED_SYS_STATE', 'EKF_STATUS_REPORT'];

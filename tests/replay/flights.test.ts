@@ -17,7 +17,7 @@ import { bufferIo } from '../../station/cli/io.js';
 import { main } from '../../station/cli/main.js';
 import type { FlightSummary } from '../../station/api/contract.js';
 import { FlightCatalog, groundDistanceM, parseFlightId, SAMPLE_MS } from '../../station/replay/flights.js';
-import { readTlog, type TlogRecord, type TlogStats } from '../../station/tlog.js';
+import { readTlog, type TlogRecord, type TlogStats } from '../../station/storage/tlog.js';
 
 const FIXTURE = join(fileURLToPath(new URL('.', import.meta.url)), '../fixtures/copter-mission-flight.tlog');
 /** As the recorder names a file of sysid 1 on a TCP link. */

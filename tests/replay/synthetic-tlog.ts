@@ -2,7 +2,7 @@
 import { minimal, standard } from 'mavlink-mappings';
 import { encodeV2 } from '../../mavlink/codec/frame.js';
 import { encodePayload, make, type MavLinkData } from '../../mavlink/codec/messages.js';
-import { encodeTlogRecord } from '../../station/tlog.js';
+import { encodeTlogRecord } from '../../station/storage/tlog.js';
 
 export interface SyntheticFlight {
   armMs: number;

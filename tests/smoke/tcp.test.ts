@@ -9,7 +9,7 @@ import { SystemClock } from '../../mavlink/clock.js';
 import { createTransport } from '../../mavlink/transport/index.js';
 import { SimFleet } from '../../sitl/fleet.js';
 import { createStation, type Station } from '../../station/compose.js';
-import type { RegistryEvent } from '../../station/vehicles.js';
+import type { RegistryEvent } from '../../station/vehicle/registry.js';
 import { freeTcpPortRun, HOME, tempDir, waitFor } from './util.js';
 
 const clock = new SystemClock();

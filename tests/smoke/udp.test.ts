@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { SystemClock } from '../../mavlink/clock.js';
 import { SimFleet } from '../../sitl/fleet.js';
 import { createStation, type Station } from '../../station/compose.js';
-import type { RegistryEvent } from '../../station/vehicles.js';
+import type { RegistryEvent } from '../../station/vehicle/registry.js';
 import { freeUdpPort, HOME, tempDir, waitFor } from './util.js';
 
 const clock = new SystemClock();

@@ -6,7 +6,7 @@
 import { common } from 'mavlink-mappings';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Received } from '../../mavlink/connection.js';
-import { DEFAULT_STREAM_RATES_HZ } from '../../station/streams.js';
+import { DEFAULT_STREAM_RATES_HZ } from '../../station/vehicle/streams.js';
 import { buildRig, SAMPLE_SYSIDS, type Rig } from './harness.js';
 
 let rig: Rig | undefined;

@@ -13,10 +13,10 @@ import { memoryPair, type MemoryLinkOptions, type MemoryTransport } from '../../
 import { SimFleet, type SimFleetOptions } from '../../sitl/fleet.js';
 import type { SimDrone } from '../../sitl/drone.js';
 import { createStation, type Station, type StationOptions } from '../../station/compose.js';
-import type { RegistryEvent } from '../../station/vehicles.js';
-import type { VehicleCommands } from '../../station/commands.js';
-import type { VehicleSnapshot } from '../../station/vehicle-state.js';
-import type { VehicleInfo } from '../../station/vehicles.js';
+import type { RegistryEvent } from '../../station/vehicle/registry.js';
+import type { VehicleCommands } from '../../station/vehicle/commands.js';
+import type { VehicleSnapshot } from '../../station/vehicle/vehicle-state.js';
+import type { VehicleInfo } from '../../station/vehicle/registry.js';
 
 /** The sample fleet's first three drones (resources/samples/fleet.json). */
 export const SAMPLE_SYSIDS = [11, 12, 13] as const;

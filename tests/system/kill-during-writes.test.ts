@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { nodeRequire } from '../../station/node-require.js';
-import { readTlogFile, type TlogStats } from '../../station/tlog.js';
+import { readTlogFile, type TlogStats } from '../../station/storage/tlog.js';
 import type BetterSqlite3 from 'better-sqlite3';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));

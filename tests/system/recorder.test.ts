@@ -2,11 +2,11 @@
  * The recorder in a real session: every frame the station sends and receives on a vehicle's connection
  * (both directions, commands, resends and the frames sent while the radio was out) lands in that vehicle's
  * tlog, byte for byte and in order, and the counts agree with the connection's own statistics. Read back
- * with station/tlog.ts. While the session runs, the file on disk is complete up to the last 1 s flush.
+ * with station/storage/tlog.ts. While the session runs, the file on disk is complete up to the last 1 s flush.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { readTlog, readTlogFile, type TlogStats } from '../../station/tlog.js';
+import { readTlog, readTlogFile, type TlogStats } from '../../station/storage/tlog.js';
 import { buildRig, type Rig } from './harness.js';
 
 let rig: Rig | undefined;

@@ -15,7 +15,7 @@ import { addTestUser, signIn, withSession } from '../sign-in.js';
 import type { ServerMessage, StationEvent } from '../../station/api/contract.js';
 import { startStationService } from '../../station/service.js';
 import { canMakeReadOnly, fillUp, makeReadOnly, mountTmpfs } from '../../station/testdata/mounts.js';
-import { readTlogFile, type TlogStats } from '../../station/tlog.js';
+import { readTlogFile, type TlogStats } from '../../station/storage/tlog.js';
 
 const base = mkdtempSync(join(tmpdir(), 'kx-storage-svc-'));
 const cleanup: (() => void)[] = [];

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseArgs } from '../../station/cli/args.js';
 import { SERVE_FLAGS } from '../../station/cli/serve.js';
-import { pseudoFilesystem } from '../../station/data-dir.js';
+import { pseudoFilesystem } from '../../station/storage/data-dir.js';
 
 const text = readFileSync(fileURLToPath(new URL('../../resources/systemd/kongxun.service', import.meta.url)), 'utf8');
 const unit = new Map<string, Map<string, string[]>>();

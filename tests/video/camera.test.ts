@@ -1,5 +1,5 @@
 /**
- * Camera control through MAVLink (station/commands.ts): start/stop recording, one photo with a sequence number
+ * Camera control through MAVLink (station/vehicle/commands.ts): start/stop recording, one photo with a sequence number
  * counting up, zoom as a share of the range — the right MAV_CMD and parameters, and a camera without zoom
  * answers UNSUPPORTED as a plain refusal, not a crash.
  */
@@ -7,8 +7,8 @@ import { common } from 'mavlink-mappings';
 import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../../mavlink/clock.js';
 import { outcomeOf, type CommandResult, type CommandSpec } from '../../mavlink/services/command.js';
-import { VehicleCommands, type CommandTarget } from '../../station/commands.js';
-import { initialVehicleState } from '../../station/vehicle-state.js';
+import { VehicleCommands, type CommandTarget } from '../../station/vehicle/commands.js';
+import { initialVehicleState } from '../../station/vehicle/vehicle-state.js';
 
 const C = common.MavCmd;
 

@@ -16,8 +16,8 @@ import { decodePayload, make, type MavLinkData } from '../../mavlink/codec/messa
 import { ok } from '../../mavlink/result.js';
 import type { CommandOutcome, CommandResult } from '../../mavlink/services/command.js';
 import { startStationService, type StationService, type StationServiceOptions } from '../../station/service.js';
-import { readTlogFile, type TlogRecord } from '../../station/tlog.js';
-import type { RegistryEvent } from '../../station/vehicles.js';
+import { readTlogFile, type TlogRecord } from '../../station/storage/tlog.js';
+import type { RegistryEvent } from '../../station/vehicle/registry.js';
 import { DISCOVERY_DEFAULTS, VideoDiscovery, describeStream, pickStream, streamInfoOf, streamUrl, type DiscoveryIo, type StreamInfo } from '../../station/video/discovery.js';
 import { ffmpegRtp, freeUdpPortPair } from './ffmpeg.js';
 

@@ -7,16 +7,16 @@
  *
  * Every call returns a value, never throws. Timeouts start from the vehicle's measured RTT when there is one.
  */
-import type { Clock } from '../mavlink/clock.js';
-import type { Quirks } from '../mavlink/quirks.js';
-import type { DownloadResult } from '../mavlink/services/mission/download.js';
-import type { SimpleResult } from '../mavlink/services/mission/clear.js';
-import * as transfer from '../mavlink/services/mission/transfer.js';
-import type { MissionType, TransferOptions, TransferProgress, WireItem } from '../mavlink/services/mission/types.js';
-import type { MessageLink, Running } from '../mavlink/services/driver.js';
-import type { CommandResult, CommandSpec } from '../mavlink/services/command.js';
+import type { Clock } from '../../mavlink/clock.js';
+import type { Quirks } from '../../mavlink/quirks.js';
+import type { DownloadResult } from '../../mavlink/services/mission/download.js';
+import type { SimpleResult } from '../../mavlink/services/mission/clear.js';
+import * as transfer from '../../mavlink/services/mission/transfer.js';
+import type { MissionType, TransferOptions, TransferProgress, WireItem } from '../../mavlink/services/mission/types.js';
+import type { MessageLink, Running } from '../../mavlink/services/driver.js';
+import type { CommandResult, CommandSpec } from '../../mavlink/services/command.js';
 import { common } from 'mavlink-mappings';
-import { checkItemArduPilot, describeProblem, storedInLocation } from '../mavlink/services/mission/item-rules.js';
+import { checkItemArduPilot, describeProblem, storedInLocation } from '../../mavlink/services/mission/item-rules.js';
 
 export interface MissionTarget {
   sysid: number;

@@ -12,12 +12,12 @@
  *   DONE ──── ok only if the plan was flown to the end and the vehicle is down and disarmed
  * Progress lines go to `onLine`; the summary is a plain value (the CLI prints it as JSON).
  */
-import type { Clock } from '../mavlink/clock.js';
-import type { Station } from './compose.js';
-import type { PlanLists } from './mission-plan.js';
-import { MissionProgress, launchFromGround, performDirectly, uploadPlanVerified, waitUntil, type UploadSummary } from './vehicle/launch.js';
+import type { Clock } from '../../mavlink/clock.js';
+import type { Station } from '../compose.js';
+import type { PlanLists } from '../files/plan-file.js';
+import { MissionProgress, launchFromGround, performDirectly, uploadPlanVerified, waitUntil, type UploadSummary } from './launch.js';
 
-export type { UploadSummary } from './vehicle/launch.js';
+export type { UploadSummary } from './launch.js';
 
 export interface FlyOptions {
   clock: Clock;

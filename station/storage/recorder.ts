@@ -31,12 +31,12 @@
 import * as nodeFs from 'node:fs';
 import { join } from 'node:path';
 import { minimal } from 'mavlink-mappings';
-import type { Clock, TimerId } from '../mavlink/clock.js';
-import { FrameParser } from '../mavlink/codec/frame.js';
-import { decodePayload, type MavLinkData } from '../mavlink/codec/messages.js';
-import type { Received, Sent } from '../mavlink/connection.js';
+import type { Clock, TimerId } from '../../mavlink/clock.js';
+import { FrameParser } from '../../mavlink/codec/frame.js';
+import { decodePayload, type MavLinkData } from '../../mavlink/codec/messages.js';
+import type { Received, Sent } from '../../mavlink/connection.js';
 import { makeDirs } from './data-dir.js';
-import type { Lost, StorageHealth } from './storage/health.js';
+import type { Lost, StorageHealth } from './health.js';
 
 export interface RecordableConnection {
   readonly name: string;

@@ -7,9 +7,9 @@
  * the system; sequence-gap loss is counted per (sysid, compid) per link.
  */
 import { common, minimal, standard, ardupilotmega } from 'mavlink-mappings';
-import type { MavLinkData } from '../mavlink/codec/messages.js';
-import { messageName } from '../mavlink/codec/messages.js';
-import { modeName, quirksFor, type Firmware } from '../mavlink/quirks.js';
+import type { MavLinkData } from '../../mavlink/codec/messages.js';
+import { messageName } from '../../mavlink/codec/messages.js';
+import { modeName, quirksFor, type Firmware } from '../../mavlink/quirks.js';
 import { countFrame, countRate, emptyLinkQuality, lossPct, ratesHz, type LinkQuality, type RateCounter } from './link-quality.js';
 import { addStatusText, emptyStatusTextLog, type StatusTextEntry, type StatusTextLog } from './statustext.js';
 

@@ -1,6 +1,6 @@
-/** The parameter and log services of one vehicle, sharing its MAVFTP client (see params-link.ts). */
+/** The parameter and log services of one vehicle, sharing its MAVFTP client (see file-link.ts). */
 import { LogService } from './logs.js';
-import { VehicleFileLink, type VehicleLinkDeps } from './params-link.js';
+import { VehicleFileLink, type VehicleLinkDeps } from './file-link.js';
 import { ParamService } from './params.js';
 
 export interface VehicleFiles {

@@ -1,7 +1,7 @@
-/** The station's checks of a list before upload (missions.ts prepareUpload): ArduPilot's rules and sane bounds. */
+/** The station's checks of a list before upload (mission-transfer.ts prepareUpload): ArduPilot's rules and sane bounds. */
 import { describe, expect, it } from 'vitest';
-import type { WireItem } from '../mavlink/services/mission/types.js';
-import { MAX_LIST_ITEMS, prepareUpload, progressAfter } from './missions.js';
+import type { WireItem } from '../../mavlink/services/mission/types.js';
+import { MAX_LIST_ITEMS, prepareUpload, progressAfter } from './mission-transfer.js';
 
 const wp = (z: number, params: [number, number, number, number] = [0, 0, 0, 0], command = 16): WireItem => ({
   seq: 0, command, frame: 3, params, x: 244798000, y: 1180894000, z, autocontinue: 1, current: 0,

@@ -8,11 +8,11 @@
  * firmware and board: the parameter cache keys on it, and its capabilities say whether MAVFTP exists.
  */
 import { common, standard } from 'mavlink-mappings';
-import type { Clock } from '../mavlink/clock.js';
-import { quirksFor, type Quirks } from '../mavlink/quirks.js';
-import type { CommandResult, CommandSpec } from '../mavlink/services/command.js';
-import type { MessageLink } from '../mavlink/services/driver.js';
-import { FtpClient } from '../mavlink/services/ftp/client.js';
+import type { Clock } from '../../mavlink/clock.js';
+import { quirksFor, type Quirks } from '../../mavlink/quirks.js';
+import type { CommandResult, CommandSpec } from '../../mavlink/services/command.js';
+import type { MessageLink } from '../../mavlink/services/driver.js';
+import { FtpClient } from '../../mavlink/services/ftp/client.js';
 import type { VehicleState } from './vehicle-state.js';
 
 export interface VehicleLinkDeps {

@@ -15,9 +15,9 @@
  * intervals; the registry turns that into a `stream-missing` event and asks for the message again.
  */
 import { common } from 'mavlink-mappings';
-import { make, type MavLinkData } from '../mavlink/codec/messages.js';
-import type { Quirks } from '../mavlink/quirks.js';
-import type { CommandResult, CommandSpec } from '../mavlink/services/command.js';
+import { make, type MavLinkData } from '../../mavlink/codec/messages.js';
+import type { Quirks } from '../../mavlink/quirks.js';
+import type { CommandResult, CommandSpec } from '../../mavlink/services/command.js';
 
 export interface StreamSpec {
   name: string;

@@ -6,12 +6,12 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ardupilotmega, common, minimal, standard } from 'mavlink-mappings';
-import { FakeClock } from '../mavlink/clock.js';
-import { MavConnection } from '../mavlink/connection.js';
-import { make, type MavLinkData } from '../mavlink/codec/messages.js';
-import { memoryPair, type Transport } from '../mavlink/transport/index.js';
+import { FakeClock } from '../../mavlink/clock.js';
+import { MavConnection } from '../../mavlink/connection.js';
+import { make, type MavLinkData } from '../../mavlink/codec/messages.js';
+import { memoryPair, type Transport } from '../../mavlink/transport/index.js';
 import { STREAM_MESSAGE_IDS } from './streams.js';
-import { VehicleRegistry, type RegistryEvent } from './vehicles.js';
+import { VehicleRegistry, type RegistryEvent } from './registry.js';
 
 const hb = (customMode = 0, o: { armed?: boolean; type?: number; autopilot?: number } = {}) =>
   make(minimal.Heartbeat, {

@@ -4,7 +4,7 @@
  * ("PreArm: …", "Arm: …") kept apart for the pre-flight panel. Pure functions over plain values.
  */
 
-import { cleanText } from '../mavlink/text.js';
+import { cleanText } from '../../mavlink/text.js';
 
 export interface StatusTextEntry {
   atMs: number;

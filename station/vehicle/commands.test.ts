@@ -6,14 +6,14 @@
  */
 import { describe, expect, it } from 'vitest';
 import { common, minimal } from 'mavlink-mappings';
-import { FakeClock } from '../mavlink/clock.js';
-import type { MavLinkData } from '../mavlink/codec/messages.js';
-import { outcomeOf, type CommandResult, type CommandSpec } from '../mavlink/services/command.js';
+import { FakeClock } from '../../mavlink/clock.js';
+import type { MavLinkData } from '../../mavlink/codec/messages.js';
+import { outcomeOf, type CommandResult, type CommandSpec } from '../../mavlink/services/command.js';
 import { VehicleCommands, type CommandTarget } from './commands.js';
 import type { StatusTextEntry } from './statustext.js';
 import { initialVehicleState, reduceVehicle, type VehicleState } from './vehicle-state.js';
-import { make } from '../mavlink/codec/messages.js';
-import { modeNumber, quirksFor } from '../mavlink/quirks.js';
+import { make } from '../../mavlink/codec/messages.js';
+import { modeNumber, quirksFor } from '../../mavlink/quirks.js';
 
 const C = common.MavCmd;
 const R = common.MavResult;

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { common, minimal, standard, ardupilotmega } from 'mavlink-mappings';
-import { make, type MavLinkData } from '../mavlink/codec/messages.js';
+import { make, type MavLinkData } from '../../mavlink/codec/messages.js';
 import { initialVehicleState, reduceVehicle, reduceVehicleWithTexts, vehicleSnapshot, type VehicleState } from './vehicle-state.js';
 
 const T0 = Date.UTC(2026, 10, 24, 8, 0, 0);

@@ -7,11 +7,11 @@
  */
 import { readFile } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
-import type { WireItem } from '../mavlink/services/mission/types.js';
-import type { Home, MissionItem } from '../missions/formats/items.js';
-import { checkPlan, checkWaypoints, parseJsonText, type PlanExtras } from '../missions/formats/plan-check.js';
-import { fromPlan } from '../missions/formats/qgc-plan.js';
-import { fromWaypoints } from '../missions/formats/wpl.js';
+import type { WireItem } from '../../mavlink/services/mission/types.js';
+import type { Home, MissionItem } from '../../missions/formats/items.js';
+import { checkPlan, checkWaypoints, parseJsonText, type PlanExtras } from '../../missions/formats/plan-check.js';
+import { fromPlan } from '../../missions/formats/qgc-plan.js';
+import { fromWaypoints } from '../../missions/formats/wpl.js';
 
 export interface PlanLists {
   home: Home;

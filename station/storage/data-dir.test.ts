@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { checkDataDir, makeDirs } from './data-dir.js';
-import { canMakeReadOnly, makeReadOnly } from './testdata/mounts.js';
+import { canMakeReadOnly, makeReadOnly } from '../testdata/mounts.js';
 
 const base = mkdtempSync(join(tmpdir(), 'kongxun-datadir-'));
 afterAll(() => rmSync(base, { recursive: true, force: true }));

@@ -13,10 +13,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { common, minimal } from 'mavlink-mappings';
-import { FakeClock } from '../mavlink/clock.js';
-import { MavConnection } from '../mavlink/connection.js';
-import { make, messageName } from '../mavlink/codec/messages.js';
-import { memoryPair } from '../mavlink/transport/index.js';
+import { FakeClock } from '../../mavlink/clock.js';
+import { MavConnection } from '../../mavlink/connection.js';
+import { make, messageName } from '../../mavlink/codec/messages.js';
+import { memoryPair } from '../../mavlink/transport/index.js';
 import { TlogRecorder, tlogFileName } from './recorder.js';
 import { readTlog, readTlogFile, type TlogStats } from './tlog.js';
 

@@ -8,12 +8,12 @@
  */
 import { mkdir, readFile, rename, rm, stat, writeFile, appendFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { drive } from '../mavlink/services/driver.js';
-import { ftpCrc32 } from '../mavlink/services/ftp/protocol.js';
-import { createLogDownload, logDownloadMachine } from '../mavlink/services/log/download.js';
-import { createLogList, logListMachine } from '../mavlink/services/log/list.js';
-import { err, ok, type Result } from '../mavlink/result.js';
-import { CAP_FTP, type VehicleFileLink } from './params-link.js';
+import { drive } from '../../mavlink/services/driver.js';
+import { ftpCrc32 } from '../../mavlink/services/ftp/protocol.js';
+import { createLogDownload, logDownloadMachine } from '../../mavlink/services/log/download.js';
+import { createLogList, logListMachine } from '../../mavlink/services/log/list.js';
+import { err, ok, type Result } from '../../mavlink/result.js';
+import { CAP_FTP, type VehicleFileLink } from './file-link.js';
 
 export const LOG_DIR = 'APM/LOGS';
 

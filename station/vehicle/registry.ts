@@ -18,12 +18,12 @@
  *    each silence limit while it stays away. A message the vehicle refused to stream is `stream-missing` at once.
  */
 import { common, minimal, standard } from 'mavlink-mappings';
-import type { Clock, TimerId } from '../mavlink/clock.js';
-import { make, type MavLinkData } from '../mavlink/codec/messages.js';
-import type { Received } from '../mavlink/connection.js';
-import { quirksFor } from '../mavlink/quirks.js';
-import type { MessageLink } from '../mavlink/services/driver.js';
-import type { PeerId, TransportStatus } from '../mavlink/transport/types.js';
+import type { Clock, TimerId } from '../../mavlink/clock.js';
+import { make, type MavLinkData } from '../../mavlink/codec/messages.js';
+import type { Received } from '../../mavlink/connection.js';
+import { quirksFor } from '../../mavlink/quirks.js';
+import type { MessageLink } from '../../mavlink/services/driver.js';
+import type { PeerId, TransportStatus } from '../../mavlink/transport/types.js';
 import { CommandQueue } from './command-queue.js';
 import type { CommandTarget } from './commands.js';
 import { emptyDuplicateState, forgetPath, onPathHeartbeat, onPathPosition, type DuplicateState } from './duplicate-sysid.js';

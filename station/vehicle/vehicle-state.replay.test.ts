@@ -7,8 +7,8 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { decodePayload } from '../mavlink/codec/messages.js';
-import { readTlogFile } from './tlog.js';
+import { decodePayload } from '../../mavlink/codec/messages.js';
+import { readTlogFile } from '../storage/tlog.js';
 import { initialVehicleState, reduceVehicle, vehicleSnapshot, type VehicleState } from './vehicle-state.js';
 
 const FIXTURE = join(fileURLToPath(new URL('.', import.meta.url)), '../tests/fixtures/copter-mission-flight.tlog');

@@ -11,8 +11,8 @@
  */
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import type { Param } from '../mavlink/services/param/types.js';
-import type { VehicleIdentity } from './params-link.js';
+import type { Param } from '../../mavlink/services/param/types.js';
+import type { VehicleIdentity } from './file-link.js';
 
 export interface CacheFingerprint {
   sysid: number;

@@ -6,9 +6,9 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { err, ok, type Result } from '../mavlink/result.js';
-import { parseFleet, type Fleet } from '../missions/fleet.js';
-import { parseJurisdiction, type Jurisdiction } from '../missions/jurisdiction.js';
+import { err, ok, type Result } from '../../mavlink/result.js';
+import { parseFleet, type Fleet } from '../../missions/fleet.js';
+import { parseJurisdiction, type Jurisdiction } from '../../missions/jurisdiction.js';
 
 export interface StationFiles {
   geography: Jurisdiction;

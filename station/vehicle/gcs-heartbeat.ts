@@ -4,8 +4,8 @@
  * failsafe watches these (from MAV_GCS_SYSID only), and it sends STATUSTEXT only to links that hear a GCS.
  */
 import { minimal } from 'mavlink-mappings';
-import type { Clock } from '../mavlink/clock.js';
-import { make, type MavLinkData } from '../mavlink/codec/messages.js';
+import type { Clock } from '../../mavlink/clock.js';
+import { make, type MavLinkData } from '../../mavlink/codec/messages.js';
 
 export interface HeartbeatSender {
   send(message: MavLinkData): unknown;

@@ -8,7 +8,7 @@
  * next position that holds a plausible timestamp (within a day of the last good one) and a valid frame.
  */
 import { readFileSync } from 'node:fs';
-import { FrameParser, SIGNATURE_LEN, STX_V1, STX_V2, type MavFrame } from '../mavlink/codec/frame.js';
+import { FrameParser, SIGNATURE_LEN, STX_V1, STX_V2, type MavFrame } from '../../mavlink/codec/frame.js';
 
 export interface TlogRecord {
   timeUs: number;

@@ -11,15 +11,15 @@
  *                                   └─ list (PARAM_REQUEST_LIST + re-requests) ─► save cache
  *  set:   type from the cache or a read ─► range check ─► PARAM_SET ─► echo equal? ─► write through to cache
  */
-import { checkParams } from '../mavlink/services/param/checked.js';
-import { drive } from '../mavlink/services/driver.js';
-import { decodePacked } from '../mavlink/services/param/packed.js';
-import { createParamList, paramListMachine, type ParamListStats } from '../mavlink/services/param/list.js';
-import { createParamOne, paramOneMachine, type ParamOneResult, type ParamOneSpec } from '../mavlink/services/param/set.js';
-import { PARAM_TYPE_NAMES, fitsType, normalise, sameValue, typeRange, type Param } from '../mavlink/services/param/types.js';
-import { err, ok, type Result } from '../mavlink/result.js';
+import { checkParams } from '../../mavlink/services/param/checked.js';
+import { drive } from '../../mavlink/services/driver.js';
+import { decodePacked } from '../../mavlink/services/param/packed.js';
+import { createParamList, paramListMachine, type ParamListStats } from '../../mavlink/services/param/list.js';
+import { createParamOne, paramOneMachine, type ParamOneResult, type ParamOneSpec } from '../../mavlink/services/param/set.js';
+import { PARAM_TYPE_NAMES, fitsType, normalise, sameValue, typeRange, type Param } from '../../mavlink/services/param/types.js';
+import { err, ok, type Result } from '../../mavlink/result.js';
 import { cachedParams, fingerprintOf, loadCache, sameFingerprint, saveCache, type CacheFingerprint } from './params-cache.js';
-import { CAP_FTP, type VehicleFileLink, type VehicleIdentity } from './params-link.js';
+import { CAP_FTP, type VehicleFileLink, type VehicleIdentity } from './file-link.js';
 
 
 /** The overall deadline of a PARAM_REQUEST_LIST pull (about 1 000 parameters take 10–30 s over a radio). */
