@@ -82,7 +82,10 @@ describe('video ingest over UDP', () => {
       child.on('exit', () => reject(new Error(`child exited: ${out}`)));
     });
     const ff = ffmpegRtp(port, { size: '1280x720' });
-    await wait(2500);
+    // Cut it once more than 40 frames are recorded (the child prints its count every 200 ms), however slow the
+    // machine; bounded, so a stream that never comes fails below instead of hanging.
+    const recorded = (): number => Math.max(0, ...[...out.matchAll(/frames (\d+) /g)].map((m) => Number(m[1])));
+    for (let i = 0; i < 300 && recorded() <= 45; i++) await wait(100);
     child.kill('SIGKILL');
     await exited(child);
     ff.kill('SIGKILL');
