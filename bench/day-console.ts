@@ -17,7 +17,7 @@ import WebSocket from 'ws';
 import { planDay } from '../missions/plan/day.js';
 import { sortiePlan } from '../missions/plan/exports.js';
 import { localMidnightUtcMs } from '../missions/plan/timezone.js';
-import type { ServerMessage, StationEvent } from '../station/api/contract.js';
+import type { ServerMessage, StationEvent } from '../common/api/contract.js';
 import { stationEvent, vehicleViews } from '../station/api/views.js';
 import { buildReport } from '../station/patrol/report.js';
 import { SimDay } from '../station/patrol/sim-day.js';

@@ -3,7 +3,7 @@ import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { minimal } from 'mavlink-mappings';
 import { afterEach, describe, expect, it } from 'vitest';
-import { FakeClock, SystemClock } from '../mavlink/clock.js';
+import { FakeClock, SystemClock } from '../common/clock.js';
 import { MavConnection } from '../mavlink/connection.js';
 import { createTransport } from '../mavlink/transport/index.js';
 import { memoryPair } from '../mavlink/transport/memory.js';

@@ -13,9 +13,9 @@
  * (e.g. one end of memoryPair) for fake-clock system tests. `videoUri` gives drones a camera component
  * (compid 100) announcing that stream.
  */
-import { SystemClock, type Clock } from '../mavlink/clock.js';
+import { SystemClock, type Clock } from '../common/clock.js';
 import { MavConnection } from '../mavlink/connection.js';
-import { err, ok, type Result } from '../mavlink/result.js';
+import { err, ok, type Result } from '../common/result.js';
 import { createTransport } from '../mavlink/transport/index.js';
 import type { Transport } from '../mavlink/transport/types.js';
 import { SimDrone, type SimDroneOptions } from './drone.js';

@@ -17,7 +17,7 @@
  * Entering AUTO while in AUTO is not a restart (drone.setMode ignores it).
  */
 import { common } from 'mavlink-mappings';
-import type { Clock } from '../mavlink/clock.js';
+import type { Clock } from '../common/clock.js';
 import type { WireItem } from '../mavlink/services/mission/types.js';
 import { bearingDeg, enuFromLatLon, fromE7, wrap360, type Home } from './geo.js';
 import type { MissionProgress, MissionServer } from './mission-server.js';

@@ -23,7 +23,7 @@
  * Uploads are kept aside until complete: a failed upload leaves the stored list as it was.
  */
 import { common } from 'mavlink-mappings';
-import type { Clock, TimerId } from '../mavlink/clock.js';
+import type { Clock, TimerId } from '../common/clock.js';
 import type { Received } from '../mavlink/connection.js';
 import { make, type MavLinkData } from '../mavlink/codec/messages.js';
 import { MISSION_TYPE_CODE, itemIntMessage, missionTypeField, missionTypeOf, wireItemOf, type MissionType, type WireItem } from '../mavlink/services/mission/types.js';

@@ -7,7 +7,7 @@
  */
 import type { LonLat } from '../../missions/jurisdiction.js';
 import { addTracks, emptyGrid, freshnessGeoJSON, summary, type CellStatus, type Track } from '../../missions/plan/freshness.js';
-import type { ActualMessage, PlanMessage } from '../../station/api/contract.js';
+import type { ActualMessage, PlanMessage } from '../../common/api/contract.js';
 import { onStation, plannedId } from './sortie.js';
 
 /** Ground width seen: a camera at the patrol altitude (60 m) with a ~90° field of view sees ~120 m across. */

@@ -4,7 +4,7 @@
  * sent, so a go-to clicked inside the 变电站 no-fly zone is refused on the spot with the reason. The station
  * checks again whatever the console did.
  */
-import type { VehicleCommand } from '../../station/api/contract.js';
+import type { VehicleCommand } from '../../common/api/contract.js';
 import type { Mission } from '../../missions/formats/items.js';
 import { checkList, FlightRules, type FlightIssue, type ListItem } from '../../missions/plan/flight-check.js';
 import type { StringKey } from '../i18n.js';

@@ -1,5 +1,5 @@
 /** Reads the station's binary video frame (layout in station/video/wire.ts). */
-import type { VideoWireFrame } from '../../station/api/contract.js';
+import type { VideoWireFrame } from '../../common/api/contract.js';
 
 export type Frame = VideoWireFrame;
 

@@ -9,8 +9,8 @@
  * jump is counted as a gap. A new outbox (status `outbox`) starts the count again.
  */
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
-import type { Clock } from '../../mavlink/clock.js';
-import { err, ok, type Result } from '../../mavlink/result.js';
+import type { Clock } from '../../common/clock.js';
+import { err, ok, type Result } from '../../common/result.js';
 import { ALERT, ANSWER, EVENT, FLEET, MAX_PAYLOAD_BYTES, REPORT, SORTIE, STATUS, checkFleet, parsePayload, type AlertMsg, type AnswerMsg, type EventMsg, type FleetMsg, type FleetRow, type ReportMsg, type Schema, type SortieMsg, type StatusMsg } from './schema.js';
 import { ID_RE, ROOT, answerTopic, inTopic, parseTopic } from './topics.js';
 

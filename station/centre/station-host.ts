@@ -9,8 +9,8 @@
  */
 import type { FlightRules } from '../../missions/plan/flight-check.js';
 import { lookRefusal } from '../patrol/look.js';
-import type { Clock } from '../../mavlink/clock.js';
-import { err, ok, type Result } from '../../mavlink/result.js';
+import type { Clock } from '../../common/clock.js';
+import { err, ok, type Result } from '../../common/result.js';
 import { vehicleViews } from '../api/views.js';
 import type { Station } from '../compose.js';
 import { principalName, type Principal } from '../gateway/principal.js';

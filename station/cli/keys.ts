@@ -14,7 +14,7 @@
 import { existsSync, renameSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { common, minimal } from 'mavlink-mappings';
-import { SystemClock } from '../../mavlink/clock.js';
+import { SystemClock } from '../../common/clock.js';
 import { SIGNING_EPOCH_MS } from '../../mavlink/codec/signing.js';
 import { make } from '../../mavlink/codec/messages.js';
 import { createStation } from '../compose.js';

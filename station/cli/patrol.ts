@@ -15,7 +15,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { SystemClock } from '../../mavlink/clock.js';
+import { SystemClock } from '../../common/clock.js';
 import { localMidnightUtcMs } from '../../missions/plan/timezone.js';
 import { parseFaultFile, type FaultRule } from '../../sitl/faults.js';
 import { createStation } from '../compose.js';

@@ -4,7 +4,7 @@
  * everywhere; tests may inject the station.
  */
 import { resolve } from 'node:path';
-import { SystemClock, type Clock } from '../../mavlink/clock.js';
+import { SystemClock, type Clock } from '../../common/clock.js';
 import { createStation, type Station } from '../compose.js';
 import { defaultDataDir } from '../storage/data-dir.js';
 import { flag, intFlag, type FlagSpec, type ParsedArgs } from './args.js';

@@ -5,7 +5,7 @@
  * answer). Upload and launch are the one sequence of station/vehicle/launch.ts (shared with `kongxun fly`), its
  * commands performed through `audited`. All return values.
  */
-import type { Clock } from '../../mavlink/clock.js';
+import type { Clock } from '../../common/clock.js';
 import type { Station } from '../compose.js';
 import type { CommandReply } from '../vehicle/commands.js';
 import { MAV_CMD } from '../../missions/formats/items.js';

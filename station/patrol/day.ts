@@ -7,9 +7,9 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Fleet, FleetDrone } from '../../missions/fleet.js';
-import type { Schedule, ScheduleSortie } from '../../missions/plan/schedule.js';
+import type { Schedule, ScheduleSortie } from '../../common/formats/schedule.js';
 import { parseIso } from '../../missions/plan/timezone.js';
-import { err, ok, type Result } from '../../mavlink/result.js';
+import { err, ok, type Result } from '../../common/result.js';
 import type { WireItem } from '../../mavlink/services/mission/types.js';
 import { planFromText, type PlanLists } from '../files/plan-file.js';
 

@@ -8,7 +8,7 @@
  *   QUEUED ─ drone picked ─► EN_ROUTE ─ within radius ─► ON_SCENE ─ time up ─► RESUMED (patrol) | RETURNING ─► DONE
  *      │ no drone for maxWaitMs: UNSERVED          any step refused, or the sortie taken home: FAILED
  */
-import type { Clock } from '../../mavlink/clock.js';
+import type { Clock } from '../../common/clock.js';
 import { audited, type ActionContext } from './actions.js';
 import type { PatrolRunner } from './runner.js';
 import { distanceM } from './runner.js';

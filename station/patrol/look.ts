@@ -2,8 +2,8 @@
  * "Go and look here" from a console: the request checked (every field from a client is hostile until checked)
  * and the dispatcher's records as the console sees them, with an ETA for the drone on its way.
  */
-import { err, ok, type Result } from '../../mavlink/result.js';
-import type { DispatchView, LookRequestView } from '../api/contract.js';
+import { err, ok, type Result } from '../../common/result.js';
+import type { DispatchView, LookRequestView } from '../../common/api/contract.js';
 import type { Principal } from '../gateway/principal.js';
 import { principalName, principalRole } from '../gateway/principal.js';
 import { may } from '../gateway/rights.js';

@@ -20,8 +20,8 @@
  * records, no sortie launches; drones in the air fly on.
  * A drone taken over by the pilot is left alone until released.
  */
-import type { Clock, TimerId } from '../../mavlink/clock.js';
-import { err, ok, type Result } from '../../mavlink/result.js';
+import type { Clock, TimerId } from '../../common/clock.js';
+import { err, ok, type Result } from '../../common/result.js';
 import type { Station } from '../compose.js';
 import type { PlanLists } from '../files/plan-file.js';
 import { MissionProgress } from '../vehicle/launch.js';

@@ -19,8 +19,8 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FakeClock } from '../../mavlink/clock.js';
-import { ok, type Result } from '../../mavlink/result.js';
+import { FakeClock } from '../../common/clock.js';
+import { ok, type Result } from '../../common/result.js';
 import { memoryPair } from '../../mavlink/transport/memory.js';
 import type { Fleet } from '../../missions/fleet.js';
 import { SimFleet, type FleetFile } from '../../sitl/fleet.js';

@@ -1,5 +1,5 @@
 /**
- * Flights for replay (station/api/contract.ts, "Flight replay"): every armed → disarmed span of the vehicle of
+ * Flights for replay (common/api/contract.ts, "Flight replay"): every armed → disarmed span of the vehicle of
  * each tlog in DATA/tlogs, found by running the vehicle's received frames through the same reducer as the live
  * console (vehicle-state.ts), with its summary, its 5 Hz telemetry samples, its events and its video.
  *
@@ -20,7 +20,7 @@ import { open, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { common, minimal } from 'mavlink-mappings';
 import { decodePayload } from '../../mavlink/codec/messages.js';
-import type { FlightDetail, FlightEvent, FlightSample, FlightSummary } from '../api/contract.js';
+import type { FlightDetail, FlightEvent, FlightSample, FlightSummary } from '../../common/api/contract.js';
 import { readTlog, type TlogStats } from '../storage/tlog.js';
 import { initialVehicleState, reduceVehicleWithTexts, type VehicleState } from '../vehicle/vehicle-state.js';
 import { VideoIndexCache } from './video-index.js';

@@ -10,7 +10,7 @@
  * for the heartbeat to show the mode twice in a row and sends again if it reverted.
  */
 import { common } from 'mavlink-mappings';
-import type { Clock } from '../../mavlink/clock.js';
+import type { Clock } from '../../common/clock.js';
 import { encodeMessage, make, type MavLinkData } from '../../mavlink/codec/messages.js';
 import { quirksFor, setModeParams, type Quirks } from '../../mavlink/quirks.js';
 import { commandMessage, MAV_RESULT_NAMES, otherForm, type CommandOptions, type CommandOutcome, type CommandResult, type CommandSpec } from '../../mavlink/services/command.js';

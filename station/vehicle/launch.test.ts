@@ -1,6 +1,6 @@
 /** The launch sequence's helpers: waitUntil on the injected clock, progress from either report, transient refusals. */
 import { describe, expect, it } from 'vitest';
-import { FakeClock } from '../../mavlink/clock.js';
+import { FakeClock } from '../../common/clock.js';
 import type { MissionReport, VehicleMissions } from './mission-transfer.js';
 import { MissionProgress, TRANSIENT_ARM, performDirectly, waitUntil } from './launch.js';
 

@@ -14,7 +14,7 @@
  * Every command goes through `perform(label, run)`: the runner binds it to `audited` (an audit row per command,
  * the command gateway), `kongxun fly` to a plain call. Waiting is `waitUntil` on the injected clock.
  */
-import type { Clock } from '../../mavlink/clock.js';
+import type { Clock } from '../../common/clock.js';
 import type { MissionType } from '../../mavlink/services/mission/types.js';
 import type { CommandReply } from './commands.js';
 import type { Station } from '../compose.js';

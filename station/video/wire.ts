@@ -16,7 +16,7 @@
  *   …   the access unit, Annex B
  * All numbers big-endian. renderer/video/wire.ts reads it.
  */
-import type { VideoModeMessage, VideoWireFrame } from '../api/contract.js';
+import type { VideoModeMessage, VideoWireFrame } from '../../common/api/contract.js';
 
 export const FRAME_KIND = 1;
 export const FLAG_KEY = 1;

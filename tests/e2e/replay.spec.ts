@@ -11,7 +11,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { expect, test, type Page } from '@playwright/test';
 import WebSocket from 'ws';
-import type { FlightSummary, ServerMessage, StationSnapshot, VehicleCommand, VehicleView } from '../../station/api/contract.js';
+import type { FlightSummary, ServerMessage, StationSnapshot, VehicleCommand, VehicleView } from '../../common/api/contract.js';
 import { ffmpegRtp, freeUdpPortPair } from '../video/ffmpeg.js';
 import { signIn, signInPage, withSession } from '../sign-in.js';
 import { serve, type Served } from './station.js';

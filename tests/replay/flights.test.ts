@@ -15,7 +15,7 @@ import { describe, expect, it } from 'vitest';
 import { decodePayload } from '../../mavlink/codec/messages.js';
 import { bufferIo } from '../../station/cli/io.js';
 import { main } from '../../station/cli/main.js';
-import type { FlightSummary } from '../../station/api/contract.js';
+import type { FlightSummary } from '../../common/api/contract.js';
 import { FlightCatalog, groundDistanceM, parseFlightId, SAMPLE_MS } from '../../station/replay/flights.js';
 import { readTlog, type TlogRecord, type TlogStats } from '../../station/storage/tlog.js';
 

@@ -8,7 +8,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FakeClock } from '../../mavlink/clock.js';
+import { FakeClock } from '../../common/clock.js';
 import { memoryPair, type MemoryLinkOptions, type MemoryTransport } from '../../mavlink/transport/memory.js';
 import { SimFleet, type SimFleetOptions } from '../../sitl/fleet.js';
 import type { SimDrone } from '../../sitl/drone.js';

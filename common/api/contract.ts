@@ -1,9 +1,9 @@
 /**
  * The station's API contract: plain data the renderer and remote viewers receive over WebSocket (or IPC in
- * the desktop app), and the requests they may send. Types only — the renderer imports this file and nothing
- * else of station/. Units are in the names; altitudes say their frame.
+ * the desktop app), and the requests they may send. Types only, in common/ so the station and the renderer
+ * share one copy (the renderer imports nothing of station/). Units are in the names; altitudes say their frame.
  */
-import type { Schedule, ScheduleSortie } from '../../missions/plan/schedule.js';
+import type { Schedule, ScheduleSortie } from '../formats/schedule.js';
 
 export interface VehicleView {
   /** Fleet id (e.g. "JH-01") when the fleet file names this sysid, else "sys<N>". */
@@ -176,7 +176,7 @@ export type ScheduleSortieView = Pick<
   'id' | 'kind' | 'drone' | 'dock' | 'launch' | 'on_station' | 'off_station' | 'land' | 'plan' | 'targets'
 >;
 
-/** The day plan as the console gets it: the contract fields of missions/plan/schedule.ts. */
+/** The day plan as the console gets it: the contract fields of common/formats/schedule.ts. */
 export type ScheduleView = Pick<Schedule, 'station' | 'date' | 'timezone' | 'fleet_lower_bound' | 'gaps'> & {
   sorties: ScheduleSortieView[];
 };
