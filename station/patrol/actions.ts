@@ -8,7 +8,7 @@
 import type { Clock } from '../../common/clock.js';
 import type { Station } from '../compose.js';
 import type { CommandReply } from '../vehicle/commands.js';
-import { MAV_CMD } from '../../missions/formats/items.js';
+import { MAV_CMD } from '../../common/mav-cmd.js';
 import type { PlanLists } from '../files/plan-file.js';
 import type { CommandGateway } from '../gateway/gateway.js';
 import type { Principal } from '../gateway/principal.js';

@@ -11,7 +11,7 @@
 import type { Clock } from '../../common/clock.js';
 import { audited, type ActionContext } from './actions.js';
 import type { PatrolRunner } from './runner.js';
-import { distanceM } from './runner.js';
+import { groundDistanceM } from '../../common/geo.js';
 import type { PatrolStore } from './store.js';
 
 export interface LookRequest {
@@ -113,12 +113,12 @@ export class Dispatcher {
       if (s.kind !== 'patrol' || s.state !== 'on_patrol' || s.holding || runner.isTakenOver(s.sysid) || this.busy(s.sysid)) continue;
       const v = runner.snap(s.sysid);
       if (!v?.position || (v.battery?.remainingPct ?? 0) < runner.reservePct + 20) continue;
-      picks.push({ sysid: s.sysid, droneId: s.droneId, source: 'patrol', sortie: s.id, distM: distanceM(v.position, point) });
+      picks.push({ sysid: s.sysid, droneId: s.droneId, source: 'patrol', sortie: s.id, distM: groundDistanceM(v.position, point) });
     }
     const needPct = Math.min(60, 10 + Math.ceil(r.request.holdS / 30));
     for (const c of runner.candidates({ id: r.id, kind: 'dispatch', needPct, landMs: nowMs + r.request.holdS * 1000 + 900_000, plan: '' }, nowMs, null)) {
       const h = runner.snap(c.sysid)?.home;
-      if (h) picks.push({ sysid: c.sysid, droneId: c.droneId, source: 'dock', sortie: null, distM: distanceM(h, point) });
+      if (h) picks.push({ sysid: c.sysid, droneId: c.droneId, source: 'dock', sortie: null, distM: groundDistanceM(h, point) });
     }
     const best = picks.sort((a, b) => a.distM - b.distM)[0];
     if (!best) return;
@@ -158,7 +158,7 @@ export class Dispatcher {
     const point = { latDeg: r.request.latDeg, lonDeg: r.request.lonDeg };
     for (let k = 0; k < 600; k++) {
       const p = runner.snap(sysid)?.position;
-      if (p && distanceM(p, point) <= r.request.radiusM + 30) break;
+      if (p && groundDistanceM(p, point) <= r.request.radiusM + 30) break;
       if (!stillOurs()) return this.fail(r, 'the drone was taken for something else');
       await sleep(clock, 1000);
     }
