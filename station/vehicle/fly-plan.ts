@@ -15,7 +15,8 @@
 import type { Clock } from '../../common/clock.js';
 import type { Station } from '../compose.js';
 import type { PlanLists } from '../files/plan-file.js';
-import { MissionProgress, launchFromGround, performDirectly, uploadPlanVerified, waitUntil, type UploadSummary } from './launch.js';
+import { waitUntil } from '../../common/wait.js';
+import { MissionProgress, launchFromGround, performDirectly, uploadPlanVerified, type UploadSummary } from './launch.js';
 
 export type { UploadSummary } from './launch.js';
 
