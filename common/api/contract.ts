@@ -323,7 +323,7 @@ export type ServerMessage =
 
 /**
  * Live video (issue 8). Frames travel on their own WebSocket, `/ws/video?drone=ID` (so telemetry never
- * queues behind a keyframe), as binary messages laid out in station/video/wire.ts; the same socket carries
+ * queues behind a keyframe), as binary messages laid out in common/video-wire.ts; the same socket carries
  * this JSON status about once a second. `&mode=preview` (issue 18) asks for a preview of the drone(s): the
  * sub-stream, or keyframes only; the console switches later with a text message `VideoModeMessage`. In the desktop app the same bytes arrive as transferred ArrayBuffers.
  */
@@ -370,8 +370,8 @@ export interface VideoStatusMessage {
 }
 
 /**
- * One video frame as it travels to a console: a binary message on `/ws/video?drone=ID` (layout and encoder in
- * station/video/wire.ts, parser in renderer/video/wire.ts).
+ * One video frame as it travels to a console: a binary message on `/ws/video?drone=ID` (layout, encoder and
+ * parser in common/video-wire.ts).
  */
 export interface VideoWireFrame {
   drone: string;

@@ -14,7 +14,7 @@
  */
 import type { ReplayControl, ReplayStatus } from '../../common/api/contract.js';
 import type { FromWorker, ToWorker, VideoStats } from '../video/worker.js';
-import { parseFrame } from '../video/wire.js';
+import { parseFrame } from '../../common/video-wire.js';
 import { FrameGate } from './model.js';
 import type { Player } from './player.js';
 

@@ -21,7 +21,7 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { ReplayControl, ReplayStatus } from '../../common/api/contract.js';
 import { annexB, splitAnnexB } from '../video/h264.js';
-import { encodeFrame, FLAG_DAMAGED } from '../video/wire.js';
+import { encodeFrame, FLAG_DAMAGED } from '../../common/video-wire.js';
 import type { FlightCatalog } from './flights.js';
 import { demuxFrame, newDemuxState } from './ts-demux.js';
 import { indexFileOf, readIndex } from './video-index.js';

@@ -19,7 +19,7 @@ import type { StorageHealth } from '../storage/health.js';
 import { parseRtp, type SenderReport } from './rtp.js';
 import { openRtspSource, redactUrl } from './rtsp.js';
 import { openUdpSource, parseVideoUrl, type PacketSink, type VideoSource } from './udp-source.js';
-import { encodeFrame } from './wire.js';
+import { encodeFrame } from '../../common/video-wire.js';
 
 export interface VideoPeer {
   sendBinary(b: Uint8Array): void;

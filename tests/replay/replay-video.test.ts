@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { SystemClock } from '../../common/clock.js';
-import { parseFrame, type Frame } from '../../renderer/video/wire.js';
+import { parseFrame, type WireFrame as Frame } from '../../common/video-wire.js';
 import type { FlightSummary, ReplayControl, ReplayStatus } from '../../common/api/contract.js';
 import { ReplaySession } from '../../station/replay/video.js';
 import { startConsoleServer, type ConsoleServer } from '../../station/server/console-server.js';
