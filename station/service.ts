@@ -166,11 +166,9 @@ async function startServiceParts(o: StationServiceOptions, clock: Clock, log: (l
       drones: simDrones.length,
       clock,
       tcp: false,
-      station: geojson,
-      fleet: {
-        reserve_percent: fleetFile.reservePct,
-        drones: simDrones.map((d) => ({ id: d.id, sysid: d.sysid, dock: d.dock, endurance_minutes: d.enduranceMin, cruise_mps: d.cruiseMps })),
-      },
+      docks: files.value.geography.docks,
+      specs: simDrones,
+      reservePct: fleetFile.reservePct,
       ...(o.simWarmupMs !== undefined ? { warmupMs: o.simWarmupMs } : {}),
       ...(o.simCameras ? { videoUri: simDrones.map((d) => o.simCameras!.find((c) => c.drone === d.id)?.uri) } : {}),
     });
