@@ -20,7 +20,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
-import { SystemClock } from '../mavlink/clock.js';
+import { SystemClock } from '../common/clock.js';
 import { Centre } from '../station/centre/centre.js';
 import { CentreLink } from '../station/centre/link.js';
 import type { FleetRow } from '../station/centre/schema.js';

@@ -9,7 +9,7 @@
  *
  *   node --expose-gc --import tsx bench/day-console.ts [hours=24] [faultMin=20] [snapshotHz=1]
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
@@ -17,12 +17,12 @@ import WebSocket from 'ws';
 import { planDay } from '../missions/plan/day.js';
 import { sortiePlan } from '../missions/plan/exports.js';
 import { localMidnightUtcMs } from '../missions/plan/timezone.js';
-import type { ServerMessage, StationEvent } from '../station/api/contract.js';
+import type { ServerMessage, StationEvent } from '../common/api/contract.js';
 import { stationEvent, vehicleViews } from '../station/api/views.js';
 import { buildReport } from '../station/patrol/report.js';
 import { SimDay } from '../station/patrol/sim-day.js';
 import { startConsoleServer } from '../station/server/console-server.js';
-import { loadStationFiles, samplesDir } from '../station/files/station-files.js';
+import { loadStationFiles } from '../station/files/station-files.js';
 import { storageEvent } from '../station/storage/health.js';
 import { EnospcFs } from '../station/testdata/enospc-fs.js';
 import { addTestUser, signIn, testAuth, withSession } from '../tests/sign-in.js';
@@ -52,12 +52,11 @@ const dir = mkdtempSync(join(tmpdir(), 'kongxun-bench-dayconsole-'));
 mkdirSync(join(dir, 'sorties'));
 writeFileSync(join(dir, 'schedule.json'), JSON.stringify(plan.schedule));
 for (const ps of plan.sorties) writeFileSync(join(dir, ps.sortie.plan), JSON.stringify(sortiePlan(ps)));
-const fleetJson = JSON.parse(readFileSync(join(samplesDir(), 'fleet.json'), 'utf8')) as unknown;
 
 const fs = new EnospcFs(1e15);
 let db: BetterSqlite3.Database | undefined;
 const made = await SimDay.create({
-  planDir: dir, fleet: files.value.fleet, fleetJson, stationGeoJson: files.value.geojson,
+  planDir: dir, fleet: files.value.fleet, docks: files.value.geography.docks, stationGeoJson: files.value.geojson,
   storage: { recorder: { fs }, store: { onOpen: (d) => (db = d) }, freeBytes: () => null },
 });
 if (!made.ok) throw new Error(made.reason);

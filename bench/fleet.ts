@@ -26,7 +26,7 @@ import { join } from 'node:path';
 import { monitorEventLoopDelay, performance, PerformanceObserver, type IntervalHistogram } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { common, standard } from 'mavlink-mappings';
-import { SystemClock } from '../mavlink/clock.js';
+import { SystemClock } from '../common/clock.js';
 import { FrameParser, type MavFrame } from '../mavlink/codec/frame.js';
 import { decodePayload } from '../mavlink/codec/messages.js';
 import { createStation, type Station } from '../station/compose.js';

@@ -15,7 +15,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SystemClock } from '../mavlink/clock.js';
+import { SystemClock } from '../common/clock.js';
 import { memoryPair } from '../mavlink/transport/memory.js';
 import { SimFleet } from '../sitl/fleet.js';
 import { createStation } from '../station/compose.js';

@@ -13,7 +13,7 @@
  * Columns: time of the upload (COUNT → ACK) / (items × RTT), median and worst over the successful trials;
  * the same for upload + read-back against 2 × items × RTT.
  */
-import { FakeClock } from '../mavlink/clock.js';
+import { FakeClock } from '../common/clock.js';
 import { MavConnection } from '../mavlink/connection.js';
 import { ARDUPILOT_COPTER } from '../mavlink/quirks.js';
 import { uploadVerified } from '../mavlink/services/mission/transfer.js';

@@ -6,7 +6,7 @@
  *
  *   npx tsx bench/patrol-day.ts [hours=24] [stepMs=250]
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { planDay } from '../missions/plan/day.js';
@@ -14,7 +14,7 @@ import { sortiePlan } from '../missions/plan/exports.js';
 import { localMidnightUtcMs } from '../missions/plan/timezone.js';
 import { buildReport } from '../station/patrol/report.js';
 import { SimDay } from '../station/patrol/sim-day.js';
-import { loadStationFiles, samplesDir } from '../station/files/station-files.js';
+import { loadStationFiles } from '../station/files/station-files.js';
 
 const DATE = '2026-11-24';
 const hours = Number(process.argv[2] ?? 24);
@@ -27,9 +27,8 @@ const dir = mkdtempSync(join(tmpdir(), 'kongxun-bench-patrol-'));
 mkdirSync(join(dir, 'sorties'));
 writeFileSync(join(dir, 'schedule.json'), JSON.stringify(plan.schedule));
 for (const ps of plan.sorties) writeFileSync(join(dir, ps.sortie.plan), JSON.stringify(sortiePlan(ps)));
-const fleetJson = JSON.parse(readFileSync(join(samplesDir(), 'fleet.json'), 'utf8')) as unknown;
 
-const made = await SimDay.create({ planDir: dir, fleet: files.value.fleet, fleetJson, stationGeoJson: files.value.geojson, stepMs });
+const made = await SimDay.create({ planDir: dir, fleet: files.value.fleet, docks: files.value.geography.docks, stationGeoJson: files.value.geojson, stepMs });
 if (!made.ok) throw new Error(made.reason);
 const day = made.value;
 const d0 = localMidnightUtcMs(DATE, plan.schedule.timezone);

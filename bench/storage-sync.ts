@@ -16,7 +16,7 @@ import * as fs from 'node:fs';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FakeClock } from '../mavlink/clock.js';
+import { FakeClock } from '../common/clock.js';
 import { decodePayload } from '../mavlink/codec/messages.js';
 import type { Received } from '../mavlink/connection.js';
 import { openPatrolStore } from '../station/patrol/store.js';

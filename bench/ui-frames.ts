@@ -1,7 +1,7 @@
 /**
  * `npx tsx bench/ui-frames.ts [seconds=10] [hours=1]` — the console in Debian's Chromium under fleet load.
  *
- * A fake station (HTTP for the bundled renderer + the /ws API of station/api/contract.ts) feeds the real
+ * A fake station (HTTP for the bundled renderer + the /ws API of common/api/contract.ts) feeds the real
  * console synthetic snapshots: N drones flying circles over the sample station at 10 Hz, plus an event a
  * second. Each case is measured in the same run against the same page with no drone (the empty map):
  *   1. frames: requestAnimationFrame intervals (median, p95) and main-thread busy time per second (Chromium's
@@ -17,7 +17,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { ServerMessage, StationEvent, VehicleView } from '../station/api/contract.js';
+import type { ServerMessage, StationEvent, VehicleView } from '../common/api/contract.js';
 import { buildRenderer, rendererOut } from '../scripts/build.mjs';
 
 const SECONDS = Number(process.argv[2] ?? 10);

@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocket, WebSocketServer } from 'ws';
-import { codecFromConfig, parseFrame } from '../renderer/video/wire.js';
+import { codecFromConfig, parseFrame } from '../common/video-wire.js';
 import { Fmp4Muxer, initSegment, parameterSets } from '../station/video/fmp4.js';
 
 const PAGE = readFileSync(new URL('./video-mse.html', import.meta.url));

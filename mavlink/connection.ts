@@ -6,11 +6,11 @@
  * `message: undefined` and their raw bytes, so they can be forwarded and recorded. Bad frames are counted
  * (see `stats`) and skipped; nothing here throws on bad input.
  */
-import type { Clock } from './clock.js';
+import type { Clock } from '../common/clock.js';
 import { FrameParser, encodeV2, type MavFrame, type ParserStats } from './codec/frame.js';
 import { decodePayload, encodeMessage, type MavLinkData } from './codec/messages.js';
 import { Signer, type SigningConfig } from './codec/signing.js';
-import { ok, type Result } from './result.js';
+import { ok, type Result } from '../common/result.js';
 import type { PeerId, Transport, TransportStatus } from './transport/types.js';
 
 export interface ConnectionOptions {

@@ -20,7 +20,7 @@
  * drone's Clock. Sources and choices: ASSUMPTIONS.md, "Camera".
  */
 import { common, minimal } from 'mavlink-mappings';
-import type { Clock, TimerId } from '../mavlink/clock.js';
+import type { Clock, TimerId } from '../common/clock.js';
 import type { Received } from '../mavlink/connection.js';
 import { make, type MavLinkData } from '../mavlink/codec/messages.js';
 import type { SimLink } from './link.js';

@@ -17,7 +17,9 @@ import { readFile } from 'node:fs/promises';
 import { createTransport } from '../mavlink/transport/index.js';
 import { parseFaultFile, type FaultRule } from './faults.js';
 import { ImpairedTransport, baudToBytesPerSecond, type Impairment } from './mission-impaired-link.js';
-import { SimFleet, type FleetFile, type HomeSpec, type SimFleetOptions } from './fleet.js';
+import { parseFleet } from '../missions/fleet.js';
+import { parseJurisdiction } from '../missions/jurisdiction.js';
+import { SimFleet, type HomeSpec, type SimFleetOptions } from './fleet.js';
 
 export interface SimArgs {
   drones?: number;
@@ -178,15 +180,21 @@ export async function simMain(argv: string[], io: SimMainIo = { out: (l) => cons
   }
   const a = parsed.args;
   const opts: Partial<SimFleetOptions> = {};
+  // The files are checked as the station checks them (missions/); the simulator gets their docks and drones.
   if (a.station) {
     const j = await readJson('--station', a.station);
     if (!j.ok) return fail(io, j.error);
-    opts.station = j.value;
+    const g = parseJurisdiction(j.value, a.station);
+    if (!g.ok) return fail(io, `--station: ${g.error}`);
+    opts.docks = g.value.docks;
   }
   if (a.fleet) {
     const j = await readJson('--fleet', a.fleet);
     if (!j.ok) return fail(io, j.error);
-    opts.fleet = j.value as FleetFile;
+    const f = parseFleet(j.value, a.fleet);
+    if (!f.ok) return fail(io, `--fleet: ${f.error}`);
+    opts.specs = f.value.drones;
+    opts.reservePct = f.value.reservePct;
   }
   let faults: FaultRule[] = [];
   if (a.faults) {
@@ -196,9 +204,9 @@ export async function simMain(argv: string[], io: SimMainIo = { out: (l) => cons
     if (!f.ok) return fail(io, `--faults: ${f.reason}`);
     faults = f.value;
   }
-  const drones = a.drones ?? opts.fleet?.drones?.length;
+  const drones = a.drones ?? opts.specs?.length;
   // Without --home or docks, the drones stand where the captured SITL did (captures/README.md).
-  const home = a.home ?? (opts.station === undefined ? DEFAULT_HOME : undefined);
+  const home = a.home ?? (opts.docks === undefined ? DEFAULT_HOME : undefined);
   if (drones === undefined) return fail(io, `--drones: required (or give --fleet with drones)\n${USAGE}`);
   const impaired = a.loss !== undefined || a.latencyMs !== undefined || a.baud !== undefined;
   const created = SimFleet.create({

@@ -2,7 +2,7 @@
  * Options of a SimDrone, and the patrol-fleet parameter set (what the fleet changes from ArduPilot's
  * defaults when it creates a drone: GCS-loss failsafe on, battery failsafes RTL/LAND at a reserve).
  */
-import type { Clock } from '../mavlink/clock.js';
+import type { Clock } from '../common/clock.js';
 import type { SimCameraOptions } from './camera.js';
 import type { FaultRule } from './faults.js';
 import type { WindOptions } from './physics.js';

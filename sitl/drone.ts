@@ -13,7 +13,7 @@
  * Time comes from the injected clock; randomness from the seed. See ASSUMPTIONS.md for sources.
  */
 import { common, minimal } from 'mavlink-mappings';
-import type { Clock, TimerId } from '../mavlink/clock.js';
+import type { Clock, TimerId } from '../common/clock.js';
 import type { MavConnection, Received } from '../mavlink/connection.js';
 import { make, type MavLinkData } from '../mavlink/codec/messages.js';
 import { Battery } from './battery.js';

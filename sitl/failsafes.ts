@@ -9,7 +9,7 @@
  * Actions map as ArduCopter's FailsafeAction: 1 LAND, 2 RTL, 3 SmartRTL→RTL, 4 SmartRTL→LAND, 5 terminate.
  */
 import { common } from 'mavlink-mappings';
-import type { Clock } from '../mavlink/clock.js';
+import type { Clock } from '../common/clock.js';
 import type { Battery } from './battery.js';
 import { Mode, POSITION_MODES } from './modes.js';
 import type { ParamStore } from './params.js';

@@ -14,9 +14,9 @@
  * or a bare array. Messages may be named ("GLOBAL_POSITION_INT") or numbered (33). A rule may carry
  * `"sysid"` to apply only to that drone of a fleet.
  */
-import type { Clock } from '../mavlink/clock.js';
+import type { Clock } from '../common/clock.js';
 import { REGISTRY } from '../mavlink/codec/messages.js';
-import { err, ok, type Result } from '../mavlink/result.js';
+import { err, ok, type Result } from '../common/result.js';
 import type { Prng } from './prng.js';
 
 export type Direction = 'in' | 'out' | 'both';

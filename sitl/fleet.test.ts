@@ -3,12 +3,14 @@ import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { minimal } from 'mavlink-mappings';
 import { afterEach, describe, expect, it } from 'vitest';
-import { FakeClock, SystemClock } from '../mavlink/clock.js';
+import { FakeClock, SystemClock } from '../common/clock.js';
 import { MavConnection } from '../mavlink/connection.js';
 import { createTransport } from '../mavlink/transport/index.js';
 import { memoryPair } from '../mavlink/transport/memory.js';
 import { simMain, parseSimArgs } from './cli.js';
-import { SimFleet, docksFromGeoJson, type FleetFile } from './fleet.js';
+import { parseFleet } from '../missions/fleet.js';
+import { parseJurisdiction } from '../missions/jurisdiction.js';
+import { SimFleet } from './fleet.js';
 import { enuFromLatLon } from './geo.js';
 
 /** A base port P with P, P+10, … P+10·(n-1) all free on 127.0.0.1 (so parallel runs never collide). */
@@ -31,6 +33,15 @@ async function freePortRun(n: number): Promise<number> {
 const fixture = (name: string): string => fileURLToPath(new URL(`../tests/fixtures/sitl/${name}`, import.meta.url));
 const readJson = (name: string): unknown => JSON.parse(readFileSync(fixture(name), 'utf8'));
 
+/** The fixtures as the station gives them to the simulator: parsed and checked by missions/. */
+function typedFixtures() {
+  const g = parseJurisdiction(readJson('station.geojson'), 'station.geojson');
+  const f = parseFleet(readJson('fleet.json'), 'fleet.json');
+  if (!g.ok) throw new Error(String(g.error));
+  if (!f.ok) throw new Error(String(f.error));
+  return { docks: g.value.docks, specs: f.value.drones, reservePct: f.value.reservePct };
+}
+
 let cleanup: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const c of cleanup.reverse()) await c();
@@ -39,7 +50,7 @@ afterEach(async () => {
 
 describe('SimFleet on a fake clock', () => {
   it('places drones on their docks from fleet.json, with sysids and endurance, patrol defaults and reserve', () => {
-    const r = SimFleet.create({ drones: 3, clock: new FakeClock(), tcp: false, station: readJson('station.geojson'), fleet: readJson('fleet.json') as FleetFile });
+    const r = SimFleet.create({ drones: 3, clock: new FakeClock(), tcp: false, ...typedFixtures() });
     expect(r.ok).toBe(true);
     if (!r.ok) return;
     const f = r.value;
@@ -87,9 +98,8 @@ describe('SimFleet on a fake clock', () => {
     expect(!a.ok && a.reason).toMatch(/drones/);
     const b = SimFleet.create({ drones: 1, clock: new FakeClock() });
     expect(!b.ok && b.reason).toMatch(/home/);
-    const c = SimFleet.create({ drones: 1, clock: new FakeClock(), station: readJson('station.geojson'), fleet: { drones: [{ dock: 'nowhere' }] } });
+    const c = SimFleet.create({ drones: 1, clock: new FakeClock(), docks: typedFixtures().docks, specs: [{ dock: 'nowhere' }] });
     expect(!c.ok && c.reason).toMatch(/nowhere/);
-    expect(docksFromGeoJson({}).ok).toBe(false);
   });
 });
 

@@ -5,17 +5,20 @@
  *           └─ udpout://HOST:PORT (optional; every drone sends to the same GCS address)
  *
  * Unlike SITL, a tcpin port here accepts several clients and sends to all of them (the transport's
- * behaviour); SITL gives data to one client per port. sysid: `sysids[i]`, else the fleet file's, else 1+i.
- * Home: the drone's dock from the fleet file (`dock` → a `kind: "dock"` Point in the jurisdiction
- * GeoJSON), else docks in turn, else `home`. Drones sharing a dock stand 2 m apart (one per bay). Each
+ * behaviour); SITL gives data to one client per port. sysid: `sysids[i]`, else the drone spec's, else 1+i.
+ * Home: the drone's dock (its spec's `dock`, one of `docks`), else docks in turn, else `home`. Docks and
+ * drones arrive typed (missions/' Dock and FleetDrone, as the station parsed and checked them): the
+ * simulator reads no fleet.json or GeoJSON itself. Drones sharing a dock stand 2 m apart (one per bay). Each
  * drone has its own seed (seed·1000 + i). Time: a given Clock (FakeClock in tests), else the system
  * clock, sped up by `speedup` through a ScaledClock. `attach(i, transport)` serves any Transport
  * (e.g. one end of memoryPair) for fake-clock system tests. `videoUri` gives drones a camera component
  * (compid 100) announcing that stream.
  */
-import { SystemClock, type Clock } from '../mavlink/clock.js';
+import { SystemClock, type Clock } from '../common/clock.js';
 import { MavConnection } from '../mavlink/connection.js';
-import { err, ok, type Result } from '../mavlink/result.js';
+import { err, ok, type Result } from '../common/result.js';
+import type { FleetDrone } from '../missions/fleet.js';
+import type { Dock } from '../missions/jurisdiction.js';
 import { createTransport } from '../mavlink/transport/index.js';
 import type { Transport } from '../mavlink/transport/types.js';
 import { SimDrone, type SimDroneOptions } from './drone.js';
@@ -29,18 +32,10 @@ export interface HomeSpec {
   altAmslM: number;
 }
 
-/** The parts of fleet.json the simulator uses. */
-export interface FleetFile {
-  reserve_percent?: number;
-  drones?: { id?: string; sysid?: number; dock?: string; endurance_minutes?: number; cruise_mps?: number }[];
-}
-
-export interface Dock {
-  id: string;
-  name?: string;
-  lat: number;
-  lon: number;
-}
+/** A dock the drones stand on (one per bay, 2 m apart). */
+export type SimDock = Pick<Dock, 'id' | 'at'>;
+/** What the simulator uses of a fleet drone; each field has a default. */
+export type SimDroneSpec = Partial<Pick<FleetDrone, 'id' | 'sysid' | 'dock' | 'enduranceMin' | 'cruiseMps'>>;
 
 export interface SimFleetOptions {
   drones: number;
@@ -55,9 +50,12 @@ export interface SimFleetOptions {
   udp?: string;
   sysids?: readonly number[];
   home?: HomeSpec;
-  /** A jurisdiction GeoJSON FeatureCollection (parsed). */
-  station?: unknown;
-  fleet?: FleetFile;
+  /** The station's docks (missions/jurisdiction.ts parses them from the GeoJSON). */
+  docks?: readonly SimDock[];
+  /** Drone i is `specs[i]` (missions/fleet.ts parses fleet.json). */
+  specs?: readonly SimDroneSpec[];
+  /** The fleet's battery reserve, percent (fleet.json `reserve_percent`; default 25). */
+  reservePct?: number;
   faults?: readonly FaultRule[];
   seed?: number;
   warmupMs?: number;
@@ -81,23 +79,6 @@ export interface FleetMember {
   connections: MavConnection[];
 }
 
-/** Dock points of a jurisdiction GeoJSON (features with properties.kind == "dock", Point [lon, lat]). */
-export function docksFromGeoJson(geojson: unknown): Result<Dock[]> {
-  const features = (geojson as { features?: unknown } | null)?.features;
-  if (!Array.isArray(features)) return err('bad_station', 'station file: expected a GeoJSON FeatureCollection with "features"');
-  const docks: Dock[] = [];
-  features.forEach((f: unknown, i) => {
-    const feat = f as { properties?: Record<string, unknown>; geometry?: { type?: string; coordinates?: unknown } };
-    if (feat?.properties?.['kind'] !== 'dock') return;
-    const c = feat.geometry?.coordinates;
-    if (feat.geometry?.type !== 'Point' || !Array.isArray(c) || typeof c[0] !== 'number' || typeof c[1] !== 'number') return;
-    const id = typeof feat.properties['id'] === 'string' ? (feat.properties['id'] as string) : `dock-${i}`;
-    const name = typeof feat.properties['name'] === 'string' ? (feat.properties['name'] as string) : undefined;
-    docks.push({ id, lat: c[1], lon: c[0], ...(name ? { name } : {}) });
-  });
-  return ok(docks);
-}
-
 export class SimFleet {
   readonly clock: Clock;
   readonly members: FleetMember[] = [];
@@ -114,18 +95,13 @@ export class SimFleet {
       if (!(opts.speedup > 0)) return err('bad_option', `speedup: expected a number > 0, got ${opts.speedup}`);
       clock = new ScaledClock(clock, opts.speedup);
     }
-    let docks: Dock[] = [];
-    if (opts.station !== undefined) {
-      const d = docksFromGeoJson(opts.station);
-      if (!d.ok) return d;
-      docks = d.value;
-    }
+    const docks = opts.docks ?? [];
     if (docks.length === 0 && !opts.home) return err('bad_option', 'home: give a home position or a station file with docks');
     const fleet = new SimFleet(clock);
     const perDock = new Map<string, number>();
     const seed = opts.seed ?? 1;
     for (let i = 0; i < opts.drones; i++) {
-      const spec = opts.fleet?.drones?.[i];
+      const spec = opts.specs?.[i];
       const sysid = opts.sysids?.[i] ?? spec?.sysid ?? 1 + i;
       if (!Number.isInteger(sysid) || sysid < 1 || sysid > 254) return err('bad_option', `sysid of drone ${i}: expected 1..254, got ${sysid}`);
       let home: HomeSpec;
@@ -133,28 +109,27 @@ export class SimFleet {
         let dock = docks[i % docks.length]!;
         if (spec?.dock) {
           const named = docks.find((d) => d.id === spec.dock);
-          if (!named) return err('bad_option', `fleet: drone ${spec.id ?? i} names dock "${spec.dock}", which the station file does not have`);
+          if (!named) return err('bad_option', `fleet: drone ${spec.id ?? i} names dock "${spec.dock}", which the station does not have`);
           dock = named;
         }
         const bay = perDock.get(dock.id) ?? 0;
         perDock.set(dock.id, bay + 1);
-        const p = latLonFromEnu({ latDeg: dock.lat, lonDeg: dock.lon }, 2 * bay, 0);
+        const p = latLonFromEnu({ latDeg: dock.at[1], lonDeg: dock.at[0] }, 2 * bay, 0);
         home = { lat: p.latDeg, lon: p.lonDeg, altAmslM: opts.home?.altAmslM ?? 10 };
       } else {
         home = opts.home!;
       }
       const rules = (opts.faults ?? []).filter((r) => r.sysid === undefined || r.sysid === sysid);
-      const reserve = opts.fleet?.reserve_percent;
       const videoUri = typeof opts.videoUri === 'string' ? opts.videoUri : opts.videoUri?.[i];
       const drone = new SimDrone({
         clock,
         sysid,
         home,
         seed: seed * 1000 + i,
-        enduranceMin: spec?.endurance_minutes ?? 55,
-        cruiseMps: spec?.cruise_mps ?? 10,
+        enduranceMin: spec?.enduranceMin ?? 55,
+        cruiseMps: spec?.cruiseMps ?? 10,
         faults: rules,
-        patrolDefaults: (opts.patrolDefaults ?? true) ? { reservePercent: reserve ?? 25 } : false,
+        patrolDefaults: (opts.patrolDefaults ?? true) ? { reservePercent: opts.reservePct ?? 25 } : false,
         ...(opts.warmupMs !== undefined ? { warmupMs: opts.warmupMs } : {}),
         ...(opts.params ? { params: opts.params } : {}),
         ...(videoUri !== undefined ? { videoUri } : {}),

@@ -14,7 +14,7 @@
  *  - One open file per session; ListDirectory offsets count entries; entries end with two NULs.
  */
 import { common } from 'mavlink-mappings';
-import type { Clock } from '../mavlink/clock.js';
+import type { Clock } from '../common/clock.js';
 import type { MavLinkData } from '../mavlink/codec/messages.js';
 import {
   FTP_DATA_MAX, FtpError, Op, decodeFtp, encodeDirEntry, ftpCrc32, ftpMessage, text, type FtpPayload,

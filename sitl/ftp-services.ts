@@ -5,7 +5,7 @@
  * LOG_REQUEST_END 122).
  */
 import { common } from 'mavlink-mappings';
-import type { Clock } from '../mavlink/clock.js';
+import type { Clock } from '../common/clock.js';
 import type { Received } from '../mavlink/connection.js';
 import type { MavLinkData } from '../mavlink/codec/messages.js';
 import { SimFiles } from './ftp-files.js';

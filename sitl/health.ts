@@ -7,7 +7,7 @@
  *                                          position ◄──► lost (GPS gone 2 s / back 3 s)
  */
 import { common } from 'mavlink-mappings';
-import type { Clock } from '../mavlink/clock.js';
+import type { Clock } from '../common/clock.js';
 import { BOOT_TEXTS, CAPTURED_WARMUP_MS, type BootTimeline } from './boot.js';
 import type { FaultSet } from './faults.js';
 import type { TelemetryPhase } from './telemetry.js';

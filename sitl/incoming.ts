@@ -5,14 +5,38 @@
  * TIMESYNC. Messages addressed to another system are ignored.
  */
 import { common, minimal } from 'mavlink-mappings';
+import type { Clock } from '../common/clock.js';
 import type { Received } from '../mavlink/connection.js';
-import { make } from '../mavlink/codec/messages.js';
+import { make, type MavLinkData } from '../mavlink/codec/messages.js';
 import type { CommandHandler, CommandIn } from './commands.js';
-import type { SimDrone } from './drone.js';
-import { enuFromLatLon, fromE7 } from './geo.js';
+import type { Failsafes } from './failsafes.js';
+import type { FileServices } from './ftp-services.js';
+import { enuFromLatLon, fromE7, type Home } from './geo.js';
 import type { SimLink } from './link.js';
-import { Mode } from './modes.js';
+import type { MissionServer } from './mission-server.js';
+import { Mode, type FlightController } from './modes.js';
 import type { ParamServer } from './param-server.js';
+import type { ParamStore } from './params.js';
+
+/** What the dispatcher needs of the drone (SimDrone is one); declared here so this file does not import drone.ts. */
+export interface IncomingHost {
+  readonly clock: Clock;
+  readonly sysid: number;
+  readonly compid: number;
+  readonly home: Home;
+  readonly mode: number;
+  readonly flying: boolean;
+  readonly params: Pick<ParamStore, 'get'>;
+  readonly nav: Pick<FlightController, 'velocity'>;
+  readonly failsafes: Pick<Failsafes, 'gcsHeartbeat'>;
+  readonly fileServices: Pick<FileServices, 'handle'>;
+  readonly missions: Pick<MissionServer, 'handle'>;
+  setupSigning(m: common.SetupSigning): void;
+  sendOn(link: SimLink, msg: MavLinkData, peer?: string): void;
+  setMode(mode: number): number;
+  forcedResult(command: number): number | undefined;
+  gotoEnu(eM: number, nM: number, upM: number, speedMps?: number): number;
+}
 
 const R = common.MavResult;
 
@@ -20,12 +44,12 @@ const R = common.MavResult;
 const IGNORE_POS = 0b111;
 const IGNORE_VEL = 0b111000;
 
-function forUs(drone: SimDrone, targetSystem: number, targetComponent?: number): boolean {
+function forUs(drone: IncomingHost, targetSystem: number, targetComponent?: number): boolean {
   if (targetSystem !== 0 && targetSystem !== drone.sysid) return false;
   return targetComponent === undefined || targetComponent === 0 || targetComponent === drone.compid;
 }
 
-export function handleIncoming(drone: SimDrone, link: SimLink, rx: Received, commands: CommandHandler, params: ParamServer): void {
+export function handleIncoming(drone: IncomingHost, link: SimLink, rx: Received, commands: CommandHandler, params: ParamServer): void {
   const m = rx.message;
   if (!m) return;
   const peer = rx.peer;
@@ -118,7 +142,7 @@ export function handleIncoming(drone: SimDrone, link: SimLink, rx: Received, com
   }
 }
 
-function positionTarget(drone: SimDrone, t: common.SetPositionTargetGlobalInt): void {
+function positionTarget(drone: IncomingHost, t: common.SetPositionTargetGlobalInt): void {
   const F = common.MavFrame;
   if ((t.typeMask & IGNORE_POS) === 0) {
     const { eM, nM } = enuFromLatLon(drone.home, fromE7(t.latInt), fromE7(t.lonInt));

@@ -3,7 +3,7 @@
  * SITL instances (SimFleet), a camera component (SimCamera), a faster-than-real-time clock (ScaledClock), fault rules, and `kongxun sim`.
  */
 export { SimDrone, TICK_MS, REBOOT_SILENCE_MS, type SimDroneOptions } from './drone.js';
-export { SimFleet, docksFromGeoJson, type SimFleetOptions, type FleetFile, type FleetMember, type Dock, type HomeSpec } from './fleet.js';
+export { SimFleet, type SimFleetOptions, type SimDock, type SimDroneSpec, type FleetMember, type HomeSpec } from './fleet.js';
 export { SimCamera, CAMERA_COMPID, streamTypeOfUri, type SimCameraOptions } from './camera.js';
 export { ScaledClock } from './scaled-clock.js';
 export { FaultSet, parseFaultFile, parseFaultRule, type FaultRule, type Direction } from './faults.js';

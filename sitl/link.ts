@@ -9,7 +9,7 @@
  * an interval gets its own timer on the drone's clock; timers are re-armed only when a rate changes.
  */
 import { common } from 'mavlink-mappings';
-import type { Clock, TimerId } from '../mavlink/clock.js';
+import type { Clock, TimerId } from '../common/clock.js';
 import type { MavConnection } from '../mavlink/connection.js';
 
 const { MavDataStream } = common;

@@ -10,7 +10,7 @@
  * Messages are addressed by the link they came on (LOG_ENTRY/LOG_DATA carry no target).
  */
 import { common } from 'mavlink-mappings';
-import type { TimerId } from '../mavlink/clock.js';
+import type { TimerId } from '../common/clock.js';
 import { make } from '../mavlink/codec/messages.js';
 import type { FtpHost } from './ftp-server.js';
 import type { LogStore } from './log-store.js';

@@ -17,9 +17,11 @@
  * Entering AUTO while in AUTO is not a restart (drone.setMode ignores it).
  */
 import { common } from 'mavlink-mappings';
-import type { Clock } from '../mavlink/clock.js';
+import type { Clock } from '../common/clock.js';
 import type { WireItem } from '../mavlink/services/mission/types.js';
-import { bearingDeg, enuFromLatLon, fromE7, wrap360, type Home } from './geo.js';
+import { MAV_CMD } from '../common/mav-cmd.js';
+import { bearingDeg, enuFromLatLon, fromE7, type Home } from './geo.js';
+import { commandName, runDoItem, type CameraCounters } from './mission-do.js';
 import type { MissionProgress, MissionServer } from './mission-server.js';
 import type { ParamStore } from './params.js';
 import type { CopterPhysics } from './physics.js';
@@ -40,13 +42,10 @@ export interface AutoHost {
   text(severity: number, text: string): void;
 }
 
-const NAMES: Readonly<Record<number, string>> = {
-  16: 'WP', 17: 'LoitUnlim', 18: 'LoitTurns', 19: 'LoitTime', 20: 'RTL', 21: 'Land', 22: 'Takeoff', 112: 'CondDelay',
-  114: 'CondDist', 115: 'CondYaw', 177: 'Jump', 178: 'ChangeSpeed', 195: 'SetROI', 197: 'ROINone', 201: 'SetROI',
-  203: 'Digicam', 205: 'MountControl', 206: 'SetCamTrigDst', 1000: 'GimbalPitchYaw', 2000: 'ImageStartCapture',
-  2001: 'ImageStopCapture', 2500: 'VideoStartCapture', 2501: 'VideoStopCapture',
-};
-const NAV = new Set([16, 17, 18, 19, 20, 21, 22]);
+const NAV = new Set<number>([
+  MAV_CMD.NAV_WAYPOINT, MAV_CMD.NAV_LOITER_UNLIM, MAV_CMD.NAV_LOITER_TURNS, MAV_CMD.NAV_LOITER_TIME,
+  MAV_CMD.NAV_RETURN_TO_LAUNCH, MAV_CMD.NAV_LAND, MAV_CMD.NAV_TAKEOFF,
+]);
 
 type Phase = 'go' | 'hold' | 'circle' | 'climb' | 'return' | 'descend' | 'landed' | 'wait-takeoff' | 'stay';
 
@@ -63,7 +62,7 @@ export class MissionAuto {
   /** Set by MISSION_START or AUTO_OPTIONS: allows the takeoff from the ground without a throttle raise. */
   autoArmed = false;
   inAuto = false;
-  readonly camera = { photos: 0, photoCommands: 0, videoStarts: 0, videoStops: 0, triggerDistance: 0, digicam: 0 };
+  readonly camera: CameraCounters = { photos: 0, photoCommands: 0, videoStarts: 0, videoStops: 0, triggerDistance: 0, digicam: 0 };
   readonly executed: number[] = [];
   private phase: Phase = 'go';
   private target: Target = { eM: 0, nM: 0, upM: 0 };
@@ -160,7 +159,7 @@ export class MissionAuto {
   }
 
   private announce(seq: number, it: WireItem): void {
-    this.host.text(S.INFO, `Mission: ${seq} ${NAMES[it.command] ?? `Cmd${it.command}`}`);
+    this.host.text(S.INFO, `Mission: ${seq} ${commandName(it.command)}`);
   }
 
   /** Run DO items from `seq` until a NAV item starts or the list ends; report the last item reached. */
@@ -171,7 +170,7 @@ export class MissionAuto {
     let guard = 0;
     while (s < items.length && guard++ < 10_000) {
       const it = items[s]!;
-      if (it.command === 177) {
+      if (it.command === MAV_CMD.DO_JUMP) {
         // DO_JUMP: p1 target seq, p2 repeats (-1: forever).
         const left = this.jumps.get(s) ?? Math.round(it.params[1]);
         const target = Math.round(it.params[0]);
@@ -192,7 +191,8 @@ export class MissionAuto {
         return;
       }
       this.announce(s, it);
-      this.runDo(it);
+      const yaw = runDoItem(it, this.host, this.camera);
+      if (yaw !== undefined) this.yawDeg = yaw;
       this.executed.push(s);
       last = s;
       s++;
@@ -252,58 +252,6 @@ export class MissionAuto {
     }
   }
 
-  private runDo(it: WireItem): void {
-    const p = it.params;
-    const h = this.host;
-    switch (it.command) {
-      case 178:
-        if (p[1] > 0) h.nav.speedMps = p[1];
-        break;
-      case 195:
-      case 201: {
-        if (it.x === 0 && it.y === 0) h.nav.roi = undefined;
-        else h.nav.roi = enuFromLatLon(h.home, fromE7(it.x), fromE7(it.y));
-        break;
-      }
-      case 197:
-        h.nav.roi = undefined;
-        break;
-      case 205:
-        h.gimbal.pitchDeg = Math.max(-90, Math.min(30, p[0]));
-        h.gimbal.yawDeg = p[2];
-        break;
-      case 1000:
-        if (Number.isFinite(p[0])) h.gimbal.pitchDeg = Math.max(-90, Math.min(30, p[0]));
-        if (Number.isFinite(p[1])) h.gimbal.yawDeg = p[1];
-        break;
-      case 115: {
-        const s = h.physics.state;
-        const dir = p[2] < 0 ? -1 : 1;
-        this.yawDeg = p[3] !== 0 ? wrap360(s.yawDeg + dir * p[0]) : wrap360(p[0]);
-        break;
-      }
-      case 2000:
-        this.camera.photoCommands++;
-        this.camera.photos += p[2] > 0 ? p[2] : 1;
-        break;
-      case 2500:
-        this.camera.videoStarts++;
-        break;
-      case 2501:
-        this.camera.videoStops++;
-        break;
-      case 203:
-        this.camera.digicam++;
-        this.camera.photos++;
-        break;
-      case 206:
-        this.camera.triggerDistance = p[0];
-        break;
-      default:
-        break;
-    }
-  }
-
   private navSpeed(): number {
     return this.host.nav.speedMps ?? this.host.params.get('WPNAV_SPEED') / 100;
   }
@@ -316,7 +264,7 @@ export class MissionAuto {
   private completeNav(): void {
     const seq = this.current;
     const it = this.items()[seq];
-    if (it && it.command !== 22) this.host.text(S.INFO, `Reached command #${seq}`);
+    if (it && it.command !== MAV_CMD.NAV_TAKEOFF) this.host.text(S.INFO, `Reached command #${seq}`);
     this.advance(seq + 1, seq);
   }
 
@@ -355,20 +303,20 @@ export class MissionAuto {
         hold(this.target);
         physics.vertical = { kind: 'altitude', upM: this.target.upM };
         if (s.upM >= this.target.upM - 0.5) {
-          if (it.command === 20) this.setPhase('return');
+          if (it.command === MAV_CMD.NAV_RETURN_TO_LAUNCH) this.setPhase('return');
           else this.completeNav();
         }
         return;
       case 'go': {
-        const speed = it.command === 20 ? this.rtlSpeed() : this.navSpeed();
+        const speed = it.command === MAV_CMD.NAV_RETURN_TO_LAUNCH ? this.rtlSpeed() : this.navSpeed();
         hold(this.target, speed);
         physics.vertical = { kind: 'altitude', upM: this.target.upM };
         if (!this.host.nav.roi && this.yawDeg === undefined && Math.hypot(this.target.eM - s.eM, this.target.nM - s.nM) > 2) physics.yaw = { kind: 'travel' };
         const d = Math.hypot(this.target.eM - s.eM, this.target.nM - s.nM, this.target.upM - s.upM);
         if (d > radiusM) return;
-        if (it.command === 21) return this.setPhase('descend');
-        if (it.command === 17) return this.setPhase('stay');
-        if (it.command === 18) {
+        if (it.command === MAV_CMD.NAV_LAND) return this.setPhase('descend');
+        if (it.command === MAV_CMD.NAV_LOITER_UNLIM) return this.setPhase('stay');
+        if (it.command === MAV_CMD.NAV_LOITER_TURNS) {
           this.circleDeg = 0;
           this.lastBearing = NaN;
           return this.setPhase('circle');

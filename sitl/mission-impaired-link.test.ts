@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FakeClock } from '../mavlink/clock.js';
+import { FakeClock } from '../common/clock.js';
 import { memoryPair } from '../mavlink/transport/memory.js';
 import { parseSimArgs } from './cli.js';
 import { ImpairedTransport, baudToBytesPerSecond } from './mission-impaired-link.js';

@@ -7,8 +7,8 @@
  * Used by `kongxun sim --loss 0.2 --latency 150 --baud 57600` on its TCP/UDP links (and by tests on any
  * transport). Order is kept per direction. Nothing here throws.
  */
-import type { Clock } from '../mavlink/clock.js';
-import type { Result } from '../mavlink/result.js';
+import type { Clock } from '../common/clock.js';
+import type { Result } from '../common/result.js';
 import { seededRandom } from '../mavlink/transport/memory.js';
 import type { PeerId, Transport, TransportEvents, TransportKind } from '../mavlink/transport/types.js';
 

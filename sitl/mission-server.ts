@@ -23,10 +23,11 @@
  * Uploads are kept aside until complete: a failed upload leaves the stored list as it was.
  */
 import { common } from 'mavlink-mappings';
-import type { Clock, TimerId } from '../mavlink/clock.js';
+import type { Clock, TimerId } from '../common/clock.js';
 import type { Received } from '../mavlink/connection.js';
 import { make, type MavLinkData } from '../mavlink/codec/messages.js';
 import { MISSION_TYPE_CODE, itemIntMessage, missionTypeField, missionTypeOf, wireItemOf, type MissionType, type WireItem } from '../mavlink/services/mission/types.js';
+import { MAV_CMD, MAV_FRAME } from '../common/mav-cmd.js';
 import { toE7 } from './geo.js';
 import type { SimLink } from './link.js';
 import { CAPACITY, checkItem, listId, readBack } from './mission-store.js';
@@ -117,7 +118,7 @@ export class MissionServer {
 
   homeItem(): WireItem {
     const h = this.host.home;
-    return { seq: 0, command: 16, frame: 0, params: [0, 0, 0, 0], x: toE7(h.latDeg), y: toE7(h.lonDeg), z: h.altAmslM, autocontinue: 1, current: 0 };
+    return { seq: 0, command: MAV_CMD.NAV_WAYPOINT, frame: MAV_FRAME.GLOBAL, params: [0, 0, 0, 0], x: toE7(h.latDeg), y: toE7(h.lonDeg), z: h.altAmslM, autocontinue: 1, current: 0 };
   }
 
   missionCurrent(): common.MissionCurrent {

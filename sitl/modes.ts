@@ -11,7 +11,7 @@
  * Landing disarms LAND_DISARM_MS after touchdown. Armed on the ground without taking off, the vehicle
  * disarms after DISARM_DELAY seconds (drone.ts).
  */
-import type { Clock } from '../mavlink/clock.js';
+import type { Clock } from '../common/clock.js';
 import { bearingDeg } from './geo.js';
 import type { ParamStore } from './params.js';
 import type { CopterPhysics } from './physics.js';

@@ -10,7 +10,7 @@
  *  - Any other change of a parameter (the simulator's own, e.g. calibration) is announced the same way.
  */
 import { common } from 'mavlink-mappings';
-import type { Clock, TimerId } from '../mavlink/clock.js';
+import type { Clock, TimerId } from '../common/clock.js';
 import { make, type MavLinkData } from '../mavlink/codec/messages.js';
 import { BANNER } from './boot.js';
 import type { SimLink } from './link.js';

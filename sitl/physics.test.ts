@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FakeClock } from '../mavlink/clock.js';
+import { FakeClock } from '../common/clock.js';
 import { Battery } from './battery.js';
 import { enuFromLatLon, latLonFromEnu } from './geo.js';
 import { CopterPhysics } from './physics.js';

@@ -5,7 +5,7 @@
  * ~1 ms resolution, so very short simulated periods at large K are coarsened (the physics integrates the
  * real elapsed simulated time, so motion stays right; message rates may fall below the requested ones).
  */
-import type { Clock, TimerId } from '../mavlink/clock.js';
+import type { Clock, TimerId } from '../common/clock.js';
 
 export class ScaledClock implements Clock {
   private readonly base0: number;

@@ -5,7 +5,7 @@
  * system tests elsewhere too.
  */
 import { common, minimal } from 'mavlink-mappings';
-import { FakeClock } from '../mavlink/clock.js';
+import { FakeClock } from '../common/clock.js';
 import { MavConnection, type Received } from '../mavlink/connection.js';
 import { make, type MavLinkData } from '../mavlink/codec/messages.js';
 import { memoryPair, type MemoryLinkOptions } from '../mavlink/transport/memory.js';

@@ -7,10 +7,10 @@
  * and the error value names the URL (e.g. "udpin://0.0.0.0:14550: address in use"). Links that lose their
  * peer later are not errors: their transports report status and reconnect by themselves.
  */
-import type { Clock } from '../mavlink/clock.js';
+import type { Clock } from '../common/clock.js';
 import type { SigningConfig } from '../mavlink/codec/signing.js';
 import { MavConnection, type ConnectionStats } from '../mavlink/connection.js';
-import { err, ok, type Result } from '../mavlink/result.js';
+import { err, ok, type Result } from '../common/result.js';
 import { quirksFor } from '../mavlink/quirks.js';
 import { createTransport, type Transport, type TransportStatus } from '../mavlink/transport/index.js';
 import type { CommandOptions, CommandSpec } from '../mavlink/services/command.js';

@@ -9,14 +9,14 @@
  * real drone. `kongxun sim` serves simulated drones over TCP for other programs.
  */
 import { join } from 'node:path';
-import { SystemClock, type Clock } from '../mavlink/clock.js';
+import { SystemClock, type Clock } from '../common/clock.js';
 import type { SigningConfig, UnsignedPolicy } from '../mavlink/codec/signing.js';
 import { droneKey } from './files/keys.js';
-import { err, ok, type Result } from '../mavlink/result.js';
+import { err, ok, type Result } from '../common/result.js';
 import { memoryPair } from '../mavlink/transport/memory.js';
 import type { Transport } from '../mavlink/transport/types.js';
 import { SimFleet } from '../sitl/fleet.js';
-import type { ServerMessage, StationEvent, VehicleCommand, VehicleView } from './api/contract.js';
+import type { ServerMessage, StationEvent, VehicleCommand, VehicleView } from '../common/api/contract.js';
 import { stationEvent, vehicleViews } from './api/views.js';
 import { createStation, type Station } from './compose.js';
 import { EventFlood } from './vehicle/event-flood.js';
@@ -166,11 +166,9 @@ async function startServiceParts(o: StationServiceOptions, clock: Clock, log: (l
       drones: simDrones.length,
       clock,
       tcp: false,
-      station: geojson,
-      fleet: {
-        reserve_percent: fleetFile.reservePct,
-        drones: simDrones.map((d) => ({ id: d.id, sysid: d.sysid, dock: d.dock, endurance_minutes: d.enduranceMin, cruise_mps: d.cruiseMps })),
-      },
+      docks: files.value.geography.docks,
+      specs: simDrones,
+      reservePct: fleetFile.reservePct,
       ...(o.simWarmupMs !== undefined ? { warmupMs: o.simWarmupMs } : {}),
       ...(o.simCameras ? { videoUri: simDrones.map((d) => o.simCameras!.find((c) => c.drone === d.id)?.uri) } : {}),
     });

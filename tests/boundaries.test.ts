@@ -13,8 +13,15 @@ async function errorsFor(path: string, code: string): Promise<string[]> {
 }
 
 const cases: [string, string, boolean][] = [
+  ['common/x.ts', "import { readFileSync } from 'node:fs'; export const a = readFileSync;", false],
+  ['common/x.ts', "import { a } from '../missions/fleet.js'; export const b = a;", false],
+  ['common/x.ts', "import { a } from '../mavlink/connection.js'; export const b = a;", false],
+  ['common/x.ts', "import { ok } from './result.js'; export const b = ok;", true],
+  ['common/x.ts', 'export const t = Date.now();', false],
+  ['missions/x.ts', "import { ok } from '../common/result.js'; export const b = ok;", true],
+  ['mavlink/x.ts', "import { ok } from '../common/result.js'; export const b = ok;", true],
   ['missions/x.ts', "import { readFileSync } from 'node:fs'; export const a = readFileSync;", false],
-  ['missions/x.ts', "import { a } from '../mavlink/clock.js'; export const b = a;", false],
+  ['missions/x.ts', "import { a } from '../mavlink/connection.js'; export const b = a;", false],
   ['missions/x.ts', "import { parseFleet } from './fleet.js'; export const b = parseFleet;", true],
   ['missions/x.ts', 'export const t = Date.now();', false],
   ['mavlink/x.ts', "import { a } from '../station/compose.js'; export const b = a;", false],
@@ -26,9 +33,9 @@ const cases: [string, string, boolean][] = [
   ['station/x.ts', "import { a } from '../renderer/main.js'; export const b = a;", false],
   ['station/x.ts', "import { a } from '../sitl/fleet.js'; export const b = a;", true],
   ['renderer/x.ts', "import { a } from '../station/vehicle/registry.js'; export const b = a;", false],
-  ['renderer/x.ts', "import type { VehicleView } from '../station/api/contract.js'; export type V = VehicleView;", true],
+  ['renderer/x.ts', "import type { VehicleView } from '../common/api/contract.js'; export type V = VehicleView;", true],
   ['renderer/x.ts', "import { readFileSync } from 'node:fs'; export const a = readFileSync;", false],
-  ['renderer/x.ts', "import { a } from '../mavlink/clock.js'; export const b = a;", false],
+  ['renderer/x.ts', "import { a } from '../mavlink/connection.js'; export const b = a;", false],
   ['electron/x.ts', "import { a } from '../renderer/main.js'; export const b = a;", false],
 ];
 

@@ -7,7 +7,7 @@
  * Test accounts are hashed with scrypt N = 2^12 instead of the station's 2^17 (each stored hash names its own
  * parameters): the same code path, checked the same way, ~30× cheaper for a suite that signs in often.
  */
-import { SystemClock, type Clock } from '../mavlink/clock.js';
+import { SystemClock, type Clock } from '../common/clock.js';
 import { Auth } from '../station/auth/auth.js';
 import type { Role } from '../station/gateway/principal.js';
 

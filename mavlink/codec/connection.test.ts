@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { common, minimal } from 'mavlink-mappings';
-import { FakeClock } from '../clock.js';
+import { FakeClock } from '../../common/clock.js';
 import { MavConnection, type Received, type Sent } from '../connection.js';
 import type { Transport, TransportEvents } from '../transport/types.js';
 import { FrameParser, STX_V2, encodeV1, encodeV2 } from './frame.js';

@@ -5,7 +5,7 @@
  */
 import { minimal, common, standard, ardupilotmega, uavionix, icarous, development } from 'mavlink-mappings';
 import type { MavLinkData, MavLinkDataConstructor, MavLinkPacketField } from 'mavlink-mappings';
-import { err, ok, type Result } from '../result.js';
+import { err, ok, type Result } from '../../common/result.js';
 
 export type MessageClass = MavLinkDataConstructor<MavLinkData>;
 export type { MavLinkData };

@@ -8,10 +8,10 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { common, minimal } from 'mavlink-mappings';
-import { FakeClock } from '../clock.js';
+import { FakeClock } from '../../common/clock.js';
 import { MavConnection, type Received } from '../connection.js';
 import type { Transport, TransportEvents } from '../transport/types.js';
-import type { Result } from '../result.js';
+import type { Result } from '../../common/result.js';
 import { FrameParser, IFLAG_SIGNED, encodeV2, type MavFrame } from './frame.js';
 import { decodePayload, encodePayload, make, type MavLinkData } from './messages.js';
 import {

@@ -10,7 +10,7 @@
  * timestamp (the spec's replay rule). Frames failing either are rejected, with a reason.
  */
 import { createHash } from 'node:crypto';
-import type { Clock } from '../clock.js';
+import type { Clock } from '../../common/clock.js';
 import { IFLAG_SIGNED, SIGNATURE_LEN, readUint48, writeUint48, type MavFrame } from './frame.js';
 
 export const SIGNING_EPOCH_MS = Date.UTC(2015, 0, 1);

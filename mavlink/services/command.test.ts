@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { common } from 'mavlink-mappings';
-import { FakeClock } from '../clock.js';
+import { FakeClock } from '../../common/clock.js';
 import type { Received } from '../connection.js';
 import type { MavLinkData } from '../codec/messages.js';
 import {

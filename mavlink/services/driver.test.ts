@@ -5,7 +5,7 @@
  */
 import { common } from 'mavlink-mappings';
 import { describe, expect, it } from 'vitest';
-import { FakeClock } from '../clock.js';
+import { FakeClock } from '../../common/clock.js';
 import { make, type MavLinkData } from '../codec/messages.js';
 import type { Received } from '../connection.js';
 import { drive, type MessageLink } from './driver.js';

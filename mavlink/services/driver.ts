@@ -10,7 +10,7 @@
  * finishing (or a link that trickles) cannot hold a transfer forever. At the deadline the machine's
  * `onDeadline` ends it (a timeout naming the deadline), or `onCancel` for machines without one.
  */
-import type { Clock, TimerId } from '../clock.js';
+import type { Clock, TimerId } from '../../common/clock.js';
 import type { MavLinkData } from '../codec/messages.js';
 import type { Received } from '../connection.js';
 import type { PeerId } from '../transport/types.js';

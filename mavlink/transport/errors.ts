@@ -3,7 +3,7 @@
  * Node socket errors carry an errno `code`; serialport's native binding only puts the strerror text in
  * the message ("Error: No such file or directory, cannot open /dev/ttyUSB0"), so both are recognised.
  */
-import { err } from '../result.js';
+import { err } from '../../common/result.js';
 
 export type TransportErrorCode =
   | 'address_in_use'

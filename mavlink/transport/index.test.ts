@@ -1,7 +1,7 @@
 /** createTransport: URL → the right transport, and URL errors passed through as values. */
 import dgram from 'node:dgram';
 import { describe, expect, it } from 'vitest';
-import { FakeClock } from '../clock.js';
+import { FakeClock } from '../../common/clock.js';
 import { createTransport } from './index.js';
 import { waitFor } from './testing.js';
 

@@ -2,8 +2,8 @@
  * The transport layer's front door: createTransport() turns a MAVSDK-style link URL into a Transport.
  * memory:// links are not made from URLs; use memoryPair().
  */
-import type { Clock } from '../clock.js';
-import { ok, type Result } from '../result.js';
+import type { Clock } from '../../common/clock.js';
+import { ok, type Result } from '../../common/result.js';
 import type { BackoffOptions } from './reconnect.js';
 import { SerialTransport } from './serial.js';
 import { TcpInTransport, TcpOutTransport } from './tcp.js';

@@ -1,6 +1,6 @@
 /** memoryPair on the FakeClock: latency, deterministic loss, bandwidth pacing, link cuts, lifecycle. */
 import { describe, expect, it } from 'vitest';
-import { FakeClock } from '../clock.js';
+import { FakeClock } from '../../common/clock.js';
 import { memoryPair, seededRandom, type MemoryLinkOptions } from './memory.js';
 import { Recorder } from './testing.js';
 

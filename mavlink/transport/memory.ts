@@ -9,8 +9,8 @@
  * setDown(true) cuts the link like a radio going out of range: chunks in flight and sent meanwhile are lost
  * and, as with a real radio, neither end is told; setDown(false) restores it.
  */
-import type { Clock, TimerId } from '../clock.js';
-import { err, ok, type Result } from '../result.js';
+import type { Clock, TimerId } from '../../common/clock.js';
+import { err, ok, type Result } from '../../common/result.js';
 import type { PeerId, Transport, TransportEvents } from './types.js';
 
 export interface MemoryLinkOptions {

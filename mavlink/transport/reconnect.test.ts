@@ -1,6 +1,6 @@
 /** Backoff and Reconnector on the FakeClock. */
 import { describe, expect, it } from 'vitest';
-import { FakeClock } from '../clock.js';
+import { FakeClock } from '../../common/clock.js';
 import { Backoff, Reconnector } from './reconnect.js';
 import type { TransportStatus } from './types.js';
 

@@ -3,7 +3,7 @@
  * default, reset after a successful connection. Timers run on the injected Clock, so a FakeClock drives
  * them in tests exactly as the SystemClock does in the station.
  */
-import type { Clock, TimerId } from '../clock.js';
+import type { Clock, TimerId } from '../../common/clock.js';
 import type { TransportStatus } from './types.js';
 
 export interface BackoffOptions {

@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SystemClock } from '../clock.js';
+import { SystemClock } from '../../common/clock.js';
 import { SerialTransport, serialPeerId } from './serial.js';
 import { Recorder, waitFor } from './testing.js';
 

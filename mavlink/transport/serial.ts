@@ -10,8 +10,8 @@
  * `disconnected` and reopens it with exponential backoff on the injected Clock until it comes back.
  */
 import type { SerialPort } from 'serialport';
-import type { Clock } from '../clock.js';
-import { err, ok, type Result } from '../result.js';
+import type { Clock } from '../../common/clock.js';
+import { err, ok, type Result } from '../../common/result.js';
 import { errnoCode, errorText, openError } from './errors.js';
 import { Reconnector, type BackoffOptions } from './reconnect.js';
 import type { PeerId, Transport, TransportEvents } from './types.js';

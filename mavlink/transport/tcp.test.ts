@@ -1,7 +1,7 @@
 /** TCP transports over real sockets on 127.0.0.1, on the SystemClock with short backoff. */
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { FakeClock, SystemClock, type Clock } from '../clock.js';
+import { FakeClock, SystemClock, type Clock } from '../../common/clock.js';
 import { TcpInTransport, TcpOutTransport, tcpPeerId } from './tcp.js';
 import { Recorder, waitFor } from './testing.js';
 import type { TransportStatus } from './types.js';

@@ -7,8 +7,8 @@
  * Every socket has an 'error' listener, so a refused or reset connection never crashes the process.
  */
 import net from 'node:net';
-import type { Clock, TimerId } from '../clock.js';
-import { err, ok, type Result } from '../result.js';
+import type { Clock, TimerId } from '../../common/clock.js';
+import { err, ok, type Result } from '../../common/result.js';
 import { errorText, openError } from './errors.js';
 import { Reconnector, type BackoffOptions } from './reconnect.js';
 import type { PeerId, Transport, TransportEvents } from './types.js';

@@ -2,7 +2,7 @@
  * Test helpers for the transport tests: an event recorder and a bounded wait on the real clock.
  * Not used by production code.
  */
-import { SystemClock } from '../clock.js';
+import { SystemClock } from '../../common/clock.js';
 import type { PeerId, TransportEvents, TransportStatus } from './types.js';
 
 export interface Received {

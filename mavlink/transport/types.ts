@@ -1,4 +1,4 @@
-import type { Result } from '../result.js';
+import type { Result } from '../../common/result.js';
 
 /**
  * A byte transport named by a MAVSDK-style URL. Transports move bytes; framing, sequence numbers and

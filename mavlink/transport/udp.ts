@@ -9,8 +9,8 @@
 import dgram from 'node:dgram';
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
-import type { Clock } from '../clock.js';
-import { err, ok, type Result } from '../result.js';
+import type { Clock } from '../../common/clock.js';
+import { err, ok, type Result } from '../../common/result.js';
 import { errorText, openError } from './errors.js';
 import type { PeerId, Transport, TransportEvents, TransportKind, TransportStatus } from './types.js';
 import { hostPort } from './url.js';

@@ -8,7 +8,7 @@
  * Malformed URLs give an error value that names the URL and says what is wrong. memory:// links are made
  * in code with memoryPair(), never from a URL.
  */
-import { err, ok, type Result } from '../result.js';
+import { err, ok, type Result } from '../../common/result.js';
 
 export type NetScheme = 'udpin' | 'udpout' | 'tcpin' | 'tcpout';
 

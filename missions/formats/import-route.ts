@@ -4,7 +4,8 @@
  * but their position if any). The format is told from the content, not the name.
  */
 import type { LonLat, PatrolLine } from '../jurisdiction.js';
-import { MAV_CMD, type MissionItem } from './items.js';
+import { MAV_CMD } from '../../common/mav-cmd.js';
+import type { MissionItem } from './items.js';
 import { fromKml } from './kml.js';
 import { fromPlan, type ReadResult } from './qgc-plan.js';
 import { fromWaypoints } from './wpl.js';

@@ -4,25 +4,7 @@
  * the item's frame. NaN in a param means "unset" (QGroundControl writes it as null). Altitudes in this
  * planner are always relative to home (the launch dock): MAV_FRAME_GLOBAL_RELATIVE_ALT.
  */
-export const MAV_CMD = {
-  NAV_WAYPOINT: 16,
-  NAV_LOITER_UNLIM: 17,
-  NAV_LOITER_TURNS: 18,
-  NAV_LOITER_TIME: 19,
-  NAV_RETURN_TO_LAUNCH: 20,
-  NAV_LAND: 21,
-  NAV_TAKEOFF: 22,
-  DO_CHANGE_SPEED: 178,
-  DO_SET_ROI_LOCATION: 195,
-  DO_SET_ROI_NONE: 197,
-  DO_SET_ROI: 201,
-  DO_MOUNT_CONTROL: 205,
-  IMAGE_START_CAPTURE: 2000,
-  VIDEO_START_CAPTURE: 2500,
-  VIDEO_STOP_CAPTURE: 2501,
-} as const;
-
-export const MAV_FRAME = { GLOBAL: 0, MISSION: 2, GLOBAL_RELATIVE_ALT: 3, GLOBAL_TERRAIN_ALT: 10 } as const;
+import { MAV_CMD, MAV_FRAME } from '../../common/mav-cmd.js';
 
 export type Params7 = [number, number, number, number, number, number, number];
 
@@ -34,7 +16,10 @@ export interface MissionItem {
 }
 
 /** Commands whose p5/p6/p7 are a position the vehicle flies to. */
-export const NAV_COMMANDS: ReadonlySet<number> = new Set([16, 17, 18, 19, 20, 21, 22]);
+export const NAV_COMMANDS: ReadonlySet<number> = new Set([
+  MAV_CMD.NAV_WAYPOINT, MAV_CMD.NAV_LOITER_UNLIM, MAV_CMD.NAV_LOITER_TURNS, MAV_CMD.NAV_LOITER_TIME,
+  MAV_CMD.NAV_RETURN_TO_LAUNCH, MAV_CMD.NAV_LAND, MAV_CMD.NAV_TAKEOFF,
+]);
 
 export const isNav = (it: MissionItem): boolean => NAV_COMMANDS.has(it.command);
 

@@ -18,7 +18,7 @@ import type { Jurisdiction, LonLat } from '../jurisdiction.js';
 import { fleetLowerBound, type Requirement } from './bound.js';
 import { routeLonLat, routeMission } from './mission.js';
 import { flightS, patrolRoute, schoolRoute, type SortieRoute } from './routes.js';
-import type { Schedule, ScheduleGap, ScheduleSortie } from './schedule.js';
+import type { Schedule, ScheduleGap, ScheduleSortie } from '../../common/formats/schedule.js';
 import { hhmmToMin, isoLocal, localMidnightUtcMs, parseIso } from './timezone.js';
 import { buildWorld, type PlanOptions, type Task, type World } from './world.js';
 

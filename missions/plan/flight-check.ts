@@ -11,6 +11,7 @@
  * Pure: no Node, no DOM. Each issue carries an English reason and the values the console needs to word it in
  * its own language (code, zone name, metres).
  */
+import { MAV_CMD } from '../../common/mav-cmd.js';
 import { Airspace } from '../geo/airspace.js';
 import { localFrame, ringCentre, type LocalFrame } from '../geo/frame.js';
 import { dist, pointInRing, pointSegDist, type P } from '../geo/vec.js';
@@ -179,9 +180,15 @@ export interface ListItem { seq: number; command: number; frame: number; x: numb
 const GLOBAL_FRAMES = new Set([0, 3, 5, 6, 10, 11]);
 const RELATIVE_FRAMES = new Set([3, 6]);
 /** Navigation commands whose x/y/z is a place the drone flies to. */
-const NAV = new Set([16, 17, 18, 19, 21, 22, 31]);
+const NAV = new Set<number>([
+  MAV_CMD.NAV_WAYPOINT, MAV_CMD.NAV_LOITER_UNLIM, MAV_CMD.NAV_LOITER_TURNS, MAV_CMD.NAV_LOITER_TIME,
+  MAV_CMD.NAV_LAND, MAV_CMD.NAV_TAKEOFF, MAV_CMD.NAV_LOITER_TO_ALT,
+]);
 /** MAV_CMD_NAV_FENCE_* (QGC's encoding of polygon vertices and circles). */
-const FENCE = new Set([5001, 5002, 5003, 5004]);
+const FENCE = new Set<number>([
+  MAV_CMD.NAV_FENCE_POLYGON_VERTEX_INCLUSION, MAV_CMD.NAV_FENCE_POLYGON_VERTEX_EXCLUSION,
+  MAV_CMD.NAV_FENCE_CIRCLE_INCLUSION, MAV_CMD.NAV_FENCE_CIRCLE_EXCLUSION,
+]);
 
 /**
  * Check a list about to be uploaded. Mission: home (seq 0) inside the jurisdiction, every navigation item a

@@ -5,7 +5,7 @@
  * bays, the battery reserve, altitude limit and frame, every mission starting at and landing on its dock, and
  * no leg within the no-fly margin (nor leaving the boundary plus its margin). Returns the violations found.
  */
-import { MAV_CMD, MAV_FRAME } from '../formats/items.js';
+import { MAV_CMD, MAV_FRAME } from '../../common/mav-cmd.js';
 import { Airspace } from '../geo/airspace.js';
 import type { Fleet } from '../fleet.js';
 import type { DayPlan } from './day.js';

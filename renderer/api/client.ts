@@ -1,9 +1,9 @@
 /**
  * One client to the station, two transports: WebSocket (web console, wall screen, remote viewers) and a
  * MessagePort handed over by the desktop app's preload (IPC, no socket). Both carry the same JSON messages
- * of station/api/contract.ts. The WebSocket reconnects with backoff when the station goes away.
+ * of common/api/contract.ts. The WebSocket reconnects with backoff when the station goes away.
  */
-import type { ClientMessage, LookRequestView, Override, ServerMessage, VehicleCommand } from '../../station/api/contract.js';
+import type { ClientMessage, LookRequestView, Override, ServerMessage, VehicleCommand } from '../../common/api/contract.js';
 import { commandIssues, rulesOf } from '../features/flight-check.js';
 import { applySnapshot, pushEvent, type CommandEntry, type ConsoleStore } from '../state/store.js';
 

@@ -2,7 +2,7 @@
  * Attitude and heading of the selected drone on a canvas: an artificial horizon (roll, pitch) and a compass
  * tape. Redrawn from store subscriptions (at most once per animation frame), never by React.
  */
-import type { VehicleView } from '../../station/api/contract.js';
+import type { VehicleView } from '../../common/api/contract.js';
 import { selectedVehicle, type ConsoleStore } from '../state/store.js';
 
 const DEG = Math.PI / 180;

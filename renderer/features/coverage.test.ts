@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ActualMessage, PlanMessage, SortieRecordView } from '../../station/api/contract.js';
+import type { ActualMessage, PlanMessage, SortieRecordView } from '../../common/api/contract.js';
 import { coverage, flownTracks } from './coverage.js';
 
 const geo = {

@@ -5,9 +5,10 @@
  * A planned sortie nobody flew covers nothing. The grid and its colours are the
  * planner's (missions/plan/freshness.ts): fresh, orange after 24 h, red after 72 h or never seen.
  */
+import { groundDistanceM } from '../../common/geo.js';
 import type { LonLat } from '../../missions/jurisdiction.js';
 import { addTracks, emptyGrid, freshnessGeoJSON, summary, type CellStatus, type Track } from '../../missions/plan/freshness.js';
-import type { ActualMessage, PlanMessage } from '../../station/api/contract.js';
+import type { ActualMessage, PlanMessage } from '../../common/api/contract.js';
 import { onStation, plannedId } from './sortie.js';
 
 /** Ground width seen: a camera at the patrol altitude (60 m) with a ~90° field of view sees ~120 m across. */
@@ -23,7 +24,7 @@ export function boundaryRing(geo: unknown): LonLat[] | undefined {
   return undefined;
 }
 
-const dist = (a: LonLat, b: LonLat) => Math.hypot((a[0] - b[0]) * 111_320 * Math.cos((a[1] * Math.PI) / 180), (a[1] - b[1]) * 111_320);
+const dist = (a: LonLat, b: LonLat) => groundDistanceM({ latDeg: a[1], lonDeg: a[0] }, { latDeg: b[1], lonDeg: b[0] });
 
 /** Each flown sortie's route, timed in proportion to distance over its recorded time on station, cut at now. */
 export function flownTracks(plan: PlanMessage, actual: ActualMessage | null, nowMs: number): Track[] {

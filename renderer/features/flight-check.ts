@@ -4,7 +4,8 @@
  * sent, so a go-to clicked inside the 变电站 no-fly zone is refused on the spot with the reason. The station
  * checks again whatever the console did.
  */
-import type { VehicleCommand } from '../../station/api/contract.js';
+import type { VehicleCommand } from '../../common/api/contract.js';
+import { MAV_CMD, MAV_FRAME } from '../../common/mav-cmd.js';
 import type { Mission } from '../../missions/formats/items.js';
 import { checkList, FlightRules, type FlightIssue, type ListItem } from '../../missions/plan/flight-check.js';
 import type { StringKey } from '../i18n.js';
@@ -32,7 +33,7 @@ export function missionIssues(rules: FlightRules | undefined, m: Mission): Fligh
   if (!rules) return [];
   const e7 = (d: number) => (Number.isFinite(d) ? Math.round(d * 1e7) : 0);
   const items: ListItem[] = [
-    { seq: 0, command: 16, frame: 0, x: e7(m.home.lat), y: e7(m.home.lon), z: 0 },
+    { seq: 0, command: MAV_CMD.NAV_WAYPOINT, frame: MAV_FRAME.GLOBAL, x: e7(m.home.lat), y: e7(m.home.lon), z: 0 },
     ...m.items.map((it, i) => ({ seq: i + 1, command: it.command, frame: it.frame, x: e7(it.params[4]), y: e7(it.params[5]), z: it.params[6] })),
   ];
   return checkList(rules, 'mission', items);

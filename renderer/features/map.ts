@@ -5,7 +5,7 @@
  * 10 Hz telemetry of a whole fleet costs no re-render. Coordinates stay WGS-84 (see basemap.ts).
  */
 import L from 'leaflet';
-import type { VehicleView } from '../../station/api/contract.js';
+import type { VehicleView } from '../../common/api/contract.js';
 import type { ConsoleState, ConsoleStore } from '../state/store.js';
 import { mountBasemap } from './basemap.js';
 import { droneSortie, plannedId } from './sortie.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ActualMessage, PlanMessage, ScheduleSortieView, SortieRecordView, VehicleView } from '../../station/api/contract.js';
+import type { ActualMessage, PlanMessage, ScheduleSortieView, SortieRecordView, VehicleView } from '../../common/api/contract.js';
 import { dayCounts, dayStartMs, droneSortie, flownBars, plannedState, stationTime } from './sortie.js';
 
 const at = (hhmm: string) => Date.parse(`2026-11-24T${hhmm}:00+08:00`);

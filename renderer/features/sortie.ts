@@ -4,7 +4,7 @@
  * minute as covered or a drone as busy because the plan's clock says so: with no runner the plan is a plan
  * (未执行) and only real flights count.
  */
-import type { ActualMessage, PlanMessage, ScheduleSortieView, SortieOutcome, SortieRecordView, VehicleView } from '../../station/api/contract.js';
+import type { ActualMessage, PlanMessage, ScheduleSortieView, SortieOutcome, SortieRecordView, VehicleView } from '../../common/api/contract.js';
 
 export const ms = (iso: string): number => Date.parse(iso);
 

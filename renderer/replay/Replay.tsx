@@ -6,7 +6,7 @@
  * (click to seek) and its video on /ws/replay, following the replay clock. Times are station time.
  */
 import { memo, useEffect, useMemo, useRef, useState } from 'react';
-import type { FlightDetail, FlightEvent, FlightSummary } from '../../station/api/contract.js';
+import type { FlightDetail, FlightEvent, FlightSummary } from '../../common/api/contract.js';
 import type { StringKey } from '../i18n.js';
 import { fmt, useConsole, useSel, useT, type T } from '../ui/context.js';
 import { fetchFlight, fetchFlights, ReplayLoadError, type LoadProgress } from './api.js';

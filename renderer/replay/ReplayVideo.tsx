@@ -4,7 +4,7 @@
  * recording, an error with its reason; while connecting or before the first picture, a waiting line.
  */
 import { useEffect, useRef, useState } from 'react';
-import type { FlightSummary } from '../../station/api/contract.js';
+import type { FlightSummary } from '../../common/api/contract.js';
 import { useT } from '../ui/context.js';
 import type { Player } from './player.js';
 import { ReplayVideoLink, type ReplayVideoInfo } from './video-link.js';

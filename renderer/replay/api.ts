@@ -1,9 +1,9 @@
 /**
- * The station's replay endpoints (station/api/contract.ts): GET /api/flights and GET /api/flights/<id>. A long
+ * The station's replay endpoints (common/api/contract.ts): GET /api/flights and GET /api/flights/<id>. A long
  * flight's detail is read as a stream so the console can say how much has come; every failure is a
  * ReplayLoadError that says what went wrong (not found, the station's error, no answer) and for which flight.
  */
-import type { FlightDetail, FlightSummary } from '../../station/api/contract.js';
+import type { FlightDetail, FlightSummary } from '../../common/api/contract.js';
 
 export type LoadErrorKind = 'not-found' | 'http' | 'network' | 'bad-data';
 

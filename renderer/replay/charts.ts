@@ -6,7 +6,7 @@
  */
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
-import type { FlightSample } from '../../station/api/contract.js';
+import type { FlightSample } from '../../common/api/contract.js';
 import { translate, type Lang } from '../i18n.js';
 import { fmtTime, indexAt, replayTimeZone } from './model.js';
 import type { Player } from './player.js';

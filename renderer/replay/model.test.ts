@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { FlightSample, FlightSummary } from '../../station/api/contract.js';
+import type { FlightSample, FlightSummary } from '../../common/api/contract.js';
 import { FrameGate, ReplayClock, byDrone, dronesOf, fmtDate, fmtDistance, fmtSpan, fmtTime, indexAt, newestFirst, poseAt, sampleAt, trackOf } from './model.js';
 
 const flight = (id: string, drone: string | null, startMs: number): FlightSummary => ({

@@ -4,7 +4,7 @@
  * rate that the video follows) and the frame gate (video frames wait until the clock reaches their time).
  * No DOM, no React: unit-tested in model.test.ts.
  */
-import type { FlightEvent, FlightSample, FlightSummary } from '../../station/api/contract.js';
+import type { FlightEvent, FlightSample, FlightSummary } from '../../common/api/contract.js';
 
 /** The station's zone until the station says its own (the sample station's, and the fleet file's default). */
 export const TZ = 'Asia/Shanghai';

@@ -4,7 +4,7 @@
  * and the ReplayControl intents (play / pause / seek, with the flight time) the video link turns into messages.
  */
 import { createStore } from 'zustand/vanilla';
-import type { ReplayControl } from '../../station/api/contract.js';
+import type { ReplayControl } from '../../common/api/contract.js';
 import { ReplayClock, STEP_MS, type Rate } from './model.js';
 
 export interface PlayerState {

@@ -5,7 +5,7 @@
  * marker moves from the player's store subscription, never a React render.
  */
 import L from 'leaflet';
-import type { FlightDetail } from '../../station/api/contract.js';
+import type { FlightDetail } from '../../common/api/contract.js';
 import { mountBasemap } from '../features/basemap.js';
 import { droneIcon, geographyLayer, pointIcon } from '../features/map.js';
 import { translate } from '../i18n.js';

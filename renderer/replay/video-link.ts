@@ -12,9 +12,9 @@
  * a station that falls behind the clock by more than RESYNC_BEHIND_MS is told to play from the cursor again.
  * The socket reconnects with backoff and then says where the clock is.
  */
-import type { ReplayControl, ReplayStatus } from '../../station/api/contract.js';
+import type { ReplayControl, ReplayStatus } from '../../common/api/contract.js';
 import type { FromWorker, ToWorker, VideoStats } from '../video/worker.js';
-import { parseFrame } from '../video/wire.js';
+import { parseFrame } from '../../common/video-wire.js';
 import { FrameGate } from './model.js';
 import type { Player } from './player.js';
 

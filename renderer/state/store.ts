@@ -1,6 +1,6 @@
 /** The renderer's state: plain data from the station, in one zustand store made by a factory. */
 import { createStore } from 'zustand/vanilla';
-import type { ActualMessage, CommandResultCode, ConsoleIdentity, PlanMessage, StationEvent, StationSnapshot, TilesInfo, VehicleCommand, VehicleView } from '../../station/api/contract.js';
+import type { ActualMessage, CommandResultCode, ConsoleIdentity, PlanMessage, StationEvent, StationSnapshot, TilesInfo, VehicleCommand, VehicleView } from '../../common/api/contract.js';
 import type { Lang } from '../i18n.js';
 import type { FlightIssue } from '../../missions/plan/flight-check.js';
 

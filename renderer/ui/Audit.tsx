@@ -4,7 +4,7 @@
  * hash chain's check. The station decides who may read it (GET /api/audit answers 403 to other roles).
  */
 import { useCallback, useEffect, useState } from 'react';
-import type { AuditResponse } from '../../station/api/contract.js';
+import type { AuditResponse } from '../../common/api/contract.js';
 import { useSel, useT } from './context.js';
 
 type Load = { state: 'loading' } | { state: 'ok'; body: AuditResponse } | { state: 'forbidden' | 'error'; reason: string };

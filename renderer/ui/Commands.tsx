@@ -5,7 +5,7 @@
  */
 import { useEffect, useRef, useState } from 'react';
 import { overridable, wordIssue } from '../features/flight-check.js';
-import type { VehicleCommand } from '../../station/api/contract.js';
+import type { VehicleCommand } from '../../common/api/contract.js';
 import { selectedVehicle, type ConsoleStore } from '../state/store.js';
 import type { StationClient } from '../api/client.js';
 import { stationTime } from '../features/sortie.js';

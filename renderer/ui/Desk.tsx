@@ -1,6 +1,6 @@
 /** The dispatch desk: the map, a card per drone, the selected drone's attitude and commands, events. */
 import { useEffect, useRef } from 'react';
-import type { VehicleView } from '../../station/api/contract.js';
+import type { VehicleView } from '../../common/api/contract.js';
 import { mountAttitude } from '../features/attitude.js';
 import { mountMap } from '../features/map.js';
 import { droneSortie, stationTime } from '../features/sortie.js';

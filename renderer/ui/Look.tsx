@@ -4,7 +4,7 @@
  * shows each dispatch: which drone goes, its ETA, arrival, and its return to patrol or to its dock.
  */
 import { useEffect, useRef, useState } from 'react';
-import type { DispatchView } from '../../station/api/contract.js';
+import type { DispatchView } from '../../common/api/contract.js';
 import { stationTime } from '../features/sortie.js';
 import type { StringKey } from '../i18n.js';
 import { useConsole, useSel, useT } from './context.js';

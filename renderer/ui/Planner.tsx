@@ -6,6 +6,8 @@
  */
 import { useEffect, useRef, useState } from 'react';
 import L from 'leaflet';
+import { groundDistanceM } from '../../common/geo.js';
+import { MAV_CMD } from '../../common/mav-cmd.js';
 import type { Mission } from '../../missions/formats/items.js';
 import { fromPlan, toPlan } from '../../missions/formats/qgc-plan.js';
 import { fromWaypoints, toWaypoints } from '../../missions/formats/wpl.js';
@@ -16,7 +18,9 @@ import { mayFly } from '../state/store.js';
 import { missionIssues, overridable, rulesOf, wordIssue } from '../features/flight-check.js';
 import { OverrideDialog } from './Commands.js';
 
-const NAV = new Set([16, 17, 18, 19, 21, 22]);
+const NAV = new Set<number>([
+  MAV_CMD.NAV_WAYPOINT, MAV_CMD.NAV_LOITER_UNLIM, MAV_CMD.NAV_LOITER_TURNS, MAV_CMD.NAV_LOITER_TIME, MAV_CMD.NAV_LAND, MAV_CMD.NAV_TAKEOFF,
+]);
 const hasPos = (p: number[]) => Number.isFinite(p[4]) && Number.isFinite(p[5]) && !(p[4] === 0 && p[5] === 0);
 
 /** A mission file's text → Mission (by name or content: `.waypoints` is QGC WPL 110, else `.plan` JSON). */
@@ -37,7 +41,7 @@ function routeM(m: Mission): number {
   let d = 0;
   for (let i = 1; i < pts.length; i++) {
     const [a, b] = [pts[i - 1]!, pts[i]!];
-    d += Math.hypot((a[0] - b[0]) * 111_320, (a[1] - b[1]) * 111_320 * Math.cos((a[0] * Math.PI) / 180));
+    d += groundDistanceM({ latDeg: a[0], lonDeg: a[1] }, { latDeg: b[0], lonDeg: b[1] });
   }
   return d;
 }

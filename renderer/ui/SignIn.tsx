@@ -4,7 +4,7 @@
  * session comes back as an HttpOnly cookie the page never sees. zh-CN first, English on the button.
  */
 import { useState, type FormEvent } from 'react';
-import type { ConsoleIdentity } from '../../station/api/contract.js';
+import type { ConsoleIdentity } from '../../common/api/contract.js';
 import { translate, type Lang, type StringKey } from '../i18n.js';
 
 export type Me = { ok: true; who: ConsoleIdentity } | { ok: false; setup: boolean };

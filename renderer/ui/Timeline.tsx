@@ -6,7 +6,7 @@
  * React render per tick). Times are the station's.
  */
 import { useEffect, useMemo, useRef } from 'react';
-import type { ScheduleSortieView } from '../../station/api/contract.js';
+import type { ScheduleSortieView } from '../../common/api/contract.js';
 import { dayCounts, dayStartMs, flownBars, onStation, plannedId, ms, plannedState, stationTime, type FlownBar } from '../features/sortie.js';
 import { useSel, useT } from './context.js';
 

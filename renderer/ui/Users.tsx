@@ -4,7 +4,7 @@
  * its answers. Passwords are set here only when adding; `kongxun users passwd` changes them.
  */
 import { useEffect, useState, type FormEvent } from 'react';
-import type { ConsoleRole, UserView } from '../../station/api/contract.js';
+import type { ConsoleRole, UserView } from '../../common/api/contract.js';
 import { useT } from './context.js';
 
 const ROLES: ConsoleRole[] = ['pilot', 'dispatcher', 'viewer', 'reviewer', 'admin'];

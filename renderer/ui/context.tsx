@@ -1,7 +1,7 @@
 /** The store and station client handed to every view (made once in main.tsx, never at import time). */
 import { createContext, useContext } from 'react';
 import { useStore } from 'zustand';
-import type { StationEvent, VehicleCommand } from '../../station/api/contract.js';
+import type { StationEvent, VehicleCommand } from '../../common/api/contract.js';
 import type { StationClient } from '../api/client.js';
 import { STRINGS, translate, type StringKey } from '../i18n.js';
 import type { CommandEntry, ConsoleState, ConsoleStore } from '../state/store.js';

@@ -4,7 +4,7 @@
  * A click opens it full size; the tooltip gives the picture's own time.
  */
 import { useState } from 'react';
-import type { StationEvent } from '../../station/api/contract.js';
+import type { StationEvent } from '../../common/api/contract.js';
 import { useT } from '../ui/context.js';
 
 export function AlertSnapshot({ snapshot }: { snapshot: NonNullable<StationEvent['snapshot']> }) {

@@ -6,7 +6,7 @@
  * (requestVideoFrameCallback), on `window.kongxunJanus[drone]` for the end-to-end test and the latency bench.
  */
 import { useEffect, useRef, useState } from 'react';
-import type { JanusAccess } from '../../station/api/contract.js';
+import type { JanusAccess } from '../../common/api/contract.js';
 import { useT } from '../ui/context.js';
 import { watchJanus } from './janus-client.js';
 import './video.css';

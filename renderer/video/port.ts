@@ -9,14 +9,14 @@
  *    mounted VideoView, and those of them shown only as previews (every view of the drone is a wall tile not in
  *    focus: the station sends the sub-stream or keyframes only), sent again whenever that changes (an empty
  *    list: the station sends nothing);
- *  - hands each binary frame to the worker(s) of the drone named in its header (renderer/video/wire.ts), by
+ *  - hands each binary frame to the worker(s) of the drone named in its header (common/video-wire.ts), by
  *    transfer — `worker.postMessage(buf, [buf])`, no copy; only a second view of the same drone costs a copy;
  *  - passes the station's status text (`video-status`) to every worker;
  *  - acknowledges the bytes received (`{type:'ack', bytes}`), so the station knows what is in flight towards
  *    this page and its latency guard skips to the next keyframe when the page falls behind, as it does for a
  *    WebSocket that backs up.
  */
-import { frameDrone } from './wire.js';
+import { frameDrone } from '../../common/video-wire.js';
 
 /** What the page sends on the video port (electron/main.ts reads it). */
 export type ToStationVideo = { type: 'subscribe'; drones: string[]; preview: string[] } | { type: 'ack'; bytes: number };

@@ -1,6 +1,6 @@
 /** Which drones have video (the station's /api/video), refreshed every few seconds; empty when the station has none. */
 import { useEffect, useState } from 'react';
-import type { VideoStreamView } from '../../station/api/contract.js';
+import type { VideoStreamView } from '../../common/api/contract.js';
 
 export function useVideoSources(): VideoStreamView[] {
   const [list, setList] = useState<VideoStreamView[]>([]);

@@ -19,7 +19,7 @@
  * (`hardwareAcceleration: 'prefer-hardware'`); when the machine has none (the decoder fails to configure or
  * decode), it goes on in software from the next keyframe and says why (`decoder`, `decoderNote`).
  */
-import { codecFromConfig, parseFrame, type Frame } from './wire.js';
+import { codecFromConfig, parseFrame, type WireFrame as Frame } from '../../common/video-wire.js';
 
 export type ToWorker =
   /**

@@ -5,7 +5,7 @@
 import { common } from 'mavlink-mappings';
 import type { RegistryEvent } from '../vehicle/registry.js';
 import type { StationSnapshot as CoreSnapshot } from '../compose.js';
-import type { StationEvent, VehicleView } from './contract.js';
+import type { StationEvent, VehicleView } from '../../common/api/contract.js';
 
 const AUTOPILOTS: Record<number, string> = { 3: 'ArduPilot', 12: 'PX4', 0: 'generic' };
 const TYPES: Record<number, string> = { 2: 'quadrotor', 13: 'hexarotor', 14: 'octorotor', 1: 'fixed-wing', 4: 'helicopter' };

@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FakeClock } from '../../mavlink/clock.js';
+import { FakeClock } from '../../common/clock.js';
 import { Auth, isLoopback, sessionToken } from './auth.js';
 import { DEFAULT_SCRYPT, hashPassword, verifyPassword } from './passwords.js';
 

@@ -13,8 +13,8 @@
  * - The desktop app's own window is signed in by `desktopSession()`, made at each launch in the same process.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { Clock } from '../../mavlink/clock.js';
-import { err, ok, type Result } from '../../mavlink/result.js';
+import type { Clock } from '../../common/clock.js';
+import { err, ok, type Result } from '../../common/result.js';
 import { isRole, type Principal, type Role, type Via } from '../gateway/principal.js';
 import { decoyHash, hashPassword, passwordProblem, verifyPassword, type ScryptParams } from './passwords.js';
 import { openUserStore, userNameProblem, type Account, type UserStore } from './users.js';

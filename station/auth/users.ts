@@ -10,7 +10,7 @@
  * generation it was made at, and ends when it no longer matches.
  */
 import { openSqlite } from '../storage/sqlite.js';
-import { err, ok, type Result } from '../../mavlink/result.js';
+import { err, ok, type Result } from '../../common/result.js';
 import { isRole, type Role } from '../gateway/principal.js';
 
 export interface Account {

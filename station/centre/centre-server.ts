@@ -16,7 +16,7 @@
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { dirname, join } from 'node:path';
-import { err, ok, type Result } from '../../mavlink/result.js';
+import { err, ok, type Result } from '../../common/result.js';
 import { nodeRequire } from '../node-require.js';
 import type { Centre } from './centre.js';
 import { CENTRE_PAGE } from './centre-page.js';

@@ -9,8 +9,9 @@
  * jump is counted as a gap. A new outbox (status `outbox`) starts the count again.
  */
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
-import type { Clock } from '../../mavlink/clock.js';
-import { err, ok, type Result } from '../../mavlink/result.js';
+import type { Clock } from '../../common/clock.js';
+import { err, ok, type Result } from '../../common/result.js';
+import { groundDistanceM } from '../../common/geo.js';
 import { ALERT, ANSWER, EVENT, FLEET, MAX_PAYLOAD_BYTES, REPORT, SORTIE, STATUS, checkFleet, parsePayload, type AlertMsg, type AnswerMsg, type EventMsg, type FleetMsg, type FleetRow, type ReportMsg, type Schema, type SortieMsg, type StatusMsg } from './schema.js';
 import { ID_RE, ROOT, answerTopic, inTopic, parseTopic } from './topics.js';
 
@@ -260,12 +261,11 @@ export class Centre {
   /** The online station with a drone nearest the point (a drone in the air or a dock: its last position). */
   nearestStation(latDeg: number, lonDeg: number): { station: string; drone: string; distM: number } | null {
     let best: { station: string; drone: string; distM: number } | null = null;
-    const k = Math.cos((latDeg * Math.PI) / 180);
     for (const s of this.stations.values()) {
       if (!s.online) continue;
       for (const r of s.fleet) {
         if (r[1] === null || r[2] === null || r[8] !== 'up') continue;
-        const d = Math.hypot((r[2] - lonDeg) * k, r[1] - latDeg) * 111_195;
+        const d = groundDistanceM({ latDeg, lonDeg }, { latDeg: r[1], lonDeg: r[2] });
         if (!best || d < best.distM) best = { station: s.id, drone: r[0], distM: Math.round(d) };
       }
     }

@@ -3,7 +3,7 @@
  * merge, its command gateway) decides how a centre's request is carried out and audited. Every call that acts
  * names its Principal `{ kind: 'centre', … }` (the dispatcher's rights).
  */
-import type { Result } from '../../mavlink/result.js';
+import type { Result } from '../../common/result.js';
 import type { Principal } from '../gateway/principal.js';
 import type { FleetRow } from './schema.js';
 

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { SystemClock } from '../../mavlink/clock.js';
+import { SystemClock } from '../../common/clock.js';
 import { Centre } from './centre.js';
 import { CentreLink, type CentreLinkOptions } from './link.js';
 import { FakeHost } from './testkit/fake-host.js';

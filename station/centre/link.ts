@@ -14,8 +14,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import mqtt, { type IClientOptions, type IPublishPacket, type MqttClient } from 'mqtt';
-import type { Clock, TimerId } from '../../mavlink/clock.js';
-import { err, ok, type Result } from '../../mavlink/result.js';
+import type { Clock, TimerId } from '../../common/clock.js';
+import { err, ok, type Result } from '../../common/result.js';
 import type { Principal } from '../gateway/principal.js';
 import type { CentreHost, DispatchProgress } from './host.js';
 import { openOutbox, type Outbox, type OutboxLimits, type OutRow } from './outbox.js';

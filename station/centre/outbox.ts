@@ -13,7 +13,7 @@
  */
 import { openSqlite } from '../storage/sqlite.js';
 import { randomUUID } from 'node:crypto';
-import { ok, type Result } from '../../mavlink/result.js';
+import { ok, type Result } from '../../common/result.js';
 
 export type RowClass = 'must' | 'telemetry';
 export interface OutRow { id: number; topic: string; qos: 0 | 1; cls: RowClass; payload: string; corr: string | null }

@@ -8,7 +8,7 @@
  * minLength, maxLength, pattern, items, maxItems. A number must be finite. A payload is also bounded in bytes
  * before it is parsed (`parsePayload`).
  */
-import { err, ok, type Result } from '../../mavlink/result.js';
+import { err, ok, type Result } from '../../common/result.js';
 
 export interface Schema {
   $id?: string;

@@ -3,8 +3,8 @@
  * MQTT link, with the outbox in DATA/centre. Off unless configured.
  */
 import type { FlightRules } from '../../missions/plan/flight-check.js';
-import type { Clock } from '../../mavlink/clock.js';
-import { ok, type Result } from '../../mavlink/result.js';
+import type { Clock } from '../../common/clock.js';
+import { ok, type Result } from '../../common/result.js';
 import type { Fleet } from '../../missions/fleet.js';
 import type { Station } from '../compose.js';
 import type { DayInput } from '../patrol/day.js';

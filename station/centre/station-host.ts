@@ -9,14 +9,15 @@
  */
 import type { FlightRules } from '../../missions/plan/flight-check.js';
 import { lookRefusal } from '../patrol/look.js';
-import type { Clock } from '../../mavlink/clock.js';
-import { err, ok, type Result } from '../../mavlink/result.js';
+import type { Clock } from '../../common/clock.js';
+import { err, ok, type Result } from '../../common/result.js';
 import { vehicleViews } from '../api/views.js';
 import type { Station } from '../compose.js';
 import { principalName, type Principal } from '../gateway/principal.js';
 import type { DayInput } from '../patrol/day.js';
 import { buildReport, union } from '../patrol/report.js';
-import { distanceM, type PatrolRunner } from '../patrol/runner.js';
+import type { PatrolRunner } from '../patrol/runner.js';
+import { groundDistanceM } from '../../common/geo.js';
 import type { PatrolStore } from '../patrol/store.js';
 import type { Fleet } from '../../missions/fleet.js';
 import type { CentreHost, DispatchProgress, HostAlert, HostEvent, HostSortie } from './host.js';
@@ -147,7 +148,7 @@ export function stationHost(o: StationHostOptions): StationHost {
           const v = r.sysid === null ? undefined : p!.runner.snap(r.sysid);
           const fd = o.fleet.drones.find((d) => d.sysid === r.sysid);
           const from = v?.position ?? v?.home;
-          const distM = from ? distanceM(from, r.request) : null;
+          const distM = from ? groundDistanceM(from, r.request) : null;
           // A drone in its dock first climbs (about 30 s to 60 m) before it flies there at cruise speed.
           const etaS = distM === null || !fd ? null : Math.min(86400, Math.round(distM / fd.cruiseMps + (r.source === 'dock' ? 30 : 0)));
           return { ...base, state: 'accepted', etaS };

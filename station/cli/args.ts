@@ -2,7 +2,7 @@
  * A small, strict argument parser for the `kongxun` subcommands: `--flag value`, `--flag=value`, boolean
  * `--flag`, repeatable flags and positionals. Unknown flags and missing values are errors that name the flag.
  */
-import { err, ok, type Result } from '../../mavlink/result.js';
+import { err, ok, type Result } from '../../common/result.js';
 
 export interface FlagSpec {
   /** 'string' takes a value; 'boolean' does not; 'list' takes a value and may repeat. */

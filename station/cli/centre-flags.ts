@@ -4,7 +4,7 @@
  * the command line, where `ps` shows it) and the CA of the broker's certificate.
  */
 import { readFileSync } from 'node:fs';
-import { err, ok, type Result } from '../../mavlink/result.js';
+import { err, ok, type Result } from '../../common/result.js';
 import { readPasswordFile } from '../centre/link.js';
 import { ID_RE } from '../centre/topics.js';
 import { flag, type FlagSpec, type ParsedArgs } from './args.js';

@@ -1,5 +1,5 @@
 /** `kongxun centre`: the sub-bureau centre's console over an MQTT broker (station/centre/). */
-import { SystemClock } from '../../mavlink/clock.js';
+import { SystemClock } from '../../common/clock.js';
 import { Centre } from '../centre/centre.js';
 import { startCentreServer } from '../centre/centre-server.js';
 import { flag, helpText, intFlag, parseArgs, type FlagSpec } from './args.js';

@@ -9,7 +9,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { isoLocal } from '../../missions/plan/timezone.js';
 import { join, resolve } from 'node:path';
 import { parseFleet } from '../../missions/fleet.js';
-import type { FlightSummary } from '../api/contract.js';
+import type { FlightSummary } from '../../common/api/contract.js';
 import { defaultDataDir } from '../storage/data-dir.js';
 import { FlightCatalog } from '../replay/flights.js';
 import { samplesDir } from '../files/station-files.js';

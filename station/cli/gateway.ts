@@ -5,8 +5,8 @@
  */
 import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
-import type { Clock } from '../../mavlink/clock.js';
-import { err, ok, type Result } from '../../mavlink/result.js';
+import type { Clock } from '../../common/clock.js';
+import { err, ok, type Result } from '../../common/result.js';
 import { defaultDataDir } from '../storage/data-dir.js';
 import { openGateway, type CommandGateway } from '../gateway/gateway.js';
 import type { Principal } from '../gateway/principal.js';

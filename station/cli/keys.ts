@@ -14,7 +14,8 @@
 import { existsSync, renameSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { common, minimal } from 'mavlink-mappings';
-import { SystemClock } from '../../mavlink/clock.js';
+import { SystemClock } from '../../common/clock.js';
+import { waitUntil } from '../../common/wait.js';
 import { SIGNING_EPOCH_MS } from '../../mavlink/codec/signing.js';
 import { make } from '../../mavlink/codec/messages.js';
 import { createStation } from '../compose.js';
@@ -33,8 +34,6 @@ const SPEC: Record<string, FlagSpec> = {
   wait: { type: 'string', describe: 'seconds to wait for the drone, and for it to sign with the new key (default 15)' },
   help: { type: 'boolean', describe: 'show this help' },
 };
-
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 export async function keysMain(argv: string[], io: CliIo): Promise<number> {
   const a = parseArgs(argv, SPEC, 'keys');
@@ -67,14 +66,7 @@ export async function keysMain(argv: string[], io: CliIo): Promise<number> {
   const station = st.value;
   const conn = station.connections()[0]!;
   try {
-    const until = async (cond: () => boolean): Promise<boolean> => {
-      const end = Date.now() + waitS * 1000;
-      while (Date.now() < end) {
-        if (cond()) return true;
-        await sleep(100);
-      }
-      return cond();
-    };
+    const until = (cond: () => boolean): Promise<boolean> => waitUntil(clock, cond, { timeoutMs: waitS * 1000, everyMs: 100 });
     const heard = await until(() => station.vehicle(drone.sysid) !== undefined);
     if (!heard) {
       const s = conn.stats;

@@ -11,7 +11,7 @@
  */
 import { cleanText } from '../../mavlink/text.js';
 import { readFile, writeFile } from 'node:fs/promises';
-import type { Clock } from '../../mavlink/clock.js';
+import type { Clock } from '../../common/clock.js';
 import { diffParams, formatParm, parseParm } from '../../mavlink/services/param/parm-file.js';
 import { formatValue, type Param } from '../../mavlink/services/param/types.js';
 import type { VehicleFiles } from '../vehicle/files.js';

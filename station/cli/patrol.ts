@@ -15,7 +15,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { SystemClock } from '../../mavlink/clock.js';
+import { SystemClock } from '../../common/clock.js';
 import { localMidnightUtcMs } from '../../missions/plan/timezone.js';
 import { parseFaultFile, type FaultRule } from '../../sitl/faults.js';
 import { createStation } from '../compose.js';
@@ -27,7 +27,7 @@ import { openGateway } from '../gateway/gateway.js';
 import { PatrolRunner } from '../patrol/runner.js';
 import { SimDay } from '../patrol/sim-day.js';
 import { openPatrolStore } from '../patrol/store.js';
-import { loadStationFiles, samplesDir } from '../files/station-files.js';
+import { loadStationFiles } from '../files/station-files.js';
 import { flag, helpText, parseArgs, type FlagSpec } from './args.js';
 import { waitForSignal, type CliIo } from './io.js';
 
@@ -92,10 +92,9 @@ export async function patrolMain(argv: string[], io: CliIo): Promise<number> {
       if (!parsed.ok) return io.fail(`${ff}: ${parsed.reason}`, 2);
       faults = parsed.value.map((r, i) => (ats[i] !== undefined ? { ...r, atMs: ats[i] } : r));
     }
-    const fleetJson = JSON.parse(readFileSync(flag(a.value, 'fleet') ?? join(samplesDir(), 'fleet.json'), 'utf8')) as unknown;
     const simData = checkDataDir(resolve(flag(a.value, 'data') ?? join(dir, 'patrol-data')));
     if (!simData.ok) return io.fail(`kongxun patrol: ${simData.reason}`, 2);
-    const made = await SimDay.create({ planDir: dir, fleet, fleetJson, stationGeoJson: geojson, faults, record: true, dataDir: simData.value.path, onAlert: (t) => io.out(`alert: ${t}`) });
+    const made = await SimDay.create({ planDir: dir, fleet, docks: files.value.geography.docks, stationGeoJson: geojson, faults, record: true, dataDir: simData.value.path, onAlert: (t) => io.out(`alert: ${t}`) });
     if (!made.ok) return io.fail(`kongxun patrol: ${made.reason}`, 2);
     const day = made.value;
     const d0 = localMidnightUtcMs(day.day.schedule.date, day.day.schedule.timezone);

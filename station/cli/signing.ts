@@ -5,7 +5,7 @@
  * but warns: a command line is readable by every user of the machine (/proc/PID/cmdline, ps).
  */
 import { keyFromPassphrase, type SigningConfig, type UnsignedPolicy } from '../../mavlink/codec/signing.js';
-import { err, ok, type Result } from '../../mavlink/result.js';
+import { err, ok, type Result } from '../../common/result.js';
 import { SIGNING_KEY_ENV, keyFromText, readKeyFile } from '../files/keys.js';
 import { flag, type FlagSpec, type ParsedArgs } from './args.js';
 

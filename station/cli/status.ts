@@ -1,8 +1,8 @@
 /** `kongxun status --connect URL`: each vehicle's live state, as a table or JSON lines. */
 import { resolve } from 'node:path';
-import { SystemClock } from '../../mavlink/clock.js';
+import { SystemClock } from '../../common/clock.js';
 import { vehicleViews } from '../api/views.js';
-import type { VehicleView } from '../api/contract.js';
+import type { VehicleView } from '../../common/api/contract.js';
 import { createStation } from '../compose.js';
 import { defaultDataDir } from '../storage/data-dir.js';
 import { flag, helpText, parseArgs, type FlagSpec } from './args.js';

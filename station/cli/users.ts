@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { SystemClock } from '../../mavlink/clock.js';
+import { SystemClock } from '../../common/clock.js';
 import { Auth } from '../auth/auth.js';
 import { ROLES, ROLE_NAMES } from '../gateway/principal.js';
 import { defaultDataDir } from '../storage/data-dir.js';

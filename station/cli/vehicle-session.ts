@@ -4,7 +4,8 @@
  * everywhere; tests may inject the station.
  */
 import { resolve } from 'node:path';
-import { SystemClock, type Clock } from '../../mavlink/clock.js';
+import { SystemClock, type Clock } from '../../common/clock.js';
+import { waitUntil } from '../../common/wait.js';
 import { createStation, type Station } from '../compose.js';
 import { defaultDataDir } from '../storage/data-dir.js';
 import { flag, intFlag, type FlagSpec, type ParsedArgs } from './args.js';
@@ -27,7 +28,6 @@ export interface CliDeps {
   warn?: (line: string) => void;
 }
 
-const sleep = (clock: Clock, ms: number) => new Promise<void>((r) => clock.setTimeout(r, ms));
 
 /** Open the station on --connect and wait for the vehicle; the station is closed by the caller. */
 export async function connectVehicle(
@@ -52,15 +52,14 @@ export async function connectVehicle(
   if (!st.ok) return { ok: false, code: 2, reason: `kongxun ${command}: ${st.reason}` };
   const station = st.value;
   const links = watchLinks(station);
-  const deadline = clock.now() + waitS * 1000;
-  while (clock.now() < deadline) {
+  const heard = (): number | undefined => {
     const vs = station.vehicles().filter((v) => !v.lost);
     const target = sysid.value ?? vs[0]?.sysid;
-    if (target !== undefined && vs.some((v) => v.sysid === target)) {
-      links.close();
-      return { ok: true, station, sysid: target, clock };
-    }
-    await sleep(clock, 100);
+    return target !== undefined && vs.some((v) => v.sysid === target) ? target : undefined;
+  };
+  if (await waitUntil(clock, () => heard() !== undefined, { timeoutMs: waitS * 1000, everyMs: 100 })) {
+    links.close();
+    return { ok: true, station, sysid: heard()!, clock };
   }
   const why = station.vehicles().length > 0 ? `heard ${station.vehicles().map((v) => `sys${v.sysid}${v.lost ? ' (lost)' : ''}`).join(', ')} on ${urls.join(', ')}` : links.why();
   links.close();

@@ -12,7 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { isZeroKey, keyFromPassphrase } from '../../mavlink/codec/signing.js';
-import { err, ok, type Result } from '../../mavlink/result.js';
+import { err, ok, type Result } from '../../common/result.js';
 
 export const SIGNING_KEY_ENV = 'KONGXUN_SIGNING_KEY';
 

@@ -7,6 +7,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
+import { MAV_CMD, MAV_FRAME } from '../../common/mav-cmd.js';
 import type { WireItem } from '../../mavlink/services/mission/types.js';
 import type { Home, MissionItem } from '../../missions/formats/items.js';
 import { checkPlan, checkWaypoints, parseJsonText, type PlanExtras } from '../../missions/formats/plan-check.js';
@@ -44,20 +45,20 @@ export function wireItem(it: MissionItem, seq: number): WireItem {
 }
 
 export function homeItem(home: Home): WireItem {
-  return { seq: 0, command: 16, frame: 0, params: [0, 0, 0, 0], x: e7(home.lat), y: e7(home.lon), z: home.altM, autocontinue: 1, current: 0 };
+  return { seq: 0, command: MAV_CMD.NAV_WAYPOINT, frame: MAV_FRAME.GLOBAL, params: [0, 0, 0, 0], x: e7(home.lat), y: e7(home.lon), z: home.altM, autocontinue: 1, current: 0 };
 }
 
 export function fenceItems(x: Pick<PlanExtras, 'polygons' | 'circles'>): WireItem[] {
   const out: WireItem[] = [];
   const push = (command: number, p1: number, lat: number, lon: number) =>
-    out.push({ seq: out.length, command, frame: 0, params: [p1, 0, 0, 0], x: e7(lat), y: e7(lon), z: 0, autocontinue: 1, current: 0 });
-  for (const pg of x.polygons) for (const [lat, lon] of pg.vertices) push(pg.inclusion ? 5001 : 5002, pg.vertices.length, lat, lon);
-  for (const c of x.circles) push(c.inclusion ? 5003 : 5004, c.radiusM, c.lat, c.lon);
+    out.push({ seq: out.length, command, frame: MAV_FRAME.GLOBAL, params: [p1, 0, 0, 0], x: e7(lat), y: e7(lon), z: 0, autocontinue: 1, current: 0 });
+  for (const pg of x.polygons) for (const [lat, lon] of pg.vertices) push(pg.inclusion ? MAV_CMD.NAV_FENCE_POLYGON_VERTEX_INCLUSION : MAV_CMD.NAV_FENCE_POLYGON_VERTEX_EXCLUSION, pg.vertices.length, lat, lon);
+  for (const c of x.circles) push(c.inclusion ? MAV_CMD.NAV_FENCE_CIRCLE_INCLUSION : MAV_CMD.NAV_FENCE_CIRCLE_EXCLUSION, c.radiusM, c.lat, c.lon);
   return out;
 }
 
 export function rallyItems(points: PlanExtras['rally']): WireItem[] {
-  return points.map((r, i) => ({ seq: i, command: 5100, frame: 3, params: [0, 0, 0, 0], x: e7(r.lat), y: e7(r.lon), z: r.altM, autocontinue: 1, current: 0 }));
+  return points.map((r, i) => ({ seq: i, command: MAV_CMD.NAV_RALLY_POINT, frame: MAV_FRAME.GLOBAL_RELATIVE_ALT, params: [0, 0, 0, 0], x: e7(r.lat), y: e7(r.lon), z: r.altM, autocontinue: 1, current: 0 }));
 }
 
 /** Check and convert a plan file's text. `name` is used in messages. */

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { err, ok, type Result } from '../../mavlink/result.js';
+import { err, ok, type Result } from '../../common/result.js';
 import { parseFleet, type Fleet } from '../../missions/fleet.js';
 import { parseJurisdiction, type Jurisdiction } from '../../missions/jurisdiction.js';
 

@@ -14,15 +14,15 @@
  * by an IMMEDIATE transaction that reads the last row and writes the next one.
  */
 import { openSqlite } from '../storage/sqlite.js';
-import type { AuditRowView } from '../api/contract.js';
+import type { AuditRowView } from '../../common/api/contract.js';
 import type { StorageHealth } from '../storage/health.js';
 import { createHash } from 'node:crypto';
-import { err, ok, type Result } from '../../mavlink/result.js';
+import { err, ok, type Result } from '../../common/result.js';
 
 export type AuditPhase = AuditRowView['phase'];
 
 /**
- * What one row says: the contract's row (station/api/contract.ts `AuditRowView`, documented there) without the
+ * What one row says: the contract's row (common/api/contract.ts `AuditRowView`, documented there) without the
  * id and hash the log gives it when written.
  */
 export type AuditEntry = Omit<AuditRowView, 'id' | 'hash'>;

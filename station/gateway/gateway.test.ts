@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { FakeClock } from '../../mavlink/clock.js';
+import { FakeClock } from '../../common/clock.js';
 import { FlightRules } from '../../missions/plan/flight-check.js';
 import { openAuditLog } from './audit.js';
 import { CommandGateway, type GatewayRequest } from './gateway.js';

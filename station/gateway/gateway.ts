@@ -12,10 +12,10 @@
  * override and a written reason, which the audit keeps; a number that is not a number never.
  */
 import type { StorageHealth } from '../storage/health.js';
-import type { Clock } from '../../mavlink/clock.js';
-import type { VehicleCommand } from '../api/contract.js';
+import type { Clock } from '../../common/clock.js';
+import type { VehicleCommand } from '../../common/api/contract.js';
 import { checkList, describeIssues, FlightRules, type FlightIssue, type ListItem } from '../../missions/plan/flight-check.js';
-import { ok, type Result } from '../../mavlink/result.js';
+import { ok, type Result } from '../../common/result.js';
 import { openAuditLog, type AuditLog } from './audit.js';
 import { principalFrom, principalName, principalRole, principalVia, type Principal } from './principal.js';
 import { ACTION_NAMES, may, type Action } from './rights.js';

@@ -5,10 +5,10 @@
  * answer). Upload and launch are the one sequence of station/vehicle/launch.ts (shared with `kongxun fly`), its
  * commands performed through `audited`. All return values.
  */
-import type { Clock } from '../../mavlink/clock.js';
+import type { Clock } from '../../common/clock.js';
 import type { Station } from '../compose.js';
 import type { CommandReply } from '../vehicle/commands.js';
-import { MAV_CMD } from '../../missions/formats/items.js';
+import { MAV_CMD } from '../../common/mav-cmd.js';
 import type { PlanLists } from '../files/plan-file.js';
 import type { CommandGateway } from '../gateway/gateway.js';
 import type { Principal } from '../gateway/principal.js';

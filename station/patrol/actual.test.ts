@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { FlightSummary } from '../api/contract.js';
+import type { FlightSummary } from '../../common/api/contract.js';
 import type { VehicleSnapshot } from '../vehicle/vehicle-state.js';
 import { actualMessage, sortieOutcome, stationDay } from './actual.js';
 import { evaluateGates } from './gates.js';

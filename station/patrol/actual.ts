@@ -1,10 +1,10 @@
 /**
- * What happened today, for the console (`ActualMessage` of station/api/contract.ts): the patrol runner's
+ * What happened today, for the console (`ActualMessage` of common/api/contract.ts): the patrol runner's
  * sortie records, each with its outcome in one word, and the day's flights found in the tlogs. Pure: the
  * caller hands in the runner's sorties and the flight catalogue's list.
  */
 import { isoLocal, localMidnightUtcMs } from '../../missions/plan/timezone.js';
-import type { ActualMessage, FlightSummary, FlownFlightView, SortieOutcome, SortieRecordView } from '../api/contract.js';
+import type { ActualMessage, FlightSummary, FlownFlightView, SortieOutcome, SortieRecordView } from '../../common/api/contract.js';
 import { AIRBORNE_STATES, type Sortie } from './sortie.js';
 
 /** On station later, or off station earlier, than planned by more than this: late / cut short. */

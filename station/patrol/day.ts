@@ -7,9 +7,10 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Fleet, FleetDrone } from '../../missions/fleet.js';
-import type { Schedule, ScheduleSortie } from '../../missions/plan/schedule.js';
+import type { Schedule, ScheduleSortie } from '../../common/formats/schedule.js';
 import { parseIso } from '../../missions/plan/timezone.js';
-import { err, ok, type Result } from '../../mavlink/result.js';
+import { err, ok, type Result } from '../../common/result.js';
+import { MAV_CMD } from '../../common/mav-cmd.js';
 import type { WireItem } from '../../mavlink/services/mission/types.js';
 import { planFromText, type PlanLists } from '../files/plan-file.js';
 
@@ -46,17 +47,16 @@ export interface DayInput {
   plans: Map<string, DaySortie>;
 }
 
-const NAV_TAKEOFF = 22;
-const LOITERS = new Set([17, 18, 19]);
-const STATION_NAV = new Set([16, 17, 18, 19]);
-const RETURN_NAV = new Set([20, 21]);
+const LOITERS = new Set<number>([MAV_CMD.NAV_LOITER_UNLIM, MAV_CMD.NAV_LOITER_TURNS, MAV_CMD.NAV_LOITER_TIME]);
+const STATION_NAV = new Set<number>([MAV_CMD.NAV_WAYPOINT, ...LOITERS]);
+const RETURN_NAV = new Set<number>([MAV_CMD.NAV_RETURN_TO_LAUNCH, MAV_CMD.NAV_LAND]);
 
 const nearHome = (it: WireItem, home: { lat: number; lon: number }) => Math.abs(it.x / 1e7 - home.lat) < 5e-5 && Math.abs(it.y / 1e7 - home.lon) < 5e-5;
 
 export function missionMarks(p: PlanLists, kind: string): MissionMarks {
   const items = p.mission;
   const home = { lat: p.home.lat, lon: p.home.lon };
-  const takeoff = items.findIndex((it) => it.command === NAV_TAKEOFF);
+  const takeoff = items.findIndex((it) => it.command === MAV_CMD.NAV_TAKEOFF);
   const loiter = items.findIndex((it) => LOITERS.has(it.command));
   const onStationSeq = kind === 'school' && loiter > 0 ? loiter : Math.max(1, takeoff + 1);
   let lastStation = -1;

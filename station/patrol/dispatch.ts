@@ -8,10 +8,10 @@
  *   QUEUED ─ drone picked ─► EN_ROUTE ─ within radius ─► ON_SCENE ─ time up ─► RESUMED (patrol) | RETURNING ─► DONE
  *      │ no drone for maxWaitMs: UNSERVED          any step refused, or the sortie taken home: FAILED
  */
-import type { Clock } from '../../mavlink/clock.js';
+import { sleep, waitUntil } from '../../common/wait.js';
 import { audited, type ActionContext } from './actions.js';
 import type { PatrolRunner } from './runner.js';
-import { distanceM } from './runner.js';
+import { groundDistanceM } from '../../common/geo.js';
 import type { PatrolStore } from './store.js';
 
 export interface LookRequest {
@@ -50,7 +50,6 @@ export interface DispatchRecord {
   endedAtMs?: number | null;
 }
 
-const sleep = (clock: Clock, ms: number) => new Promise<void>((r) => clock.setTimeout(r, ms));
 
 export class Dispatcher {
   private readonly list: DispatchRecord[] = [];
@@ -113,12 +112,12 @@ export class Dispatcher {
       if (s.kind !== 'patrol' || s.state !== 'on_patrol' || s.holding || runner.isTakenOver(s.sysid) || this.busy(s.sysid)) continue;
       const v = runner.snap(s.sysid);
       if (!v?.position || (v.battery?.remainingPct ?? 0) < runner.reservePct + 20) continue;
-      picks.push({ sysid: s.sysid, droneId: s.droneId, source: 'patrol', sortie: s.id, distM: distanceM(v.position, point) });
+      picks.push({ sysid: s.sysid, droneId: s.droneId, source: 'patrol', sortie: s.id, distM: groundDistanceM(v.position, point) });
     }
     const needPct = Math.min(60, 10 + Math.ceil(r.request.holdS / 30));
     for (const c of runner.candidates({ id: r.id, kind: 'dispatch', needPct, landMs: nowMs + r.request.holdS * 1000 + 900_000, plan: '' }, nowMs, null)) {
       const h = runner.snap(c.sysid)?.home;
-      if (h) picks.push({ sysid: c.sysid, droneId: c.droneId, source: 'dock', sortie: null, distM: distanceM(h, point) });
+      if (h) picks.push({ sysid: c.sysid, droneId: c.droneId, source: 'dock', sortie: null, distM: groundDistanceM(h, point) });
     }
     const best = picks.sort((a, b) => a.distM - b.distM)[0];
     if (!best) return;
@@ -151,25 +150,22 @@ export class Dispatcher {
         t = await audited(ctx, sysid, r.id, `takeoff ${altM} m`, () => cmd.takeoff(altM));
       }
       if (!t.ok) return this.fail(r, t.reason);
-      for (let k = 0; k < 60 && (runner.snap(sysid)?.position?.altRelM ?? 0) < altM - 5; k++) await sleep(clock, 1000);
+      await waitUntil(clock, () => (runner.snap(sysid)?.position?.altRelM ?? 0) >= altM - 5, { timeoutMs: 60_000, everyMs: 1000 });
     }
     const g = await audited(ctx, sysid, r.id, 'go to', () => cmd.goto(r.request.latDeg, r.request.lonDeg, altM));
     if (!g.ok) return this.fail(r, g.reason);
     const point = { latDeg: r.request.latDeg, lonDeg: r.request.lonDeg };
-    for (let k = 0; k < 600; k++) {
+    const arrived = () => {
       const p = runner.snap(sysid)?.position;
-      if (p && distanceM(p, point) <= r.request.radiusM + 30) break;
-      if (!stillOurs()) return this.fail(r, 'the drone was taken for something else');
-      await sleep(clock, 1000);
-    }
+      return !!p && groundDistanceM(p, point) <= r.request.radiusM + 30;
+    };
+    await waitUntil(clock, () => arrived() || !stillOurs(), { timeoutMs: 600_000, everyMs: 1000 });
+    if (!arrived() && !stillOurs()) return this.fail(r, 'the drone was taken for something else');
     r.state = 'on_scene';
     r.arrivedAtMs = clock.now();
     await audited(ctx, sysid, r.id, 'region of interest', () => cmd.roi(r.request.latDeg, r.request.lonDeg, 0));
     if (r.request.radiusM > 0) await audited(ctx, sysid, r.id, `orbit r ${r.request.radiusM} m`, () => cmd.orbit(r.request.latDeg, r.request.lonDeg, r.request.radiusM, 3, altM));
-    for (let left = r.request.holdS; left > 0; left -= 5) {
-      if (!stillOurs()) return this.fail(r, 'the drone was taken for something else');
-      await sleep(clock, 5000);
-    }
+    if (await waitUntil(clock, () => !stillOurs(), { timeoutMs: r.request.holdS * 1000, everyMs: 5000 })) return this.fail(r, 'the drone was taken for something else');
     r.leftAtMs = clock.now();
     await audited(ctx, sysid, r.id, 'clear region of interest', () => cmd.roiNone());
     if (r.source === 'patrol') {
@@ -183,7 +179,7 @@ export class Dispatcher {
     r.state = 'returning';
     const h = await audited(ctx, sysid, r.id, 'RTL', () => cmd.rtl());
     if (!h.ok) return this.fail(r, h.reason);
-    for (let k = 0; k < 1200 && runner.snap(sysid)?.armed; k++) await sleep(clock, 1000);
+    await waitUntil(clock, () => !runner.snap(sysid)?.armed, { timeoutMs: 1_200_000, everyMs: 1000 });
     r.state = 'done';
     r.endedAtMs = clock.now();
     runner.event(null, sysid, 'dispatch', `${r.id}: ${r.droneId} back in its dock`);

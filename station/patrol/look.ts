@@ -2,8 +2,9 @@
  * "Go and look here" from a console: the request checked (every field from a client is hostile until checked)
  * and the dispatcher's records as the console sees them, with an ETA for the drone on its way.
  */
-import { err, ok, type Result } from '../../mavlink/result.js';
-import type { DispatchView, LookRequestView } from '../api/contract.js';
+import { err, ok, type Result } from '../../common/result.js';
+import { groundDistanceM } from '../../common/geo.js';
+import type { DispatchView, LookRequestView } from '../../common/api/contract.js';
 import type { Principal } from '../gateway/principal.js';
 import { principalName, principalRole } from '../gateway/principal.js';
 import { may } from '../gateway/rights.js';
@@ -54,9 +55,6 @@ export function checkLook(x: unknown): Result<LookRequestView> {
   return ok({ latDeg: lat, lonDeg: lon, radiusM, holdS, priority });
 }
 
-const RAD = Math.PI / 180;
-const dist = (a: { latDeg: number; lonDeg: number }, b: { latDeg: number; lonDeg: number }) =>
-  Math.hypot((b.lonDeg - a.lonDeg) * RAD * Math.cos(((a.latDeg + b.latDeg) / 2) * RAD), (b.latDeg - a.latDeg) * RAD) * 6_371_000;
 
 /**
  * The console's view of a dispatch. `where(sysid)` gives the drone's position, whether it flies, and its cruise
@@ -66,7 +64,7 @@ export function dispatchView(r: DispatchRecord, where: (sysid: number) => { latD
   let etaS: number | null = null;
   if (r.state === 'en_route' && r.sysid !== null) {
     const p = where(r.sysid);
-    if (p && p.cruiseMps > 0) etaS = Math.round(dist(p, r.request) / p.cruiseMps + (p.airborne ? 0 : 60));
+    if (p && p.cruiseMps > 0) etaS = Math.round(groundDistanceM(p, r.request) / p.cruiseMps + (p.airborne ? 0 : 60));
   }
   return {
     id: r.id, state: r.state, request: { latDeg: r.request.latDeg, lonDeg: r.request.lonDeg, radiusM: r.request.radiusM, priority: r.request.priority, holdS: r.request.holdS },

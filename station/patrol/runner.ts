@@ -20,8 +20,9 @@
  * records, no sortie launches; drones in the air fly on.
  * A drone taken over by the pilot is left alone until released.
  */
-import type { Clock, TimerId } from '../../mavlink/clock.js';
-import { err, ok, type Result } from '../../mavlink/result.js';
+import type { Clock, TimerId } from '../../common/clock.js';
+import { err, ok, type Result } from '../../common/result.js';
+import { groundDistanceM } from '../../common/geo.js';
 import type { Station } from '../compose.js';
 import type { PlanLists } from '../files/plan-file.js';
 import { MissionProgress } from '../vehicle/launch.js';
@@ -67,12 +68,6 @@ export const WARMUP_MS = 90_000;
 const LATE_PREP_MS = 60_000;
 /** Less of a slot than this left on station is not worth a launch (as for a reassignment). */
 const MIN_SLOT_MS = 180_000;
-
-const RAD = Math.PI / 180;
-export function distanceM(a: { latDeg: number; lonDeg: number }, b: { latDeg: number; lonDeg: number }): number {
-  const x = (b.lonDeg - a.lonDeg) * RAD * Math.cos(((a.latDeg + b.latDeg) / 2) * RAD);
-  return Math.hypot(x, (b.latDeg - a.latDeg) * RAD) * 6_371_000;
-}
 
 export class PatrolRunner {
   private readonly sorties = new Map<string, Sortie>();
@@ -436,7 +431,7 @@ export class PatrolRunner {
   private batteryLimit(s: Sortie, v: VehicleSnapshot, w: Watch): number {
     const home = v.home, pos = v.position;
     // Without a fix the position is not to be trusted: keep the last distance measured with one.
-    if (home && pos && v.gps && v.gps.fixType >= 3) w.homeDistM = distanceM({ latDeg: home.latDeg, lonDeg: home.lonDeg }, pos);
+    if (home && pos && v.gps && v.gps.fixType >= 3) w.homeDistM = groundDistanceM({ latDeg: home.latDeg, lonDeg: home.lonDeg }, pos);
     const first = w.battery[0], last = w.battery.at(-1);
     const spanS = first && last ? (last.atMs - first.atMs) / 1000 : 0;
     const drainPctPerS = spanS >= 30 ? Math.min(0.5, Math.max(0.02, (first!.pct - last!.pct) / spanS)) : 0.05;
@@ -479,10 +474,10 @@ export class PatrolRunner {
     if (s.launchedAtMs !== null && !v.armed && v.landedState !== 'IN_AIR') {
       // Down away from its dock (a LAND failsafe in the field): it cannot charge; someone must fetch it.
       const planDock = { latDeg: d.plan.home.lat, lonDeg: d.plan.home.lon };
-      if (v.home && v.position && distanceM(v.home, v.position) > 50 && distanceM(planDock, v.position) > 50) {
+      if (v.home && v.position && groundDistanceM(v.home, v.position) > 50 && groundDistanceM(planDock, v.position) > 50) {
         this.maintenance.add(s.sysid);
         this.saveFlags();
-        this.alert(s.id, s.sysid, 'critical', `${s.id} (${s.droneId}) landed ${Math.round(distanceM(v.home, v.position))} m from its dock: flagged for maintenance`);
+        this.alert(s.id, s.sysid, 'critical', `${s.id} (${s.droneId}) landed ${Math.round(groundDistanceM(v.home, v.position))} m from its dock: flagged for maintenance`);
       }
       return this.apply(s, { type: 'landed', nowMs });
     }
@@ -552,7 +547,7 @@ export class PatrolRunner {
       const clash = [...this.sorties.values()].some((o) => o.sysid === fd.sysid && o.state === 'scheduled' && o.launchMs < s.landMs + fd.chargeMin * 60_000 && (s.kind !== 'school' || o.kind === 'school'));
       if (clash) continue;
       const h = this.snap(fd.sysid)?.home;
-      const distM = fd.dock === fromDock ? 0 : origin && h ? distanceM(origin, h) : 1e9;
+      const distM = fd.dock === fromDock ? 0 : origin && h ? groundDistanceM(origin, h) : 1e9;
       out.push({ sysid: fd.sysid, droneId: fd.id, dock: fd.dock, distM, pct: this.snap(fd.sysid)?.battery?.remainingPct ?? 0 });
     }
     return out.sort((a, b) => a.distM - b.distM || b.pct - a.pct);

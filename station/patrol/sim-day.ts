@@ -19,11 +19,11 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FakeClock } from '../../mavlink/clock.js';
-import { ok, type Result } from '../../mavlink/result.js';
+import { FakeClock } from '../../common/clock.js';
+import { ok, type Result } from '../../common/result.js';
 import { memoryPair } from '../../mavlink/transport/memory.js';
 import type { Fleet } from '../../missions/fleet.js';
-import { SimFleet, type FleetFile } from '../../sitl/fleet.js';
+import { SimFleet, type SimDock } from '../../sitl/fleet.js';
 import type { FaultRule } from '../../sitl/faults.js';
 import { createStation, type Station, type StationOptions } from '../compose.js';
 import { StorageHealth, patrolAlert, type StorageHealthOptions, type StorageNotice } from '../storage/health.js';
@@ -39,8 +39,9 @@ export const DAY_STREAM_RATES_HZ: Record<string, number> = {
 export interface SimDayOptions {
   planDir: string;
   fleet: Fleet;
-  /** The fleet file and jurisdiction GeoJSON as parsed JSON (for the simulator's docks). */
-  fleetJson: unknown;
+  /** The station's docks (StationFiles.geography.docks), where the simulator stands the drones. */
+  docks: readonly SimDock[];
+  /** The jurisdiction GeoJSON as read (for the gateway's flight rules). */
   stationGeoJson: unknown;
   /** Fault rules with `atMs` (virtual clock time) instead of `atS`; converted for the simulator. */
   faults?: (FaultRule & { atMs?: number })[];
@@ -103,8 +104,7 @@ export class SimDay {
     const startMs = o.startAtMs ?? first - 15 * 60_000;
     const clock = new FakeClock(startMs);
     const faults = (o.faults ?? []).map(({ atMs, ...r }) => (atMs !== undefined ? { ...r, atS: (atMs - startMs) / 1000 } : r) as FaultRule);
-    const fj = o.fleetJson as FleetFile;
-    const created = SimFleet.create({ drones: o.fleet.drones.length, clock, tcp: false, station: o.stationGeoJson, fleet: fj, faults, seed: o.seed ?? 7, warmupMs: 30_000, droneOptions: { tickMs: o.simTickMs ?? 100 } });
+    const created = SimFleet.create({ drones: o.fleet.drones.length, clock, tcp: false, docks: o.docks, specs: o.fleet.drones, reservePct: o.fleet.reservePct, faults, seed: o.seed ?? 7, warmupMs: 30_000, droneOptions: { tickMs: o.simTickMs ?? 100 } });
     if (!created.ok) return created;
     const dataDir = o.dataDir ?? mkdtempSync(join(tmpdir(), 'kongxun-patrol-'));
     const d = new SimDay(clock, created.value, probe.value, dataDir, o);

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { FakeClock } from '../../mavlink/clock.js';
+import { FakeClock } from '../../common/clock.js';
 import { StorageHealth, type StorageNotice } from '../storage/health.js';
 import { openPatrolStore } from './store.js';
 import type { Sortie } from './sortie.js';

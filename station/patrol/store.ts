@@ -19,7 +19,7 @@
 import { openSqlite } from '../storage/sqlite.js';
 import type { StorageHealth } from '../storage/health.js';
 import type BetterSqlite3 from 'better-sqlite3';
-import { ok, type Result } from '../../mavlink/result.js';
+import { ok, type Result } from '../../common/result.js';
 import type { Sortie } from './sortie.js';
 
 export interface EventRow { atMs: number; sortie: string | null; sysid: number | null; kind: string; text: string }

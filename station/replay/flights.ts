@@ -1,5 +1,5 @@
 /**
- * Flights for replay (station/api/contract.ts, "Flight replay"): every armed → disarmed span of the vehicle of
+ * Flights for replay (common/api/contract.ts, "Flight replay"): every armed → disarmed span of the vehicle of
  * each tlog in DATA/tlogs, found by running the vehicle's received frames through the same reducer as the live
  * console (vehicle-state.ts), with its summary, its 5 Hz telemetry samples, its events and its video.
  *
@@ -20,7 +20,8 @@ import { open, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { common, minimal } from 'mavlink-mappings';
 import { decodePayload } from '../../mavlink/codec/messages.js';
-import type { FlightDetail, FlightEvent, FlightSample, FlightSummary } from '../api/contract.js';
+import { groundDistanceM } from '../../common/geo.js';
+import type { FlightDetail, FlightEvent, FlightSample, FlightSummary } from '../../common/api/contract.js';
 import { readTlog, type TlogStats } from '../storage/tlog.js';
 import { initialVehicleState, reduceVehicleWithTexts, type VehicleState } from '../vehicle/vehicle-state.js';
 import { VideoIndexCache } from './video-index.js';
@@ -103,15 +104,6 @@ export interface CatalogStats {
   scannedBytes: number;
   /** Bytes read for details. */
   detailBytes: number;
-}
-
-const EARTH_R = 6_371_008.8;
-export function groundDistanceM(a: { latDeg: number; lonDeg: number }, b: { latDeg: number; lonDeg: number }): number {
-  const rad = Math.PI / 180;
-  const dLat = (b.latDeg - a.latDeg) * rad;
-  const dLon = (b.lonDeg - a.lonDeg) * rad;
-  const h = Math.sin(dLat / 2) ** 2 + Math.cos(a.latDeg * rad) * Math.cos(b.latDeg * rad) * Math.sin(dLon / 2) ** 2;
-  return 2 * EARTH_R * Math.asin(Math.min(1, Math.sqrt(h)));
 }
 
 /** The sysid in a recorder's file name (`…_sys11_…`), as recorder.ts names them. */

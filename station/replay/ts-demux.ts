@@ -11,7 +11,7 @@
  * Without a PAT/PMT in the frame (non-keyframes), the PID is the muxer's VIDEO_PID or the one a previous PMT
  * named. Anything that does not check out (sync byte, a second PES start, no PES header) is an error value.
  */
-import { err, ok, type Result } from '../../mavlink/result.js';
+import { err, ok, type Result } from '../../common/result.js';
 import { TS_PACKET, VIDEO_PID } from '../video/mpegts.js';
 
 export interface DemuxedFrame {

@@ -1,5 +1,5 @@
 /**
- * Replay of one flight's video on `/ws/replay?flight=<id>` (station/api/contract.ts: ReplayControl in,
+ * Replay of one flight's video on `/ws/replay?flight=<id>` (common/api/contract.ts: ReplayControl in,
  * VideoWireFrame binary frames and ReplayStatus out).
  *
  *   recordings of the flight (DATA/video/*.ts + .idx.jsonl, in time order) ──► one timeline: the frames whose
@@ -19,9 +19,9 @@
  */
 import { open, type FileHandle } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import type { ReplayControl, ReplayStatus } from '../api/contract.js';
+import type { ReplayControl, ReplayStatus } from '../../common/api/contract.js';
 import { annexB, splitAnnexB } from '../video/h264.js';
-import { encodeFrame, FLAG_DAMAGED } from '../video/wire.js';
+import { encodeFrame, FLAG_DAMAGED } from '../../common/video-wire.js';
 import type { FlightCatalog } from './flights.js';
 import { demuxFrame, newDemuxState } from './ts-demux.js';
 import { indexFileOf, readIndex } from './video-index.js';

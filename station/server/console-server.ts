@@ -17,14 +17,14 @@ import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { extname, join, normalize } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { Clock } from '../../mavlink/clock.js';
-import { err, ok, type Result } from '../../mavlink/result.js';
-import type { ActualMessage, AuditResponse, ClientMessage, FlightSummary, Override, PlanMessage, ServerMessage, StationEvent, StationSnapshot, UploadProgress, UploadResult, VehicleCommand } from '../api/contract.js';
+import type { Clock } from '../../common/clock.js';
+import { err, ok, type Result } from '../../common/result.js';
+import type { ActualMessage, AuditResponse, ClientMessage, FlightSummary, Override, PlanMessage, ServerMessage, StationEvent, StationSnapshot, UploadProgress, UploadResult, VehicleCommand } from '../../common/api/contract.js';
 import type { TileSource } from './mbtiles.js';
 import type { VideoHub, VideoPeer } from '../video/hub.js';
 import type { JanusAccess } from '../video/janus.js';
 import { SNAPSHOT_NAME } from '../video/alert-snapshot.js';
-import { parseVideoMode } from '../video/wire.js';
+import { parseVideoMode } from '../../common/video-wire.js';
 import { FlightCatalog } from '../replay/flights.js';
 import { serveReplay } from '../replay/video.js';
 import { principalRole, type Principal } from '../gateway/principal.js';
@@ -83,7 +83,7 @@ export interface ConsoleServerOptions {
   planDir?: string;
   /** Offline basemap served at /tiles/{z}/{x}/{y}. */
   tiles?: TileSource;
-  /** Live video: frames on `/ws/video?drone=ID` (binary, station/video/wire.ts), status at /api/video. */
+  /** Live video: frames on `/ws/video?drone=ID` (binary, common/video-wire.ts), status at /api/video. */
   video?: Pick<VideoHub, 'attach' | 'status' | 'setMode'>;
   /**
    * Janus for kiosks and the centre (station/video/janus.ts): GET /api/janus issues a token for Janus (one per

@@ -14,7 +14,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 
 /**
  * The WebSocket message caps. The biggest message the contract has is a mission upload (a `.plan` or
- * `.waypoints` file as text, station/api/contract.ts `upload`): a QGroundControl .plan costs ~350 bytes per
+ * `.waypoints` file as text, common/api/contract.ts `upload`): a QGroundControl .plan costs ~350 bytes per
  * item pretty-printed, a patrol sortie is tens of items, and ArduPilot keeps at most a few thousand items even
  * with SD storage; 4 MiB holds more than 10 000 items. /ws/video and /ws/replay only receive small JSON
  * controls (subscribe, seek, speed), so 64 KiB is already generous. (Before: 100 MiB on every socket, and a

@@ -13,8 +13,8 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import initSqlJs, { type Database, type Statement } from 'sql.js';
-import { err, ok, type Result } from '../../mavlink/result.js';
-import type { TilesInfo } from '../api/contract.js';
+import { err, ok, type Result } from '../../common/result.js';
+import type { TilesInfo } from '../../common/api/contract.js';
 import { nodeRequire } from '../node-require.js';
 
 export interface TileSource {

@@ -5,8 +5,8 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { err, ok, type Result } from '../../mavlink/result.js';
-import type { PlanMessage, ScheduleView } from '../api/contract.js';
+import { err, ok, type Result } from '../../common/result.js';
+import type { PlanMessage, ScheduleView } from '../../common/api/contract.js';
 
 function isSchedule(x: unknown): x is ScheduleView {
   const s = x as ScheduleView;

@@ -7,8 +7,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SystemClock } from '../../mavlink/clock.js';
-import { ok } from '../../mavlink/result.js';
+import { SystemClock } from '../../common/clock.js';
+import { ok } from '../../common/result.js';
 import { startConsoleServer, type ConsoleServerOptions } from './console-server.js';
 import { signIn, testAuth, withSession } from '../../tests/sign-in.js';
 

@@ -1,6 +1,6 @@
 /** StorageHealth: one notice per failure and per recovery, the launch gate, the free-space marks, retries. */
 import { describe, expect, it } from 'vitest';
-import { FakeClock } from '../../mavlink/clock.js';
+import { FakeClock } from '../../common/clock.js';
 import { StorageHealth, storageEvent, type StorageNotice } from './health.js';
 
 const enospc = Object.assign(new Error("ENOSPC: no space left on device, write"), { code: 'ENOSPC' });

@@ -14,8 +14,8 @@
  *  - `onRetry`: stores holding records they could not write try again at every check, so recording resumes
  *    by itself when space returns.
  */
-import type { Clock, TimerId } from '../../mavlink/clock.js';
-import type { StationEvent } from '../api/contract.js';
+import type { Clock, TimerId } from '../../common/clock.js';
+import type { StationEvent } from '../../common/api/contract.js';
 import { freeBytes as statFree } from './data-dir.js';
 
 export type StoreName = 'tlogs' | 'patrol' | 'video' | 'audit';

@@ -31,7 +31,7 @@
 import * as nodeFs from 'node:fs';
 import { join } from 'node:path';
 import { minimal } from 'mavlink-mappings';
-import type { Clock, TimerId } from '../../mavlink/clock.js';
+import type { Clock, TimerId } from '../../common/clock.js';
 import { FrameParser } from '../../mavlink/codec/frame.js';
 import { decodePayload, type MavLinkData } from '../../mavlink/codec/messages.js';
 import type { Received, Sent } from '../../mavlink/connection.js';

@@ -4,7 +4,7 @@
  * kills it with SIGKILL. Usage: npx tsx station/testdata/record-then-die.ts <dataDir>
  */
 import { minimal } from 'mavlink-mappings';
-import { SystemClock } from '../../mavlink/clock.js';
+import { SystemClock } from '../../common/clock.js';
 import { MavConnection } from '../../mavlink/connection.js';
 import { make } from '../../mavlink/codec/messages.js';
 import { memoryPair } from '../../mavlink/transport/index.js';

@@ -6,7 +6,7 @@
  * Usage: node --import tsx station/testdata/store-then-die.ts <dataDir>
  */
 import { minimal } from 'mavlink-mappings';
-import { SystemClock } from '../../mavlink/clock.js';
+import { SystemClock } from '../../common/clock.js';
 import { MavConnection } from '../../mavlink/connection.js';
 import { make } from '../../mavlink/codec/messages.js';
 import { memoryPair } from '../../mavlink/transport/index.js';

@@ -4,7 +4,7 @@
  * Each runs through the driver on a MessageLink (the registry's best-link router), so resends follow the
  * best link of the moment. Measured RTTs are reported back for the link-quality display and timeouts.
  */
-import type { Clock } from '../../mavlink/clock.js';
+import type { Clock } from '../../common/clock.js';
 import type { CommandOptions, CommandResult, CommandSpec } from '../../mavlink/services/command.js';
 import { runCommand, type MessageLink } from '../../mavlink/services/driver.js';
 

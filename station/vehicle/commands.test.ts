@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { common, minimal } from 'mavlink-mappings';
-import { FakeClock } from '../../mavlink/clock.js';
+import { FakeClock } from '../../common/clock.js';
 import type { MavLinkData } from '../../mavlink/codec/messages.js';
 import { outcomeOf, type CommandResult, type CommandSpec } from '../../mavlink/services/command.js';
 import { VehicleCommands, type CommandTarget } from './commands.js';

@@ -10,7 +10,8 @@
  * for the heartbeat to show the mode twice in a row and sends again if it reverted.
  */
 import { common } from 'mavlink-mappings';
-import type { Clock } from '../../mavlink/clock.js';
+import type { Clock } from '../../common/clock.js';
+import { sleep } from '../../common/wait.js';
 import { encodeMessage, make, type MavLinkData } from '../../mavlink/codec/messages.js';
 import { quirksFor, setModeParams, type Quirks } from '../../mavlink/quirks.js';
 import { commandMessage, MAV_RESULT_NAMES, otherForm, type CommandOptions, type CommandOutcome, type CommandResult, type CommandSpec } from '../../mavlink/services/command.js';
@@ -50,7 +51,6 @@ const C = common.MavCmd;
 /** SET_POSITION_TARGET type_mask: position only (ignore velocity, acceleration, yaw, yaw rate). */
 export const POSITION_ONLY_TYPE_MASK = 0b0000_1101_1111_1000;
 
-const sleep = (clock: Clock, ms: number) => new Promise<void>((res) => clock.setTimeout(res, ms));
 
 export class VehicleCommands {
   private pausedFrom: string | undefined;

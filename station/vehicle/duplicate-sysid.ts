@@ -11,6 +11,7 @@
  *     have no twin, the counters are independent (two senders). For one vehicle this needs 8 losses in
  *     10 on a link, which the "lost" logic would notice first; two vehicles fail ~99 % of the time.
  */
+import { groundDistanceM } from '../../common/geo.js';
 
 export interface PathInfo {
   autopilot: number;
@@ -35,15 +36,6 @@ export const FAR_APART_M = 300;
 
 export function emptyDuplicateState(): DuplicateState {
   return { paths: {}, pending: [], window: [], flagged: null };
-}
-
-function distanceM(a: { latDeg: number; lonDeg: number }, b: { latDeg: number; lonDeg: number }): number {
-  const R = 6_371_000;
-  const toRad = Math.PI / 180;
-  const dLat = (b.latDeg - a.latDeg) * toRad;
-  const dLon = (b.lonDeg - a.lonDeg) * toRad;
-  const h = Math.sin(dLat / 2) ** 2 + Math.cos(a.latDeg * toRad) * Math.cos(b.latDeg * toRad) * Math.sin(dLon / 2) ** 2;
-  return 2 * R * Math.asin(Math.min(1, Math.sqrt(h)));
 }
 
 function judge(s: DuplicateState, nowMs: number): DuplicateState {
@@ -108,7 +100,7 @@ export function onPathPosition(s: DuplicateState, path: string, latDeg: number, 
   if (!flagged) {
     for (const [name, o] of Object.entries(s.paths)) {
       if (name === path || !o.pos || atMs - o.pos.atMs > 2000) continue;
-      const d = distanceM(o.pos, pos);
+      const d = groundDistanceM(o.pos, pos);
       if (d > FAR_APART_M) {
         flagged = `positions on ${name} and ${path} are ${Math.round(d)} m apart`;
         break;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { FakeClock } from '../../mavlink/clock.js';
-import type { StationEvent } from '../api/contract.js';
+import { FakeClock } from '../../common/clock.js';
+import type { StationEvent } from '../../common/api/contract.js';
 import { EventFlood, RecentEvents } from './event-flood.js';
 
 const text = (sysid: number, t: string, severity: StationEvent['severity'] = 'info', atMs = 0): StationEvent => ({ atMs, sysid, kind: 'statustext', severity, text: `sys${sysid}: ${t}`, args: { drone: `sys${sysid}`, text: t } });

@@ -7,8 +7,8 @@
  * 29 700 STATUSTEXTs in 15 s reached the console as ~1 000 events/s before; through here a vehicle costs
  * at most perVehicle + 1 (its flood notice) + the distinct texts merged, per window.
  */
-import type { Clock, TimerId } from '../../mavlink/clock.js';
-import type { StationEvent } from '../api/contract.js';
+import type { Clock, TimerId } from '../../common/clock.js';
+import type { StationEvent } from '../../common/api/contract.js';
 
 export interface EventFloodOptions {
   /** Length of a window. Default 5 s. */

@@ -8,7 +8,7 @@
  * firmware and board: the parameter cache keys on it, and its capabilities say whether MAVFTP exists.
  */
 import { common, standard } from 'mavlink-mappings';
-import type { Clock } from '../../mavlink/clock.js';
+import type { Clock } from '../../common/clock.js';
 import { quirksFor, type Quirks } from '../../mavlink/quirks.js';
 import type { CommandResult, CommandSpec } from '../../mavlink/services/command.js';
 import type { MessageLink } from '../../mavlink/services/driver.js';

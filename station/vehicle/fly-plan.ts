@@ -12,10 +12,11 @@
  *   DONE ──── ok only if the plan was flown to the end and the vehicle is down and disarmed
  * Progress lines go to `onLine`; the summary is a plain value (the CLI prints it as JSON).
  */
-import type { Clock } from '../../mavlink/clock.js';
+import type { Clock } from '../../common/clock.js';
 import type { Station } from '../compose.js';
 import type { PlanLists } from '../files/plan-file.js';
-import { MissionProgress, launchFromGround, performDirectly, uploadPlanVerified, waitUntil, type UploadSummary } from './launch.js';
+import { waitUntil } from '../../common/wait.js';
+import { MissionProgress, launchFromGround, performDirectly, uploadPlanVerified, type UploadSummary } from './launch.js';
 
 export type { UploadSummary } from './launch.js';
 

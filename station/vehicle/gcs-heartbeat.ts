@@ -4,7 +4,7 @@
  * failsafe watches these (from MAV_GCS_SYSID only), and it sends STATUSTEXT only to links that hear a GCS.
  */
 import { minimal } from 'mavlink-mappings';
-import type { Clock } from '../../mavlink/clock.js';
+import type { Clock } from '../../common/clock.js';
 import { make, type MavLinkData } from '../../mavlink/codec/messages.js';
 
 export interface HeartbeatSender {

@@ -1,35 +1,7 @@
-/** The launch sequence's helpers: waitUntil on the injected clock, progress from either report, transient refusals. */
+/** The launch sequence's helpers: progress from either report, transient refusals (waitUntil is tested in common/wait.test.ts). */
 import { describe, expect, it } from 'vitest';
-import { FakeClock } from '../../mavlink/clock.js';
 import type { MissionReport, VehicleMissions } from './mission-transfer.js';
-import { MissionProgress, TRANSIENT_ARM, performDirectly, waitUntil } from './launch.js';
-
-async function drive(clock: FakeClock, p: Promise<unknown>, ms: number): Promise<void> {
-  let done = false;
-  void p.then(() => (done = true));
-  for (let t = 0; t < ms && !done; t += 50) {
-    clock.advance(50);
-    await new Promise((r) => setImmediate(r));
-  }
-}
-
-describe('waitUntil', () => {
-  it('resolves true once the condition holds, false at the timeout, on the clock', async () => {
-    const clock = new FakeClock();
-    const start = clock.now();
-    let flag = false;
-    clock.setTimeout(() => (flag = true), 1200);
-    const a = waitUntil(clock, () => flag, { timeoutMs: 5000 });
-    await drive(clock, a, 6000);
-    expect(await a).toBe(true);
-    expect(clock.now() - start).toBeLessThan(1600);
-    const t0 = clock.now();
-    const b = waitUntil(clock, () => false, { timeoutMs: 2000 });
-    await drive(clock, b, 3000);
-    expect(await b).toBe(false);
-    expect(clock.now() - t0).toBeGreaterThanOrEqual(2000);
-  });
-});
+import { MissionProgress, TRANSIENT_ARM, performDirectly } from './launch.js';
 
 describe('MissionProgress', () => {
   it('follows MISSION_CURRENT and MISSION_ITEM_REACHED, whichever arrives; a confirmed set-current moves it back', () => {

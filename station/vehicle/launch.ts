@@ -12,9 +12,10 @@
  *             whichever arrives (a real ArduPilot sends MISSION_CURRENT only when it is streamed)
  *
  * Every command goes through `perform(label, run)`: the runner binds it to `audited` (an audit row per command,
- * the command gateway), `kongxun fly` to a plain call. Waiting is `waitUntil` on the injected clock.
+ * the command gateway), `kongxun fly` to a plain call. Waiting is common/wait.ts on the injected clock.
  */
-import type { Clock } from '../../mavlink/clock.js';
+import type { Clock } from '../../common/clock.js';
+import { sleep } from '../../common/wait.js';
 import type { MissionType } from '../../mavlink/services/mission/types.js';
 import type { CommandReply } from './commands.js';
 import type { Station } from '../compose.js';
@@ -38,20 +39,6 @@ export const performDirectly: Perform = async (_label, run) => {
 
 /** Refusals that pass by themselves while the vehicle boots or finds its position: worth another try. */
 export const TRANSIENT_ARM = /Need Position Estimate|waiting for home|inconsistent|not initiali[sz]ed|EKF|GPS|AHRS|Compass|Baro|no answer/i;
-
-/**
- * Wait on the clock until `cond()` holds (checked at once, then every `everyMs`), at most `timeoutMs`.
- * Resolves true when it held, false on the timeout.
- */
-export async function waitUntil(clock: Clock, cond: () => boolean, o: { timeoutMs: number; everyMs?: number }): Promise<boolean> {
-  const every = o.everyMs ?? 250;
-  const deadline = clock.now() + o.timeoutMs;
-  for (;;) {
-    if (cond()) return true;
-    if (clock.now() >= deadline) return false;
-    await new Promise<void>((r) => clock.setTimeout(r, Math.min(every, Math.max(1, deadline - clock.now()))));
-  }
-}
 
 export interface LaunchDeps {
   clock: Clock;
@@ -110,7 +97,7 @@ export async function guidedAndArm(d: LaunchDeps, windowMs: number): Promise<Arm
   if (!cmd) return { result: { ok: false, reason: `no vehicle ${d.sysid}` }, stage: 'mode', attempts: 0 };
   const deadline = d.clock.now() + windowMs;
   const mode = () => d.station.snapshot().vehicles.find((v) => v.sysid === d.sysid)?.mode;
-  const pause = () => waitUntil(d.clock, () => false, { timeoutMs: 2000 });
+  const pause = () => sleep(d.clock, 2000);
   let attempts = 0;
   for (;;) {
     if (mode() !== 'GUIDED') {

@@ -12,7 +12,7 @@ import { drive } from '../../mavlink/services/driver.js';
 import { ftpCrc32 } from '../../mavlink/services/ftp/protocol.js';
 import { createLogDownload, logDownloadMachine } from '../../mavlink/services/log/download.js';
 import { createLogList, logListMachine } from '../../mavlink/services/log/list.js';
-import { err, ok, type Result } from '../../mavlink/result.js';
+import { err, ok, type Result } from '../../common/result.js';
 import { CAP_FTP, type VehicleFileLink } from './file-link.js';
 
 export const LOG_DIR = 'APM/LOGS';

@@ -7,7 +7,7 @@
  *
  * Every call returns a value, never throws. Timeouts start from the vehicle's measured RTT when there is one.
  */
-import type { Clock } from '../../mavlink/clock.js';
+import type { Clock } from '../../common/clock.js';
 import type { Quirks } from '../../mavlink/quirks.js';
 import type { DownloadResult } from '../../mavlink/services/mission/download.js';
 import type { SimpleResult } from '../../mavlink/services/mission/clear.js';

@@ -17,7 +17,7 @@ import { decodePacked } from '../../mavlink/services/param/packed.js';
 import { createParamList, paramListMachine, type ParamListStats } from '../../mavlink/services/param/list.js';
 import { createParamOne, paramOneMachine, type ParamOneResult, type ParamOneSpec } from '../../mavlink/services/param/set.js';
 import { PARAM_TYPE_NAMES, fitsType, normalise, sameValue, typeRange, type Param } from '../../mavlink/services/param/types.js';
-import { err, ok, type Result } from '../../mavlink/result.js';
+import { err, ok, type Result } from '../../common/result.js';
 import { cachedParams, fingerprintOf, loadCache, sameFingerprint, saveCache, type CacheFingerprint } from './params-cache.js';
 import { CAP_FTP, type VehicleFileLink, type VehicleIdentity } from './file-link.js';
 

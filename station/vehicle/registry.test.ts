@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ardupilotmega, common, minimal, standard } from 'mavlink-mappings';
-import { FakeClock } from '../../mavlink/clock.js';
+import { FakeClock } from '../../common/clock.js';
 import { MavConnection } from '../../mavlink/connection.js';
 import { make, type MavLinkData } from '../../mavlink/codec/messages.js';
 import { memoryPair, type Transport } from '../../mavlink/transport/index.js';

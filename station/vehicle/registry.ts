@@ -18,7 +18,7 @@
  *    each silence limit while it stays away. A message the vehicle refused to stream is `stream-missing` at once.
  */
 import { common, minimal, standard } from 'mavlink-mappings';
-import type { Clock, TimerId } from '../../mavlink/clock.js';
+import type { Clock, TimerId } from '../../common/clock.js';
 import { make, type MavLinkData } from '../../mavlink/codec/messages.js';
 import type { Received } from '../../mavlink/connection.js';
 import { quirksFor } from '../../mavlink/quirks.js';

@@ -9,7 +9,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { StationEvent } from '../api/contract.js';
+import type { StationEvent } from '../../common/api/contract.js';
 
 export interface Keyframe {
   /** Annex B: SPS/PPS and the IDR access unit. */

@@ -48,9 +48,9 @@
  * I/O from a Station.
  */
 import { common, minimal } from 'mavlink-mappings';
-import type { Clock, TimerId } from '../../mavlink/clock.js';
+import type { Clock, TimerId } from '../../common/clock.js';
 import type { MavLinkData } from '../../mavlink/codec/messages.js';
-import type { Result } from '../../mavlink/result.js';
+import type { Result } from '../../common/result.js';
 import type { CommandResult } from '../../mavlink/services/command.js';
 import type { Station } from '../compose.js';
 import type { RegistryEvent } from '../vehicle/registry.js';

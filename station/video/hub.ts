@@ -11,15 +11,15 @@
  * A peer moving a drone from preview to full waits for the next keyframe (a keyframe is asked for at once).
  */
 import { join } from 'node:path';
-import { err, ok, type Result } from '../../mavlink/result.js';
-import type { VideoStatusMessage, VideoStreamView } from '../api/contract.js';
+import { err, ok, type Result } from '../../common/result.js';
+import type { VideoStatusMessage, VideoStreamView } from '../../common/api/contract.js';
 import { H264Depacketizer, type AccessUnit } from './h264.js';
 import { VideoRecording } from './recording.js';
 import type { StorageHealth } from '../storage/health.js';
 import { parseRtp, type SenderReport } from './rtp.js';
 import { openRtspSource, redactUrl } from './rtsp.js';
 import { openUdpSource, parseVideoUrl, type PacketSink, type VideoSource } from './udp-source.js';
-import { encodeFrame } from './wire.js';
+import { encodeFrame } from '../../common/video-wire.js';
 
 export interface VideoPeer {
   sendBinary(b: Uint8Array): void;

@@ -19,8 +19,8 @@ import { randomBytes } from 'node:crypto';
 import { createSocket, type Socket } from 'node:dgram';
 import { existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { err, ok, type Result } from '../../mavlink/result.js';
-import type { JanusAccess } from '../api/contract.js';
+import { err, ok, type Result } from '../../common/result.js';
+import type { JanusAccess } from '../../common/api/contract.js';
 
 export type { JanusAccess };
 

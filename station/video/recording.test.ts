@@ -7,7 +7,7 @@
 import { readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { FakeClock } from '../../mavlink/clock.js';
+import { FakeClock } from '../../common/clock.js';
 import { StorageHealth, type StorageNotice } from '../storage/health.js';
 import { mountTmpfs } from '../testdata/mounts.js';
 import type { AccessUnit } from './h264.js';

@@ -21,7 +21,7 @@
  * Credentials come from the URL's userinfo and answer Basic or Digest challenges (rtsp-auth.ts). describe(),
  * errors and log lines show the URL through redactUrl (exported here), never with the password.
  */
-import { err, ok, type Result } from '../../mavlink/result.js';
+import { err, ok, type Result } from '../../common/result.js';
 import type { VideoCodec } from './h264.js';
 import { keyframeRequest } from './rtp.js';
 import { credentialsFromUrl, redactUrl, requestUrl, RtspAuth } from './rtsp-auth.js';

@@ -5,7 +5,7 @@
  * parseVideoUrl also takes the RTSP schemes (rtsp://, rtspu://, rtspt://: rtsp.ts), showing any URL redacted.
  */
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
-import { err, ok, type Result } from '../../mavlink/result.js';
+import { err, ok, type Result } from '../../common/result.js';
 import { keyframeRequest, parseRtcpSenderReports, type SenderReport } from './rtp.js';
 import { redactUrl } from './rtsp-auth.js';
 

@@ -7,7 +7,7 @@
  */
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SystemClock, type Clock } from '../../mavlink/clock.js';
+import { SystemClock, type Clock } from '../../common/clock.js';
 import { Centre } from '../../station/centre/centre.js';
 import { CentreLink } from '../../station/centre/link.js';
 import { stationHost } from '../../station/centre/station-host.js';

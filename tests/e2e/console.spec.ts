@@ -7,6 +7,7 @@
  * switch the basemap and the language. Screenshots of each view are saved as test artifacts.
  */
 import { expect, test, type Page } from '@playwright/test';
+import { groundDistanceM } from '../../common/geo.js';
 import { signInPage } from '../sign-in.js';
 import { serve, writeMbtiles, writePlan, type Served } from './station.js';
 
@@ -33,8 +34,6 @@ async function vehicle(page: Page, id: string): Promise<Probe> {
   }, id);
 }
 
-const distM = (a: { latDeg: number; lonDeg: number }, b: { latDeg: number; lonDeg: number }) =>
-  Math.hypot((a.latDeg - b.latDeg) * 111_320, (a.lonDeg - b.lonDeg) * 111_320 * Math.cos((a.latDeg * Math.PI) / 180));
 
 test('dispatch desk: fleet on the map, take off with confirmation, go to a clicked point, language', async ({ page }, testInfo) => {
   await page.goto(station.url);
@@ -104,9 +103,9 @@ test('dispatch desk: fleet on the map, take off with confirmation, go to a click
   // Sent at the take-off altitude even though the drone may still be climbing.
   expect(sent).toMatchObject({ command: 'goto', altRelM: 30 });
   const start = await vehicle(page, 'JH-03');
-  const d0 = distM(start as { latDeg: number; lonDeg: number }, target);
+  const d0 = groundDistanceM(start as { latDeg: number; lonDeg: number }, target);
   expect(d0).toBeGreaterThan(100);
-  await expect.poll(async () => distM((await vehicle(page, 'JH-03')) as { latDeg: number; lonDeg: number }, target), { timeout: 30_000 }).toBeLessThan(d0 - 40);
+  await expect.poll(async () => groundDistanceM((await vehicle(page, 'JH-03')) as { latDeg: number; lonDeg: number }, target), { timeout: 30_000 }).toBeLessThan(d0 - 40);
   expect((await vehicle(page, 'JH-03')).mode).toBe('GUIDED');
   await page.waitForTimeout(1500);
   await page.screenshot({ path: testInfo.outputPath('desk-goto-zh.png') });

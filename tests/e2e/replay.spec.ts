@@ -11,7 +11,8 @@
 import type { ChildProcess } from 'node:child_process';
 import { expect, test, type Page } from '@playwright/test';
 import WebSocket from 'ws';
-import type { FlightSummary, ServerMessage, StationSnapshot, VehicleCommand, VehicleView } from '../../station/api/contract.js';
+import { groundDistanceM } from '../../common/geo.js';
+import type { FlightSummary, ServerMessage, StationSnapshot, VehicleCommand, VehicleView } from '../../common/api/contract.js';
 import { ffmpegRtp, freeUdpPortPair } from '../video/ffmpeg.js';
 import { signIn, signInPage, withSession } from '../sign-in.js';
 import { serve, type Served } from './station.js';
@@ -73,8 +74,6 @@ class Api {
   }
 }
 
-const distM = (a: { latDeg: number; lonDeg: number }, b: { latDeg: number; lonDeg: number }) =>
-  Math.hypot((a.latDeg - b.latDeg) * 111_320, (a.lonDeg - b.lonDeg) * 111_320 * Math.cos((a.latDeg * Math.PI) / 180));
 
 /** JH-01: arm (again until the simulator's position estimate lets it), take off to 20 m, fly ~150 m, land. */
 async function flyJh01(url: string): Promise<void> {
@@ -89,7 +88,7 @@ async function flyJh01(url: string): Promise<void> {
     const v = api.vehicle('JH-01')!;
     const target = { latDeg: v.latDeg! + 0.001, lonDeg: v.lonDeg! + 0.001 };
     expect(await api.command(sysid, { command: 'goto', ...target, altRelM: 20 })).toMatchObject({ ok: true });
-    await expect.poll(() => distM(api.vehicle('JH-01') as { latDeg: number; lonDeg: number }, target), { timeout: 60_000 }).toBeLessThan(15);
+    await expect.poll(() => groundDistanceM(api.vehicle('JH-01') as { latDeg: number; lonDeg: number }, target), { timeout: 60_000 }).toBeLessThan(15);
     expect(await api.command(sysid, { command: 'land' })).toMatchObject({ ok: true });
     await expect.poll(() => api.vehicle('JH-01')?.armed, { timeout: 90_000 }).toBe(false);
   } finally {
@@ -168,7 +167,7 @@ test('replay a flight: listed, track, charts, events, play, video, seek by event
   const atArm = await markerAt(page);
   const paintedBeforeSeek = (await videoStats(page))!.painted;
   await page.locator('[data-testid="replay-event"][data-kind="disarmed"]').click();
-  await expect.poll(async () => distM(await markerAt(page), atArm)).toBeGreaterThan(100);
+  await expect.poll(async () => groundDistanceM(await markerAt(page), atArm)).toBeGreaterThan(100);
   // The video shows the picture of that point too.
   await expect.poll(async () => (await videoStats(page))!.painted, { timeout: 10_000 }).toBeGreaterThan(paintedBeforeSeek);
   await expect(page.locator('[data-testid="replay-event"][data-kind="disarmed"]')).toHaveClass(/current/);

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { common } from 'mavlink-mappings';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SystemClock } from '../../mavlink/clock.js';
+import { SystemClock } from '../../common/clock.js';
 import { IFLAG_SIGNED } from '../../mavlink/codec/frame.js';
 import { make } from '../../mavlink/codec/messages.js';
 import { SimFleet } from '../../sitl/fleet.js';

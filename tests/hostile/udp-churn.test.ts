@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import dgram from 'node:dgram';
 import { minimal } from 'mavlink-mappings';
 import { afterAll, describe, expect, it } from 'vitest';
-import { FakeClock } from '../../mavlink/clock.js';
+import { FakeClock } from '../../common/clock.js';
 import { make } from '../../mavlink/codec/messages.js';
 import { UDP_MAX_PEERS, UdpInTransport } from '../../mavlink/transport/udp.js';
 import { createStation, type Station } from '../../station/compose.js';

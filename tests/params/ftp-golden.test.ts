@@ -8,7 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { FakeClock } from '../../mavlink/clock.js';
+import { FakeClock } from '../../common/clock.js';
 import type { Received } from '../../mavlink/connection.js';
 import { decodePayload, type MavLinkData } from '../../mavlink/codec/messages.js';
 import { FtpClient } from '../../mavlink/services/ftp/client.js';

@@ -7,7 +7,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FakeClock } from '../../mavlink/clock.js';
+import { FakeClock } from '../../common/clock.js';
 import { MavConnection } from '../../mavlink/connection.js';
 import { memoryPair, type MemoryLinkOptions, type MemoryTransport } from '../../mavlink/transport/memory.js';
 import { SimDrone } from '../../sitl/drone.js';

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import type { ServerMessage, VehicleCommand, VehicleView } from '../../station/api/contract.js';
+import type { ServerMessage, VehicleCommand, VehicleView } from '../../common/api/contract.js';
 import { startStationService, type StationService } from '../../station/service.js';
 import { writeSampleDay } from './testkit.js';
 import { addTestUser, signIn, withSession } from '../sign-in.js';

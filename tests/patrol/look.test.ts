@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import type { ActualMessage, ServerMessage } from '../../station/api/contract.js';
+import type { ActualMessage, ServerMessage } from '../../common/api/contract.js';
 import { startStationService, type StationService } from '../../station/service.js';
 import { checkLook, dispatchView } from '../../station/patrol/look.js';
 import type { DispatchRecord } from '../../station/patrol/dispatch.js';

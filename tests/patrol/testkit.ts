@@ -2,12 +2,12 @@
  * The sample station's day for the patrol tests: planDay on resources/samples for 2026-11-24, written as
  * `kongxun plan` writes it (schedule.json + sorties/*.plan) into a temp folder, and the simulated day on it.
  */
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { planDay } from '../../missions/plan/day.js';
 import { sortiePlan } from '../../missions/plan/exports.js';
-import { loadStationFiles, samplesDir } from '../../station/files/station-files.js';
+import { loadStationFiles } from '../../station/files/station-files.js';
 import { SimDay, type SimDayOptions } from '../../station/patrol/sim-day.js';
 
 export const DATE = '2026-11-24';
@@ -25,13 +25,12 @@ export function writeSampleDay(): { dir: string; files: ReturnType<typeof sample
 function sampleFiles() {
   const f = loadStationFiles();
   if (!f.ok) throw new Error(f.reason);
-  const fleetJson = JSON.parse(readFileSync(join(samplesDir(), 'fleet.json'), 'utf8')) as unknown;
-  return { ...f.value, fleetJson };
+  return f.value;
 }
 
 export async function sampleSimDay(o: Partial<SimDayOptions> = {}): Promise<{ day: SimDay; dir: string }> {
   const { dir, files } = writeSampleDay();
-  const r = await SimDay.create({ planDir: dir, fleet: files.fleet, fleetJson: files.fleetJson, stationGeoJson: files.geojson, ...o });
+  const r = await SimDay.create({ planDir: dir, fleet: files.fleet, docks: files.geography.docks, stationGeoJson: files.geojson, ...o });
   if (!r.ok) throw new Error(r.reason);
   return { day: r.value, dir };
 }

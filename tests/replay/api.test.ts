@@ -10,7 +10,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { FlightDetail, FlightSummary } from '../../station/api/contract.js';
+import type { FlightDetail, FlightSummary } from '../../common/api/contract.js';
 import { startStationService, type StationService } from '../../station/service.js';
 import { addTestUser, signIn, withSession } from '../sign-in.js';
 

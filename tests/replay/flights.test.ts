@@ -15,8 +15,9 @@ import { describe, expect, it } from 'vitest';
 import { decodePayload } from '../../mavlink/codec/messages.js';
 import { bufferIo } from '../../station/cli/io.js';
 import { main } from '../../station/cli/main.js';
-import type { FlightSummary } from '../../station/api/contract.js';
-import { FlightCatalog, groundDistanceM, parseFlightId, SAMPLE_MS } from '../../station/replay/flights.js';
+import type { FlightSummary } from '../../common/api/contract.js';
+import { groundDistanceM } from '../../common/geo.js';
+import { FlightCatalog, parseFlightId, SAMPLE_MS } from '../../station/replay/flights.js';
 import { readTlog, type TlogRecord, type TlogStats } from '../../station/storage/tlog.js';
 
 const FIXTURE = join(fileURLToPath(new URL('.', import.meta.url)), '../fixtures/copter-mission-flight.tlog');

@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { SystemClock } from '../../mavlink/clock.js';
+import { SystemClock } from '../../common/clock.js';
 import { createTransport } from '../../mavlink/transport/index.js';
 import { SimFleet } from '../../sitl/fleet.js';
 import { createStation, type Station } from '../../station/compose.js';

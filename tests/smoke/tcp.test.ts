@@ -5,7 +5,7 @@
  * port, and the station reconnects by itself (backoff) and regains the vehicle.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { SystemClock } from '../../mavlink/clock.js';
+import { SystemClock } from '../../common/clock.js';
 import { createTransport } from '../../mavlink/transport/index.js';
 import { SimFleet } from '../../sitl/fleet.js';
 import { createStation, type Station } from '../../station/compose.js';

@@ -4,7 +4,7 @@
  * is accepted — which proves the station's replies went back to the drone's own (ephemeral) port.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { SystemClock } from '../../mavlink/clock.js';
+import { SystemClock } from '../../common/clock.js';
 import { SimFleet } from '../../sitl/fleet.js';
 import { createStation, type Station } from '../../station/compose.js';
 import type { RegistryEvent } from '../../station/vehicle/registry.js';

@@ -3,7 +3,8 @@
  * 25 % reserve, critical → LAND), plus the arming refusal that reaches the command result.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { buildRig, groundDistanceM, offset, type Rig } from './harness.js';
+import { groundDistanceM } from '../../common/geo.js';
+import { buildRig, offset, type Rig } from './harness.js';
 
 let rig: Rig | undefined;
 afterEach(async () => {

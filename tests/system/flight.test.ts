@@ -5,7 +5,8 @@
  * events must show the mode changes, arming and disarming in order.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { buildRig, groundDistanceM, offset, type Rig } from './harness.js';
+import { groundDistanceM } from '../../common/geo.js';
+import { buildRig, offset, type Rig } from './harness.js';
 
 let rig: Rig | undefined;
 afterEach(async () => {

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import type { AuditResponse, ClientMessage, ServerMessage, VehicleView } from '../../station/api/contract.js';
+import type { AuditResponse, ClientMessage, ServerMessage, VehicleView } from '../../common/api/contract.js';
 import { ROLES } from '../../station/gateway/principal.js';
 import { startStationService, type StationService } from '../../station/service.js';
 import { writeSampleDay } from '../patrol/testkit.js';

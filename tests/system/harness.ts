@@ -8,7 +8,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FakeClock } from '../../mavlink/clock.js';
+import { FakeClock } from '../../common/clock.js';
 import { memoryPair, type MemoryLinkOptions, type MemoryTransport } from '../../mavlink/transport/memory.js';
 import { SimFleet, type SimFleetOptions } from '../../sitl/fleet.js';
 import type { SimDrone } from '../../sitl/drone.js';
@@ -153,13 +153,6 @@ export async function buildRig(o: RigOptions = {}): Promise<Rig> {
 }
 
 const R_EARTH_M = 6_371_000;
-/** Distance on the ground between two points, metres (equirectangular; fine for a few km). */
-export function groundDistanceM(a: { latDeg: number; lonDeg: number }, b: { latDeg: number; lonDeg: number }): number {
-  const rad = Math.PI / 180;
-  const x = (b.lonDeg - a.lonDeg) * rad * Math.cos(((a.latDeg + b.latDeg) / 2) * rad);
-  const y = (b.latDeg - a.latDeg) * rad;
-  return Math.hypot(x, y) * R_EARTH_M;
-}
 
 /** The point `northM`/`eastM` metres from `from`. */
 export function offset(from: { latDeg: number; lonDeg: number }, northM: number, eastM: number): { latDeg: number; lonDeg: number } {

@@ -8,7 +8,8 @@ import { common } from 'mavlink-mappings';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FrameParser } from '../../mavlink/codec/frame.js';
 import { decodePayload } from '../../mavlink/codec/messages.js';
-import { buildRig, groundDistanceM, offset, type Rig } from './harness.js';
+import { groundDistanceM } from '../../common/geo.js';
+import { buildRig, offset, type Rig } from './harness.js';
 
 let rig: Rig | undefined;
 afterEach(async () => {

@@ -4,7 +4,7 @@
  * the key is ignored by the drone; a signed station rejects (or flags) an unsigned drone per its policy.
  */
 import { describe, expect, it } from 'vitest';
-import { FakeClock } from '../../mavlink/clock.js';
+import { FakeClock } from '../../common/clock.js';
 import { keyFromPassphrase, type SigningConfig } from '../../mavlink/codec/signing.js';
 import { MavConnection } from '../../mavlink/connection.js';
 import { memoryPair } from '../../mavlink/transport/memory.js';

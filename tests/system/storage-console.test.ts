@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { addTestUser, signIn, withSession } from '../sign-in.js';
-import type { ServerMessage, StationEvent } from '../../station/api/contract.js';
+import type { ServerMessage, StationEvent } from '../../common/api/contract.js';
 import { startStationService } from '../../station/service.js';
 import { canMakeReadOnly, fillUp, makeReadOnly, mountTmpfs } from '../../station/testdata/mounts.js';
 import { readTlogFile, type TlogStats } from '../../station/storage/tlog.js';

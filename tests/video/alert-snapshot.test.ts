@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { StationEvent } from '../../station/api/contract.js';
+import type { StationEvent } from '../../common/api/contract.js';
 import { AlertSnapshots } from '../../station/video/alert-snapshot.js';
 import { VideoHub } from '../../station/video/hub.js';
 import { ffmpegRtp, freeUdpPortPair } from './ffmpeg.js';

@@ -5,7 +5,7 @@
  */
 import { common } from 'mavlink-mappings';
 import { describe, expect, it } from 'vitest';
-import { FakeClock } from '../../mavlink/clock.js';
+import { FakeClock } from '../../common/clock.js';
 import { outcomeOf, type CommandResult, type CommandSpec } from '../../mavlink/services/command.js';
 import { VehicleCommands, type CommandTarget } from '../../station/vehicle/commands.js';
 import { initialVehicleState } from '../../station/vehicle/vehicle-state.js';

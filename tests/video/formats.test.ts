@@ -1,6 +1,6 @@
 /**
- * The byte formats of the video path: the binary frame the station sends (station/video/wire.ts) reads back
- * the same in the renderer (renderer/video/wire.ts); the MPEG-TS muxer emits whole 188-byte packets with a
+ * The byte formats of the video path (the binary frame to consoles is tested in common/video-wire.test.ts):
+ * the MPEG-TS muxer emits whole 188-byte packets with a
  * correct PSI CRC, continuity counters and exact stuffing for every payload size; the snapshot PNG keeps its
  * tags; the hub reports an H.265 source as unsupported in plain words.
  */
@@ -8,28 +8,12 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { codecFromConfig, parseFrame } from '../../renderer/video/wire.js';
 import { snapshotName, tagPng } from '../../renderer/video/snapshot.js';
 import { VideoHub } from '../../station/video/hub.js';
 import { crc32Mpeg, TS_PACKET, TsMuxer, VIDEO_PID } from '../../station/video/mpegts.js';
-import { encodeFrame } from '../../station/video/wire.js';
 import { ffmpegRtp, freeUdpPortPair } from './ffmpeg.js';
 
 describe('video byte formats', () => {
-  it('binary frame: station encode → renderer parse', () => {
-    const config = new Uint8Array([0, 0, 0, 1, 0x67, 0x64, 0x00, 0x1f, 0xac, 0, 0, 0, 1, 0x68, 0xee]);
-    const data = new Uint8Array([0, 0, 0, 1, 0x65, 1, 2, 3]);
-    const b = encodeFrame({ drone: 'JH-07', codec: 'h264', keyframe: true, damaged: false, timestampUs: 123456789, arrivalMs: 1.7e12 + 0.25, seq: 42, config, data });
-    const f = parseFrame(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer)!;
-    expect(f).toMatchObject({ drone: 'JH-07', codec: 'h264', keyframe: true, damaged: false, timestampUs: 123456789, arrivalMs: 1.7e12 + 0.25, seq: 42 });
-    expect([...f.config!]).toEqual([...config]);
-    expect([...f.data]).toEqual([...data]);
-    expect(codecFromConfig(f.config!)).toBe('avc1.64001F');
-    // Delta frames never carry the config.
-    const d = parseFrame(encodeFrame({ drone: 'x', codec: 'h264', keyframe: false, damaged: true, timestampUs: 0, arrivalMs: 0, seq: 0, config, data }).buffer as ArrayBuffer)!;
-    expect(d).toMatchObject({ keyframe: false, damaged: true, config: null });
-  });
-
   it('MPEG-TS: PAT CRC, whole packets, continuity and stuffing for every size', () => {
     // CRC-32/MPEG-2 check value of "123456789".
     expect(crc32Mpeg(new TextEncoder().encode('123456789'))).toBe(0x0376e6e7);

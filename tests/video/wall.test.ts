@@ -9,9 +9,9 @@ import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseFrame, type Frame } from '../../renderer/video/wire.js';
+import { parseFrame, type WireFrame as Frame } from '../../common/video-wire.js';
 import { VideoHub, type VideoPeer } from '../../station/video/hub.js';
-import { parseVideoMode } from '../../station/video/wire.js';
+import { parseVideoMode } from '../../common/video-wire.js';
 import { ffmpegRtp, freeUdpPortPair } from './ffmpeg.js';
 
 const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));

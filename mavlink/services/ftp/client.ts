@@ -8,7 +8,7 @@ import { createOp, ftpOpMachine, type FtpOpResult, type FtpOpSpec } from './ops.
 import { createRead, ftpReadMachine, type FtpReadOptions, type FtpReadResult, type FtpReadSpec } from './read.js';
 import type { FtpFailure, FtpTarget } from './request.js';
 import { drive, type DriveOptions, type Running } from '../driver.js';
-import { err, ok, type Result } from '../../result.js';
+import { err, ok, type Result } from '../../../common/result.js';
 
 export interface FtpClientOptions extends Omit<DriveOptions, 'onProgress'>, FtpReadOptions {
   target: FtpTarget;

@@ -11,7 +11,7 @@
  * items sent, final ACK never seen) is a success only when the read-back matches.
  */
 import { common } from 'mavlink-mappings';
-import type { Clock } from '../../clock.js';
+import type { Clock } from '../../../common/clock.js';
 import type { PeerId } from '../../transport/types.js';
 import { drive, type MessageLink, type Running } from '../driver.js';
 import { createClear, createSetCurrent, simpleMachine, type SimpleResult } from './clear.js';

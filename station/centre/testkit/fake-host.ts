@@ -2,7 +2,7 @@
  * A station for the link's tests and the bench: the CentreHost interface over plain data the test moves
  * (events, alerts, a fleet, dispatch progress). The runner-backed host is station/centre/station-host.ts.
  */
-import { err, ok, type Result } from '../../../mavlink/result.js';
+import { err, ok, type Result } from '../../../common/result.js';
 import type { Principal } from '../../gateway/principal.js';
 import type { CentreHost, DispatchProgress, HostAlert, HostEvent, HostSortie, HostStatus, LookAt } from '../host.js';
 import type { FleetRow } from '../schema.js';

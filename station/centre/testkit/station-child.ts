@@ -5,7 +5,7 @@
  * alert text, raises that alert once connected.
  */
 import { readFileSync } from 'node:fs';
-import { SystemClock } from '../../../mavlink/clock.js';
+import { SystemClock } from '../../../common/clock.js';
 import { CentreLink } from '../link.js';
 import { FakeHost } from './fake-host.js';
 

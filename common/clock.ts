@@ -1,6 +1,6 @@
 /**
- * Time, injected. Nothing in mavlink/, missions/ or sitl/ reads the wall clock or arms a timer directly:
- * it asks a Clock. The station uses SystemClock; tests and the simulator share a FakeClock so a
+ * Time, injected. Nothing in common/, mavlink/, missions/ or sitl/ reads the wall clock or arms a timer
+ * directly: it asks a Clock. The station uses SystemClock; tests and the simulator share a FakeClock so a
  * 20-minute sortie runs in milliseconds.
  */
 export type TimerId = number;
@@ -14,9 +14,18 @@ export interface Clock {
   clearInterval(id: TimerId): void;
 }
 
+/** The host's timers (Node and browsers both have them); typed here so common/ needs neither Node nor DOM types. */
+interface HostTimers {
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+  setInterval(fn: () => void, ms: number): unknown;
+  clearInterval(handle: unknown): void;
+}
+const host = globalThis as unknown as HostTimers;
+
 /** The real clock, for the running station and real-socket tests. */
 export class SystemClock implements Clock {
-  private readonly handles = new Map<TimerId, ReturnType<typeof globalThis.setTimeout>>();
+  private readonly handles = new Map<TimerId, unknown>();
   private next = 1;
   now(): number {
     return Date.now();
@@ -25,7 +34,7 @@ export class SystemClock implements Clock {
     const id = this.next++;
     this.handles.set(
       id,
-      globalThis.setTimeout(() => {
+      host.setTimeout(() => {
         this.handles.delete(id);
         fn();
       }, Math.max(0, delayMs)),
@@ -35,19 +44,19 @@ export class SystemClock implements Clock {
   clearTimeout(id: TimerId): void {
     const h = this.handles.get(id);
     if (h !== undefined) {
-      globalThis.clearTimeout(h);
+      host.clearTimeout(h);
       this.handles.delete(id);
     }
   }
   setInterval(fn: () => void, periodMs: number): TimerId {
     const id = this.next++;
-    this.handles.set(id, globalThis.setInterval(fn, Math.max(1, periodMs)));
+    this.handles.set(id, host.setInterval(fn, Math.max(1, periodMs)));
     return id;
   }
   clearInterval(id: TimerId): void {
     const h = this.handles.get(id);
     if (h !== undefined) {
-      globalThis.clearInterval(h);
+      host.clearInterval(h);
       this.handles.delete(id);
     }
   }

@@ -1,9 +1,9 @@
 /**
  * The station's API contract: plain data the renderer and remote viewers receive over WebSocket (or IPC in
- * the desktop app), and the requests they may send. Types only — the renderer imports this file and nothing
- * else of station/. Units are in the names; altitudes say their frame.
+ * the desktop app), and the requests they may send. Types only, in common/ so the station and the renderer
+ * share one copy (the renderer imports nothing of station/). Units are in the names; altitudes say their frame.
  */
-import type { Schedule, ScheduleSortie } from '../../missions/plan/schedule.js';
+import type { Schedule, ScheduleSortie } from '../formats/schedule.js';
 
 export interface VehicleView {
   /** Fleet id (e.g. "JH-01") when the fleet file names this sysid, else "sys<N>". */
@@ -176,7 +176,7 @@ export type ScheduleSortieView = Pick<
   'id' | 'kind' | 'drone' | 'dock' | 'launch' | 'on_station' | 'off_station' | 'land' | 'plan' | 'targets'
 >;
 
-/** The day plan as the console gets it: the contract fields of missions/plan/schedule.ts. */
+/** The day plan as the console gets it: the contract fields of common/formats/schedule.ts. */
 export type ScheduleView = Pick<Schedule, 'station' | 'date' | 'timezone' | 'fleet_lower_bound' | 'gaps'> & {
   sorties: ScheduleSortieView[];
 };
@@ -323,7 +323,7 @@ export type ServerMessage =
 
 /**
  * Live video (issue 8). Frames travel on their own WebSocket, `/ws/video?drone=ID` (so telemetry never
- * queues behind a keyframe), as binary messages laid out in station/video/wire.ts; the same socket carries
+ * queues behind a keyframe), as binary messages laid out in common/video-wire.ts; the same socket carries
  * this JSON status about once a second. `&mode=preview` (issue 18) asks for a preview of the drone(s): the
  * sub-stream, or keyframes only; the console switches later with a text message `VideoModeMessage`. In the desktop app the same bytes arrive as transferred ArrayBuffers.
  */
@@ -370,8 +370,8 @@ export interface VideoStatusMessage {
 }
 
 /**
- * One video frame as it travels to a console: a binary message on `/ws/video?drone=ID` (layout and encoder in
- * station/video/wire.ts, parser in renderer/video/wire.ts).
+ * One video frame as it travels to a console: a binary message on `/ws/video?drone=ID` (layout, encoder and
+ * parser in common/video-wire.ts).
  */
 export interface VideoWireFrame {
   drone: string;
