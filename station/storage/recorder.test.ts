@@ -21,7 +21,7 @@ import { TlogRecorder, tlogFileName } from './recorder.js';
 import { readTlog, readTlogFile, type TlogStats } from './tlog.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
-const FIXTURE = join(here, '../tests/fixtures/copter-mission-flight.tlog');
+const FIXTURE = join(here, '../../tests/fixtures/copter-mission-flight.tlog');
 
 const dirs: string[] = [];
 function tempDir(): string {
