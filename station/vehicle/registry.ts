@@ -29,7 +29,7 @@ import type { CommandTarget } from './commands.js';
 import { emptyDuplicateState, forgetPath, onPathHeartbeat, onPathPosition, type DuplicateState } from './duplicate-sysid.js';
 import type { StatusTextEntry } from './statustext.js';
 import { DEFAULT_STREAM_RATES_HZ, STREAM_MESSAGE_IDS, STREAM_TABLE, reRequest, requestStreams, silenceLimitMs, silentStreams, type StreamMethod } from './streams.js';
-import { initialVehicleState, reduceVehicleWithTexts, vehicleSnapshot, type VehicleSnapshot, type VehicleState } from './vehicle-state.js';
+import { initialVehicleState, reduceVehicleOwned, vehicleSnapshot, type VehicleSnapshot, type VehicleState } from './vehicle-state.js';
 
 /** What the registry needs of a MavConnection. */
 export interface RegistryConnection {
@@ -301,7 +301,7 @@ export class VehicleRegistry {
       gcsCompid: this.gcsCompid,
       rttMs: () => entry.state.rttMs,
       onRtt: (rttMs) => {
-        entry.state = reduceVehicleWithTexts(entry.state, { type: 'rtt', rttMs, atMs: this.clock.now() }).state;
+        entry.state = reduceVehicleOwned(entry.state, { type: 'rtt', rttMs, atMs: this.clock.now() }).state;
       },
     });
     return entry;
@@ -395,7 +395,7 @@ export class VehicleRegistry {
     if (path) path.lastRxMs = r.atMs;
     else e.paths.set(pathKey, { connection, link: connection.name, peer: r.peer, lastRxMs: r.atMs });
     const prev = e.state;
-    const { state, texts } = reduceVehicleWithTexts(prev, {
+    const { state, texts } = reduceVehicleOwned(prev, {
       type: 'frame',
       link: connection.name,
       sysid: frame.sysid,
