@@ -3,7 +3,7 @@
  * Errors name the file, the feature or field, and what is wrong. Defaults to the sample station shipped in
  * resources/samples/.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { err, ok, type Result } from '../../mavlink/result.js';
@@ -18,10 +18,16 @@ export interface StationFiles {
   warnings: string[];
 }
 
-/** resources/samples/, found from this file (tsx in a clone) or from the process (bundled desktop app). */
+/**
+ * resources/samples/, found from this file (station/files/ in a clone under tsx, or the bundle's folder of the
+ * desktop app): the nearest folder above it that holds resources/samples.
+ */
 export function samplesDir(): string {
+  const env = process.env.KONGXUN_SAMPLES;
+  if (env !== undefined) return env;
   const here = typeof __dirname === 'string' ? __dirname : dirname(fileURLToPath(import.meta.url));
-  return process.env.KONGXUN_SAMPLES ?? join(here, '..', 'resources', 'samples');
+  const up = [join(here, '..'), join(here, '..', '..')].map((d) => join(d, 'resources', 'samples'));
+  return up.find((d) => existsSync(d)) ?? up[0]!;
 }
 
 function readJson(file: string): Result<unknown> {
