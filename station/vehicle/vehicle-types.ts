@@ -65,7 +65,7 @@ export interface VehicleHandle {
   readonly gcsCompid: number;
   /** Sends on the vehicle's freshest path; hears every frame of its system on every path. */
   readonly link: MessageLink;
-  /** The live state (a new object after each change: read it again, do not keep it). */
+  /** The live state: a new object when its telemetry changes (a state once read keeps its values; its counters `links`, `rates`, `recent` stay live). */
   state(): VehicleState;
   /** One command transaction on the vehicle's command queue (one at a time per vehicle). */
   run(spec: CommandSpec, options?: CommandOptions): Promise<CommandResult>;
