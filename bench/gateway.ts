@@ -40,8 +40,8 @@ const g = openGateway({ clock, dataDir: dir, geography: geo, droneName: () => 'J
 if (!g.ok) throw new Error(g.reason);
 const gateway = g.value;
 
-for (let i = 0; i < 200 && !station.command(1); i++) await new Promise((r) => setTimeout(r, 50));
-const c = station.command(1)!;
+for (let i = 0; i < 200 && !station.vehicle(1)?.commands; i++) await new Promise((r) => setTimeout(r, 50));
+const c = station.vehicle(1)!.commands;
 for (let i = 0; i < 20; i++) {
   const m = await c.setMode('GUIDED');
   if (m.ok) break;

@@ -71,9 +71,9 @@ describe('createStation', () => {
     expect(gcsBeats.length).toBeGreaterThanOrEqual(4); // 1 Hz over 5 s (the first went out before this end opened)
     expect(gcsBeats.every((h) => h.type === minimal.MavType.GCS && h.autopilot === minimal.MavAutopilot.INVALID)).toBe(true);
 
-    const cmds = station.command(7)!;
-    expect(station.command(7)).toBe(cmds);
-    expect(station.command(8)).toBeUndefined();
+    const cmds = station.vehicle(7)!.commands;
+    expect(station.vehicle(7)?.commands).toBe(cmds);
+    expect(station.vehicle(8)?.commands).toBeUndefined();
     const p = cmds.arm();
     await run(clock, 2000);
     expect(await p).toMatchObject({ ok: true, value: { command: 'Arm', mavResult: 0 } });

@@ -1,7 +1,9 @@
 /**
  * The composition root of the station core. `createStation` builds everything from its options (nothing
  * happens at import time, nothing is global): one MavConnection per link URL or Transport, the vehicle
- * registry fed by all of them, the tlog recorder, the GCS heartbeat, and a command API per vehicle.
+ * registry fed by all of them, the tlog recorder and the GCS heartbeat. The Station is a registry of
+ * Vehicles (station/vehicle/vehicle.ts): `station.vehicle(sysid)` is one drone with its state, its command
+ * queue and its services (commands, mission transfers, parameters and logs).
  *
  * Opening is all or nothing: if any link cannot be created or opened, the ones already open are closed
  * and the error value names the URL (e.g. "udpin://0.0.0.0:14550: address in use"). Links that lose their
@@ -11,18 +13,14 @@ import type { Clock } from '../common/clock.js';
 import type { SigningConfig } from '../mavlink/codec/signing.js';
 import { MavConnection, type ConnectionStats } from '../mavlink/connection.js';
 import { err, ok, type Result } from '../common/result.js';
-import { quirksFor } from '../mavlink/quirks.js';
 import { createTransport, type Transport, type TransportStatus } from '../mavlink/transport/index.js';
-import type { CommandOptions, CommandSpec } from '../mavlink/services/command.js';
-import type { QueuedCommand } from './vehicle/command-queue.js';
-import { VehicleCommands, type CommandsOptions } from './vehicle/commands.js';
+import type { CommandsOptions } from './vehicle/commands.js';
 import { startGcsHeartbeat } from './vehicle/gcs-heartbeat.js';
-import { VehicleMissions } from './vehicle/mission-transfer.js';
-import { createVehicleFiles, type VehicleFiles } from './vehicle/files.js';
 import { TlogRecorder, type RecorderOptions } from './storage/recorder.js';
 import type { StorageHealth } from './storage/health.js';
 import type { VehicleSnapshot } from './vehicle/vehicle-state.js';
 import { VehicleRegistry, type RegistryEvent, type RegistryEventType, type RegistryOptions, type VehicleInfo } from './vehicle/registry.js';
+import type { Vehicle } from './vehicle/vehicle.js';
 
 export interface StationOptions {
   clock: Clock;
@@ -49,7 +47,7 @@ export interface StationOptions {
   health?: StorageHealth;
   /** The recorder's fs, sync period and backlog (tests inject a failing fs). */
   recorder?: Pick<RecorderOptions, 'fs' | 'syncMs' | 'backlogBytes'>;
-  registry?: Omit<RegistryOptions, 'clock' | 'gcsSysid' | 'gcsCompid'>;
+  registry?: Omit<RegistryOptions, 'clock' | 'gcsSysid' | 'gcsCompid' | 'dataDir' | 'commands'>;
   commands?: CommandsOptions;
 }
 
@@ -69,21 +67,12 @@ export interface StationSnapshot {
 }
 
 export interface Station {
-  vehicles(): VehicleInfo[];
-  vehicle(sysid: number): VehicleInfo | undefined;
+  /** Every vehicle heard so far (lost ones too). */
+  vehicles(): Vehicle[];
+  /** The (first) autopilot of a system, or undefined if no such vehicle has been heard. */
+  vehicle(sysid: number): Vehicle | undefined;
   /** Subscribe to one event type, or '*' for all. Returns the unsubscribe function. */
   on<K extends RegistryEventType>(type: K | '*', cb: (e: Extract<RegistryEvent, { type: K }>) => void): () => void;
-  /** The command API of a vehicle, or undefined if no such vehicle has been seen. */
-  command(sysid: number): VehicleCommands | undefined;
-  /**
-   * One command transaction on the vehicle's command queue (one at a time per vehicle: COMMAND_ACK names only
-   * the command id), for a component of it or the autopilot; undefined if the vehicle has not been seen.
-   */
-  run(sysid: number, spec: CommandSpec, options?: CommandOptions): QueuedCommand | undefined;
-  /** Mission, fence and rally transfers of a vehicle (queued per vehicle), or undefined if not seen. */
-  missions(sysid: number): VehicleMissions | undefined;
-  /** Parameters (pull/set, cached per drone) and onboard logs of a vehicle, or undefined if not seen. */
-  files(sysid: number): VehicleFiles | undefined;
   snapshot(): StationSnapshot;
   /** Paths of the tlogs written so far. */
   tlogs(): string[];
@@ -118,16 +107,13 @@ export async function createStation(o: StationOptions): Promise<Result<Station>>
     conns.push(conn);
   }
 
-  const registry = new VehicleRegistry({ ...o.registry, clock, gcsSysid, gcsCompid });
+  const registry = new VehicleRegistry({ ...o.registry, clock, gcsSysid, gcsCompid, dataDir: o.dataDir, ...(o.commands ? { commands: o.commands } : {}) });
   const recorder = o.record === false ? undefined : new TlogRecorder({ ...o.recorder, clock, dataDir: o.dataDir, ...(o.health ? { health: o.health } : {}) });
   for (const c of conns) {
     recorder?.attach(c);
     registry.addConnection(c);
   }
   const stopHeartbeat = startGcsHeartbeat(clock, () => conns);
-  const commands = new Map<string, VehicleCommands>();
-  const missions = new Map<string, VehicleMissions>();
-  const files = new Map<string, VehicleFiles>();
   let closed = false;
 
   const station: Station = {
@@ -137,49 +123,6 @@ export async function createStation(o: StationOptions): Promise<Result<Station>>
       registry.on((e) => {
         if (type === '*' || e.type === type) cb(e as Parameters<typeof cb>[0]);
       }),
-    run: (sysid, spec, options) => registry.queue(sysid)?.run(spec, options),
-    command: (sysid) => {
-      const target = registry.commandTarget(sysid);
-      if (!target) return undefined;
-      const key = `${target.sysid}:${target.compid}`;
-      let c = commands.get(key);
-      if (!c) commands.set(key, (c = new VehicleCommands(target, o.commands)));
-      return c;
-    },
-    missions: (sysid) => {
-      const v = registry.vehicle(sysid);
-      const link = registry.link(sysid);
-      if (!v || !link) return undefined;
-      const key = `${v.sysid}:${v.compid}`;
-      let m = missions.get(key);
-      if (!m) {
-        m = new VehicleMissions({
-          sysid: v.sysid,
-          compid: v.compid,
-          clock,
-          link,
-          gcsSysid,
-          gcsCompid,
-          quirks: () => quirksFor(registry.state(sysid)?.autopilot ?? 0),
-          rttMs: () => registry.state(sysid)?.rttMs ?? null,
-          command: (spec) => registry.queue(sysid)!.run(spec).result,
-        });
-        missions.set(key, m);
-      }
-      return m;
-    },
-    files: (sysid) => {
-      const target = registry.commandTarget(sysid);
-      const link = registry.link(sysid);
-      if (!target || !link) return undefined;
-      const key = `${target.sysid}:${target.compid}`;
-      let f = files.get(key);
-      if (!f) {
-        f = createVehicleFiles({ sysid: target.sysid, compid: target.compid, clock, link, state: target.state, run: (spec) => target.run(spec), gcsSysid, gcsCompid, dataDir: o.dataDir });
-        files.set(key, f);
-      }
-      return f;
-    },
     snapshot: () => ({
       atMs: clock.now(),
       links: conns.map((c) => ({ name: c.name, status: c.lastStatus.state, signing: c.signing, peers: c.transport.peers(), stats: c.stats })),
@@ -191,11 +134,6 @@ export async function createStation(o: StationOptions): Promise<Result<Station>>
       if (closed) return;
       closed = true;
       stopHeartbeat();
-      for (const m of missions.values()) m.close();
-      for (const f of files.values()) {
-        f.params.cancel();
-        f.logs.cancel();
-      }
       registry.close();
       recorder?.close();
       await Promise.all(conns.map((c) => c.close()));

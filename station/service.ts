@@ -299,7 +299,7 @@ async function startServiceParts(o: StationServiceOptions, clock: Clock, log: (l
   // A sortie, for the video recordings, is armed → disarmed; under the patrol runner it carries the sortie's id.
   const sortieOf = (drone: string): SortieMark => {
     const sysid = sysids.get(drone);
-    const v = sysid === undefined ? undefined : station.snapshot().vehicles.find((x) => x.sysid === sysid);
+    const v = sysid === undefined ? undefined : station.vehicle(sysid)?.state();
     const armed = v?.armed ?? false;
     return { airborne: armed, label: armed && sysid !== undefined ? (runner?.busyWith(sysid)?.id ?? null) : null };
   };
@@ -379,7 +379,7 @@ async function startServiceParts(o: StationServiceOptions, clock: Clock, log: (l
         const m = actualMessage({ sorties: runner ? runner.list() : null, flights, day: stationDay(clock.now(), fleetFile.timezone) });
         if (!runner) return m;
         const where = (sysid: number) => {
-          const v = station.snapshot().vehicles.find((x) => x.sysid === sysid);
+          const v = station.vehicle(sysid)?.state();
           const cruiseMps = fleetFile.drones.find((d) => d.sysid === sysid)?.cruiseMps ?? 10;
           return v?.position ? { latDeg: v.position.latDeg, lonDeg: v.position.lonDeg, airborne: v.armed, cruiseMps } : undefined;
         };
@@ -398,7 +398,7 @@ async function startServiceParts(o: StationServiceOptions, clock: Clock, log: (l
       upload: async (sysid, name, text, onProgress, who, override) => {
         const lists = planFromText(name, text);
         if (!lists.ok) return { ok: false, count: 0, verifiedBy: null, reason: lists.error };
-        const m = station.missions(sysid);
+        const m = station.vehicle(sysid)?.missions;
         if (!m) return { ok: false, count: 0, verifiedBy: null, reason: `no vehicle with system id ${sysid}` };
         const onP = (p: { phase: string; done: number; total: number }) =>
           (p.phase === 'upload' || p.phase === 'verify') && onProgress({ phase: p.phase, done: p.done, total: p.total });
@@ -594,7 +594,7 @@ async function startPatrol(dir: string, files: StationFiles, station: Station, c
 async function consoleCommand(gateway: CommandGateway, station: Station, runner: PatrolRunner | undefined, sysid: number, cmd: VehicleCommand, who: Principal, override: { reason: string } | undefined): Promise<{ ok: boolean; result: string; reason: string }> {
   type Reply = { ok: boolean; result: string; reason: string };
   const send = async (): Promise<Reply> => {
-    const c = station.command(sysid);
+    const c = station.vehicle(sysid)?.commands;
     if (!c) return { ok: false, result: 'no-vehicle', reason: `no vehicle with system id ${sysid}` };
     if (cmd.command === 'release') {
       if (!runner) return { ok: false, result: 'unsupported', reason: 'no scheduled patrol runs on this station' };

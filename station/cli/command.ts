@@ -86,7 +86,7 @@ export async function commandMain(argv: string[], io: CliIo, deps: CliDeps = {})
   }
   const { gateway, who, override } = g.value;
   try {
-    const commands = station.command(target);
+    const commands = station.vehicle(target)?.commands;
     if (!commands) return io.fail(`kongxun command: vehicle ${target} is gone`, 1);
     const out = await gateway.perform({ who, sysid: target, act: { kind: 'command', cmd: action }, override }, () => runGatewayCommand(commands, action), (r) => ({ ok: r.ok, text: r.ok ? r.value.text : r.reason }));
     if (!out.sent) return io.fail(`sys${target}: refused by the station (audit row ${out.auditId}): ${out.reason}`, 1);

@@ -74,7 +74,7 @@ export async function keysMain(argv: string[], io: CliIo): Promise<number> {
       const why = rejected > 0 ? `; ${rejected} frames rejected${sub === 'install' ? ' (the drone signs already? use keys rotate)' : ' (the drone has another key?)'}` : '';
       return io.fail(`kongxun keys ${sub}: drone ${id} (system id ${drone.sysid}) not heard on ${url} within ${waitS} s${why}`, 1);
     }
-    if (station.snapshot().vehicles.find((v) => v.sysid === drone.sysid)?.armed) {
+    if (station.vehicle(drone.sysid)?.state().armed) {
       return io.fail(`kongxun keys ${sub}: drone ${id} is armed: ArduPilot refuses SETUP_SIGNING while armed; nothing sent`, 1);
     }
     const key = newKey();

@@ -91,7 +91,7 @@ export async function missionMain(argv: string[], io: CliIo, deps: CliDeps = {})
   const c = await connectVehicle(a.value, 'mission', { warn: (l) => io.err(l), ...deps });
   if (!c.ok) return io.fail(c.reason, c.code);
   const { station, sysid } = c;
-  const missions = station.missions(sysid)!;
+  const missions = station.vehicle(sysid)!.missions;
   const summary: Record<string, unknown>[] = [];
   let ok = true;
   // Uploads and clears change what the drone flies: through the command gateway, as cli:<os user>, audited.

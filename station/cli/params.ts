@@ -40,7 +40,7 @@ export async function withVehicle(a: ParsedArgs, command: string, io: CliIo, fn:
   const c = await connectVehicle(a, command, { warn: (l) => io.err(l) });
   if (!c.ok) return io.fail(c.reason, c.code);
   try {
-    const files = c.station.files(c.sysid);
+    const files = c.station.vehicle(c.sysid)?.files;
     if (!files) return io.fail(`kongxun ${command}: vehicle ${c.sysid} is gone`, 1);
     return await fn(files, c.sysid, c.clock);
   } finally {

@@ -18,8 +18,13 @@ export interface StationFiles {
   warnings: string[];
 }
 
-/** resources/samples/, found from this file (tsx in a clone) or from the process (bundled desktop app). */
+/**
+ * resources/samples/, found from this file (station/files/ in a clone under tsx, or the bundle's folder of the
+ * desktop app): the nearest folder above it that holds resources/samples.
+ */
 export function samplesDir(): string {
+  const env = process.env.KONGXUN_SAMPLES;
+  if (env !== undefined) return env;
   const here = typeof __dirname === 'string' ? __dirname : dirname(fileURLToPath(import.meta.url));
   return process.env.KONGXUN_SAMPLES ?? join(here, '..', '..', 'resources', 'samples');
 }

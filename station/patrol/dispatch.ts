@@ -139,7 +139,7 @@ export class Dispatcher {
     const ctx: ActionContext = { ...this.o.ctx, actor: r.request.from ?? `dispatch ${r.id}` };
     const sysid = r.sysid!;
     const runner = this.o.runner;
-    const cmd = ctx.station.command(sysid);
+    const cmd = ctx.station.vehicle(sysid)?.commands;
     if (!cmd) return this.fail(r, 'no vehicle');
     const altM = r.request.altM ?? 60;
     const stillOurs = () => !runner.isTakenOver(sysid) && (r.source === 'dock' || runner.list().find((s) => s.id === r.sortie)?.state === 'on_patrol');

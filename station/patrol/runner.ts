@@ -202,7 +202,7 @@ export class PatrolRunner {
     if (o.safe) {
       const jobs: Promise<unknown>[] = [];
       for (const s of this.sorties.values()) {
-        if (s.state === 'on_patrol' || s.state === 'launching') jobs.push(audited(this.ctx, s.sysid, s.id, 'RTL (station stopping)', () => this.o.station.command(s.sysid)!.rtl()));
+        if (s.state === 'on_patrol' || s.state === 'launching') jobs.push(audited(this.ctx, s.sysid, s.id, 'RTL (station stopping)', () => this.o.station.vehicle(s.sysid)!.commands.rtl()));
       }
       await Promise.all(jobs);
     }
@@ -263,7 +263,7 @@ export class PatrolRunner {
   }
 
   snap(sysid: number): VehicleSnapshot | undefined {
-    return this.o.station.snapshot().vehicles.find((v) => v.sysid === sysid);
+    return this.o.station.vehicle(sysid)?.view();
   }
 
   /** The active sortie of a drone, if any. */
@@ -324,7 +324,7 @@ export class PatrolRunner {
   }
 
   private effect(s: Sortie, fx: SortieEffect): void {
-    const cmd = () => this.o.station.command(s.sysid);
+    const cmd = () => this.o.station.vehicle(s.sysid)?.commands;
     switch (fx.type) {
       case 'alert':
         this.alert(s.id, s.sysid, fx.level, fx.text);
@@ -368,7 +368,7 @@ export class PatrolRunner {
    */
   private setCurrent(s: Sortie, what: 'hold' | 'resume', label: string): void {
     const d = this.daySortie(s);
-    const m = this.o.station.missions(s.sysid);
+    const m = this.o.station.vehicle(s.sysid)?.missions;
     if (!d || !m) return;
     const seq = what === 'hold' ? d.marks.holdSeq : d.marks.resumeSeq;
     this.watch(s.sysid).holdSentMs = this.o.clock.now();
@@ -391,7 +391,7 @@ export class PatrolRunner {
     let w = this.watches.get(sysid);
     if (!w) this.watches.set(sysid, (w = { current: 0, missionId: 0, lastMode: null, gpsAlerted: false, battery: [], homeDistM: 0, holdSentMs: 0, broughtForward: new Set() }));
     if (!this.unwatch.has(sysid)) {
-      const m = this.o.station.missions(sysid);
+      const m = this.o.station.vehicle(sysid)?.missions;
       const ww = w;
       // Progress from whichever the drone sends: MISSION_CURRENT, or MISSION_ITEM_REACHED (the item after).
       if (m) {

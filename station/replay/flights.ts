@@ -4,7 +4,7 @@
  * console (vehicle-state.ts), with its summary, its 5 Hz telemetry samples, its events and its video.
  *
  *   DATA/tlogs/<iso>_sys<N>_<link>.tlog ──► records of sysid N (frames we sent are from our own sysid: left out)
- *        ──► reduceVehicleWithTexts ──► armed ↑ opens a flight, armed ↓ closes it
+ *        ──► reduceVehicleOwned ──► armed ↑ opens a flight, armed ↓ closes it
  *                                        ├─ summary: max altitude, ground track, lowest battery (always)
  *                                        └─ detail: samples (first of each 200 ms), events (on request)
  *
@@ -23,7 +23,7 @@ import { decodePayload } from '../../mavlink/codec/messages.js';
 import { groundDistanceM } from '../../common/geo.js';
 import type { FlightDetail, FlightEvent, FlightSample, FlightSummary } from '../../common/api/contract.js';
 import { readTlog, type TlogStats } from '../storage/tlog.js';
-import { initialVehicleState, reduceVehicleWithTexts, type VehicleState } from '../vehicle/vehicle-state.js';
+import { initialVehicleState, reduceVehicleOwned, type VehicleState } from '../vehicle/vehicle-state.js';
 import { VideoIndexCache } from './video-index.js';
 
 /** A gap longer than this in the vehicle's frames is a lost link (the live registry's `lostAfterMs`). */
@@ -231,7 +231,7 @@ async function walk(w: Walker, bytes: Uint8Array, base: number, stats: TlogStats
     }
     w.lastVehicleMs = t;
     const prev = w.state;
-    const { state, texts } = reduceVehicleWithTexts(prev, {
+    const { state, texts } = reduceVehicleOwned(prev, {
       type: 'frame',
       link: LINK,
       sysid: frame.sysid,

@@ -1,5 +1,5 @@
 /**
- * The command API against a scripted vehicle (a fake CommandTarget on the FakeClock that answers each
+ * The command API against a scripted vehicle (a fake CommandVehicle on the FakeClock that answers each
  * command from a table and sends a HEARTBEAT every second): results as values with MAV_RESULT and the
  * vehicle's refusal text, the ArduPilot mode-revert-at-boot resend, takeoff sequencing, and the
  * fallbacks (BRAKE pause, SET_POSITION_TARGET goto, DO_MOUNT_CONTROL gimbal), PX4 mode encoding.
@@ -9,7 +9,7 @@ import { common, minimal } from 'mavlink-mappings';
 import { FakeClock } from '../../common/clock.js';
 import type { MavLinkData } from '../../mavlink/codec/messages.js';
 import { outcomeOf, type CommandResult, type CommandSpec } from '../../mavlink/services/command.js';
-import { VehicleCommands, type CommandTarget } from './commands.js';
+import { VehicleCommands, type CommandVehicle } from './commands.js';
 import type { StatusTextEntry } from './statustext.js';
 import { initialVehicleState, reduceVehicle, type VehicleState } from './vehicle-state.js';
 import { make } from '../../mavlink/codec/messages.js';
@@ -26,7 +26,7 @@ interface Script {
   autopilot?: number;
 }
 
-class FakeVehicle implements CommandTarget {
+class FakeVehicle implements CommandVehicle {
   sysid = 1;
   compid = 1;
   clock = new FakeClock();

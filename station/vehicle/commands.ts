@@ -10,26 +10,15 @@
  * for the heartbeat to show the mode twice in a row and sends again if it reverted.
  */
 import { common } from 'mavlink-mappings';
-import type { Clock } from '../../common/clock.js';
 import { sleep } from '../../common/wait.js';
-import { encodeMessage, make, type MavLinkData } from '../../mavlink/codec/messages.js';
+import { encodeMessage, make } from '../../mavlink/codec/messages.js';
 import { quirksFor, setModeParams, type Quirks } from '../../mavlink/quirks.js';
-import { commandMessage, MAV_RESULT_NAMES, otherForm, type CommandOptions, type CommandOutcome, type CommandResult, type CommandSpec } from '../../mavlink/services/command.js';
+import { commandMessage, MAV_RESULT_NAMES, otherForm, type CommandOutcome, type CommandSpec } from '../../mavlink/services/command.js';
 import type { StatusTextEntry } from './statustext.js';
-import type { VehicleState } from './vehicle-state.js';
+import type { VehicleHandle } from './vehicle-types.js';
 
-/** What the command API needs of a vehicle (the registry provides it; tests fake it). */
-export interface CommandTarget {
-  sysid: number;
-  compid: number;
-  clock: Clock;
-  state(): VehicleState | undefined;
-  run(spec: CommandSpec, options?: CommandOptions): Promise<CommandResult>;
-  send(message: MavLinkData): unknown;
-  onStatusText(cb: (e: StatusTextEntry) => void): () => void;
-  /** Called after each autopilot HEARTBEAT has been reduced into the state. */
-  onHeartbeat(cb: (s: VehicleState) => void): () => void;
-}
+/** What the command API uses of its vehicle (the Vehicle; tests fake this much). */
+export type CommandVehicle = Pick<VehicleHandle, 'sysid' | 'compid' | 'clock' | 'state' | 'run' | 'send' | 'onStatusText' | 'onHeartbeat'>;
 
 export type CommandErrorCode = Exclude<CommandOutcome, 'accepted'> | 'unknown-mode' | 'mode-not-confirmed' | 'bad-argument';
 export interface CommandReport { command: string; mavResult: number | undefined; text: string }
@@ -58,7 +47,7 @@ export class VehicleCommands {
   private readonly confirmMs: number;
   private readonly modeRetries: number;
 
-  constructor(private readonly t: CommandTarget, o: CommandsOptions = {}) {
+  constructor(private readonly t: CommandVehicle, o: CommandsOptions = {}) {
     this.graceMs = o.refusalTextGraceMs ?? 300;
     this.confirmMs = o.modeConfirmMs ?? 3000;
     this.modeRetries = o.modeRetries ?? 2;

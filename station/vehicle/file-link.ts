@@ -8,24 +8,12 @@
  * firmware and board: the parameter cache keys on it, and its capabilities say whether MAVFTP exists.
  */
 import { common, standard } from 'mavlink-mappings';
-import type { Clock } from '../../common/clock.js';
 import { quirksFor, type Quirks } from '../../mavlink/quirks.js';
-import type { CommandResult, CommandSpec } from '../../mavlink/services/command.js';
-import type { MessageLink } from '../../mavlink/services/driver.js';
 import { FtpClient } from '../../mavlink/services/ftp/client.js';
-import type { VehicleState } from './vehicle-state.js';
+import type { VehicleHandle } from './vehicle-types.js';
 
-export interface VehicleLinkDeps {
-  sysid: number;
-  compid: number;
-  clock: Clock;
-  link: MessageLink;
-  state(): VehicleState | undefined;
-  run(spec: CommandSpec): Promise<CommandResult>;
-  gcsSysid: number;
-  gcsCompid: number;
-  dataDir: string;
-}
+/** What the parameter and log services use of their vehicle (the Vehicle). */
+export type FileVehicle = Pick<VehicleHandle, 'sysid' | 'compid' | 'clock' | 'link' | 'state' | 'run' | 'gcsSysid' | 'gcsCompid'>;
 
 export interface VehicleIdentity {
   flightSwVersion: number;
@@ -46,24 +34,28 @@ export class VehicleFileLink {
   readonly ftp: FtpClient;
   private ident: VehicleIdentity | undefined;
 
-  constructor(readonly deps: VehicleLinkDeps) {
+  /** `dataDir`: the station's data folder (the parameter cache, downloaded logs). */
+  constructor(
+    readonly vehicle: FileVehicle,
+    readonly dataDir: string,
+  ) {
     this.ftp = new FtpClient({
-      clock: deps.clock,
-      link: deps.link,
-      target: { sysid: deps.sysid, compid: deps.compid },
-      gcsSysid: deps.gcsSysid,
-      gcsCompid: deps.gcsCompid,
-      currentRttMs: () => deps.state()?.rttMs ?? undefined,
+      clock: vehicle.clock,
+      link: vehicle.link,
+      target: { sysid: vehicle.sysid, compid: vehicle.compid },
+      gcsSysid: vehicle.gcsSysid,
+      gcsCompid: vehicle.gcsCompid,
+      currentRttMs: () => vehicle.state().rttMs ?? undefined,
     });
   }
 
   get quirks(): Quirks {
-    return quirksFor(this.deps.state()?.autopilot ?? 0);
+    return quirksFor(this.vehicle.state().autopilot);
   }
 
   /** ms of the measured round trip, if known. */
   get rttMs(): number | undefined {
-    return this.deps.state()?.rttMs ?? undefined;
+    return this.vehicle.state().rttMs ?? undefined;
   }
 
   encoding(id: VehicleIdentity | undefined): 'cast' | 'bytewise' {
@@ -88,7 +80,7 @@ export class VehicleFileLink {
   }
 
   private async identityOnce(timeoutMs: number): Promise<VehicleIdentity | undefined> {
-    const { clock, link, sysid } = this.deps;
+    const { clock, link, sysid } = this.vehicle;
     let off: () => void = () => {};
     let timer: number | undefined;
     const got = new Promise<VehicleIdentity | undefined>((resolve) => {
@@ -104,7 +96,7 @@ export class VehicleFileLink {
       });
       timer = clock.setTimeout(() => resolve(undefined), timeoutMs);
     });
-    void this.deps.run({ kind: 'long', command: common.MavCmd.REQUEST_MESSAGE, params: [148], targetSystem: sysid, targetComponent: this.deps.compid });
+    void this.vehicle.run({ kind: 'long', command: common.MavCmd.REQUEST_MESSAGE, params: [148], targetSystem: sysid, targetComponent: this.vehicle.compid });
     const id = await got;
     off();
     if (timer !== undefined) clock.clearTimeout(timer);
@@ -113,9 +105,9 @@ export class VehicleFileLink {
 
   /** Why a long transfer must not start now, or undefined. */
   flyingReason(): string | undefined {
-    const s = this.deps.state();
+    const s = this.vehicle.state();
     if (!s || !s.armed) return undefined;
     if (s.landedState === 'ON_GROUND') return undefined;
-    return `sys${this.deps.sysid} is armed${s.landedState ? ` (${s.landedState})` : ''}: a full transfer would take the radio away from telemetry and commands in flight; land and disarm first`;
+    return `sys${this.vehicle.sysid} is armed${s.landedState ? ` (${s.landedState})` : ''}: a full transfer would take the radio away from telemetry and commands in flight; land and disarm first`;
   }
 }

@@ -1,6 +1,6 @@
 /** The parameter and log services of one vehicle, sharing its MAVFTP client (see file-link.ts). */
 import { LogService } from './logs.js';
-import { VehicleFileLink, type VehicleLinkDeps } from './file-link.js';
+import { VehicleFileLink, type FileVehicle } from './file-link.js';
 import { ParamService } from './params.js';
 
 export interface VehicleFiles {
@@ -9,7 +9,8 @@ export interface VehicleFiles {
   readonly logs: LogService;
 }
 
-export function createVehicleFiles(deps: VehicleLinkDeps): VehicleFiles {
-  const link = new VehicleFileLink(deps);
+/** The services of `vehicle`, keeping their cache and downloads in the station's data folder `dataDir`. */
+export function createVehicleFiles(vehicle: FileVehicle, dataDir: string): VehicleFiles {
+  const link = new VehicleFileLink(vehicle, dataDir);
   return { link, params: new ParamService(link), logs: new LogService(link) };
 }

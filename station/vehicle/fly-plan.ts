@@ -64,8 +64,8 @@ export async function flyPlan(o: FlyOptions): Promise<FlySummary> {
     s.elapsedS = Math.round((clock.now() - t0) / 100) / 10;
     return s;
   };
-  const missions = station.missions(sysid);
-  const commands = station.command(sysid);
+  const missions = station.vehicle(sysid)?.missions;
+  const commands = station.vehicle(sysid)?.commands;
   if (!missions || !commands) return end(`no vehicle ${sysid}`);
   const deps = { clock, station, sysid, perform: performDirectly, say };
 

@@ -62,7 +62,7 @@ export interface UploadSummary {
 
 /** Mission, fence and rally, each checked, uploaded and verified; a list the plan leaves empty is cleared. */
 export async function uploadPlanVerified(d: LaunchDeps, plan: PlanLists, o: { onProgress?: (type: MissionType) => TransferCallOptions['onProgress'] } = {}): Promise<StepResult & { uploads: UploadSummary[] }> {
-  const m = d.station.missions(d.sysid);
+  const m = d.station.vehicle(d.sysid)?.missions;
   const uploads: UploadSummary[] = [];
   if (!m) return { ok: false, reason: `no vehicle ${d.sysid}`, uploads };
   for (const type of ['mission', 'fence', 'rally'] as const) {
@@ -93,10 +93,10 @@ export interface ArmOutcome {
 
 /** GUIDED (confirmed, re-sent if lost), then arm, retrying transient refusals for `windowMs`. */
 export async function guidedAndArm(d: LaunchDeps, windowMs: number): Promise<ArmOutcome> {
-  const cmd = d.station.command(d.sysid);
+  const cmd = d.station.vehicle(d.sysid)?.commands;
   if (!cmd) return { result: { ok: false, reason: `no vehicle ${d.sysid}` }, stage: 'mode', attempts: 0 };
   const deadline = d.clock.now() + windowMs;
-  const mode = () => d.station.snapshot().vehicles.find((v) => v.sysid === d.sysid)?.mode;
+  const mode = () => d.station.vehicle(d.sysid)?.state().mode;
   const pause = () => sleep(d.clock, 2000);
   let attempts = 0;
   for (;;) {
@@ -123,7 +123,7 @@ export async function guidedAndArm(d: LaunchDeps, windowMs: number): Promise<Arm
 
 /** MAV_CMD_MISSION_START (from GUIDED, armed on the ground: takes off and flies the mission). */
 export function startMission(d: LaunchDeps): Promise<StepResult> {
-  const m = d.station.missions(d.sysid);
+  const m = d.station.vehicle(d.sysid)?.missions;
   if (!m) return Promise.resolve({ ok: false, reason: `no vehicle ${d.sysid}` });
   d.say?.('MISSION_START');
   return d.perform('MISSION_START', async () => {

@@ -1,7 +1,12 @@
 /**
  * Link quality as plain data: packet loss from MAVLink sequence gaps per (sysid, compid) per link, and
- * message rates per message name in one-second buckets on the injected clock (a sliding window of
- * RATE_WINDOW_S complete seconds). Pure functions; the state is serialisable.
+ * message rates per message name in one-second buckets on the injected clock (a sliding window of RATE_WINDOW_S
+ * complete seconds). The state is serialisable.
+ *
+ * These are counters, touched by every frame: `countFrame` and `countRate` update them in place (copying a
+ * map per frame was most of the station's reducer cost, bench/fleet.ts); `copyLinkQuality` and
+ * `copyRateCounter` make the independent copies the pure reducer needs. Reading (`lossPct`, `rateHz`) never
+ * changes them.
  */
 
 export interface SeqCounter {
@@ -22,24 +27,32 @@ export function emptyLinkQuality(): LinkQuality {
   return { streams: {}, lastRxMs: 0, received: 0, lost: 0 };
 }
 
+export function copyLinkQuality(q: LinkQuality): LinkQuality {
+  const streams: Record<string, SeqCounter> = {};
+  for (const k in q.streams) streams[k] = { ...q.streams[k]! };
+  return { streams, lastRxMs: q.lastRxMs, received: q.received, lost: q.lost };
+}
+
 /**
- * Count one frame. A gap of g (1..127) sequence numbers is g lost frames; a jump back or beyond 127 is
- * taken as a restart (reboot, second sender) and counts nothing.
+ * Count one frame into `q` (in place). A gap of g (1..127) sequence numbers is g lost frames; a jump back or
+ * beyond 127 is taken as a restart (reboot, second sender) and counts nothing.
  */
-export function countFrame(q: LinkQuality, sysid: number, compid: number, seq: number, atMs: number): LinkQuality {
+export function countFrame(q: LinkQuality, sysid: number, compid: number, seq: number, atMs: number): void {
   const key = `${sysid}:${compid}`;
   const prev = q.streams[key];
   let lost = 0;
   if (prev) {
     const gap = (seq - prev.lastSeq - 1 + 256) & 0xff;
     if (gap > 0 && gap < 128) lost = gap;
+    prev.lastSeq = seq;
+    prev.received++;
+    prev.lost += lost;
+  } else {
+    q.streams[key] = { lastSeq: seq, received: 1, lost: 0 };
   }
-  const s: SeqCounter = {
-    lastSeq: seq,
-    received: (prev?.received ?? 0) + 1,
-    lost: (prev?.lost ?? 0) + lost,
-  };
-  return { streams: { ...q.streams, [key]: s }, lastRxMs: atMs, received: q.received + 1, lost: q.lost + lost };
+  q.lastRxMs = atMs;
+  q.received++;
+  q.lost += lost;
 }
 
 export function lossPct(q: { received: number; lost: number }): number {
@@ -57,7 +70,12 @@ export interface RateCounter {
   counts: number[];
 }
 
-function roll(r: RateCounter, atMs: number): RateCounter {
+export function copyRateCounter(r: RateCounter): RateCounter {
+  return { bucketStartMs: r.bucketStartMs, counts: [...r.counts] };
+}
+
+/** The counter moved on to the bucket of `atMs` (a copy; `r` is left as it was). */
+function rolled(r: RateCounter, atMs: number): RateCounter {
   const k = Math.floor((atMs - r.bucketStartMs) / RATE_BUCKET_MS);
   if (k <= 0) return r;
   const zeros = new Array<number>(Math.min(k, RATE_WINDOW_S + 1)).fill(0);
@@ -67,16 +85,25 @@ function roll(r: RateCounter, atMs: number): RateCounter {
   };
 }
 
+/** Count one message at `atMs`: into `r` in place (returned), or into a new counter when there is none. */
 export function countRate(r: RateCounter | undefined, atMs: number): RateCounter {
-  const base = r ? roll(r, atMs) : { bucketStartMs: atMs, counts: [0] };
-  const counts = [...base.counts];
-  counts[0] = (counts[0] ?? 0) + 1;
-  return { bucketStartMs: base.bucketStartMs, counts };
+  if (!r) return { bucketStartMs: atMs, counts: [1] };
+  const k = Math.floor((atMs - r.bucketStartMs) / RATE_BUCKET_MS);
+  if (k > 0) {
+    // As `rolled`, without the copies: k empty buckets in front, at most RATE_WINDOW_S + 1 kept.
+    const n = Math.min(k, RATE_WINDOW_S + 1);
+    const c = r.counts;
+    const len = Math.min(c.length + n, RATE_WINDOW_S + 1);
+    for (let i = len - 1; i >= 0; i--) c[i] = i >= n ? c[i - n]! : 0;
+    r.bucketStartMs += k * RATE_BUCKET_MS;
+  }
+  r.counts[0] = (r.counts[0] ?? 0) + 1;
+  return r;
 }
 
 /** Messages per second over the complete buckets of the window (the current partial one until the first completes). */
 export function rateHz(r: RateCounter, nowMs: number): number {
-  const x = roll(r, nowMs);
+  const x = rolled(r, nowMs);
   const complete = x.counts.slice(1);
   if (complete.length === 0) {
     const elapsed = Math.max(nowMs - x.bucketStartMs, 1);
@@ -85,6 +112,7 @@ export function rateHz(r: RateCounter, nowMs: number): number {
   return complete.reduce((a, b) => a + b, 0) / complete.length;
 }
 
+/** Rates in Hz (2 decimals) of the counters that are not zero. */
 export function ratesHz(rates: Record<string, RateCounter>, nowMs: number): Record<string, number> {
   const out: Record<string, number> = {};
   for (const [name, r] of Object.entries(rates)) {

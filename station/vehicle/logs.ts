@@ -78,7 +78,7 @@ export class LogService {
     if (via === 'log') return ok(false);
     const id = await this.v.identity();
     const has = id !== undefined && (id.capabilities & CAP_FTP) !== 0n;
-    if (via === 'ftp' && !has) return err('no-ftp', `sys${this.v.deps.sysid} does not offer MAVFTP`);
+    if (via === 'ftp' && !has) return err('no-ftp', `sys${this.v.vehicle.sysid} does not offer MAVFTP`);
     return ok(has);
   }
 
@@ -94,9 +94,9 @@ export class LogService {
           .sort((a, b) => a.id - b.id);
         return ok({ logs, via: 'ftp' });
       }
-      if (via === 'ftp') return err(r.code === 'not-found' ? 'not-found' : 'failed', `sys${this.v.deps.sysid}: list ${LOG_DIR}: ${r.reason}`);
+      if (via === 'ftp') return err(r.code === 'not-found' ? 'not-found' : 'failed', `sys${this.v.vehicle.sysid}: list ${LOG_DIR}: ${r.reason}`);
     }
-    const { clock, link, sysid, compid } = this.v.deps;
+    const { clock, link, sysid, compid } = this.v.vehicle;
     const r = await drive(logListMachine, createLogList({ sysid, compid }), { clock, link }).result;
     if (!r.ok) return err(r.failure === 'cancelled' ? 'cancelled' : 'timeout', `sys${sysid}: ${r.reason}`);
     return ok({ logs: r.entries.map((e) => ({ id: e.id, name: logNameOf(e.id), size: e.size, timeUtcS: e.timeUtcS })), via: 'log' });
@@ -104,7 +104,7 @@ export class LogService {
 
   /** Download one log (by id or name) into outDir, resuming a partial download left there. */
   async get(which: { id?: number; name?: string }, outDir: string, o: { via?: LogsVia; onProgress?: (pct: number, bytes: number, total: number) => void } = {}): Promise<Result<GetResult, LogErrorCode>> {
-    const sysid = this.v.deps.sysid;
+    const sysid = this.v.vehicle.sysid;
     const flying = this.v.flyingReason();
     if (flying) return err('flying', `no log download while flying: ${flying}`);
     const listed = await this.list(o.via ?? 'auto');
@@ -115,7 +115,7 @@ export class LogService {
     const final = join(outDir, log.name);
     const part = `${final}.part`;
     const metaPath = `${part}.json`;
-    const t0 = this.v.deps.clock.now();
+    const t0 = this.v.vehicle.clock.now();
     try {
       await mkdir(outDir, { recursive: true });
       // Resume only a partial file of this very log (same vehicle, name, size and protocol).
@@ -142,7 +142,7 @@ export class LogService {
           cancelled = r.failure === 'cancelled';
         }
       } else {
-        const { clock, link, compid } = this.v.deps;
+        const { clock, link, compid } = this.v.vehicle;
         const run = drive(logDownloadMachine, createLogDownload({ sysid, compid }, { id: log.id, size: log.size, fromOffset: from }, this.v.rttMs !== undefined ? { rttMs: this.v.rttMs } : {}), {
           clock,
           link,
@@ -183,7 +183,7 @@ export class LogService {
       }
       await rename(part, final);
       await rm(metaPath, { force: true });
-      return ok({ path: final, size: bytes.length, via, resumedFrom: from, check, crc32: crc, elapsedMs: this.v.deps.clock.now() - t0 });
+      return ok({ path: final, size: bytes.length, via, resumedFrom: from, check, crc32: crc, elapsedMs: this.v.vehicle.clock.now() - t0 });
     } catch (e) {
       return err('io', `${final}: ${(e as Error).message}`);
     }
@@ -195,6 +195,6 @@ export class LogService {
     const f = await this.useFtp('ftp');
     if (!f.ok) return f;
     const r = await this.v.ftp.remove(`${LOG_DIR}/${name}`);
-    return r.ok ? ok(undefined) : err(r.code === 'not-found' ? 'not-found' : 'failed', `sys${this.v.deps.sysid}: remove ${LOG_DIR}/${name}: ${r.reason}`);
+    return r.ok ? ok(undefined) : err(r.code === 'not-found' ? 'not-found' : 'failed', `sys${this.v.vehicle.sysid}: remove ${LOG_DIR}/${name}: ${r.reason}`);
   }
 }

@@ -7,30 +7,19 @@
  *
  * Every call returns a value, never throws. Timeouts start from the vehicle's measured RTT when there is one.
  */
-import type { Clock } from '../../common/clock.js';
-import type { Quirks } from '../../mavlink/quirks.js';
+import { quirksFor } from '../../mavlink/quirks.js';
 import type { DownloadResult } from '../../mavlink/services/mission/download.js';
 import type { SimpleResult } from '../../mavlink/services/mission/clear.js';
 import * as transfer from '../../mavlink/services/mission/transfer.js';
 import type { MissionType, TransferOptions, TransferProgress, WireItem } from '../../mavlink/services/mission/types.js';
-import type { MessageLink, Running } from '../../mavlink/services/driver.js';
-import type { CommandResult, CommandSpec } from '../../mavlink/services/command.js';
+import type { Running } from '../../mavlink/services/driver.js';
+import type { CommandResult } from '../../mavlink/services/command.js';
 import { common } from 'mavlink-mappings';
 import { checkItemArduPilot, describeProblem, storedInLocation } from '../../mavlink/services/mission/item-rules.js';
+import type { VehicleHandle } from './vehicle-types.js';
 
-export interface MissionTarget {
-  sysid: number;
-  compid: number;
-  clock: Clock;
-  link: MessageLink;
-  quirks(): Quirks;
-  /** Smoothed RTT of the vehicle's link, if measured. */
-  rttMs(): number | null;
-  gcsSysid: number;
-  gcsCompid: number;
-  /** Run a command through the vehicle's command queue. */
-  command(spec: CommandSpec): Promise<CommandResult>;
-}
+/** What the mission transfers use of their vehicle (the Vehicle). */
+export type MissionVehicle = Pick<VehicleHandle, 'sysid' | 'compid' | 'clock' | 'link' | 'state' | 'gcsSysid' | 'gcsCompid' | 'run'>;
 
 /** What the vehicle reports of a running mission. */
 export type MissionReport =
@@ -129,15 +118,15 @@ export class VehicleMissions {
   private closed = false;
   private readonly running = new Set<() => void>();
 
-  constructor(private readonly t: MissionTarget) {}
+  constructor(private readonly t: MissionVehicle) {}
 
   private context(type: MissionType, o: TransferCallOptions): transfer.TransferContext {
-    const rtt = this.t.rttMs();
+    const { rttMs: rtt, autopilot } = this.t.state();
     return {
       clock: this.t.clock,
       link: this.t.link,
       peer: { targetSystem: this.t.sysid, targetComponent: this.t.compid, gcsSysid: this.t.gcsSysid, gcsCompid: this.t.gcsCompid },
-      quirks: this.t.quirks(),
+      quirks: quirksFor(autopilot),
       options: { ...(rtt !== null ? { rttMs: rtt } : {}), ...o.options },
       onProgress: (p) => o.onProgress?.({ ...p, type }),
     };
@@ -204,7 +193,7 @@ export class VehicleMissions {
 
   /** MAV_CMD_MISSION_START (ArduPilot: from GUIDED, armed on the ground: takes off and flies the mission). */
   start(firstItem = 0, lastItem = 0): Promise<CommandResult> {
-    return this.t.command({ kind: 'long', command: common.MavCmd.MISSION_START, params: [firstItem, lastItem], targetSystem: this.t.sysid, targetComponent: this.t.compid });
+    return this.t.run({ kind: 'long', command: common.MavCmd.MISSION_START, params: [firstItem, lastItem], targetSystem: this.t.sysid, targetComponent: this.t.compid });
   }
 
   /** MISSION_CURRENT and MISSION_ITEM_REACHED of this vehicle, as they arrive. */

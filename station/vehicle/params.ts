@@ -55,11 +55,11 @@ export class ParamService {
   constructor(private readonly v: VehicleFileLink) {}
 
   private get target(): { sysid: number; compid: number } {
-    return { sysid: this.v.deps.sysid, compid: this.v.deps.compid };
+    return { sysid: this.v.vehicle.sysid, compid: this.v.vehicle.compid };
   }
 
   private one(spec: ParamOneSpec, encoding: 'cast' | 'bytewise'): Promise<ParamOneResult> {
-    const { clock, link } = this.v.deps;
+    const { clock, link } = this.v.vehicle;
     const r = drive(paramOneMachine, createParamOne(this.target, spec, { encoding, ...(this.v.rttMs ? { timeoutMs: Math.max(1000, 3 * this.v.rttMs + 500) } : {}) }), { clock, link });
     this.cancelCurrent = r.cancel;
     return r.result;
@@ -73,7 +73,8 @@ export class ParamService {
 
   /** Is the cached set still the vehicle's? Reads param_count (index 0) and a spread of samples. */
   private async validCache(id: VehicleIdentity, samples: number, enc: 'cast' | 'bytewise'): Promise<{ params: Param[]; fingerprint: CacheFingerprint } | undefined> {
-    const { dataDir, sysid } = this.v.deps;
+    const { dataDir } = this.v;
+    const { sysid } = this.v.vehicle;
     const c = await loadCache(dataDir, sysid);
     if (!c) return undefined;
     const first = await this.one({ kind: 'read-index', index: 0 }, enc);
@@ -93,10 +94,10 @@ export class ParamService {
   }
 
   async pull(o: PullOptions = {}): Promise<Result<PullResult, ParamErrorCode>> {
-    const t0 = this.v.deps.clock.now();
+    const t0 = this.v.vehicle.clock.now();
     const via = o.via ?? 'auto';
     const notes: string[] = [];
-    const sysid = this.v.deps.sysid;
+    const sysid = this.v.vehicle.sysid;
     const id = await this.v.identity();
     if (!id) notes.push(`sys${sysid} did not answer AUTOPILOT_VERSION: no cache, no MAVFTP`);
     const enc = this.v.encoding(id);
@@ -105,7 +106,7 @@ export class ParamService {
       const hit = await this.validCache(id, o.samples ?? 8, enc);
       if (hit) {
         const c = checkParams(hit.params);
-        return ok({ params: c.params, via: 'cache', elapsedMs: this.v.deps.clock.now() - t0, fingerprint: hit.fingerprint, notes, refused: c.refused });
+        return ok({ params: c.params, via: 'cache', elapsedMs: this.v.vehicle.clock.now() - t0, fingerprint: hit.fingerprint, notes, refused: c.refused });
       }
     }
     const flying = this.v.flyingReason();
@@ -132,7 +133,7 @@ export class ParamService {
       else notes.push(`MAVFTP failed (${r.reason}); used the list protocol`);
     }
     if (!params) {
-      const { clock, link } = this.v.deps;
+      const { clock, link } = this.v.vehicle;
       const run = drive(paramListMachine, createParamList(this.target, { encoding: enc }), {
         clock,
         link,
@@ -147,7 +148,7 @@ export class ParamService {
       used = 'list';
       extra.listStats = r.stats;
     }
-    const elapsedMs = this.v.deps.clock.now() - t0;
+    const elapsedMs = this.v.vehicle.clock.now() - t0;
     // Names and values are the vehicle's word: refuse (naming them) what a .parm or a screen cannot hold.
     const checked = checkParams(params);
     const refused = checked.refused;
@@ -156,7 +157,7 @@ export class ParamService {
     if (id) {
       fingerprint = fingerprintOf(sysid, id, params.length);
       try {
-        await saveCache(this.v.deps.dataDir, fingerprint, params, this.v.deps.clock.now());
+        await saveCache(this.v.dataDir, fingerprint, params, this.v.vehicle.clock.now());
       } catch (e) {
         notes.push(`cache not saved: ${(e as Error).message}`);
       }
@@ -168,13 +169,13 @@ export class ParamService {
   async read(name: string): Promise<Result<Param, ParamErrorCode>> {
     const r = await this.one({ kind: 'read', name }, this.v.encoding(undefined));
     if (r.ok) return ok(r.param);
-    return err(r.failure === 'cancelled' ? 'cancelled' : 'unknown-param', `sys${this.v.deps.sysid}: ${r.reason}`);
+    return err(r.failure === 'cancelled' ? 'cancelled' : 'unknown-param', `sys${this.v.vehicle.sysid}: ${r.reason}`);
   }
 
   /** Set one parameter and verify the vehicle's echo; updates the cache when it is the vehicle's. */
   async set(name: string, value: number): Promise<Result<Param, ParamErrorCode>> {
-    const sysid = this.v.deps.sysid;
-    const cache = await loadCache(this.v.deps.dataDir, sysid);
+    const sysid = this.v.vehicle.sysid;
+    const cache = await loadCache(this.v.dataDir, sysid);
     const cached = cache ? cachedParams(cache).find((p) => p.name === name) : undefined;
     let type = cached?.type;
     if (type === undefined) {
@@ -190,7 +191,7 @@ export class ParamService {
     if (!r.ok) return err(r.failure === 'timeout' ? 'timeout' : r.failure, `sys${sysid}: ${r.reason}`);
     if (cache && cached) {
       const params = cachedParams(cache).map((p) => (p.name === name ? r.param : p));
-      await saveCache(this.v.deps.dataDir, cache.fingerprint, params, this.v.deps.clock.now()).catch(() => undefined);
+      await saveCache(this.v.dataDir, cache.fingerprint, params, this.v.vehicle.clock.now()).catch(() => undefined);
     }
     return ok(r.param);
   }

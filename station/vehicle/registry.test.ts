@@ -174,7 +174,7 @@ describe('VehicleRegistry', () => {
     pairs[0]![0].setDown(true);
     both(hb(4));
     await run(clock, 100);
-    const q = registry.queue(1)!;
+    const q = registry.vehicle(1)!.queue;
     const r = q.run({ kind: 'long', command: common.MavCmd.COMPONENT_ARM_DISARM, params: [1], targetSystem: 1, targetComponent: 1 });
     await run(clock, 200);
     expect((await r.result).outcome).toBe('accepted');
@@ -253,7 +253,7 @@ describe('VehicleRegistry', () => {
     });
     air.send(hb(0));
     await run(clock, 3000);
-    expect(registry.state(1)?.rttMs).toBe(80);
+    expect(registry.vehicle(1)?.state().rttMs).toBe(80);
     registry.close();
   });
 
@@ -267,7 +267,7 @@ describe('VehicleRegistry', () => {
     const d = await droneEnd(clock, b);
     const beat = clock.setInterval(() => d.conn.send(hb(0)), 1000);
     await run(clock, 5000);
-    const q = registry.queue(1)!;
+    const q = registry.vehicle(1)!.queue;
     const outcomes: string[] = [];
     for (let i = 0; i < 10; i++) {
       const r = q.run({ kind: 'long', command: common.MavCmd.COMPONENT_ARM_DISARM, params: [1], targetSystem: 1, targetComponent: 1 }, { retries: 6 });

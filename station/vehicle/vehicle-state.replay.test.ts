@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { decodePayload } from '../../mavlink/codec/messages.js';
 import { readTlogFile } from '../storage/tlog.js';
-import { initialVehicleState, reduceVehicle, vehicleSnapshot, type VehicleState } from './vehicle-state.js';
+import { initialVehicleState, reduceVehicle, reduceVehicleOwned, vehicleSnapshot, type VehicleState } from './vehicle-state.js';
 
 const FIXTURE = join(fileURLToPath(new URL('.', import.meta.url)), '../../tests/fixtures/copter-mission-flight.tlog');
 
@@ -40,5 +40,22 @@ describe('vehicle-state replay of a real ArduCopter flight', () => {
     expect(snap.links).toEqual([expect.objectContaining({ link: 'tcp', lost: 0, received: 23710 })]);
     expect(snap.ratesHz.ATTITUDE).toBe(4);
     expect(snap.ratesHz.HEARTBEAT).toBe(1);
+  });
+});
+
+describe('the owner\'s reducer on the same flight', () => {
+  it('ends in the same state and snapshot as the pure reducer', () => {
+    let pure: VehicleState = initialVehicleState(1, 1);
+    let owned: VehicleState = initialVehicleState(1, 1);
+    let lastMs = 0;
+    for (const { timeUs, frame } of readTlogFile(FIXTURE)) {
+      if (frame.sysid !== 1) continue;
+      lastMs = timeUs / 1000;
+      const input = { type: 'frame' as const, link: 'tcp', sysid: frame.sysid, compid: frame.compid, seq: frame.seq, msgid: frame.msgid, message: decodePayload(frame.msgid, frame.payload), atMs: lastMs };
+      pure = reduceVehicle(pure, input);
+      owned = reduceVehicleOwned(owned, input).state;
+    }
+    expect(owned).toEqual(pure);
+    expect(vehicleSnapshot(owned, lastMs)).toEqual(vehicleSnapshot(pure, lastMs));
   });
 });

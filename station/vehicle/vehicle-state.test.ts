@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { common, minimal, standard, ardupilotmega } from 'mavlink-mappings';
 import { make, type MavLinkData } from '../../mavlink/codec/messages.js';
-import { initialVehicleState, reduceVehicle, reduceVehicleWithTexts, vehicleSnapshot, type VehicleState } from './vehicle-state.js';
+import { initialVehicleState, reduceVehicle, reduceVehicleOwned, reduceVehicleWithTexts, vehicleSnapshot, type VehicleState } from './vehicle-state.js';
 
 const T0 = Date.UTC(2026, 10, 24, 8, 0, 0);
 let seq = 0;
@@ -161,5 +161,46 @@ describe('vehicle-state reducer', () => {
   it('ignores frames of other systems', () => {
     const s0 = initialVehicleState(1, 1);
     expect(reduceVehicle(s0, input(hb(4), { sysid: 2 }))).toBe(s0);
+  });
+
+  it('owned: the same states as the pure reducer, telemetry shared where a message did not change it', () => {
+    const msgs = [
+      input(hb(4, true), { seq: 1 }),
+      input(make(standard.GlobalPositionInt, { lat: 244797999, lon: 1180894000, relativeAlt: 30000, hdg: 65535, timeBootMs: 1000 }), { seq: 2 }),
+      input(make(common.StatusText, { severity: 2, text: 'PreArm: Compass not calibrated', id: 0, chunkSeq: 0 }), { seq: 3 }),
+      input(make(common.Attitude, { timeBootMs: 1010 }), { seq: 4, link: 'B' }),
+      input(make(common.Attitude, { timeBootMs: 1010 }), { seq: 4, link: 'A' }), // the copy on a second link
+      input(make(common.MissionCurrent, { seq: 3 }), { seq: 6 }), // reduced into nothing but the counters
+      input(hb(5, true), { seq: 7, atMs: T0 + 1000 }),
+    ];
+    let pure = initialVehicleState(1, 1);
+    let owned = initialVehicleState(1, 1);
+    const states: VehicleState[] = [];
+    for (const m of msgs) {
+      pure = reduceVehicle(pure, m);
+      owned = reduceVehicleOwned(owned, m).state;
+      states.push(owned);
+      expect(vehicleSnapshot(owned, T0 + 1500)).toEqual(vehicleSnapshot(pure, T0 + 1500));
+    }
+    const [afterHb, afterPos, afterText, afterAtt, afterCopy, afterMc, afterHb2] = states;
+    expect(afterPos!.statustext).toBe(afterHb!.statustext);
+    expect(afterText!.position).toBe(afterPos!.position);
+    expect(afterAtt!.statustext).toBe(afterText!.statustext);
+    expect(afterCopy).toBe(afterAtt); // a duplicate changes no telemetry
+    expect(afterMc).toBe(afterCopy); // nor does a message the reducer does not read
+    expect(afterHb2!.position).toBe(afterPos!.position);
+    expect(afterHb2!.mode).toBe('LOITER');
+    // the counters are the owner's, shared by its states and updated in place
+    expect(afterHb2!.links).toBe(afterHb!.links);
+    expect(vehicleSnapshot(afterHb!, T0 + 1500).links).toEqual(vehicleSnapshot(owned, T0 + 1500).links);
+    expect(vehicleSnapshot(owned, T0 + 1500).links.map((l) => [l.link, l.received])).toEqual([['udp', 5], ['B', 1], ['A', 1]]);
+  });
+
+  it('pure: the counters of the state given are left as they were', () => {
+    const s0 = run([input(hb(4), { seq: 1 }), input(make(common.Attitude, { timeBootMs: 5 }), { seq: 2 })]);
+    const before = JSON.stringify(s0);
+    const s1 = run([input(make(common.Attitude, { timeBootMs: 6 }), { seq: 9 }), input(make(common.Attitude, { timeBootMs: 7 }), { seq: 9, link: 'B' })], s0);
+    expect(JSON.stringify(s0)).toBe(before);
+    expect(vehicleSnapshot(s1, T0).links.map((l) => [l.link, l.received, l.lost])).toEqual([['udp', 3, 6], ['B', 1, 0]]);
   });
 });

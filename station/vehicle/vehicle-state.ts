@@ -1,7 +1,14 @@
 /**
- * The live state of one vehicle as a pure reducer over received frames. Plain serialisable data (null for
- * "not heard yet"), units in every name, nothing mutated: `reduceVehicle(state, input)` returns a new
- * state (sharing unchanged parts). `vehicleSnapshot` turns it into what the UI gets at ~10 Hz.
+ * The live state of one vehicle as a reducer over received frames. Plain serialisable data (null for "not heard
+ * yet"), units in every name. `vehicleSnapshot` turns it into what the UI gets at ~10 Hz.
+ *
+ * Two ways to reduce, with the same results:
+ *  - `reduceVehicle` / `reduceVehicleWithTexts` are pure: the input state is never changed (tests, tools).
+ *  - `reduceVehicleOwned` is for the one owner of a vehicle's state (the Vehicle): the telemetry is still never
+ *    mutated — a message returns a new state sharing every part it did not change, and the same state when it
+ *    changed nothing — but the per-frame counters (`links`, `rates`, `recent`: loss, message rates, the
+ *    duplicate filter) are updated in place, shared by that owner's successive states. Copying those maps for
+ *    every frame was about half of the station's CPU under fleet load (bench/fleet.ts).
  *
  * Telemetry is taken from the autopilot component (state.compid) only; STATUSTEXT from every component of
  * the system; sequence-gap loss is counted per (sysid, compid) per link.
@@ -10,7 +17,7 @@ import { common, minimal, standard, ardupilotmega } from 'mavlink-mappings';
 import type { MavLinkData } from '../../mavlink/codec/messages.js';
 import { messageName } from '../../mavlink/codec/messages.js';
 import { modeName, quirksFor, type Firmware } from '../../mavlink/quirks.js';
-import { countFrame, countRate, emptyLinkQuality, lossPct, ratesHz, type LinkQuality, type RateCounter } from './link-quality.js';
+import { copyLinkQuality, copyRateCounter, countFrame, countRate, emptyLinkQuality, lossPct, ratesHz, type LinkQuality, type RateCounter } from './link-quality.js';
 import { addStatusText, emptyStatusTextLog, type StatusTextEntry, type StatusTextLog } from './statustext.js';
 
 export interface Position { latDeg: number; lonDeg: number; altRelM: number; altAmslM: number; atMs: number }
@@ -54,9 +61,10 @@ export interface VehicleState {
   landedState: string | null;
   ekf: Ekf | null;
   statustext: StatusTextLog;
-  /** Per link name. */
+  /** Per link name (a counter: see the file's comment). */
   links: Record<string, LinkQuality>;
   rttMs: number | null;
+  /** Per message name, the autopilot component's frames (a counter). */
   rates: Record<string, RateCounter>;
   /** Autopilot time since boot as last seen; a jump back (or a HEARTBEAT back in MAV_STATE_BOOT) means a reboot. */
   timeBootMs: number | null;
@@ -65,8 +73,11 @@ export interface VehicleState {
    * Recently reduced frames (sender, msgid, seq) so that the second copy of a frame heard on a redundant
    * link is counted for that link's quality but not reduced (or reported) twice.
    */
-  recent: { key: number; atMs: number }[];
+  recent: RecentFrames;
 }
+
+/** A ring of the last RECENT_FRAMES frame keys and arrival times (a counter); `next` is the slot to write. */
+export interface RecentFrames { keys: number[]; atMs: number[]; next: number }
 
 export type VehicleInput =
   | {
@@ -88,7 +99,7 @@ export function initialVehicleState(sysid: number, compid: number, autopilot = 0
     mode: 'UNKNOWN', customMode: 0, baseMode: 0, armed: false, systemStatus: 'UNINIT', lastHeartbeatMs: null,
     position: null, attitude: null, velocity: null, headingDeg: null, battery: null, gps: null, sensors: null,
     home: null, landedState: null, ekf: null, statustext: emptyStatusTextLog(), links: {}, rttMs: null, rates: {},
-    timeBootMs: null, reboots: 0, recent: [],
+    timeBootMs: null, reboots: 0, recent: { keys: [], atMs: [], next: 0 },
   };
 }
 
@@ -121,9 +132,10 @@ function batteryTimeLeftS(b: Battery, reportedS: number): number | null {
   return Math.round((leftMah / (currentA * 1000)) * 3600);
 }
 
-function checkBoot(s: VehicleState, timeBootMs: number): VehicleState {
+/** The boot fields after a message stamped `timeBootMs` (spread into the new state: one copy per message). */
+function boot(s: VehicleState, timeBootMs: number): Pick<VehicleState, 'timeBootMs' | 'reboots'> {
   const rebooted = s.timeBootMs !== null && timeBootMs + 5000 < s.timeBootMs;
-  return { ...s, timeBootMs, reboots: rebooted ? s.reboots + 1 : s.reboots };
+  return { timeBootMs, reboots: rebooted ? s.reboots + 1 : s.reboots };
 }
 
 function applyTelemetry(s: VehicleState, m: MavLinkData, atMs: number): VehicleState {
@@ -146,7 +158,7 @@ function applyTelemetry(s: VehicleState, m: MavLinkData, atMs: number): VehicleS
   if (m instanceof standard.GlobalPositionInt) {
     const v = s.velocity;
     const vn = m.vx / 100, ve = m.vy / 100, vd = m.vz / 100;
-    return checkBoot({
+    return {
       ...s,
       position: { latDeg: m.lat / 1e7, lonDeg: m.lon / 1e7, altRelM: m.relativeAlt / 1000, altAmslM: m.alt / 1000, atMs },
       velocity: {
@@ -154,13 +166,15 @@ function applyTelemetry(s: VehicleState, m: MavLinkData, atMs: number): VehicleS
         airSpeedMps: v?.airSpeedMps ?? null, climbMps: -vd,
       },
       headingDeg: m.hdg !== 65535 ? m.hdg / 100 : s.headingDeg,
-    }, m.timeBootMs);
+      ...boot(s, m.timeBootMs),
+    };
   }
   if (m instanceof common.Attitude) {
-    return checkBoot({
+    return {
       ...s,
       attitude: { rollDeg: m.roll * RAD, pitchDeg: m.pitch * RAD, yawDeg: wrap360(m.yaw * RAD), atMs },
-    }, m.timeBootMs);
+      ...boot(s, m.timeBootMs),
+    };
   }
   if (m instanceof common.VfrHud) {
     const v = s.velocity ?? { vnMps: 0, veMps: 0, vdMps: 0, groundSpeedMps: 0, airSpeedMps: null, climbMps: 0 };
@@ -240,32 +254,61 @@ function applyTelemetry(s: VehicleState, m: MavLinkData, atMs: number): VehicleS
 export const RECENT_FRAMES = 64;
 export const DUPLICATE_WINDOW_MS = 2000;
 
-/** Reduce one input. `completed` STATUSTEXTs are returned separately for the registry's events. */
-export function reduceVehicleWithTexts(s: VehicleState, input: VehicleInput): { state: VehicleState; texts: StatusTextEntry[] } {
-  if (input.type === 'rtt') return { state: { ...s, rttMs: smooth(s.rttMs, input.rttMs) }, texts: [] };
-  if (input.sysid !== s.sysid) return { state: s, texts: [] };
-  const { link, atMs, message: m } = input;
-  let next: VehicleState = {
+const NO_TEXTS: readonly StatusTextEntry[] = Object.freeze([]);
+
+function isRecent(r: RecentFrames, key: number, atMs: number): boolean {
+  for (let i = 0; i < r.keys.length; i++) if (r.keys[i] === key && atMs - r.atMs[i]! < DUPLICATE_WINDOW_MS) return true;
+  return false;
+}
+
+function remember(r: RecentFrames, key: number, atMs: number): void {
+  r.keys[r.next] = key;
+  r.atMs[r.next] = atMs;
+  r.next = (r.next + 1) % RECENT_FRAMES;
+}
+
+/** The state with its own copy of the counters `input` will change (the others stay shared, untouched). */
+function withOwnCounters(s: VehicleState, input: Extract<VehicleInput, { type: 'frame' }>): VehicleState {
+  const q = s.links[input.link];
+  const name = messageName(input.msgid);
+  const r = input.compid === s.compid ? s.rates[name] : undefined;
+  return {
     ...s,
-    links: { ...s.links, [link]: countFrame(s.links[link] ?? emptyLinkQuality(), input.sysid, input.compid, input.seq, atMs) },
+    links: { ...s.links, [input.link]: q ? copyLinkQuality(q) : emptyLinkQuality() },
+    rates: r ? { ...s.rates, [name]: copyRateCounter(r) } : { ...s.rates },
+    recent: { keys: [...s.recent.keys], atMs: [...s.recent.atMs], next: s.recent.next },
   };
-  let texts: StatusTextEntry[] = [];
+}
+
+/**
+ * Reduce one input into a state this caller owns: telemetry by structural sharing, the counters in place (see
+ * the file's comment). `texts` are the STATUSTEXTs completed by this frame, for the registry's events.
+ */
+export function reduceVehicleOwned(s: VehicleState, input: VehicleInput): { state: VehicleState; texts: readonly StatusTextEntry[] } {
+  if (input.type === 'rtt') return { state: { ...s, rttMs: smooth(s.rttMs, input.rttMs) }, texts: NO_TEXTS };
+  if (input.sysid !== s.sysid) return { state: s, texts: NO_TEXTS };
+  const { link, atMs, message: m } = input;
+  countFrame(s.links[link] ?? (s.links[link] = emptyLinkQuality()), input.sysid, input.compid, input.seq, atMs);
   const key = (input.compid * 0x1000000 + input.msgid) * 256 + input.seq;
-  if (s.recent.some((r) => r.key === key && atMs - r.atMs < DUPLICATE_WINDOW_MS)) return { state: next, texts };
-  next.recent = [...s.recent.slice(-(RECENT_FRAMES - 1)), { key, atMs }];
+  if (isRecent(s.recent, key, atMs)) return { state: s, texts: NO_TEXTS };
+  remember(s.recent, key, atMs);
   if (input.compid === s.compid) {
     const name = messageName(input.msgid);
-    next.rates = { ...next.rates, [name]: countRate(next.rates[name], atMs) };
+    s.rates[name] = countRate(s.rates[name], atMs);
   }
   if (m instanceof common.StatusText) {
-    const r = addStatusText(next.statustext, m, input.compid, atMs);
-    next = { ...next, statustext: r.log };
-    texts = r.completed;
-  } else if (m && input.compid === s.compid) {
-    if (m instanceof minimal.Heartbeat && m.type === minimal.MavType.GCS) return { state: next, texts };
-    next = applyTelemetry(next, m, atMs);
+    const r = addStatusText(s.statustext, m, input.compid, atMs);
+    return { state: { ...s, statustext: r.log }, texts: r.completed };
   }
-  return { state: next, texts };
+  if (!m || input.compid !== s.compid) return { state: s, texts: NO_TEXTS };
+  if (m instanceof minimal.Heartbeat && m.type === minimal.MavType.GCS) return { state: s, texts: NO_TEXTS };
+  return { state: applyTelemetry(s, m, atMs), texts: NO_TEXTS };
+}
+
+/** Reduce one input (pure: `s` and its counters are left as they were). `texts` as in `reduceVehicleOwned`. */
+export function reduceVehicleWithTexts(s: VehicleState, input: VehicleInput): { state: VehicleState; texts: readonly StatusTextEntry[] } {
+  if (input.type === 'rtt' || input.sysid !== s.sysid) return reduceVehicleOwned(s, input);
+  return reduceVehicleOwned(withOwnCounters(s, input), input);
 }
 
 export function reduceVehicle(s: VehicleState, input: VehicleInput): VehicleState {

@@ -496,7 +496,7 @@ export function stationDiscoveryIo(
     components: (sysid) => (station.vehicle(sysid)?.components ?? []).map((c) => ({ compid: c.compid, mavType: c.mavType })),
     request: (sysid, compid, params) => {
       // On the vehicle's command queue: never two REQUEST_MESSAGE transactions open at once to one vehicle.
-      const q = station.run(sysid, { kind: 'long', command: common.MavCmd.REQUEST_MESSAGE, params, targetSystem: sysid, targetComponent: compid }, { retries: 0 });
+      const q = station.vehicle(sysid)?.queue.run({ kind: 'long', command: common.MavCmd.REQUEST_MESSAGE, params, targetSystem: sysid, targetComponent: compid }, { retries: 0 });
       if (!q) return Promise.resolve({ outcome: 'cancelled', mavResult: undefined, resultParam2: undefined, progressPct: undefined, attempts: 0, rttMs: undefined, elapsedMs: 0 });
       running.add(q.cancel);
       return q.result.finally(() => running.delete(q.cancel));

@@ -44,7 +44,7 @@ describe('mission transfers against the simulator', () => {
       const r = await rigWith(t.link);
       const drone = r.link(11).drone;
       const items = squareMission(home, 60);
-      const m = r.station.missions(11)!;
+      const m = r.station.vehicle(11)!.missions;
       const progress: number[] = [];
       const up = await r.settle(m.upload('mission', items, { onProgress: (p) => p.phase === 'upload' && progress.push(p.done) }).result, 900_000);
       if (up.ok) {
@@ -68,7 +68,7 @@ describe('mission transfers against the simulator', () => {
     for (const seed of [11, 12, 13, 14]) {
       const r = await rigWith({ lossRate: 0.3, bytesPerSecond: 5760, seed });
       const drone = r.link(11).drone;
-      const m = r.station.missions(11)!;
+      const m = r.station.vehicle(11)!.missions;
       const fence: WireItem[] = [0, 1, 2, 3].map((i) => ({ seq: i, command: 5001, frame: 0, params: [4, 0, 0, 0], x: 245900000 + (i % 2) * 10000, y: 1182620000 + (i >> 1) * 10000, z: 0, autocontinue: 1, current: 0 }));
       const rally: WireItem[] = [{ seq: 0, command: 5100, frame: 3, params: [0, 0, 0, 0], x: 245901000, y: 1182621000, z: 30, autocontinue: 1, current: 0 }];
       for (const [type, items] of [['mission', squareMission(home, 30)], ['fence', fence], ['rally', rally]] as const) {
@@ -93,7 +93,7 @@ describe('mission transfers against the simulator', () => {
   it('read-back mismatch: the vehicle corrupts an item → the upload fails, naming the item and field', async () => {
     const r = await rigWith({ lossRate: 0.1, seed: 2 });
     r.link(11).drone.missions.corrupt('mission', 5, (it) => ({ ...it, x: it.x + 3 }));
-    const up = await r.settle(r.station.missions(11)!.upload('mission', squareMission(home, 12)).result, 300_000);
+    const up = await r.settle(r.station.vehicle(11)!.missions.upload('mission', squareMission(home, 12)).result, 300_000);
     expect(up.ok).toBe(false);
     expect(up.verifiedBy).toBe('readback');
     expect(up.mismatches[0]).toMatchObject({ seq: 5, field: 'latitude' });
@@ -102,7 +102,7 @@ describe('mission transfers against the simulator', () => {
   it('a dead link fails loudly with a reason', async () => {
     const r = await rigWith({});
     r.link(11).stationEnd.setDown(true);
-    const up = await r.settle(r.station.missions(11)!.upload('mission', squareMission(home, 10)).result, 300_000);
+    const up = await r.settle(r.station.vehicle(11)!.missions.upload('mission', squareMission(home, 10)).result, 300_000);
     expect(up.ok).toBe(false);
     expect(up.upload.outcome).toBe('timeout');
     expect(up.reason).toContain('MISSION_COUNT');
@@ -112,8 +112,8 @@ describe('mission transfers against the simulator', () => {
     const r = await rigWith({ latencyMs: 100 }, [11, 12, 13]);
     const t0 = r.clock.now();
     const ends: Record<string, number> = {};
-    const jobs = [11, 12, 13].map((s) => r.station.missions(s)!.upload('mission', squareMission(home, 40)).result.then((x) => ((ends[`u${s}`] = r.clock.now() - t0), x)));
-    const second = r.station.missions(11)!.upload('fence', []).result.then((x) => ((ends.f11 = r.clock.now() - t0), x));
+    const jobs = [11, 12, 13].map((s) => r.station.vehicle(s)!.missions.upload('mission', squareMission(home, 40)).result.then((x) => ((ends[`u${s}`] = r.clock.now() - t0), x)));
+    const second = r.station.vehicle(11)!.missions.upload('fence', []).result.then((x) => ((ends.f11 = r.clock.now() - t0), x));
     const all = await r.settle(Promise.all([...jobs, second]), 300_000);
     expect(all.every((x) => x.ok)).toBe(true);
     // Three 40-item uploads (+ read-back) at 200 ms RTT take ~16 s each; run in parallel they end together.

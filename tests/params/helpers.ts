@@ -128,7 +128,7 @@ export class FilesRig {
   }
 
   get files(): VehicleFiles {
-    const f = this.station.files(this.drone.sysid);
+    const f = this.station.vehicle(this.drone.sysid)?.files;
     if (!f) throw new Error('no vehicle');
     return f;
   }

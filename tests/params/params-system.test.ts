@@ -87,7 +87,7 @@ describe('parameters against the simulator', () => {
   it('refuses a full download while flying (the cache check is allowed)', async () => {
     rig = await FilesRig.create({ link: { latencyMs: 20 }, warmupMs: 3000 });
     await rig.waitFor(() => rig!.drone.positionOk(), 60_000);
-    const c = rig.station.command(1)!;
+    const c = rig.station.vehicle(1)!.commands;
     const up = await rig.run(c.takeoff(20, { arm: true }));
     expect(up.ok, up.ok ? '' : up.reason).toBe(true);
     await rig.waitFor(() => rig!.drone.physics.state.upM > 5 && rig!.station.snapshot().vehicles[0]?.landedState !== 'ON_GROUND', 60_000);

@@ -31,7 +31,7 @@ describe('pilot takeover', () => {
     const t0 = d.clock.now();
     d.runner.takeover(sysid);
     // The pilot brings it home early.
-    const rtl = d.station.command(sysid)!.rtl();
+    const rtl = d.station.vehicle(sysid)!.commands.rtl();
     await d.runUntil(t0 + 8 * 60_000);
     const rr = await rtl;
     expect(rr.ok, JSON.stringify(rr)).toBe(true);

@@ -55,7 +55,7 @@ describe('replay API on the station service', () => {
     const sysid = s.value.files.fleet.drones.find((d) => d.id === 'JH-01')!.sysid;
     const v = () => s.value.station.snapshot().vehicles.find((x) => x.sysid === sysid);
     expect(await until(() => v()?.ekf?.posHorizAbs === true && v()?.home != null, 30_000)).toBe(true);
-    const c = s.value.station.command(sysid)!;
+    const c = s.value.station.vehicle(sysid)!.commands;
     expect(await c.setMode('GUIDED')).toMatchObject({ ok: true });
     expect(await c.arm()).toMatchObject({ ok: true });
     expect(await c.takeoff(8)).toMatchObject({ ok: true });

@@ -69,7 +69,7 @@ describe('serial smoke (socat pty pair)', () => {
     await waitFor(() => events.some((e) => e.type === 'streams-requested' && e.sysid === 11), 'sys11 found and streamed over serial');
     expect(s.vehicle(11)?.links[0]?.link).toBe(url);
     await waitFor(() => (s.snapshot().vehicles[0]?.ratesHz['GLOBAL_POSITION_INT'] ?? 0) > 0, 'streamed telemetry');
-    const r = await s.command(11)!.setMode('GUIDED');
+    const r = await s.vehicle(11)!.commands.setMode('GUIDED');
     expect(r).toMatchObject({ ok: true, value: { command: 'Mode GUIDED' } });
     expect(s.snapshot().links[0]?.stats.parser.badCrc).toBe(0);
   });

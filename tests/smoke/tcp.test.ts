@@ -49,7 +49,7 @@ describe('TCP smoke (127.0.0.1)', () => {
     expect(s.vehicles().map((v) => v.sysid).sort()).toEqual([11, 12]);
     await waitFor(() => (s.snapshot().vehicles.find((v) => v.sysid === 12)?.ratesHz['GLOBAL_POSITION_INT'] ?? 0) > 0, 'telemetry from sys12');
 
-    const mode = await s.command(12)!.setMode('GUIDED');
+    const mode = await s.vehicle(12)!.commands.setMode('GUIDED');
     expect(mode).toMatchObject({ ok: true, value: { command: 'Mode GUIDED' } });
     expect(s.snapshot().vehicles.find((v) => v.sysid === 12)?.mode).toBe('GUIDED');
 
@@ -72,7 +72,7 @@ describe('TCP smoke (127.0.0.1)', () => {
     await waitFor(() => events.some((e) => e.type === 'vehicle-regained' && e.sysid === 11), 'sys11 regained after the reconnect', 30_000);
     expect(statuses.filter((x) => x === 'connected').length).toBeGreaterThanOrEqual(1);
     await waitFor(() => events.filter((e) => e.type === 'streams-requested' && e.sysid === 11).length === 2, 'sys11 streamed again');
-    const loiter = await s.command(11)!.setMode('LOITER');
+    const loiter = await s.vehicle(11)!.commands.setMode('LOITER');
     expect(loiter).toMatchObject({ ok: true });
     // sys12 was never disturbed.
     expect(events.some((e) => e.type === 'vehicle-lost' && e.sysid === 12)).toBe(false);

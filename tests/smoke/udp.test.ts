@@ -44,7 +44,7 @@ describe('UDP smoke (127.0.0.1)', () => {
     expect(peer).not.toBe(`udp:127.0.0.1:${port}`);
     await waitFor(() => (s.snapshot().vehicles[0]?.ratesHz['ATTITUDE'] ?? 0) > 0, 'streamed telemetry');
 
-    const r = await s.command(13)!.setMode('GUIDED');
+    const r = await s.vehicle(13)!.commands.setMode('GUIDED');
     expect(r).toMatchObject({ ok: true, value: { command: 'Mode GUIDED' } });
     expect(s.snapshot().vehicles[0]?.mode).toBe('GUIDED');
     expect(s.snapshot().links[0]?.peers).toEqual([peer]);

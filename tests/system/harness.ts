@@ -72,7 +72,7 @@ export class Rig {
   }
 
   commands(sysid: number): VehicleCommands {
-    const c = this.station.command(sysid);
+    const c = this.station.vehicle(sysid)?.commands;
     if (!c) throw new Error(`the station has no vehicle ${sysid}`);
     return c;
   }

@@ -54,7 +54,7 @@ describe('signing between the station and a drone', () => {
     station.connections()[0]!.onMessage((r) => (r.frame.signature ? signedIn++ : unsignedIn++));
     expect(clock.runUntil(() => station.vehicle(11) !== undefined, 10_000)).toBe(true);
     clock.advance(6000); // past the simulated warm-up
-    const c = station.command(11)!;
+    const c = station.vehicle(11)!.commands;
     const r = await settle(clock, c.setMode('GUIDED'), 10_000);
     expect(r.ok, r.ok ? '' : r.reason).toBe(true);
     expect(signedIn).toBeGreaterThan(10);
@@ -67,7 +67,7 @@ describe('signing between the station and a drone', () => {
     const { clock, station, conn } = await setup({ key: KEY, linkId: 1, unsigned: 'reject' }, undefined);
     expect(clock.runUntil(() => station.vehicle(11) !== undefined, 10_000)).toBe(true);
     clock.advance(6000);
-    const r = await settle(clock, station.command(11)!.arm(), 30_000);
+    const r = await settle(clock, station.vehicle(11)!.commands.arm(), 30_000);
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.code).toBe('timeout');
     expect(conn.stats.rejectedUnsigned).toBeGreaterThan(0);

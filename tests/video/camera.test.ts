@@ -7,12 +7,12 @@ import { common } from 'mavlink-mappings';
 import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../../common/clock.js';
 import { outcomeOf, type CommandResult, type CommandSpec } from '../../mavlink/services/command.js';
-import { VehicleCommands, type CommandTarget } from '../../station/vehicle/commands.js';
+import { VehicleCommands, type CommandVehicle } from '../../station/vehicle/commands.js';
 import { initialVehicleState } from '../../station/vehicle/vehicle-state.js';
 
 const C = common.MavCmd;
 
-function fakeTarget(answer: (s: CommandSpec) => number): CommandTarget & { specs: CommandSpec[] } {
+function fakeTarget(answer: (s: CommandSpec) => number): CommandVehicle & { specs: CommandSpec[] } {
   const specs: CommandSpec[] = [];
   return {
     specs,

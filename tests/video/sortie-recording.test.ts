@@ -96,7 +96,7 @@ describe('video recordings per sortie', () => {
     try {
       const snap = () => s.value.station.snapshot().vehicles.find((v) => v.sysid === sysid);
       expect(await until(() => snap()?.ekf?.posHorizAbs === true && (s.value.video.stats('JH-01')?.units ?? 0) > 15, 30_000)).toBe(true);
-      const c = s.value.station.command(sysid)!;
+      const c = s.value.station.vehicle(sysid)!.commands;
       expect(await c.setMode('GUIDED')).toMatchObject({ ok: true });
       expect(await c.arm()).toMatchObject({ ok: true });
       expect(await until(() => s.value.video.stats('JH-01')?.recording?.endsWith('-sortie.ts') ?? false, 10_000)).toBe(true);
