@@ -251,7 +251,14 @@ async function startServiceParts(o: StationServiceOptions, clock: Clock, log: (l
     if (patrolAlerts.size === 0 && early.length < 50) early.push(ev);
     for (const l of patrolAlerts) l(ev);
   };
-  const patrol = o.patrolDir !== undefined ? await startPatrol(o.patrolDir, files.value, station, clock, o.dataDir, gateway, log, health, onPatrolAlert) : undefined;
+  // Alerts of drones with video carry a picture of the moment (set once the video hub runs, below): the
+  // station's own alerts (in `offEvents`) and the runner's, kept with the alert in the patrol store.
+  const snapshots: { current?: AlertSnapshots } = {};
+  const patrolSnapshot = (sysid: number) => {
+    const drone = names.get(sysid);
+    return drone && snapshots.current ? snapshots.current.take(drone, clock.now()) : undefined;
+  };
+  const patrol = o.patrolDir !== undefined ? await startPatrol(o.patrolDir, files.value, station, clock, o.dataDir, gateway, log, health, onPatrolAlert, patrolSnapshot) : undefined;
   if (patrol && !patrol.ok) {
     gateway.close();
     await station.close();
@@ -273,7 +280,6 @@ async function startServiceParts(o: StationServiceOptions, clock: Clock, log: (l
   const flood = new EventFlood(clock, (ev) => {
     for (const l of listeners) l(ev);
   });
-  const snapshots: { current?: AlertSnapshots } = {};
   const offEvents = station.on('*', (e) => {
     const raw = stationEvent(e, clock.now(), names);
     const ev = raw && snapshots.current ? snapshots.current.attach(raw) : raw;
@@ -575,15 +581,15 @@ export function withPatrol(views: VehicleView[], runner: PatrolRunner | undefine
 /** A runner's alert as a console event: critical → alert, warning → warning, else notice. English text. */
 export function patrolEvent(a: AlertRow, drone: string | undefined): StationEvent {
   const severity = a.level === 'critical' ? 'alert' : a.level === 'warning' ? 'warning' : 'notice';
-  return { atMs: a.atMs, ...(a.sysid !== null ? { sysid: a.sysid } : {}), kind: 'patrol', severity, text: a.text, args: { ...(drone ? { drone } : {}), ...(a.sortie ? { sortie: a.sortie } : {}) } };
+  return { atMs: a.atMs, ...(a.sysid !== null ? { sysid: a.sysid } : {}), kind: 'patrol', severity, text: a.text, args: { ...(drone ? { drone } : {}), ...(a.sortie ? { sortie: a.sortie } : {}) }, ...(a.snapshot ? { snapshot: a.snapshot } : {}) };
 }
 
-async function startPatrol(dir: string, files: StationFiles, station: Station, clock: Clock, dataDir: string, gateway: CommandGateway, log: (l: string) => void, health: StorageHealth, onAlert: (a: AlertRow) => void): Promise<Result<{ runner: PatrolRunner; store: PatrolStore; day: DayInput; close(): Promise<void> }>> {
+async function startPatrol(dir: string, files: StationFiles, station: Station, clock: Clock, dataDir: string, gateway: CommandGateway, log: (l: string) => void, health: StorageHealth, onAlert: (a: AlertRow) => void, snapshot?: (sysid: number) => AlertRow['snapshot']): Promise<Result<{ runner: PatrolRunner; store: PatrolStore; day: DayInput; close(): Promise<void> }>> {
   const day = await loadDay(dir, files.fleet);
   if (!day.ok) return day;
   const store = openPatrolStore(dataDir, { health });
   if (!store.ok) return store;
-  const runner = new PatrolRunner({ clock, station, day: day.value, store: store.value, gateway, records: () => health.launchBlocker(), onAlert: (a) => {
+  const runner = new PatrolRunner({ clock, station, day: day.value, store: store.value, gateway, records: () => health.launchBlocker(), ...(snapshot ? { snapshot } : {}), onAlert: (a) => {
     log(`patrol alert: ${a.text}`);
     onAlert(a);
   } });
