@@ -27,6 +27,7 @@ export const CENTRE_PAGE = `<!doctype html>
   .plan { color: #666; font-style: italic; }
   .err { color: #b00020; }
   #conn.down { color: #b00020; font-weight: bold; }
+  .alert-picture img { max-width: 240px; max-height: 135px; display: block; margin-top: 2px; }
 </style>
 </head>
 <body>
@@ -112,7 +113,16 @@ function render(v) {
     const td = el('td');
     if (a.ack) td.textContent = '已确认 acked: ' + a.ack.by;
     else { const b = el('button', '确认 Ack'); b.onclick = async () => { try { await post('/api/ack', { key: a.key, by: who() }); } catch (err) { window.alert(err.message); } }; td.append(b); }
-    tr.append(el('td', time(a.atMs)), el('td', a.station), el('td', LEVEL_ZH[a.level] || a.level), el('td', (a.drone ? a.drone + ': ' : '') + a.text), td);
+    const what = el('td', (a.drone ? a.drone + ': ' : '') + a.text);
+    if (a.picture) {
+      // The alert's picture (the drone's camera at the alert), as the station sent it; a click opens it full size.
+      const src = '/api/picture/' + encodeURIComponent(a.station) + '/' + encodeURIComponent(a.picture.file);
+      const link = el('a', undefined, 'alert-picture'); link.href = src; link.target = '_blank'; link.rel = 'noreferrer';
+      link.title = '告警画面 alert picture ' + time(a.picture.takenAtMs);
+      const img = el('img'); img.src = src; img.alt = '告警画面 alert picture'; img.dataset.testid = 'alert-picture';
+      link.append(img); what.append(el('br'), link);
+    } else if (a.snapshot) what.append(el('div', '画面未到 picture not received (yet)', 'plan'));
+    tr.append(el('td', time(a.atMs)), el('td', a.station), el('td', LEVEL_ZH[a.level] || a.level), what, td);
     at.append(tr);
   }
 }

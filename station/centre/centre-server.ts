@@ -5,6 +5,7 @@
  *   GET  /leaflet/*        Leaflet from the installed package (no network)
  *   GET  /api/state        the centre's view: stations, fleets, alerts, requests and their answers
  *   GET  /api/stream       the same view as server-sent events, at most 2 a second, on each change
+ *   GET  /api/picture/<station>/<file>   an alert's picture (JPEG) as the station sent it
  *   POST /api/ack          { key, by }                    acknowledge an alert
  *   POST /api/dispatch     { station | "nearest", latDeg, lonDeg, radiusM, priority, holdS, text, by }
  *   POST /api/instruct     { station, text, by }
@@ -89,6 +90,13 @@ export async function startCentreServer(o: { centre: Centre; host?: string; port
           return res.end(await readFile(join(leafletDir, lf)));
         }
         if (url.pathname === '/api/state') return send(res, 200, o.centre.view());
+        const pic = /^\/api\/picture\/([A-Za-z0-9_-]{1,64})\/([A-Za-z0-9_.-]{1,100})$/.exec(url.pathname);
+        if (pic) {
+          const p = o.centre.picture(pic[1]!, pic[2]!);
+          if (!p) return send(res, 404, { error: 'no such picture (not arrived, or no longer kept)' });
+          res.writeHead(200, { 'content-type': 'image/jpeg', 'content-length': p.jpeg.length, 'cache-control': 'private, max-age=3600', 'x-content-type-options': 'nosniff' });
+          return res.end(p.jpeg);
+        }
         if (url.pathname === '/api/stream') {
           res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
           res.write(`data: ${JSON.stringify(o.centre.view())}\n\n`);

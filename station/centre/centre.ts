@@ -13,6 +13,8 @@ import type { Clock } from '../../mavlink/clock.js';
 import { err, ok, type Result } from '../../mavlink/result.js';
 import { ALERT, ANSWER, EVENT, FLEET, MAX_PAYLOAD_BYTES, REPORT, SORTIE, STATUS, checkFleet, parsePayload, type AlertMsg, type AnswerMsg, type EventMsg, type FleetMsg, type FleetRow, type ReportMsg, type Schema, type SortieMsg, type StatusMsg } from './schema.js';
 import { ID_RE, ROOT, answerTopic, inTopic, parseTopic } from './topics.js';
+import { PictureShelf, type Picture } from './pictures.js';
+import { SNAPSHOT, type SnapshotMsg } from './schema.js';
 
 export interface CentreOptions {
   clock: Clock;
@@ -49,11 +51,15 @@ export interface StationView {
   sorties: Record<string, SortieMsg>;
   reports: ReportMsg[];
 }
-export interface AlertView extends AlertMsg { key: string; station: string; ack: { by: string; atMs: number } | null }
+export interface AlertView extends AlertMsg {
+  key: string; station: string; ack: { by: string; atMs: number } | null;
+  /** The alert's picture once it arrived (GET /api/picture/<station>/<file>); null before, or without one. */
+  picture?: { file: string; takenAtMs: number } | null;
+}
 export interface RequestView { id: string; station: string; kind: 'dispatch' | 'instruct' | 'report'; sentAtMs: number; by: string; body: Record<string, unknown>; answers: AnswerMsg[] }
 export interface CentreView { id: string; connected: boolean; stations: StationView[]; alerts: AlertView[]; requests: RequestView[] }
 
-const SCHEMAS: Record<string, Schema> = { status: STATUS, fleet: FLEET, event: EVENT, alert: ALERT, sortie: SORTIE, report: REPORT, answer: ANSWER };
+const SCHEMAS: Record<string, Schema> = { status: STATUS, fleet: FLEET, event: EVENT, alert: ALERT, snapshot: SNAPSHOT, sortie: SORTIE, report: REPORT, answer: ANSWER };
 
 export class Centre {
   private readonly client: MqttClient;
@@ -61,6 +67,8 @@ export class Centre {
   private readonly alerts: AlertView[] = [];
   private readonly requests = new Map<string, RequestView>();
   private readonly listeners = new Set<(what: string) => void>();
+  /** Alert pictures (issue 18), the latest per station and file. */
+  private readonly pictures = new PictureShelf();
   private n = 0;
   rejected = 0;
 
@@ -117,7 +125,10 @@ export class Centre {
       id: this.o.id,
       connected: this.client.connected,
       stations: [...this.stations.values()].map(({ outbox: _o, ...s }) => ({ ...s, events: s.events.slice(-50) })).sort((a, b) => a.id.localeCompare(b.id)),
-      alerts: this.alerts.slice().reverse(),
+      alerts: this.alerts.slice().reverse().map((a) => {
+        const p = a.snapshot ? this.pictures.get(a.station, a.snapshot) : undefined;
+        return { ...a, picture: p ? { file: p.file, takenAtMs: p.takenAtMs } : null };
+      }),
       requests: [...this.requests.values()].reverse().slice(0, 100),
     };
   }
@@ -126,6 +137,10 @@ export class Centre {
   }
   request(id: string): RequestView | undefined {
     return this.requests.get(id);
+  }
+  /** An alert's picture (the JPEG), if it arrived and is still kept. */
+  picture(station: string, file: string): Picture | undefined {
+    return this.pictures.get(station, file);
   }
 
   private st(id: string): StationView & { outbox: string | null } {
@@ -173,6 +188,16 @@ export class Centre {
       s.fleet = f.drones;
       s.fleetAtMs = f.atMs;
       return this.emit('fleet');
+    }
+    if (t.kind === 'snapshot') {
+      // A picture carries no seq (it may be dropped on the way); it is shown with the alert that names it.
+      const p = this.pictures.put(t.station, m.value as unknown as SnapshotMsg);
+      if (!p.ok) {
+        this.rejected++;
+        this.o.log?.(`kongxun centre: ${topic}: ${p.reason}`);
+        return;
+      }
+      return this.emit('alerts');
     }
     const seq = (m.value as { seq: number }).seq;
     if (seq <= s.lastSeq) {

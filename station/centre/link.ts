@@ -19,6 +19,7 @@ import { err, ok, type Result } from '../../mavlink/result.js';
 import type { Principal } from '../gateway/principal.js';
 import type { CentreHost, DispatchProgress } from './host.js';
 import { openOutbox, type Outbox, type OutboxLimits, type OutRow } from './outbox.js';
+import { PicturesOut } from './pictures.js';
 import { DISPATCH, INSTRUCT, MAX_PAYLOAD_BYTES, REPORT_REQ, parsePayload, type AnswerMsg, type AnswerState, type DispatchReq, type InstructReq, type ReportReq, type Schema, type StatusMsg } from './schema.js';
 import { ID_RE, inTopic, outTopic, parseTopic } from './topics.js';
 
@@ -78,9 +79,19 @@ export class CentreLink {
   private closed = false;
   private readonly s = { published: 0, received: 0, rejected: 0, duplicates: 0 };
   private readonly who: (centre: string) => Principal;
+  /** Alert pictures waiting for their file (pictures.ts), then into the outbox after their alert. */
+  private readonly pictures: PicturesOut;
 
   private constructor(private readonly o: CentreLinkOptions, private readonly outbox: Outbox) {
     const status = (online: boolean) => this.statusMsg(online);
+    this.pictures = new PicturesOut({
+      now: () => o.clock.now(),
+      read: (file) => (o.host.picture ? o.host.picture(file) : Promise.resolve(err('unsupported', 'this station keeps no pictures'))),
+      put: (m) => {
+        if (!this.closed) this.outbox.picture(outTopic(o.station, 'snapshot'), JSON.stringify({ v: 1, atMs: Math.round(o.clock.now()), ...m }));
+      },
+      ...(o.log ? { log: o.log } : {}),
+    });
     const opts: IClientOptions = {
       protocolVersion: 5,
       clientId: `kongxun-station-${o.station}`,
@@ -181,7 +192,12 @@ export class CentreLink {
     const st = this.o.station;
     const d = this.o.host.drain();
     for (const e of d.events) this.outbox.must(outTopic(st, 'event'), (seq) => JSON.stringify({ v: 1, atMs: Math.round(e.atMs), seq, kind: e.kind.slice(0, 32), text: e.text.slice(0, 1000), sortie: e.sortie, drone: e.drone }));
-    for (const a of d.alerts) this.outbox.must(outTopic(st, 'alert'), (seq) => JSON.stringify({ v: 1, atMs: Math.round(a.atMs), seq, level: a.level, text: a.text.slice(0, 1000), sortie: a.sortie, drone: a.drone, latDeg: a.latDeg, lonDeg: a.lonDeg }));
+    for (const a of d.alerts) {
+      const snap = a.snapshot && a.drone ? a.snapshot : undefined;
+      this.outbox.must(outTopic(st, 'alert'), (seq) => JSON.stringify({ v: 1, atMs: Math.round(a.atMs), seq, level: a.level, text: a.text.slice(0, 1000), sortie: a.sortie, drone: a.drone, latDeg: a.latDeg, lonDeg: a.lonDeg, ...(snap ? { snapshot: snap.file } : {}) }));
+      if (snap) this.pictures.expect(a.drone!, snap.file, snap.atMs);
+    }
+    this.pictures.poll();
     for (const s of d.sorties) this.outbox.must(outTopic(st, 'sortie'), (seq) => JSON.stringify({ v: 1, atMs: now, seq, id: s.id, kind: s.kind, drone: s.drone, state: s.state, launchedAtMs: s.launchedAtMs, landedAtMs: s.landedAtMs, reason: s.reason?.slice(0, 500) ?? null }));
     this.pollRequests();
     this.pump();

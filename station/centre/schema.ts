@@ -144,11 +144,28 @@ export const EVENT: Schema = {
   properties: { ...HEADER, seq: { type: 'integer', minimum: 1, maximum: 9e15 }, kind: TEXT(32), text: TEXT(1000), sortie: nullable(ID), drone: nullable(ID) },
 };
 
-export interface AlertMsg { v: 1; atMs: number; seq: number; level: 'info' | 'warning' | 'critical'; text: string; sortie: string | null; drone: string | null; latDeg: number | null; lonDeg: number | null }
+/** An alert picture's name (station/video/alert-snapshot.ts SNAPSHOT_NAME): the alert names it, the snapshot message carries it. */
+const PICTURE_FILE = { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}_\\d{13}(?:_\\d+)?\\.jpg$' } as const;
+
+export interface AlertMsg { v: 1; atMs: number; seq: number; level: 'info' | 'warning' | 'critical'; text: string; sortie: string | null; drone: string | null; latDeg: number | null; lonDeg: number | null; snapshot?: string | null }
 export const ALERT: Schema = {
   $id: 'kongxun/v1/alert', title: 'alert, QoS 1, in order', type: 'object', additionalProperties: false,
   required: ['v', 'atMs', 'seq', 'level', 'text'],
-  properties: { ...HEADER, seq: EVENT.properties!.seq!, level: { enum: ['info', 'warning', 'critical'] }, text: TEXT(1000), sortie: nullable(ID), drone: nullable(ID), latDeg: nullable(LAT), lonDeg: nullable(LON) },
+  properties: { ...HEADER, seq: EVENT.properties!.seq!, level: { enum: ['info', 'warning', 'critical'] }, text: TEXT(1000), sortie: nullable(ID), drone: nullable(ID), latDeg: nullable(LAT), lonDeg: nullable(LON), snapshot: nullable(PICTURE_FILE) },
+};
+
+/** An alert picture's JPEG is at most this (base64 in the message: 4/3 of it). */
+export const MAX_PICTURE_BYTES = 96 * 1024;
+/**
+ * An alert's picture (issue 18): the JPEG the station made of the drone's last keyframe when the alert was raised,
+ * named as the alert's `snapshot`. QoS 1 and store-and-forward like alerts, but droppable (the outbox lets
+ * pictures go before it would let an alert go): no `seq`.
+ */
+export interface SnapshotMsg { v: 1; atMs: number; drone: string; file: string; takenAtMs: number; jpeg: string }
+export const SNAPSHOT: Schema = {
+  $id: 'kongxun/v1/snapshot', title: "an alert's picture (JPEG ≤ 96 KiB, base64), QoS 1, droppable: no seq", type: 'object', additionalProperties: false,
+  required: ['v', 'atMs', 'drone', 'file', 'takenAtMs', 'jpeg'],
+  properties: { ...HEADER, drone: ID, file: PICTURE_FILE, takenAtMs: MS, jpeg: { type: 'string', minLength: 8, maxLength: (MAX_PICTURE_BYTES / 3) * 4, pattern: '^[A-Za-z0-9+/]+={0,2}$' } },
 };
 
 export interface SortieMsg { v: 1; atMs: number; seq: number; id: string; kind: string; drone: string; state: string; launchedAtMs: number | null; landedAtMs: number | null; reason: string | null }
@@ -201,4 +218,4 @@ export const REPORT_REQ: Schema = {
 };
 
 /** Every schema, in the order resources/formats/centre.md prints them. */
-export const SCHEMAS: Schema[] = [STATUS, FLEET, EVENT, ALERT, SORTIE, REPORT, ANSWER, DISPATCH, INSTRUCT, REPORT_REQ];
+export const SCHEMAS: Schema[] = [STATUS, FLEET, EVENT, ALERT, SNAPSHOT, SORTIE, REPORT, ANSWER, DISPATCH, INSTRUCT, REPORT_REQ];

@@ -5,6 +5,7 @@
  *   kongxun/v1/s/<station>/out/fleet         QoS 0, 1–2 Hz
  *   kongxun/v1/s/<station>/out/event         QoS 1
  *   kongxun/v1/s/<station>/out/alert         QoS 1
+ *   kongxun/v1/s/<station>/out/snapshot      QoS 1 (an alert's picture; droppable)
  *   kongxun/v1/s/<station>/out/sortie        QoS 1
  *   kongxun/v1/s/<station>/out/report        QoS 1
  *   kongxun/v1/s/<station>/out/answer/<centre>   QoS 1 (the response topic a request names)
@@ -18,7 +19,7 @@
 export const ROOT = 'kongxun/v1/s';
 export const ID_RE = /^[A-Za-z0-9_-]{1,64}$/;
 
-export type OutKind = 'status' | 'fleet' | 'event' | 'alert' | 'sortie' | 'report';
+export type OutKind = 'status' | 'fleet' | 'event' | 'alert' | 'snapshot' | 'sortie' | 'report';
 export type InKind = 'dispatch' | 'instruct' | 'report';
 
 export const outTopic = (station: string, kind: OutKind): string => `${ROOT}/${station}/out/${kind}`;
