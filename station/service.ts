@@ -39,7 +39,7 @@ import { planItems, runGatewayCommand } from './gateway/run.js';
 import type { Principal } from './gateway/principal.js';
 import { actualMessage, stationDay } from './patrol/actual.js';
 import { checkLook, dispatchView, lookRefusal, lookRequest, mayDispatch } from './patrol/look.js';
-import { JanusForwarder, spawnJanus, type JanusProcess } from './video/janus.js';
+import { JanusForwarder, centreVideoAccess, spawnJanus, type JanusProcess } from './video/janus.js';
 import { AlertSnapshots } from './video/alert-snapshot.js';
 
 export interface StationServiceOptions {
@@ -266,7 +266,10 @@ async function startServiceParts(o: StationServiceOptions, clock: Clock, log: (l
     return patrol;
   }
   const runner = patrol?.value.runner;
-  const centre = o.centre ? startStationCentre(o.centre, { clock, station, fleet: fleetFile, dataDir: o.dataDir, patrol: patrol?.value, rules: gateway.rules, log }) : undefined;
+  // The centre may ask for a drone's live video: the station's Janus (started below, with --janus) answers.
+  const janusFor: { current?: JanusForwarder } = {};
+  const centreVideo = (_who: Principal, drone: string) => (janusFor.current ? centreVideoAccess(janusFor.current, drone) : Promise.resolve(err('no-janus', 'this station runs no Janus (serve --janus): it serves no video to the centre')));
+  const centre = o.centre ? startStationCentre(o.centre, { clock, station, fleet: fleetFile, dataDir: o.dataDir, patrol: patrol?.value, rules: gateway.rules, log, video: centreVideo }) : undefined;
   if (centre && !centre.ok) {
     await patrol?.value.close();
     gateway.close();
@@ -321,6 +324,7 @@ async function startServiceParts(o: StationServiceOptions, clock: Clock, log: (l
     if (j.ok) {
       janusProc = j.value;
       janus = new JanusForwarder({ gateway: j.value.gateway, log });
+      janusFor.current = janus;
     } else log(`kongxun: no Janus, kiosks and the centre get no video: ${j.reason}`);
   }
   // The hub runs even with no configured source: drones may announce theirs (VIDEO_STREAM_INFORMATION).

@@ -56,7 +56,7 @@ export interface AlertView extends AlertMsg {
   /** The alert's picture once it arrived (GET /api/picture/<station>/<file>); null before, or without one. */
   picture?: { file: string; takenAtMs: number } | null;
 }
-export interface RequestView { id: string; station: string; kind: 'dispatch' | 'instruct' | 'report'; sentAtMs: number; by: string; body: Record<string, unknown>; answers: AnswerMsg[] }
+export interface RequestView { id: string; station: string; kind: 'dispatch' | 'instruct' | 'report' | 'video'; sentAtMs: number; by: string; body: Record<string, unknown>; answers: AnswerMsg[] }
 export interface CentreView { id: string; connected: boolean; stations: StationView[]; alerts: AlertView[]; requests: RequestView[] }
 
 const SCHEMAS: Record<string, Schema> = { status: STATUS, fleet: FLEET, event: EVENT, alert: ALERT, snapshot: SNAPSHOT, sortie: SORTIE, report: REPORT, answer: ANSWER };
@@ -251,7 +251,7 @@ export class Centre {
     return ok(undefined);
   }
 
-  private send(station: string, kind: 'dispatch' | 'instruct' | 'report', by: string, body: Record<string, unknown>): Result<string> {
+  private send(station: string, kind: 'dispatch' | 'instruct' | 'report' | 'video', by: string, body: Record<string, unknown>): Result<string> {
     if (!ID_RE.test(station)) return err('usage', `no station "${station}"`);
     if (!this.client.connected) return err('offline', 'the centre is not connected to the broker');
     const id = `${this.o.id}-${Math.round(this.o.clock.now()).toString(36)}-${++this.n}`;
@@ -273,6 +273,11 @@ export class Centre {
   }
   requestReport(station: string, date: string | null, by: string): Result<string> {
     return this.send(station, 'report', by, { date });
+  }
+  /** Ask a station for a drone's live video: its answer (`delivered`) carries its Janus, the mountpoint and a token. */
+  requestVideo(station: string, drone: string, by: string): Result<string> {
+    if (!ID_RE.test(drone)) return err('usage', `no drone "${drone}"`);
+    return this.send(station, 'video', by, { drone });
   }
   /** Re-send a request with the same id (as a QoS 1 redelivery would): the station carries it out once. */
   resend(id: string): Result<void> {

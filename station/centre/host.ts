@@ -36,4 +36,6 @@ export interface CentreHost {
   report(who: Principal, date: string | null): Result<{ date: string; report: Record<string, unknown> }>;
   /** An alert's picture, bounded for the centre (pictures.ts readPicture); null while it is not written yet. */
   picture?(file: string): Promise<Result<Uint8Array | null>>;
+  /** A drone's live video for the centre: the station's Janus, the drone's mountpoint and a token of its own (issue 18). */
+  video?(who: Principal, drone: string): Promise<Result<{ url: string; token: string; mountpoint: number; expiresMs: number }>>;
 }

@@ -183,14 +183,20 @@ export const REPORT: Schema = {
 };
 
 export type AnswerState = 'queued' | 'accepted' | 'refused' | 'arrived' | 'looked' | 'returned' | 'failed' | 'delivered' | 'acknowledged';
-export interface AnswerMsg { v: 1; atMs: number; seq: number; request: string; state: AnswerState; drone: string | null; etaS: number | null; reason: string | null; by: string | null }
+/** The station's Janus for one drone, for a centre that asked to watch it (issue 18): a token of its own, for a while. */
+export interface VideoAccessMsg { url: string; token: string; mountpoint: number; expiresMs: number }
+export interface AnswerMsg { v: 1; atMs: number; seq: number; request: string; state: AnswerState; drone: string | null; etaS: number | null; reason: string | null; by: string | null; video?: VideoAccessMsg | null }
+const VIDEO_ACCESS: Schema = {
+  type: ['object', 'null'], additionalProperties: false, required: ['url', 'token', 'mountpoint', 'expiresMs'],
+  properties: { url: { type: 'string', maxLength: 300, pattern: '^https?://[^\\s]+$' }, token: { type: 'string', minLength: 16, maxLength: 200, pattern: '^[A-Za-z0-9_-]+$' }, mountpoint: { type: 'integer', minimum: 1, maximum: 2147483647 }, expiresMs: MS },
+};
 export const ANSWER: Schema = {
   $id: 'kongxun/v1/answer', title: "answer to a request, on the request's response topic, QoS 1, in order", type: 'object', additionalProperties: false,
   required: ['v', 'atMs', 'seq', 'request', 'state'],
   properties: {
     ...HEADER, seq: EVENT.properties!.seq!, request: ID,
     state: { enum: ['queued', 'accepted', 'refused', 'arrived', 'looked', 'returned', 'failed', 'delivered', 'acknowledged'] },
-    drone: nullable(ID), etaS: nullable({ type: 'number', minimum: 0, maximum: 86400 }), reason: nullable(TEXT(500)), by: nullable(TEXT(100)),
+    drone: nullable(ID), etaS: nullable({ type: 'number', minimum: 0, maximum: 86400 }), reason: nullable(TEXT(500)), by: nullable(TEXT(100)), video: VIDEO_ACCESS,
   },
 };
 
@@ -217,5 +223,12 @@ export const REPORT_REQ: Schema = {
   properties: { ...HEADER, id: ID, from: TEXT(100), date: nullable({ type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' }) },
 };
 
+export interface VideoReq { v: 1; atMs: number; id: string; from: string; drone: string }
+export const VIDEO_REQ: Schema = {
+  $id: 'kongxun/v1/video-request', title: "a drone's live video through the station's Janus, QoS 1, with an MQTT 5 response topic", type: 'object', additionalProperties: false,
+  required: ['v', 'atMs', 'id', 'from', 'drone'],
+  properties: { ...HEADER, id: ID, from: TEXT(100), drone: ID },
+};
+
 /** Every schema, in the order resources/formats/centre.md prints them. */
-export const SCHEMAS: Schema[] = [STATUS, FLEET, EVENT, ALERT, SNAPSHOT, SORTIE, REPORT, ANSWER, DISPATCH, INSTRUCT, REPORT_REQ];
+export const SCHEMAS: Schema[] = [STATUS, FLEET, EVENT, ALERT, SNAPSHOT, SORTIE, REPORT, ANSWER, DISPATCH, INSTRUCT, REPORT_REQ, VIDEO_REQ];

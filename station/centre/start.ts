@@ -24,9 +24,9 @@ export interface StationCentre {
 
 export function startStationCentre(
   o: StationCentreOptions,
-  s: { clock: Clock; station: Station; fleet: Fleet; dataDir: string; patrol?: { runner: PatrolRunner; store: PatrolStore; day: DayInput } | undefined; rules?: FlightRules | undefined; log: (l: string) => void },
+  s: { clock: Clock; station: Station; fleet: Fleet; dataDir: string; patrol?: { runner: PatrolRunner; store: PatrolStore; day: DayInput } | undefined; rules?: FlightRules | undefined; log: (l: string) => void; video?: StationHost['video'] },
 ): Result<StationCentre> {
-  const host = stationHost({ clock: s.clock, station: s.station, fleet: s.fleet, ...(s.patrol ? { patrol: s.patrol } : {}), ...(s.rules ? { rules: s.rules } : {}), log: s.log, snapshotsDir: join(s.dataDir, 'snapshots') });
+  const host = stationHost({ clock: s.clock, station: s.station, fleet: s.fleet, ...(s.patrol ? { patrol: s.patrol } : {}), ...(s.rules ? { rules: s.rules } : {}), log: s.log, snapshotsDir: join(s.dataDir, 'snapshots'), ...(s.video ? { video: s.video } : {}) });
   const link = CentreLink.start({ ...o, clock: s.clock, dir: centreDir(s.dataDir), host, log: s.log });
   if (!link.ok) return link;
   s.log(`kongxun: centre link to ${o.url} as station "${o.station}", outbox in ${centreDir(s.dataDir)}`);

@@ -33,6 +33,8 @@ export interface StationHostOptions {
   log?: (line: string) => void;
   /** DATA/snapshots: the alerts' pictures (station/video/alert-snapshot.ts), sent to the centre with their alerts. */
   snapshotsDir?: string;
+  /** A drone's live video for the centre through the station's Janus (serve --janus), when it runs. */
+  video?: CentreHost['video'];
 }
 
 export interface Instruction { id: string; from: string; text: string; atMs: number; ack: { by: string; atMs: number } | null }
@@ -182,6 +184,7 @@ export function stationHost(o: StationHostOptions): StationHost {
     },
     instructions: () => instructions.map((i) => ({ ...i })),
     ...(o.snapshotsDir ? { picture: (file: string) => readPicture(o.snapshotsDir!, file) } : {}),
+    ...(o.video ? { video: o.video } : {}),
     acknowledge: (id, by) => {
       const i = instructions.find((x) => x.id === id);
       if (!i) return err('not-found', `no instruction ${id}`);

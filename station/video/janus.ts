@@ -357,12 +357,12 @@ export class JanusForwarder {
    * A token for one authorised console request (the hook the console's session binds to): registered with
    * Janus for the streaming plugin only, revoked when its lifetime ends or the station closes.
    */
-  async issue(): Promise<Result<JanusAccess>> {
+  async issue(ttlMs?: number): Promise<Result<JanusAccess>> {
     if (this.closed) return err('closed', 'janus forwarding is closed');
     const token = randomBytes(24).toString('base64url');
     const r = await this.o.gateway.addToken(token);
     if (!r.ok) return r;
-    const ttl = this.o.tokenTtlMs ?? 12 * 3_600_000;
+    const ttl = ttlMs ?? this.o.tokenTtlMs ?? 12 * 3_600_000;
     const timer = setTimeout(() => void this.revoke(token), ttl);
     timer.unref();
     this.tokens.set(token, timer);
@@ -382,4 +382,17 @@ export class JanusForwarder {
     this.closed = true;
     this.sock.close();
   }
+}
+
+/**
+ * A drone's live video for the sub-bureau centre (issue 18, `in/video`): that drone's mountpoint on this
+ * station's Janus and a token of the request's own, for `ttlMs` (default 2 h). Refused while the drone sends no
+ * video (no mountpoint yet) or when Janus refuses the token.
+ */
+export async function centreVideoAccess(fwd: JanusForwarder, drone: string, o: { publicUrl?: string; ttlMs?: number } = {}): Promise<Result<{ url: string; token: string; mountpoint: number; expiresMs: number }>> {
+  const m = fwd.mountpoints().find((x) => x.drone === drone);
+  if (!m) return err('no-video', `no live video from ${drone} on this station's Janus (the drone sends none, or its mountpoint is not made yet)`);
+  const a = await fwd.issue(o.ttlMs ?? 2 * 3_600_000);
+  if (!a.ok) return a;
+  return ok({ url: o.publicUrl ?? a.value.url, token: a.value.token, mountpoint: m.id, expiresMs: Math.round(a.value.expiresMs) });
 }
