@@ -39,7 +39,8 @@ import { planItems, runGatewayCommand } from './gateway/run.js';
 import type { Principal } from './gateway/principal.js';
 import { actualMessage, stationDay } from './patrol/actual.js';
 import { checkLook, dispatchView, lookRefusal, lookRequest, mayDispatch } from './patrol/look.js';
-import { JanusForwarder, centreVideoAccess, spawnJanus, type JanusProcess } from './video/janus.js';
+import { JanusForwarder, centreVideoAccess } from './video/janus.js';
+import { JanusSupervisor } from './video/janus-supervisor.js';
 import { AlertSnapshots } from './video/alert-snapshot.js';
 
 export interface StationServiceOptions {
@@ -315,16 +316,24 @@ async function startServiceParts(o: StationServiceOptions, clock: Clock, log: (l
     return { airborne: armed, label: armed && sysid !== undefined ? (runner?.busyWith(sysid)?.id ?? null) : null };
   };
   // Janus for the kiosks and the centre: the station forwards RTP to it; a missing Janus is logged, not fatal.
-  let janusProc: JanusProcess | undefined;
+  let janusProc: JanusSupervisor | undefined;
   let janus: JanusForwarder | undefined;
   if (o.janus) {
     // Janus's API binds where viewers reach it; ICE gathers only on that address (all when it is 0.0.0.0).
     const any = o.janus.ip === '0.0.0.0' || o.janus.ip === '::';
-    const j = await spawnJanus({ dir: join(o.dataDir, 'janus'), httpPort: o.janus.port, adminPort: o.janus.port + 1, bindIp: o.janus.ip, iceEnforce: any ? '' : o.janus.ip, log });
+    // Watched: a Janus that dies is an alert with its cause, started again with backoff, its mountpoints and
+    // viewers' tokens made again (video/janus-supervisor.ts).
+    const onJanus = (text: string, what: 'died' | 'restart-failed' | 'back') => {
+      log(`kongxun: ${what === 'back' ? '' : 'ALERT: '}${text}`);
+      flood.push({ atMs: clock.now(), kind: 'janus', severity: what === 'back' ? 'notice' : 'alert', text, args: { what } });
+      if (what !== 'back') runner?.alert(null, null, 'warning', text);
+    };
+    const j = await JanusSupervisor.start({ dir: join(o.dataDir, 'janus'), httpPort: o.janus.port, adminPort: o.janus.port + 1, bindIp: o.janus.ip, iceEnforce: any ? '' : o.janus.ip, log, onAlert: onJanus });
     if (j.ok) {
       janusProc = j.value;
       janus = new JanusForwarder({ gateway: j.value.gateway, log });
       janusFor.current = janus;
+      j.value.attach(janus);
     } else log(`kongxun: no Janus, kiosks and the centre get no video: ${j.reason}`);
   }
   // The hub runs even with no configured source: drones may announce theirs (VIDEO_STREAM_INFORMATION).

@@ -369,6 +369,38 @@ export class JanusForwarder {
     return ok({ url: this.o.gateway.url, token, expiresMs: this.now() + ttl, mountpoints: this.mountpoints().map(({ drone, id }) => ({ drone, id })) });
   }
 
+  /**
+   * A Janus started again (janus-supervisor.ts) knows no mountpoint and no token: every drone's mountpoint is
+   * made again (on a port the new Janus picks; packets before it is ready are dropped) and every live token is
+   * registered again, so viewers keep theirs.
+   */
+  async renew(): Promise<Result<{ mountpoints: number; tokens: number }>> {
+    if (this.closed) return err('closed', 'janus forwarding is closed');
+    const drones = [...this.mounts.keys()];
+    for (const d of drones) this.mounts.set(d, 'pending');
+    const fails: string[] = [];
+    let made = 0;
+    for (const d of drones) {
+      const r = await this.o.gateway.mountpoint(d);
+      if (this.closed) return err('closed', 'janus forwarding is closed');
+      if (r.ok) {
+        this.mounts.set(d, r.value);
+        made++;
+      } else {
+        // Tried again at the drone's next packet.
+        this.mounts.delete(d);
+        fails.push(`${d}: ${r.reason}`);
+      }
+    }
+    let tokens = 0;
+    for (const t of this.tokens.keys()) {
+      const r = await this.o.gateway.addToken(t);
+      if (r.ok) tokens++;
+      else fails.push(`token: ${r.reason}`);
+    }
+    return fails.length ? err('janus-renew', fails.join('; ')) : ok({ mountpoints: made, tokens });
+  }
+
   async revoke(token: string): Promise<void> {
     const t = this.tokens.get(token);
     if (!t) return;
