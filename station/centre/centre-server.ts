@@ -83,7 +83,8 @@ export async function startCentreServer(o: { centre: Centre; host?: string; port
       if (!okHost.has(req.headers.host ?? '')) return send(res, 421, { error: 'wrong host' });
       if (req.method === 'GET') {
         if (url.pathname === '/') {
-          res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'content-security-policy': "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self' 'unsafe-inline'" });
+          // connect-src: a drone's video is played from the station's own Janus, whose address the station's answer names.
+          res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'content-security-policy': "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self' 'unsafe-inline'; connect-src 'self' http: https:" });
           return res.end(CENTRE_PAGE);
         }
         const lf = url.pathname.startsWith('/leaflet/') ? url.pathname.slice('/leaflet/'.length) : null;
