@@ -39,7 +39,8 @@ import { planItems, runGatewayCommand } from './gateway/run.js';
 import type { Principal } from './gateway/principal.js';
 import { actualMessage, stationDay } from './patrol/actual.js';
 import { checkLook, dispatchView, lookRefusal, lookRequest, mayDispatch } from './patrol/look.js';
-import { JanusForwarder, spawnJanus, type JanusProcess } from './video/janus.js';
+import { JanusForwarder, centreVideoAccess } from './video/janus.js';
+import { JanusSupervisor } from './video/janus-supervisor.js';
 import { AlertSnapshots } from './video/alert-snapshot.js';
 
 export interface StationServiceOptions {
@@ -249,7 +250,14 @@ async function startServiceParts(o: StationServiceOptions, clock: Clock, log: (l
     if (patrolAlerts.size === 0 && early.length < 50) early.push(ev);
     for (const l of patrolAlerts) l(ev);
   };
-  const patrol = o.patrolDir !== undefined ? await startPatrol(o.patrolDir, files.value, station, clock, o.dataDir, gateway, log, health, onPatrolAlert) : undefined;
+  // Alerts of drones with video carry a picture of the moment (set once the video hub runs, below): the
+  // station's own alerts (in `offEvents`) and the runner's, kept with the alert in the patrol store.
+  const snapshots: { current?: AlertSnapshots } = {};
+  const patrolSnapshot = (sysid: number) => {
+    const drone = names.get(sysid);
+    return drone && snapshots.current ? snapshots.current.take(drone, clock.now()) : undefined;
+  };
+  const patrol = o.patrolDir !== undefined ? await startPatrol(o.patrolDir, files.value, station, clock, o.dataDir, gateway, log, health, onPatrolAlert, patrolSnapshot) : undefined;
   if (patrol && !patrol.ok) {
     gateway.close();
     await station.close();
@@ -257,7 +265,10 @@ async function startServiceParts(o: StationServiceOptions, clock: Clock, log: (l
     return patrol;
   }
   const runner = patrol?.value.runner;
-  const centre = o.centre ? startStationCentre(o.centre, { clock, station, fleet: fleetFile, dataDir: o.dataDir, patrol: patrol?.value, rules: gateway.rules, log }) : undefined;
+  // The centre may ask for a drone's live video: the station's Janus (started below, with --janus) answers.
+  const janusFor: { current?: JanusForwarder } = {};
+  const centreVideo = (_who: Principal, drone: string) => (janusFor.current ? centreVideoAccess(janusFor.current, drone) : Promise.resolve(err('no-janus', 'this station runs no Janus (serve --janus): it serves no video to the centre')));
+  const centre = o.centre ? startStationCentre(o.centre, { clock, station, fleet: fleetFile, dataDir: o.dataDir, patrol: patrol?.value, rules: gateway.rules, log, video: centreVideo }) : undefined;
   if (centre && !centre.ok) {
     await patrol?.value.close();
     gateway.close();
@@ -271,7 +282,6 @@ async function startServiceParts(o: StationServiceOptions, clock: Clock, log: (l
   const flood = new EventFlood(clock, (ev) => {
     for (const l of listeners) l(ev);
   });
-  const snapshots: { current?: AlertSnapshots } = {};
   const offEvents = station.on('*', (e) => {
     const raw = stationEvent(e, clock.now(), names);
     const ev = raw && snapshots.current ? snapshots.current.attach(raw) : raw;
@@ -304,15 +314,24 @@ async function startServiceParts(o: StationServiceOptions, clock: Clock, log: (l
     return { airborne: armed, label: armed && sysid !== undefined ? (runner?.busyWith(sysid)?.id ?? null) : null };
   };
   // Janus for the kiosks and the centre: the station forwards RTP to it; a missing Janus is logged, not fatal.
-  let janusProc: JanusProcess | undefined;
+  let janusProc: JanusSupervisor | undefined;
   let janus: JanusForwarder | undefined;
   if (o.janus) {
     // Janus's API binds where viewers reach it; ICE gathers only on that address (all when it is 0.0.0.0).
     const any = o.janus.ip === '0.0.0.0' || o.janus.ip === '::';
-    const j = await spawnJanus({ dir: join(o.dataDir, 'janus'), httpPort: o.janus.port, adminPort: o.janus.port + 1, bindIp: o.janus.ip, iceEnforce: any ? '' : o.janus.ip, log });
+    // Watched: a Janus that dies is an alert with its cause, started again with backoff, its mountpoints and
+    // viewers' tokens made again (video/janus-supervisor.ts).
+    const onJanus = (text: string, what: 'died' | 'restart-failed' | 'back') => {
+      log(`kongxun: ${what === 'back' ? '' : 'ALERT: '}${text}`);
+      flood.push({ atMs: clock.now(), kind: 'janus', severity: what === 'back' ? 'notice' : 'alert', text, args: { what } });
+      if (what !== 'back') runner?.alert(null, null, 'warning', text);
+    };
+    const j = await JanusSupervisor.start({ dir: join(o.dataDir, 'janus'), httpPort: o.janus.port, adminPort: o.janus.port + 1, bindIp: o.janus.ip, iceEnforce: any ? '' : o.janus.ip, log, onAlert: onJanus });
     if (j.ok) {
       janusProc = j.value;
       janus = new JanusForwarder({ gateway: j.value.gateway, log });
+      janusFor.current = janus;
+      j.value.attach(janus);
     } else log(`kongxun: no Janus, kiosks and the centre get no video: ${j.reason}`);
   }
   // The hub runs even with no configured source: drones may announce theirs (VIDEO_STREAM_INFORMATION).
@@ -573,15 +592,15 @@ export function withPatrol(views: VehicleView[], runner: PatrolRunner | undefine
 /** A runner's alert as a console event: critical → alert, warning → warning, else notice. English text. */
 export function patrolEvent(a: AlertRow, drone: string | undefined): StationEvent {
   const severity = a.level === 'critical' ? 'alert' : a.level === 'warning' ? 'warning' : 'notice';
-  return { atMs: a.atMs, ...(a.sysid !== null ? { sysid: a.sysid } : {}), kind: 'patrol', severity, text: a.text, args: { ...(drone ? { drone } : {}), ...(a.sortie ? { sortie: a.sortie } : {}) } };
+  return { atMs: a.atMs, ...(a.sysid !== null ? { sysid: a.sysid } : {}), kind: 'patrol', severity, text: a.text, args: { ...(drone ? { drone } : {}), ...(a.sortie ? { sortie: a.sortie } : {}) }, ...(a.snapshot ? { snapshot: a.snapshot } : {}) };
 }
 
-async function startPatrol(dir: string, files: StationFiles, station: Station, clock: Clock, dataDir: string, gateway: CommandGateway, log: (l: string) => void, health: StorageHealth, onAlert: (a: AlertRow) => void): Promise<Result<{ runner: PatrolRunner; store: PatrolStore; day: DayInput; close(): Promise<void> }>> {
+async function startPatrol(dir: string, files: StationFiles, station: Station, clock: Clock, dataDir: string, gateway: CommandGateway, log: (l: string) => void, health: StorageHealth, onAlert: (a: AlertRow) => void, snapshot?: (sysid: number) => AlertRow['snapshot']): Promise<Result<{ runner: PatrolRunner; store: PatrolStore; day: DayInput; close(): Promise<void> }>> {
   const day = await loadDay(dir, files.fleet);
   if (!day.ok) return day;
   const store = openPatrolStore(dataDir, { health });
   if (!store.ok) return store;
-  const runner = new PatrolRunner({ clock, station, day: day.value, store: store.value, gateway, records: () => health.launchBlocker(), onAlert: (a) => {
+  const runner = new PatrolRunner({ clock, station, day: day.value, store: store.value, gateway, records: () => health.launchBlocker(), ...(snapshot ? { snapshot } : {}), onAlert: (a) => {
     log(`patrol alert: ${a.text}`);
     onAlert(a);
   } });

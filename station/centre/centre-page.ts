@@ -27,6 +27,7 @@ export const CENTRE_PAGE = `<!doctype html>
   .plan { color: #666; font-style: italic; }
   .err { color: #b00020; }
   #conn.down { color: #b00020; font-weight: bold; }
+  .alert-picture img { max-width: 240px; max-height: 135px; display: block; margin-top: 2px; }
 </style>
 </head>
 <body>
@@ -45,6 +46,13 @@ export const CENTRE_PAGE = `<!doctype html>
     <label>说明 Note <input id="text" maxlength="500" size="30"></label>
     <button type="submit" id="send">派出 Send</button> <span id="sendmsg"></span>
   </form>
+  <h2>视频 Drone video</h2>
+  <div id="videobox">
+    <label>站点 Station <select id="vstation"></select></label>
+    <label>无人机 Drone <select id="vdrone"></select></label>
+    <button type="button" id="watch">观看 Watch</button> <span id="vmsg"></span>
+    <video id="vplayer" autoplay muted playsinline style="width: 100%; display: none; background: #000"></video>
+  </div>
   <h2>请求与回复 Requests and answers</h2>
   <table id="requests"><tbody></tbody></table>
   <h2>告警 Alerts</h2>
@@ -112,10 +120,87 @@ function render(v) {
     const td = el('td');
     if (a.ack) td.textContent = '已确认 acked: ' + a.ack.by;
     else { const b = el('button', '确认 Ack'); b.onclick = async () => { try { await post('/api/ack', { key: a.key, by: who() }); } catch (err) { window.alert(err.message); } }; td.append(b); }
-    tr.append(el('td', time(a.atMs)), el('td', a.station), el('td', LEVEL_ZH[a.level] || a.level), el('td', (a.drone ? a.drone + ': ' : '') + a.text), td);
+    const what = el('td', (a.drone ? a.drone + ': ' : '') + a.text);
+    if (a.picture) {
+      // The alert's picture (the drone's camera at the alert), as the station sent it; a click opens it full size.
+      const src = '/api/picture/' + encodeURIComponent(a.station) + '/' + encodeURIComponent(a.picture.file);
+      const link = el('a', undefined, 'alert-picture'); link.href = src; link.target = '_blank'; link.rel = 'noreferrer';
+      link.title = '告警画面 alert picture ' + time(a.picture.takenAtMs);
+      const img = el('img'); img.src = src; img.alt = '告警画面 alert picture'; img.dataset.testid = 'alert-picture';
+      link.append(img); what.append(el('br'), link);
+    } else if (a.snapshot) what.append(el('div', '画面未到 picture not received (yet)', 'plan'));
+    tr.append(el('td', time(a.atMs)), el('td', a.station), el('td', LEVEL_ZH[a.level] || a.level), what, td);
     at.append(tr);
   }
 }
+// A drone's live video: the station answers with its Janus, the mountpoint and a token of this request's own;
+// the page plays it over WebRTC from that Janus (plain HTTP API: create, attach, watch, answer the offer, start).
+let videoReq = null; let watching = null;
+async function jpost(url, body, token) {
+  const r = await fetch(url, { method: 'POST', body: JSON.stringify(Object.assign({}, body, { transaction: Math.random().toString(36).slice(2), token })) });
+  const j = await r.json();
+  if (j.janus === 'error') throw new Error('janus: ' + ((j.error && j.error.reason) || 'error'));
+  return j;
+}
+async function watchJanus(v, el, onError) {
+  const session = (await jpost(v.url, { janus: 'create' }, v.token)).data.id;
+  const sUrl = v.url + '/' + session;
+  const handle = (await jpost(sUrl, { janus: 'attach', plugin: 'janus.plugin.streaming' }, v.token)).data.id;
+  const hUrl = sUrl + '/' + handle;
+  const pc = new RTCPeerConnection({ iceServers: [] });
+  pc.ontrack = (e) => { el.srcObject = e.streams[0] || new MediaStream([e.track]); el.style.display = 'block'; };
+  let closed = false;
+  const onEvent = async (e) => {
+    if (e.janus === 'trickle') { if (e.candidate && e.candidate.candidate) await pc.addIceCandidate({ candidate: e.candidate.candidate, sdpMid: e.candidate.sdpMid || null, sdpMLineIndex: e.candidate.sdpMLineIndex || 0 }); return; }
+    const data = e.plugindata && e.plugindata.data;
+    if (data && data.error) return onError('janus streaming: ' + data.error);
+    if (e.jsep && e.jsep.type === 'offer') {
+      await pc.setRemoteDescription(e.jsep);
+      await pc.setLocalDescription(await pc.createAnswer());
+      await new Promise((res) => { if (pc.iceGatheringState === 'complete') return res(); const t = setTimeout(res, 1500); pc.addEventListener('icegatheringstatechange', () => { if (pc.iceGatheringState === 'complete') { clearTimeout(t); res(); } }); });
+      await jpost(hUrl, { janus: 'message', body: { request: 'start' }, jsep: { type: 'answer', sdp: pc.localDescription.sdp } }, v.token);
+    }
+  };
+  (async () => {
+    while (!closed) {
+      try {
+        const j = await (await fetch(sUrl + '?maxev=5&rid=' + Date.now() + '&token=' + encodeURIComponent(v.token))).json();
+        for (const e of Array.isArray(j) ? j : [j]) { if (e.janus === 'error') throw new Error('janus: ' + ((e.error && e.error.reason) || 'error')); await onEvent(e); }
+      } catch (err) { if (!closed) onError(String(err)); return; }
+    }
+  })();
+  await jpost(hUrl, { janus: 'message', body: { request: 'watch', id: v.mountpoint } }, v.token);
+  return { close() { if (closed) return; closed = true; pc.close(); jpost(sUrl, { janus: 'destroy' }, v.token).catch(() => {}); } };
+}
+function renderVideo(v) {
+  const ss = $('vstation'); const keepS = ss.value; ss.replaceChildren();
+  for (const s of v.stations) { const o = el('option', s.name + ' (' + s.id + ')'); o.value = s.id; ss.append(o); }
+  if ([...ss.options].some((o) => o.value === keepS)) ss.value = keepS;
+  const st = v.stations.find((s) => s.id === ss.value);
+  const ds = $('vdrone'); const keepD = ds.value; ds.replaceChildren();
+  for (const r of st ? st.fleet : []) { const o = el('option', r[0]); o.value = r[0]; ds.append(o); }
+  if ([...ds.options].some((o) => o.value === keepD)) ds.value = keepD;
+  if (!videoReq) return;
+  const r = v.requests.find((x) => x.id === videoReq);
+  const a = r && r.answers[r.answers.length - 1];
+  if (!a) return;
+  videoReq = null;
+  if (a.state !== 'delivered' || !a.video) { $('vmsg').textContent = (STATE_ZH[a.state] || a.state) + (a.reason ? ': ' + a.reason : ''); $('vmsg').className = 'err'; return; }
+  $('vmsg').textContent = '经站点视频网关播放 playing through the station Janus: ' + r.station + ' ' + (a.drone || '');
+  $('vmsg').className = '';
+  watchJanus(a.video, $('vplayer'), (why) => { $('vmsg').textContent = '视频中断 video stopped: ' + why; $('vmsg').className = 'err'; })
+    .then((w) => { watching = w; }, (err) => { $('vmsg').textContent = err.message; $('vmsg').className = 'err'; });
+}
+$('vstation').addEventListener('change', () => { if (last) renderVideo(last); });
+$('watch').addEventListener('click', async () => {
+  $('vmsg').textContent = ''; $('vmsg').className = '';
+  try {
+    if (watching) { watching.close(); watching = null; $('vplayer').style.display = 'none'; }
+    const x = await post('/api/video', { station: $('vstation').value, drone: $('vdrone').value, by: who() });
+    videoReq = x.id; $('vmsg').textContent = '等待站点回复 waiting for the station'; $('vmsg').className = 'plan';
+  } catch (err) { $('vmsg').textContent = err.message; $('vmsg').className = 'err'; }
+});
+let last = null;
 function who() { const w = $('who').value.trim(); if (!w) { $('who').focus(); throw new Error('请先填写值班员姓名 · enter the operator name first'); } return w; }
 async function post(path, body) {
   const r = await fetch(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
@@ -136,7 +221,7 @@ $('dispatch').addEventListener('submit', async (e) => {
   } catch (err) { $('sendmsg').textContent = err.message; $('sendmsg').className = 'err'; }
 });
 const es = new EventSource('/api/stream');
-es.onmessage = (m) => render(JSON.parse(m.data));
+es.onmessage = (m) => { last = JSON.parse(m.data); render(last); renderVideo(last); };
 es.onerror = () => { $('conn').textContent = '控制台连接中断 console disconnected'; $('conn').className = 'down'; };
 </script>
 </body>

@@ -5,9 +5,11 @@
  *   GET  /leaflet/*        Leaflet from the installed package (no network)
  *   GET  /api/state        the centre's view: stations, fleets, alerts, requests and their answers
  *   GET  /api/stream       the same view as server-sent events, at most 2 a second, on each change
+ *   GET  /api/picture/<station>/<file>   an alert's picture (JPEG) as the station sent it
  *   POST /api/ack          { key, by }                    acknowledge an alert
  *   POST /api/dispatch     { station | "nearest", latDeg, lonDeg, radiusM, priority, holdS, text, by }
  *   POST /api/instruct     { station, text, by }
+ *   POST /api/video        { station, drone, by }   ask the station for the drone's live video (its Janus answers)
  *
  * Requests are bounded (16 KiB), schema-checked, and must come from the page's own origin (Host and Origin are
  * checked: another site in the operator's browser, or a DNS rebinding, cannot send a drone).
@@ -31,6 +33,7 @@ const DISPATCH_IN: Schema = {
   type: 'object', additionalProperties: false, required: ['station', 'latDeg', 'lonDeg', 'radiusM', 'priority', 'holdS', 'by'],
   properties: { station: STATION, latDeg: { type: 'number', minimum: -90, maximum: 90 }, lonDeg: { type: 'number', minimum: -180, maximum: 180 }, radiusM: { type: 'number', minimum: 0, maximum: 500 }, priority: { type: 'integer', minimum: 0, maximum: 10 }, holdS: { type: 'number', minimum: 0, maximum: 3600 }, text: { type: 'string', maxLength: 500 }, by: BY },
 };
+const VIDEO_IN: Schema = { type: 'object', additionalProperties: false, required: ['station', 'drone', 'by'], properties: { station: STATION, drone: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$' }, by: BY } };
 const INSTRUCT_IN: Schema = { type: 'object', additionalProperties: false, required: ['station', 'text', 'by'], properties: { station: STATION, text: { type: 'string', minLength: 1, maxLength: 1000 }, by: BY } };
 
 const LEAFLET: Record<string, string> = { 'leaflet.js': 'text/javascript', 'leaflet.css': 'text/css', 'images/marker-icon.png': 'image/png', 'images/marker-icon-2x.png': 'image/png', 'images/marker-shadow.png': 'image/png', 'images/layers.png': 'image/png', 'images/layers-2x.png': 'image/png' };
@@ -80,7 +83,8 @@ export async function startCentreServer(o: { centre: Centre; host?: string; port
       if (!okHost.has(req.headers.host ?? '')) return send(res, 421, { error: 'wrong host' });
       if (req.method === 'GET') {
         if (url.pathname === '/') {
-          res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'content-security-policy': "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self' 'unsafe-inline'" });
+          // connect-src: a drone's video is played from the station's own Janus, whose address the station's answer names.
+          res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'content-security-policy': "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self' 'unsafe-inline'; connect-src 'self' http: https:" });
           return res.end(CENTRE_PAGE);
         }
         const lf = url.pathname.startsWith('/leaflet/') ? url.pathname.slice('/leaflet/'.length) : null;
@@ -89,6 +93,13 @@ export async function startCentreServer(o: { centre: Centre; host?: string; port
           return res.end(await readFile(join(leafletDir, lf)));
         }
         if (url.pathname === '/api/state') return send(res, 200, o.centre.view());
+        const pic = /^\/api\/picture\/([A-Za-z0-9_-]{1,64})\/([A-Za-z0-9_.-]{1,100})$/.exec(url.pathname);
+        if (pic) {
+          const p = o.centre.picture(pic[1]!, pic[2]!);
+          if (!p) return send(res, 404, { error: 'no such picture (not arrived, or no longer kept)' });
+          res.writeHead(200, { 'content-type': 'image/jpeg', 'content-length': p.jpeg.length, 'cache-control': 'private, max-age=3600', 'x-content-type-options': 'nosniff' });
+          return res.end(p.jpeg);
+        }
         if (url.pathname === '/api/stream') {
           res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
           res.write(`data: ${JSON.stringify(o.centre.view())}\n\n`);
@@ -128,6 +139,13 @@ export async function startCentreServer(o: { centre: Centre; host?: string; port
         if (!c.ok) return send(res, 400, { error: c.reason });
         if (!o.centre.station(x.station as string)) return send(res, 404, { error: `no station ${x.station as string}` });
         const r = o.centre.instruct(x.station as string, x.text as string, x.by as string);
+        return r.ok ? send(res, 200, { id: r.value }) : send(res, 503, { error: r.reason });
+      }
+      if (url.pathname === '/api/video') {
+        const c = check(VIDEO_IN, x);
+        if (!c.ok) return send(res, 400, { error: c.reason });
+        if (!o.centre.station(x.station as string)) return send(res, 404, { error: `no station ${x.station as string}` });
+        const r = o.centre.requestVideo(x.station as string, x.drone as string, x.by as string);
         return r.ok ? send(res, 200, { id: r.value }) : send(res, 503, { error: r.reason });
       }
       return send(res, 404, { error: 'not found' });

@@ -14,6 +14,8 @@ import { err, ok, type Result } from '../../common/result.js';
 import { groundDistanceM } from '../../common/geo.js';
 import { ALERT, ANSWER, EVENT, FLEET, MAX_PAYLOAD_BYTES, REPORT, SORTIE, STATUS, checkFleet, parsePayload, type AlertMsg, type AnswerMsg, type EventMsg, type FleetMsg, type FleetRow, type ReportMsg, type Schema, type SortieMsg, type StatusMsg } from './schema.js';
 import { ID_RE, ROOT, answerTopic, inTopic, parseTopic } from './topics.js';
+import { PictureShelf, type Picture } from './pictures.js';
+import { SNAPSHOT, type SnapshotMsg } from './schema.js';
 
 export interface CentreOptions {
   clock: Clock;
@@ -50,11 +52,15 @@ export interface StationView {
   sorties: Record<string, SortieMsg>;
   reports: ReportMsg[];
 }
-export interface AlertView extends AlertMsg { key: string; station: string; ack: { by: string; atMs: number } | null }
-export interface RequestView { id: string; station: string; kind: 'dispatch' | 'instruct' | 'report'; sentAtMs: number; by: string; body: Record<string, unknown>; answers: AnswerMsg[] }
+export interface AlertView extends AlertMsg {
+  key: string; station: string; ack: { by: string; atMs: number } | null;
+  /** The alert's picture once it arrived (GET /api/picture/<station>/<file>); null before, or without one. */
+  picture?: { file: string; takenAtMs: number } | null;
+}
+export interface RequestView { id: string; station: string; kind: 'dispatch' | 'instruct' | 'report' | 'video'; sentAtMs: number; by: string; body: Record<string, unknown>; answers: AnswerMsg[] }
 export interface CentreView { id: string; connected: boolean; stations: StationView[]; alerts: AlertView[]; requests: RequestView[] }
 
-const SCHEMAS: Record<string, Schema> = { status: STATUS, fleet: FLEET, event: EVENT, alert: ALERT, sortie: SORTIE, report: REPORT, answer: ANSWER };
+const SCHEMAS: Record<string, Schema> = { status: STATUS, fleet: FLEET, event: EVENT, alert: ALERT, snapshot: SNAPSHOT, sortie: SORTIE, report: REPORT, answer: ANSWER };
 
 export class Centre {
   private readonly client: MqttClient;
@@ -62,6 +68,8 @@ export class Centre {
   private readonly alerts: AlertView[] = [];
   private readonly requests = new Map<string, RequestView>();
   private readonly listeners = new Set<(what: string) => void>();
+  /** Alert pictures (issue 18), the latest per station and file. */
+  private readonly pictures = new PictureShelf();
   private n = 0;
   rejected = 0;
 
@@ -118,7 +126,10 @@ export class Centre {
       id: this.o.id,
       connected: this.client.connected,
       stations: [...this.stations.values()].map(({ outbox: _o, ...s }) => ({ ...s, events: s.events.slice(-50) })).sort((a, b) => a.id.localeCompare(b.id)),
-      alerts: this.alerts.slice().reverse(),
+      alerts: this.alerts.slice().reverse().map((a) => {
+        const p = a.snapshot ? this.pictures.get(a.station, a.snapshot) : undefined;
+        return { ...a, picture: p ? { file: p.file, takenAtMs: p.takenAtMs } : null };
+      }),
       requests: [...this.requests.values()].reverse().slice(0, 100),
     };
   }
@@ -127,6 +138,10 @@ export class Centre {
   }
   request(id: string): RequestView | undefined {
     return this.requests.get(id);
+  }
+  /** An alert's picture (the JPEG), if it arrived and is still kept. */
+  picture(station: string, file: string): Picture | undefined {
+    return this.pictures.get(station, file);
   }
 
   private st(id: string): StationView & { outbox: string | null } {
@@ -174,6 +189,16 @@ export class Centre {
       s.fleet = f.drones;
       s.fleetAtMs = f.atMs;
       return this.emit('fleet');
+    }
+    if (t.kind === 'snapshot') {
+      // A picture carries no seq (it may be dropped on the way); it is shown with the alert that names it.
+      const p = this.pictures.put(t.station, m.value as unknown as SnapshotMsg);
+      if (!p.ok) {
+        this.rejected++;
+        this.o.log?.(`kongxun centre: ${topic}: ${p.reason}`);
+        return;
+      }
+      return this.emit('alerts');
     }
     const seq = (m.value as { seq: number }).seq;
     if (seq <= s.lastSeq) {
@@ -227,7 +252,7 @@ export class Centre {
     return ok(undefined);
   }
 
-  private send(station: string, kind: 'dispatch' | 'instruct' | 'report', by: string, body: Record<string, unknown>): Result<string> {
+  private send(station: string, kind: 'dispatch' | 'instruct' | 'report' | 'video', by: string, body: Record<string, unknown>): Result<string> {
     if (!ID_RE.test(station)) return err('usage', `no station "${station}"`);
     if (!this.client.connected) return err('offline', 'the centre is not connected to the broker');
     const id = `${this.o.id}-${Math.round(this.o.clock.now()).toString(36)}-${++this.n}`;
@@ -249,6 +274,11 @@ export class Centre {
   }
   requestReport(station: string, date: string | null, by: string): Result<string> {
     return this.send(station, 'report', by, { date });
+  }
+  /** Ask a station for a drone's live video: its answer (`delivered`) carries its Janus, the mountpoint and a token. */
+  requestVideo(station: string, drone: string, by: string): Result<string> {
+    if (!ID_RE.test(drone)) return err('usage', `no drone "${drone}"`);
+    return this.send(station, 'video', by, { drone });
   }
   /** Re-send a request with the same id (as a QoS 1 redelivery would): the station carries it out once. */
   resend(id: string): Result<void> {

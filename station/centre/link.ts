@@ -19,7 +19,8 @@ import { err, ok, type Result } from '../../common/result.js';
 import type { Principal } from '../gateway/principal.js';
 import type { CentreHost, DispatchProgress } from './host.js';
 import { openOutbox, type Outbox, type OutboxLimits, type OutRow } from './outbox.js';
-import { DISPATCH, INSTRUCT, MAX_PAYLOAD_BYTES, REPORT_REQ, parsePayload, type AnswerMsg, type AnswerState, type DispatchReq, type InstructReq, type ReportReq, type Schema, type StatusMsg } from './schema.js';
+import { PicturesOut } from './pictures.js';
+import { DISPATCH, INSTRUCT, MAX_PAYLOAD_BYTES, REPORT_REQ, VIDEO_REQ, parsePayload, type VideoReq, type AnswerMsg, type AnswerState, type DispatchReq, type InstructReq, type ReportReq, type Schema, type StatusMsg } from './schema.js';
 import { ID_RE, inTopic, outTopic, parseTopic } from './topics.js';
 
 export interface CentreLinkOptions {
@@ -78,9 +79,19 @@ export class CentreLink {
   private closed = false;
   private readonly s = { published: 0, received: 0, rejected: 0, duplicates: 0 };
   private readonly who: (centre: string) => Principal;
+  /** Alert pictures waiting for their file (pictures.ts), then into the outbox after their alert. */
+  private readonly pictures: PicturesOut;
 
   private constructor(private readonly o: CentreLinkOptions, private readonly outbox: Outbox) {
     const status = (online: boolean) => this.statusMsg(online);
+    this.pictures = new PicturesOut({
+      now: () => o.clock.now(),
+      read: (file) => (o.host.picture ? o.host.picture(file) : Promise.resolve(err('unsupported', 'this station keeps no pictures'))),
+      put: (m) => {
+        if (!this.closed) this.outbox.picture(outTopic(o.station, 'snapshot'), JSON.stringify({ v: 1, atMs: Math.round(o.clock.now()), ...m }));
+      },
+      ...(o.log ? { log: o.log } : {}),
+    });
     const opts: IClientOptions = {
       protocolVersion: 5,
       clientId: `kongxun-station-${o.station}`,
@@ -181,7 +192,12 @@ export class CentreLink {
     const st = this.o.station;
     const d = this.o.host.drain();
     for (const e of d.events) this.outbox.must(outTopic(st, 'event'), (seq) => JSON.stringify({ v: 1, atMs: Math.round(e.atMs), seq, kind: e.kind.slice(0, 32), text: e.text.slice(0, 1000), sortie: e.sortie, drone: e.drone }));
-    for (const a of d.alerts) this.outbox.must(outTopic(st, 'alert'), (seq) => JSON.stringify({ v: 1, atMs: Math.round(a.atMs), seq, level: a.level, text: a.text.slice(0, 1000), sortie: a.sortie, drone: a.drone, latDeg: a.latDeg, lonDeg: a.lonDeg }));
+    for (const a of d.alerts) {
+      const snap = a.snapshot && a.drone ? a.snapshot : undefined;
+      this.outbox.must(outTopic(st, 'alert'), (seq) => JSON.stringify({ v: 1, atMs: Math.round(a.atMs), seq, level: a.level, text: a.text.slice(0, 1000), sortie: a.sortie, drone: a.drone, latDeg: a.latDeg, lonDeg: a.lonDeg, ...(snap ? { snapshot: snap.file } : {}) }));
+      if (snap) this.pictures.expect(a.drone!, snap.file, snap.atMs);
+    }
+    this.pictures.poll();
     for (const s of d.sorties) this.outbox.must(outTopic(st, 'sortie'), (seq) => JSON.stringify({ v: 1, atMs: now, seq, id: s.id, kind: s.kind, drone: s.drone, state: s.state, launchedAtMs: s.launchedAtMs, landedAtMs: s.landedAtMs, reason: s.reason?.slice(0, 500) ?? null }));
     this.pollRequests();
     this.pump();
@@ -231,10 +247,10 @@ export class CentreLink {
     });
   }
 
-  private answer(req: { id: string; responseTopic: string; correlation: string | null }, state: AnswerState, extra: Partial<Pick<AnswerMsg, 'drone' | 'etaS' | 'reason' | 'by'>> = {}): void {
+  private answer(req: { id: string; responseTopic: string; correlation: string | null }, state: AnswerState, extra: Partial<Pick<AnswerMsg, 'drone' | 'etaS' | 'reason' | 'by' | 'video'>> = {}): void {
     this.outbox.must(
       req.responseTopic,
-      (seq) => JSON.stringify({ v: 1, atMs: Math.round(this.o.clock.now()), seq, request: req.id, state, drone: extra.drone ?? null, etaS: extra.etaS ?? null, reason: extra.reason?.slice(0, 500) ?? null, by: extra.by?.slice(0, 100) ?? null } satisfies AnswerMsg),
+      (seq) => JSON.stringify({ v: 1, atMs: Math.round(this.o.clock.now()), seq, request: req.id, state, drone: extra.drone ?? null, etaS: extra.etaS ?? null, reason: extra.reason?.slice(0, 500) ?? null, by: extra.by?.slice(0, 100) ?? null, ...(extra.video ? { video: extra.video } : {}) } satisfies AnswerMsg),
       req.correlation,
     );
     this.pump();
@@ -252,11 +268,11 @@ export class CentreLink {
     };
     if (!t || t.station !== this.o.station || t.dir !== 'in') return reject('not a request topic of this station');
     if (!rtp || rtp.kind !== 'answer' || rtp.station !== this.o.station || !rtp.centre) return reject('no response topic under this station\'s out/answer/ (the request cannot be answered, so it is not carried out)');
-    const schema: Schema | undefined = { dispatch: DISPATCH, instruct: INSTRUCT, report: REPORT_REQ }[t.kind];
+    const schema: Schema | undefined = { dispatch: DISPATCH, instruct: INSTRUCT, report: REPORT_REQ, video: VIDEO_REQ }[t.kind];
     if (!schema) return reject(`unknown request kind ${t.kind}`);
     const corr = packet.properties?.correlationData;
     const correlation = corr && corr.length <= 64 ? Buffer.from(corr).toString('hex') : null;
-    const parsed = parsePayload<DispatchReq | InstructReq | ReportReq>(schema, payload);
+    const parsed = parsePayload<DispatchReq | InstructReq | ReportReq | VideoReq>(schema, payload);
     if (!parsed.ok) {
       reject(parsed.reason);
       // Answer a malformed request when its id can be read, so the centre is not left waiting.
@@ -291,6 +307,17 @@ export class CentreLink {
       if (!r.ok) return close('refused', { reason: r.reason });
       this.outbox.setState(req.id, 'queued', true);
       this.answer(ref, 'queued');
+    } else if (t.kind === 'video') {
+      // The station's Janus and a token of this request's own: the centre watches over WebRTC from Janus, not
+      // through the station. Answered `delivered` with it, or `refused` (no Janus, no video from that drone).
+      const drone = (req as VideoReq).drone;
+      if (!this.o.host.video) return close('refused', { reason: 'this station serves no video to the centre (started without --janus)', drone });
+      void this.o.host.video(who, drone).then((r) => {
+        if (this.closed) return;
+        if (!r.ok) return close('refused', { reason: r.reason, drone });
+        this.o.log?.(`kongxun: centre: ${rtp.centre} watches ${drone} through Janus (token until ${new Date(r.value.expiresMs).toISOString()})`);
+        close('delivered', { drone, video: r.value });
+      });
     } else if (t.kind === 'instruct') {
       const r = this.o.host.instruct(who, req.id, (req as InstructReq).text);
       if (!r.ok) return close('refused', { reason: r.reason });

@@ -6,7 +6,9 @@
  * written here first with the next `seq` (gap-free, per outbox) and deleted only when the broker has
  * acknowledged it (QoS 1 PUBACK); while the broker is away, fleet snapshots are kept too, thinned. The outbox is
  * bounded: beyond `maxTelemetryRows` (or `maxBytes` in all) the oldest telemetry goes first; events and alerts are
- * never dropped (past `maxBytes` with no telemetry left, `full()` says so and the link raises an alert).
+ * never dropped (past `maxBytes` with no telemetry left, `full()` says so and the link raises an alert). Alert
+ * pictures sit between: QoS 1, but dropped oldest first past `maxPictureRows`, and past `maxBytes` once no
+ * telemetry is left to drop.
  *
  * Requests: each id the centre sent is remembered with its response topic and the last answer state, so a
  * duplicate (QoS 1 redelivery, a centre retrying) is answered again but not carried out again, across restarts.
@@ -15,7 +17,7 @@ import { openSqlite } from '../storage/sqlite.js';
 import { randomUUID } from 'node:crypto';
 import { ok, type Result } from '../../common/result.js';
 
-export type RowClass = 'must' | 'telemetry';
+export type RowClass = 'must' | 'telemetry' | 'picture';
 export interface OutRow { id: number; topic: string; qos: 0 | 1; cls: RowClass; payload: string; corr: string | null }
 
 export interface RequestRow { id: string; kind: string; responseTopic: string; correlation: string | null; state: string; open: boolean; atMs: number }
@@ -28,10 +30,12 @@ export interface Outbox {
   must(topic: string, make: (seq: number) => string, correlation?: string | null): number;
   /** Append a telemetry message (dropped first when the outbox is full). */
   telemetry(topic: string, payload: string): void;
+  /** Append an alert's picture: QoS 1 like an alert, but dropped (oldest first) past `maxPictureRows`, or after telemetry when the outbox is full. */
+  picture(topic: string, payload: string): void;
   /** The oldest rows, in order, from after `afterId`. */
   next(afterId: number, limit: number): OutRow[];
   done(id: number): void;
-  counts(): { must: number; telemetry: number; bytes: number; dropped: number };
+  counts(): { must: number; telemetry: number; bytes: number; dropped: number; pictures: number; droppedPictures: number };
   request(id: string): RequestRow | undefined;
   remember(r: Omit<RequestRow, 'open'>): void;
   setState(id: string, state: string, open: boolean): void;
@@ -45,7 +49,7 @@ CREATE TABLE IF NOT EXISTS requests (id TEXT PRIMARY KEY, kind TEXT NOT NULL, re
 CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 `;
 
-export interface OutboxLimits { maxTelemetryRows?: number; maxBytes?: number }
+export interface OutboxLimits { maxTelemetryRows?: number; maxBytes?: number; maxPictureRows?: number }
 
 export function openOutbox(dir: string, limits: OutboxLimits = {}): Result<Outbox> {
   const opened = openSqlite(dir, 'outbox.sqlite', { schema: SCHEMA, synchronous: 'NORMAL' });
@@ -59,20 +63,51 @@ export function openOutbox(dir: string, limits: OutboxLimits = {}): Result<Outbo
   if (!epoch) kvSet.run('epoch', (epoch = randomUUID().slice(0, 8)));
   let seq = Number((kvGet.get('seq') as { value: string } | undefined)?.value ?? 0);
   let dropped = Number((kvGet.get('dropped') as { value: string } | undefined)?.value ?? 0);
+  let droppedPictures = Number((kvGet.get('dropped-pictures') as { value: string } | undefined)?.value ?? 0);
+  const maxPictures = limits.maxPictureRows ?? 200;
   const ins = db.prepare('INSERT INTO outbox (topic, qos, cls, payload, corr) VALUES (?, ?, ?, ?, ?)');
   const del = db.prepare('DELETE FROM outbox WHERE id = ?');
   const sel = db.prepare('SELECT id, topic, qos, cls, payload, corr FROM outbox WHERE id > ? ORDER BY id LIMIT ?');
-  const cnt = db.prepare("SELECT SUM(cls = 'must') AS must, SUM(cls = 'telemetry') AS telemetry, COALESCE(SUM(LENGTH(payload)), 0) AS bytes FROM outbox");
+  const cnt = db.prepare("SELECT SUM(cls = 'must') AS must, SUM(cls = 'telemetry') AS telemetry, SUM(cls = 'picture') AS pictures, COALESCE(SUM(LENGTH(payload)), 0) AS bytes FROM outbox");
+  const dropOldestPic = db.prepare("DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE cls = 'picture' ORDER BY id LIMIT ?)");
   const dropOldestTel = db.prepare("DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE cls = 'telemetry' ORDER BY id LIMIT ?)");
   const counts = () => {
-    const c = cnt.get() as { must: number | null; telemetry: number | null; bytes: number };
-    return { must: c.must ?? 0, telemetry: c.telemetry ?? 0, bytes: c.bytes, dropped };
+    const c = cnt.get() as { must: number | null; telemetry: number | null; pictures: number | null; bytes: number };
+    return { must: c.must ?? 0, telemetry: c.telemetry ?? 0, bytes: c.bytes, dropped, pictures: c.pictures ?? 0, droppedPictures };
   };
   const mustTx = db.transaction((topic: string, make: (seq: number) => string, corr: string | null) => {
     seq += 1;
     ins.run(topic, 1, 'must', make(seq), corr);
     kvSet.run('seq', String(seq));
+    // Past maxBytes, pictures make room for what must be delivered (telemetry first: see telTx).
+    dropPicturesOver(0);
     return seq;
+  });
+  /** Drop the oldest pictures beyond `maxPictures` (+`extra` rows to leave room) or while the bytes are over. */
+  const dropPicturesOver = (extra: number) => {
+    let c = counts();
+    let over = Math.max(0, c.pictures + extra - maxPictures);
+    if (over > 0) {
+      droppedPictures += dropOldestPic.run(over).changes;
+      c = counts();
+    }
+    // Over the bytes: fleet snapshots go first, then the oldest pictures; never an alert.
+    while (c.bytes > maxBytes && (c.telemetry > 0 || c.pictures > 0)) {
+      if (c.telemetry > 0) {
+        dropped += dropOldestTel.run(1).changes;
+        kvSet.run('dropped', String(dropped));
+      } else {
+        droppedPictures += dropOldestPic.run(1).changes;
+        over++;
+      }
+      c = counts();
+    }
+    if (over > 0) kvSet.run('dropped-pictures', String(droppedPictures));
+  };
+  const picTx = db.transaction((topic: string, payload: string) => {
+    dropPicturesOver(1);
+    ins.run(topic, 1, 'picture', payload, null);
+    dropPicturesOver(0);
   });
   const telTx = db.transaction((topic: string, payload: string) => {
     ins.run(topic, 0, 'telemetry', payload, null);
@@ -95,6 +130,7 @@ export function openOutbox(dir: string, limits: OutboxLimits = {}): Result<Outbo
     epoch,
     must: (topic, make, corr) => mustTx(topic, make, corr ?? null),
     telemetry: (topic, payload) => telTx(topic, payload),
+    picture: (topic, payload) => picTx(topic, payload),
     next: (afterId, limit) => (db.open ? (sel.all(afterId, limit) as OutRow[]) : []),
     done: (id) => void (db.open && del.run(id)),
     counts,

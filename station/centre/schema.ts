@@ -144,11 +144,28 @@ export const EVENT: Schema = {
   properties: { ...HEADER, seq: { type: 'integer', minimum: 1, maximum: 9e15 }, kind: TEXT(32), text: TEXT(1000), sortie: nullable(ID), drone: nullable(ID) },
 };
 
-export interface AlertMsg { v: 1; atMs: number; seq: number; level: 'info' | 'warning' | 'critical'; text: string; sortie: string | null; drone: string | null; latDeg: number | null; lonDeg: number | null }
+/** An alert picture's name (station/video/alert-snapshot.ts SNAPSHOT_NAME): the alert names it, the snapshot message carries it. */
+const PICTURE_FILE = { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}_\\d{13}(?:_\\d+)?\\.jpg$' } as const;
+
+export interface AlertMsg { v: 1; atMs: number; seq: number; level: 'info' | 'warning' | 'critical'; text: string; sortie: string | null; drone: string | null; latDeg: number | null; lonDeg: number | null; snapshot?: string | null }
 export const ALERT: Schema = {
   $id: 'kongxun/v1/alert', title: 'alert, QoS 1, in order', type: 'object', additionalProperties: false,
   required: ['v', 'atMs', 'seq', 'level', 'text'],
-  properties: { ...HEADER, seq: EVENT.properties!.seq!, level: { enum: ['info', 'warning', 'critical'] }, text: TEXT(1000), sortie: nullable(ID), drone: nullable(ID), latDeg: nullable(LAT), lonDeg: nullable(LON) },
+  properties: { ...HEADER, seq: EVENT.properties!.seq!, level: { enum: ['info', 'warning', 'critical'] }, text: TEXT(1000), sortie: nullable(ID), drone: nullable(ID), latDeg: nullable(LAT), lonDeg: nullable(LON), snapshot: nullable(PICTURE_FILE) },
+};
+
+/** An alert picture's JPEG is at most this (base64 in the message: 4/3 of it). */
+export const MAX_PICTURE_BYTES = 96 * 1024;
+/**
+ * An alert's picture (issue 18): the JPEG the station made of the drone's last keyframe when the alert was raised,
+ * named as the alert's `snapshot`. QoS 1 and store-and-forward like alerts, but droppable (the outbox lets
+ * pictures go before it would let an alert go): no `seq`.
+ */
+export interface SnapshotMsg { v: 1; atMs: number; drone: string; file: string; takenAtMs: number; jpeg: string }
+export const SNAPSHOT: Schema = {
+  $id: 'kongxun/v1/snapshot', title: "an alert's picture (JPEG ≤ 96 KiB, base64), QoS 1, droppable: no seq", type: 'object', additionalProperties: false,
+  required: ['v', 'atMs', 'drone', 'file', 'takenAtMs', 'jpeg'],
+  properties: { ...HEADER, drone: ID, file: PICTURE_FILE, takenAtMs: MS, jpeg: { type: 'string', minLength: 8, maxLength: (MAX_PICTURE_BYTES / 3) * 4, pattern: '^[A-Za-z0-9+/]+={0,2}$' } },
 };
 
 export interface SortieMsg { v: 1; atMs: number; seq: number; id: string; kind: string; drone: string; state: string; launchedAtMs: number | null; landedAtMs: number | null; reason: string | null }
@@ -166,14 +183,20 @@ export const REPORT: Schema = {
 };
 
 export type AnswerState = 'queued' | 'accepted' | 'refused' | 'arrived' | 'looked' | 'returned' | 'failed' | 'delivered' | 'acknowledged';
-export interface AnswerMsg { v: 1; atMs: number; seq: number; request: string; state: AnswerState; drone: string | null; etaS: number | null; reason: string | null; by: string | null }
+/** The station's Janus for one drone, for a centre that asked to watch it (issue 18): a token of its own, for a while. */
+export interface VideoAccessMsg { url: string; token: string; mountpoint: number; expiresMs: number }
+export interface AnswerMsg { v: 1; atMs: number; seq: number; request: string; state: AnswerState; drone: string | null; etaS: number | null; reason: string | null; by: string | null; video?: VideoAccessMsg | null }
+const VIDEO_ACCESS: Schema = {
+  type: ['object', 'null'], additionalProperties: false, required: ['url', 'token', 'mountpoint', 'expiresMs'],
+  properties: { url: { type: 'string', maxLength: 300, pattern: '^https?://[^\\s]+$' }, token: { type: 'string', minLength: 16, maxLength: 200, pattern: '^[A-Za-z0-9_-]+$' }, mountpoint: { type: 'integer', minimum: 1, maximum: 2147483647 }, expiresMs: MS },
+};
 export const ANSWER: Schema = {
   $id: 'kongxun/v1/answer', title: "answer to a request, on the request's response topic, QoS 1, in order", type: 'object', additionalProperties: false,
   required: ['v', 'atMs', 'seq', 'request', 'state'],
   properties: {
     ...HEADER, seq: EVENT.properties!.seq!, request: ID,
     state: { enum: ['queued', 'accepted', 'refused', 'arrived', 'looked', 'returned', 'failed', 'delivered', 'acknowledged'] },
-    drone: nullable(ID), etaS: nullable({ type: 'number', minimum: 0, maximum: 86400 }), reason: nullable(TEXT(500)), by: nullable(TEXT(100)),
+    drone: nullable(ID), etaS: nullable({ type: 'number', minimum: 0, maximum: 86400 }), reason: nullable(TEXT(500)), by: nullable(TEXT(100)), video: VIDEO_ACCESS,
   },
 };
 
@@ -200,5 +223,12 @@ export const REPORT_REQ: Schema = {
   properties: { ...HEADER, id: ID, from: TEXT(100), date: nullable({ type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' }) },
 };
 
+export interface VideoReq { v: 1; atMs: number; id: string; from: string; drone: string }
+export const VIDEO_REQ: Schema = {
+  $id: 'kongxun/v1/video-request', title: "a drone's live video through the station's Janus, QoS 1, with an MQTT 5 response topic", type: 'object', additionalProperties: false,
+  required: ['v', 'atMs', 'id', 'from', 'drone'],
+  properties: { ...HEADER, id: ID, from: TEXT(100), drone: ID },
+};
+
 /** Every schema, in the order resources/formats/centre.md prints them. */
-export const SCHEMAS: Schema[] = [STATUS, FLEET, EVENT, ALERT, SORTIE, REPORT, ANSWER, DISPATCH, INSTRUCT, REPORT_REQ];
+export const SCHEMAS: Schema[] = [STATUS, FLEET, EVENT, ALERT, SNAPSHOT, SORTIE, REPORT, ANSWER, DISPATCH, INSTRUCT, REPORT_REQ, VIDEO_REQ];

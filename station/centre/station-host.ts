@@ -21,6 +21,7 @@ import { groundDistanceM } from '../../common/geo.js';
 import type { PatrolStore } from '../patrol/store.js';
 import type { Fleet } from '../../missions/fleet.js';
 import type { CentreHost, DispatchProgress, HostAlert, HostEvent, HostSortie } from './host.js';
+import { readPicture } from './pictures.js';
 import type { FleetRow } from './schema.js';
 
 export interface StationHostOptions {
@@ -31,6 +32,10 @@ export interface StationHostOptions {
   /** The jurisdiction's rules (the command gateway's): a request to look inside a no-fly zone is refused. */
   rules?: FlightRules;
   log?: (line: string) => void;
+  /** DATA/snapshots: the alerts' pictures (station/video/alert-snapshot.ts), sent to the centre with their alerts. */
+  snapshotsDir?: string;
+  /** A drone's live video for the centre through the station's Janus (serve --janus), when it runs. */
+  video?: CentreHost['video'];
 }
 
 export interface Instruction { id: string; from: string; text: string; atMs: number; ack: { by: string; atMs: number } | null }
@@ -111,7 +116,7 @@ export function stationHost(o: StationHostOptions): StationHost {
         }
         const lat = typeof pos?.latDeg === 'number' ? inRange(round(pos.latDeg, 1e7), -90, 90) : null;
         const lon = typeof pos?.lonDeg === 'number' ? inRange(round(pos.lonDeg, 1e7), -180, 180) : null;
-        return { atMs: a.atMs, level: (LEVELS.has(a.level) ? a.level : 'warning') as HostAlert['level'], text: a.text, sortie: a.sortie === null ? null : safeId(a.sortie), drone: drone(a.sysid), latDeg: lat, lonDeg: lon };
+        return { atMs: a.atMs, level: (LEVELS.has(a.level) ? a.level : 'warning') as HostAlert['level'], text: a.text, sortie: a.sortie === null ? null : safeId(a.sortie), drone: drone(a.sysid), latDeg: lat, lonDeg: lon, ...(a.snapshot && o.snapshotsDir ? { snapshot: a.snapshot } : {}) };
       });
       if (events.length || alerts.length) {
         cursor.events = evRows.length;
@@ -179,6 +184,8 @@ export function stationHost(o: StationHostOptions): StationHost {
       return i?.ack ? { by: i.ack.by } : null;
     },
     instructions: () => instructions.map((i) => ({ ...i })),
+    ...(o.snapshotsDir ? { picture: (file: string) => readPicture(o.snapshotsDir!, file) } : {}),
+    ...(o.video ? { video: o.video } : {}),
     acknowledge: (id, by) => {
       const i = instructions.find((x) => x.id === id);
       if (!i) return err('not-found', `no instruction ${id}`);

@@ -5,12 +5,14 @@
  *   kongxun/v1/s/<station>/out/fleet         QoS 0, 1–2 Hz
  *   kongxun/v1/s/<station>/out/event         QoS 1
  *   kongxun/v1/s/<station>/out/alert         QoS 1
+ *   kongxun/v1/s/<station>/out/snapshot      QoS 1 (an alert's picture; droppable)
  *   kongxun/v1/s/<station>/out/sortie        QoS 1
  *   kongxun/v1/s/<station>/out/report        QoS 1
  *   kongxun/v1/s/<station>/out/answer/<centre>   QoS 1 (the response topic a request names)
  *   kongxun/v1/s/<station>/in/dispatch       QoS 1, from the centre
  *   kongxun/v1/s/<station>/in/instruct       QoS 1
  *   kongxun/v1/s/<station>/in/report         QoS 1
+ *   kongxun/v1/s/<station>/in/video          QoS 1 (a drone's live video: answered with the station's Janus and a token)
  *
  * A station writes only under its own `out/` and reads only its own `in/` (the broker's ACL, README); its id
  * is its broker user name. Answers live under the station's own tree so that the ACL needs no exception.
@@ -18,8 +20,8 @@
 export const ROOT = 'kongxun/v1/s';
 export const ID_RE = /^[A-Za-z0-9_-]{1,64}$/;
 
-export type OutKind = 'status' | 'fleet' | 'event' | 'alert' | 'sortie' | 'report';
-export type InKind = 'dispatch' | 'instruct' | 'report';
+export type OutKind = 'status' | 'fleet' | 'event' | 'alert' | 'snapshot' | 'sortie' | 'report';
+export type InKind = 'dispatch' | 'instruct' | 'report' | 'video';
 
 export const outTopic = (station: string, kind: OutKind): string => `${ROOT}/${station}/out/${kind}`;
 export const inTopic = (station: string, kind: InKind): string => `${ROOT}/${station}/in/${kind}`;

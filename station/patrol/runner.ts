@@ -48,6 +48,8 @@ export interface RunnerOptions {
   tickMs?: number;
   timing?: Partial<SortieTiming>;
   onAlert?: (a: AlertRow) => void;
+  /** The picture of the moment for an alert of this drone (issue 18: the station's alert snapshots), if it has video. */
+  snapshot?: (sysid: number) => AlertRow['snapshot'];
   /** Why new launches must wait for the station's records (station/storage/health.ts), or null. */
   records?: () => string | null;
 }
@@ -293,7 +295,8 @@ export class PatrolRunner {
     const state = v
       ? JSON.stringify({ mode: v.mode, armed: v.armed, position: v.position && { latDeg: v.position.latDeg, lonDeg: v.position.lonDeg, altRelM: v.position.altRelM }, battery: v.battery?.remainingPct ?? null, gps: v.gps, landedState: v.landedState })
       : null;
-    const row: AlertRow = { atMs: this.o.clock.now(), sortie, sysid, level, text, state };
+    const snapshot = sysid !== null ? this.o.snapshot?.(sysid) : undefined;
+    const row: AlertRow = { atMs: this.o.clock.now(), sortie, sysid, level, text, state, ...(snapshot ? { snapshot } : {}) };
     this.o.store.alert(row);
     this.o.onAlert?.(row);
   }

@@ -23,7 +23,11 @@ import { ok, type Result } from '../../common/result.js';
 import type { Sortie } from './sortie.js';
 
 export interface EventRow { atMs: number; sortie: string | null; sysid: number | null; kind: string; text: string }
-export interface AlertRow { atMs: number; sortie: string | null; sysid: number | null; level: string; text: string; state: string | null }
+export interface AlertRow {
+  atMs: number; sortie: string | null; sysid: number | null; level: string; text: string; state: string | null;
+  /** The picture of the moment (issue 18): a JPEG in DATA/snapshots (station/video/alert-snapshot.ts), kept with the alert. */
+  snapshot?: { file: string; atMs: number };
+}
 
 export interface PatrolStore {
   readonly file: string;
@@ -70,7 +74,9 @@ export function openPatrolStore(dataDir: string, opts: string | PatrolStoreOptio
   o.onOpen?.(db);
   const upsert = db.prepare('INSERT INTO sorties (day, id, state, sysid, body, updated_ms) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(day, id) DO UPDATE SET state = excluded.state, sysid = excluded.sysid, body = excluded.body, updated_ms = excluded.updated_ms');
   const ev = db.prepare('INSERT INTO events (at_ms, sortie, sysid, kind, text) VALUES (?, ?, ?, ?, ?)');
-  const al = db.prepare('INSERT INTO alerts (at_ms, sortie, sysid, level, text, state) VALUES (?, ?, ?, ?, ?, ?)');
+  // Alert pictures came later (issue 18): a store written before gets the column.
+  if (!(db.prepare('PRAGMA table_info(alerts)').all() as { name: string }[]).some((c) => c.name === 'snapshot')) db.exec('ALTER TABLE alerts ADD COLUMN snapshot TEXT');
+  const al = db.prepare('INSERT INTO alerts (at_ms, sortie, sysid, level, text, state, snapshot) VALUES (?, ?, ?, ?, ?, ?, ?)');
   const kvSet = db.prepare('INSERT INTO kv (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value');
   const kvGet = db.prepare('SELECT value FROM kv WHERE key = ?');
 
@@ -141,9 +147,16 @@ export function openPatrolStore(dataDir: string, opts: string | PatrolStoreOptio
     },
     sorties: (day) => (db.prepare('SELECT body FROM sorties WHERE day = ? ORDER BY rowid').all(day) as { body: string }[]).map((r) => JSON.parse(r.body) as Sortie),
     event: (r) => write(null, r.text.length + 32, () => ev.run(r.atMs, r.sortie, r.sysid, r.kind, r.text)),
-    alert: (r) => write(null, r.text.length + (r.state?.length ?? 0) + 32, () => al.run(r.atMs, r.sortie, r.sysid, r.level, r.text, r.state)),
+    alert: (r) => {
+      const snap = r.snapshot ? JSON.stringify({ file: r.snapshot.file, atMs: r.snapshot.atMs }) : null;
+      write(null, r.text.length + (r.state?.length ?? 0) + (snap?.length ?? 0) + 32, () => al.run(r.atMs, r.sortie, r.sysid, r.level, r.text, r.state, snap));
+    },
     events: () => db.prepare('SELECT at_ms AS atMs, sortie, sysid, kind, text FROM events ORDER BY id').all() as EventRow[],
-    alerts: () => db.prepare('SELECT at_ms AS atMs, sortie, sysid, level, text, state FROM alerts ORDER BY id').all() as AlertRow[],
+    alerts: () =>
+      (db.prepare('SELECT at_ms AS atMs, sortie, sysid, level, text, state, snapshot FROM alerts ORDER BY id').all() as (Omit<AlertRow, 'snapshot'> & { snapshot: string | null })[]).map(({ snapshot, ...r }) => {
+        const snap = parseSnapshot(snapshot);
+        return snap ? { ...r, snapshot: snap } : r;
+      }),
     setKv: (k, v) => write(`kv:${k}`, v.length, () => kvSet.run(k, v)),
     kv: (k) => (kvGet.get(k) as { value: string } | undefined)?.value,
     pending: () => pending.length,
@@ -154,4 +167,15 @@ export function openPatrolStore(dataDir: string, opts: string | PatrolStoreOptio
       db.close();
     },
   });
+}
+
+/** A stored picture reference, checked (a hand-edited or damaged row is no picture, not a crash). */
+function parseSnapshot(text: string | null): AlertRow['snapshot'] {
+  if (!text) return undefined;
+  try {
+    const x = JSON.parse(text) as { file?: unknown; atMs?: unknown };
+    return typeof x.file === 'string' && typeof x.atMs === 'number' && Number.isFinite(x.atMs) ? { file: x.file, atMs: x.atMs } : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -46,13 +46,23 @@ export class AlertSnapshots {
   /** The event with its snapshot named (alerts of drones with a recent keyframe), else the event unchanged. */
   attach(ev: StationEvent): StationEvent {
     const drone = ev.args?.drone;
-    if (ev.severity !== 'alert' || !drone || !/^[A-Za-z0-9_-]{1,64}$/.test(drone)) return ev;
+    if (ev.severity !== 'alert' || !drone) return ev;
+    const snapshot = this.take(drone, ev.atMs);
+    return snapshot ? { ...ev, snapshot } : ev;
+  }
+
+  /**
+   * A picture of the drone now, for an alert raised at `atMs` (the patrol runner's alerts, whatever their level,
+   * and the station's): its name and the keyframe's time, the JPEG following; undefined when there is none.
+   */
+  take(drone: string, atMs: number): { file: string; atMs: number } | undefined {
+    if (!/^[A-Za-z0-9_-]{1,64}$/.test(drone) || !Number.isFinite(atMs)) return undefined;
     const key = this.o.lastKeyframe(drone);
-    if (!key || this.o.now() - key.atMs > (this.o.maxAgeMs ?? 5000)) return ev;
-    const file = `${drone}_${Math.round(ev.atMs)}_${this.seq++}.jpg`;
+    if (!key || this.o.now() - key.atMs > (this.o.maxAgeMs ?? 5000)) return undefined;
+    const file = `${drone}_${Math.round(atMs)}_${this.seq++}.jpg`;
     if (this.running + this.queue.length >= MAX_RUNNING + MAX_QUEUED) {
       this.o.log?.(`kongxun: alert snapshot of ${drone} skipped: ${MAX_QUEUED} already waiting`);
-      return ev;
+      return undefined;
     }
     const data = key.data.slice();
     const job = () => void this.write(file, data).finally(() => this.next());
@@ -60,7 +70,7 @@ export class AlertSnapshots {
       this.running++;
       job();
     } else this.queue.push(job);
-    return { ...ev, snapshot: { file, atMs: key.atMs } };
+    return { file, atMs: key.atMs };
   }
 
   private next(): void {

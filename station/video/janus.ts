@@ -357,16 +357,48 @@ export class JanusForwarder {
    * A token for one authorised console request (the hook the console's session binds to): registered with
    * Janus for the streaming plugin only, revoked when its lifetime ends or the station closes.
    */
-  async issue(): Promise<Result<JanusAccess>> {
+  async issue(ttlMs?: number): Promise<Result<JanusAccess>> {
     if (this.closed) return err('closed', 'janus forwarding is closed');
     const token = randomBytes(24).toString('base64url');
     const r = await this.o.gateway.addToken(token);
     if (!r.ok) return r;
-    const ttl = this.o.tokenTtlMs ?? 12 * 3_600_000;
+    const ttl = ttlMs ?? this.o.tokenTtlMs ?? 12 * 3_600_000;
     const timer = setTimeout(() => void this.revoke(token), ttl);
     timer.unref();
     this.tokens.set(token, timer);
     return ok({ url: this.o.gateway.url, token, expiresMs: this.now() + ttl, mountpoints: this.mountpoints().map(({ drone, id }) => ({ drone, id })) });
+  }
+
+  /**
+   * A Janus started again (janus-supervisor.ts) knows no mountpoint and no token: every drone's mountpoint is
+   * made again (on a port the new Janus picks; packets before it is ready are dropped) and every live token is
+   * registered again, so viewers keep theirs.
+   */
+  async renew(): Promise<Result<{ mountpoints: number; tokens: number }>> {
+    if (this.closed) return err('closed', 'janus forwarding is closed');
+    const drones = [...this.mounts.keys()];
+    for (const d of drones) this.mounts.set(d, 'pending');
+    const fails: string[] = [];
+    let made = 0;
+    for (const d of drones) {
+      const r = await this.o.gateway.mountpoint(d);
+      if (this.closed) return err('closed', 'janus forwarding is closed');
+      if (r.ok) {
+        this.mounts.set(d, r.value);
+        made++;
+      } else {
+        // Tried again at the drone's next packet.
+        this.mounts.delete(d);
+        fails.push(`${d}: ${r.reason}`);
+      }
+    }
+    let tokens = 0;
+    for (const t of this.tokens.keys()) {
+      const r = await this.o.gateway.addToken(t);
+      if (r.ok) tokens++;
+      else fails.push(`token: ${r.reason}`);
+    }
+    return fails.length ? err('janus-renew', fails.join('; ')) : ok({ mountpoints: made, tokens });
   }
 
   async revoke(token: string): Promise<void> {
@@ -382,4 +414,17 @@ export class JanusForwarder {
     this.closed = true;
     this.sock.close();
   }
+}
+
+/**
+ * A drone's live video for the sub-bureau centre (issue 18, `in/video`): that drone's mountpoint on this
+ * station's Janus and a token of the request's own, for `ttlMs` (default 2 h). Refused while the drone sends no
+ * video (no mountpoint yet) or when Janus refuses the token.
+ */
+export async function centreVideoAccess(fwd: JanusForwarder, drone: string, o: { publicUrl?: string; ttlMs?: number } = {}): Promise<Result<{ url: string; token: string; mountpoint: number; expiresMs: number }>> {
+  const m = fwd.mountpoints().find((x) => x.drone === drone);
+  if (!m) return err('no-video', `no live video from ${drone} on this station's Janus (the drone sends none, or its mountpoint is not made yet)`);
+  const a = await fwd.issue(o.ttlMs ?? 2 * 3_600_000);
+  if (!a.ok) return a;
+  return ok({ url: o.publicUrl ?? a.value.url, token: a.value.token, mountpoint: m.id, expiresMs: Math.round(a.value.expiresMs) });
 }

@@ -18,6 +18,8 @@ export class FakeHost implements CentreHost {
   acks = new Map<string, string>();
   progressOf = new Map<string, DispatchProgress>();
   refuse: string | null = null;
+  /** A drone's video for the centre (issue 18); absent: the station has no Janus. */
+  video?: CentreHost['video'];
 
   status(): HostStatus {
     return { name: this.name, drones: this.fleetRows.length, dronesUp: this.fleetRows.filter((r) => r[8] === 'up').length, sortiesToday: 72, sortiesFlown: 3, coveragePct: 97.5 };
