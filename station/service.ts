@@ -456,7 +456,7 @@ async function startServiceParts(o: StationServiceOptions, clock: Clock, log: (l
     for (const l of listeners) l(ev);
     const a = patrolAlert(n);
     // With a patrol the runner's alert is the log line ("patrol alert: …"); said once.
-    if (runner && a) runner.alert(null, null, a.level, a.text);
+    if (runner && a) runner.alert(null, null, a.level, a.said, a.text);
     else log(`kongxun: ${ev.severity === 'alert' ? 'ALERT' : ev.severity}: ${ev.text}`);
   };
   const offNotice = health.onNotice(notice);
@@ -572,10 +572,10 @@ export function withPatrol(views: VehicleView[], runner: PatrolRunner | undefine
 }
 
 /** The patrol runner on the service's station; `close` sends drones in the air home and closes the store. */
-/** A runner's alert as a console event: critical → alert, warning → warning, else notice. English text. */
+/** A runner's alert as a console event: critical → alert, warning → warning, else notice; by code (`said`) and in English. */
 export function patrolEvent(a: AlertRow, drone: string | undefined): StationEvent {
   const severity = a.level === 'critical' ? 'alert' : a.level === 'warning' ? 'warning' : 'notice';
-  return { atMs: a.atMs, ...(a.sysid !== null ? { sysid: a.sysid } : {}), kind: 'patrol', severity, text: a.text, args: { ...(drone ? { drone } : {}), ...(a.sortie ? { sortie: a.sortie } : {}) } };
+  return { atMs: a.atMs, ...(a.sysid !== null ? { sysid: a.sysid } : {}), kind: 'patrol', severity, text: a.text, args: { ...(drone ? { drone } : {}), ...(a.sortie ? { sortie: a.sortie } : {}) }, ...(a.said ? { said: a.said } : {}) };
 }
 
 async function startPatrol(dir: string, files: StationFiles, station: Station, clock: Clock, dataDir: string, gateway: CommandGateway, log: (l: string) => void, health: StorageHealth, onAlert: (a: AlertRow) => void): Promise<Result<{ runner: PatrolRunner; store: PatrolStore; day: DayInput; close(): Promise<void> }>> {
