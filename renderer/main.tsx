@@ -19,13 +19,14 @@ import { Replay } from './replay/Replay.js';
 import { Audit } from './ui/Audit.js';
 import { Timeline } from './ui/Timeline.js';
 import { Wall } from './ui/Wall.js';
+import { Report } from './ui/Report.js';
 import { listenForVideoPort } from './video/port.js';
 import { VideoWindow } from './video/VideoWindow.js';
 import { fetchMe, SignIn } from './ui/SignIn.js';
 import { Users } from './ui/Users.js';
 import { Kiosk } from './video/Kiosk.js';
 
-const VIEWS: View[] = ['desk', 'timeline', 'wall', 'planner', 'replay', 'audit', 'video', 'kiosk', 'users'];
+const VIEWS: View[] = ['desk', 'timeline', 'wall', 'planner', 'replay', 'audit', 'video', 'kiosk', 'users', 'report'];
 
 function App() {
   const { store } = useConsole();
@@ -64,6 +65,7 @@ function App() {
       {view === 'replay' && <Replay />}
       {view === 'users' && <Users />}
       {view === 'audit' && <Audit />}
+      {view === 'report' && <Report />}
     </div>
   );
 }

@@ -1,7 +1,8 @@
 // Bundles the renderer (web console and desktop window page) and the Electron main/preload with esbuild.
 // `kongxun serve` calls buildRenderer() itself when the bundle is missing or older than its sources.
 import { build } from 'esbuild';
-import { copyFileSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -20,6 +21,7 @@ function newestMtime(dir) {
 export function rendererIsStale() {
   try {
     const built = statSync(join(rendererOut, 'main.js')).mtimeMs;
+    if (!existsSync(join(rendererOut, 'fonts', 'noto-sans-sc.css'))) return true;
     return Math.max(newestMtime(join(root, 'renderer')), statSync(join(root, 'station', 'api', 'contract.ts')).mtimeMs) > built;
   } catch {
     return true;
@@ -52,6 +54,41 @@ export async function buildRenderer() {
     logLevel: 'warning',
   });
   copyFileSync(join(root, 'renderer', 'index.html'), join(rendererOut, 'index.html'));
+  copyFonts();
+}
+
+/** The CJK font the console ships (weights 400 and 700 of Noto Sans SC), served by the station itself. */
+export const FONT_WEIGHTS = [400, 700];
+
+/**
+ * Noto Sans SC from @fontsource/noto-sans-sc into out/renderer/fonts/: for each weight its @font-face rules as
+ * the package writes them (one per subset, each with its unicode-range, so a page fetches only the subsets of
+ * the characters it shows), WOFF2 only (every Chromium reads it; the WOFF copies are dropped), and the WOFF2
+ * files those rules name — nothing else of the package's 76 MB. The files sit under the package's version, so
+ * they are cached for good (the station serves /fonts/ immutable) and a new version is a new path.
+ * Returns the bytes written.
+ */
+export function copyFonts(out = join(rendererOut, 'fonts')) {
+  const require = createRequire(import.meta.url);
+  const pkg = dirname(require.resolve('@fontsource/noto-sans-sc/package.json'));
+  const version = JSON.parse(readFileSync(join(pkg, 'package.json'), 'utf8')).version;
+  rmSync(out, { recursive: true, force: true });
+  mkdirSync(join(out, version), { recursive: true });
+  let css = `/* Noto Sans SC ${version} (SIL Open Font License 1.1, see ${version}/LICENSE), weights ${FONT_WEIGHTS.join(' and ')}: from @fontsource/noto-sans-sc by scripts/build.mjs. */\n`;
+  let bytes = 0;
+  for (const w of FONT_WEIGHTS) {
+    const src = readFileSync(join(pkg, `${w}.css`), 'utf8');
+    const rules = src.replace(/src: url\(\.\/files\/([\w-]+\.woff2)\) format\('woff2'\), url\(\.\/files\/[\w-]+\.woff\) format\('woff'\);/g, (_m, file) => {
+      copyFileSync(join(pkg, 'files', file), join(out, version, file));
+      bytes += statSync(join(out, version, file)).size;
+      return `src: url(./${version}/${file}) format('woff2');`;
+    });
+    if (/\.woff\)/.test(rules) || !/unicode-range/.test(rules)) throw new Error(`@fontsource/noto-sans-sc ${version}: ${w}.css is not in the form expected`);
+    css += rules;
+  }
+  copyFileSync(join(pkg, 'LICENSE'), join(out, version, 'LICENSE'));
+  writeFileSync(join(out, 'noto-sans-sc.css'), css);
+  return { version, bytes, files: readdirSync(join(out, version)).filter((f) => f.endsWith('.woff2')).length };
 }
 
 export async function buildElectron() {

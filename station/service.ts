@@ -31,6 +31,7 @@ import { startVideoDiscovery, type DiscoveryTimings } from './video/discovery.js
 import { VideoHub, type SortieMark } from './video/hub.js';
 import { Auth } from './auth/auth.js';
 import { openPatrolStore, type AlertRow, type PatrolStore } from './patrol/store.js';
+import { saidText } from './patrol/said.js';
 import { startStationCentre, type StationCentre, type StationCentreOptions } from './centre/start.js';
 import { checkDataDir } from './storage/data-dir.js';
 import { StorageHealth, patrolAlert, storageEvent, type StorageNotice } from './storage/health.js';
@@ -324,7 +325,7 @@ async function startServiceParts(o: StationServiceOptions, clock: Clock, log: (l
     const onJanus = (text: string, what: 'died' | 'restart-failed' | 'back') => {
       log(`kongxun: ${what === 'back' ? '' : 'ALERT: '}${text}`);
       flood.push({ atMs: clock.now(), kind: 'janus', severity: what === 'back' ? 'notice' : 'alert', text, args: { what } });
-      if (what !== 'back') runner?.alert(null, null, 'warning', text);
+      if (what !== 'back') runner?.alert(null, null, 'warning', saidText(text));
     };
     const j = await JanusSupervisor.start({ dir: join(o.dataDir, 'janus'), httpPort: o.janus.port, adminPort: o.janus.port + 1, bindIp: o.janus.ip, iceEnforce: any ? '' : o.janus.ip, log, onAlert: onJanus });
     if (j.ok) {
@@ -473,7 +474,7 @@ async function startServiceParts(o: StationServiceOptions, clock: Clock, log: (l
     for (const l of listeners) l(ev);
     const a = patrolAlert(n);
     // With a patrol the runner's alert is the log line ("patrol alert: …"); said once.
-    if (runner && a) runner.alert(null, null, a.level, a.text);
+    if (runner && a) runner.alert(null, null, a.level, a.said, a.text);
     else log(`kongxun: ${ev.severity === 'alert' ? 'ALERT' : ev.severity}: ${ev.text}`);
   };
   const offNotice = health.onNotice(notice);
@@ -589,10 +590,10 @@ export function withPatrol(views: VehicleView[], runner: PatrolRunner | undefine
 }
 
 /** The patrol runner on the service's station; `close` sends drones in the air home and closes the store. */
-/** A runner's alert as a console event: critical → alert, warning → warning, else notice. English text. */
+/** A runner's alert as a console event: critical → alert, warning → warning, else notice; by code (`said`) and in English. */
 export function patrolEvent(a: AlertRow, drone: string | undefined): StationEvent {
   const severity = a.level === 'critical' ? 'alert' : a.level === 'warning' ? 'warning' : 'notice';
-  return { atMs: a.atMs, ...(a.sysid !== null ? { sysid: a.sysid } : {}), kind: 'patrol', severity, text: a.text, args: { ...(drone ? { drone } : {}), ...(a.sortie ? { sortie: a.sortie } : {}) }, ...(a.snapshot ? { snapshot: a.snapshot } : {}) };
+  return { atMs: a.atMs, ...(a.sysid !== null ? { sysid: a.sysid } : {}), kind: 'patrol', severity, text: a.text, args: { ...(drone ? { drone } : {}), ...(a.sortie ? { sortie: a.sortie } : {}) }, ...(a.said ? { said: a.said } : {}), ...(a.snapshot ? { snapshot: a.snapshot } : {}) };
 }
 
 async function startPatrol(dir: string, files: StationFiles, station: Station, clock: Clock, dataDir: string, gateway: CommandGateway, log: (l: string) => void, health: StorageHealth, onAlert: (a: AlertRow) => void, snapshot?: (sysid: number) => AlertRow['snapshot']): Promise<Result<{ runner: PatrolRunner; store: PatrolStore; day: DayInput; close(): Promise<void> }>> {

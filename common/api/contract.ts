@@ -62,11 +62,25 @@ export interface StationEvent {
   text: string;
   /** What the wording needs: drone id, and e.g. from/to of a mode change, the autopilot's own text. */
   args?: Record<string, string>;
+  /** The patrol runner's alerts (kind `patrol`): the message by code and parameters, which the console words. */
+  said?: Said;
   /**
    * An alert of a drone with video carries a picture of the moment (issue 18): the drone's last keyframe as a
    * JPEG at GET /api/snapshots/<file> (DATA/snapshots), `atMs` = when that keyframe reached the station.
    */
   snapshot?: { file: string; atMs: number };
+}
+
+/**
+ * A message by code and parameters (the patrol runner's alerts and events, station/patrol/said.ts): the console
+ * words it in its language (`pa.<code>` in renderer/i18n.ts), the centre and the CLI read the English `text`
+ * beside it. `why` are its causes (failing launch gates, a reassignment's reason), worded the same way; code
+ * `text` carries words that have no code (`args.text`: the autopilot's own, or a cause from elsewhere).
+ */
+export interface Said {
+  code: string;
+  args?: Record<string, string>;
+  why?: Said[];
 }
 
 export interface StationSnapshot {

@@ -1,7 +1,8 @@
 /**
  * The jurisdiction map: station geography (boundary, patrol lines and areas, no-fly zones, schools, docks,
- * hotspots), every drone as a heading arrow with its trail, its current sortie's route with progress, and
- * the targets of go-to / orbit commands. Everything moves from store subscriptions, never React renders, so
+ * hotspots), every drone as a heading arrow with its trail (cleared when it lands), its current sortie's route
+ * with progress, and the targets of go-to / orbit commands; drones standing together on the ground as one marker
+ * with their count and names (dock-stack.ts), a click listing them to pick one. Everything moves from store subscriptions, never React renders, so
  * 10 Hz telemetry of a whole fleet costs no re-render. Coordinates stay WGS-84 (see basemap.ts).
  */
 import L from 'leaflet';
@@ -9,6 +10,8 @@ import type { VehicleView } from '../../common/api/contract.js';
 import type { ConsoleState, ConsoleStore } from '../state/store.js';
 import { mountBasemap } from './basemap.js';
 import { droneSortie, plannedId } from './sortie.js';
+import { dockStacks, stackLabel, type DockStack } from './dock-stack.js';
+import { translate } from '../i18n.js';
 
 const KIND_STYLE: Record<string, L.PathOptions> = {
   boundary: { color: '#60a5fa', weight: 2, fill: false, dashArray: '6 4' },
@@ -86,6 +89,14 @@ interface DroneLayers {
   last: string;
   /** Trail points not drawn yet. */
   pending: L.LatLng[];
+  wasArmed: boolean;
+}
+
+/** Drones standing together on the ground: one marker (count and names); a click lists them to pick one. */
+interface StackLayer {
+  marker: L.Marker;
+  stack: DockStack;
+  sig: string;
 }
 
 export function mountMap(el: HTMLElement, store: ConsoleStore, o: MapOptions = {}): { map: L.Map; destroy(): void } {
@@ -133,13 +144,81 @@ export function mountMap(el: HTMLElement, store: ConsoleStore, o: MapOptions = {
       targetRing: L.circle([0, 0], { radius: 50, color: '#fde047', weight: 1.5, fill: false, interactive: false }),
       last: '',
       pending: [],
+      wasArmed: v.armed,
     };
     drones.set(v.sysid, d);
     return d;
   };
 
+  const stacks = new Map<string, StackLayer>();
+  const openStack = (key: string) => {
+    const sl = stacks.get(key);
+    if (!sl) return;
+    const { lang, selected } = store.getState();
+    const box = document.createElement('div');
+    box.className = 'kx-stack-list';
+    box.dataset.testid = 'dock-stack-list';
+    box.append(textElement(translate(lang, 'stackTitle', { n: sl.stack.members.length }), 'kx-stack-title'));
+    for (const m of sl.stack.members) {
+      const b = document.createElement('button');
+      b.type = 'button';
+      b.dataset.testid = `stack-${m.id}`;
+      b.className = m.sysid === selected ? 'selected' : '';
+      const state = !m.connected ? translate(lang, 'lost') : m.mode;
+      b.textContent = `${m.id} · ${m.batteryPct === null ? '—' : `${Math.round(m.batteryPct)}%`} · ${state}`;
+      b.onclick = () => {
+        o.onSelect?.(m.sysid);
+        map.closePopup();
+      };
+      b.disabled = !o.onSelect;
+      box.append(b);
+    }
+    L.popup({ closeButton: true, autoPan: true, offset: [0, -10] }).setLatLng(sl.marker.getLatLng()).setContent(box).openOn(map);
+  };
+  const drawStacks = (list: DockStack[], selected: number | null) => {
+    const keep = new Set<string>();
+    for (const st of list) {
+      keep.add(st.key);
+      const sel = st.members.some((m) => m.sysid === selected);
+      const sig = `${st.members.map((m) => `${m.id}${m.connected ? '' : '!'}`).join(',')}|${sel ? selected : ''}`;
+      let sl = stacks.get(st.key);
+      if (!sl) {
+        const marker = L.marker([st.latDeg, st.lonDeg], { icon: L.divIcon({ className: 'kx-stack' }), keyboard: false, zIndexOffset: 900 }).addTo(map);
+        const key = st.key;
+        marker.on('click', () => openStack(key));
+        sl = { marker, stack: st, sig: '' };
+        stacks.set(st.key, sl);
+      }
+      sl.stack = st;
+      sl.marker.setLatLng([st.latDeg, st.lonDeg]);
+      if (sl.sig !== sig) {
+        sl.sig = sig;
+        const lost = st.members.filter((m) => !m.connected).length;
+        sl.marker.setIcon(L.divIcon({
+          className: `kx-stack${sel ? ' selected' : ''}${lost ? ' has-lost' : ''}`,
+          iconSize: [30, 22],
+          iconAnchor: [15, 11],
+          html: `<span class="kx-stack-count">${st.members.length}</span><span class="kx-label">${escapeHtml(stackLabel(st.members))}</span>`,
+        }));
+        const el = sl.marker.getElement();
+        if (el) {
+          el.dataset.testid = 'dock-stack';
+          el.dataset.drones = st.members.map((m) => m.id).join(',');
+        }
+      }
+    }
+    for (const [key, sl] of stacks) {
+      if (keep.has(key)) continue;
+      sl.marker.remove();
+      stacks.delete(key);
+    }
+  };
+
   const drawVehicles = (s: ConsoleState) => {
     const seen = new Set<number>();
+    const stackList = dockStacks(s.vehicles);
+    const stacked = new Set(stackList.flatMap((st) => st.members.map((m) => m.sysid)));
+    drawStacks(stackList, s.selected);
     for (const v of s.vehicles) {
       if (v.latDeg === null || v.lonDeg === null || (v.latDeg === 0 && v.lonDeg === 0)) continue;
       seen.add(v.sysid);
@@ -152,7 +231,19 @@ export function mountMap(el: HTMLElement, store: ConsoleStore, o: MapOptions = {
         const state = !v.connected ? 'lost' : v.armed ? 'armed' : 'idle';
         for (const c of ['lost', 'armed', 'idle']) el.classList.toggle(c, c === state);
         el.classList.toggle('selected', v.sysid === s.selected);
+        // Standing with others on the ground: drawn by its stack's marker, not on top of them.
+        el.classList.toggle('stacked', stacked.has(v.sysid));
+        // Just above a stack (taking off from its dock): its name goes on the left, clear of the stack's names.
+        const nearStack = !stacked.has(v.sysid) && stackList.some((st) => Math.abs(st.latDeg - v.latDeg!) < 0.0005 && Math.abs(st.lonDeg - v.lonDeg!) < 0.0008);
+        el.classList.toggle('label-left', nearStack);
       }
+      // Landed: the flight's trail goes (the next flight draws its own).
+      if (d.wasArmed && !v.armed) {
+        d.trail.setLatLngs([]);
+        d.pending = [];
+        dirtyTrails.delete(d);
+      }
+      d.wasArmed = v.armed;
       // Trail: the flown path since the console opened (while armed), capped. Points collect here and reach
       // the canvas twice a second (flushTrails): a 10 Hz repaint of every trail is the costliest thing on the map.
       const key = `${v.latDeg.toFixed(6)},${v.lonDeg.toFixed(6)}`;

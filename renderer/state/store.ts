@@ -6,7 +6,7 @@ import type { FlightIssue } from '../../missions/plan/flight-check.js';
 
 /** The screens; 'video' is one drone's video in a window of its own (`?view=video&drone=ID`); 'replay' reviews
  * recorded flights (`?view=replay[&flight=ID]`). */
-export type View = 'desk' | 'timeline' | 'wall' | 'planner' | 'replay' | 'audit' | 'video' | 'kiosk' | 'users';
+export type View = 'desk' | 'timeline' | 'wall' | 'planner' | 'replay' | 'audit' | 'video' | 'kiosk' | 'users' | 'report';
 export type Basemap = 'none' | 'offline' | 'osm' | 'tianditu' | 'amap';
 
 export interface CommandEntry {

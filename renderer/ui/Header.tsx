@@ -3,13 +3,14 @@ import type { Basemap, View } from '../state/store.js';
 import { useConsole, useSel, useT } from './context.js';
 import { signOut } from './SignIn.js';
 
-const VIEWS: { view: View; key: 'viewDesk' | 'viewTimeline' | 'viewWall' | 'viewPlanner' | 'viewReplay' | 'viewAudit' }[] = [
+const VIEWS: { view: View; key: 'viewDesk' | 'viewTimeline' | 'viewWall' | 'viewPlanner' | 'viewReplay' | 'viewAudit' | 'viewReport' }[] = [
   { view: 'desk', key: 'viewDesk' },
   { view: 'timeline', key: 'viewTimeline' },
   { view: 'wall', key: 'viewWall' },
   { view: 'planner', key: 'viewPlanner' },
   { view: 'replay', key: 'viewReplay' },
   { view: 'audit', key: 'viewAudit' },
+  { view: 'report', key: 'viewReport' },
 ];
 
 /** "UTC+8" for the zone at that instant. */

@@ -8,7 +8,7 @@
 import { useEffect, useMemo, useRef } from 'react';
 import type { ScheduleSortieView } from '../../common/api/contract.js';
 import { dayCounts, dayStartMs, flownBars, onStation, plannedId, ms, plannedState, stationTime, type FlownBar } from '../features/sortie.js';
-import { useSel, useT } from './context.js';
+import { useSel, useT, wordEvent } from './context.js';
 
 const W = 1400;
 const LABEL = 110;
@@ -156,7 +156,7 @@ export function Timeline() {
           if (!d || !drones.includes(d)) return null;
           const y = rowY(`drone:${d}`);
           const fx = x(e.atMs);
-          return <path key={`f-${i}`} className="fault-mark" data-testid="fault" d={`M${fx},${y + 2} l5,9 l-10,0 z`}><title>{e.text}</title></path>;
+          return <path key={`f-${i}`} className="fault-mark" data-testid="fault" d={`M${fx},${y + 2} l5,9 l-10,0 z`}><title>{wordEvent(t, e)}</title></path>;
         })}
         <g ref={nowLine} className="now" transform={`translate(${x(now)},0)`} data-testid="now-line">
           <line x1={0} x2={0} y1={20} y2={H - 4} />

@@ -1,7 +1,7 @@
 /** The store and station client handed to every view (made once in main.tsx, never at import time). */
 import { createContext, useContext } from 'react';
 import { useStore } from 'zustand';
-import type { StationEvent, VehicleCommand } from '../../common/api/contract.js';
+import type { VehicleCommand } from '../../common/api/contract.js';
 import type { StationClient } from '../api/client.js';
 import { STRINGS, translate, type StringKey } from '../i18n.js';
 import type { CommandEntry, ConsoleState, ConsoleStore } from '../state/store.js';
@@ -24,26 +24,13 @@ export function useSel<T>(sel: (s: ConsoleState) => T): T {
   return useStore(useConsole().store, sel);
 }
 
-export type T = (k: StringKey, args?: Record<string, string | number>) => string;
+import type { T } from '../features/words.js';
+export type { T };
+export { wordEvent, wordSaid } from '../features/words.js';
 
 export function useT(): T {
   const lang = useSel((s) => s.lang);
   return (k, args) => translate(lang, k, args);
-}
-
-const EVENT_KEYS = new Set(['vehicle-new', 'vehicle-lost', 'vehicle-regained', 'vehicle-rebooted', 'mode-changed', 'armed', 'disarmed', 'duplicate-sysid', 'statustext', 'statustext-flood', 'unsigned-flagged', 'link-rejecting', 'stream-missing', 'stream-refused', 'stream-restored']);
-const STORAGE_KEYS = new Set(['storage-failed', 'storage-recovered', 'storage-low', 'storage-stop', 'storage-space-ok']);
-const STORES = new Set(['tlogs', 'patrol', 'video', 'audit']);
-
-/** An event in the console's language; the autopilot's own words (STATUSTEXT) are quoted as they came. */
-export function wordEvent(t: T, e: StationEvent): string {
-  // The station's records (station/storage/health.ts): which store, in the console's words.
-  if (e.args && STORAGE_KEYS.has(e.kind)) {
-    const store = e.args.store;
-    return t(`ev.${e.kind}` as StringKey, { ...e.args, what: store && STORES.has(store) ? t(`store.${store}` as StringKey) : '' });
-  }
-  if (!e.args || !EVENT_KEYS.has(e.kind)) return e.text;
-  return t(`ev.${e.kind}` as StringKey, e.args);
 }
 
 export function commandLabel(t: T, c: VehicleCommand): string {

@@ -23,6 +23,7 @@ import type { Fleet } from '../../missions/fleet.js';
 import type { CentreHost, DispatchProgress, HostAlert, HostEvent, HostSortie } from './host.js';
 import { readPicture } from './pictures.js';
 import type { FleetRow } from './schema.js';
+import { said } from '../patrol/said.js';
 
 export interface StationHostOptions {
   clock: Clock;
@@ -138,7 +139,7 @@ export function stationHost(o: StationHostOptions): StationHost {
       const refused = lookRefusal(o.rules, req);
       if (refused) return err('refused', refused);
       p.runner.request({ id: req.id, latDeg: req.latDeg, lonDeg: req.lonDeg, radiusM: req.radiusM, priority: req.priority, holdS: req.holdS, from: principalName(who) });
-      if (req.text) p.runner.event(null, null, 'dispatch', `${req.id} from ${principalName(who)}: ${req.text.slice(0, 500)}`);
+      if (req.text) p.runner.event(null, null, 'dispatch', said('centre-note', { id: req.id, from: principalName(who), text: req.text.slice(0, 500) }));
       o.log?.(`kongxun: centre: ${principalName(who)} asks to look at ${req.latDeg.toFixed(5)}, ${req.lonDeg.toFixed(5)} (${req.id})`);
       return ok(undefined);
     },
@@ -175,7 +176,7 @@ export function stationHost(o: StationHostOptions): StationHost {
       if (instructions.some((i) => i.id === id)) return err('duplicate', `instruction ${id} is already known`);
       instructions.push({ id, from: principalName(who), text, atMs: o.clock.now(), ack: null });
       saveInstructions();
-      p?.runner.event(null, null, 'instruction', `${id} from ${principalName(who)}: ${text.slice(0, 500)}`);
+      p?.runner.event(null, null, 'instruction', said('centre-note', { id, from: principalName(who), text: text.slice(0, 500) }));
       o.log?.(`kongxun: centre: instruction ${id} from ${principalName(who)}: ${text}`);
       return ok(undefined);
     },

@@ -150,7 +150,7 @@ export async function patrolMain(argv: string[], io: CliIo): Promise<number> {
   const runner = new PatrolRunner({ clock, station: st.value, day: d.value, store: store.value, gateway: gateway.value, onAlert: (al) => io.out(`alert: ${al.text}`), records: () => health.launchBlocker() });
   health.onNotice((n) => {
     const a = patrolAlert(n);
-    if (a) runner.alert(null, null, a.level, a.text);
+    if (a) runner.alert(null, null, a.level, a.said, a.text);
   });
   health.check();
   runner.start();

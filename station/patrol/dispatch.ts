@@ -13,6 +13,7 @@ import { audited, type ActionContext } from './actions.js';
 import type { PatrolRunner } from './runner.js';
 import { groundDistanceM } from '../../common/geo.js';
 import type { PatrolStore } from './store.js';
+import { said, saidText } from './said.js';
 
 export interface LookRequest {
   id?: string;
@@ -85,7 +86,7 @@ export class Dispatcher {
   request(req: LookRequest): string {
     const id = req.id ?? `D${String(++this.n).padStart(3, '0')}`;
     this.list.push({ id, request: req, requestedAtMs: this.o.ctx.clock.now(), state: 'queued', sysid: null, droneId: null, source: null, sortie: null, arrivedAtMs: null, leftAtMs: null, reason: null, assignedAtMs: null, endedAtMs: null });
-    this.o.runner.event(null, null, 'dispatch', `${id}: look at ${req.latDeg.toFixed(5)}, ${req.lonDeg.toFixed(5)} r ${req.radiusM} m for ${req.holdS} s (priority ${req.priority})`);
+    this.o.runner.event(null, null, 'dispatch', said('dispatch-queued', { id, lat: req.latDeg.toFixed(5), lon: req.lonDeg.toFixed(5), radius: req.radiusM, hold: req.holdS, priority: req.priority }));
     return id;
   }
 
@@ -95,7 +96,7 @@ export class Dispatcher {
       if (nowMs - r.requestedAtMs > (this.o.maxWaitMs ?? 600_000)) {
         r.state = 'unserved';
         r.reason = 'no suitable drone';
-        this.o.runner.alert(null, null, 'warning', `${r.id}: no suitable drone within ${Math.round((this.o.maxWaitMs ?? 600_000) / 60000)} min`);
+        this.o.runner.alert(null, null, 'warning', said('dispatch-none', { id: r.id, minutes: Math.round((this.o.maxWaitMs ?? 600_000) / 60000) }));
         continue;
       }
       this.assign(r, nowMs);
@@ -122,7 +123,7 @@ export class Dispatcher {
     const best = picks.sort((a, b) => a.distM - b.distM)[0];
     if (!best) return;
     Object.assign(r, { sysid: best.sysid, droneId: best.droneId, source: best.source, sortie: best.sortie, state: 'en_route' as const, assignedAtMs: nowMs });
-    runner.event(best.sortie, best.sysid, 'dispatch', `${r.id} → ${best.droneId} (${best.source}, ${Math.round(best.distM)} m away)`);
+    runner.event(best.sortie, best.sysid, 'dispatch', said('dispatch-assigned', { id: r.id, drone: best.droneId, source: best.source, metres: Math.round(best.distM) }));
     void this.fly(r).catch((e: unknown) => this.fail(r, `threw: ${(e as Error).message}`));
   }
 
@@ -131,7 +132,7 @@ export class Dispatcher {
     r.reason = reason;
     r.leftAtMs ??= this.o.ctx.clock.now();
     r.endedAtMs ??= this.o.ctx.clock.now();
-    this.o.runner.alert(r.sortie, r.sysid, 'warning', `${r.id} (${r.droneId}): ${reason}`);
+    this.o.runner.alert(r.sortie, r.sysid, 'warning', said('dispatch-failed', { id: r.id, drone: r.droneId ?? '' }, [saidText(reason)]));
   }
 
   private async fly(r: DispatchRecord): Promise<void> {
@@ -173,7 +174,7 @@ export class Dispatcher {
       r.state = a.ok ? 'resumed' : 'failed';
       r.endedAtMs = clock.now();
       if (!a.ok) r.reason = a.reason;
-      runner.event(r.sortie, sysid, 'dispatch', `${r.id}: ${a.ok ? 'patrol resumed' : `resume refused: ${a.reason}`}`);
+      runner.event(r.sortie, sysid, 'dispatch', a.ok ? said('dispatch-resumed', { id: r.id }) : said('dispatch-resume-refused', { id: r.id }, [saidText(a.reason)]));
       return;
     }
     r.state = 'returning';
@@ -182,6 +183,6 @@ export class Dispatcher {
     await waitUntil(clock, () => !runner.snap(sysid)?.armed, { timeoutMs: 1_200_000, everyMs: 1000 });
     r.state = 'done';
     r.endedAtMs = clock.now();
-    runner.event(null, sysid, 'dispatch', `${r.id}: ${r.droneId} back in its dock`);
+    runner.event(null, sysid, 'dispatch', said('dispatch-docked', { id: r.id, drone: r.droneId ?? '' }));
   }
 }

@@ -6,6 +6,7 @@
  */
 import type { VehicleSnapshot } from '../vehicle/vehicle-state.js';
 import type { GateReport } from './sortie.js';
+import { english, said, saidText, type Said } from './said.js';
 
 export interface GateInput {
   nowMs: number;
@@ -31,40 +32,41 @@ export interface GateInput {
 }
 
 export function evaluateGates(g: GateInput): GateReport {
-  const failing: string[] = [];
+  const why: Said[] = [];
   let warmupOnly = true;
   const s = g.snap;
   const age = s?.lastHeartbeatMs != null ? g.nowMs - s.lastHeartbeatMs : Infinity;
   if (!s || g.lost || age > (g.heartbeatMaxAgeMs ?? 3000)) {
-    failing.push(`link: ${!s ? 'never heard' : `no heartbeat for ${Math.round(age / 1000)} s`}`);
+    why.push(!s ? said('gate-never-heard') : said('gate-heartbeat', { seconds: Math.round(age / 1000) }));
     // Never heard yet may be a drone still booting; heard and gone is not a warm-up.
     if (s) warmupOnly = false;
   }
   if (s) {
     const sats = s.gps?.satellites ?? 0;
-    if (!s.gps || s.gps.fixType < 3 || sats < (g.minSatellites ?? 8)) failing.push(`GPS: fix ${s.gps?.fixType ?? 0}, ${sats} satellites`);
+    if (!s.gps || s.gps.fixType < 3 || sats < (g.minSatellites ?? 8)) why.push(said('gate-gps', { fix: s.gps?.fixType ?? 0, satellites: sats }));
     const pct = s.battery?.remainingPct ?? null;
     const need = g.needPct + g.reservePct;
     if (pct === null || pct < need) {
-      failing.push(`battery ${pct === null ? 'unknown' : `${pct} %`} < ${need} % (route ${g.needPct} % + reserve ${g.reservePct} %)`);
+      const b = { need, route: g.needPct, reserve: g.reservePct };
+      why.push(pct === null ? said('gate-battery-unknown', b) : said('gate-battery', { pct, ...b }));
       if (pct !== null) warmupOnly = false;
     }
     const lastPrearm = [...s.armingMessages].reverse().find((m) => /^PreArm:/i.test(m.text));
     if (lastPrearm && g.nowMs - lastPrearm.atMs < (g.prearmWindowMs ?? 45_000) && !/Need Position Estimate/i.test(lastPrearm.text)) {
-      failing.push(`pre-arm: ${lastPrearm.text}`);
+      why.push(said('gate-prearm', { text: lastPrearm.text }));
       if (!/GPS|EKF|position|AHRS|gyro|compass.*(calib|not healthy)/i.test(lastPrearm.text)) warmupOnly = false;
     }
     if (s.armed) {
-      failing.push('armed');
+      why.push(said('gate-armed'));
       warmupOnly = false;
     }
   }
-  if (g.maintenance) failing.push('flagged for maintenance');
-  if (g.busyWith) failing.push(`busy with ${g.busyWith}`);
-  if (g.records) failing.push(g.records);
-  const warming = failing.length > 0 && warmupOnly && !g.maintenance && !g.busyWith && g.warmingUntilMs !== undefined && g.nowMs < g.warmingUntilMs;
-  const okButMission = failing.length === 0;
+  if (g.maintenance) why.push(said('gate-maintenance'));
+  if (g.busyWith) why.push(said('gate-busy', { sortie: g.busyWith }));
+  if (g.records) why.push(saidText(g.records));
+  const warming = why.length > 0 && warmupOnly && !g.maintenance && !g.busyWith && g.warmingUntilMs !== undefined && g.nowMs < g.warmingUntilMs;
+  const okButMission = why.length === 0;
   // Named only when it is the one gate left (the upload comes after the others pass).
-  if (!g.missionVerified && okButMission) failing.push('mission not verified on the drone');
-  return { ok: okButMission && g.missionVerified, okButMission, failing, ...(warming ? { warming: true } : {}) };
+  if (!g.missionVerified && okButMission) why.push(said('gate-mission'));
+  return { ok: okButMission && g.missionVerified, okButMission, failing: why.map(english), why, ...(warming ? { warming: true } : {}) };
 }

@@ -34,6 +34,7 @@ import { Dispatcher, type LookRequest, type DispatchRecord } from './dispatch.js
 import { evaluateGates } from './gates.js';
 import { ACTIVE_STATES, AIRBORNE_STATES, DEFAULT_TIMING, FINAL_STATES, newSortie, stepSortie, type Sortie, type SortieEffect, type SortieEvent, type SortieTiming } from './sortie.js';
 import type { AlertRow, PatrolStore } from './store.js';
+import { english, said, saidText, type Said } from './said.js';
 import type { CommandGateway } from '../gateway/gateway.js';
 
 export interface RunnerOptions {
@@ -114,7 +115,7 @@ export class PatrolRunner {
       holds: (sysid) => (this.takenOver.has(sysid) ? null : ((id) => (id ? `patrol sortie ${id}` : 'the patrol'))(this.busyWith(sysid)?.id)),
       takeover: (sysid) => this.takeover(sysid),
     });
-    this.event(null, null, saved.length ? 'resume' : 'start', saved.length ? `resumed ${saved.length} sorties from ${o.store.file}` : `day ${this.dayKey}: ${this.sorties.size} sorties`);
+    this.event(null, null, saved.length ? 'resume' : 'start', saved.length ? said('resume', { count: saved.length, file: o.store.file }) : said('start', { day: this.dayKey, count: this.sorties.size }));
     this.markMissed(o.clock.now());
   }
 
@@ -134,11 +135,11 @@ export class PatrolRunner {
       const m: Sortie = { ...s, state: 'missed', reason: 'station not running' };
       this.put(m);
       missed.push(m);
-      this.event(s.id, s.sysid, 'missed', `${s.id} (${s.droneId}) ${this.hhmm(s.launchMs)}–${this.hhmm(s.landMs)}: not flown, the station was not running`);
+      this.event(s.id, s.sysid, 'missed', said('missed', { sortie: s.id, drone: s.droneId, from: this.hhmm(s.launchMs), to: this.hhmm(s.landMs) }));
     }
     if (!missed.length) return;
     missed.sort((a, b) => a.launchMs - b.launchMs);
-    this.alert(null, null, 'warning', `${missed.length} sorties missed (station not running before ${this.hhmm(nowMs)}): ${missed[0]!.id} ${this.hhmm(missed[0]!.launchMs)} … ${missed.at(-1)!.id} ${this.hhmm(missed.at(-1)!.landMs)}`);
+    this.alert(null, null, 'warning', said('missed-summary', { count: missed.length, until: this.hhmm(nowMs), first: missed[0]!.id, firstAt: this.hhmm(missed[0]!.launchMs), last: missed.at(-1)!.id, lastAt: this.hhmm(missed.at(-1)!.landMs) }));
   }
 
   private hhmm(atMs: number): string {
@@ -167,11 +168,11 @@ export class PatrolRunner {
     const now = this.run.startedMs;
     const at = (ms: number) => new Date(ms).toISOString().slice(11, 19) + 'Z';
     if (prev.stoppedMs === null) {
-      const text = `station restarted after an unclean stop (crash, kill or power cut): last alive ${at(prev.aliveMs)}, down about ${Math.round((now - prev.aliveMs) / 1000)} s`;
+      const text = said('restart-unclean', { lastAlive: at(prev.aliveMs), seconds: Math.round((now - prev.aliveMs) / 1000) });
       this.event(null, null, 'restart', text);
       this.alert(null, null, 'warning', text);
     } else {
-      const text = `station restarted: stopped ${at(prev.stoppedMs)}, down ${Math.round((now - prev.stoppedMs) / 1000)} s`;
+      const text = said('restart', { stopped: at(prev.stoppedMs), seconds: Math.round((now - prev.stoppedMs) / 1000) });
       this.event(null, null, 'restart', text);
       this.alert(null, null, 'notice', text);
     }
@@ -184,10 +185,10 @@ export class PatrolRunner {
       if (![...this.sorties.values()].some((s) => s.sysid === e.sysid)) return;
       const s = this.busyWith(e.sysid);
       const who = s ? `${s.id} (${s.droneId})` : `sys${e.sysid}`;
-      if (e.type === 'stream-restored') return this.event(s?.id ?? null, e.sysid, 'stream-restored', `${who}: ${e.message} is coming again after ${Math.round(e.silentMs / 1000)} s`);
-      const what = e.refused ? `the drone refused to send ${e.message} (${e.refused})` : `no ${e.message} for ${Math.round(e.silentMs / 1000)} s (asked at ${e.hz} Hz), asked again`;
+      if (e.type === 'stream-restored') return this.event(s?.id ?? null, e.sysid, 'stream-restored', said('stream-restored', { who, message: e.message, seconds: Math.round(e.silentMs / 1000) }));
       const flying = s !== undefined && AIRBORNE_STATES.has(s.state);
-      this.alert(s?.id ?? null, e.sysid, flying ? 'critical' : 'warning', `${who}: ${what}; needed for ${e.usedFor}`);
+      const what = e.refused ? said('stream-refused', { who, message: e.message, refused: e.refused, usedFor: e.usedFor }) : said('stream-missing', { who, message: e.message, seconds: Math.round(e.silentMs / 1000), hz: e.hz, usedFor: e.usedFor });
+      this.alert(s?.id ?? null, e.sysid, flying ? 'critical' : 'warning', what);
     });
   }
 
@@ -238,20 +239,20 @@ export class PatrolRunner {
     if (on) this.maintenance.add(sysid);
     else this.maintenance.delete(sysid);
     this.saveFlags();
-    this.event(null, sysid, 'maintenance', on ? 'flagged for maintenance' : 'maintenance flag cleared');
+    this.event(null, sysid, 'maintenance', said(on ? 'maintenance' : 'maintenance-cleared'));
   }
   /** The pilot takes a drone: its sortie makes no move until `release`. */
   takeover(sysid: number): void {
     if (this.takenOver.has(sysid)) return;
     this.takenOver.add(sysid);
     this.saveFlags();
-    this.event(null, sysid, 'takeover', 'the pilot took the drone over');
+    this.event(null, sysid, 'takeover', said('taken-over'));
     for (const s of this.sorties.values()) {
       if (s.sysid !== sysid) continue;
       // On the ground the slot goes to another drone; in the air the sortie waits for the release.
       if (s.state === 'preparing' || s.state === 'held' || s.state === 'uploading' || s.state === 'verified') {
         this.put({ ...s, state: 'reassigned', reason: 'the pilot took the drone over' });
-        this.reassign(s, 'the pilot took the drone over');
+        this.reassign(s, said('taken-over'));
       } else if (ACTIVE_STATES.has(s.state)) this.apply(s, { type: 'takeover' });
     }
   }
@@ -286,17 +287,19 @@ export class PatrolRunner {
     this.o.store.saveSortie(this.dayKey, s);
   }
 
-  event(sortie: string | null, sysid: number | null, kind: string, text: string): void {
-    this.o.store.event({ atMs: this.o.clock.now(), sortie, sysid, kind, text });
+  /** An event of the record: by code (said.ts) and in English. */
+  event(sortie: string | null, sysid: number | null, kind: string, sd: Said): void {
+    this.o.store.event({ atMs: this.o.clock.now(), sortie, sysid, kind, text: english(sd), said: sd });
   }
 
-  alert(sortie: string | null, sysid: number | null, level: string, text: string): void {
+  /** An alert: by code (the console words it) and in English (the log, the CLI, the centre). */
+  alert(sortie: string | null, sysid: number | null, level: string, sd: Said, text = english(sd)): void {
     const v = sysid !== null ? this.snap(sysid) : undefined;
     const state = v
       ? JSON.stringify({ mode: v.mode, armed: v.armed, position: v.position && { latDeg: v.position.latDeg, lonDeg: v.position.lonDeg, altRelM: v.position.altRelM }, battery: v.battery?.remainingPct ?? null, gps: v.gps, landedState: v.landedState })
       : null;
     const snapshot = sysid !== null ? this.o.snapshot?.(sysid) : undefined;
-    const row: AlertRow = { atMs: this.o.clock.now(), sortie, sysid, level, text, state, ...(snapshot ? { snapshot } : {}) };
+    const row: AlertRow = { atMs: this.o.clock.now(), sortie, sysid, level, text, state, said: sd, ...(snapshot ? { snapshot } : {}) };
     this.o.store.alert(row);
     this.o.onAlert?.(row);
   }
@@ -322,7 +325,7 @@ export class PatrolRunner {
     const before = s.state;
     const { sortie, effects } = stepSortie(s, e, this.timing);
     if (sortie !== s) this.put(sortie);
-    if (sortie.state !== before) this.event(sortie.id, sortie.sysid, 'state', `${before} → ${sortie.state}${sortie.reason ? ` (${sortie.reason})` : ''}`);
+    if (sortie.state !== before) this.event(sortie.id, sortie.sysid, 'state', sortie.reason ? said('state-why', { from: before, to: sortie.state }, [saidText(sortie.reason)]) : said('state', { from: before, to: sortie.state }));
     for (const fx of effects) this.effect(sortie, fx);
   }
 
@@ -330,7 +333,7 @@ export class PatrolRunner {
     const cmd = () => this.o.station.vehicle(s.sysid)?.commands;
     switch (fx.type) {
       case 'alert':
-        this.alert(s.id, s.sysid, fx.level, fx.text);
+        this.alert(s.id, s.sysid, fx.level, fx.said);
         return;
       case 'upload': {
         const d = this.daySortie(s);
@@ -360,7 +363,7 @@ export class PatrolRunner {
         void audited(this.ctx, s.sysid, s.id, `RTL (${fx.reason})`, () => cmd()!.rtl());
         return;
       case 'reassign':
-        this.reassign(s, fx.reason);
+        this.reassign(s, fx.said);
         return;
     }
   }
@@ -465,7 +468,7 @@ export class PatrolRunner {
     if (launchMs > next.launchMs - 30_000 || w.broughtForward.has(next.id)) return;
     w.broughtForward.add(next.id);
     this.put({ ...next, launchMs, onMs: launchMs + lead });
-    this.event(next.id, next.sysid, 'handover', `launch brought forward by ${Math.round((next.launchMs - launchMs) / 1000)} s: ${s.id} (${s.droneId}) must leave by its battery`);
+    this.event(next.id, next.sysid, 'handover', said('handover-early', { seconds: Math.round((next.launchMs - launchMs) / 1000), sortie: s.id, drone: s.droneId }));
   }
 
   private monitor(s: Sortie, nowMs: number): void {
@@ -480,7 +483,7 @@ export class PatrolRunner {
       if (v.home && v.position && groundDistanceM(v.home, v.position) > 50 && groundDistanceM(planDock, v.position) > 50) {
         this.maintenance.add(s.sysid);
         this.saveFlags();
-        this.alert(s.id, s.sysid, 'critical', `${s.id} (${s.droneId}) landed ${Math.round(groundDistanceM(v.home, v.position))} m from its dock: flagged for maintenance`);
+        this.alert(s.id, s.sysid, 'critical', said('landed-away', { sortie: s.id, drone: s.droneId, metres: Math.round(groundDistanceM(v.home, v.position)) }));
       }
       return this.apply(s, { type: 'landed', nowMs });
     }
@@ -492,7 +495,8 @@ export class PatrolRunner {
     const gpsBad = v.gps !== null && v.gps.fixType < 3;
     if (gpsBad && !w.gpsAlerted) {
       w.gpsAlerted = true;
-      this.apply(s, { type: 'fault', nowMs, text: `GPS lost (fix ${v.gps?.fixType ?? 0})` });
+      const sd = said('gps-lost', { fix: v.gps?.fixType ?? 0 });
+      this.apply(s, { type: 'fault', nowMs, text: english(sd), said: sd });
     } else if (!gpsBad) w.gpsAlerted = false;
     const pct = v.battery?.remainingPct;
     if (pct != null) {
@@ -505,8 +509,14 @@ export class PatrolRunner {
     if (w.lastMode !== v.mode) {
       const from = w.lastMode;
       w.lastMode = v.mode;
-      if (from === 'AUTO' && !dispatched && !s.holding && (v.mode === 'RTL' || v.mode === 'LAND' || v.mode === 'SMART_RTL')) return this.apply(s, { type: 'failsafe', nowMs, text: `mode ${from} → ${v.mode} (the drone's failsafe)` });
-      if (from === 'AUTO' && !dispatched && !s.holding && v.mode !== 'BRAKE' && v.mode !== 'GUIDED') this.apply(s, { type: 'fault', nowMs, text: `unexpected mode change ${from} → ${v.mode}` });
+      if (from === 'AUTO' && !dispatched && !s.holding && (v.mode === 'RTL' || v.mode === 'LAND' || v.mode === 'SMART_RTL')) {
+        const sd = said('failsafe', { from: from ?? '', to: v.mode });
+        return this.apply(s, { type: 'failsafe', nowMs, text: english(sd), said: sd });
+      }
+      if (from === 'AUTO' && !dispatched && !s.holding && v.mode !== 'BRAKE' && v.mode !== 'GUIDED') {
+        const sd = said('mode-unexpected', { from: from ?? '', to: v.mode });
+        this.apply(s, { type: 'fault', nowMs, text: english(sd), said: sd });
+      }
     }
     if (dispatched) return;
     if (s.state === 'launching' && v.armed && w.current >= d.marks.onStationSeq) return this.apply(s, { type: 'on-station', nowMs });
@@ -557,12 +567,12 @@ export class PatrolRunner {
   }
 
   /** Slots still without a drone: tried again every tick while enough of them is left. */
-  private readonly open: { s: Sortie; reason: string }[] = [];
+  private readonly open: { s: Sortie; reason: Said }[] = [];
 
-  private reassign(s: Sortie, reason: string): void {
+  private reassign(s: Sortie, reason: Said): void {
     if (!this.fill(s, reason)) {
       this.open.push({ s, reason });
-      this.alert(s.id, s.sysid, s.kind === 'school' ? 'critical' : 'warning', `${s.id}: no ready drone to take the slot yet (${reason})`);
+      this.alert(s.id, s.sysid, s.kind === 'school' ? 'critical' : 'warning', said('no-drone', { sortie: s.id }, [reason]));
     }
   }
 
@@ -574,13 +584,13 @@ export class PatrolRunner {
   }
 
   /** Give the (rest of the) slot to the best candidate. Returns false when no drone can take it. */
-  private fill(s: Sortie, reason: string, retry = false): boolean {
+  private fill(s: Sortie, reason: Said, retry = false): boolean {
     const nowMs = this.o.clock.now();
     const airborne = s.launchedAtMs !== null || retry;
     // In the air (or late): the rest of the slot. On the ground: the whole slot, as planned.
     const onMs = airborne ? Math.max(nowMs + 120_000, s.onMs) : s.onMs;
     if (s.offMs - onMs < 180_000) {
-      if (!retry) this.event(s.id, s.sysid, 'reassign', `${reason}: too little of the slot left to send another drone`);
+      if (!retry) this.event(s.id, s.sysid, 'reassign', said('too-little-left', {}, [reason]));
       return true;
     }
     const d = this.daySortie(s);
@@ -594,7 +604,7 @@ export class PatrolRunner {
       launchMs, onMs, offMs: s.offMs, landMs: s.landMs + Math.max(0, launchMs - s.launchMs), needPct: s.needPct, replaces: s.id,
     });
     this.put(r);
-    this.event(r.id, r.sysid, 'reassign', `${s.id} (${s.droneId}) → ${r.id} (${r.droneId}, ${pick.dock}): ${reason}`);
+    this.event(r.id, r.sysid, 'reassign', said('reassign-to', { sortie: s.id, drone: s.droneId, to: r.id, toDrone: r.droneId, dock: pick.dock }, [reason]));
     this.apply(r, { type: 'tick', nowMs, gates: this.gatesFor(r, nowMs) });
     return true;
   }

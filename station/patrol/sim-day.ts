@@ -114,7 +114,7 @@ export class SimDay {
       d.health.onNotice((n) => {
         d.notices.push(n);
         const a = patrolAlert(n);
-        if (a) d.runner.alert(null, null, a.level, a.text);
+        if (a) d.runner.alert(null, null, a.level, a.said, a.text);
       });
     }
     const r = await d.open();

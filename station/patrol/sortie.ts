@@ -30,11 +30,15 @@ export const AIRBORNE_STATES: ReadonlySet<SortieStateName> = new Set(['launching
 export const FINAL_STATES: ReadonlySet<SortieStateName> = new Set(['done', 'failed', 'reassigned', 'missed']);
 
 /** Gate results before launch; `failing` lists the failing gates in words ("battery 38 % < 65 %"). */
+import { english, said, saidText, type Said } from './said.js';
+
 export interface GateReport {
   ok: boolean;
   /** Gates other than "mission verified on the drone" all pass. */
   okButMission: boolean;
   failing: string[];
+  /** The same, by code (said.ts): what the alerts carry for the console to word. */
+  why?: Said[];
   /** The failing gates are only a drone's warm-up (no fix / position estimate yet) and it is still in it: wait. */
   warming?: boolean;
 }
@@ -94,9 +98,9 @@ export type SortieEvent =
   | { type: 'battery-low'; nowMs: number; pct: number }
   | { type: 'link-lost'; nowMs: number }
   | { type: 'landed'; nowMs: number }
-  | { type: 'fault'; nowMs: number; text: string }
+  | { type: 'fault'; nowMs: number; text: string; said?: Said }
   /** The drone's own failsafe took it home (mode RTL/LAND not sent by the runner). */
-  | { type: 'failsafe'; nowMs: number; text: string }
+  | { type: 'failsafe'; nowMs: number; text: string; said?: Said }
   | { type: 'takeover' }
   | { type: 'release' };
 
@@ -106,8 +110,8 @@ export type SortieEffect =
   | { type: 'hold' }
   | { type: 'resume' }
   | { type: 'rtl'; reason: string }
-  | { type: 'alert'; level: 'info' | 'warning' | 'critical'; text: string }
-  | { type: 'reassign'; reason: string };
+  | { type: 'alert'; level: 'info' | 'warning' | 'critical'; text: string; said: Said }
+  | { type: 'reassign'; reason: string; said: Said };
 
 export interface Step { sortie: Sortie; effects: SortieEffect[] }
 
@@ -119,8 +123,9 @@ export function newSortie(p: Pick<Sortie, 'id' | 'kind' | 'post' | 'droneId' | '
 }
 
 export function stepSortie(s: Sortie, e: SortieEvent, t: SortieTiming = DEFAULT_TIMING): Step {
-  if (e.type === 'takeover') return { sortie: { ...s, takenOver: true }, effects: [{ type: 'alert', level: 'info', text: `${s.id}: pilot took over ${s.droneId}` }] };
-  if (e.type === 'release') return { sortie: { ...s, takenOver: false }, effects: [{ type: 'alert', level: 'info', text: `${s.id}: pilot released ${s.droneId}` }] };
+  const who = { sortie: s.id, drone: s.droneId };
+  if (e.type === 'takeover') return { sortie: { ...s, takenOver: true }, effects: [alertOf('info', said('takeover', who))] };
+  if (e.type === 'release') return { sortie: { ...s, takenOver: false }, effects: [alertOf('info', said('release', who))] };
   if (FINAL_STATES.has(s.state)) return { sortie: s, effects: [] };
   // Landing is observed whoever flies: a taken-over drone that lands still ends its sortie.
   if (e.type === 'landed') {
@@ -130,8 +135,11 @@ export function stepSortie(s: Sortie, e: SortieEvent, t: SortieTiming = DEFAULT_
   }
   if (s.takenOver) return { sortie: s, effects: [] };
   const to = (state: SortieStateName, patch: Partial<Sortie> = {}, effects: SortieEffect[] = []): Step => ({ sortie: { ...s, ...patch, state }, effects });
-  const reassign = (reason: string, level: 'warning' | 'critical' = 'warning'): Step =>
-    to('reassigned', { reason }, [{ type: 'alert', level, text: `${s.id} (${s.droneId}): ${reason}` }, { type: 'reassign', reason }]);
+  const reassign = (why: Said, level: 'warning' | 'critical' = 'warning'): Step => {
+    const reason = english(why);
+    return to('reassigned', { reason }, [alertOf(level, said('reassigned', who, [why])), { type: 'reassign', reason, said: why }]);
+  };
+  const gatesWhy = (g: GateReport): Said[] => g.why ?? g.failing.map(saidText);
 
   switch (s.state) {
     case 'scheduled':
@@ -143,18 +151,18 @@ export function stepSortie(s: Sortie, e: SortieEvent, t: SortieTiming = DEFAULT_
       if (e.gates.okButMission) return to('uploading', { reason: null, uploadAttempts: s.uploadAttempts + 1 }, [{ type: 'upload' }]);
       // Still warming up (bounded by the runner): held quietly, neither unfit nor reassigned yet.
       if (e.gates.warming) return to('held', { reason: `warming up: ${e.gates.failing.join('; ')}` });
-      if (e.nowMs >= s.launchMs - (s.kind === 'school' ? t.schoolSwapLeadMs : t.swapLeadMs)) return reassign(`gates failed: ${e.gates.failing.join('; ')}`);
-      if (s.state === 'preparing') return to('held', { reason: e.gates.failing.join('; ') }, [{ type: 'alert', level: 'info', text: `${s.id} (${s.droneId}) held: ${e.gates.failing.join('; ')}` }]);
+      if (e.nowMs >= s.launchMs - (s.kind === 'school' ? t.schoolSwapLeadMs : t.swapLeadMs)) return reassign(said('gates-failed', {}, gatesWhy(e.gates)));
+      if (s.state === 'preparing') return to('held', { reason: e.gates.failing.join('; ') }, [alertOf('info', said('held', who, gatesWhy(e.gates)))]);
       return to('held', { reason: e.gates.failing.join('; ') });
     case 'uploading':
       if (e.type !== 'upload-done') return { sortie: s, effects: [] };
       if (e.ok) return to('verified', { reason: null });
       if (s.uploadAttempts < t.uploadRetries) return to('uploading', { uploadAttempts: s.uploadAttempts + 1, reason: e.reason ?? 'upload failed' }, [{ type: 'upload' }]);
-      return reassign(`upload failed ${s.uploadAttempts} times: ${e.reason ?? 'unknown'}`);
+      return reassign(said('upload-failed', { count: s.uploadAttempts }, [saidText(e.reason ?? 'unknown')]));
     case 'verified':
       if (e.type !== 'tick' || e.nowMs < s.launchMs - t.launchLeadMs) return { sortie: s, effects: [] };
       if (!e.gates.ok) {
-        if (e.nowMs >= s.launchMs) return reassign(`gates failed at launch: ${e.gates.failing.join('; ')}`);
+        if (e.nowMs >= s.launchMs) return reassign(said('gates-failed-launch', {}, gatesWhy(e.gates)));
         return { sortie: { ...s, reason: e.gates.failing.join('; ') }, effects: [] };
       }
       return to('launching', { launchAttempts: s.launchAttempts + 1, reason: null }, [{ type: 'launch' }]);
@@ -162,7 +170,7 @@ export function stepSortie(s: Sortie, e: SortieEvent, t: SortieTiming = DEFAULT_
       if (e.type === 'launch-done') {
         if (e.ok) return to('launching', { launchedAtMs: e.nowMs });
         if (s.launchAttempts < t.launchRetries) return to('verified', { reason: e.reason ?? 'launch failed' });
-        return reassign(`launch failed: ${e.reason ?? 'unknown'}`);
+        return reassign(said('launch-failed', {}, [saidText(e.reason ?? 'unknown')]));
       }
       if (e.type === 'on-station') return to('on_patrol', { onStationAtMs: e.nowMs, launchedAtMs: s.launchedAtMs ?? e.nowMs });
       return airborneFault(s, e, to);
@@ -183,28 +191,35 @@ export function stepSortie(s: Sortie, e: SortieEvent, t: SortieTiming = DEFAULT_
 }
 
 function airborneFault(s: Sortie, e: SortieEvent, to: (st: SortieStateName, p?: Partial<Sortie>, fx?: SortieEffect[]) => Step): Step {
+  const who = { sortie: s.id, drone: s.droneId };
   const off = s.onStationAtMs !== null ? { offStationAtMs: 'nowMs' in e ? e.nowMs : null } : {};
   switch (e.type) {
     case 'battery-low':
       return to('returning', { ...off, holding: false, reason: `battery ${e.pct.toFixed(0)} %` }, [
         { type: 'rtl', reason: `battery ${e.pct.toFixed(0)} %` },
-        { type: 'alert', level: 'warning', text: `${s.id} (${s.droneId}): battery ${e.pct.toFixed(0)} %, returning` },
-        { type: 'reassign', reason: 'battery low' },
+        alertOf('warning', said('battery-returning', { ...who, pct: e.pct.toFixed(0) })),
+        { type: 'reassign', reason: 'battery low', said: said('battery-low') },
       ]);
     case 'link-lost':
       // The drone's own GCS failsafe brings it home; the station raises the alert and fills the slot.
       return to('returning', { ...off, holding: false, reason: 'link lost' }, [
-        { type: 'alert', level: 'critical', text: `${s.id} (${s.droneId}): link lost, the drone's failsafe returns it` },
-        { type: 'reassign', reason: 'link lost' },
+        alertOf('critical', said('link-lost-failsafe', who)),
+        { type: 'reassign', reason: 'link lost', said: said('link-lost') },
       ]);
-    case 'failsafe':
+    case 'failsafe': {
+      const why = e.said ?? saidText(e.text);
       return to('returning', { ...off, holding: false, reason: e.text }, [
-        { type: 'alert', level: 'critical', text: `${s.id} (${s.droneId}): ${e.text}` },
-        { type: 'reassign', reason: e.text },
+        alertOf('critical', said('fault', who, [why])),
+        { type: 'reassign', reason: e.text, said: why },
       ]);
+    }
     case 'fault':
-      return to(s.state, {}, [{ type: 'alert', level: 'warning', text: `${s.id} (${s.droneId}): ${e.text}` }]);
+      return to(s.state, {}, [alertOf('warning', said('fault', who, [e.said ?? saidText(e.text)]))]);
     default:
       return { sortie: s, effects: [] };
   }
+}
+
+function alertOf(level: 'info' | 'warning' | 'critical', sd: Said): SortieEffect {
+  return { type: 'alert', level, text: english(sd), said: sd };
 }

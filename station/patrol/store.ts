@@ -21,10 +21,12 @@ import type { StorageHealth } from '../storage/health.js';
 import type BetterSqlite3 from 'better-sqlite3';
 import { ok, type Result } from '../../common/result.js';
 import type { Sortie } from './sortie.js';
+import type { Said } from './said.js';
 
-export interface EventRow { atMs: number; sortie: string | null; sysid: number | null; kind: string; text: string }
+/** `said`: the row by code (said.ts) for a console to word in its language; `text` is its English. Absent in rows written before codes. */
+export interface EventRow { atMs: number; sortie: string | null; sysid: number | null; kind: string; text: string; said?: Said | null }
 export interface AlertRow {
-  atMs: number; sortie: string | null; sysid: number | null; level: string; text: string; state: string | null;
+  atMs: number; sortie: string | null; sysid: number | null; level: string; text: string; state: string | null; said?: Said | null;
   /** The picture of the moment (issue 18): a JPEG in DATA/snapshots (station/video/alert-snapshot.ts), kept with the alert. */
   snapshot?: { file: string; atMs: number };
 }
@@ -72,11 +74,16 @@ export function openPatrolStore(dataDir: string, opts: string | PatrolStoreOptio
   if (!opened.ok) return opened;
   const { db, file } = opened.value;
   o.onOpen?.(db);
+  // Records written before messages had codes: the column is added (empty for their rows).
+  for (const t of ['events', 'alerts']) {
+    const cols = db.prepare(`PRAGMA table_info(${t})`).all() as { name: string }[];
+    if (!cols.some((c) => c.name === 'said')) db.exec(`ALTER TABLE ${t} ADD COLUMN said TEXT`);
+  }
   const upsert = db.prepare('INSERT INTO sorties (day, id, state, sysid, body, updated_ms) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(day, id) DO UPDATE SET state = excluded.state, sysid = excluded.sysid, body = excluded.body, updated_ms = excluded.updated_ms');
-  const ev = db.prepare('INSERT INTO events (at_ms, sortie, sysid, kind, text) VALUES (?, ?, ?, ?, ?)');
+  const ev = db.prepare('INSERT INTO events (at_ms, sortie, sysid, kind, text, said) VALUES (?, ?, ?, ?, ?, ?)');
   // Alert pictures came later (issue 18): a store written before gets the column.
   if (!(db.prepare('PRAGMA table_info(alerts)').all() as { name: string }[]).some((c) => c.name === 'snapshot')) db.exec('ALTER TABLE alerts ADD COLUMN snapshot TEXT');
-  const al = db.prepare('INSERT INTO alerts (at_ms, sortie, sysid, level, text, state, snapshot) VALUES (?, ?, ?, ?, ?, ?, ?)');
+  const al = db.prepare('INSERT INTO alerts (at_ms, sortie, sysid, level, text, state, said, snapshot) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
   const kvSet = db.prepare('INSERT INTO kv (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value');
   const kvGet = db.prepare('SELECT value FROM kv WHERE key = ?');
 
@@ -146,16 +153,20 @@ export function openPatrolStore(dataDir: string, opts: string | PatrolStoreOptio
       write(`sortie:${day}/${s.id}`, body.length, () => upsert.run(day, s.id, s.state, s.sysid, body, at));
     },
     sorties: (day) => (db.prepare('SELECT body FROM sorties WHERE day = ? ORDER BY rowid').all(day) as { body: string }[]).map((r) => JSON.parse(r.body) as Sortie),
-    event: (r) => write(null, r.text.length + 32, () => ev.run(r.atMs, r.sortie, r.sysid, r.kind, r.text)),
-    alert: (r) => {
-      const snap = r.snapshot ? JSON.stringify({ file: r.snapshot.file, atMs: r.snapshot.atMs }) : null;
-      write(null, r.text.length + (r.state?.length ?? 0) + (snap?.length ?? 0) + 32, () => al.run(r.atMs, r.sortie, r.sysid, r.level, r.text, r.state, snap));
+    event: (r) => {
+      const sd = r.said ? JSON.stringify(r.said) : null;
+      write(null, r.text.length + (sd?.length ?? 0) + 32, () => ev.run(r.atMs, r.sortie, r.sysid, r.kind, r.text, sd));
     },
-    events: () => db.prepare('SELECT at_ms AS atMs, sortie, sysid, kind, text FROM events ORDER BY id').all() as EventRow[],
+    alert: (r) => {
+      const sd = r.said ? JSON.stringify(r.said) : null;
+      const snap = r.snapshot ? JSON.stringify({ file: r.snapshot.file, atMs: r.snapshot.atMs }) : null;
+      write(null, r.text.length + (r.state?.length ?? 0) + (sd?.length ?? 0) + (snap?.length ?? 0) + 32, () => al.run(r.atMs, r.sortie, r.sysid, r.level, r.text, r.state, sd, snap));
+    },
+    events: () => (db.prepare('SELECT at_ms AS atMs, sortie, sysid, kind, text, said FROM events ORDER BY id').all() as (Omit<EventRow, 'said'> & { said: string | null })[]).map((r) => ({ ...r, said: readSaid(r.said) })),
     alerts: () =>
-      (db.prepare('SELECT at_ms AS atMs, sortie, sysid, level, text, state, snapshot FROM alerts ORDER BY id').all() as (Omit<AlertRow, 'snapshot'> & { snapshot: string | null })[]).map(({ snapshot, ...r }) => {
+      (db.prepare('SELECT at_ms AS atMs, sortie, sysid, level, text, state, said, snapshot FROM alerts ORDER BY id').all() as (Omit<AlertRow, 'said' | 'snapshot'> & { said: string | null; snapshot: string | null })[]).map(({ snapshot, said, ...r }) => {
         const snap = parseSnapshot(snapshot);
-        return snap ? { ...r, snapshot: snap } : r;
+        return { ...r, said: readSaid(said), ...(snap ? { snapshot: snap } : {}) };
       }),
     setKv: (k, v) => write(`kv:${k}`, v.length, () => kvSet.run(k, v)),
     kv: (k) => (kvGet.get(k) as { value: string } | undefined)?.value,
@@ -178,4 +189,29 @@ function parseSnapshot(text: string | null): AlertRow['snapshot'] {
   } catch {
     return undefined;
   }
+}
+
+/** A stored message code read back: checked as any file's content (a hand-edited row is not trusted), else null. */
+export function readSaid(json: string | null): Said | null {
+  if (!json || json.length > 20_000) return null;
+  try {
+    return checkSaid(JSON.parse(json) as unknown, 0);
+  } catch {
+    return null;
+  }
+}
+
+function checkSaid(v: unknown, depth: number): Said | null {
+  if (depth > 4 || typeof v !== 'object' || v === null) return null;
+  const o = v as Record<string, unknown>;
+  if (typeof o.code !== 'string' || !/^[a-z][a-z0-9-]{0,40}$/.test(o.code)) return null;
+  const out: Said = { code: o.code };
+  if (o.args !== undefined) {
+    if (typeof o.args !== 'object' || o.args === null) return null;
+    const args: Record<string, string> = {};
+    for (const [k, x] of Object.entries(o.args)) if (typeof x === 'string') args[k] = x;
+    out.args = args;
+  }
+  if (Array.isArray(o.why)) out.why = o.why.slice(0, 20).map((w) => checkSaid(w, depth + 1)).filter((w): w is Said => w !== null);
+  return out;
 }

@@ -134,6 +134,7 @@ const MIME: Record<string, string> = {
   '.plan': 'application/json',
   '.waypoints': 'text/plain; charset=utf-8',
   '.geojson': 'application/geo+json',
+  '.woff2': 'font/woff2',
 };
 
 /** How often what happened today (`actual`) is looked at again, and sent when it changed. */
@@ -146,7 +147,9 @@ function serveStatic(dir: string, path: string, res: ServerResponse, headers: Re
   const rel = normalize(path === '/' ? '/index.html' : path).replace(/^([/\\])+/, '');
   const file = join(dir, rel);
   if (!file.startsWith(dir) || !existsSync(file) || !statSync(file).isFile()) return refuse(res, 404, 'not found', headers);
-  res.writeHead(200, { ...headers, 'content-type': MIME[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-cache' });
+  // The console's font files sit under their package version (scripts/build.mjs): they never change in place.
+  const immutable = /^fonts[/\\][\d.]+[/\\][\w-]+\.woff2$/.test(rel);
+  res.writeHead(200, { ...headers, 'content-type': MIME[extname(file)] ?? 'application/octet-stream', 'cache-control': immutable ? 'max-age=31536000, immutable' : 'no-cache' });
   createReadStream(file)
     .on('error', () => res.destroy())
     .pipe(res);

@@ -15,7 +15,7 @@
  *    by itself when space returns.
  */
 import type { Clock, TimerId } from '../../common/clock.js';
-import type { StationEvent } from '../../common/api/contract.js';
+import type { Said, StationEvent } from '../../common/api/contract.js';
 import { freeBytes as statFree } from './data-dir.js';
 
 export type StoreName = 'tlogs' | 'patrol' | 'video' | 'audit';
@@ -210,8 +210,9 @@ export function storageEvent(n: StorageNotice): StationEvent {
 }
 
 /** A notice as the patrol's alert (level and text; its store and the daily report's faults), or null for none. */
-export function patrolAlert(n: StorageNotice): { level: 'critical' | 'warning' | 'notice'; text: string } | null {
+export function patrolAlert(n: StorageNotice): { level: 'critical' | 'warning' | 'notice'; text: string; said: Said } | null {
   if (n.kind === 'storage-space-ok') return null;
   const ev = storageEvent(n);
-  return { level: ev.severity === 'alert' ? 'critical' : ev.severity === 'warning' ? 'warning' : 'notice', text: ev.text };
+  // By code as the console's storage events (the console words `storage-*` with their args).
+  return { level: ev.severity === 'alert' ? 'critical' : ev.severity === 'warning' ? 'warning' : 'notice', text: ev.text, said: { code: ev.kind, ...(ev.args ? { args: ev.args } : {}) } };
 }

@@ -40,9 +40,10 @@ test('dispatch desk: fleet on the map, take off with confirmation, go to a click
   await expect(page.getByTestId('link')).toHaveText('已连接');
   await expect(page.locator('[data-testid^="drone-JH-"]')).toHaveCount(7);
   await expect(page.getByTestId('station')).toContainText('jinhai');
-  // Every drone is a heading arrow on the map.
+  // Every drone is a heading arrow on the map; those standing together on the ground are one marker with their
+  // count and names (the dock's stack).
   await expect(page.locator('.kx-drone')).toHaveCount(7);
-  await expect(page.locator('.kx-drone .kx-label', { hasText: 'JH-07' })).toBeVisible();
+  await expect(page.locator('.kx-drone:not(.stacked) .kx-label, .kx-stack .kx-label').filter({ hasText: 'JH-07' })).toBeVisible();
 
   const card = page.getByTestId('drone-JH-03');
   await card.click();
@@ -166,7 +167,7 @@ test('wall screen: counters, coverage freshness, offline MBTiles basemap, GCJ-02
   // AMap-style GCJ-02 tiles: only the tile pane shifts (by the WGS→GCJ offset, a few hundred metres here);
   // drones and geography stay where their WGS-84 coordinates put them.
   const pane = page.locator('.leaflet-basemap-pane');
-  const marker = page.locator('.kx-drone', { hasText: 'JH-07' });
+  const marker = page.locator('.kx-drone:not(.stacked), .kx-stack').filter({ hasText: 'JH-07' });
   const before = (await marker.boundingBox())!;
   await page.getByTestId('basemap').selectOption('amap');
   await expect(pane).toHaveAttribute('style', /translate\(-?\d/);

@@ -35,7 +35,8 @@ test('right-click the map: the station picks the drone, the desk shows it going 
   await page.goto(station.url);
   await expect(page.getByTestId('link')).toHaveText('已连接');
   // A point a few hundred metres from the docks, right-clicked on the map.
-  const marker = page.locator('.kx-drone', { hasText: 'JH-01' });
+  // JH-01 on its own, or in its dock's stack of drones on the ground.
+  const marker = page.locator('.kx-drone:not(.stacked), .kx-stack').filter({ hasText: 'JH-01' });
   await expect(marker).toBeVisible();
   const b = (await marker.boundingBox())!;
   await page.mouse.click(b.x + b.width / 2 + 30, b.y + b.height / 2 - 30, { button: 'right' });

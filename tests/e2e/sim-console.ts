@@ -2,7 +2,8 @@
  * A console on a simulated patrol day on virtual time: the sample station's day (tests/patrol/testkit.ts)
  * flown by the real runner on the simulated fleet (station/patrol/sim-day.ts) until `until` holds, then the
  * real console server over that station, its runner, its plan and its tlogs — the clock stands still while
- * the page looks, so what the page shows can be compared with what the runner recorded.
+ * the page looks, so what the page shows can be compared with what the runner recorded (its alerts arrive
+ * as the console's events).
  */
 import { stationDay, actualMessage } from '../../station/patrol/actual.js';
 import type { SimDay } from '../../station/patrol/sim-day.js';
@@ -10,7 +11,7 @@ import { vehicleViews } from '../../station/api/views.js';
 import { consoleStaticDir } from '../../station/cli/static-dir.js';
 import { loadPlanDir } from '../../station/server/plan-dir.js';
 import { startConsoleServer } from '../../station/server/console-server.js';
-import { withPatrol } from '../../station/service.js';
+import { patrolEvent, withPatrol } from '../../station/service.js';
 import { sampleSimDay, writeSampleDay } from '../patrol/testkit.js';
 import { addTestUser, testAuth } from '../sign-in.js';
 
@@ -44,7 +45,11 @@ export async function simDayConsole(o: { startAtMs?: number; until: (day: SimDay
       hello: () => ({ type: 'hello', station: files.fleet.station, geography: files.geojson, simulated: true, version: 'e2e', timezone: files.fleet.timezone }),
       plan: () => plan.value,
       snapshot: () => ({ type: 'snapshot', atMs: day.clock.now(), station: files.fleet.station, simulated: true, vehicles: withPatrol(vehicleViews(day.station.snapshot(), names), day.runner) }),
-      onEvent: () => () => undefined,
+      // The runner's alerts so far, as the station sends them (a console that connects later gets the last 50).
+      onEvent: (l) => {
+        for (const a of day.store.alerts().slice(-50)) l(patrolEvent(a, a.sysid !== null ? names.get(a.sysid) : undefined));
+        return () => undefined;
+      },
       command: async () => ({ ok: false, result: 'unsupported', reason: 'the day stands still for this test' }),
       actual: (flights) => actualMessage({ sorties: day.runner.list(), flights, day: stationDay(day.clock.now(), files.fleet.timezone) }),
     },
