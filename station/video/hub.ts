@@ -11,6 +11,7 @@
  * A peer moving a drone from preview to full waits for the next keyframe (a keyframe is asked for at once).
  */
 import { join } from 'node:path';
+import type { Clock, TimerId } from '../../mavlink/clock.js';
 import { err, ok, type Result } from '../../mavlink/result.js';
 import type { VideoStatusMessage, VideoStreamView } from '../api/contract.js';
 import { H264Depacketizer, type AccessUnit } from './h264.js';
@@ -32,7 +33,8 @@ export interface VideoHubOptions {
   dataDir: string;
   /** drone id → URL, and the camera's sub-stream (a lower-resolution second stream) for previews when it has one. */
   sources: { drone: string; url: string; subUrl?: string }[];
-  now?: () => number;
+  /** Stream ages, keyframe times and the once-a-second status to consoles. */
+  clock: Clock;
   log?: (line: string) => void;
   /** No frame for this long → stale (ms). */
   staleMs?: number;
@@ -97,11 +99,11 @@ interface PeerSub {
 export class VideoHub {
   private streams = new Map<string, Stream>();
   private peers = new Map<VideoPeer, PeerSub>();
-  private timer: NodeJS.Timeout | undefined;
+  private timer: TimerId | undefined;
   private readonly now: () => number;
 
   private constructor(private readonly o: VideoHubOptions) {
-    this.now = o.now ?? Date.now;
+    this.now = () => o.clock.now();
   }
 
   /** Opens every configured source; the hub runs with none too, for sources discovered later (`addSource`). */
@@ -115,8 +117,7 @@ export class VideoHub {
         return sub;
       }
     }
-    hub.timer = setInterval(() => hub.broadcastStatus(), 1000);
-    hub.timer.unref();
+    hub.timer = o.clock.setInterval(() => hub.broadcastStatus(), 1000);
     return ok(hub);
   }
 
@@ -386,7 +387,8 @@ export class VideoHub {
   }
 
   async close(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
+    if (this.timer !== undefined) this.o.clock.clearInterval(this.timer);
+    this.timer = undefined;
     for (const st of this.streams.values()) {
       await st.source?.close();
       await st.sub?.source?.close();

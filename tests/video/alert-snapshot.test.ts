@@ -12,6 +12,7 @@ import { describe, expect, it } from 'vitest';
 import type { StationEvent } from '../../station/api/contract.js';
 import { AlertSnapshots } from '../../station/video/alert-snapshot.js';
 import { VideoHub } from '../../station/video/hub.js';
+import { SystemClock } from '../../mavlink/clock.js';
 import { ffmpegRtp, freeUdpPortPair } from './ffmpeg.js';
 
 const exited = (p: ReturnType<typeof spawn>) => new Promise((r) => (p.exitCode !== null ? r(p.exitCode) : p.on('exit', r)));
@@ -21,7 +22,7 @@ describe('alert snapshots', () => {
   it('an alert of a drone with video carries its last keyframe as a JPEG', async () => {
     const port = await freeUdpPortPair();
     const dataDir = mkdtempSync(join(tmpdir(), 'kx-snap-'));
-    const hub = await VideoHub.start({ dataDir, sources: [{ drone: 'JH-01', url: `rtp://127.0.0.1:${port}` }] });
+    const hub = await VideoHub.start({ clock: new SystemClock(), dataDir, sources: [{ drone: 'JH-01', url: `rtp://127.0.0.1:${port}` }] });
     if (!hub.ok) throw new Error(hub.reason);
     await exited(ffmpegRtp(port, { size: '1280x720', seconds: 1, gop: 15 }));
     const key = hub.value.lastKeyframe('JH-01')!;
