@@ -16,7 +16,7 @@ import { planItems, runGatewayCommand } from '../gateway/run.js';
 import { actualMessage, stationDay } from '../patrol/actual.js';
 import { checkLook, dispatchView, lookRefusal, lookRequest, mayDispatch } from '../patrol/look.js';
 import type { PatrolRunner } from '../patrol/runner.js';
-import type { ConsoleSource } from '../server/console-server.js';
+import type { ConsoleSource } from '../server/console-peers.js';
 import type { ServiceEvents } from './events.js';
 import { withPatrol } from './patrol.js';
 
