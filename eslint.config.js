@@ -18,6 +18,31 @@ function forbid(folders, extra = []) {
   };
 }
 
+/**
+ * Who may import whom inside station/ (station/README.md): a room may not import the rooms listed. Imports are
+ * relative, so the room is what follows the `../` chain; the app's composition (app/, service.ts) and the command
+ * line (cli/) are imported by no room.
+ * @param {string} room @param {string[]} banned
+ */
+function stationRoom(room, banned) {
+  return {
+    files: [`station/${room}/**/*.ts`],
+    ignores: ['**/*.test.ts'], // a test may set up the rooms around the one it tests
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            ...forbid(['renderer', 'electron']).patterns,
+            { regex: `^(\\.\\./)+(${[...banned, 'app', 'cli'].join('|')})/`, message: `station/README.md: station/${room}/ must not import these rooms.` },
+            { regex: '^(\\.\\./)+service\\.js$', message: 'station/README.md: only the command line and the desktop app start the service.' },
+          ],
+        },
+      ],
+    },
+  };
+}
+
 export default tseslint.config(
   { ignores: ['node_modules/**', 'dist/**', 'out/**', 'test-results/**', 'playwright-report/**', '**/*.js', '**/*.mjs', '**/*.cjs'] },
   ...tseslint.configs.recommended,
@@ -60,6 +85,19 @@ export default tseslint.config(
     files: ['station/**/*.ts'],
     rules: { 'no-restricted-imports': ['error', forbid(['renderer', 'electron'])] },
   },
+  // The station's rooms, lowest first. vehicle/ is the drones; storage/ and files/ are below everything.
+  stationRoom('storage', ['vehicle', 'files', 'gateway', 'auth', 'patrol', 'server', 'video', 'replay', 'centre']),
+  stationRoom('files', ['vehicle', 'storage', 'api', 'gateway', 'auth', 'patrol', 'server', 'video', 'replay', 'centre']),
+  stationRoom('api', ['storage', 'files', 'gateway', 'auth', 'patrol', 'server', 'video', 'replay', 'centre']),
+  stationRoom('vehicle', ['gateway', 'auth', 'patrol', 'server', 'video', 'replay', 'centre']),
+  stationRoom('gateway', ['auth', 'patrol', 'server', 'video', 'replay', 'centre']),
+  stationRoom('auth', ['vehicle', 'patrol', 'server', 'video', 'replay', 'centre']),
+  stationRoom('video', ['gateway', 'auth', 'patrol', 'server', 'replay', 'centre']),
+  stationRoom('replay', ['gateway', 'auth', 'patrol', 'server', 'centre']),
+  stationRoom('patrol', ['auth', 'server', 'video', 'replay', 'centre']),
+  stationRoom('server', ['patrol', 'centre']),
+  stationRoom('centre', ['server', 'video', 'replay']),
+  stationRoom('app', []),
   {
     files: ['electron/**/*.ts'],
     rules: { 'no-restricted-imports': ['error', forbid(['renderer'])] },
@@ -75,6 +113,36 @@ export default tseslint.config(
             { group: ['**/station/**', '**/station'], message: 'DESIGN.md boundaries: the renderer imports common/ (the API contract is common/api/contract.ts) and missions/, not station/.' },
           ],
         },
+      ],
+    },
+  },
+  {
+    // Time is injected in station/ too (the Clock in common/clock.ts): a simulated day stamps and times
+    // everything on its fake clock. Outside the ban: the composition roots, which choose the clock, and the
+    // real-time edges, whose time is another process's or another machine's wall clock.
+    files: ['station/**/*.ts'],
+    ignores: [
+      '**/*.test.ts',
+      'station/testdata/**', // test fixtures (a child process that records, then dies)
+      'station/service.ts', // composition root: picks SystemClock
+      'station/compose.ts', // composition root
+      'station/cli/**', // composition roots of the command line: the operator's own "now"
+      'station/video/janus.ts', // real time: a Janus child process and its HTTP API (start, kill, token TTL)
+      'station/video/janus-supervisor.ts', // real time: restarting that child process with backoff
+      'station/video/rtsp.ts', // real time: a camera's RTSP session timeouts and retries, negotiated in wall time
+      'station/video/rtsp-connection.ts', // real time: RTSP request and TEARDOWN deadlines on a real socket
+      'station/video/alert-snapshot.ts', // real time: the deadline of an ffmpeg child process
+      'station/replay/video.ts', // real time: a recording played to a browser at the pace it was filmed
+      'station/server/tls.ts', // real time: a certificate's validity dates are calendar dates
+      'station/patrol/**', // not yet: the patrol store stamps rows with Date.now (issue 12, in progress)
+      'station/centre/**', // not yet: the centre link's and page's timers (issue 12, in progress)
+    ],
+    rules: {
+      'no-restricted-properties': ['error', { object: 'Date', property: 'now', message: 'Use the injected Clock.' }],
+      'no-restricted-globals': [
+        'error',
+        { name: 'setTimeout', message: 'Use the injected Clock.' },
+        { name: 'setInterval', message: 'Use the injected Clock.' },
       ],
     },
   },

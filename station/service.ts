@@ -1,48 +1,48 @@
 /**
  * The station service: what `kongxun serve`, `npm start` and the desktop app run. It loads the station's
  * geography and fleet (the sample station by default), connects the drones — each fleet drone with a
- * `connect` URL over its link, every other one to the built-in simulator over an in-process link — records
- * every frame, and serves the console (HTTP + WebSocket) on 127.0.0.1.
+ * `connect` URL over its link, every other one to the built-in simulator over an in-process link
+ * (station/app/links.ts) — records every frame, and serves the console (HTTP + WebSocket) on 127.0.0.1.
  *
- * Why in-process links for the built-in fleet: no TCP port of the machine is taken (a real SITL may be on
- * 5760), and the station speaks to the simulator through the very same MavConnection/parser path as to a
- * real drone. `kongxun sim` serves simulated drones over TCP for other programs.
+ * This is a composition root: it reads the wall clock's default, wires the parts of station/app/ in order,
+ * and holds no policy. Every part that starts registers its stop on one stack (station/app/disposables.ts) at
+ * once; a failed start and `close` unwind that same stack, last started first. `kongxun sim` serves simulated
+ * drones over TCP for other programs.
  */
 import { join } from 'node:path';
 import { SystemClock, type Clock } from '../common/clock.js';
 import type { SigningConfig, UnsignedPolicy } from '../mavlink/codec/signing.js';
-import { droneKey } from './files/keys.js';
 import { err, ok, type Result } from '../common/result.js';
-import { memoryPair } from '../mavlink/transport/memory.js';
-import type { Transport } from '../mavlink/transport/types.js';
-import { SimFleet } from '../sitl/fleet.js';
-import type { ServerMessage, StationEvent, VehicleCommand, VehicleView } from '../common/api/contract.js';
-import { stationEvent, vehicleViews } from './api/views.js';
+import type { SimFleet } from '../sitl/fleet.js';
+import type { StationEvent } from '../common/api/contract.js';
 import { createStation, type Station } from './compose.js';
-import { EventFlood } from './vehicle/event-flood.js';
 import { startConsoleServer, type ConsoleServer } from './server/console-server.js';
 import type { TileSource } from './server/mbtiles.js';
 import { loadPlanDir } from './server/plan-dir.js';
-import { planFromText } from './files/plan-file.js';
 import { loadStationFiles, type StationFiles } from './files/station-files.js';
-import { loadDay, type DayInput } from './patrol/day.js';
-import { PatrolRunner } from './patrol/runner.js';
-import { startVideoDiscovery, type DiscoveryTimings } from './video/discovery.js';
-import { VideoHub, type SortieMark } from './video/hub.js';
+import type { PatrolRunner } from './patrol/runner.js';
+import type { AlertRow } from './patrol/store.js';
+import type { DiscoveryTimings } from './video/discovery.js';
+import type { VideoHub } from './video/hub.js';
 import { Auth } from './auth/auth.js';
-import { openPatrolStore, type AlertRow, type PatrolStore } from './patrol/store.js';
-import { saidText } from './patrol/said.js';
 import { startStationCentre, type StationCentre, type StationCentreOptions } from './centre/start.js';
 import { checkDataDir } from './storage/data-dir.js';
-import { StorageHealth, patrolAlert, storageEvent, type StorageNotice } from './storage/health.js';
+import { StorageHealth, type StorageNotice } from './storage/health.js';
 import { openGateway, type CommandGateway } from './gateway/gateway.js';
-import { planItems, runGatewayCommand } from './gateway/run.js';
+import { centreVideoAccess, type JanusForwarder } from './video/janus.js';
+import type { AlertSnapshots } from './video/alert-snapshot.js';
 import type { Principal } from './gateway/principal.js';
-import { actualMessage, stationDay } from './patrol/actual.js';
-import { checkLook, dispatchView, lookRefusal, lookRequest, mayDispatch } from './patrol/look.js';
-import { JanusForwarder, centreVideoAccess } from './video/janus.js';
-import { JanusSupervisor } from './video/janus-supervisor.js';
-import { AlertSnapshots } from './video/alert-snapshot.js';
+import { saidText } from './patrol/said.js';
+import { Disposables } from './app/disposables.js';
+import { openServiceLinks } from './app/links.js';
+import { logLinkChanges, watchRejectingLinks } from './app/link-watch.js';
+import { patrolEvent, startServicePatrol } from './app/patrol.js';
+import { startServiceVideo } from './app/video.js';
+import { ServiceEvents, storageNotice } from './app/events.js';
+import { consoleSource } from './app/console-source.js';
+
+export { LINK_LINES_PER_MIN } from './app/link-watch.js';
+export { patrolEvent, withPatrol } from './app/patrol.js';
 
 export interface StationServiceOptions {
   clock?: Clock;
@@ -125,9 +125,6 @@ export interface StationService {
   close(): Promise<void>;
 }
 
-/** Status lines per link and minute before they are counted instead of printed. */
-export const LINK_LINES_PER_MIN = 20;
-
 export async function startStationService(o: StationServiceOptions): Promise<Result<StationService>> {
   const clock = o.clock ?? new SystemClock();
   const log = o.log ?? (() => undefined);
@@ -136,19 +133,29 @@ export async function startStationService(o: StationServiceOptions): Promise<Res
   const dataDir = checkDataDir(o.dataDir);
   if (!dataDir.ok) return dataDir;
   if (dataDir.value.memoryFs) log(`kongxun: warning: the data folder ${dataDir.value.path} is on ${dataDir.value.memoryFs}: its records do not survive a reboot`);
+  const stack = new Disposables((f) => log(`kongxun: stopping ${f.name} failed: ${f.error instanceof Error ? f.error.message : String(f.error)}`));
   const health = new StorageHealth({ clock, dataDir: o.dataDir, ...o.storage });
+  stack.add('storage health', () => health.close());
+  // The basemap was opened by the caller; the service closes it with the rest.
+  if (o.tiles) {
+    const tiles = o.tiles;
+    stack.add('tiles', () => tiles.close());
+  }
   // Until the console's listeners exist, storage notices go to the log; they are kept for the console too.
   const early: StorageNotice[] = [];
   const offEarly = health.onNotice((n) => early.push(n));
   health.check();
-  const started = await startServiceParts(o, clock, log, health);
+  const started = await startServiceParts(o, clock, log, health, stack);
   offEarly();
-  if (!started.ok) health.close();
-  else for (const n of early) started.value.notice(n);
-  return started.ok ? ok(started.value.service) : started;
+  if (!started.ok) {
+    await stack.dispose();
+    return started;
+  }
+  for (const n of early) started.value.notice(n);
+  return ok(started.value.service);
 }
 
-async function startServiceParts(o: StationServiceOptions, clock: Clock, log: (l: string) => void, health: StorageHealth): Promise<Result<{ service: StationService; notice: (n: StorageNotice) => void }>> {
+async function startServiceParts(o: StationServiceOptions, clock: Clock, log: (l: string) => void, health: StorageHealth, stack: Disposables): Promise<Result<{ service: StationService; notice: (n: StorageNotice) => void }>> {
   const files = loadStationFiles(o.stationFile, o.fleetFile);
   if (!files.ok) return files;
   for (const w of files.value.warnings) log(`kongxun: warning: ${w}`);
@@ -156,224 +163,74 @@ async function startServiceParts(o: StationServiceOptions, clock: Clock, log: (l
   const plan = o.planDir !== undefined ? loadPlanDir(o.planDir) : undefined;
   if (plan && !plan.ok) return plan;
 
-  const links: (string | Transport)[] = [...(o.connect ?? [])];
-  for (const d of fleetFile.drones) if (d.connect && !links.includes(d.connect)) links.push(d.connect);
-  const simulated = o.simulate ?? (o.connect ?? []).length === 0;
-  const simDrones = simulated ? fleetFile.drones.filter((d) => !d.connect) : [];
-
-  let fleet: SimFleet | undefined;
-  const simEnds: Transport[] = [];
-  if (simDrones.length > 0) {
-    const created = SimFleet.create({
-      drones: simDrones.length,
-      clock,
-      tcp: false,
-      docks: files.value.geography.docks,
-      specs: simDrones,
-      reservePct: fleetFile.reservePct,
-      ...(o.simWarmupMs !== undefined ? { warmupMs: o.simWarmupMs } : {}),
-      ...(o.simCameras ? { videoUri: simDrones.map((d) => o.simCameras!.find((c) => c.drone === d.id)?.uri) } : {}),
-    });
-    if (!created.ok) return err(created.code, `built-in simulator: ${created.reason}`);
-    fleet = created.value;
-    for (let i = 0; i < simDrones.length; i++) {
-      const [stationEnd, droneEnd] = memoryPair(clock, { names: [`sim-${simDrones[i]!.id}`, `gcs`] });
-      const attached = await fleet.attach(i, droneEnd);
-      if (!attached.ok) return attached;
-      simEnds.push(stationEnd);
-    }
-    links.push(...simEnds);
-  }
-  if (links.length === 0) return err('no-links', 'no drone to connect: give --connect URL or a fleet file whose drones are simulated');
-
-  // Signing fails closed: every real link signs, with its drone's key or the station's; only the in-process
-  // simulator links (no socket, nothing to forge) stay unsigned. A real link without a key, when any key is
-  // given, stops the start: a link silently unsigned next to signed ones is what an attacker looks for.
-  const keys = signingPlan(links, simEnds, fleetFile.drones, o);
-  if (!keys.ok) {
-    await fleet?.stop();
-    return keys;
-  }
-  if (keys.value.summary) log(`kongxun: ${keys.value.summary}`);
-  const created = await createStation({
-    clock,
-    dataDir: o.dataDir,
-    health,
-    connections: links,
-    linkSigning: keys.value.perLink,
-  });
-  if (!created.ok) {
-    await fleet?.stop();
-    return created;
-  }
+  const links = await openServiceLinks(o, fleetFile, files.value.geography.docks, clock, stack);
+  if (!links.ok) return links;
+  const { fleet, simDrones } = links.value;
+  if (links.value.signingSummary) log(`kongxun: ${links.value.signingSummary}`);
+  const created = await createStation({ clock, dataDir: o.dataDir, health, connections: links.value.links, linkSigning: links.value.perLink });
+  if (!created.ok) return created;
   const station = created.value;
+  stack.add('station', () => station.close());
   const names = new Map(fleetFile.drones.map((d) => [d.sysid, d.id] as const));
   // The command gateway and its audit (DATA/audit.sqlite): always on, for every station.
   const opened = openGateway({ clock, dataDir: o.dataDir, geography: geojson, droneName: (sysid) => names.get(sysid) ?? null, health });
-  if (!opened.ok) {
-    await station.close();
-    await fleet?.stop();
-    return opened;
-  }
+  if (!opened.ok) return opened;
   const gateway = opened.value;
-  // Link state changes go to the log, once per change: a radio not plugged in yet ("waiting: … not found — is
-  // the radio plugged in?"), a drone's server not up yet, a link lost and back.
-  // A UDP link hears whoever sends to it: a churn of source ports (a hostile sender, a NAT) is at most
-  // LINK_LINES_PER_MIN lines a minute per link, then one line saying how many changes were not shown.
-  for (const c of station.connections()) {
-    let last = '';
-    let windowStart = clock.now();
-    let shown = 0;
-    let hidden = 0;
-    c.onStatus((st) => {
-      const line = st.state === 'reconnecting' ? `waiting (${st.reason})` : st.state === 'connected' ? `up (${st.peer})` : 'reason' in st ? `${st.state} (${st.reason})` : st.state;
-      if (line === last || st.state === 'opening' || st.state === 'closed') return;
-      last = line;
-      const now = clock.now();
-      if (now - windowStart >= 60_000) {
-        if (hidden > 0) log(`kongxun: link ${c.name}: ${hidden} more peer changes not shown (a UDP link keeps at most 64 peers and forgets one idle for 60 s)`);
-        windowStart = now;
-        shown = 0;
-        hidden = 0;
-      }
-      if (shown < LINK_LINES_PER_MIN) {
-        shown++;
-        log(`kongxun: link ${c.name}: ${line}`);
-      } else hidden++;
-    });
-  }
+  stack.add('gateway', () => gateway.close());
+  stack.add('link log', logLinkChanges(station, clock, log));
+
   // The runner's alerts (a missed day's summary, a reassignment, a failsafe) reach the consoles as events too.
-  // Those raised while the runner starts (before any console listens) are kept for the consoles' recent events.
-  const patrolAlerts = new Set<(e: StationEvent) => void>();
-  const early: StationEvent[] = [];
-  const onPatrolAlert = (a: AlertRow) => {
-    const ev = patrolEvent(a, fleetFile.drones.find((d) => d.sysid === a.sysid)?.id);
-    if (patrolAlerts.size === 0 && early.length < 50) early.push(ev);
-    for (const l of patrolAlerts) l(ev);
-  };
-  // Alerts of drones with video carry a picture of the moment (set once the video hub runs, below): the
-  // station's own alerts (in `offEvents`) and the runner's, kept with the alert in the patrol store.
-  const snapshots: { current?: AlertSnapshots } = {};
+  const events = new ServiceEvents(clock);
+  const onPatrolAlert = (a: AlertRow) => events.patrol(patrolEvent(a, fleetFile.drones.find((d) => d.sysid === a.sysid)?.id));
+  // Alerts of drones with video carry a picture of the moment (once the video hub runs, below): the station's
+  // own alerts (`picture`) and the runner's, kept with the alert in the patrol store.
+  const snapshotsFor: { current?: AlertSnapshots } = {};
   const patrolSnapshot = (sysid: number) => {
     const drone = names.get(sysid);
-    return drone && snapshots.current ? snapshots.current.take(drone, clock.now()) : undefined;
+    return drone && snapshotsFor.current ? snapshotsFor.current.take(drone, clock.now()) : undefined;
   };
-  const patrol = o.patrolDir !== undefined ? await startPatrol(o.patrolDir, files.value, station, clock, o.dataDir, gateway, log, health, onPatrolAlert, patrolSnapshot) : undefined;
-  if (patrol && !patrol.ok) {
-    gateway.close();
-    await station.close();
-    await fleet?.stop();
-    return patrol;
-  }
+  const patrol = o.patrolDir !== undefined ? await startServicePatrol(o.patrolDir, { files: files.value, station, clock, dataDir: o.dataDir, gateway, log, health, onAlert: onPatrolAlert, snapshot: patrolSnapshot }, stack) : undefined;
+  if (patrol && !patrol.ok) return patrol;
   const runner = patrol?.value.runner;
   // The centre may ask for a drone's live video: the station's Janus (started below, with --janus) answers.
   const janusFor: { current?: JanusForwarder } = {};
   const centreVideo = (_who: Principal, drone: string) => (janusFor.current ? centreVideoAccess(janusFor.current, drone) : Promise.resolve(err('no-janus', 'this station runs no Janus (serve --janus): it serves no video to the centre')));
   const centre = o.centre ? startStationCentre(o.centre, { clock, station, fleet: fleetFile, dataDir: o.dataDir, patrol: patrol?.value, rules: gateway.rules, log, video: centreVideo }) : undefined;
-  if (centre && !centre.ok) {
-    await patrol?.value.close();
-    gateway.close();
-    await station.close();
-    await fleet?.stop();
-    return centre;
-  }
-  const listeners = new Set<(e: StationEvent) => void>();
+  if (centre && !centre.ok) return centre;
+  if (centre) stack.add('centre', () => centre.value.close());
+
   // A drone's texts are merged (×N) and rate-limited per vehicle before any console sees them; alerts of drones
-  // with video carry a picture of the moment (set once the video hub runs, below).
-  const flood = new EventFlood(clock, (ev) => {
-    for (const l of listeners) l(ev);
-  });
-  const offEvents = station.on('*', (e) => {
-    const raw = stationEvent(e, clock.now(), names);
-    const ev = raw && snapshots.current ? snapshots.current.attach(raw) : raw;
-    if (ev) flood.push(ev);
-  });
+  // with video carry a picture of the moment (once the video hub runs, below).
+  stack.add('events', () => events.close());
+  let picture = (e: StationEvent): StationEvent => e;
+  stack.add('station events', events.follow(station, names, (e) => picture(e)));
   // A link that is up but whose every frame is rejected (a wrong key, a drone that does not sign under
   // reject) shows no vehicle: say so, as an alert, once per episode.
-  const rejectWatch = watchRejectingLinks(station, clock, (ev) => {
-    log(`kongxun: ${ev.text}`);
-    flood.push(ev);
-  });
-  patrolAlerts.add((ev) => listeners.forEach((l) => l(ev)));
-  const hello: Extract<ServerMessage, { type: 'hello' }> = {
-    type: 'hello',
-    station: fleetFile.station,
-    geography: geojson,
-    simulated: simDrones.length > 0,
-    version: '0.1.0',
-    tiles: o.tiles?.info ?? null,
-    timezone: fleetFile.timezone,
+  stack.add(
+    'rejecting-link watch',
+    watchRejectingLinks(station, clock, (ev) => {
+      log(`kongxun: ${ev.text}`);
+      events.push(ev);
+    }),
+  );
+  events.started();
+
+  const onJanus = (text: string, what: 'died' | 'restart-failed' | 'back') => {
+    log(`kongxun: ${what === 'back' ? '' : 'ALERT: '}${text}`);
+    events.push({ atMs: clock.now(), kind: 'janus', severity: what === 'back' ? 'notice' : 'alert', text, args: { what } });
+    if (what !== 'back') runner?.alert(null, null, 'warning', saidText(text));
   };
-  const videoOverride = new Set((o.video ?? []).map((v) => v.drone));
-  const videoSources = [...fleetFile.drones.flatMap((d) => (d.video && !videoOverride.has(d.id) ? [{ drone: d.id, url: d.video, ...(d.videoSub ? { subUrl: d.videoSub } : {}) }] : [])), ...(o.video ?? [])];
-  const sysids = new Map(fleetFile.drones.map((d) => [d.id, d.sysid] as const));
-  // A sortie, for the video recordings, is armed → disarmed; under the patrol runner it carries the sortie's id.
-  const sortieOf = (drone: string): SortieMark => {
-    const sysid = sysids.get(drone);
-    const v = sysid === undefined ? undefined : station.vehicle(sysid)?.state();
-    const armed = v?.armed ?? false;
-    return { airborne: armed, label: armed && sysid !== undefined ? (runner?.busyWith(sysid)?.id ?? null) : null };
-  };
-  // Janus for the kiosks and the centre: the station forwards RTP to it; a missing Janus is logged, not fatal.
-  let janusProc: JanusSupervisor | undefined;
-  let janus: JanusForwarder | undefined;
-  if (o.janus) {
-    // Janus's API binds where viewers reach it; ICE gathers only on that address (all when it is 0.0.0.0).
-    const any = o.janus.ip === '0.0.0.0' || o.janus.ip === '::';
-    // Watched: a Janus that dies is an alert with its cause, started again with backoff, its mountpoints and
-    // viewers' tokens made again (video/janus-supervisor.ts).
-    const onJanus = (text: string, what: 'died' | 'restart-failed' | 'back') => {
-      log(`kongxun: ${what === 'back' ? '' : 'ALERT: '}${text}`);
-      flood.push({ atMs: clock.now(), kind: 'janus', severity: what === 'back' ? 'notice' : 'alert', text, args: { what } });
-      if (what !== 'back') runner?.alert(null, null, 'warning', saidText(text));
-    };
-    const j = await JanusSupervisor.start({ dir: join(o.dataDir, 'janus'), httpPort: o.janus.port, adminPort: o.janus.port + 1, bindIp: o.janus.ip, iceEnforce: any ? '' : o.janus.ip, log, onAlert: onJanus });
-    if (j.ok) {
-      janusProc = j.value;
-      janus = new JanusForwarder({ gateway: j.value.gateway, log });
-      janusFor.current = janus;
-      j.value.attach(janus);
-    } else log(`kongxun: no Janus, kiosks and the centre get no video: ${j.reason}`);
-  }
-  // The hub runs even with no configured source: drones may announce theirs (VIDEO_STREAM_INFORMATION).
-  const started = await VideoHub.start({ dataDir: o.dataDir, sources: videoSources, log, sortieOf, health, ...(janus ? { forward: (d: string, b: Uint8Array) => janus.forward(d, b) } : {}) });
-  if (!started.ok) {
-    await janus?.close();
-    await janusProc?.stop();
-    offEvents();
-    await centre?.value.close();
-    clock.clearInterval(rejectWatch);
-    flood.close();
-    await patrol?.value.close();
-    gateway.close();
-    await station.close();
-    await fleet?.stop();
-    return started;
-  }
-  const video = started.value;
-  snapshots.current = new AlertSnapshots({ dir: join(o.dataDir, 'snapshots'), lastKeyframe: (d) => video.lastKeyframe(d), now: () => Date.now(), log });
-  // Sources the drones announce (VIDEO_STREAM_INFORMATION); a configured one always wins in the hub.
-  const discovery =
-    o.videoDiscovery === false
-      ? undefined
-      : startVideoDiscovery(station, { clock, droneId: (sysid) => names.get(sysid) ?? `sys${sysid}`, addSource: (drone, url) => video.addSource(drone, url), log, timings: o.videoDiscovery ?? {} });
-  const offArm = station.on('*', (e) => {
-    if (e.type !== 'armed' && e.type !== 'disarmed') return;
-    const drone = names.get(e.sysid);
-    if (drone) video.markSortie(drone, sortieOf(drone));
-  });
+  const video = await startServiceVideo(o, { clock, station, fleet: fleetFile, names, health, log, sortieLabel: (sysid) => runner?.busyWith(sysid)?.id ?? null, onJanus }, stack);
+  if (!video.ok) return video;
+  const { hub, snapshots, janus } = video.value;
+  snapshotsFor.current = snapshots;
+  if (janus) janusFor.current = janus.forwarder;
+  picture = (e) => snapshots.attach(e);
+
   const openedAuth = Auth.open({ dataDir: o.dataDir, clock });
-  if (!openedAuth.ok) {
-    offEvents();
-    offArm();
-    discovery?.close();
-    await video.close();
-    await patrol?.value.close();
-    await station.close();
-    await fleet?.stop();
-    return err(openedAuth.code, `accounts: ${openedAuth.reason}`);
-  }
+  if (!openedAuth.ok) return err(openedAuth.code, `accounts: ${openedAuth.reason}`);
   const auth = openedAuth.value;
+  stack.add('accounts', () => auth.close());
   const server = await startConsoleServer({
     clock,
     auth,
@@ -386,246 +243,42 @@ async function startServiceParts(o: StationServiceOptions, clock: Clock, log: (l
     anyPortIfTaken: o.anyPortIfTaken ?? false,
     ...(o.tiles ? { tiles: o.tiles } : {}),
     ...(o.planDir !== undefined ? { planDir: o.planDir } : {}),
-    video,
+    video: hub,
     snapshotsDir: join(o.dataDir, 'snapshots'),
-    ...(janus && janusProc ? { janus: { apiUrl: janusProc.url, issue: () => janus.issue() } } : {}),
+    ...(janus ? { janus: { apiUrl: janus.process.url, issue: () => janus.forwarder.issue() } } : {}),
     // Flight replay: the tlogs and video recordings of this data directory, drones named by the fleet file.
     replay: { dataDir: o.dataDir, droneName: (sysid) => names.get(sysid) ?? null, log },
-    source: {
-      hello: () => hello,
-      plan: () => (plan?.ok ? plan.value : null),
-      // What happened: the runner's records (none without a runner: the plan is then only a plan) and the day's flights.
-      actual: (flights) => {
-        const m = actualMessage({ sorties: runner ? runner.list() : null, flights, day: stationDay(clock.now(), fleetFile.timezone) });
-        if (!runner) return m;
-        const where = (sysid: number) => {
-          const v = station.vehicle(sysid)?.state();
-          const cruiseMps = fleetFile.drones.find((d) => d.sysid === sysid)?.cruiseMps ?? 10;
-          return v?.position ? { latDeg: v.position.latDeg, lonDeg: v.position.lonDeg, airborne: v.armed, cruiseMps } : undefined;
-        };
-        return { ...m, dispatches: runner.dispatches().reverse().slice(0, 20).map((r) => dispatchView(r, where)) };
-      },
-      // "Go and look here" from the desk: the runner's dispatcher picks the drone; the asker is audited.
-      look: async (req, who) => {
-        if (!mayDispatch(who)) return { ok: false, id: null, reason: 'only a dispatcher or a pilot may send a drone to look' };
-        if (!runner) return { ok: false, id: null, reason: 'no scheduled patrol runs on this station (start it with --patrol DIR): nobody picks the drone' };
-        const r = checkLook(req);
-        if (!r.ok) return { ok: false, id: null, reason: r.reason };
-        const refused = lookRefusal(gateway.rules, r.value);
-        if (refused) return { ok: false, id: null, reason: refused };
-        return { ok: true, id: runner.request(lookRequest(r.value, who)), reason: '' };
-      },
-      upload: async (sysid, name, text, onProgress, who, override) => {
-        const lists = planFromText(name, text);
-        if (!lists.ok) return { ok: false, count: 0, verifiedBy: null, reason: lists.error };
-        const m = station.vehicle(sysid)?.missions;
-        if (!m) return { ok: false, count: 0, verifiedBy: null, reason: `no vehicle with system id ${sysid}` };
-        const onP = (p: { phase: string; done: number; total: number }) =>
-          (p.phase === 'upload' || p.phase === 'verify') && onProgress({ phase: p.phase, done: p.done, total: p.total });
-        const items = lists.value.mission;
-        const out = await gateway.perform(
-          { who, sysid, act: { kind: 'upload', list: 'mission', items: planItems(items), file: name }, override },
-          () => m.upload('mission', items, { onProgress: onP }).result,
-          (r) => ({ ok: r.ok, text: r.ok ? `${r.count} items verified by ${r.verifiedBy ?? '?'}` : (r.reason ?? 'failed') }),
-        );
-        if (!out.sent) return { ok: false, count: 0, verifiedBy: null, reason: out.reason, refused: out.code };
-        const r = out.value;
-        return { ok: r.ok, count: r.count, verifiedBy: r.verifiedBy ?? null, reason: r.reason ?? '', takenOver: out.takeover };
-      },
-      snapshot: () => ({
-        type: 'snapshot',
-        atMs: clock.now(),
-        station: fleetFile.station,
-        simulated: simDrones.length > 0,
-        vehicles: withPatrol(vehicleViews(station.snapshot(), names), runner),
-      }),
-      onEvent: (cb) => {
-        listeners.add(cb);
-        for (const e of early) cb(e);
-        return () => listeners.delete(cb);
-      },
-      command: (sysid, cmd, who, override) => consoleCommand(gateway, station, runner, sysid, cmd, who, override),
-    },
+    source: consoleSource({ clock, station, fleet: fleetFile, geojson, names, gateway, runner, plan, tiles: o.tiles?.info ?? null, simulated: simDrones.length > 0, events }),
     audit: { log: gateway.audit },
   });
-  if (!server.ok) {
-    offEvents();
-    clock.clearInterval(rejectWatch);
-    flood.close();
-    offArm();
-    discovery?.close();
-    await video.close();
-    await centre?.value.close();
-    await janus?.close();
-    await janusProc?.stop();
-    await patrol?.value.close();
-    gateway.close();
-    await station.close();
-    await fleet?.stop();
-    auth.close();
-    return server;
-  }
+  if (!server.ok) return server;
   const srv: ConsoleServer = server.value;
+  stack.add('console server', () => srv.close());
   log(`kongxun: audit in ${gateway.audit.file}`);
-  // A store's failure or recovery, and the free-space marks: the log, the console's events, and the patrol's
-  // alerts (so the daily report lists them).
-  const notice = (n: StorageNotice) => {
-    const ev = storageEvent(n);
-    for (const l of listeners) l(ev);
-    const a = patrolAlert(n);
-    // With a patrol the runner's alert is the log line ("patrol alert: …"); said once.
-    if (runner && a) runner.alert(null, null, a.level, a.said, a.text);
-    else log(`kongxun: ${ev.severity === 'alert' ? 'ALERT' : ev.severity}: ${ev.text}`);
-  };
-  const offNotice = health.onNotice(notice);
+  const notice = storageNotice(events, runner, log);
+  stack.add('storage notices', health.onNotice(notice));
   const space = health.space();
   log(`kongxun: station "${fleetFile.station}": ${fleetFile.drones.length} drones (${simDrones.length} simulated), recording to ${join(o.dataDir, 'tlogs')}${space.freeBytes !== null ? ` (${Math.round(space.freeBytes / 1048576)} MiB free)` : ''}`);
-  return ok({ notice, service: {
-    url: srv.url,
-    port: srv.port,
-    auth,
-    setupUrl: () => srv.setupUrl(),
-    station,
-    files: files.value,
-    fleet,
-    attachConsole: (peer) => srv.attach(peer),
-    patrol: runner,
-    gateway,
-    video,
-    centre: centre?.value,
-    health,
-    janus,
-    close: async () => {
-      offNotice();
-      offEvents();
-      clock.clearInterval(rejectWatch);
-      flood.close();
-      offArm();
-      discovery?.close();
-      await srv.close();
-      await video.close();
-      await centre?.value.close();
-      await janus?.close();
-      await janusProc?.stop();
-      await patrol?.value.close();
-      gateway.close();
-      await station.close();
-      await fleet?.stop();
-      o.tiles?.close();
-      auth.close();
-      health.close();
+  return ok({
+    notice,
+    service: {
+      url: srv.url,
+      port: srv.port,
+      auth,
+      setupUrl: () => srv.setupUrl(),
+      station,
+      files: files.value,
+      fleet,
+      attachConsole: (peer) => srv.attach(peer),
+      patrol: runner,
+      gateway,
+      video: hub,
+      centre: centre?.value,
+      health,
+      janus: janus?.forwarder,
+      close: async () => {
+        await stack.dispose();
+      },
     },
-  } });
-}
-
-/** Every 5 s: a link whose frames, all of them, were rejected since the last look is an alert (once per episode). */
-function watchRejectingLinks(station: Station, clock: Clock, alert: (e: StationEvent) => void): ReturnType<Clock['setInterval']> {
-  const last = new Map<string, { framesIn: number; rejected: number; alerted: boolean }>();
-  return clock.setInterval(() => {
-    for (const c of station.connections()) {
-      const s = c.stats;
-      const rejected = s.rejectedBadSignature + s.rejectedUnsigned + s.rejectedReplay;
-      const prev = last.get(c.name) ?? { framesIn: 0, rejected: 0, alerted: false };
-      const newRejected = rejected - prev.rejected;
-      let alerted = prev.alerted;
-      if (s.framesIn > prev.framesIn) alerted = false;
-      else if (newRejected > 0 && !alerted) {
-        alerted = true;
-        alert({
-          atMs: clock.now(),
-          kind: 'link-rejecting',
-          severity: 'alert',
-          text: `link ${c.name} up, every frame rejected: wrong key? (${newRejected} in 5 s: ${s.rejectedBadSignature} bad signature, ${s.rejectedUnsigned} unsigned, ${s.rejectedReplay} replayed in all)`,
-          args: { link: c.name },
-        });
-      }
-      last.set(c.name, { framesIn: s.framesIn, rejected, alerted });
-    }
-  }, 5000);
-}
-
-/** Signing per link: each real link's key (its drone's own, else the station's), or why the start is refused. */
-function signingPlan(
-  links: readonly (string | Transport)[],
-  simEnds: readonly Transport[],
-  drones: readonly { id: string; connect?: string; signingKeyFile?: string }[],
-  o: Pick<StationServiceOptions, 'signing' | 'unsigned' | 'dataDir' | 'fleetDir'>,
-): Result<{ perLink: (Omit<SigningConfig, 'linkId'> | undefined)[]; summary: string | undefined }> {
-  const unsigned = o.unsigned ?? o.signing?.unsigned ?? 'reject';
-  const perLink: (Omit<SigningConfig, 'linkId'> | undefined)[] = [];
-  const missing: string[] = [];
-  const from: string[] = [];
-  let asked = o.signing !== undefined;
-  for (const l of links) {
-    if (typeof l !== 'string' && simEnds.includes(l)) {
-      perLink.push(undefined);
-      continue;
-    }
-    const url = typeof l === 'string' ? l : l.url;
-    const d = drones.find((x) => x.connect === url);
-    const own = d ? droneKey(d, o.dataDir, o.fleetDir ?? '.') : ok(undefined);
-    if (!own.ok) return err('signing', `signing: ${own.reason}`);
-    if (own.value) asked = true;
-    const key = own.value?.key ?? o.signing?.key;
-    if (!key) {
-      missing.push(d ? `${url} (drone ${d.id})` : url);
-      perLink.push(undefined);
-      continue;
-    }
-    from.push(`${d?.id ?? url}: ${own.value ? own.value.from : 'the station key'}`);
-    perLink.push({ key, unsigned });
-  }
-  if (!asked) return ok({ perLink, summary: undefined });
-  if (missing.length > 0) {
-    return err('signing', `signing is on but ${missing.length === 1 ? 'this link has' : 'these links have'} no key: ${missing.join(', ')} — give each drone DATA/keys/<id>.key (kongxun keys install), a signing_key_file in the fleet file, or one key for all with --signing-key-file`);
-  }
-  const real = perLink.filter(Boolean).length;
-  return ok({ perLink, summary: `signing ${real} real link${real === 1 ? '' : 's'} (${from.join('; ')}), unsigned frames: ${unsigned}${simEnds.length > 0 ? `; ${simEnds.length} in-process simulator link${simEnds.length === 1 ? '' : 's'} unsigned` : ''}` });
-}
-
-/** The patrol's view of each drone (its sortie now, taken over, set aside for maintenance) when a patrol runs. */
-export function withPatrol(views: VehicleView[], runner: PatrolRunner | undefined): VehicleView[] {
-  if (!runner) return views;
-  return views.map((v) => ({ ...v, patrol: { sortie: runner.busyWith(v.sysid)?.id ?? null, takenOver: runner.isTakenOver(v.sysid), maintenance: runner.isInMaintenance(v.sysid) } }));
-}
-
-/** The patrol runner on the service's station; `close` sends drones in the air home and closes the store. */
-/** A runner's alert as a console event: critical → alert, warning → warning, else notice; by code (`said`) and in English. */
-export function patrolEvent(a: AlertRow, drone: string | undefined): StationEvent {
-  const severity = a.level === 'critical' ? 'alert' : a.level === 'warning' ? 'warning' : 'notice';
-  return { atMs: a.atMs, ...(a.sysid !== null ? { sysid: a.sysid } : {}), kind: 'patrol', severity, text: a.text, args: { ...(drone ? { drone } : {}), ...(a.sortie ? { sortie: a.sortie } : {}) }, ...(a.said ? { said: a.said } : {}), ...(a.snapshot ? { snapshot: a.snapshot } : {}) };
-}
-
-async function startPatrol(dir: string, files: StationFiles, station: Station, clock: Clock, dataDir: string, gateway: CommandGateway, log: (l: string) => void, health: StorageHealth, onAlert: (a: AlertRow) => void, snapshot?: (sysid: number) => AlertRow['snapshot']): Promise<Result<{ runner: PatrolRunner; store: PatrolStore; day: DayInput; close(): Promise<void> }>> {
-  const day = await loadDay(dir, files.fleet);
-  if (!day.ok) return day;
-  const store = openPatrolStore(dataDir, { health });
-  if (!store.ok) return store;
-  const runner = new PatrolRunner({ clock, station, day: day.value, store: store.value, gateway, records: () => health.launchBlocker(), ...(snapshot ? { snapshot } : {}), onAlert: (a) => {
-    log(`patrol alert: ${a.text}`);
-    onAlert(a);
-  } });
-  runner.start();
-  log(`kongxun: patrol runner on ${day.value.schedule.date} (${day.value.sorties.length} sorties), state in ${store.value.file}`);
-  return ok({ runner, store: store.value, day: day.value, close: async () => { await runner.stop({ safe: true }); store.value.close(); gateway.setPatrol(undefined); } });
-}
-
-/** A console's command through the gateway; `release` gives a taken-over drone back to the patrol (nothing is sent to the drone). */
-async function consoleCommand(gateway: CommandGateway, station: Station, runner: PatrolRunner | undefined, sysid: number, cmd: VehicleCommand, who: Principal, override: { reason: string } | undefined): Promise<{ ok: boolean; result: string; reason: string }> {
-  type Reply = { ok: boolean; result: string; reason: string };
-  const send = async (): Promise<Reply> => {
-    const c = station.vehicle(sysid)?.commands;
-    if (!c) return { ok: false, result: 'no-vehicle', reason: `no vehicle with system id ${sysid}` };
-    if (cmd.command === 'release') {
-      if (!runner) return { ok: false, result: 'unsupported', reason: 'no scheduled patrol runs on this station' };
-      if (!runner.isTakenOver(sysid)) return { ok: false, result: 'denied', reason: 'the patrol has not been taken over on this drone' };
-      runner.release(sysid);
-      return { ok: true, result: 'accepted', reason: 'given back to the scheduled patrol' };
-    }
-    const r = await runGatewayCommand(c, cmd);
-    return r.ok ? { ok: true, result: 'accepted', reason: r.value.text } : { ok: false, result: r.code, reason: r.reason };
-  };
-  const out = await gateway.perform({ who, sysid, act: { kind: 'command', cmd }, override }, send, (r) => ({ ok: r.ok, text: r.reason }));
-  if (!out.sent) return { ok: false, result: out.code === 'forbidden' ? 'forbidden' : 'refused', reason: out.reason };
-  return out.takeover ? { ...out.value, reason: `${out.value.reason} (taken over from ${out.takeover})` } : out.value;
+  });
 }

@@ -16,6 +16,7 @@
 import { openSqlite } from '../storage/sqlite.js';
 import type { AuditRowView } from '../../common/api/contract.js';
 import type { StorageHealth } from '../storage/health.js';
+import { PendingRows } from '../storage/pending.js';
 import { createHash } from 'node:crypto';
 import { err, ok, type Result } from '../../common/result.js';
 
@@ -134,29 +135,13 @@ export function openAuditLog(dataDir: string, name = 'audit.sqlite', o: { health
     insert.run(id, e.atMs, e.who, e.role, e.via, e.from, e.sysid, e.drone, e.sortie, e.phase, e.ref, e.action, e.command, e.verdict, e.reason, e.answer, prev, rowHash(prev, id, e));
     return id;
   });
-  const pending: AuditEntry[] = [];
-  let lost = 0;
-  let firstLostMs: number | null = null;
-  let lastLostMs: number | null = null;
-  const flushTx = db.transaction((rows: AuditEntry[]): void => {
+  const flushTx = db.transaction((rows: readonly AuditEntry[]): void => {
     for (const e of rows) appendTx(e);
   });
+  // Rows the disk refused wait in order (station/storage/pending.ts), at most AUDIT_PENDING_MAX.
+  const pending = new PendingRows<AuditEntry>({ store: 'audit', file, health: o.health, limit: AUDIT_PENDING_MAX, writeAll: (rows) => flushTx.immediate(rows) });
   /** Writes what waits; true when nothing waits any more. */
-  const flush = (): boolean => {
-    if (pending.length === 0 || !db.open) return true;
-    try {
-      flushTx.immediate(pending);
-    } catch (e) {
-      o.health?.failed('audit', file, e);
-      return false;
-    }
-    pending.length = 0;
-    const seconds = firstLostMs !== null && lastLostMs !== null ? (lastLostMs - firstLostMs) / 1000 : 0;
-    o.health?.recovered('audit', { records: lost, bytes: 0, seconds });
-    lost = 0;
-    firstLostMs = lastLostMs = null;
-    return true;
-  };
+  const flush = (): boolean => (pending.size === 0 || !db.open ? true : pending.flush());
   const offRetry = o.health?.onRetry('audit', () => void flush());
   return ok({
     file,
@@ -166,21 +151,15 @@ export function openAuditLog(dataDir: string, name = 'audit.sqlite', o: { health
         try {
           return appendTx.immediate(e);
         } catch (x) {
-          o.health?.failed('audit', file, x);
+          pending.failed(x);
         }
       }
-      if (pending.length >= AUDIT_PENDING_MAX) {
-        lost++;
-        firstLostMs ??= e.atMs;
-        lastLostMs = e.atMs;
-        return 0;
-      }
-      pending.push(e);
+      if (!pending.add(e, { bytes: 0, atMs: e.atMs })) return 0;
       // The id it will have, this station being the only writer meanwhile (the result row's `ref`).
       const top = last.get() as { id: number } | undefined;
-      return (top?.id ?? 0) + pending.length;
+      return (top?.id ?? 0) + pending.size;
     },
-    pending: () => pending.length,
+    pending: () => pending.size,
     rows: (f = {}) => {
       const where: string[] = [];
       const args: (string | number)[] = [];

@@ -18,6 +18,7 @@
  */
 import { openSqlite } from '../storage/sqlite.js';
 import type { StorageHealth } from '../storage/health.js';
+import { PendingRows } from '../storage/pending.js';
 import type BetterSqlite3 from 'better-sqlite3';
 import { ok, type Result } from '../../common/result.js';
 import type { Sortie } from './sortie.js';
@@ -88,28 +89,14 @@ export function openPatrolStore(dataDir: string, opts: string | PatrolStoreOptio
   const kvGet = db.prepare('SELECT value FROM kv WHERE key = ?');
 
   // Rows the disk refused, in order; a keyed row (a sortie's state, a kv) replaces its older self.
-  const pending: { key: string | null; run: () => void; bytes: number }[] = [];
-  const limit = o.pendingLimit ?? 50_000;
-  let lostRows = 0;
-  let lostBytes = 0;
-  let firstLostMs = 0;
-  let lastLostMs = 0;
-  const flushAll = db.transaction(() => {
-    for (const p of pending) p.run();
+  const flushAll = db.transaction((runs: readonly (() => void)[]) => {
+    for (const run of runs) run();
   });
+  const pending = new PendingRows<() => void>({ store: 'patrol', file, health: o.health, limit: o.pendingLimit ?? 50_000, writeAll: (runs) => flushAll(runs) });
   const retry = (): boolean => {
-    if (pending.length === 0) return true;
+    if (pending.size === 0) return true;
     if (!db.open) return false;
-    try {
-      flushAll();
-    } catch (e) {
-      o.health?.failed('patrol', file, e);
-      return false;
-    }
-    pending.length = 0;
-    o.health?.recovered('patrol', { records: lostRows, bytes: lostBytes, seconds: lostRows ? (lastLostMs - firstLostMs) / 1000 : 0 });
-    lostRows = lostBytes = 0;
-    return true;
+    return pending.flush();
   };
   // Writes after close are dropped: they come from actions the shutdown itself cancelled, finishing late (the
   // station closes its links before this store; the sorties' states were saved as they changed).
@@ -118,31 +105,20 @@ export function openPatrolStore(dataDir: string, opts: string | PatrolStoreOptio
     if (!db.open) return;
     // Behind rows that wait, a new row waits too (order kept), but tries them all again at most once a second.
     const nowMs = Date.now();
-    if (pending.length > 0 && nowMs - lastRetryMs >= 1000) {
+    if (pending.size > 0 && nowMs - lastRetryMs >= 1000) {
       lastRetryMs = nowMs;
       retry();
     }
-    if (pending.length === 0) {
+    if (pending.size === 0) {
       try {
         run();
         return;
       } catch (e) {
         lastRetryMs = nowMs;
-        o.health?.failed('patrol', file, e);
+        pending.failed(e);
       }
     }
-    if (key !== null) {
-      const i = pending.findIndex((p) => p.key === key);
-      if (i >= 0) pending.splice(i, 1);
-    }
-    if (pending.length >= limit) {
-      if (lostRows === 0) firstLostMs = nowMs;
-      lastLostMs = nowMs;
-      lostRows++;
-      lostBytes += bytes;
-      return;
-    }
-    pending.push({ key, run, bytes });
+    pending.add(run, { key, bytes, atMs: nowMs });
   };
   const offRetry = o.health?.onRetry('patrol', () => void retry());
   return ok({
@@ -170,7 +146,7 @@ export function openPatrolStore(dataDir: string, opts: string | PatrolStoreOptio
       }),
     setKv: (k, v) => write(`kv:${k}`, v.length, () => kvSet.run(k, v)),
     kv: (k) => (kvGet.get(k) as { value: string } | undefined)?.value,
-    pending: () => pending.length,
+    pending: () => pending.size,
     retry,
     close: () => {
       offRetry?.();

@@ -9,58 +9,28 @@
  * (station/auth/); only the app shell and the sign-in endpoints are public. A console's principal is its
  * session's user and role; sockets of a session that ends are closed with 4401.
  */
-import { RecentEvents } from '../vehicle/event-flood.js';
-import { createReadStream, existsSync, statSync } from 'node:fs';
-import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createReadStream, existsSync } from 'node:fs';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { extname, join, normalize } from 'node:path';
-import { WebSocketServer, type WebSocket } from 'ws';
+import { join } from 'node:path';
 import type { Clock } from '../../common/clock.js';
 import { err, ok, type Result } from '../../common/result.js';
-import type { ActualMessage, AuditResponse, ClientMessage, FlightSummary, Override, PlanMessage, ServerMessage, StationEvent, StationSnapshot, UploadProgress, UploadResult, VehicleCommand } from '../../common/api/contract.js';
 import type { TileSource } from './mbtiles.js';
-import type { VideoHub, VideoPeer } from '../video/hub.js';
+import type { VideoHub } from '../video/hub.js';
 import type { JanusAccess } from '../video/janus.js';
 import { SNAPSHOT_NAME } from '../video/alert-snapshot.js';
-import { parseVideoMode } from '../../common/video-wire.js';
 import { FlightCatalog } from '../replay/flights.js';
-import { serveReplay } from '../replay/video.js';
-import { principalRole, type Principal } from '../gateway/principal.js';
-import { may } from '../gateway/rights.js';
 import type { AuditLog } from '../gateway/audit.js';
 import { clearedCookie, sessionCookie, sessionToken, type Auth, type Session } from '../auth/auth.js';
-import type { Account } from '../auth/users.js';
-import {
-  hostAllowed,
-  originAllowed,
-  readJsonBody,
-  refuse,
-  requestTarget,
-  securityHeaders,
-  siteNames,
-  WS_MAX_CONSOLE_MESSAGE,
-  WS_MAX_CONTROL_MESSAGE,
-  type RequestTarget,
-} from './http-guard.js';
+import { hostAllowed, originAllowed, readJsonBody, refuse, requestTarget, securityHeaders, siteNames, type RequestTarget } from './http-guard.js';
+import { FLIGHTS, identity, PUBLIC_API, serveAudit, serveFlights, serveUsers } from './api-routes.js';
+import { ConsolePeers, type ConsolePeer, type ConsoleSource } from './console-peers.js';
+import { relayJanus, serveStatic } from './static-files.js';
+import { consoleSockets } from './ws-upgrade.js';
 
-export interface ConsoleSource {
-  hello(): Extract<ServerMessage, { type: 'hello' }>;
-  snapshot(): StationSnapshot;
-  onEvent(cb: (e: StationEvent) => void): () => void;
-  /** A command from a console; `who` is the console's principal (station/gateway/principal.ts); `override` a pilot's. */
-  command(sysid: number, cmd: VehicleCommand, who: Principal, override?: Override): Promise<{ ok: boolean; result: string; reason: string }>;
-  /** Upload a mission file to a drone, reporting progress; absent when the station has no mission service. */
-  upload?(sysid: number, name: string, text: string, onProgress: (p: Omit<UploadProgress, 'type' | 'requestId'>) => void, who: Principal, override?: Override): Promise<Omit<UploadResult, 'type' | 'requestId'>>;
-  /** The day plan the station was started with, sent after `hello`. */
-  plan?(): PlanMessage | null;
-  /** What happened today (the runner's records, the flights in the tlogs: `flights` is the replay catalogue's
-   * list), sent after the plan and again when it changes. */
-  actual?(flights: readonly FlightSummary[]): ActualMessage | null;
-  /** "Go and look here" from a console (unchecked fields: the source checks them and the console's role). */
-  look?(req: unknown, who: Principal): Promise<{ ok: boolean; id: string | null; reason: string }>;
-}
+export type { ConsolePeer, ConsoleSource } from './console-peers.js';
 
 export interface ConsoleServerOptions {
   source: ConsoleSource;
@@ -104,14 +74,6 @@ export interface ConsoleServerOptions {
   audit?: { log: Pick<AuditLog, 'rows' | 'verify'> };
 }
 
-/** One console over any transport: text frames of the contract's JSON messages each way. */
-export interface ConsolePeer {
-  /** Who this console is: the signed-in user of its session (or the desktop app's own window). */
-  who: Principal;
-  send(text: string): void;
-  onMessage(cb: (text: string) => void): () => void;
-}
-
 export interface ConsoleServer {
   url: string;
   port: number;
@@ -123,114 +85,8 @@ export interface ConsoleServer {
   close(): Promise<void>;
 }
 
-const MIME: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.map': 'application/json',
-  '.json': 'application/json',
-  '.png': 'image/png',
-  '.svg': 'image/svg+xml',
-  '.plan': 'application/json',
-  '.waypoints': 'text/plain; charset=utf-8',
-  '.geojson': 'application/geo+json',
-  '.woff2': 'font/woff2',
-};
-
-/** How often what happened today (`actual`) is looked at again, and sent when it changed. */
-const ACTUAL_EVERY_MS = 3000;
-/** Events replayed to a console that connects later: this many of each severity. */
-const RECENT_EVENTS = 50;
 const TILE_MIME = { png: 'image/png', jpg: 'image/jpeg', webp: 'image/webp' } as const;
-
-function serveStatic(dir: string, path: string, res: ServerResponse, headers: Record<string, string>): void {
-  const rel = normalize(path === '/' ? '/index.html' : path).replace(/^([/\\])+/, '');
-  const file = join(dir, rel);
-  if (!file.startsWith(dir) || !existsSync(file) || !statSync(file).isFile()) return refuse(res, 404, 'not found', headers);
-  // The console's font files sit under their package version (scripts/build.mjs): they never change in place.
-  const immutable = /^fonts[/\\][\d.]+[/\\][\w-]+\.woff2$/.test(rel);
-  res.writeHead(200, { ...headers, 'content-type': MIME[extname(file)] ?? 'application/octet-stream', 'cache-control': immutable ? 'max-age=31536000, immutable' : 'no-cache' });
-  createReadStream(file)
-    .on('error', () => res.destroy())
-    .pipe(res);
-}
-
-/** An override as the contract says (a reason string), or undefined; anything else is dropped (no override). */
-function overrideOf(m: { override?: unknown }): Override | undefined {
-  const o = m.override as { reason?: unknown } | undefined;
-  return o && typeof o === 'object' && typeof o.reason === 'string' ? { reason: o.reason.slice(0, 1000) } : undefined;
-}
-
-function parseClientMessage(text: string): ClientMessage | undefined {
-  try {
-    const m = JSON.parse(text) as ClientMessage;
-    // A 'look' names no drone (the station picks it); its fields are checked by the source.
-    if (m && m.type === 'look' && typeof m.requestId === 'string' && m.requestId.length <= 100) return m;
-    if (!m || !('sysid' in m) || typeof m.sysid !== 'number' || typeof m.requestId !== 'string') return undefined;
-    if (m.type === 'command') return m;
-    if (m.type === 'upload' && typeof m.name === 'string' && typeof m.text === 'string') return m;
-  } catch {
-    /* malformed input from a client is ignored, not fatal */
-  }
-  return undefined;
-}
-
-const FLIGHTS = '/api/flights';
-
-/** GET /api/flights → FlightSummary[]; GET /api/flights/<id> → FlightDetail, or 404 { error } naming the id. */
-async function serveFlights(catalog: FlightCatalog | undefined, path: string, json: (code: number, body: unknown) => void): Promise<void> {
-  if (!catalog) return json(404, { error: 'flight replay is not available on this station' });
-  try {
-    if (path === FLIGHTS) return json(200, await catalog.list());
-    // The id (already decoded) is only ever matched against the listed flights: it never becomes a path.
-    const id = path.slice(FLIGHTS.length + 1);
-    const detail = await catalog.detail(id);
-    return detail ? json(200, detail) : json(404, { error: `unknown flight "${id}"` });
-  } catch (e) {
-    return json(500, { error: `flights: ${String(e)}` });
-  }
-}
-
-const identity = (s: Session) => ({ user: s.user, role: s.role, ...(s.desktop ? { desktop: true } : {}) });
-const userView = (a: Account) => ({ user: a.name, role: a.role, disabled: a.disabled, createdMs: a.createdMs, updatedMs: a.updatedMs });
-/** Paths anyone may load: the app shell (its page, scripts, styles, images) and the sign-in endpoints. */
-const PUBLIC_API = new Set(['/api/login', '/api/logout', '/api/me', '/api/setup']);
 const SWEEP_MS = 15_000;
-
-/** GET /api/audit for a principal with the audit right (reviewer, admin): rows filtered as the query says. */
-function serveAudit(log: Pick<AuditLog, 'rows' | 'verify'> | undefined, who: Principal, url: string, res: ServerResponse): void {
-  const json = (code: number, body: unknown) => {
-    const text = JSON.stringify(body);
-    res.writeHead(code, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store' }).end(text);
-  };
-  const role = principalRole(who);
-  if (!may(role, 'audit')) return json(403, { error: `the audit is for reviewers and admins; ${role} may not read it` });
-  if (!log) return json(404, { error: 'this station keeps no audit' });
-  let q: URLSearchParams;
-  try {
-    q = new URL(url, 'http://x').searchParams;
-  } catch {
-    return json(400, { error: 'malformed query' });
-  }
-  const since = q.get('since');
-  let sinceMs: number | undefined;
-  if (since !== null && since !== '') {
-    sinceMs = /^\d+$/.test(since) ? Number(since) : Date.parse(since);
-    if (!Number.isFinite(sinceMs)) return json(400, { error: `since "${since.slice(0, 40)}" is neither a time nor Unix ms` });
-  }
-  const limitText = q.get('limit');
-  const limit = limitText === null ? 500 : Number(limitText);
-  if (!Number.isInteger(limit) || limit < 1 || limit > 5000) return json(400, { error: 'limit must be an integer from 1 to 5000' });
-  const drone = q.get('drone') || undefined;
-  const user = q.get('user') || undefined;
-  try {
-    const rows = log.rows({ ...(sinceMs !== undefined ? { sinceMs } : {}), ...(drone ? { drone } : {}), ...(user ? { user } : {}), limit });
-    const body: AuditResponse = { rows: rows.map(({ prev: _p, ...r }) => r), verify: q.get('verify') === '1' ? log.verify() : null };
-    return json(200, body);
-  } catch (e) {
-    return json(500, { error: `audit: ${String(e)}` });
-  }
-}
 
 export async function startConsoleServer(o: ConsoleServerOptions): Promise<Result<ConsoleServer>> {
   const host = o.host ?? '127.0.0.1';
@@ -239,9 +95,6 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Resul
   const flights = o.replay ? new FlightCatalog(o.replay) : undefined;
   // Known once listening (the port may be chosen by the system).
   let names = siteNames(host, 0, tls, o.publicNames);
-
-  /** Open sockets by session token, so a sign-out or a disabled account closes them at once. */
-  const sockets = new Map<WebSocket, string>();
 
   const sessionOf = (req: IncomingMessage): { token: string; session: Session } | undefined => {
     const token = sessionToken(req.headers.cookie);
@@ -271,7 +124,7 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Resul
       if (path === '/api/logout') {
         const token = sessionToken(req.headers.cookie);
         auth.signOut(token);
-        for (const [ws, t] of sockets) if (t === token) ws.close(4401, 'signed out');
+        for (const [ws, t] of sockets.tokens()) if (t === token) ws.close(4401, 'signed out');
         res.writeHead(204, { ...headers, 'set-cookie': clearedCookie(tls), 'cache-control': 'no-store' }).end();
         return;
       }
@@ -296,40 +149,7 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Resul
     const s = guarded ? sessionOf(req) : undefined;
     if (guarded && !s) return json(401, { error: 'not signed in' });
 
-    if (path === '/api/users' || path.startsWith('/api/users/')) {
-      if (s!.session.role !== 'admin') return json(403, { error: 'only an administrator manages users' });
-      if (path === '/api/users') {
-        if (reading) return json(200, auth.users.list().map(userView));
-        if (method !== 'POST') return refuse(res, 405, 'use GET or POST', { ...headers, allow: 'GET, POST' });
-        const body = await readJsonBody(req);
-        if (!body.ok) return json(body.code, { error: body.reason });
-        const b = (body.value ?? {}) as Record<string, unknown>;
-        const added = await auth.addUser(b.user, b.role, b.password);
-        return added.ok ? json(200, userView(added.value)) : json(added.code === 'exists' ? 409 : 400, { error: added.reason });
-      }
-      if (method !== 'POST') return refuse(res, 405, 'use POST', { ...headers, allow: 'POST' });
-      const name = path.slice('/api/users/'.length);
-      if (!auth.users.get(name)) return json(404, { error: `no user "${name}"` });
-      const body = await readJsonBody(req);
-      if (!body.ok) return json(body.code, { error: body.reason });
-      const b = (body.value ?? {}) as Record<string, unknown>;
-      if (b.role === undefined && b.disabled === undefined && b.password === undefined) return json(400, { error: 'give role, disabled or password' });
-      if (b.disabled !== undefined && typeof b.disabled !== 'boolean') return json(400, { error: 'disabled must be true or false' });
-      if (b.role !== undefined) {
-        const r = auth.setRole(name, b.role);
-        if (!r.ok) return json(r.code === 'last-admin' ? 409 : 400, { error: r.reason });
-      }
-      if (b.disabled !== undefined) {
-        const r = auth.setDisabled(name, b.disabled as boolean);
-        if (!r.ok) return json(r.code === 'last-admin' ? 409 : 400, { error: r.reason });
-      }
-      if (b.password !== undefined) {
-        const r = await auth.setPassword(name, b.password);
-        if (!r.ok) return json(400, { error: r.reason });
-      }
-      closeEndedSockets();
-      return json(200, userView(auth.users.get(name)!));
-    }
+    if (path === '/api/users' || path.startsWith('/api/users/')) return serveUsers({ req, res, path, method, reading, headers, session: s!.session }, auth, json, closeEndedSockets);
 
     if (path === '/api/snapshot') return json(200, o.source.snapshot());
     if (path === FLIGHTS || path.startsWith(`${FLIGHTS}/`)) {
@@ -391,169 +211,25 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Resul
     else socket.destroy();
   });
 
-  // The console socket takes mission uploads; the video and replay sockets only small controls.
-  const wss = new WebSocketServer({ noServer: true, maxPayload: WS_MAX_CONSOLE_MESSAGE });
-  const wssControl = new WebSocketServer({ noServer: true, maxPayload: WS_MAX_CONTROL_MESSAGE });
-  const refuseUpgrade = (socket: Duplex, code: number, text: string) => {
-    if ((socket as Socket).writable) socket.end(`HTTP/1.1 ${code} ${text}\r\nconnection: close\r\ncontent-type: text/plain\r\ncontent-length: ${Buffer.byteLength(text)}\r\n\r\n${text}`);
-    else socket.destroy();
-  };
-  const track = (ws: WebSocket, token: string) => {
-    sockets.set(ws, token);
-    ws.on('close', () => sockets.delete(ws));
-  };
-  http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    socket.on('error', () => socket.destroy());
-    // Everything is checked before the handshake completes: no message of a refused socket is ever read.
-    const target = requestTarget(req.url);
-    if (!target) return refuseUpgrade(socket, 400, 'Bad Request');
-    if (!hostAllowed(req, names)) return refuseUpgrade(socket, 403, 'Forbidden');
-    if (!originAllowed(req, names)) return refuseUpgrade(socket, 403, 'Forbidden');
-    const signed = sessionOf(req);
-    if (!signed) return refuseUpgrade(socket, 401, 'Unauthorized');
-    const { path, query } = target;
-    // Video has its own socket so telemetry never queues behind a keyframe.
-    if (path === '/ws/video' && o.video) {
-      const video = o.video;
-      const drones = query.getAll('drone').slice(0, 64);
-      return wssControl.handleUpgrade(req, socket, head, (ws) => {
-        ws.on('error', () => ws.terminate());
-        track(ws, signed.token);
-        const peer: VideoPeer = { sendBinary: (b) => ws.readyState === ws.OPEN && ws.send(b, { binary: true }), sendText: (t) => ws.readyState === ws.OPEN && ws.send(t), buffered: () => ws.bufferedAmount };
-        // `&mode=preview`: the wall's tiles not in focus (sub-stream or keyframes only); switched later by text.
-        const detach = video.attach(peer, drones.length > 0 ? drones : null, query.get('mode') === 'preview' ? drones : []);
-        ws.on('message', (data, isBinary) => {
-          const m = isBinary ? undefined : parseVideoMode(String(data));
-          if (m) video.setMode(peer, m.drone, m.mode);
-        });
-        ws.on('close', detach);
-      });
-    }
-    // Replay of a recorded flight's video: controls in, frames and status out (station/replay/video.ts).
-    if (path === '/ws/replay' && flights && o.replay) {
-      const flight = query.get('flight') ?? '';
-      const videoDir = join(o.replay.dataDir, 'video');
-      return wssControl.handleUpgrade(req, socket, head, (ws) => {
-        ws.on('error', () => ws.terminate());
-        track(ws, signed.token);
-        const replay = serveReplay(flights, videoDir, flight, {
-          sendBinary: (b) => ws.readyState === ws.OPEN && ws.send(b, { binary: true }),
-          sendText: (t) => ws.readyState === ws.OPEN && ws.send(t),
-          buffered: () => ws.bufferedAmount,
-          close: (code, reason) => ws.close(code, reason),
-        });
-        ws.on('message', (data, isBinary) => !isBinary && replay.control(String(data)));
-        ws.on('close', () => replay.close());
-      });
-    }
-    if (path !== '/ws') return refuseUpgrade(socket, 404, 'Not Found');
-    wss.handleUpgrade(req, socket, head, (ws) => {
-      ws.on('error', () => ws.terminate());
-      track(ws, signed.token);
-      const leave = welcome({
-        who: auth.principal(signed.session, req.socket.remoteAddress ?? 'unknown', 'console'),
-        send: (text) => ws.readyState === ws.OPEN && ws.send(text),
-        onMessage: (cb) => {
-          const h = (data: unknown, isBinary: boolean) => {
-            if (isBinary) return;
-            // A command keeps the session alive (the idle timer); an ended session's socket is closed.
-            if (!auth.session(signed.token)) return ws.close(4401, 'session ended');
-            cb(String(data));
-          };
-          ws.on('message', h);
-          return () => ws.off('message', h);
-        },
-      });
-      ws.on('close', leave);
-    });
+  // Every console is a peer: a WebSocket, or a MessagePort of the desktop app (attach()). Same messages.
+  const peers = new ConsolePeers(o.source, o.clock, flights, o.snapshotHz ?? 10);
+  const sockets = consoleSockets({
+    auth,
+    names: () => names,
+    sessionOf,
+    welcome: peers.attach,
+    video: o.video,
+    replay: flights && o.replay ? { flights, dataDir: o.replay.dataDir } : undefined,
   });
+  http.on('upgrade', sockets.upgrade);
   /** Closes the sockets whose session ended; an open socket counts as activity (a screen that is on). */
   const closeEndedSockets = () => {
-    for (const [ws, token] of sockets) if (!auth.session(token)) ws.close(4401, 'session ended');
+    for (const [ws, token] of sockets.tokens()) if (!auth.session(token)) ws.close(4401, 'session ended');
   };
   const sweepTimer = o.clock.setInterval(() => {
     closeEndedSockets();
     auth.sweep();
   }, SWEEP_MS);
-
-  // Every console is a peer: a WebSocket, or a MessagePort of the desktop app (attach()). Same messages.
-  const peers = new Set<ConsolePeer>();
-  let lastActual = '';
-  const actualText = async (): Promise<string | null> => {
-    if (!o.source.actual) return null;
-    const list = flights ? await flights.list().catch(() => [] as FlightSummary[]) : [];
-    const m = o.source.actual(list);
-    return m ? JSON.stringify(m) : null;
-  };
-  const welcome = (peer: ConsolePeer): (() => void) => {
-    const sendTo = (m: ServerMessage) => peer.send(JSON.stringify(m));
-    const who = peer.who;
-    sendTo({ ...o.source.hello(), ...(who.kind === 'user' ? { who: { user: who.user, role: who.role, ...(who.via === 'desktop' ? { desktop: true } : {}) } } : {}) });
-    const plan = o.source.plan?.();
-    if (plan) sendTo(plan);
-    sendTo(o.source.snapshot());
-    void actualText().then((text) => text !== null && peer.send(text));
-    // A console opened later (the wall screen, a kiosk) still sees what happened recently.
-    for (const event of recent.list()) sendTo({ type: 'event', event });
-    peers.add(peer);
-    const off = peer.onMessage((text) => {
-      const m = parseClientMessage(text);
-      if (!m) return;
-      if (m.type === 'look') {
-        const { type: _t, requestId, ...req } = m;
-        const done = (r: { ok: boolean; id: string | null; reason: string }) => sendTo({ type: 'look-result', requestId, ...r });
-        if (!o.source.look) return done({ ok: false, id: null, reason: 'this station has no dispatcher' });
-        o.source
-          .look(req, peer.who)
-          .then(done)
-          .catch((e: unknown) => done({ ok: false, id: null, reason: String(e) }));
-        return;
-      }
-      if (m.type === 'upload') {
-        const { requestId } = m;
-        const done = (r: Omit<UploadResult, 'type' | 'requestId'>) => sendTo({ type: 'upload-result', requestId, ...r });
-        if (!o.source.upload) return done({ ok: false, count: 0, verifiedBy: null, reason: 'this station has no mission transfer service' });
-        o.source
-          .upload(m.sysid, m.name, m.text, (p) => sendTo({ type: 'upload-progress', requestId, ...p }), peer.who, overrideOf(m))
-          .then(done)
-          .catch((e: unknown) => done({ ok: false, count: 0, verifiedBy: null, reason: String(e) }));
-        return;
-      }
-      const { type: _t, requestId, sysid, override: _o, ...cmd } = m;
-      o.source
-        .command(sysid, cmd as VehicleCommand, peer.who, overrideOf(m))
-        .then((r) => sendTo({ type: 'result', requestId, ...r }))
-        .catch((e: unknown) => sendTo({ type: 'result', requestId, ok: false, result: 'error', reason: String(e) }));
-    });
-    return () => {
-      off();
-      peers.delete(peer);
-    };
-  };
-  const broadcast = (m: ServerMessage) => {
-    const text = JSON.stringify(m);
-    for (const p of peers) p.send(text);
-  };
-  const recent = new RecentEvents(RECENT_EVENTS);
-  const offEvent = o.source.onEvent((event) => {
-    recent.add(event);
-    broadcast({ type: 'event', event });
-  });
-  const timer = o.clock.setInterval(() => {
-    if (peers.size > 0) broadcast(o.source.snapshot());
-  }, 1000 / (o.snapshotHz ?? 10));
-  let actualBusy = false;
-  const actualTimer = o.clock.setInterval(() => {
-    if (peers.size === 0 || actualBusy) return;
-    actualBusy = true;
-    void actualText()
-      .then((text) => {
-        if (text === null || text === lastActual) return;
-        lastActual = text;
-        for (const p of peers) p.send(text);
-      })
-      .finally(() => (actualBusy = false));
-  }, ACTUAL_EVERY_MS);
 
   const listen = (port: number) =>
     new Promise<Result<number>>((resolve) => {
@@ -575,12 +251,9 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Resul
   let listening = await listen(o.port ?? 8080);
   if (!listening.ok && listening.code === 'port-in-use' && o.anyPortIfTaken) listening = await listen(0);
   if (!listening.ok) {
-    o.clock.clearInterval(timer);
     o.clock.clearInterval(sweepTimer);
-    o.clock.clearInterval(actualTimer);
-    offEvent();
-    wss.close();
-    wssControl.close();
+    peers.close();
+    sockets.close();
     return listening;
   }
   const port = listening.value;
@@ -598,46 +271,14 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Resul
       return token ? `${scheme}://127.0.0.1:${port}/setup?token=${token}` : undefined;
     },
     clients: () => peers.size,
-    attach: welcome,
+    attach: peers.attach,
     close: async () => {
-      o.clock.clearInterval(timer);
       o.clock.clearInterval(sweepTimer);
-      o.clock.clearInterval(actualTimer);
-      offEvent();
-      for (const c of wss.clients) c.terminate();
-      for (const c of wssControl.clients) c.terminate();
-      wss.close();
-      wssControl.close();
+      peers.close();
+      sockets.close();
       http.closeAllConnections?.();
       await new Promise<void>((r) => http.close(() => r()));
     },
   });
 }
 
-/**
- * Janus's HTTP API relayed on the console's origin (GET long polls and POST requests, bodies ≤ 64 KiB): Janus
- * checks the token itself. Janus's base path is /janus too, so the path goes on unchanged.
- */
-function relayJanus(apiUrl: string, req: IncomingMessage, res: ServerResponse): void {
-  if (req.method !== 'GET' && req.method !== 'POST') return void res.writeHead(405, { allow: 'GET, POST' }).end();
-  const target = new URL(req.url ?? '/janus', apiUrl);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  req.on('data', (c: Buffer) => {
-    size += c.length;
-    if (size > 65_536) {
-      res.writeHead(413).end();
-      req.destroy();
-    } else chunks.push(c);
-  });
-  req.on('end', () => {
-    if (res.headersSent) return;
-    const up = httpRequest(target, { method: req.method, headers: { 'content-type': 'application/json' } }, (r) => {
-      res.writeHead(r.statusCode ?? 502, { 'content-type': 'application/json', 'cache-control': 'no-store' });
-      r.pipe(res);
-    });
-    up.on('error', (e) => !res.headersSent && res.writeHead(502, { 'content-type': 'application/json' }).end(JSON.stringify({ janus: 'error', error: { code: 502, reason: `janus: ${e.message}` } })));
-    res.on('close', () => up.destroy());
-    up.end(Buffer.concat(chunks));
-  });
-}

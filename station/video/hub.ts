@@ -11,15 +11,19 @@
  * A peer moving a drone from preview to full waits for the next keyframe (a keyframe is asked for at once).
  */
 import { join } from 'node:path';
+import type { Clock, TimerId } from '../../common/clock.js';
 import { err, ok, type Result } from '../../common/result.js';
 import type { VideoStatusMessage, VideoStreamView } from '../../common/api/contract.js';
 import { H264Depacketizer, type AccessUnit } from './h264.js';
 import { VideoRecording } from './recording.js';
 import type { StorageHealth } from '../storage/health.js';
-import { parseRtp, type SenderReport } from './rtp.js';
-import { openRtspSource, redactUrl } from './rtsp.js';
-import { openUdpSource, parseVideoUrl, type PacketSink, type VideoSource } from './udp-source.js';
+import { parseRtp } from './rtp.js';
+import { openRtspSource } from './rtsp.js';
+import { openUdpSource, parseVideoUrl, type PacketSink } from './udp-source.js';
 import { encodeFrame } from '../../common/video-wire.js';
+import { Stream, streamView, type SortieMark } from './stream.js';
+
+export type { SortieMark } from './stream.js';
 
 export interface VideoPeer {
   sendBinary(b: Uint8Array): void;
@@ -32,7 +36,8 @@ export interface VideoHubOptions {
   dataDir: string;
   /** drone id → URL, and the camera's sub-stream (a lower-resolution second stream) for previews when it has one. */
   sources: { drone: string; url: string; subUrl?: string }[];
-  now?: () => number;
+  /** Stream ages, keyframe times and the once-a-second status to consoles. */
+  clock: Clock;
   log?: (line: string) => void;
   /** No frame for this long → stale (ms). */
   staleMs?: number;
@@ -46,42 +51,6 @@ export interface VideoHubOptions {
 
 const MAX_PEER_BUFFER = 1_000_000;
 const RECORDING_GAP_MS = 5000;
-
-/** What the drone is doing, for naming its recordings: one file per sortie (armed → disarmed), and one for the
- * time on the ground between sorties. `label` is the patrol's sortie id when the patrol runner flies it. */
-export interface SortieMark {
-  airborne: boolean;
-  label: string | null;
-}
-
-class Stream {
-  dep = new H264Depacketizer();
-  /** The sortie the drone is in now; the recording switches to a new file at the first keyframe after it changes. */
-  sortie: SortieMark = { airborne: false, label: null };
-  /** The sortie the open recording belongs to. */
-  recordingSortie: SortieMark | undefined;
-  source: VideoSource | undefined;
-  recording: VideoRecording | undefined;
-  sr: SenderReport | undefined;
-  lastFrameMs = 0;
-  frames = 0;
-  seq = 0;
-  ssrc = 0;
-  bytesWindow: { atMs: number; bytes: number }[] = [];
-  frameTimes: number[] = [];
-  error = '';
-  lastKeyReqMs = 0;
-  /** The camera's sub-stream for previews (not recorded), when the fleet file gives one. */
-  sub: Stream | undefined;
-  /** The last keyframe (Annex B, SPS/PPS first) and when it arrived: an alert's picture. */
-  lastKey: { data: Uint8Array; atMs: number } | undefined;
-  constructor(
-    readonly drone: string,
-    readonly url: string,
-    readonly origin: 'config' | 'discovered',
-    readonly variant: 'main' | 'sub' = 'main',
-  ) {}
-}
 
 /** What a console shows of one drone: the full-rate stream (the tile in focus) or a preview (every other tile). */
 export type VideoMode = 'full' | 'preview';
@@ -97,11 +66,11 @@ interface PeerSub {
 export class VideoHub {
   private streams = new Map<string, Stream>();
   private peers = new Map<VideoPeer, PeerSub>();
-  private timer: NodeJS.Timeout | undefined;
+  private timer: TimerId | undefined;
   private readonly now: () => number;
 
   private constructor(private readonly o: VideoHubOptions) {
-    this.now = o.now ?? Date.now;
+    this.now = () => o.clock.now();
   }
 
   /** Opens every configured source; the hub runs with none too, for sources discovered later (`addSource`). */
@@ -115,8 +84,7 @@ export class VideoHub {
         return sub;
       }
     }
-    hub.timer = setInterval(() => hub.broadcastStatus(), 1000);
-    hub.timer.unref();
+    hub.timer = o.clock.setInterval(() => hub.broadcastStatus(), 1000);
     return ok(hub);
   }
 
@@ -330,28 +298,7 @@ export class VideoHub {
 
   status(): VideoStreamView[] {
     const nowMs = this.now();
-    const out: VideoStreamView[] = [];
-    for (const st of this.streams.values()) {
-      st.bytesWindow = st.bytesWindow.filter((w) => nowMs - w.atMs < 2000);
-      const bytes = st.bytesWindow.reduce((a, w) => a + w.bytes, 0);
-      const codec = st.dep.codec;
-      const state: VideoStreamView['state'] =
-        codec === 'h265' ? 'unsupported' : st.error ? 'error' : st.lastFrameMs === 0 ? 'waiting' : nowMs - st.lastFrameMs > (this.o.staleMs ?? 1000) ? 'stale' : 'live';
-      out.push({
-        drone: st.drone,
-        url: redactUrl(st.url),
-        codec,
-        state,
-        fps: Math.round(st.frameTimes.filter((t) => nowMs - t < 2000).length / 2),
-        kbps: Math.round((bytes * 8) / 2000),
-        lostPackets: st.dep.stats.lostPackets,
-        damagedFrames: st.dep.stats.damagedUnits,
-        recording: st.recording?.file ?? null,
-        reason: codec === 'h265' ? 'H.265: not decodable in Chromium without hardware' : st.error,
-        ...(st.sub ? { sub: { url: redactUrl(st.sub.url), live: this.subLive(st, nowMs) } } : {}),
-      });
-    }
-    return out;
+    return [...this.streams.values()].map((st) => streamView(st, nowMs, this.o.staleMs ?? 1000, this.subLive(st, nowMs)));
   }
 
   private broadcastStatus(): void {
@@ -386,7 +333,8 @@ export class VideoHub {
   }
 
   async close(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
+    if (this.timer !== undefined) this.o.clock.clearInterval(this.timer);
+    this.timer = undefined;
     for (const st of this.streams.values()) {
       await st.source?.close();
       await st.sub?.source?.close();

@@ -92,7 +92,7 @@ const lastAtOrBefore = (t: number) => {
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'kx-replay-video-'));
   const port = await freeUdpPortPair();
-  const started = await VideoHub.start({ dataDir, sources: [{ drone: 'JH-01', url: `rtp://127.0.0.1:${port}` }] });
+  const started = await VideoHub.start({ clock: new SystemClock(), dataDir, sources: [{ drone: 'JH-01', url: `rtp://127.0.0.1:${port}` }] });
   if (!started.ok) throw new Error(started.reason);
   const hub = started.value;
   // A keyframe every 10 frames at 30 fps, headers in band (the hub's keyframe requests go to no one).

@@ -17,6 +17,7 @@ import { patrolEvent } from '../../station/service.js';
 import { openPatrolStore } from '../../station/patrol/store.js';
 import { AlertSnapshots } from '../../station/video/alert-snapshot.js';
 import { VideoHub } from '../../station/video/hub.js';
+import { SystemClock } from '../../common/clock.js';
 import { ffmpegRtp, freeUdpPortPair } from './ffmpeg.js';
 
 const exited = (p: ReturnType<typeof spawn>) => new Promise((r) => (p.exitCode !== null ? r(p.exitCode) : p.on('exit', r)));
@@ -26,7 +27,7 @@ describe('alert snapshots', () => {
   it('an alert of a drone with video carries its last keyframe as a JPEG', async () => {
     const port = await freeUdpPortPair();
     const dataDir = mkdtempSync(join(tmpdir(), 'kx-snap-'));
-    const hub = await VideoHub.start({ dataDir, sources: [{ drone: 'JH-01', url: `rtp://127.0.0.1:${port}` }] });
+    const hub = await VideoHub.start({ clock: new SystemClock(), dataDir, sources: [{ drone: 'JH-01', url: `rtp://127.0.0.1:${port}` }] });
     if (!hub.ok) throw new Error(hub.reason);
     await exited(ffmpegRtp(port, { size: '1280x720', seconds: 1, gop: 15 }));
     const key = hub.value.lastKeyframe('JH-01')!;
@@ -60,7 +61,7 @@ describe('alert snapshots', () => {
     old.exec('CREATE TABLE alerts (id INTEGER PRIMARY KEY, at_ms INTEGER NOT NULL, sortie TEXT, sysid INTEGER, level TEXT NOT NULL, text TEXT NOT NULL, state TEXT)');
     old.prepare('INSERT INTO alerts (at_ms, sortie, sysid, level, text, state) VALUES (1, NULL, 11, ?, ?, NULL)').run('warning', 'before pictures');
     old.close();
-    const hub = await VideoHub.start({ dataDir, sources: [{ drone: 'JH-01', url: `rtp://127.0.0.1:${port}` }] });
+    const hub = await VideoHub.start({ clock: new SystemClock(), dataDir, sources: [{ drone: 'JH-01', url: `rtp://127.0.0.1:${port}` }] });
     if (!hub.ok) throw new Error(hub.reason);
     await exited(ffmpegRtp(port, { size: '640x360', seconds: 1, gop: 15 }));
     const key = hub.value.lastKeyframe('JH-01')!;

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { snapshotName, tagPng } from '../../renderer/video/snapshot.js';
 import { VideoHub } from '../../station/video/hub.js';
+import { SystemClock } from '../../common/clock.js';
 import { crc32Mpeg, TS_PACKET, TsMuxer, VIDEO_PID } from '../../station/video/mpegts.js';
 import { ffmpegRtp, freeUdpPortPair } from './ffmpeg.js';
 
@@ -48,7 +49,7 @@ describe('video byte formats', () => {
 
   it('an H.265 source is reported as unsupported, plainly', async () => {
     const port = await freeUdpPortPair();
-    const hub = await VideoHub.start({ dataDir: mkdtempSync(join(tmpdir(), 'kx-h265-')), sources: [{ drone: 'JH-05', url: `rtp://127.0.0.1:${port}` }] });
+    const hub = await VideoHub.start({ clock: new SystemClock(), dataDir: mkdtempSync(join(tmpdir(), 'kx-h265-')), sources: [{ drone: 'JH-05', url: `rtp://127.0.0.1:${port}` }] });
     if (!hub.ok) throw new Error(hub.reason);
     const ff = ffmpegRtp(port, { size: '320x240', seconds: 1, codec: 'libx265' });
     await new Promise((r) => ff.on('exit', r));

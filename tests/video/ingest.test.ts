@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { VideoHub } from '../../station/video/hub.js';
+import { SystemClock } from '../../common/clock.js';
 import type { IndexLine } from '../../station/video/recording.js';
 import { parseSdpVideo } from '../../station/video/rtsp.js';
 import { ffmpegRtp, ffprobeFrames, freeUdpPortPair } from './ffmpeg.js';
@@ -24,7 +25,7 @@ describe('video ingest over UDP', () => {
   it('records what ffmpeg sends as MPEG-TS with a per-frame index, and serves frames to consoles', async () => {
     const port = await freeUdpPortPair();
     const dataDir = mkdtempSync(join(tmpdir(), 'kx-video-'));
-    const hub = await VideoHub.start({ dataDir, sources: [{ drone: 'JH-01', url: `rtp://127.0.0.1:${port}` }] });
+    const hub = await VideoHub.start({ clock: new SystemClock(), dataDir, sources: [{ drone: 'JH-01', url: `rtp://127.0.0.1:${port}` }] });
     expect(hub.ok).toBe(true);
     if (!hub.ok) return;
     const bins: Uint8Array[] = [];
@@ -57,7 +58,7 @@ describe('video ingest over UDP', () => {
   it('a new sender session (new SSRC) starts a new recording; each file plays on its own', async () => {
     const port = await freeUdpPortPair();
     const dataDir = mkdtempSync(join(tmpdir(), 'kx-video-ssrc-'));
-    const hub = await VideoHub.start({ dataDir, sources: [{ drone: 'JH-01', url: `rtp://127.0.0.1:${port}` }] });
+    const hub = await VideoHub.start({ clock: new SystemClock(), dataDir, sources: [{ drone: 'JH-01', url: `rtp://127.0.0.1:${port}` }] });
     if (!hub.ok) throw new Error(hub.reason);
     for (let run = 0; run < 2; run++) await exited(ffmpegRtp(port, { size: '320x240', seconds: 1 }));
     await wait(200);
@@ -113,7 +114,7 @@ describe('video ingest over RTSP (interleaved TCP)', () => {
     const udpPort = await freeUdpPortPair();
     const relay = await startRtspServer({ feedPort: udpPort });
     const dataDir = mkdtempSync(join(tmpdir(), 'kx-video-rtsp-'));
-    const hub = await VideoHub.start({ dataDir, sources: [{ drone: 'JH-02', url: relay.url }] });
+    const hub = await VideoHub.start({ clock: new SystemClock(), dataDir, sources: [{ drone: 'JH-02', url: relay.url }] });
     expect(hub.ok).toBe(true);
     if (!hub.ok) return;
     for (let i = 0; i < 50 && !relay.methods().includes('PLAY'); i++) await wait(20);

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { VideoHub } from '../../station/video/hub.js';
+import { SystemClock } from '../../common/clock.js';
 import type { IndexLine } from '../../station/video/recording.js';
 import { parseRtp } from '../../station/video/rtp.js';
 import { captureRtp, freeUdpPortPair } from './ffmpeg.js';
@@ -35,7 +36,7 @@ describe('RTCP', () => {
     const port = await freeUdpPortPair();
     const senderPort = await freeUdpPortPair();
     const dataDir = mkdtempSync(join(tmpdir(), 'kx-rtcp-'));
-    const hub = await VideoHub.start({ dataDir, sources: [{ drone: 'JH-03', url: `rtp://127.0.0.1:${port}` }] });
+    const hub = await VideoHub.start({ clock: new SystemClock(), dataDir, sources: [{ drone: 'JH-03', url: `rtp://127.0.0.1:${port}` }] });
     if (!hub.ok) throw new Error(hub.reason);
     const rtp = createSocket('udp4');
     const rtcp = createSocket('udp4');

@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { VideoHub } from '../../station/video/hub.js';
+import { SystemClock } from '../../common/clock.js';
 import type { IndexLine } from '../../station/video/recording.js';
 import { openRtspSource, redactUrl, transportOrder, type RtspHooks } from '../../station/video/rtsp.js';
 import { credentialsFromUrl, digestResponse, parseChallenges, requestUrl, RtspAuth } from '../../station/video/rtsp-auth.js';
@@ -130,7 +131,7 @@ describe('RTSP over UDP', () => {
     const { feedPort, srv } = await server();
     const dataDir = mkdtempSync(join(tmpdir(), 'kx-rtsp-udp-'));
     const logs: string[] = [];
-    const hub = await VideoHub.start({ dataDir, sources: [{ drone: 'JH-03', url: srv.url.replace(/^rtsp:/, 'rtspu:') }], log: (l) => logs.push(l) });
+    const hub = await VideoHub.start({ clock: new SystemClock(), dataDir, sources: [{ drone: 'JH-03', url: srv.url.replace(/^rtsp:/, 'rtspu:') }], log: (l) => logs.push(l) });
     if (!hub.ok) throw new Error(hub.reason);
     expect(await until(played(srv))).toBe(true);
     const setup = srv.requests.find((r) => r.method === 'SETUP')!;
@@ -214,7 +215,7 @@ describe('RTSP authentication', () => {
     const { feedPort, srv } = await server({ auth: { scheme: 'digest', user: 'pilot', pass: 'Tr0ub4dor&3', qop: true } });
     const dataDir = mkdtempSync(join(tmpdir(), 'kx-rtsp-digest-'));
     const logs: string[] = [];
-    const hub = await VideoHub.start({ dataDir, sources: [{ drone: 'JH-04', url: withUser(srv.url, 'pilot', 'Tr0ub4dor&3') }], log: (l) => logs.push(l) });
+    const hub = await VideoHub.start({ clock: new SystemClock(), dataDir, sources: [{ drone: 'JH-04', url: withUser(srv.url, 'pilot', 'Tr0ub4dor&3') }], log: (l) => logs.push(l) });
     if (!hub.ok) throw new Error(hub.reason);
     expect(await until(played(srv))).toBe(true);
     expect(srv.requests.map((r) => `${r.method} ${r.status}`).slice(0, 5)).toEqual(['OPTIONS 401', 'OPTIONS 200', 'DESCRIBE 200', 'SETUP 200', 'PLAY 200']);
@@ -261,7 +262,7 @@ describe('RTSP authentication', () => {
     const { srv } = await server({ auth: { scheme: 'digest', user: 'pilot', pass: 'right-one', qop: true } });
     const dataDir = mkdtempSync(join(tmpdir(), 'kx-rtsp-badauth-'));
     const logs: string[] = [];
-    const hub = await VideoHub.start({ dataDir, sources: [{ drone: 'JH-05', url: withUser(srv.url, 'pilot', 'Wr0ngPassw0rd') }], log: (l) => logs.push(l) });
+    const hub = await VideoHub.start({ clock: new SystemClock(), dataDir, sources: [{ drone: 'JH-05', url: withUser(srv.url, 'pilot', 'Wr0ngPassw0rd') }], log: (l) => logs.push(l) });
     if (!hub.ok) throw new Error(hub.reason);
     expect(await until(() => hub.value.status()[0]!.reason !== '')).toBe(true);
     const [st] = hub.value.status();

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startStationService, type StationService } from '../../station/service.js';
 import { VideoHub } from '../../station/video/hub.js';
+import { SystemClock } from '../../common/clock.js';
 import type { IndexLine } from '../../station/video/recording.js';
 import { ffmpegRtp, ffprobeFrames, freeUdpPortPair } from './ffmpeg.js';
 
@@ -59,7 +60,7 @@ describe('video recordings per sortie', () => {
   it('the hub splits at the keyframe after each sortie mark, names the files, loses no frame', async () => {
     const port = await freeUdpPortPair();
     const dataDir = mkdtempSync(join(tmpdir(), 'kx-video-sortie-'));
-    const started = await VideoHub.start({ dataDir, sources: [{ drone: 'JH-01', url: `rtp://127.0.0.1:${port}` }] });
+    const started = await VideoHub.start({ clock: new SystemClock(), dataDir, sources: [{ drone: 'JH-01', url: `rtp://127.0.0.1:${port}` }] });
     expect(started.ok).toBe(true);
     if (!started.ok) return;
     const hub = started.value;

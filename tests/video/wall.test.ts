@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseFrame, type WireFrame as Frame } from '../../common/video-wire.js';
 import { VideoHub, type VideoPeer } from '../../station/video/hub.js';
+import { SystemClock } from '../../common/clock.js';
 import { parseVideoMode } from '../../common/video-wire.js';
 import { ffmpegRtp, freeUdpPortPair } from './ffmpeg.js';
 
@@ -34,7 +35,7 @@ function collector(onFrame?: (f: Frame, peer: VideoPeer) => void): { peer: Video
 describe('wall previews', () => {
   it('a preview gets keyframes only; into focus it gets every frame from the next keyframe on', async () => {
     const port = await freeUdpPortPair();
-    const hub = await VideoHub.start({ dataDir: mkdtempSync(join(tmpdir(), 'kx-wall-')), sources: [{ drone: 'JH-01', url: `rtp://127.0.0.1:${port}` }] });
+    const hub = await VideoHub.start({ clock: new SystemClock(), dataDir: mkdtempSync(join(tmpdir(), 'kx-wall-')), sources: [{ drone: 'JH-01', url: `rtp://127.0.0.1:${port}` }] });
     if (!hub.ok) throw new Error(hub.reason);
     const full = collector();
     const preview = collector();
@@ -76,7 +77,7 @@ describe('wall previews', () => {
     const port = await freeUdpPortPair();
     const subPort = await freeUdpPortPair();
     const dataDir = mkdtempSync(join(tmpdir(), 'kx-wall-sub-'));
-    const hub = await VideoHub.start({ dataDir, sources: [{ drone: 'JH-02', url: `rtp://127.0.0.1:${port}`, subUrl: `rtp://127.0.0.1:${subPort}` }] });
+    const hub = await VideoHub.start({ clock: new SystemClock(), dataDir, sources: [{ drone: 'JH-02', url: `rtp://127.0.0.1:${port}`, subUrl: `rtp://127.0.0.1:${subPort}` }] });
     if (!hub.ok) throw new Error(hub.reason);
     const full = collector();
     const preview = collector();
@@ -100,7 +101,7 @@ describe('wall previews', () => {
   });
 
   it('a bad sub-stream URL is an error value naming the drone', async () => {
-    const hub = await VideoHub.start({ dataDir: mkdtempSync(join(tmpdir(), 'kx-wall-bad-')), sources: [{ drone: 'JH-03', url: 'rtp://127.0.0.1:0', subUrl: 'http://nope' }] });
+    const hub = await VideoHub.start({ clock: new SystemClock(), dataDir: mkdtempSync(join(tmpdir(), 'kx-wall-bad-')), sources: [{ drone: 'JH-03', url: 'rtp://127.0.0.1:0', subUrl: 'http://nope' }] });
     expect(hub.ok).toBe(false);
     if (!hub.ok) expect(hub.reason).toContain('video_sub of JH-03');
   });
