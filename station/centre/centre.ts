@@ -60,7 +60,7 @@ export class Centre {
   private readonly stations = new Map<string, StationView & { outbox: string | null }>();
   private readonly alerts: AlertView[] = [];
   private readonly requests = new Map<string, RequestView>();
-  private readonly listeners = new Set<(what: string) => void>();
+  private readonly listeners = new Set<(what: string, station?: string) => void>();
   private n = 0;
   rejected = 0;
 
@@ -104,25 +104,33 @@ export class Centre {
     return this.client.connected;
   }
 
-  onChange(cb: (what: string) => void): () => void {
+  /** `what` changed (stations, fleet, events, alerts, sorties, reports, requests, connection); `station` when it is one station's. */
+  onChange(cb: (what: string, station?: string) => void): () => void {
     this.listeners.add(cb);
     return () => this.listeners.delete(cb);
   }
-  private emit(what: string): void {
-    for (const l of this.listeners) l(what);
+  private emit(what: string, station?: string): void {
+    for (const l of this.listeners) l(what, station);
   }
 
   view(): CentreView {
     return {
       id: this.o.id,
       connected: this.client.connected,
-      stations: [...this.stations.values()].map(({ outbox: _o, ...s }) => ({ ...s, events: s.events.slice(-50) })).sort((a, b) => a.id.localeCompare(b.id)),
+      stations: [...this.stations.keys()].sort().map((id) => this.stationView(id)!),
       alerts: this.alerts.slice().reverse(),
       requests: [...this.requests.values()].reverse().slice(0, 100),
     };
   }
   station(id: string): StationView | undefined {
     return this.stations.get(id);
+  }
+  /** One station as the console shows it (its last 50 events), or undefined when unknown. */
+  stationView(id: string): StationView | undefined {
+    const s = this.stations.get(id);
+    if (!s) return undefined;
+    const { outbox: _o, ...v } = s;
+    return { ...v, events: v.events.slice(-50) };
   }
   request(id: string): RequestView | undefined {
     return this.requests.get(id);
@@ -143,7 +151,7 @@ export class Centre {
     // A retained status may be cleared with an empty payload (a station removed).
     if (t.kind === 'status' && payload.length === 0) {
       this.stations.delete(t.station);
-      return this.emit('stations');
+      return this.emit('stations', t.station);
     }
     const m = parsePayload<Record<string, unknown>>(schema, payload);
     if (!m.ok) {
@@ -162,7 +170,7 @@ export class Centre {
       if (st.online !== s.online) s.sinceMs = this.o.clock.now();
       Object.assign(s, { name: st.name, online: st.online, drones: st.drones, dronesUp: st.dronesUp, sortiesToday: st.sortiesToday, sortiesFlown: st.sortiesFlown, coveragePct: st.coveragePct ?? null });
       if (!st.online) s.fleet = s.fleet.map((r) => [r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], 'lost'] as FleetRow);
-      return this.emit('stations');
+      return this.emit('stations', t.station);
     }
     if (t.kind === 'fleet') {
       const f = m.value as unknown as FleetMsg;
@@ -172,7 +180,7 @@ export class Centre {
       if (s.fleetAtMs !== null && f.atMs < s.fleetAtMs) return;
       s.fleet = f.drones;
       s.fleetAtMs = f.atMs;
-      return this.emit('fleet');
+      return this.emit('fleet', t.station);
     }
     const seq = (m.value as { seq: number }).seq;
     if (seq <= s.lastSeq) {
@@ -185,7 +193,7 @@ export class Centre {
       case 'event':
         s.events.push(m.value as unknown as EventMsg);
         if (s.events.length > 500) s.events.splice(0, s.events.length - 500);
-        return this.emit('events');
+        return this.emit('events', t.station);
       case 'alert': {
         const a = m.value as unknown as AlertMsg;
         this.alerts.push({ ...a, key: `${t.station}:${s.outbox ?? ''}:${a.seq}`, station: t.station, ack: null });
@@ -199,12 +207,12 @@ export class Centre {
       case 'sortie': {
         const so = m.value as unknown as SortieMsg;
         s.sorties[so.id] = so;
-        return this.emit('sorties');
+        return this.emit('sorties', t.station);
       }
       case 'report':
         s.reports.push(m.value as unknown as ReportMsg);
         if (s.reports.length > 10) s.reports.shift();
-        return this.emit('reports');
+        return this.emit('reports', t.station);
       case 'answer': {
         const a = m.value as unknown as AnswerMsg;
         const r = this.requests.get(a.request);

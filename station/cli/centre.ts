@@ -1,16 +1,20 @@
 /** `kongxun centre`: the sub-bureau centre's console over an MQTT broker (station/centre/). */
+import { resolve } from 'node:path';
 import { SystemClock } from '../../mavlink/clock.js';
+import { Auth } from '../auth/auth.js';
 import { Centre } from '../centre/centre.js';
 import { startCentreServer } from '../centre/centre-server.js';
 import { flag, helpText, intFlag, parseArgs, type FlagSpec } from './args.js';
 import { brokerFlags, brokerFromArgs } from './centre-flags.js';
 import { waitForSignal, type CliIo } from './io.js';
+import { defaultDataDir } from '../storage/data-dir.js';
 
 const SPEC: Record<string, FlagSpec> = {
   broker: { type: 'string', describe: 'the MQTT broker every station reports to: mqtts://broker:8883' },
   ...brokerFlags('', 'centre'),
   host: { type: 'string', describe: 'address to serve the console on (default 127.0.0.1)' },
   port: { type: 'string', describe: 'port of the console (default 8090; 0 picks a free one)' },
+  data: { type: 'string', describe: 'data folder holding the console\'s accounts (users.sqlite; kongxun users … --data DIR); default the station\'s' },
   help: { type: 'boolean', describe: 'show this help' },
 };
 
@@ -25,17 +29,27 @@ export async function centreMain(argv: string[], io: CliIo): Promise<number> {
   if (!b.ok) return io.fail(b.reason, 2);
   const port = intFlag(a.value, 'port', 'centre', 0, 65535);
   if (!port.ok) return io.fail(port.reason, 2);
-  const c = Centre.start({ clock: new SystemClock(), url, id: b.value.id, ...(b.value.username !== undefined ? { username: b.value.username } : {}), ...(b.value.password !== undefined ? { password: b.value.password } : {}), ...(b.value.ca !== undefined ? { ca: b.value.ca } : {}), ...(b.value.keepaliveS !== undefined ? { keepaliveS: b.value.keepaliveS } : {}), log: (l) => io.out(l) });
-  if (!c.ok) return io.fail(`kongxun centre: ${c.reason}`, 2);
-  const srv = await startCentreServer({ centre: c.value, host: flag(a.value, 'host') ?? '127.0.0.1', port: port.value ?? 8090 });
+  const dataDir = resolve(flag(a.value, 'data') ?? defaultDataDir());
+  const clock = new SystemClock();
+  const auth = Auth.open({ dataDir, clock });
+  if (!auth.ok) return io.fail(`kongxun centre: accounts in ${dataDir}: ${auth.reason}`, 2);
+  const c = Centre.start({ clock, url, id: b.value.id, ...(b.value.username !== undefined ? { username: b.value.username } : {}), ...(b.value.password !== undefined ? { password: b.value.password } : {}), ...(b.value.ca !== undefined ? { ca: b.value.ca } : {}), ...(b.value.keepaliveS !== undefined ? { keepaliveS: b.value.keepaliveS } : {}), log: (l) => io.out(l) });
+  if (!c.ok) {
+    auth.value.close();
+    return io.fail(`kongxun centre: ${c.reason}`, 2);
+  }
+  const srv = await startCentreServer({ centre: c.value, auth: auth.value, clock, host: flag(a.value, 'host') ?? '127.0.0.1', port: port.value ?? 8090, log: (l) => io.out(l) });
   if (!srv.ok) {
     await c.value.close();
+    auth.value.close();
     return io.fail(`kongxun centre: ${srv.reason}`, 2);
   }
+  if (auth.value.needsSetup()) io.out(`kongxun: this centre has no users yet: add one with  kongxun users add NAME --role dispatcher --data ${dataDir}`);
   io.out(`kongxun: centre "${b.value.id}" on ${url}; console at ${srv.value.url}  (Ctrl+C to stop)`);
   const sig = await waitForSignal();
   io.out(`kongxun: ${sig}, stopping`);
   await srv.value.close();
   await c.value.close();
+  auth.value.close();
   return 0;
 }

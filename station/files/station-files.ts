@@ -3,7 +3,7 @@
  * Errors name the file, the feature or field, and what is wrong. Defaults to the sample station shipped in
  * resources/samples/.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { err, ok, type Result } from '../../mavlink/result.js';
@@ -21,7 +21,10 @@ export interface StationFiles {
 /** resources/samples/, found from this file (tsx in a clone) or from the process (bundled desktop app). */
 export function samplesDir(): string {
   const here = typeof __dirname === 'string' ? __dirname : dirname(fileURLToPath(import.meta.url));
-  return process.env.KONGXUN_SAMPLES ?? join(here, '..', 'resources', 'samples');
+  if (process.env.KONGXUN_SAMPLES) return process.env.KONGXUN_SAMPLES;
+  // station/files/ in a clone (two levels below the root); one level in a bundle.
+  const clone = join(here, '..', '..', 'resources', 'samples');
+  return existsSync(clone) ? clone : join(here, '..', 'resources', 'samples');
 }
 
 function readJson(file: string): Result<unknown> {
