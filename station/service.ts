@@ -31,7 +31,7 @@ import { startVideoDiscovery, type DiscoveryTimings } from './video/discovery.js
 import { VideoHub, type SortieMark } from './video/hub.js';
 import { Auth } from './auth/auth.js';
 import { openPatrolStore, type AlertRow, type PatrolStore } from './patrol/store.js';
-import { startStationCentre, type StationCentre, type StationCentreOptions } from './centre/start.js';
+import { deskInstructions, startStationCentre, type StationCentre, type StationCentreOptions } from './centre/start.js';
 import { checkDataDir } from './storage/data-dir.js';
 import { StorageHealth, patrolAlert, storageEvent, type StorageNotice } from './storage/health.js';
 import { openGateway, type CommandGateway } from './gateway/gateway.js';
@@ -427,6 +427,7 @@ async function startServiceParts(o: StationServiceOptions, clock: Clock, log: (l
         return () => listeners.delete(cb);
       },
       command: (sysid, cmd, who, override) => consoleCommand(gateway, station, runner, sysid, cmd, who, override),
+      ...(centre ? { instructions: deskInstructions(centre.value.host) } : {}),
     },
     audit: { log: gateway.audit },
   });

@@ -292,7 +292,7 @@ export class CentreLink {
       this.outbox.setState(req.id, 'queued', true);
       this.answer(ref, 'queued');
     } else if (t.kind === 'instruct') {
-      const r = this.o.host.instruct(who, req.id, (req as InstructReq).text);
+      const r = this.o.host.instruct(who, req.id, (req as InstructReq).text, (req as InstructReq).from);
       if (!r.ok) return close('refused', { reason: r.reason });
       this.outbox.setState(req.id, 'delivered', true);
       this.answer(ref, 'delivered');

@@ -10,6 +10,9 @@ import type { Station } from '../compose.js';
 import type { DayInput } from '../patrol/day.js';
 import type { PatrolRunner } from '../patrol/runner.js';
 import type { PatrolStore } from '../patrol/store.js';
+import type { InstructionView } from '../api/contract.js';
+import { principalName, principalRole, type Principal } from '../gateway/principal.js';
+import { may } from '../gateway/rights.js';
 import { CentreLink, centreDir, type CentreLinkOptions } from './link.js';
 import { stationHost, type StationHost } from './station-host.js';
 
@@ -30,4 +33,22 @@ export function startStationCentre(
   if (!link.ok) return link;
   s.log(`kongxun: centre link to ${o.url} as station "${o.station}", outbox in ${centreDir(s.dataDir)}`);
   return ok({ link: link.value, host, close: () => link.value.close() });
+}
+
+/**
+ * The centre's instructions as the desk sees them (station/server/console-server.ts `instructions`): the list,
+ * its changes, and an acknowledgement by a dispatcher or a pilot (the 'instruct' right), named by their account.
+ * The link then answers the centre `acknowledged` with that name.
+ */
+export function deskInstructions(host: StationHost): { list(): InstructionView[]; onChange(cb: () => void): () => void; acknowledge(id: string, who: Principal): { ok: boolean; reason: string } } {
+  return {
+    list: () => host.instructions().map((i) => ({ id: i.id, from: i.from, text: i.text, atMs: i.atMs, ack: i.ack })),
+    onChange: (cb) => host.onInstructions(cb),
+    acknowledge: (id, who) => {
+      const role = principalRole(who);
+      if (!may(role, 'instruct')) return { ok: false, reason: `${principalName(who)} (${role}) may not acknowledge an instruction: a dispatcher or a pilot does` };
+      const r = host.acknowledge(id, principalName(who));
+      return r.ok ? { ok: true, reason: '' } : { ok: false, reason: r.reason };
+    },
+  };
 }

@@ -44,6 +44,8 @@ export interface StationHost extends CentreHost {
   instructions(): Instruction[];
   /** The desk acknowledges an instruction (who). */
   acknowledge(id: string, by: string): Result<void>;
+  /** Called when an instruction comes or is acknowledged (the desks are told). */
+  onInstructions(cb: () => void): () => void;
 }
 
 export function stationHost(o: StationHostOptions): StationHost {
@@ -58,7 +60,12 @@ export function stationHost(o: StationHostOptions): StationHost {
   };
   const cursor = kv('centre/cursor', { events: 0, alerts: 0 });
   const instructions: Instruction[] = kv('centre/instructions', []);
-  const saveInstructions = () => p?.store.setKv('centre/instructions', JSON.stringify(instructions.slice(-200)));
+  const instructionListeners = new Set<() => void>();
+  const saveInstructions = () => {
+    if (instructions.length > 200) instructions.splice(0, instructions.length - 200);
+    p?.store.setKv('centre/instructions', JSON.stringify(instructions));
+    for (const l of instructionListeners) l();
+  };
   const sortieSeen = new Map<string, string>();
   // Coverage so far from the daily report's own arithmetic, at most once a minute.
   let coverage: { atMs: number; pct: number | null } = { atMs: -Infinity, pct: null };
@@ -165,9 +172,10 @@ export function stationHost(o: StationHostOptions): StationHost {
           return { ...base, state: 'refused', reason: r.reason ?? 'no suitable drone' };
       }
     },
-    instruct: (who, id, text) => {
+    instruct: (who, id, text, from) => {
       if (instructions.some((i) => i.id === id)) return err('duplicate', `instruction ${id} is already known`);
-      instructions.push({ id, from: principalName(who), text, atMs: o.clock.now(), ack: null });
+      // From whom: the centre (as the broker named it) and the person there who sent it.
+      instructions.push({ id, from: from ? `${principalName(who)} (${from.slice(0, 100)})` : principalName(who), text, atMs: o.clock.now(), ack: null });
       saveInstructions();
       p?.runner.event(null, null, 'instruction', `${id} from ${principalName(who)}: ${text.slice(0, 500)}`);
       o.log?.(`kongxun: centre: instruction ${id} from ${principalName(who)}: ${text}`);
@@ -181,9 +189,15 @@ export function stationHost(o: StationHostOptions): StationHost {
     acknowledge: (id, by) => {
       const i = instructions.find((x) => x.id === id);
       if (!i) return err('not-found', `no instruction ${id}`);
-      i.ack ??= { by, atMs: o.clock.now() };
+      if (i.ack) return ok(undefined);
+      i.ack = { by, atMs: o.clock.now() };
       saveInstructions();
+      p?.runner.event(null, null, 'instruction', `${id} acknowledged by ${by}`);
       return ok(undefined);
+    },
+    onInstructions: (cb) => {
+      instructionListeners.add(cb);
+      return () => instructionListeners.delete(cb);
     },
     report: (_who, date) => {
       if (!p) return err('unsupported', 'no scheduled patrol runs on this station: there is no daily report');

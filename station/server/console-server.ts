@@ -19,7 +19,7 @@ import { extname, join, normalize } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Clock } from '../../mavlink/clock.js';
 import { err, ok, type Result } from '../../mavlink/result.js';
-import type { ActualMessage, AuditResponse, ClientMessage, FlightSummary, Override, PlanMessage, ServerMessage, StationEvent, StationSnapshot, UploadProgress, UploadResult, VehicleCommand } from '../api/contract.js';
+import type { ActualMessage, AuditResponse, ClientMessage, FlightSummary, InstructionView, Override, PlanMessage, ServerMessage, StationEvent, StationSnapshot, UploadProgress, UploadResult, VehicleCommand } from '../api/contract.js';
 import type { TileSource } from './mbtiles.js';
 import type { VideoHub, VideoPeer } from '../video/hub.js';
 import type { JanusAccess } from '../video/janus.js';
@@ -60,6 +60,12 @@ export interface ConsoleSource {
   actual?(flights: readonly FlightSummary[]): ActualMessage | null;
   /** "Go and look here" from a console (unchecked fields: the source checks them and the console's role). */
   look?(req: unknown, who: Principal): Promise<{ ok: boolean; id: string | null; reason: string }>;
+  /** The centre's instructions for the desk (a station linked to a centre), their changes, and the desk's acknowledgement. */
+  instructions?: {
+    list(): InstructionView[];
+    onChange(cb: () => void): () => void;
+    acknowledge(id: string, who: Principal): { ok: boolean; reason: string };
+  };
 }
 
 export interface ConsoleServerOptions {
@@ -163,6 +169,7 @@ function parseClientMessage(text: string): ClientMessage | undefined {
     const m = JSON.parse(text) as ClientMessage;
     // A 'look' names no drone (the station picks it); its fields are checked by the source.
     if (m && m.type === 'look' && typeof m.requestId === 'string' && m.requestId.length <= 100) return m;
+    if (m && m.type === 'ack-instruction' && typeof m.requestId === 'string' && m.requestId.length <= 100 && typeof m.id === 'string' && m.id.length <= 64) return m;
     if (!m || !('sysid' in m) || typeof m.sysid !== 'number' || typeof m.requestId !== 'string') return undefined;
     if (m.type === 'command') return m;
     if (m.type === 'upload' && typeof m.name === 'string' && typeof m.text === 'string') return m;
@@ -490,6 +497,7 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Resul
     if (plan) sendTo(plan);
     sendTo(o.source.snapshot());
     void actualText().then((text) => text !== null && peer.send(text));
+    if (o.source.instructions) sendTo({ type: 'instructions', list: o.source.instructions.list() });
     // A console opened later (the wall screen, a kiosk) still sees what happened recently.
     for (const event of recent.list()) sendTo({ type: 'event', event });
     peers.add(peer);
@@ -505,6 +513,10 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Resul
           .then(done)
           .catch((e: unknown) => done({ ok: false, id: null, reason: String(e) }));
         return;
+      }
+      if (m.type === 'ack-instruction') {
+        const r = o.source.instructions?.acknowledge(m.id, peer.who) ?? { ok: false, reason: 'this station is not linked to a centre' };
+        return sendTo({ type: 'ack-instruction-result', requestId: m.requestId, ...r });
       }
       if (m.type === 'upload') {
         const { requestId } = m;
@@ -536,6 +548,7 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Resul
     recent.add(event);
     broadcast({ type: 'event', event });
   });
+  const offInstructions = o.source.instructions?.onChange(() => broadcast({ type: 'instructions', list: o.source.instructions!.list() })) ?? (() => undefined);
   const timer = o.clock.setInterval(() => {
     if (peers.size > 0) broadcast(o.source.snapshot());
   }, 1000 / (o.snapshotHz ?? 10));
@@ -576,6 +589,7 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Resul
     o.clock.clearInterval(sweepTimer);
     o.clock.clearInterval(actualTimer);
     offEvent();
+    offInstructions();
     wss.close();
     wssControl.close();
     return listening;
@@ -601,6 +615,7 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Resul
       o.clock.clearInterval(sweepTimer);
       o.clock.clearInterval(actualTimer);
       offEvent();
+      offInstructions();
       for (const c of wss.clients) c.terminate();
       for (const c of wssControl.clients) c.terminate();
       wss.close();
