@@ -27,6 +27,8 @@ export interface CentreOptions {
   log?: (line: string) => void;
   /** Alerts kept (oldest acknowledged ones go first). */
   maxAlerts?: number;
+  /** 5 (default) or 4 = MQTT 3.1.1 (the embedded trial broker): requests then name this centre in the payload. */
+  mqttVersion?: 4 | 5;
 }
 
 export interface StationView {
@@ -65,14 +67,15 @@ export class Centre {
   rejected = 0;
 
   private constructor(private readonly o: CentreOptions) {
+    const v4 = o.mqttVersion === 4;
     const opts: IClientOptions = {
-      protocolVersion: 5,
+      protocolVersion: v4 ? 4 : 5,
       // A persistent session: alerts and answers sent while the centre was away are kept by the broker for it.
       clientId: `kongxun-centre-${o.id}`,
       clean: false,
       keepalive: o.keepaliveS ?? 30,
       reconnectPeriod: o.reconnectMs ?? 2000,
-      properties: { maximumPacketSize: MAX_PAYLOAD_BYTES + 4096, sessionExpiryInterval: 86_400 },
+      ...(v4 ? {} : { properties: { maximumPacketSize: MAX_PAYLOAD_BYTES + 4096, sessionExpiryInterval: 86_400 } }),
       ...(o.username !== undefined ? { username: o.username } : {}),
       ...(o.password !== undefined ? { password: o.password } : {}),
       ...(o.ca !== undefined ? { ca: o.ca } : {}),
@@ -238,13 +241,21 @@ export class Centre {
     if (!ID_RE.test(station)) return err('usage', `no station "${station}"`);
     if (!this.client.connected) return err('offline', 'the centre is not connected to the broker');
     const id = `${this.o.id}-${Math.round(this.o.clock.now()).toString(36)}-${++this.n}`;
-    const msg = { v: 1, atMs: Math.round(this.o.clock.now()), id, from: by.slice(0, 100), ...body };
+    const msg = { v: 1, atMs: Math.round(this.o.clock.now()), id, from: by.slice(0, 100), ...body, ...this.centreField() };
     this.requests.set(id, { id, station, kind, sentAtMs: msg.atMs, by, body, answers: [] });
     // The oldest requests are forgotten past 1000 (their answers are then ignored).
     if (this.requests.size > 1000) this.requests.delete(this.requests.keys().next().value!);
-    this.client.publish(inTopic(station, kind), JSON.stringify(msg), { qos: 1, properties: { responseTopic: answerTopic(station, this.o.id), correlationData: Buffer.from(id) } });
+    this.client.publish(inTopic(station, kind), JSON.stringify(msg), this.requestOpts(station, id));
     this.emit('requests');
     return ok(id);
+  }
+
+  /** MQTT 5: the response topic names where the answers go; 3.1.1 has none, so the payload names this centre. */
+  private centreField(): { centre?: string } {
+    return this.o.mqttVersion === 4 ? { centre: this.o.id } : {};
+  }
+  private requestOpts(station: string, id: string): { qos: 1; properties?: { responseTopic: string; correlationData: Buffer } } {
+    return this.o.mqttVersion === 4 ? { qos: 1 } : { qos: 1, properties: { responseTopic: answerTopic(station, this.o.id), correlationData: Buffer.from(id) } };
   }
 
   /** "Go and look here" to a station. */
@@ -261,7 +272,7 @@ export class Centre {
   resend(id: string): Result<void> {
     const r = this.requests.get(id);
     if (!r) return err('not-found', `no request ${id}`);
-    this.client.publish(inTopic(r.station, r.kind), JSON.stringify({ v: 1, atMs: r.sentAtMs, id, from: r.by, ...r.body }), { qos: 1, properties: { responseTopic: answerTopic(r.station, this.o.id), correlationData: Buffer.from(id) } });
+    this.client.publish(inTopic(r.station, r.kind), JSON.stringify({ v: 1, atMs: r.sentAtMs, id, from: r.by, ...r.body, ...this.centreField() }), this.requestOpts(r.station, id));
     return ok(undefined);
   }
 

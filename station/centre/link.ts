@@ -20,7 +20,7 @@ import type { Principal } from '../gateway/principal.js';
 import type { CentreHost, DispatchProgress } from './host.js';
 import { openOutbox, type Outbox, type OutboxLimits, type OutRow } from './outbox.js';
 import { DISPATCH, INSTRUCT, MAX_PAYLOAD_BYTES, REPORT_REQ, parsePayload, type AnswerMsg, type AnswerState, type DispatchReq, type InstructReq, type ReportReq, type Schema, type StatusMsg } from './schema.js';
-import { ID_RE, inTopic, outTopic, parseTopic } from './topics.js';
+import { ID_RE, answerTopic, inTopic, outTopic, parseTopic } from './topics.js';
 
 export interface CentreLinkOptions {
   clock: Clock;
@@ -46,6 +46,11 @@ export interface CentreLinkOptions {
   limits?: OutboxLimits;
   /** QoS 1 messages in flight at once. */
   window?: number;
+  /**
+   * 5 (default) or 4 = MQTT 3.1.1, for a broker without MQTT 5 (the embedded trial broker, aedes): requests
+   * then name their centre in the payload instead of a response topic, and answers carry no correlation data.
+   */
+  mqttVersion?: 4 | 5;
   log?: (line: string) => void;
 }
 
@@ -78,18 +83,20 @@ export class CentreLink {
   private closed = false;
   private readonly s = { published: 0, received: 0, rejected: 0, duplicates: 0 };
   private readonly who: (centre: string) => Principal;
+  private readonly v4: boolean;
 
   private constructor(private readonly o: CentreLinkOptions, private readonly outbox: Outbox) {
     const status = (online: boolean) => this.statusMsg(online);
+    this.v4 = o.mqttVersion === 4;
     const opts: IClientOptions = {
-      protocolVersion: 5,
+      protocolVersion: this.v4 ? 4 : 5,
       clientId: `kongxun-station-${o.station}`,
       clean: false,
       keepalive: o.keepaliveS ?? 30,
       reconnectPeriod: o.reconnectMs ?? 2000,
       connectTimeout: 10_000,
       queueQoSZero: false,
-      properties: { sessionExpiryInterval: 86_400, maximumPacketSize: MAX_PAYLOAD_BYTES + 4096 },
+      ...(this.v4 ? {} : { properties: { sessionExpiryInterval: 86_400, maximumPacketSize: MAX_PAYLOAD_BYTES + 4096 } }),
       will: { topic: outTopic(o.station, 'status'), payload: Buffer.from(JSON.stringify(status(false))), qos: 1, retain: true },
       ...(o.username !== undefined ? { username: o.username } : {}),
       ...(o.password !== undefined ? { password: o.password } : {}),
@@ -218,7 +225,7 @@ export class CentreLink {
   private send(row: OutRow): void {
     this.cursor = row.id;
     this.inflight++;
-    const props = row.corr ? { properties: { correlationData: Buffer.from(row.corr, 'hex') } } : {};
+    const props = row.corr && !this.v4 ? { properties: { correlationData: Buffer.from(row.corr, 'hex') } } : {};
     this.client.publish(row.topic, row.payload, { qos: row.qos, ...props }, (e) => {
       this.inflight--;
       if (this.closed) return;
@@ -244,7 +251,16 @@ export class CentreLink {
     if (this.closed) return;
     this.s.received++;
     const t = parseTopic(topic);
-    const rt = packet.properties?.responseTopic;
+    let rt = packet.properties?.responseTopic;
+    // MQTT 3.1.1 (the embedded trial broker) has no response topic: the request names its centre instead.
+    if (this.v4 && rt === undefined && payload.length <= MAX_PAYLOAD_BYTES) {
+      try {
+        const c = (JSON.parse(payload.toString('utf8')) as { centre?: unknown } | null)?.centre;
+        if (typeof c === 'string' && ID_RE.test(c)) rt = answerTopic(this.o.station, c);
+      } catch {
+        /* not JSON: refused below */
+      }
+    }
     const rtp = typeof rt === 'string' ? parseTopic(rt) : null;
     const reject = (why: string) => {
       this.s.rejected++;
