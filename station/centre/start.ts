@@ -30,9 +30,19 @@ export function startStationCentre(
 ): Result<StationCentre> {
   const host = stationHost({ clock: s.clock, station: s.station, fleet: s.fleet, ...(s.patrol ? { patrol: s.patrol } : {}), ...(s.rules ? { rules: s.rules } : {}), log: s.log });
   const link = CentreLink.start({ ...o, clock: s.clock, dir: centreDir(s.dataDir), host, log: s.log });
-  if (!link.ok) return link;
+  if (!link.ok) {
+    host.close();
+    return link;
+  }
   s.log(`kongxun: centre link to ${o.url} as station "${o.station}", outbox in ${centreDir(s.dataDir)}`);
-  return ok({ link: link.value, host, close: () => link.value.close() });
+  return ok({
+    link: link.value,
+    host,
+    close: async () => {
+      host.close();
+      await link.value.close();
+    },
+  });
 }
 
 /**

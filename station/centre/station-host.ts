@@ -11,7 +11,7 @@ import type { FlightRules } from '../../missions/plan/flight-check.js';
 import { lookRefusal } from '../patrol/look.js';
 import type { Clock } from '../../mavlink/clock.js';
 import { err, ok, type Result } from '../../mavlink/result.js';
-import { vehicleViews } from '../api/views.js';
+import { stationEvent, vehicleViews } from '../api/views.js';
 import type { Station } from '../compose.js';
 import { principalName, type Principal } from '../gateway/principal.js';
 import type { DayInput } from '../patrol/day.js';
@@ -46,7 +46,14 @@ export interface StationHost extends CentreHost {
   acknowledge(id: string, by: string): Result<void>;
   /** Called when an instruction comes or is acknowledged (the desks are told). */
   onInstructions(cb: () => void): () => void;
+  /** Stops listening to the station. */
+  close(): void;
 }
+
+/** A drone's texts (STATUSTEXT) that reach the centre as alerts: at most this many per drone per minute. */
+const TEXTS_PER_MINUTE = 6;
+/** Held between two drains at most (a drain comes every 200 ms): beyond, the oldest events go, never alerts. */
+const MAX_PENDING = 5000;
 
 export function stationHost(o: StationHostOptions): StationHost {
   const names = new Map(o.fleet.drones.map((d) => [d.sysid, d.id] as const));
@@ -82,6 +89,42 @@ export function stationHost(o: StationHostOptions): StationHost {
   };
   const drone = (sysid: number | null) => (sysid === null ? null : safeId(names.get(sysid) ?? `sys${sysid}`));
 
+  // Without a patrol runner (serve without --patrol) the drones' own events reach the centre: a link lost is
+  // an alert (with the drone's last position), regained an event; the station's other alerts (a stream gone
+  // silent, two drones on one id, unsigned frames) are alerts; a drone's warning texts are alerts too, at most
+  // TEXTS_PER_MINUTE per drone (the rest are counted into the next). With a runner, its record is the source.
+  const pending: { events: HostEvent[]; alerts: HostAlert[] } = { events: [], alerts: [] };
+  const texts = new Map<number, { windowMs: number; n: number; skipped: number }>();
+  const offStation = p
+    ? () => undefined
+    : o.station.on('*', (e) => {
+        const now = o.clock.now();
+        const ev = stationEvent(e, now, names);
+        if (!ev) return;
+        const id = drone(e.sysid);
+        if (ev.severity === 'alert' || ev.severity === 'warning') {
+          let text = ev.text;
+          if (e.type === 'statustext') {
+            const t = texts.get(e.sysid) ?? { windowMs: now, n: 0, skipped: 0 };
+            if (now - t.windowMs >= 60_000) Object.assign(t, { windowMs: now, n: 0 });
+            texts.set(e.sysid, t);
+            if (t.n >= TEXTS_PER_MINUTE) return void t.skipped++;
+            t.n++;
+            if (t.skipped > 0) text = `${text} (+${t.skipped} more texts not sent)`;
+            t.skipped = 0;
+          }
+          const v = vehicleViews(o.station.snapshot(), names).find((x) => x.sysid === e.sysid);
+          const lat = v ? inRange(round(v.latDeg, 1e7), -90, 90) : null;
+          const lon = v ? inRange(round(v.lonDeg, 1e7), -180, 180) : null;
+          const level: HostAlert['level'] = ev.severity === 'warning' ? 'warning' : 'critical';
+          pending.alerts.push({ atMs: now, level, text, sortie: null, drone: id, latDeg: lat, lonDeg: lon });
+        } else {
+          if (e.type === 'statustext') return;
+          pending.events.push({ atMs: now, kind: ev.kind.slice(0, 32), text: ev.text, sortie: null, drone: id });
+          if (pending.events.length > MAX_PENDING) pending.events.shift();
+        }
+      });
+
   return {
     status: () => {
       const vs = o.station.snapshot().vehicles;
@@ -104,7 +147,12 @@ export function stationHost(o: StationHostOptions): StationHost {
         ];
       }),
     drain: () => {
-      if (!p) return { events: [], alerts: [], sorties: [] };
+      if (!p) {
+        const out = { events: pending.events, alerts: pending.alerts, sorties: [] };
+        pending.events = [];
+        pending.alerts = [];
+        return out;
+      }
       const evRows = p.store.events();
       const alRows = p.store.alerts();
       const events: HostEvent[] = evRows.slice(cursor.events).map((e) => ({ atMs: e.atMs, kind: e.kind, text: e.text, sortie: e.sortie === null ? null : safeId(e.sortie), drone: drone(e.sysid) }));
@@ -195,6 +243,7 @@ export function stationHost(o: StationHostOptions): StationHost {
       p?.runner.event(null, null, 'instruction', `${id} acknowledged by ${by}`);
       return ok(undefined);
     },
+    close: () => offStation(),
     onInstructions: (cb) => {
       instructionListeners.add(cb);
       return () => instructionListeners.delete(cb);
