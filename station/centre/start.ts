@@ -10,7 +10,10 @@ import type { Station } from '../compose.js';
 import type { DayInput } from '../patrol/day.js';
 import type { PatrolRunner } from '../patrol/runner.js';
 import type { PatrolStore } from '../patrol/store.js';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { InstructionView } from '../api/contract.js';
+import { makeDirs } from '../storage/data-dir.js';
 import { principalName, principalRole, type Principal } from '../gateway/principal.js';
 import { may } from '../gateway/rights.js';
 import { CentreLink, centreDir, type CentreLinkOptions } from './link.js';
@@ -28,7 +31,7 @@ export function startStationCentre(
   o: StationCentreOptions,
   s: { clock: Clock; station: Station; fleet: Fleet; dataDir: string; patrol?: { runner: PatrolRunner; store: PatrolStore; day: DayInput } | undefined; rules?: FlightRules | undefined; log: (l: string) => void },
 ): Result<StationCentre> {
-  const host = stationHost({ clock: s.clock, station: s.station, fleet: s.fleet, ...(s.patrol ? { patrol: s.patrol } : {}), ...(s.rules ? { rules: s.rules } : {}), log: s.log });
+  const host = stationHost({ clock: s.clock, station: s.station, fleet: s.fleet, ...(s.patrol ? { patrol: s.patrol } : { store: jsonStore(join(centreDir(s.dataDir), 'desk.json'), s.log) }), ...(s.rules ? { rules: s.rules } : {}), log: s.log });
   const link = CentreLink.start({ ...o, clock: s.clock, dir: centreDir(s.dataDir), host, log: s.log });
   if (!link.ok) {
     host.close();
@@ -59,6 +62,34 @@ export function deskInstructions(host: StationHost): { list(): InstructionView[]
       if (!may(role, 'instruct')) return { ok: false, reason: `${principalName(who)} (${role}) may not acknowledge an instruction: a dispatcher or a pilot does` };
       const r = host.acknowledge(id, principalName(who));
       return r.ok ? { ok: true, reason: '' } : { ok: false, reason: r.reason };
+    },
+  };
+}
+
+/**
+ * A small key-value file for a station without a patrol store (the desk's instructions survive a restart, so
+ * an acknowledgement after it still reaches the centre). Written whole to a temporary file, then renamed.
+ */
+function jsonStore(file: string, log: (l: string) => void): { kv(key: string): string | undefined; setKv(key: string, value: string): void } {
+  let data: Record<string, string> = {};
+  try {
+    const x = JSON.parse(readFileSync(file, 'utf8')) as unknown;
+    if (x && typeof x === 'object' && !Array.isArray(x)) data = Object.fromEntries(Object.entries(x).filter(([, v]) => typeof v === 'string')) as Record<string, string>;
+  } catch {
+    /* none yet, or unreadable: start empty */
+  }
+  return {
+    kv: (k) => (Object.hasOwn(data, k) ? data[k] : undefined),
+    setKv: (k, v) => {
+      data[k] = v;
+      try {
+        const made = makeDirs(dirname(file));
+        if (!made.ok) throw new Error(made.reason);
+        writeFileSync(`${file}.tmp`, JSON.stringify(data));
+        renameSync(`${file}.tmp`, file);
+      } catch (e) {
+        log(`kongxun: centre: cannot keep the desk's instructions in ${file}: ${(e as Error).message}`);
+      }
     },
   };
 }

@@ -84,4 +84,36 @@ describe('stationHost without a patrol runner', () => {
       await station.close();
     }
   });
+
+  it('keeps the desk\'s instructions across a restart without a patrol store, so a later acknowledgement still reaches the centre', async () => {
+    const parsed = parseFleet(JSON.parse(readFileSync('resources/samples/fleet.json', 'utf8')) as unknown, 'fleet.json');
+    if (!parsed.ok) throw parsed.error;
+    const clock = new FakeClock(Date.UTC(2026, 11, 7, 2, 0, 0));
+    const dataDir = mkdtempSync(join(tmpdir(), 'kongxun-host-'));
+    dirs.push(dataDir);
+    const created = await createStation({ clock, dataDir, connections: [] });
+    if (!created.ok) throw new Error(created.reason);
+    const station = created.value;
+    const kept = new Map<string, string>();
+    const store = { kv: (k: string) => kept.get(k), setKv: (k: string, v: string) => void kept.set(k, v) };
+    const centre = { kind: 'centre' as const, centre: 'fenju', from: '127.0.0.1:1883' };
+    let host = stationHost({ clock, station, fleet: parsed.value, store });
+    let told = 0;
+    host.onInstructions(() => told++);
+    expect(host.instruct(centre, 'fenju-1', '注意东门', '值班员王').ok).toBe(true);
+    expect(host.instruct(centre, 'fenju-1', '注意东门', '值班员王').ok).toBe(false);
+    expect(told).toBe(1);
+    host.close();
+    // Restarted: the instruction is still there, pending; acknowledged now, the link can answer the centre.
+    host = stationHost({ clock, station, fleet: parsed.value, store });
+    expect(host.instructions()).toEqual([{ id: 'fenju-1', from: 'centre:fenju (值班员王)', text: '注意东门', atMs: clock.now(), ack: null }]);
+    expect(host.acknowledged('fenju-1')).toBeNull();
+    clock.advance(5000);
+    expect(host.acknowledge('fenju-1', '调度李').ok).toBe(true);
+    expect(host.acknowledge('fenju-1', 'someone else').ok).toBe(true);
+    expect(host.acknowledged('fenju-1')).toEqual({ by: '调度李' });
+    expect(host.acknowledge('nope', '调度李').ok).toBe(false);
+    host.close();
+    await station.close();
+  });
 });

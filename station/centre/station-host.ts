@@ -29,6 +29,8 @@ export interface StationHostOptions {
   patrol?: { runner: PatrolRunner; store: PatrolStore; day: DayInput };
   /** The jurisdiction's rules (the command gateway's): a request to look inside a no-fly zone is refused. */
   rules?: FlightRules;
+  /** Where the desk's instructions are kept without a patrol store (DATA/centre/desk.json; start.ts). */
+  store?: { kv(key: string): string | undefined; setKv(key: string, value: string): void };
   log?: (line: string) => void;
 }
 
@@ -58,9 +60,10 @@ const MAX_PENDING = 5000;
 export function stationHost(o: StationHostOptions): StationHost {
   const names = new Map(o.fleet.drones.map((d) => [d.sysid, d.id] as const));
   const p = o.patrol;
+  const store = p ? { kv: (k: string) => p.store.kv(k) ?? undefined, setKv: (k: string, v: string) => p.store.setKv(k, v) } : o.store;
   const kv = <T>(key: string, dflt: T): T => {
     try {
-      return p ? ((JSON.parse(p.store.kv(key) ?? 'null') as T | null) ?? dflt) : dflt;
+      return store ? ((JSON.parse(store.kv(key) ?? 'null') as T | null) ?? dflt) : dflt;
     } catch {
       return dflt;
     }
@@ -70,7 +73,7 @@ export function stationHost(o: StationHostOptions): StationHost {
   const instructionListeners = new Set<() => void>();
   const saveInstructions = () => {
     if (instructions.length > 200) instructions.splice(0, instructions.length - 200);
-    p?.store.setKv('centre/instructions', JSON.stringify(instructions));
+    store?.setKv('centre/instructions', JSON.stringify(instructions));
     for (const l of instructionListeners) l();
   };
   const sortieSeen = new Map<string, string>();
