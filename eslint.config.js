@@ -96,7 +96,7 @@ export default tseslint.config(
   stationRoom('replay', ['gateway', 'auth', 'patrol', 'server', 'centre']),
   stationRoom('patrol', ['auth', 'server', 'video', 'replay', 'centre']),
   stationRoom('server', ['patrol', 'centre']),
-  stationRoom('centre', ['server', 'video', 'replay']),
+  stationRoom('centre', ['video', 'replay']), // the centre console serves with the station's HTTP guard (server/http-guard.ts)
   stationRoom('app', []),
   {
     files: ['electron/**/*.ts'],

@@ -25,7 +25,7 @@ import type { AlertRow } from './patrol/store.js';
 import type { DiscoveryTimings } from './video/discovery.js';
 import type { VideoHub } from './video/hub.js';
 import { Auth } from './auth/auth.js';
-import { startStationCentre, type StationCentre, type StationCentreOptions } from './centre/start.js';
+import { deskInstructions, startStationCentre, type StationCentre, type StationCentreOptions } from './centre/start.js';
 import { checkDataDir } from './storage/data-dir.js';
 import { StorageHealth, type StorageNotice } from './storage/health.js';
 import { openGateway, type CommandGateway } from './gateway/gateway.js';
@@ -248,7 +248,7 @@ async function startServiceParts(o: StationServiceOptions, clock: Clock, log: (l
     ...(janus ? { janus: { apiUrl: janus.process.url, issue: () => janus.forwarder.issue() } } : {}),
     // Flight replay: the tlogs and video recordings of this data directory, drones named by the fleet file.
     replay: { dataDir: o.dataDir, droneName: (sysid) => names.get(sysid) ?? null, log },
-    source: consoleSource({ clock, station, fleet: fleetFile, geojson, names, gateway, runner, plan, tiles: o.tiles?.info ?? null, simulated: simDrones.length > 0, events }),
+    source: { ...consoleSource({ clock, station, fleet: fleetFile, geojson, names, gateway, runner, plan, tiles: o.tiles?.info ?? null, simulated: simDrones.length > 0, events }), ...(centre ? { instructions: deskInstructions(centre.value.host) } : {}) },
     audit: { log: gateway.audit },
   });
   if (!server.ok) return server;

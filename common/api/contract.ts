@@ -133,9 +133,24 @@ export interface LookRequestView {
   holdS: number;
 }
 
+/**
+ * An instruction from the sub-bureau centre for the desk (issue 17): its text, from whom, when it came (station
+ * time, ms), and — once someone at the desk acknowledged it — who and when. The acknowledgement goes back to
+ * the centre as the request's outcome (resources/formats/centre.md: delivered → acknowledged).
+ */
+export interface InstructionView {
+  id: string;
+  from: string;
+  text: string;
+  atMs: number;
+  ack: { by: string; atMs: number } | null;
+}
+
 export type ClientMessage =
   | ({ type: 'command'; requestId: string; sysid: number; override?: Override } & VehicleCommand)
   | ({ type: 'look'; requestId: string } & LookRequestView)
+  /** The desk acknowledges an instruction from the centre (a dispatcher or a pilot). */
+  | { type: 'ack-instruction'; requestId: string; id: string }
   /** Upload a mission file (`.plan` JSON or `.waypoints` text) to a drone; always verified. */
   | { type: 'upload'; requestId: string; sysid: number; name: string; text: string; override?: Override };
 
@@ -333,7 +348,10 @@ export type ServerMessage =
   | UploadProgress
   | UploadResult
   /** The answer to a 'look' request: the dispatch's id (its progress comes in `ActualMessage.dispatches`). */
-  | { type: 'look-result'; requestId: string; ok: boolean; id: string | null; reason: string };
+  | { type: 'look-result'; requestId: string; ok: boolean; id: string | null; reason: string }
+  /** The centre's instructions (newest last), after `hello` and on each change; absent without a centre link. */
+  | { type: 'instructions'; list: InstructionView[] }
+  | { type: 'ack-instruction-result'; requestId: string; ok: boolean; reason: string };
 
 /**
  * Live video (issue 8). Frames travel on their own WebSocket, `/ws/video?drone=ID` (so telemetry never

@@ -81,6 +81,8 @@ export interface StationClient {
   look(req: LookRequestView): void;
   /** Upload a mission file's text to a drone; progress and result land in the store's `upload`. */
   upload(sysid: number, name: string, text: string, override?: Override): void;
+  /** Acknowledge an instruction from the centre; the station's list comes back with who acknowledged it. */
+  ackInstruction(id: string): void;
   close(): void;
 }
 
@@ -103,6 +105,8 @@ export function connectStation(store: ConsoleStore, transport: Transport): Stati
       else if (m.type === 'actual') store.setState({ actual: m });
       else if (m.type === 'look-result') store.setState({ looks: store.getState().looks.map((l) => (l.requestId === m.requestId ? { ...l, ok: m.ok, id: m.id, reason: m.reason } : l)) });
       else if (m.type === 'event') pushEvent(store, m.event);
+      else if (m.type === 'instructions') store.setState({ instructions: m.list });
+      else if (m.type === 'ack-instruction-result') store.setState({ instructionError: m.ok ? null : m.reason });
       else if (m.type === 'upload-progress' || m.type === 'upload-result') {
         const u = store.getState().upload;
         if (u?.requestId !== m.requestId) return;
@@ -151,6 +155,10 @@ export function connectStation(store: ConsoleStore, transport: Transport): Stati
       store.setState({ upload: { requestId, sysid, drone, name, phase: 'upload', done: 0, total: 0 } });
       if (!transport.send(JSON.stringify({ type: 'upload', requestId, sysid, name, text, ...(override ? { override } : {}) } satisfies ClientMessage)))
         store.setState({ upload: { requestId, sysid, drone, name, phase: 'upload', done: 0, total: 0, ok: false, reason: 'not connected' } });
+    },
+    ackInstruction(id) {
+      const requestId = `i${Date.now().toString(36)}-${nextId++}`;
+      if (!transport.send(JSON.stringify({ type: 'ack-instruction', requestId, id } satisfies ClientMessage))) store.setState({ instructionError: 'not connected' });
     },
     close: stop,
   };

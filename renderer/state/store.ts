@@ -1,6 +1,6 @@
 /** The renderer's state: plain data from the station, in one zustand store made by a factory. */
 import { createStore } from 'zustand/vanilla';
-import type { ActualMessage, CommandResultCode, ConsoleIdentity, PlanMessage, StationEvent, StationSnapshot, TilesInfo, VehicleCommand, VehicleView } from '../../common/api/contract.js';
+import type { ActualMessage, CommandResultCode, ConsoleIdentity, InstructionView, PlanMessage, StationEvent, StationSnapshot, TilesInfo, VehicleCommand, VehicleView } from '../../common/api/contract.js';
 import type { Lang } from '../i18n.js';
 import type { FlightIssue } from '../../missions/plan/flight-check.js';
 
@@ -90,6 +90,10 @@ export interface ConsoleState {
   replayFlight: string | null;
   /** Who this console is signed in as (GET /api/me, then the station's hello). */
   who: ConsoleIdentity | null;
+  /** The sub-bureau centre's instructions for the desk (empty without a centre link), newest last. */
+  instructions: InstructionView[];
+  /** The desk's last acknowledgement the station refused, with its reason. */
+  instructionError: string | null;
 }
 
 /** Whether this console's role commands drones (the station refuses it anyway; this only hides the buttons). */
@@ -98,6 +102,11 @@ export function mayFly(who: ConsoleIdentity | null): boolean {
 }
 
 /** The camera and gimbal: a pilot's, and a dispatcher's (station/gateway's rights table: 'payload'). */
+/** Acknowledging the centre's instructions: a dispatcher's and a pilot's ('instruct' in the rights table). */
+export function mayAckInstruction(who: ConsoleIdentity | null): boolean {
+  return who?.role === 'pilot' || who?.role === 'dispatcher';
+}
+
 export function mayUsePayload(who: ConsoleIdentity | null): boolean {
   return who?.role === 'pilot' || who?.role === 'dispatcher';
 }
@@ -131,6 +140,8 @@ export function createConsoleStore(initial: Partial<ConsoleState> = {}) {
     who: null,
     lookAt: null,
     looks: [],
+    instructions: [],
+    instructionError: null,
     ...initial,
   }));
 }

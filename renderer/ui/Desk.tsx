@@ -9,6 +9,7 @@ import { VideoView } from '../video/VideoView.js';
 import { AlertSnapshot } from '../video/AlertSnapshot.js';
 import { CameraBar } from '../video/CameraBar.js';
 import { CommandBar, CommandResults, ConfirmDialog, OverrideDialog, pickAt } from './Commands.js';
+import { InstructionPanel } from './Instructions.js';
 import { DispatchPanel, LookDialog } from './Look.js';
 import { fmt, fmtDuration, useConsole, useSel, useT, wordEvent } from './context.js';
 import { mayFly, mayUsePayload } from '../state/store.js';
@@ -161,6 +162,7 @@ export function Desk() {
         <Attitude />
         {flies ? <CommandBar /> : <p className="muted read-only" data-testid="read-only">{t(admin ? 'readOnlyAdmin' : 'readOnly')}</p>}
         {flies && <CommandResults />}
+        <InstructionPanel />
         <DispatchPanel />
         <div className="panel-title">{t('events')}</div>
         <Events />

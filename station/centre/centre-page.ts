@@ -1,10 +1,15 @@
 /**
- * The centre console's page: plain HTML and script (no build step), Leaflet from the installed package. zh-CN
- * first, English second. Every station's drones on one map (a drone of an offline station is drawn grey, as
- * last seen), the station list, one alert list with acknowledgement, and "go and look here": a click on the
- * map sets the point, the form sends it to a chosen station or the one with the nearest drone, and the
- * answers are listed as they come (queued, accepted with drone and ETA, arrived, looked, returned).
- * Text from stations is put in the page with textContent only.
+ * The centre console's page: plain HTML and one script served from the console itself (no build step, no
+ * inline script: the CSP is the station's, script-src 'self'), Leaflet from the installed package. zh-CN first,
+ * English second.
+ *
+ * Without a session it shows the sign-in form (the station's accounts and roles, POST /api/login); signed in,
+ * every station's drones on one map (a drone of an offline station is drawn grey, as last seen), the station
+ * list, one alert list with acknowledgement, "go and look here" (a click on the map sets the point, the form
+ * sends it to a chosen station or the one with the nearest drone) and instructions to a station's desk, with
+ * every request's answers as they come (queued, accepted with drone and ETA, arrived, looked, returned;
+ * delivered, acknowledged by whom). Updates are pushed over /ws as the broker brings them. What the signed-in
+ * role may not do is not offered (the server refuses it anyway). Text from stations goes in with textContent.
  */
 export const CENTRE_PAGE = `<!doctype html>
 <html lang="zh-CN">
@@ -13,7 +18,9 @@ export const CENTRE_PAGE = `<!doctype html>
 <title>分局情指中心 · Sub-bureau centre — 空巡</title>
 <link rel="stylesheet" href="/leaflet/leaflet.css">
 <style>
-  body { margin: 0; font: 14px/1.4 "Noto Sans CJK SC", "WenQuanYi Zen Hei", sans-serif; display: grid; grid-template-columns: 1fr 420px; height: 100vh; }
+  body { margin: 0; font: 14px/1.4 "Noto Sans CJK SC", "WenQuanYi Zen Hei", sans-serif; }
+  #console { display: grid; grid-template-columns: 1fr 440px; height: 100vh; }
+  #console[hidden], #signin[hidden] { display: none; }
   #map { height: 100vh; background: #dde3e8; }
   aside { overflow: auto; padding: 8px 12px; border-left: 1px solid #ccc; }
   h2 { font-size: 15px; margin: 12px 0 4px; }
@@ -23,21 +30,34 @@ export const CENTRE_PAGE = `<!doctype html>
   .critical { background: #fde7e9; } .warning { background: #fff6dc; } .acked { opacity: .55; }
   form label { display: inline-block; margin: 2px 8px 2px 0; }
   input[type=number] { width: 70px; }
-  #who { width: 120px; }
-  .plan { color: #666; font-style: italic; }
+  .plan, .pending { color: #666; font-style: italic; }
   .err { color: #b00020; }
+  .done { color: #0a7d2c; }
   #conn.down { color: #b00020; font-weight: bold; }
+  #signin { max-width: 340px; margin: 12vh auto; padding: 24px; border: 1px solid #ccc; border-radius: 6px; }
+  #signin label { display: block; margin: 8px 0; }
+  #signin input { width: 100%; box-sizing: border-box; }
   .alert-picture img { max-width: 240px; max-height: 135px; display: block; margin-top: 2px; }
 </style>
 </head>
 <body>
+<form id="signin" hidden>
+  <h1>空巡 · 分局情指中心</h1>
+  <h2>登录 Sign in</h2>
+  <label>用户名 User name <input id="user" autocomplete="username" maxlength="32" required></label>
+  <label>密码 Password <input id="password" type="password" autocomplete="current-password" maxlength="256" required></label>
+  <p id="signinmsg" class="err"></p>
+  <p id="nousers" class="plan" hidden>还没有用户：在中心的机器上运行 kongxun users add 姓名 --role dispatcher --data 数据目录 · no users yet: run kongxun users add NAME --role dispatcher --data DIR on the centre's machine</p>
+  <button type="submit" id="signinbtn">登录 Sign in</button>
+</form>
+<div id="console" hidden>
 <div id="map"></div>
 <aside>
-  <div>值班员 Operator: <input id="who" placeholder="姓名 name" maxlength="100"> <span id="conn">…</span></div>
+  <div><span id="me"></span> <button id="signout" type="button">退出登录 Sign out</button> <span id="conn">…</span></div>
   <h2>站点 Stations</h2>
   <table id="stations"><thead><tr><th>站点 Station</th><th>状态 State</th><th>在飞 Up</th><th>架次 Sorties</th><th>覆盖 Coverage</th></tr></thead><tbody></tbody></table>
-  <h2>核查 Go and look here</h2>
-  <form id="dispatch">
+  <h2 data-right="dispatch">核查 Go and look here</h2>
+  <form id="dispatch" data-right="dispatch">
     <div class="plan" id="point">在地图上点击选择地点 · click the map to choose the point</div>
     <label>派往 To <select id="to"><option value="nearest">最近的无人机所在站 · station with the nearest drone</option></select></label><br>
     <label>半径 Radius m <input type="number" id="radius" value="40" min="0" max="500"></label>
@@ -45,6 +65,12 @@ export const CENTRE_PAGE = `<!doctype html>
     <label>优先级 Priority <input type="number" id="prio" value="5" min="0" max="10"></label><br>
     <label>说明 Note <input id="text" maxlength="500" size="30"></label>
     <button type="submit" id="send">派出 Send</button> <span id="sendmsg"></span>
+  </form>
+  <h2 data-right="instruct">指令 Instruction to a station's desk</h2>
+  <form id="instruct" data-right="instruct">
+    <label>发往 To <select id="ito"></select></label><br>
+    <label>内容 Text <input id="itext" maxlength="1000" size="40" required></label>
+    <button type="submit" id="isend">下达 Send</button> <span id="isendmsg"></span>
   </form>
   <h2>视频 Drone video</h2>
   <div id="videobox">
@@ -58,38 +84,104 @@ export const CENTRE_PAGE = `<!doctype html>
   <h2>告警 Alerts</h2>
   <table id="alerts"><tbody></tbody></table>
 </aside>
+</div>
 <script src="/leaflet/leaflet.js"></script>
-<script>
-"use strict";
-const STATE_ZH = { queued: '已受理 queued', accepted: '已派出 accepted', refused: '拒绝 refused', arrived: '已到达 arrived', looked: '已查看 looked', returned: '已返回 returned', failed: '失败 failed', delivered: '已送达 delivered', acknowledged: '已确认 acknowledged' };
+<script src="/centre.js"></script>
+</body>
+</html>
+`;
+
+export const CENTRE_SCRIPT = `"use strict";
+const STATE_ZH = { queued: '已受理 queued', accepted: '已派出 accepted', refused: '拒绝 refused', arrived: '已到达 arrived', looked: '已查看 looked', returned: '已返回 returned', failed: '失败 failed', delivered: '已送达，待确认 delivered, pending', acknowledged: '已确认 acknowledged' };
 const LEVEL_ZH = { critical: '严重 critical', warning: '警告 warning', info: '信息 info' };
+const ROLE_ZH = { pilot: '飞手 pilot', dispatcher: '值班调度 dispatcher', viewer: '观看 viewer', reviewer: '复核 reviewer', admin: '管理员 admin' };
 const $ = (id) => document.getElementById(id);
 const el = (tag, text, cls) => { const e = document.createElement(tag); if (text !== undefined) e.textContent = String(text); if (cls) e.className = cls; return e; };
 const time = (ms) => new Date(ms).toLocaleTimeString('zh-CN', { hour12: false });
-$('who').value = localStorage.getItem('kongxun-centre-who') || '';
-$('who').addEventListener('change', () => localStorage.setItem('kongxun-centre-who', $('who').value));
-const map = L.map('map', { zoomControl: true }).setView([24.6, 118.2], 11);
-L.control.scale({ imperial: false }).addTo(map);
-const markers = new Map();
+let map = null; const markers = new Map();
 let point = null; let pointMarker = null; let fitted = false;
-map.on('click', (e) => {
-  point = { latDeg: e.latlng.lat, lonDeg: e.latlng.lng };
-  $('point').textContent = '地点 Point: ' + point.latDeg.toFixed(5) + ', ' + point.lonDeg.toFixed(5);
-  $('point').className = '';
-  if (pointMarker) pointMarker.remove();
-  pointMarker = L.circle(e.latlng, { radius: Number($('radius').value) || 10, color: '#c00' }).addTo(map);
+let view = null; let me = null; let ws = null; let retry = 500;
+
+async function post(path, body) {
+  const r = await fetch(path, { method: 'POST', credentials: 'same-origin', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const x = r.status === 204 ? {} : await r.json().catch(() => ({}));
+  if (r.status === 401) showSignIn(false);
+  if (!r.ok) throw new Error(x.error || r.statusText);
+  return x;
+}
+function showSignIn(setup) {
+  if (ws) { ws.onclose = null; ws.close(); ws = null; }
+  $('console').hidden = true; $('signin').hidden = false; $('nousers').hidden = !setup; $('user').focus();
+}
+async function start() {
+  const r = await fetch('/api/me', { credentials: 'same-origin', cache: 'no-store' });
+  const x = await r.json().catch(() => ({}));
+  if (!r.ok) return showSignIn(x.setup === true);
+  me = x;
+  $('signin').hidden = true; $('console').hidden = false;
+  $('me').textContent = me.user + ' · ' + (ROLE_ZH[me.role] || me.role);
+  for (const e of document.querySelectorAll('[data-right]')) e.hidden = !me.rights.includes(e.dataset.right);
+  if (!map) setUpMap();
+  connect();
+}
+$('signin').addEventListener('submit', async (e) => {
+  e.preventDefault(); $('signinmsg').textContent = '';
+  try { await post('/api/login', { user: $('user').value, password: $('password').value }); $('password').value = ''; await start(); }
+  catch (err) { $('signinmsg').textContent = err.message; }
 });
+$('signout').addEventListener('click', async () => { try { await post('/api/logout', {}); } catch {} location.replace('/'); });
+
+function connect() {
+  ws = new WebSocket((location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/ws');
+  ws.onopen = () => { retry = 500; };
+  ws.onmessage = (m) => {
+    const x = JSON.parse(m.data);
+    if (x.t === 'view') view = x.view;
+    else if (x.t === 'update' && view) {
+      view.connected = x.connected;
+      for (const s of x.stations || []) { const i = view.stations.findIndex((o) => o.id === s.id); if (i >= 0) view.stations[i] = s; else { view.stations.push(s); view.stations.sort((a, b) => a.id.localeCompare(b.id)); } }
+      if (x.removed) view.stations = view.stations.filter((s) => !x.removed.includes(s.id));
+      if (x.alerts) view.alerts = x.alerts;
+      if (x.requests) view.requests = x.requests;
+    }
+    if (view) { render(view); renderVideo(view); }
+  };
+  ws.onclose = (e) => {
+    ws = null;
+    $('conn').textContent = '控制台连接中断 console disconnected'; $('conn').className = 'down';
+    if (e.code === 4401) return showSignIn(false);
+    // Refused at the handshake (a session that ended shows as 1006): ask who we are before trying again.
+    setTimeout(() => void start().catch(() => setTimeout(connect, retry)), retry); retry = Math.min(10000, retry * 2);
+  };
+}
+
+function setUpMap() {
+  map = L.map('map', { zoomControl: true }).setView([24.6, 118.2], 11);
+  L.control.scale({ imperial: false }).addTo(map);
+  map.on('click', (e) => {
+    point = { latDeg: e.latlng.lat, lonDeg: e.latlng.lng };
+    $('point').textContent = '地点 Point: ' + point.latDeg.toFixed(5) + ', ' + point.lonDeg.toFixed(5);
+    $('point').className = '';
+    if (pointMarker) pointMarker.remove();
+    pointMarker = L.circle(e.latlng, { radius: Number($('radius').value) || 10, color: '#c00' }).addTo(map);
+  });
+}
+
+function answerText(r) {
+  return r.answers.map((a) => (STATE_ZH[a.state] || a.state) + (a.drone ? ' ' + a.drone : '') + (a.etaS !== null && a.etaS !== undefined ? ' ETA ' + Math.round(a.etaS) + ' s' : '') + (a.reason ? ' (' + a.reason + ')' : '') + (a.by ? ' — ' + a.by : '')).join(' → ');
+}
 function render(v) {
   $('conn').textContent = v.connected ? '已连接代理 broker connected' : '代理未连接 broker not connected';
   $('conn').className = v.connected ? '' : 'down';
   const tb = $('stations').tBodies[0]; tb.replaceChildren();
   const sel = $('to'); const keep = sel.value; while (sel.options.length > 1) sel.remove(1);
+  const isel = $('ito'); const ikeep = isel.value; isel.replaceChildren();
   const seen = new Set(); const bounds = [];
   for (const s of v.stations) {
     const tr = el('tr'); tr.dataset.station = s.id;
     tr.append(el('td', s.name + ' (' + s.id + ')'), el('td', (s.online ? '在线 online' : '离线 offline') + ' · ' + time(s.sinceMs), s.online ? 'online' : 'offline'), el('td', s.dronesUp + '/' + s.drones), el('td', s.sortiesFlown + '/' + s.sortiesToday), el('td', s.coveragePct === null ? '—' : s.coveragePct + '%'));
     tb.append(tr);
-    const o = el('option', s.name + ' (' + s.id + ')'); o.value = s.id; sel.append(o);
+    const o = el('option', s.name + ' (' + s.id + ')'); o.value = s.id; sel.append(o); isel.append(o.cloneNode(true));
     for (const r of s.fleet) {
       const [id, lat, lon, alt, hdg, mode, bat, sortie, link] = r;
       if (lat === null || lon === null) continue;
@@ -103,15 +195,16 @@ function render(v) {
     }
   }
   sel.value = [...sel.options].some((o) => o.value === keep) ? keep : 'nearest';
+  if ([...isel.options].some((o) => o.value === ikeep)) isel.value = ikeep;
   for (const [k, m] of markers) if (!seen.has(k)) { m.remove(); markers.delete(k); }
   if (!fitted && bounds.length) { map.fitBounds(bounds, { padding: [40, 40], maxZoom: 14 }); fitted = true; }
   const rq = $('requests').tBodies[0]; rq.replaceChildren();
   for (const r of v.requests) {
-    const tr = el('tr'); tr.dataset.request = r.id;
-    const what = r.kind === 'dispatch' ? '核查 look ' + Number(r.body.latDeg).toFixed(4) + ',' + Number(r.body.lonDeg).toFixed(4) : r.kind === 'instruct' ? '指令 instruction' : '报告 report';
+    const tr = el('tr'); tr.dataset.request = r.id; tr.dataset.kind = r.kind;
+    const what = r.kind === 'dispatch' ? '核查 look ' + Number(r.body.latDeg).toFixed(4) + ',' + Number(r.body.lonDeg).toFixed(4) : r.kind === 'instruct' ? '指令 instruction: ' + r.body.text : '报告 report';
     const last = r.answers[r.answers.length - 1];
-    const steps = r.answers.map((a) => (STATE_ZH[a.state] || a.state) + (a.drone ? ' ' + a.drone : '') + (a.etaS !== null && a.etaS !== undefined ? ' ETA ' + Math.round(a.etaS) + ' s' : '') + (a.reason ? ' (' + a.reason + ')' : '') + (a.by ? ' — ' + a.by : '')).join(' → ');
-    tr.append(el('td', time(r.sentAtMs)), el('td', r.station), el('td', what), el('td', steps || '等待回复 waiting for the station', last && (last.state === 'refused' || last.state === 'failed') ? 'err' : (last ? '' : 'plan')));
+    const cls = !last ? 'plan' : last.state === 'refused' || last.state === 'failed' ? 'err' : last.state === 'delivered' ? 'pending' : last.state === 'acknowledged' || last.state === 'returned' ? 'done' : '';
+    tr.append(el('td', time(r.sentAtMs)), el('td', r.station), el('td', what + ' — ' + r.by), el('td', answerText(r) || '等待回复 waiting for the station', cls));
     rq.append(tr);
   }
   const at = $('alerts').tBodies[0]; at.replaceChildren();
@@ -119,7 +212,8 @@ function render(v) {
     const tr = el('tr', undefined, a.level + (a.ack ? ' acked' : '')); tr.dataset.alert = a.key;
     const td = el('td');
     if (a.ack) td.textContent = '已确认 acked: ' + a.ack.by;
-    else { const b = el('button', '确认 Ack'); b.onclick = async () => { try { await post('/api/ack', { key: a.key, by: who() }); } catch (err) { window.alert(err.message); } }; td.append(b); }
+    else if (me && me.rights.includes('alert')) { const b = el('button', '确认 Ack'); b.onclick = async () => { try { await post('/api/ack', { key: a.key }); } catch (err) { window.alert(err.message); } }; td.append(b); }
+    else td.textContent = '未确认 not acknowledged';
     const what = el('td', (a.drone ? a.drone + ': ' : '') + a.text);
     if (a.picture) {
       // The alert's picture (the drone's camera at the alert), as the station sent it; a click opens it full size.
@@ -133,6 +227,26 @@ function render(v) {
     at.append(tr);
   }
 }
+$('dispatch').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  $('sendmsg').textContent = ''; $('sendmsg').className = '';
+  try {
+    if (!point) throw new Error('请先在地图上选择地点 · click the map first');
+    const to = $('to').value;
+    const label = to === 'nearest' ? '最近的无人机所在站 the station with the nearest drone' : to;
+    if (!confirm('派无人机前往核查？ Send a drone to look here?\\n' + point.latDeg.toFixed(5) + ', ' + point.lonDeg.toFixed(5) + ' → ' + label)) return;
+    const x = await post('/api/dispatch', { station: to, latDeg: point.latDeg, lonDeg: point.lonDeg, radiusM: Number($('radius').value), priority: Number($('prio').value), holdS: Number($('hold').value), text: $('text').value });
+    $('sendmsg').textContent = '已发送 sent to ' + x.station + ' (' + x.id + ')';
+  } catch (err) { $('sendmsg').textContent = err.message; $('sendmsg').className = 'err'; }
+});
+$('instruct').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  $('isendmsg').textContent = ''; $('isendmsg').className = '';
+  try {
+    const x = await post('/api/instruct', { station: $('ito').value, text: $('itext').value });
+    $('isendmsg').textContent = '已下达 sent (' + x.id + ')'; $('itext').value = '';
+  } catch (err) { $('isendmsg').textContent = err.message; $('isendmsg').className = 'err'; }
+});
 // A drone's live video: the station answers with its Janus, the mountpoint and a token of this request's own;
 // the page plays it over WebRTC from that Janus (plain HTTP API: create, attach, watch, answer the offer, start).
 let videoReq = null; let watching = null;
@@ -191,39 +305,14 @@ function renderVideo(v) {
   watchJanus(a.video, $('vplayer'), (why) => { $('vmsg').textContent = '视频中断 video stopped: ' + why; $('vmsg').className = 'err'; })
     .then((w) => { watching = w; }, (err) => { $('vmsg').textContent = err.message; $('vmsg').className = 'err'; });
 }
-$('vstation').addEventListener('change', () => { if (last) renderVideo(last); });
+$('vstation').addEventListener('change', () => { if (view) renderVideo(view); });
 $('watch').addEventListener('click', async () => {
   $('vmsg').textContent = ''; $('vmsg').className = '';
   try {
     if (watching) { watching.close(); watching = null; $('vplayer').style.display = 'none'; }
-    const x = await post('/api/video', { station: $('vstation').value, drone: $('vdrone').value, by: who() });
+    const x = await post('/api/video', { station: $('vstation').value, drone: $('vdrone').value });
     videoReq = x.id; $('vmsg').textContent = '等待站点回复 waiting for the station'; $('vmsg').className = 'plan';
   } catch (err) { $('vmsg').textContent = err.message; $('vmsg').className = 'err'; }
 });
-let last = null;
-function who() { const w = $('who').value.trim(); if (!w) { $('who').focus(); throw new Error('请先填写值班员姓名 · enter the operator name first'); } return w; }
-async function post(path, body) {
-  const r = await fetch(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  const x = await r.json();
-  if (!r.ok) throw new Error(x.error || r.statusText);
-  return x;
-}
-$('dispatch').addEventListener('submit', async (e) => {
-  e.preventDefault();
-  $('sendmsg').textContent = ''; $('sendmsg').className = '';
-  try {
-    if (!point) throw new Error('请先在地图上选择地点 · click the map first');
-    const to = $('to').value;
-    const label = to === 'nearest' ? '最近的无人机所在站 the station with the nearest drone' : to;
-    if (!confirm('派无人机前往核查？ Send a drone to look here?\\n' + point.latDeg.toFixed(5) + ', ' + point.lonDeg.toFixed(5) + ' → ' + label)) return;
-    const x = await post('/api/dispatch', { station: to, latDeg: point.latDeg, lonDeg: point.lonDeg, radiusM: Number($('radius').value), priority: Number($('prio').value), holdS: Number($('hold').value), text: $('text').value, by: who() });
-    $('sendmsg').textContent = '已发送 sent to ' + x.station + ' (' + x.id + ')';
-  } catch (err) { $('sendmsg').textContent = err.message; $('sendmsg').className = 'err'; }
-});
-const es = new EventSource('/api/stream');
-es.onmessage = (m) => { last = JSON.parse(m.data); render(last); renderVideo(last); };
-es.onerror = () => { $('conn').textContent = '控制台连接中断 console disconnected'; $('conn').className = 'down'; };
-</script>
-</body>
-</html>
+void start();
 `;

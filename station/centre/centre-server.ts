@@ -1,172 +1,296 @@
 /**
- * The centre's web console (`kongxun centre`): one page (centre-page.ts) and a small JSON API on 127.0.0.1.
+ * The centre's web console (`kongxun centre`): one page (centre-page.ts), a WebSocket that pushes what the
+ * broker brings, and a small JSON API, on 127.0.0.1 by default. It signs in like the station's console: the same
+ * accounts and roles (station/auth/, DATA/users.sqlite; `kongxun users … --data DIR`), the same session
+ * cookie, the same HTTP surface checks (station/server/http-guard.ts: Host one of the console's own names,
+ * Origin ours on a state-changing request and on the WebSocket upgrade, a URL that decodes, security headers).
  *
- *   GET  /                 the page (zh-CN first)
+ *   GET  /, /centre.js     the page and its script (public: the page shows the sign-in form without a session)
  *   GET  /leaflet/*        Leaflet from the installed package (no network)
+ *   GET  /api/me           who is signed in (401 without a session)
+ *   POST /api/login        { user, password } → the session cookie;   POST /api/logout
  *   GET  /api/state        the centre's view: stations, fleets, alerts, requests and their answers
- *   GET  /api/stream       the same view as server-sent events, at most 2 a second, on each change
- *   GET  /api/picture/<station>/<file>   an alert's picture (JPEG) as the station sent it
- *   POST /api/ack          { key, by }                    acknowledge an alert
- *   POST /api/dispatch     { station | "nearest", latDeg, lonDeg, radiusM, priority, holdS, text, by }
- *   POST /api/instruct     { station, text, by }
- *   POST /api/video        { station, drone, by }   ask the station for the drone's live video (its Janus answers)
+ *   WS   /ws               the view on connect, then each change as it arrives from the broker:
+ *                          { t: 'view', view } and { t: 'update', connected, stations?, removed?, alerts?, requests? }
+ *   POST /api/ack          { key }                    acknowledge an alert            (the 'alert' right)
+ *   POST /api/dispatch     { station | "nearest", latDeg, lonDeg, radiusM, priority, holdS, text } (the 'dispatch' right)
+ *   POST /api/instruct     { station, text }          an instruction for a station's desk (the 'instruct' right)
+ *   GET  /api/picture/<station>/<file>   an alert's picture (JPEG) as the station sent it (signed in)
+ *   POST /api/video        { station, drone }         ask the station for the drone's live video: its Janus answers (signed in)
  *
- * Requests are bounded (16 KiB), schema-checked, and must come from the page's own origin (Host and Origin are
- * checked: another site in the operator's browser, or a DNS rebinding, cannot send a drone).
- * Sign-in and roles are not here yet: `by` is the name the operator typed, shown as such.
+ * Who acted is the session's user (never a name typed into the page). Bodies are bounded (16 KiB) and
+ * schema-checked. The rights are the station's table (station/gateway/rights.ts): a viewer watches.
  */
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
 import { dirname, join } from 'node:path';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { Clock } from '../../common/clock.js';
 import { err, ok, type Result } from '../../common/result.js';
+import { clearedCookie, sessionCookie, sessionToken, type Auth, type Session } from '../auth/auth.js';
+import { may, type Action } from '../gateway/rights.js';
 import { nodeRequire } from '../node-require.js';
-import type { Centre } from './centre.js';
-import { CENTRE_PAGE } from './centre-page.js';
+import { WS_MAX_CONTROL_MESSAGE, hostAllowed, originAllowed, readJsonBody, refuse, requestTarget, securityHeaders, siteNames, type RequestTarget } from '../server/http-guard.js';
+import type { AlertView, Centre, RequestView, StationView } from './centre.js';
+import { CENTRE_PAGE, CENTRE_SCRIPT } from './centre-page.js';
 import { check, type Schema } from './schema.js';
 
 export interface CentreServer { url: string; port: number; close(): Promise<void> }
 
-const BY: Schema = { type: 'string', minLength: 1, maxLength: 100 };
-const STATION: Schema = { type: 'string', pattern: '^([A-Za-z0-9_-]{1,64})$' };
-const ACK: Schema = { type: 'object', additionalProperties: false, required: ['key', 'by'], properties: { key: { type: 'string', maxLength: 200 }, by: BY } };
-const DISPATCH_IN: Schema = {
-  type: 'object', additionalProperties: false, required: ['station', 'latDeg', 'lonDeg', 'radiusM', 'priority', 'holdS', 'by'],
-  properties: { station: STATION, latDeg: { type: 'number', minimum: -90, maximum: 90 }, lonDeg: { type: 'number', minimum: -180, maximum: 180 }, radiusM: { type: 'number', minimum: 0, maximum: 500 }, priority: { type: 'integer', minimum: 0, maximum: 10 }, holdS: { type: 'number', minimum: 0, maximum: 3600 }, text: { type: 'string', maxLength: 500 }, by: BY },
-};
-const VIDEO_IN: Schema = { type: 'object', additionalProperties: false, required: ['station', 'drone', 'by'], properties: { station: STATION, drone: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$' }, by: BY } };
-const INSTRUCT_IN: Schema = { type: 'object', additionalProperties: false, required: ['station', 'text', 'by'], properties: { station: STATION, text: { type: 'string', minLength: 1, maxLength: 1000 }, by: BY } };
-
-const LEAFLET: Record<string, string> = { 'leaflet.js': 'text/javascript', 'leaflet.css': 'text/css', 'images/marker-icon.png': 'image/png', 'images/marker-icon-2x.png': 'image/png', 'images/marker-shadow.png': 'image/png', 'images/layers.png': 'image/png', 'images/layers-2x.png': 'image/png' };
-
-async function body(req: IncomingMessage): Promise<Result<unknown>> {
-  const chunks: Buffer[] = [];
-  let n = 0;
-  for await (const c of req as AsyncIterable<Buffer>) {
-    n += c.length;
-    if (n > 16 * 1024) return err('too-large', 'request body over 16 KiB');
-    chunks.push(c);
-  }
-  try {
-    return ok(JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown);
-  } catch {
-    return err('json', 'the body is not JSON');
-  }
+export interface CentreServerOptions {
+  centre: Centre;
+  auth: Auth;
+  clock: Clock;
+  host?: string;
+  port?: number;
+  /** Extra names the console answers to (as `kongxun serve --public-name`). */
+  publicNames?: string[];
+  log?: (line: string) => void;
 }
 
-export async function startCentreServer(o: { centre: Centre; host?: string; port?: number }): Promise<Result<CentreServer>> {
+/** What the WebSocket pushes (the page merges `update` into its view by station id). */
+export type CentrePush =
+  | { t: 'view'; view: ReturnType<Centre['view']> }
+  | { t: 'update'; connected: boolean; stations?: StationView[]; removed?: string[]; alerts?: AlertView[]; requests?: RequestView[] };
+
+const STATION: Schema = { type: 'string', pattern: '^([A-Za-z0-9_-]{1,64})$' };
+const ACK: Schema = { type: 'object', additionalProperties: false, required: ['key'], properties: { key: { type: 'string', maxLength: 200 } } };
+const DISPATCH_IN: Schema = {
+  type: 'object', additionalProperties: false, required: ['station', 'latDeg', 'lonDeg', 'radiusM', 'priority', 'holdS'],
+  properties: { station: STATION, latDeg: { type: 'number', minimum: -90, maximum: 90 }, lonDeg: { type: 'number', minimum: -180, maximum: 180 }, radiusM: { type: 'number', minimum: 0, maximum: 500 }, priority: { type: 'integer', minimum: 0, maximum: 10 }, holdS: { type: 'number', minimum: 0, maximum: 3600 }, text: { type: 'string', maxLength: 500 } },
+};
+const VIDEO_IN: Schema = { type: 'object', additionalProperties: false, required: ['station', 'drone'], properties: { station: STATION, drone: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$' } } };
+const INSTRUCT_IN: Schema = { type: 'object', additionalProperties: false, required: ['station', 'text'], properties: { station: STATION, text: { type: 'string', minLength: 1, maxLength: 1000 } } };
+
+const LEAFLET: Record<string, string> = { 'leaflet.js': 'text/javascript', 'leaflet.css': 'text/css', 'images/marker-icon.png': 'image/png', 'images/marker-icon-2x.png': 'image/png', 'images/marker-shadow.png': 'image/png', 'images/layers.png': 'image/png', 'images/layers-2x.png': 'image/png' };
+/** A socket this far behind gets no more updates until it drains, then the whole view again. */
+const WS_BEHIND_BYTES = 2 * 1024 * 1024;
+const SWEEP_MS = 15_000;
+
+export async function startCentreServer(o: CentreServerOptions): Promise<Result<CentreServer>> {
   const host = o.host ?? '127.0.0.1';
-  let port = o.port ?? 8090;
+  const auth = o.auth;
   const leafletDir = dirname(nodeRequire().resolve('leaflet/dist/leaflet.js'));
-  const streams = new Set<ServerResponse>();
-  let pending: ReturnType<typeof setTimeout> | undefined;
-  let lastSent = 0;
-  const push = () => {
-    if (pending) return;
-    const wait = Math.max(0, 500 - (Date.now() - lastSent));
-    pending = setTimeout(() => {
-      pending = undefined;
-      lastSent = Date.now();
-      const data = `data: ${JSON.stringify(o.centre.view())}\n\n`;
-      for (const s of streams) s.write(data);
-    }, wait);
+  let names = siteNames(host, 0, false, o.publicNames);
+  const identity = (s: Session) => ({ user: s.user, role: s.role, rights: (['dispatch', 'alert', 'instruct'] as Action[]).filter((a) => may(s.role, a)) });
+
+  const sessionOf = (req: IncomingMessage): { token: string; session: Session } | undefined => {
+    const token = sessionToken(req.headers.cookie);
+    const session = auth.session(token);
+    return token && session ? { token, session } : undefined;
   };
-  const off = o.centre.onChange(push);
-  const send = (res: ServerResponse, code: number, x: unknown) => {
-    res.writeHead(code, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
-    res.end(JSON.stringify(x));
+
+  const handle = async (req: IncomingMessage, res: ServerResponse, target: RequestTarget, headers: Record<string, string>): Promise<void> => {
+    const json = (code: number, body: unknown, extra: Record<string, string> = {}) => {
+      const text = JSON.stringify(body);
+      res.writeHead(code, { ...headers, ...extra, 'content-type': 'application/json; charset=utf-8', 'content-length': String(Buffer.byteLength(text)), 'cache-control': 'no-store' }).end(text);
+    };
+    const { path } = target;
+    const method = req.method ?? 'GET';
+    const reading = method === 'GET' || method === 'HEAD';
+    // A state-changing request from a browser names its page's origin: it must be ours (SameSite=Strict is the
+    // other half against cross-site requests).
+    if (!reading && req.headers.origin !== undefined && !originAllowed(req, names)) return refuse(res, 403, 'foreign origin', headers);
+
+    if (reading && (path === '/' || path === '/centre.js')) {
+      const page = path === '/';
+      // connect-src: a drone's video is played from the station's own Janus, whose address the station's answer names.
+      if (page) headers = { ...headers, 'content-security-policy': headers['content-security-policy']!.replace(/connect-src ([^;]*)/, 'connect-src $1 http: https:') };
+      res.writeHead(200, { ...headers, 'content-type': page ? 'text/html; charset=utf-8' : 'text/javascript; charset=utf-8', 'cache-control': 'no-store' });
+      return void res.end(page ? CENTRE_PAGE : CENTRE_SCRIPT);
+    }
+    const lf = path.startsWith('/leaflet/') ? path.slice('/leaflet/'.length) : null;
+    if (reading && lf !== null && Object.hasOwn(LEAFLET, lf)) {
+      res.writeHead(200, { ...headers, 'content-type': LEAFLET[lf]!, 'cache-control': 'max-age=3600' });
+      return void res.end(await readFile(join(leafletDir, lf)));
+    }
+    if (path === '/api/me') {
+      const s = sessionOf(req);
+      return s ? json(200, identity(s.session)) : json(401, { error: 'not signed in', setup: auth.needsSetup() });
+    }
+    if (path === '/api/login' || path === '/api/logout') {
+      if (reading) return refuse(res, 405, 'use POST', { ...headers, allow: 'POST' });
+      if (path === '/api/logout') {
+        const token = sessionToken(req.headers.cookie);
+        auth.signOut(token);
+        for (const [ws, t] of sockets) if (t === token) ws.close(4401, 'signed out');
+        res.writeHead(204, { ...headers, 'set-cookie': clearedCookie(false), 'cache-control': 'no-store' }).end();
+        return;
+      }
+      const body = await readJsonBody(req);
+      if (!body.ok) return json(body.code, { error: body.reason });
+      const b = (body.value ?? {}) as Record<string, unknown>;
+      const r = await auth.signIn(b.user, b.password, req.socket.remoteAddress ?? 'unknown');
+      if (!r.ok) {
+        const code = r.code === 'bad-request' ? 400 : r.code === 'bad-credentials' ? 401 : r.code === 'busy' ? 503 : 429;
+        return json(code, { error: r.reason }, r.retryAfterS ? { 'retry-after': String(r.retryAfterS) } : {});
+      }
+      return json(200, { user: r.account.name, role: r.account.role }, { 'set-cookie': sessionCookie(r.token, false) });
+    }
+    if (!path.startsWith('/api/')) return refuse(res, 404, 'not found', headers);
+    const signed = sessionOf(req);
+    if (!signed) return json(401, { error: 'not signed in' });
+    const who = signed.session.user;
+    if (path === '/api/state') return reading ? json(200, o.centre.view()) : refuse(res, 405, 'use GET', { ...headers, allow: 'GET' });
+    const pic = /^\/api\/picture\/([A-Za-z0-9_-]{1,64})\/([A-Za-z0-9_.-]{1,100})$/.exec(path);
+    if (pic) {
+      if (!reading) return refuse(res, 405, 'use GET', { ...headers, allow: 'GET' });
+      const p = o.centre.picture(pic[1]!, pic[2]!);
+      if (!p) return json(404, { error: 'no such picture (not arrived, or no longer kept)' });
+      res.writeHead(200, { ...headers, 'content-type': 'image/jpeg', 'content-length': p.jpeg.length, 'cache-control': 'private, max-age=3600' });
+      return void res.end(p.jpeg);
+    }
+    if (path === '/api/video') {
+      if (method !== 'POST') return refuse(res, 405, 'use POST', { ...headers, allow: 'POST' });
+      const body = await readJsonBody(req);
+      if (!body.ok) return json(body.code === 413 ? 400 : body.code, { error: body.reason });
+      const x = (body.value ?? {}) as Record<string, unknown>;
+      const c = check(VIDEO_IN, x);
+      if (!c.ok) return json(400, { error: c.reason });
+      if (!o.centre.station(x.station as string)) return json(404, { error: `no station ${x.station as string}` });
+      const r = o.centre.requestVideo(x.station as string, x.drone as string, who);
+      return r.ok ? json(200, { id: r.value }) : json(503, { error: r.reason });
+    }
+    const right: Action | undefined = ({ '/api/ack': 'alert', '/api/dispatch': 'dispatch', '/api/instruct': 'instruct' } as Record<string, Action>)[path];
+    if (!right) return json(404, { error: `no such API: ${path}` });
+    if (method !== 'POST') return refuse(res, 405, 'use POST', { ...headers, allow: 'POST' });
+    if (!may(signed.session.role, right)) return json(403, { error: `${who} (${signed.session.role}) may not do this: ${right}` });
+    const body = await readJsonBody(req);
+    if (!body.ok) return json(body.code === 413 ? 400 : body.code, { error: body.reason });
+    const x = (body.value ?? {}) as Record<string, unknown>;
+    if (path === '/api/ack') {
+      const c = check(ACK, x);
+      if (!c.ok) return json(400, { error: c.reason });
+      const r = o.centre.ack(x.key as string, who);
+      return r.ok ? json(200, { ok: true }) : json(404, { error: r.reason });
+    }
+    if (path === '/api/dispatch') {
+      const c = check(DISPATCH_IN, x);
+      if (!c.ok) return json(400, { error: c.reason });
+      let station = x.station as string;
+      if (station === 'nearest') {
+        const n = o.centre.nearestStation(x.latDeg as number, x.lonDeg as number);
+        if (!n) return json(409, { error: 'no online station has a drone with a known position' });
+        station = n.station;
+      } else if (!o.centre.station(station)) return json(404, { error: `no station ${station}` });
+      const r = o.centre.dispatch(station, { latDeg: x.latDeg as number, lonDeg: x.lonDeg as number, radiusM: x.radiusM as number, priority: x.priority as number, holdS: x.holdS as number, text: (x.text as string | undefined) ?? '' }, who);
+      return r.ok ? json(200, { id: r.value, station }) : json(503, { error: r.reason });
+    }
+    const c = check(INSTRUCT_IN, x);
+    if (!c.ok) return json(400, { error: c.reason });
+    if (!o.centre.station(x.station as string)) return json(404, { error: `no station ${x.station as string}` });
+    const r = o.centre.instruct(x.station as string, x.text as string, who);
+    return r.ok ? json(200, { id: r.value }) : json(503, { error: r.reason });
   };
+
   const server = createServer((req, res) => {
-    void (async () => {
-      const url = new URL(req.url ?? '/', 'http://x');
-      // Only this console's own address: a DNS-rebinding page names another host.
-      const okHost = new Set([`${host}:${port}`, `127.0.0.1:${port}`, `localhost:${port}`]);
-      if (!okHost.has(req.headers.host ?? '')) return send(res, 421, { error: 'wrong host' });
-      if (req.method === 'GET') {
-        if (url.pathname === '/') {
-          // connect-src: a drone's video is played from the station's own Janus, whose address the station's answer names.
-          res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'content-security-policy': "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self' 'unsafe-inline'; connect-src 'self' http: https:" });
-          return res.end(CENTRE_PAGE);
-        }
-        const lf = url.pathname.startsWith('/leaflet/') ? url.pathname.slice('/leaflet/'.length) : null;
-        if (lf !== null && LEAFLET[lf]) {
-          res.writeHead(200, { 'content-type': LEAFLET[lf], 'cache-control': 'max-age=3600' });
-          return res.end(await readFile(join(leafletDir, lf)));
-        }
-        if (url.pathname === '/api/state') return send(res, 200, o.centre.view());
-        const pic = /^\/api\/picture\/([A-Za-z0-9_-]{1,64})\/([A-Za-z0-9_.-]{1,100})$/.exec(url.pathname);
-        if (pic) {
-          const p = o.centre.picture(pic[1]!, pic[2]!);
-          if (!p) return send(res, 404, { error: 'no such picture (not arrived, or no longer kept)' });
-          res.writeHead(200, { 'content-type': 'image/jpeg', 'content-length': p.jpeg.length, 'cache-control': 'private, max-age=3600', 'x-content-type-options': 'nosniff' });
-          return res.end(p.jpeg);
-        }
-        if (url.pathname === '/api/stream') {
-          res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
-          res.write(`data: ${JSON.stringify(o.centre.view())}\n\n`);
-          streams.add(res);
-          req.on('close', () => streams.delete(res));
-          return;
-        }
-        return send(res, 404, { error: 'not found' });
-      }
-      if (req.method !== 'POST') return send(res, 405, { error: 'method not allowed' });
-      const origin = req.headers.origin;
-      if (origin === undefined || !okHost.has(origin.replace(/^http:\/\//, ''))) return send(res, 403, { error: 'requests come only from this console' });
-      const b = await body(req);
-      if (!b.ok) return send(res, 400, { error: b.reason });
-      const x = b.value as Record<string, unknown>;
-      if (url.pathname === '/api/ack') {
-        const c = check(ACK, x);
-        if (!c.ok) return send(res, 400, { error: c.reason });
-        const r = o.centre.ack(x.key as string, x.by as string);
-        return r.ok ? send(res, 200, { ok: true }) : send(res, 404, { error: r.reason });
-      }
-      if (url.pathname === '/api/dispatch') {
-        const c = check(DISPATCH_IN, x);
-        if (!c.ok) return send(res, 400, { error: c.reason });
-        let station = x.station as string;
-        if (station === 'nearest') {
-          const n = o.centre.nearestStation(x.latDeg as number, x.lonDeg as number);
-          if (!n) return send(res, 409, { error: '没有在线的站点有可用的无人机 · no online station has a drone with a position' });
-          station = n.station;
-        }
-        if (!o.centre.station(station)) return send(res, 404, { error: `no station ${station}` });
-        const r = o.centre.dispatch(station, { latDeg: x.latDeg as number, lonDeg: x.lonDeg as number, radiusM: x.radiusM as number, priority: x.priority as number, holdS: x.holdS as number, text: (x.text as string | undefined) ?? '' }, x.by as string);
-        return r.ok ? send(res, 200, { id: r.value, station }) : send(res, 503, { error: r.reason });
-      }
-      if (url.pathname === '/api/instruct') {
-        const c = check(INSTRUCT_IN, x);
-        if (!c.ok) return send(res, 400, { error: c.reason });
-        if (!o.centre.station(x.station as string)) return send(res, 404, { error: `no station ${x.station as string}` });
-        const r = o.centre.instruct(x.station as string, x.text as string, x.by as string);
-        return r.ok ? send(res, 200, { id: r.value }) : send(res, 503, { error: r.reason });
-      }
-      if (url.pathname === '/api/video') {
-        const c = check(VIDEO_IN, x);
-        if (!c.ok) return send(res, 400, { error: c.reason });
-        if (!o.centre.station(x.station as string)) return send(res, 404, { error: `no station ${x.station as string}` });
-        const r = o.centre.requestVideo(x.station as string, x.drone as string, x.by as string);
-        return r.ok ? send(res, 200, { id: r.value }) : send(res, 503, { error: r.reason });
-      }
-      return send(res, 404, { error: 'not found' });
-    })().catch((e: unknown) => {
-      if (!res.headersSent) send(res, 500, { error: (e as Error).message });
-      else res.end();
+    const headers = securityHeaders(typeof req.headers.host === 'string' ? req.headers.host : undefined, false);
+    const target = requestTarget(req.url);
+    if (!target) return refuse(res, 400, 'bad request: the URL does not parse', headers);
+    // Only this console's own names: a DNS-rebinding page names another host.
+    if (!hostAllowed(req, names)) return refuse(res, 421, 'unknown host: this console answers to its own names only', headers);
+    handle(req, res, target, headers).catch((e: unknown) => {
+      (o.log ?? ((l: string) => console.error(l)))(`centre console: ${req.method} ${target.path}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+      refuse(res, 500, 'internal error', headers);
     });
   });
-  const listening = await new Promise<Result<void>>((res) => {
-    server.once('error', (e) => res(err('listen', `${host}:${port}: ${e.message}`)));
-    server.listen(port, host, () => res(ok(undefined)));
+  server.on('clientError', (_e, socket: Duplex) => {
+    if ((socket as Socket).writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+    else socket.destroy();
   });
-  if (!listening.ok) return listening;
-  port = (server.address() as { port: number }).port;
+
+  // The push socket: the page only receives; what it sends is ignored (and bounded).
+  const wss = new WebSocketServer({ noServer: true, maxPayload: WS_MAX_CONTROL_MESSAGE });
+  const sockets = new Map<WebSocket, string>();
+  const behind = new Set<WebSocket>();
+  const refuseUpgrade = (socket: Duplex, code: number, text: string) => {
+    if ((socket as Socket).writable) socket.end(`HTTP/1.1 ${code} ${text}\r\nconnection: close\r\ncontent-type: text/plain\r\ncontent-length: ${Buffer.byteLength(text)}\r\n\r\n${text}`);
+    else socket.destroy();
+  };
+  const sendTo = (ws: WebSocket, m: CentrePush) => {
+    if (ws.readyState !== ws.OPEN) return;
+    if (ws.bufferedAmount > WS_BEHIND_BYTES) return void behind.add(ws);
+    ws.send(JSON.stringify(m));
+  };
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => socket.destroy());
+    const target = requestTarget(req.url);
+    if (!target) return refuseUpgrade(socket, 400, 'Bad Request');
+    if (!hostAllowed(req, names) || !originAllowed(req, names)) return refuseUpgrade(socket, 403, 'Forbidden');
+    const signed = sessionOf(req);
+    if (!signed) return refuseUpgrade(socket, 401, 'Unauthorized');
+    if (target.path !== '/ws') return refuseUpgrade(socket, 404, 'Not Found');
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      ws.on('error', () => ws.terminate());
+      sockets.set(ws, signed.token);
+      ws.on('close', () => (sockets.delete(ws), behind.delete(ws)));
+      sendTo(ws, { t: 'view', view: o.centre.view() });
+    });
+  });
+
+  // Changes are gathered within one turn of the event loop (a burst of messages from the broker is one
+  // update), then pushed: the stations that changed, and the alert and request lists when they did.
+  const dirty = { stations: new Set<string>(), alerts: false, requests: false, connection: false };
+  let scheduled: NodeJS.Immediate | undefined;
+  const flush = () => {
+    scheduled = undefined;
+    const changed = [...dirty.stations];
+    const stations: StationView[] = [];
+    const removed: string[] = [];
+    for (const id of changed) {
+      const v = o.centre.stationView(id);
+      if (v) stations.push(v);
+      else removed.push(id);
+    }
+    const view = o.centre.view();
+    const m: CentrePush = { t: 'update', connected: view.connected, ...(stations.length ? { stations } : {}), ...(removed.length ? { removed } : {}), ...(dirty.alerts ? { alerts: view.alerts } : {}), ...(dirty.requests ? { requests: view.requests } : {}) };
+    dirty.stations.clear();
+    dirty.alerts = dirty.requests = dirty.connection = false;
+    for (const ws of sockets.keys()) {
+      if (behind.has(ws)) {
+        if (ws.bufferedAmount > WS_BEHIND_BYTES / 4) continue;
+        behind.delete(ws);
+        sendTo(ws, { t: 'view', view });
+      } else sendTo(ws, m);
+    }
+  };
+  const off = o.centre.onChange((what, station) => {
+    if (station !== undefined) dirty.stations.add(station);
+    else if (what === 'alerts') dirty.alerts = true;
+    else if (what === 'requests') dirty.requests = true;
+    else dirty.connection = true;
+    scheduled ??= setImmediate(flush);
+  });
+  // An ended session (idle, signed out elsewhere, account changed) loses its socket.
+  const sweep = o.clock.setInterval(() => {
+    for (const [ws, token] of sockets) if (!auth.session(token, false)) ws.close(4401, 'session ended');
+    auth.sweep();
+  }, SWEEP_MS);
+
+  const listening = await new Promise<Result<number>>((res) => {
+    server.once('error', (e) => res(err('listen', `${host}:${o.port ?? 8090}: ${e.message}`)));
+    server.listen(o.port ?? 8090, host, () => res(ok((server.address() as AddressInfo).port)));
+  });
+  if (!listening.ok) {
+    off();
+    o.clock.clearInterval(sweep);
+    return listening;
+  }
+  const port = listening.value;
+  names = siteNames(host, port, false, o.publicNames);
+  const urlHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
   return ok({
-    url: `http://${host}:${port}/`,
+    url: `http://${urlHost}:${port}/`,
     port,
     close: async () => {
       off();
-      if (pending) clearTimeout(pending);
-      for (const s of streams) s.end();
+      o.clock.clearInterval(sweep);
+      if (scheduled) clearImmediate(scheduled);
+      for (const ws of sockets.keys()) ws.terminate();
+      wss.close();
+      server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
     },
   });

@@ -30,6 +30,8 @@ export interface CentreOptions {
   log?: (line: string) => void;
   /** Alerts kept (oldest acknowledged ones go first). */
   maxAlerts?: number;
+  /** 5 (default) or 4 = MQTT 3.1.1 (the embedded trial broker): requests then name this centre in the payload. */
+  mqttVersion?: 4 | 5;
 }
 
 export interface StationView {
@@ -67,21 +69,22 @@ export class Centre {
   private readonly stations = new Map<string, StationView & { outbox: string | null }>();
   private readonly alerts: AlertView[] = [];
   private readonly requests = new Map<string, RequestView>();
-  private readonly listeners = new Set<(what: string) => void>();
+  private readonly listeners = new Set<(what: string, station?: string) => void>();
   /** Alert pictures (issue 18), the latest per station and file. */
   private readonly pictures = new PictureShelf();
   private n = 0;
   rejected = 0;
 
   private constructor(private readonly o: CentreOptions) {
+    const v4 = o.mqttVersion === 4;
     const opts: IClientOptions = {
-      protocolVersion: 5,
+      protocolVersion: v4 ? 4 : 5,
       // A persistent session: alerts and answers sent while the centre was away are kept by the broker for it.
       clientId: `kongxun-centre-${o.id}`,
       clean: false,
       keepalive: o.keepaliveS ?? 30,
       reconnectPeriod: o.reconnectMs ?? 2000,
-      properties: { maximumPacketSize: MAX_PAYLOAD_BYTES + 4096, sessionExpiryInterval: 86_400 },
+      ...(v4 ? {} : { properties: { maximumPacketSize: MAX_PAYLOAD_BYTES + 4096, sessionExpiryInterval: 86_400 } }),
       ...(o.username !== undefined ? { username: o.username } : {}),
       ...(o.password !== undefined ? { password: o.password } : {}),
       ...(o.ca !== undefined ? { ca: o.ca } : {}),
@@ -113,19 +116,20 @@ export class Centre {
     return this.client.connected;
   }
 
-  onChange(cb: (what: string) => void): () => void {
+  /** `what` changed (stations, fleet, events, alerts, sorties, reports, requests, connection); `station` when it is one station's. */
+  onChange(cb: (what: string, station?: string) => void): () => void {
     this.listeners.add(cb);
     return () => this.listeners.delete(cb);
   }
-  private emit(what: string): void {
-    for (const l of this.listeners) l(what);
+  private emit(what: string, station?: string): void {
+    for (const l of this.listeners) l(what, station);
   }
 
   view(): CentreView {
     return {
       id: this.o.id,
       connected: this.client.connected,
-      stations: [...this.stations.values()].map(({ outbox: _o, ...s }) => ({ ...s, events: s.events.slice(-50) })).sort((a, b) => a.id.localeCompare(b.id)),
+      stations: [...this.stations.keys()].sort().map((id) => this.stationView(id)!),
       alerts: this.alerts.slice().reverse().map((a) => {
         const p = a.snapshot ? this.pictures.get(a.station, a.snapshot) : undefined;
         return { ...a, picture: p ? { file: p.file, takenAtMs: p.takenAtMs } : null };
@@ -135,6 +139,13 @@ export class Centre {
   }
   station(id: string): StationView | undefined {
     return this.stations.get(id);
+  }
+  /** One station as the console shows it (its last 50 events), or undefined when unknown. */
+  stationView(id: string): StationView | undefined {
+    const s = this.stations.get(id);
+    if (!s) return undefined;
+    const { outbox: _o, ...v } = s;
+    return { ...v, events: v.events.slice(-50) };
   }
   request(id: string): RequestView | undefined {
     return this.requests.get(id);
@@ -159,7 +170,7 @@ export class Centre {
     // A retained status may be cleared with an empty payload (a station removed).
     if (t.kind === 'status' && payload.length === 0) {
       this.stations.delete(t.station);
-      return this.emit('stations');
+      return this.emit('stations', t.station);
     }
     const m = parsePayload<Record<string, unknown>>(schema, payload);
     if (!m.ok) {
@@ -178,7 +189,7 @@ export class Centre {
       if (st.online !== s.online) s.sinceMs = this.o.clock.now();
       Object.assign(s, { name: st.name, online: st.online, drones: st.drones, dronesUp: st.dronesUp, sortiesToday: st.sortiesToday, sortiesFlown: st.sortiesFlown, coveragePct: st.coveragePct ?? null });
       if (!st.online) s.fleet = s.fleet.map((r) => [r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], 'lost'] as FleetRow);
-      return this.emit('stations');
+      return this.emit('stations', t.station);
     }
     if (t.kind === 'fleet') {
       const f = m.value as unknown as FleetMsg;
@@ -188,7 +199,7 @@ export class Centre {
       if (s.fleetAtMs !== null && f.atMs < s.fleetAtMs) return;
       s.fleet = f.drones;
       s.fleetAtMs = f.atMs;
-      return this.emit('fleet');
+      return this.emit('fleet', t.station);
     }
     if (t.kind === 'snapshot') {
       // A picture carries no seq (it may be dropped on the way); it is shown with the alert that names it.
@@ -211,7 +222,7 @@ export class Centre {
       case 'event':
         s.events.push(m.value as unknown as EventMsg);
         if (s.events.length > 500) s.events.splice(0, s.events.length - 500);
-        return this.emit('events');
+        return this.emit('events', t.station);
       case 'alert': {
         const a = m.value as unknown as AlertMsg;
         this.alerts.push({ ...a, key: `${t.station}:${s.outbox ?? ''}:${a.seq}`, station: t.station, ack: null });
@@ -225,12 +236,12 @@ export class Centre {
       case 'sortie': {
         const so = m.value as unknown as SortieMsg;
         s.sorties[so.id] = so;
-        return this.emit('sorties');
+        return this.emit('sorties', t.station);
       }
       case 'report':
         s.reports.push(m.value as unknown as ReportMsg);
         if (s.reports.length > 10) s.reports.shift();
-        return this.emit('reports');
+        return this.emit('reports', t.station);
       case 'answer': {
         const a = m.value as unknown as AnswerMsg;
         const r = this.requests.get(a.request);
@@ -256,13 +267,21 @@ export class Centre {
     if (!ID_RE.test(station)) return err('usage', `no station "${station}"`);
     if (!this.client.connected) return err('offline', 'the centre is not connected to the broker');
     const id = `${this.o.id}-${Math.round(this.o.clock.now()).toString(36)}-${++this.n}`;
-    const msg = { v: 1, atMs: Math.round(this.o.clock.now()), id, from: by.slice(0, 100), ...body };
+    const msg = { v: 1, atMs: Math.round(this.o.clock.now()), id, from: by.slice(0, 100), ...body, ...this.centreField() };
     this.requests.set(id, { id, station, kind, sentAtMs: msg.atMs, by, body, answers: [] });
     // The oldest requests are forgotten past 1000 (their answers are then ignored).
     if (this.requests.size > 1000) this.requests.delete(this.requests.keys().next().value!);
-    this.client.publish(inTopic(station, kind), JSON.stringify(msg), { qos: 1, properties: { responseTopic: answerTopic(station, this.o.id), correlationData: Buffer.from(id) } });
+    this.client.publish(inTopic(station, kind), JSON.stringify(msg), this.requestOpts(station, id));
     this.emit('requests');
     return ok(id);
+  }
+
+  /** MQTT 5: the response topic names where the answers go; 3.1.1 has none, so the payload names this centre. */
+  private centreField(): { centre?: string } {
+    return this.o.mqttVersion === 4 ? { centre: this.o.id } : {};
+  }
+  private requestOpts(station: string, id: string): { qos: 1; properties?: { responseTopic: string; correlationData: Buffer } } {
+    return this.o.mqttVersion === 4 ? { qos: 1 } : { qos: 1, properties: { responseTopic: answerTopic(station, this.o.id), correlationData: Buffer.from(id) } };
   }
 
   /** "Go and look here" to a station. */
@@ -284,7 +303,7 @@ export class Centre {
   resend(id: string): Result<void> {
     const r = this.requests.get(id);
     if (!r) return err('not-found', `no request ${id}`);
-    this.client.publish(inTopic(r.station, r.kind), JSON.stringify({ v: 1, atMs: r.sentAtMs, id, from: r.by, ...r.body }), { qos: 1, properties: { responseTopic: answerTopic(r.station, this.o.id), correlationData: Buffer.from(id) } });
+    this.client.publish(inTopic(r.station, r.kind), JSON.stringify({ v: 1, atMs: r.sentAtMs, id, from: r.by, ...r.body, ...this.centreField() }), this.requestOpts(r.station, id));
     return ok(undefined);
   }
 

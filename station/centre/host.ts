@@ -29,8 +29,8 @@ export interface CentreHost {
   /** "Go and look here": an error is a refusal with its reason; ok means the request is taken (queued). */
   request(who: Principal, req: LookAt): Result<void>;
   progress(id: string): DispatchProgress | null;
-  /** An instruction for the desk; `acknowledged` says who acknowledged it, once someone has. */
-  instruct(who: Principal, id: string, text: string): Result<void>;
+  /** An instruction for the desk (`from`: the person at the centre who sent it); `acknowledged` says who acknowledged it, once someone has. */
+  instruct(who: Principal, id: string, text: string, from?: string): Result<void>;
   acknowledged(id: string): { by: string } | null;
   /** The daily report (today when `date` is null). */
   report(who: Principal, date: string | null): Result<{ date: string; report: Record<string, unknown> }>;

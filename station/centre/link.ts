@@ -21,7 +21,7 @@ import type { CentreHost, DispatchProgress } from './host.js';
 import { openOutbox, type Outbox, type OutboxLimits, type OutRow } from './outbox.js';
 import { PicturesOut } from './pictures.js';
 import { DISPATCH, INSTRUCT, MAX_PAYLOAD_BYTES, REPORT_REQ, VIDEO_REQ, parsePayload, type VideoReq, type AnswerMsg, type AnswerState, type DispatchReq, type InstructReq, type ReportReq, type Schema, type StatusMsg } from './schema.js';
-import { ID_RE, inTopic, outTopic, parseTopic } from './topics.js';
+import { ID_RE, answerTopic, inTopic, outTopic, parseTopic } from './topics.js';
 
 export interface CentreLinkOptions {
   clock: Clock;
@@ -47,6 +47,11 @@ export interface CentreLinkOptions {
   limits?: OutboxLimits;
   /** QoS 1 messages in flight at once. */
   window?: number;
+  /**
+   * 5 (default) or 4 = MQTT 3.1.1, for a broker without MQTT 5 (the embedded trial broker, aedes): requests
+   * then name their centre in the payload instead of a response topic, and answers carry no correlation data.
+   */
+  mqttVersion?: 4 | 5;
   log?: (line: string) => void;
 }
 
@@ -81,9 +86,11 @@ export class CentreLink {
   private readonly who: (centre: string) => Principal;
   /** Alert pictures waiting for their file (pictures.ts), then into the outbox after their alert. */
   private readonly pictures: PicturesOut;
+  private readonly v4: boolean;
 
   private constructor(private readonly o: CentreLinkOptions, private readonly outbox: Outbox) {
     const status = (online: boolean) => this.statusMsg(online);
+    this.v4 = o.mqttVersion === 4;
     this.pictures = new PicturesOut({
       now: () => o.clock.now(),
       read: (file) => (o.host.picture ? o.host.picture(file) : Promise.resolve(err('unsupported', 'this station keeps no pictures'))),
@@ -93,14 +100,14 @@ export class CentreLink {
       ...(o.log ? { log: o.log } : {}),
     });
     const opts: IClientOptions = {
-      protocolVersion: 5,
+      protocolVersion: this.v4 ? 4 : 5,
       clientId: `kongxun-station-${o.station}`,
       clean: false,
       keepalive: o.keepaliveS ?? 30,
       reconnectPeriod: o.reconnectMs ?? 2000,
       connectTimeout: 10_000,
       queueQoSZero: false,
-      properties: { sessionExpiryInterval: 86_400, maximumPacketSize: MAX_PAYLOAD_BYTES + 4096 },
+      ...(this.v4 ? {} : { properties: { sessionExpiryInterval: 86_400, maximumPacketSize: MAX_PAYLOAD_BYTES + 4096 } }),
       will: { topic: outTopic(o.station, 'status'), payload: Buffer.from(JSON.stringify(status(false))), qos: 1, retain: true },
       ...(o.username !== undefined ? { username: o.username } : {}),
       ...(o.password !== undefined ? { password: o.password } : {}),
@@ -234,7 +241,7 @@ export class CentreLink {
   private send(row: OutRow): void {
     this.cursor = row.id;
     this.inflight++;
-    const props = row.corr ? { properties: { correlationData: Buffer.from(row.corr, 'hex') } } : {};
+    const props = row.corr && !this.v4 ? { properties: { correlationData: Buffer.from(row.corr, 'hex') } } : {};
     this.client.publish(row.topic, row.payload, { qos: row.qos, ...props }, (e) => {
       this.inflight--;
       if (this.closed) return;
@@ -260,7 +267,16 @@ export class CentreLink {
     if (this.closed) return;
     this.s.received++;
     const t = parseTopic(topic);
-    const rt = packet.properties?.responseTopic;
+    let rt = packet.properties?.responseTopic;
+    // MQTT 3.1.1 (the embedded trial broker) has no response topic: the request names its centre instead.
+    if (this.v4 && rt === undefined && payload.length <= MAX_PAYLOAD_BYTES) {
+      try {
+        const c = (JSON.parse(payload.toString('utf8')) as { centre?: unknown } | null)?.centre;
+        if (typeof c === 'string' && ID_RE.test(c)) rt = answerTopic(this.o.station, c);
+      } catch {
+        /* not JSON: refused below */
+      }
+    }
     const rtp = typeof rt === 'string' ? parseTopic(rt) : null;
     const reject = (why: string) => {
       this.s.rejected++;
@@ -319,7 +335,7 @@ export class CentreLink {
         close('delivered', { drone, video: r.value });
       });
     } else if (t.kind === 'instruct') {
-      const r = this.o.host.instruct(who, req.id, (req as InstructReq).text);
+      const r = this.o.host.instruct(who, req.id, (req as InstructReq).text, (req as InstructReq).from);
       if (!r.ok) return close('refused', { reason: r.reason });
       this.outbox.setState(req.id, 'delivered', true);
       this.answer(ref, 'delivered');

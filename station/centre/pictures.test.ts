@@ -16,6 +16,8 @@ import type { Result } from '../../common/result.js';
 import { AlertSnapshots } from '../video/alert-snapshot.js';
 import { Centre } from './centre.js';
 import { startCentreServer } from './centre-server.js';
+import { addTestUser, signIn, testAuth, withSession } from '../../tests/sign-in.js';
+import { SystemClock as WallClock } from '../../common/clock.js';
 import { CentreLink } from './link.js';
 import { openOutbox } from './outbox.js';
 import { readPicture } from './pictures.js';
@@ -74,8 +76,11 @@ describe('alert pictures to the centre', () => {
     host.fleetRows = [['JH-01', 24.6, 118.1, 60, 90, 'AUTO', 80, 'P001', 'up']];
     const l = CentreLink.start({ clock, url: broker.url, station: 'st7', username: 'st7', password: broker.password('st7'), dir: join(dataDir, 'centre'), host, fleetHz: 5, keepaliveS: 5, reconnectMs: 200 });
     if (!l.ok) throw new Error(l.reason);
-    const server = await startCentreServer({ centre, port: 0 });
+    await addTestUser(join(dataDir, 'centre-users'), 'dispatcher', 'duty');
+    const auth = testAuth(join(dataDir, 'centre-users'));
+    const server = await startCentreServer({ centre, auth, clock: new WallClock(), port: 0 });
     if (!server.ok) throw new Error(server.reason);
+    const session = withSession(await signIn(server.value.url, 'duty'));
     try {
       await until('st7 online', () => centre.station('st7')?.online === true);
       // The picture is named with the alert at once; ffmpeg writes it a moment later: the link waits for it.
@@ -86,10 +91,10 @@ describe('alert pictures to the centre', () => {
       expect(a1.picture).toEqual({ file: s1.file, takenAtMs: s1.atMs });
       const sent = readFileSync(join(snapDir, s1.file));
       expect(sent.length).toBeLessThanOrEqual(MAX_PICTURE_BYTES);
-      const r = await fetch(`${server.value.url}api/picture/st7/${s1.file}`);
+      const r = await fetch(`${server.value.url}api/picture/st7/${s1.file}`, session);
       expect(r.headers.get('content-type')).toBe('image/jpeg');
       expect(Buffer.from(await r.arrayBuffer()).equals(sent)).toBe(true);
-      expect((await fetch(`${server.value.url}api/picture/st7/nope_1234567890123.jpg`)).status).toBe(404);
+      expect((await fetch(`${server.value.url}api/picture/st7/nope_1234567890123.jpg`, session)).status).toBe(404);
 
       // The broker away: the alert and its picture wait in the outbox, in that order, and go when it is back.
       await broker.stop('SIGKILL');

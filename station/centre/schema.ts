@@ -202,25 +202,31 @@ export const ANSWER: Schema = {
 
 // ---- centre → station ----------------------------------------------------------------------------------------
 
-export interface DispatchReq { v: 1; atMs: number; id: string; from: string; latDeg: number; lonDeg: number; radiusM: number; priority: number; holdS: number; text: string }
+export interface DispatchReq { v: 1; atMs: number; id: string; from: string; latDeg: number; lonDeg: number; radiusM: number; priority: number; holdS: number; text: string; centre?: string }
+/**
+ * The centre that sent a request, for brokers without MQTT 5 (the embedded trial broker, aedes, speaks 3.1.1):
+ * there the request has no response topic, and the answer goes to `out/answer/<centre>` of this station.
+ */
+const CENTRE_ID: Schema = { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$' };
+
 export const DISPATCH: Schema = {
   $id: 'kongxun/v1/dispatch', title: '"go and look here", QoS 1, with an MQTT 5 response topic', type: 'object', additionalProperties: false,
   required: ['v', 'atMs', 'id', 'from', 'latDeg', 'lonDeg', 'radiusM', 'priority', 'holdS'],
-  properties: { ...HEADER, id: ID, from: TEXT(100), latDeg: LAT, lonDeg: LON, radiusM: { type: 'number', minimum: 0, maximum: 500 }, priority: { type: 'integer', minimum: 0, maximum: 10 }, holdS: { type: 'number', minimum: 0, maximum: 3600 }, text: TEXT(500) },
+  properties: { ...HEADER, id: ID, from: TEXT(100), latDeg: LAT, lonDeg: LON, radiusM: { type: 'number', minimum: 0, maximum: 500 }, priority: { type: 'integer', minimum: 0, maximum: 10 }, holdS: { type: 'number', minimum: 0, maximum: 3600 }, text: TEXT(500), centre: CENTRE_ID },
 };
 
-export interface InstructReq { v: 1; atMs: number; id: string; from: string; text: string }
+export interface InstructReq { v: 1; atMs: number; id: string; from: string; text: string; centre?: string }
 export const INSTRUCT: Schema = {
   $id: 'kongxun/v1/instruct', title: 'instruction to the desk, QoS 1, with an MQTT 5 response topic', type: 'object', additionalProperties: false,
   required: ['v', 'atMs', 'id', 'from', 'text'],
-  properties: { ...HEADER, id: ID, from: TEXT(100), text: { type: 'string', minLength: 1, maxLength: 1000 } },
+  properties: { ...HEADER, id: ID, from: TEXT(100), text: { type: 'string', minLength: 1, maxLength: 1000 }, centre: CENTRE_ID },
 };
 
-export interface ReportReq { v: 1; atMs: number; id: string; from: string; date: string | null }
+export interface ReportReq { v: 1; atMs: number; id: string; from: string; date: string | null; centre?: string }
 export const REPORT_REQ: Schema = {
   $id: 'kongxun/v1/report-request', title: 'request for the daily report, QoS 1, with an MQTT 5 response topic', type: 'object', additionalProperties: false,
   required: ['v', 'atMs', 'id', 'from'],
-  properties: { ...HEADER, id: ID, from: TEXT(100), date: nullable({ type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' }) },
+  properties: { ...HEADER, id: ID, from: TEXT(100), date: nullable({ type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' }), centre: CENTRE_ID },
 };
 
 export interface VideoReq { v: 1; atMs: number; id: string; from: string; drone: string }

@@ -11,7 +11,7 @@ import type { FlightRules } from '../../missions/plan/flight-check.js';
 import { lookRefusal } from '../patrol/look.js';
 import type { Clock } from '../../common/clock.js';
 import { err, ok, type Result } from '../../common/result.js';
-import { vehicleViews } from '../api/views.js';
+import { stationEvent, vehicleViews } from '../api/views.js';
 import type { Station } from '../compose.js';
 import { principalName, type Principal } from '../gateway/principal.js';
 import type { DayInput } from '../patrol/day.js';
@@ -23,7 +23,7 @@ import type { Fleet } from '../../missions/fleet.js';
 import type { CentreHost, DispatchProgress, HostAlert, HostEvent, HostSortie } from './host.js';
 import { readPicture } from './pictures.js';
 import type { FleetRow } from './schema.js';
-import { said } from '../patrol/said.js';
+import { said, saidText } from '../patrol/said.js';
 
 export interface StationHostOptions {
   clock: Clock;
@@ -32,6 +32,8 @@ export interface StationHostOptions {
   patrol?: { runner: PatrolRunner; store: PatrolStore; day: DayInput };
   /** The jurisdiction's rules (the command gateway's): a request to look inside a no-fly zone is refused. */
   rules?: FlightRules;
+  /** Where the desk's instructions are kept without a patrol store (DATA/centre/desk.json; start.ts). */
+  store?: { kv(key: string): string | undefined; setKv(key: string, value: string): void };
   log?: (line: string) => void;
   /** DATA/snapshots: the alerts' pictures (station/video/alert-snapshot.ts), sent to the centre with their alerts. */
   snapshotsDir?: string;
@@ -51,21 +53,36 @@ export interface StationHost extends CentreHost {
   instructions(): Instruction[];
   /** The desk acknowledges an instruction (who). */
   acknowledge(id: string, by: string): Result<void>;
+  /** Called when an instruction comes or is acknowledged (the desks are told). */
+  onInstructions(cb: () => void): () => void;
+  /** Stops listening to the station. */
+  close(): void;
 }
+
+/** A drone's texts (STATUSTEXT) that reach the centre as alerts: at most this many per drone per minute. */
+const TEXTS_PER_MINUTE = 6;
+/** Held between two drains at most (a drain comes every 200 ms): beyond, the oldest events go, never alerts. */
+const MAX_PENDING = 5000;
 
 export function stationHost(o: StationHostOptions): StationHost {
   const names = new Map(o.fleet.drones.map((d) => [d.sysid, d.id] as const));
   const p = o.patrol;
+  const store = p ? { kv: (k: string) => p.store.kv(k) ?? undefined, setKv: (k: string, v: string) => p.store.setKv(k, v) } : o.store;
   const kv = <T>(key: string, dflt: T): T => {
     try {
-      return p ? ((JSON.parse(p.store.kv(key) ?? 'null') as T | null) ?? dflt) : dflt;
+      return store ? ((JSON.parse(store.kv(key) ?? 'null') as T | null) ?? dflt) : dflt;
     } catch {
       return dflt;
     }
   };
   const cursor = kv('centre/cursor', { events: 0, alerts: 0 });
   const instructions: Instruction[] = kv('centre/instructions', []);
-  const saveInstructions = () => p?.store.setKv('centre/instructions', JSON.stringify(instructions.slice(-200)));
+  const instructionListeners = new Set<() => void>();
+  const saveInstructions = () => {
+    if (instructions.length > 200) instructions.splice(0, instructions.length - 200);
+    store?.setKv('centre/instructions', JSON.stringify(instructions));
+    for (const l of instructionListeners) l();
+  };
   const sortieSeen = new Map<string, string>();
   // Coverage so far from the daily report's own arithmetic, at most once a minute.
   let coverage: { atMs: number; pct: number | null } = { atMs: -Infinity, pct: null };
@@ -81,6 +98,42 @@ export function stationHost(o: StationHostOptions): StationHost {
     return coverage.pct;
   };
   const drone = (sysid: number | null) => (sysid === null ? null : safeId(names.get(sysid) ?? `sys${sysid}`));
+
+  // Without a patrol runner (serve without --patrol) the drones' own events reach the centre: a link lost is
+  // an alert (with the drone's last position), regained an event; the station's other alerts (a stream gone
+  // silent, two drones on one id, unsigned frames) are alerts; a drone's warning texts are alerts too, at most
+  // TEXTS_PER_MINUTE per drone (the rest are counted into the next). With a runner, its record is the source.
+  const pending: { events: HostEvent[]; alerts: HostAlert[] } = { events: [], alerts: [] };
+  const texts = new Map<number, { windowMs: number; n: number; skipped: number }>();
+  const offStation = p
+    ? () => undefined
+    : o.station.on('*', (e) => {
+        const now = o.clock.now();
+        const ev = stationEvent(e, now, names);
+        if (!ev) return;
+        const id = drone(e.sysid);
+        if (ev.severity === 'alert' || ev.severity === 'warning') {
+          let text = ev.text;
+          if (e.type === 'statustext') {
+            const t = texts.get(e.sysid) ?? { windowMs: now, n: 0, skipped: 0 };
+            if (now - t.windowMs >= 60_000) Object.assign(t, { windowMs: now, n: 0 });
+            texts.set(e.sysid, t);
+            if (t.n >= TEXTS_PER_MINUTE) return void t.skipped++;
+            t.n++;
+            if (t.skipped > 0) text = `${text} (+${t.skipped} more texts not sent)`;
+            t.skipped = 0;
+          }
+          const v = vehicleViews(o.station.snapshot(), names).find((x) => x.sysid === e.sysid);
+          const lat = v ? inRange(round(v.latDeg, 1e7), -90, 90) : null;
+          const lon = v ? inRange(round(v.lonDeg, 1e7), -180, 180) : null;
+          const level: HostAlert['level'] = ev.severity === 'warning' ? 'warning' : 'critical';
+          pending.alerts.push({ atMs: now, level, text, sortie: null, drone: id, latDeg: lat, lonDeg: lon });
+        } else {
+          if (e.type === 'statustext') return;
+          pending.events.push({ atMs: now, kind: ev.kind.slice(0, 32), text: ev.text, sortie: null, drone: id });
+          if (pending.events.length > MAX_PENDING) pending.events.shift();
+        }
+      });
 
   return {
     status: () => {
@@ -104,7 +157,12 @@ export function stationHost(o: StationHostOptions): StationHost {
         ];
       }),
     drain: () => {
-      if (!p) return { events: [], alerts: [], sorties: [] };
+      if (!p) {
+        const out = { events: pending.events, alerts: pending.alerts, sorties: [] };
+        pending.events = [];
+        pending.alerts = [];
+        return out;
+      }
       const evRows = p.store.events();
       const alRows = p.store.alerts();
       const events: HostEvent[] = evRows.slice(cursor.events).map((e) => ({ atMs: e.atMs, kind: e.kind, text: e.text, sortie: e.sortie === null ? null : safeId(e.sortie), drone: drone(e.sysid) }));
@@ -172,9 +230,10 @@ export function stationHost(o: StationHostOptions): StationHost {
           return { ...base, state: 'refused', reason: r.reason ?? 'no suitable drone' };
       }
     },
-    instruct: (who, id, text) => {
+    instruct: (who, id, text, from) => {
       if (instructions.some((i) => i.id === id)) return err('duplicate', `instruction ${id} is already known`);
-      instructions.push({ id, from: principalName(who), text, atMs: o.clock.now(), ack: null });
+      // From whom: the centre (as the broker named it) and the person there who sent it.
+      instructions.push({ id, from: from ? `${principalName(who)} (${from.slice(0, 100)})` : principalName(who), text, atMs: o.clock.now(), ack: null });
       saveInstructions();
       p?.runner.event(null, null, 'instruction', said('centre-note', { id, from: principalName(who), text: text.slice(0, 500) }));
       o.log?.(`kongxun: centre: instruction ${id} from ${principalName(who)}: ${text}`);
@@ -190,9 +249,16 @@ export function stationHost(o: StationHostOptions): StationHost {
     acknowledge: (id, by) => {
       const i = instructions.find((x) => x.id === id);
       if (!i) return err('not-found', `no instruction ${id}`);
-      i.ack ??= { by, atMs: o.clock.now() };
+      if (i.ack) return ok(undefined);
+      i.ack = { by, atMs: o.clock.now() };
       saveInstructions();
+      p?.runner.event(null, null, 'instruction', saidText(`${id} acknowledged by ${by}`));
       return ok(undefined);
+    },
+    close: () => offStation(),
+    onInstructions: (cb) => {
+      instructionListeners.add(cb);
+      return () => instructionListeners.delete(cb);
     },
     report: (_who, date) => {
       if (!p) return err('unsupported', 'no scheduled patrol runs on this station: there is no daily report');

@@ -14,6 +14,8 @@ import { SystemClock } from '../../common/clock.js';
 import { centreVideoAccess, findJanus, JanusForwarder, mountpointId, spawnJanus, type JanusProcess } from '../video/janus.js';
 import { Centre } from './centre.js';
 import { startCentreServer } from './centre-server.js';
+import { addTestUser, signIn, testAuth, withSession } from '../../tests/sign-in.js';
+import { SystemClock as WallClock } from '../../common/clock.js';
 import { CentreLink } from './link.js';
 import { FakeHost } from './testkit/fake-host.js';
 import { startMosquitto, type Broker } from './testkit/mosquitto.js';
@@ -73,12 +75,15 @@ describe('a drone’s video for the centre, through the station’s Janus', () =
     const plain = new FakeHost();
     const l6 = CentreLink.start({ clock, url: broker.url, station: 'st6', username: 'st6', password: broker.password('st6'), dir: join(root, 'st6'), host: plain, fleetHz: 5, keepaliveS: 5, reconnectMs: 200 });
     if (!l6.ok) throw new Error(l6.reason);
-    const server = await startCentreServer({ centre, port: 0 });
+    await addTestUser(join(root, 'centre-users'), 'dispatcher', 'duty');
+    const auth = testAuth(join(root, 'centre-users'));
+    const server = await startCentreServer({ centre, auth, clock: new WallClock(), port: 0 });
     if (!server.ok) throw new Error(server.reason);
+    const signedIn = withSession(await signIn(server.value.url, 'duty'));
     try {
       await until('stations online', () => centre.station('st5')?.online === true && centre.station('st6')?.online === true);
       // Through the centre console's API, as its page asks.
-      const r = await fetch(`${server.value.url}api/video`, { method: 'POST', headers: { origin: server.value.url.replace(/\/$/, ''), 'content-type': 'application/json' }, body: JSON.stringify({ station: 'st5', drone: 'JH-01', by: 'duty officer' }) });
+      const r = await fetch(`${server.value.url}api/video`, { method: 'POST', headers: { ...signedIn.headers, origin: server.value.url.replace(/\/$/, ''), 'content-type': 'application/json' }, body: JSON.stringify({ station: 'st5', drone: 'JH-01' }) });
       expect(r.status).toBe(200);
       const id = ((await r.json()) as { id: string }).id;
       await until('answered', () => (centre.request(id)?.answers.length ?? 0) > 0);

@@ -9,7 +9,7 @@ import { readPasswordFile } from '../centre/link.js';
 import { ID_RE } from '../centre/topics.js';
 import { flag, type FlagSpec, type ParsedArgs } from './args.js';
 
-export interface BrokerArgs { url: string; id: string; username?: string; password?: string; ca?: string; keepaliveS?: number }
+export interface BrokerArgs { url: string; id: string; username?: string; password?: string; ca?: string; keepaliveS?: number; mqttVersion?: 4 | 5 }
 
 export function brokerFlags(prefix: string, what: string): Record<string, FlagSpec> {
   return {
@@ -18,6 +18,7 @@ export function brokerFlags(prefix: string, what: string): Record<string, FlagSp
     [`${prefix}password-file`]: { type: 'string', describe: 'a file whose first line is the broker password' },
     [`${prefix}ca`]: { type: 'string', describe: "PEM file of the CA that signed the broker's certificate (mqtts://)" },
     [`${prefix}keepalive`]: { type: 'string', describe: 'MQTT keep-alive in seconds (default 30; the broker declares the peer offline after 1.5×)' },
+    [`${prefix}mqtt`]: { type: 'string', describe: 'MQTT version: 5 (default; Mosquitto, EMQX) or 3.1.1 (the embedded trial broker, kongxun broker)' },
   };
 }
 
@@ -47,6 +48,11 @@ export function brokerFromArgs(a: ParsedArgs, url: string, prefix: string, comma
     const n = Number(ka);
     if (!Number.isInteger(n) || n < 1 || n > 3600) return err('usage', `kongxun ${command}: --${prefix}keepalive must be whole seconds from 1 to 3600, got "${ka}"`);
     out.keepaliveS = n;
+  }
+  const v = flag(a, `${prefix}mqtt`);
+  if (v !== undefined) {
+    if (v !== '5' && v !== '3.1.1') return err('usage', `kongxun ${command}: --${prefix}mqtt is 5 or 3.1.1, got "${v}"`);
+    out.mqttVersion = v === '5' ? 5 : 4;
   }
   return ok(out);
 }

@@ -1,5 +1,6 @@
 /** The `kongxun` command: dispatches to its subcommands. */
 import { simMain } from '../../sitl/cli.js';
+import { brokerMain } from './broker.js';
 import { centreMain } from './centre.js';
 import { auditMain } from './audit.js';
 import { commandMain } from './command.js';
@@ -33,6 +34,7 @@ usage: kongxun <command> [options]   (kongxun <command> --help for its options)
   flights   the flights recorded in DATA/tlogs (armed → disarmed), for replay
   users     the console's accounts: add, list, passwd, disable, enable, role
   centre    the sub-bureau centre: every station's drones, alerts and "go and look here" over an MQTT broker
+  broker    an embedded MQTT broker for a one-machine trial (Mosquitto's password file and ACL)
   audit     the audit of every command (who, role, from where, the check, the answer); audit verify checks its chain
   keys      install or rotate a drone's MAVLink signing key (SETUP_SIGNING over a trusted link)
 `;
@@ -52,6 +54,7 @@ const COMMANDS: Record<string, Sub> = {
   flights: flightsMain,
   users: (argv, io) => usersMain(argv, io),
   centre: centreMain,
+  broker: brokerMain,
   audit: auditMain,
   keys: keysMain,
   sim: (argv, io) => simMain(argv, { out: io.out, err: io.err }),

@@ -5,7 +5,7 @@
  * to the source with the console's principal, and the answer back to that console.
  */
 import type { Clock, TimerId } from '../../common/clock.js';
-import type { ActualMessage, ClientMessage, FlightSummary, Override, PlanMessage, ServerMessage, StationEvent, StationSnapshot, UploadProgress, UploadResult, VehicleCommand } from '../../common/api/contract.js';
+import type { ActualMessage, ClientMessage, FlightSummary, InstructionView, Override, PlanMessage, ServerMessage, StationEvent, StationSnapshot, UploadProgress, UploadResult, VehicleCommand } from '../../common/api/contract.js';
 import type { Principal } from '../gateway/principal.js';
 import type { FlightCatalog } from '../replay/flights.js';
 import { RecentEvents } from '../vehicle/event-flood.js';
@@ -25,6 +25,12 @@ export interface ConsoleSource {
   actual?(flights: readonly FlightSummary[]): ActualMessage | null;
   /** "Go and look here" from a console (unchecked fields: the source checks them and the console's role). */
   look?(req: unknown, who: Principal): Promise<{ ok: boolean; id: string | null; reason: string }>;
+  /** The centre's instructions for the desk (a station linked to a centre), their changes, and the desk's acknowledgement. */
+  instructions?: {
+    list(): InstructionView[];
+    onChange(cb: () => void): () => void;
+    acknowledge(id: string, who: Principal): { ok: boolean; reason: string };
+  };
 }
 
 /** One console over any transport: text frames of the contract's JSON messages each way. */
@@ -51,6 +57,7 @@ function parseClientMessage(text: string): ClientMessage | undefined {
     const m = JSON.parse(text) as ClientMessage;
     // A 'look' names no drone (the station picks it); its fields are checked by the source.
     if (m && m.type === 'look' && typeof m.requestId === 'string' && m.requestId.length <= 100) return m;
+    if (m && m.type === 'ack-instruction' && typeof m.requestId === 'string' && m.requestId.length <= 100 && typeof m.id === 'string' && m.id.length <= 64) return m;
     if (!m || !('sysid' in m) || typeof m.sysid !== 'number' || typeof m.requestId !== 'string') return undefined;
     if (m.type === 'command') return m;
     if (m.type === 'upload' && typeof m.name === 'string' && typeof m.text === 'string') return m;
@@ -67,6 +74,7 @@ export class ConsolePeers {
   private actualBusy = false;
   private readonly timers: TimerId[];
   private readonly offEvent: () => void;
+  private readonly offInstructions: () => void;
 
   constructor(
     private readonly source: ConsoleSource,
@@ -78,6 +86,7 @@ export class ConsolePeers {
       this.recent.add(event);
       this.broadcast({ type: 'event', event });
     });
+    this.offInstructions = source.instructions?.onChange(() => this.broadcast({ type: 'instructions', list: source.instructions!.list() })) ?? (() => undefined);
     this.timers = [
       clock.setInterval(() => {
         if (this.peers.size > 0) this.broadcast(source.snapshot());
@@ -100,6 +109,7 @@ export class ConsolePeers {
     if (plan) sendTo(plan);
     sendTo(source.snapshot());
     void this.actualText().then((text) => text !== null && peer.send(text));
+    if (source.instructions) sendTo({ type: 'instructions', list: source.instructions.list() });
     // A console opened later (the wall screen, a kiosk) still sees what happened recently.
     for (const event of this.recent.list()) sendTo({ type: 'event', event });
     this.peers.add(peer);
@@ -115,6 +125,10 @@ export class ConsolePeers {
           .then(done)
           .catch((e: unknown) => done({ ok: false, id: null, reason: String(e) }));
         return;
+      }
+      if (m.type === 'ack-instruction') {
+        const r = source.instructions?.acknowledge(m.id, peer.who) ?? { ok: false, reason: 'this station is not linked to a centre' };
+        return sendTo({ type: 'ack-instruction-result', requestId: m.requestId, ...r });
       }
       if (m.type === 'upload') {
         const { requestId } = m;
@@ -141,6 +155,7 @@ export class ConsolePeers {
   close(): void {
     for (const t of this.timers) this.clock.clearInterval(t);
     this.offEvent();
+    this.offInstructions();
   }
 
   private broadcast(m: ServerMessage): void {

@@ -14,6 +14,7 @@ import { expect, test } from '@playwright/test';
 import { startMosquitto, type Broker } from '../../station/centre/testkit/mosquitto.js';
 import { findJanus } from '../../station/video/janus.js';
 import { freeUdpPortPair } from '../video/ffmpeg.js';
+import { addTestUser, TEST_PASSWORD } from '../sign-in.js';
 
 let broker: Broker;
 let dir: string;
@@ -44,7 +45,9 @@ test.beforeAll(async () => {
   broker = await startMosquitto({ users: ['centre', 'jinhai'] });
   dir = mkdtempSync(join(tmpdir(), 'kongxun-e2e-centre-video-'));
   for (const u of ['centre', 'jinhai']) writeFileSync(join(dir, `${u}.pw`), `${broker.password(u)}\n`);
-  url = await run(process.execPath, ['bin/kongxun.mjs', 'centre', '--broker', broker.url, '--user', 'centre', '--password-file', join(dir, 'centre.pw'), '--port', '0'], /console at (http:\S+)/);
+  // The centre's console signs in with the station's accounts and roles: a viewer may watch video.
+  await addTestUser(join(dir, 'centre-data'), 'viewer', '值班员李');
+  url = await run(process.execPath, ['bin/kongxun.mjs', 'centre', '--broker', broker.url, '--user', 'centre', '--password-file', join(dir, 'centre.pw'), '--port', '0', '--data', join(dir, 'centre-data')], /console at (http:\S+)/);
   const rtp = await freeUdpPortPair();
   const janusPort = await freeUdpPortPair();
   await run(process.execPath, ['bin/kongxun.mjs', 'serve', '--port', '0', '--no-plan', '--data', join(dir, 'station'), '--video', `JH-01=rtp://127.0.0.1:${rtp}`, '--janus', '--janus-port', String(janusPort),
@@ -62,9 +65,10 @@ test.afterAll(async () => {
 
 test('the centre plays a station drone’s video from that station’s Janus, on request', async ({ page }) => {
   await page.goto(url);
+  await page.locator('#user').fill('值班员李');
+  await page.locator('#password').fill(TEST_PASSWORD);
+  await page.locator('#signinbtn').click();
   await expect(page.locator('tr[data-station="jinhai"]')).toContainText('在线 online', { timeout: 30_000 });
-  await page.locator('#who').fill('值班员 李');
-  await page.locator('#who').dispatchEvent('change');
   await expect(page.locator('#vdrone option[value="JH-01"]')).toHaveCount(1, { timeout: 30_000 });
   await page.locator('#vstation').selectOption('jinhai');
 

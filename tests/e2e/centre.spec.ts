@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { startMosquitto, type Broker } from '../../station/centre/testkit/mosquitto.js';
+import { addTestUser, TEST_PASSWORD } from '../sign-in.js';
 
 let broker: Broker;
 let dir: string;
@@ -41,8 +42,10 @@ test.beforeAll(async () => {
   const ca = join(dir, 'ca.pem');
   writeFileSync(ca, broker.ca!);
   for (const u of ['centre', 'jinhai']) writeFileSync(join(dir, `${u}.pw`), `${broker.password(u)}\n`);
+  // The centre's console signs in with the station's accounts and roles: a dispatcher on duty.
+  await addTestUser(join(dir, 'centre-data'), 'dispatcher', '值班员王');
   // The centre first: from its first connection on, the broker keeps what the stations send for it.
-  url = await run(['bin/kongxun.mjs', 'centre', '--broker', broker.url, '--user', 'centre', '--password-file', join(dir, 'centre.pw'), '--ca', ca, '--port', '0'], /console at (http:\S+)/);
+  url = await run(['bin/kongxun.mjs', 'centre', '--broker', broker.url, '--user', 'centre', '--password-file', join(dir, 'centre.pw'), '--ca', ca, '--port', '0', '--data', join(dir, 'centre-data')], /console at (http:\S+)/);
   await run(['bin/kongxun.mjs', 'serve', '--port', '0', '--no-plan', '--data', join(dir, 'station'), '--sim-warmup', '3',
     '--centre', broker.url, '--centre-user', 'jinhai', '--centre-password-file', join(dir, 'jinhai.pw'), '--centre-ca', ca], /console at (http:\S+)/);
   await run(['--import', 'tsx', 'station/centre/testkit/station-child.ts', broker.url, 'gen2', broker.password('gen2'), ca, join(dir, 'gen2'), '30', '24.62', '118.30'], /up/);
@@ -58,19 +61,27 @@ test.afterAll(async () => {
 
 test('the centre console: three stations on one map, an alert acknowledged, dispatches answered', async ({ page }, testInfo) => {
   await page.goto(url);
-  await expect(page.locator('h2').first()).toHaveText('站点 Stations');
+  // No session: the sign-in form, and nothing of the console.
+  await expect(page.locator('#signin')).toBeVisible();
+  await expect(page.locator('#console')).toBeHidden();
+  await page.locator('#user').fill('值班员王');
+  await page.locator('#password').fill('wrong password');
+  await page.locator('#signinbtn').click();
+  await expect(page.locator('#signinmsg')).toContainText('wrong user name or password');
+  await page.locator('#password').fill(TEST_PASSWORD);
+  await page.locator('#signinbtn').click();
+  await expect(page.locator('#me')).toContainText('值班员王 · 值班调度 dispatcher');
+  await expect(page.locator('#console h2').first()).toHaveText('站点 Stations');
   for (const s of ['jinhai', 'gen2', 'gen3']) await expect(page.locator(`tr[data-station="${s}"]`)).toContainText('在线 online');
   await expect(page.locator('tr[data-station="jinhai"]')).toContainText('jinhai (jinhai)');
   // Every station's drones on the one map: the sample's fleet (with positions after warm-up) and 2 + 2.
   await expect.poll(async () => page.locator('.leaflet-interactive').count(), { timeout: 60_000 }).toBeGreaterThanOrEqual(6);
 
-  // The alert from gen3, acknowledged with the operator's name.
-  await page.locator('#who').fill('值班员 王');
-  await page.locator('#who').dispatchEvent('change');
+  // The alert from gen3, acknowledged by the signed-in dispatcher.
   const alert = page.locator('#alerts tr', { hasText: '东门人员聚集' });
   await expect(alert).toContainText('严重 critical');
   await alert.getByRole('button', { name: '确认 Ack' }).click();
-  await expect(alert).toContainText('已确认 acked: 值班员 王');
+  await expect(alert).toContainText('已确认 acked: 值班员王');
 
   // "Go and look here" to gen2: click the map, choose the station, confirm.
   page.on('dialog', (d) => void d.accept());
