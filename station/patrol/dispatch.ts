@@ -9,10 +9,27 @@
  *      │ no drone for maxWaitMs: UNSERVED          any step refused, or the sortie taken home: FAILED
  */
 import type { Clock } from '../../mavlink/clock.js';
+import { quirksFor } from '../../mavlink/quirks.js';
+import type { VehicleSnapshot } from '../vehicle/vehicle-state.js';
 import { audited, type ActionContext } from './actions.js';
-import type { PatrolRunner } from './runner.js';
-import { distanceM } from './runner.js';
+import { distanceM, type Candidate } from './policy.js';
+import type { Sortie } from './sortie.js';
 import type { PatrolStore } from './store.js';
+
+/** What the dispatcher needs of the patrol it serves (the runner provides it; tests may provide their own). */
+export interface DispatchHost {
+  /** The day's sorties as they are now. */
+  sorties(): readonly Sortie[];
+  /** What the station sees of a drone. */
+  view(sysid: number): VehicleSnapshot | undefined;
+  isTakenOver(sysid: number): boolean;
+  /** Battery % a drone must keep for its way home. */
+  readonly reservePct: number;
+  /** Drones in their docks that could fly a slot like this one now, best first. */
+  candidates(slot: Pick<Sortie, 'kind' | 'needPct' | 'landMs'>, nowMs: number, fromDock: string | null): Candidate[];
+  event(sortie: string | null, sysid: number | null, kind: string, text: string): void;
+  alert(sortie: string | null, sysid: number | null, level: string, text: string): void;
+}
 
 export interface LookRequest {
   id?: string;
@@ -56,7 +73,7 @@ export class Dispatcher {
   private readonly list: DispatchRecord[] = [];
   private n = 0;
   private saved = '';
-  constructor(private readonly o: { ctx: ActionContext; runner: PatrolRunner; store: PatrolStore; key: string; maxWaitMs?: number }) {
+  constructor(private readonly o: { ctx: ActionContext; host: DispatchHost; store: PatrolStore; key: string; maxWaitMs?: number }) {
     const back = o.store.kv(`dispatches/${o.key}`);
     if (back) {
       // A restarted station cannot resume a flight it was directing: those end as failed (the drone is seen
@@ -86,7 +103,7 @@ export class Dispatcher {
   request(req: LookRequest): string {
     const id = req.id ?? `D${String(++this.n).padStart(3, '0')}`;
     this.list.push({ id, request: req, requestedAtMs: this.o.ctx.clock.now(), state: 'queued', sysid: null, droneId: null, source: null, sortie: null, arrivedAtMs: null, leftAtMs: null, reason: null, assignedAtMs: null, endedAtMs: null });
-    this.o.runner.event(null, null, 'dispatch', `${id}: look at ${req.latDeg.toFixed(5)}, ${req.lonDeg.toFixed(5)} r ${req.radiusM} m for ${req.holdS} s (priority ${req.priority})`);
+    this.o.host.event(null, null, 'dispatch', `${id}: look at ${req.latDeg.toFixed(5)}, ${req.lonDeg.toFixed(5)} r ${req.radiusM} m for ${req.holdS} s (priority ${req.priority})`);
     return id;
   }
 
@@ -96,7 +113,7 @@ export class Dispatcher {
       if (nowMs - r.requestedAtMs > (this.o.maxWaitMs ?? 600_000)) {
         r.state = 'unserved';
         r.reason = 'no suitable drone';
-        this.o.runner.alert(null, null, 'warning', `${r.id}: no suitable drone within ${Math.round((this.o.maxWaitMs ?? 600_000) / 60000)} min`);
+        this.o.host.alert(null, null, 'warning', `${r.id}: no suitable drone within ${Math.round((this.o.maxWaitMs ?? 600_000) / 60000)} min`);
         continue;
       }
       this.assign(r, nowMs);
@@ -105,25 +122,25 @@ export class Dispatcher {
   }
 
   private assign(r: DispatchRecord, nowMs: number): void {
-    const runner = this.o.runner;
+    const host = this.o.host;
     const point = { latDeg: r.request.latDeg, lonDeg: r.request.lonDeg };
     type Pick = { sysid: number; droneId: string; source: 'patrol' | 'dock'; sortie: string | null; distM: number };
     const picks: Pick[] = [];
-    for (const s of runner.list()) {
-      if (s.kind !== 'patrol' || s.state !== 'on_patrol' || s.holding || runner.isTakenOver(s.sysid) || this.busy(s.sysid)) continue;
-      const v = runner.snap(s.sysid);
-      if (!v?.position || (v.battery?.remainingPct ?? 0) < runner.reservePct + 20) continue;
+    for (const s of host.sorties()) {
+      if (s.kind !== 'patrol' || s.state !== 'on_patrol' || s.holding || host.isTakenOver(s.sysid) || this.busy(s.sysid)) continue;
+      const v = host.view(s.sysid);
+      if (!v?.position || (v.battery?.remainingPct ?? 0) < host.reservePct + 20) continue;
       picks.push({ sysid: s.sysid, droneId: s.droneId, source: 'patrol', sortie: s.id, distM: distanceM(v.position, point) });
     }
     const needPct = Math.min(60, 10 + Math.ceil(r.request.holdS / 30));
-    for (const c of runner.candidates({ id: r.id, kind: 'dispatch', needPct, landMs: nowMs + r.request.holdS * 1000 + 900_000, plan: '' }, nowMs, null)) {
-      const h = runner.snap(c.sysid)?.home;
+    for (const c of host.candidates({ kind: 'dispatch', needPct, landMs: nowMs + r.request.holdS * 1000 + 900_000 }, nowMs, null)) {
+      const h = host.view(c.sysid)?.home;
       if (h) picks.push({ sysid: c.sysid, droneId: c.droneId, source: 'dock', sortie: null, distM: distanceM(h, point) });
     }
     const best = picks.sort((a, b) => a.distM - b.distM)[0];
     if (!best) return;
     Object.assign(r, { sysid: best.sysid, droneId: best.droneId, source: best.source, sortie: best.sortie, state: 'en_route' as const, assignedAtMs: nowMs });
-    runner.event(best.sortie, best.sysid, 'dispatch', `${r.id} → ${best.droneId} (${best.source}, ${Math.round(best.distM)} m away)`);
+    host.event(best.sortie, best.sysid, 'dispatch', `${r.id} → ${best.droneId} (${best.source}, ${Math.round(best.distM)} m away)`);
     void this.fly(r).catch((e: unknown) => this.fail(r, `threw: ${(e as Error).message}`));
   }
 
@@ -132,18 +149,18 @@ export class Dispatcher {
     r.reason = reason;
     r.leftAtMs ??= this.o.ctx.clock.now();
     r.endedAtMs ??= this.o.ctx.clock.now();
-    this.o.runner.alert(r.sortie, r.sysid, 'warning', `${r.id} (${r.droneId}): ${reason}`);
+    this.o.host.alert(r.sortie, r.sysid, 'warning', `${r.id} (${r.droneId}): ${reason}`);
   }
 
   private async fly(r: DispatchRecord): Promise<void> {
     const { clock } = this.o.ctx;
     const ctx: ActionContext = { ...this.o.ctx, actor: r.request.from ?? `dispatch ${r.id}` };
     const sysid = r.sysid!;
-    const runner = this.o.runner;
+    const host = this.o.host;
     const cmd = ctx.station.command(sysid);
     if (!cmd) return this.fail(r, 'no vehicle');
     const altM = r.request.altM ?? 60;
-    const stillOurs = () => !runner.isTakenOver(sysid) && (r.source === 'dock' || runner.list().find((s) => s.id === r.sortie)?.state === 'on_patrol');
+    const stillOurs = () => !host.isTakenOver(sysid) && (r.source === 'dock' || host.sorties().find((s) => s.id === r.sortie)?.state === 'on_patrol');
     if (r.source === 'dock') {
       let t = await audited(ctx, sysid, r.id, `takeoff ${altM} m`, () => cmd.takeoff(altM));
       for (let k = 0; !t.ok && k < 10 && /Need Position|no answer|not confirmed/i.test(t.reason); k++) {
@@ -151,13 +168,13 @@ export class Dispatcher {
         t = await audited(ctx, sysid, r.id, `takeoff ${altM} m`, () => cmd.takeoff(altM));
       }
       if (!t.ok) return this.fail(r, t.reason);
-      for (let k = 0; k < 60 && (runner.snap(sysid)?.position?.altRelM ?? 0) < altM - 5; k++) await sleep(clock, 1000);
+      for (let k = 0; k < 60 && (host.view(sysid)?.position?.altRelM ?? 0) < altM - 5; k++) await sleep(clock, 1000);
     }
     const g = await audited(ctx, sysid, r.id, 'go to', () => cmd.goto(r.request.latDeg, r.request.lonDeg, altM));
     if (!g.ok) return this.fail(r, g.reason);
     const point = { latDeg: r.request.latDeg, lonDeg: r.request.lonDeg };
     for (let k = 0; k < 600; k++) {
-      const p = runner.snap(sysid)?.position;
+      const p = host.view(sysid)?.position;
       if (p && distanceM(p, point) <= r.request.radiusM + 30) break;
       if (!stillOurs()) return this.fail(r, 'the drone was taken for something else');
       await sleep(clock, 1000);
@@ -173,19 +190,22 @@ export class Dispatcher {
     r.leftAtMs = clock.now();
     await audited(ctx, sysid, r.id, 'clear region of interest', () => cmd.roiNone());
     if (r.source === 'patrol') {
-      const a = await audited(ctx, sysid, r.id, 'mode AUTO (resume patrol)', () => cmd.setMode('AUTO'));
+      // The mission mode of this drone's firmware (quirks table): the mission carries on from its current item.
+      const v = host.view(sysid);
+      const auto = (v ? quirksFor(v.autopilot).missionMode : undefined) ?? 'AUTO';
+      const a = await audited(ctx, sysid, r.id, `mode ${auto} (resume patrol)`, () => cmd.setMode(auto));
       r.state = a.ok ? 'resumed' : 'failed';
       r.endedAtMs = clock.now();
       if (!a.ok) r.reason = a.reason;
-      runner.event(r.sortie, sysid, 'dispatch', `${r.id}: ${a.ok ? 'patrol resumed' : `resume refused: ${a.reason}`}`);
+      host.event(r.sortie, sysid, 'dispatch', `${r.id}: ${a.ok ? 'patrol resumed' : `resume refused: ${a.reason}`}`);
       return;
     }
     r.state = 'returning';
     const h = await audited(ctx, sysid, r.id, 'RTL', () => cmd.rtl());
     if (!h.ok) return this.fail(r, h.reason);
-    for (let k = 0; k < 1200 && runner.snap(sysid)?.armed; k++) await sleep(clock, 1000);
+    for (let k = 0; k < 1200 && host.view(sysid)?.armed; k++) await sleep(clock, 1000);
     r.state = 'done';
     r.endedAtMs = clock.now();
-    runner.event(null, sysid, 'dispatch', `${r.id}: ${r.droneId} back in its dock`);
+    host.event(null, sysid, 'dispatch', `${r.id}: ${r.droneId} back in its dock`);
   }
 }
