@@ -16,7 +16,7 @@ import { err, ok, type Result } from '../mavlink/result.js';
 import { memoryPair } from '../mavlink/transport/memory.js';
 import type { Transport } from '../mavlink/transport/types.js';
 import { SimFleet } from '../sitl/fleet.js';
-import type { ServerMessage, StationEvent, VehicleCommand, VehicleView } from './api/contract.js';
+import type { ServerMessage, StationEvent, VehicleCommand } from './api/contract.js';
 import { stationEvent, vehicleViews } from './api/views.js';
 import { createStation, type Station } from './compose.js';
 import { EventFlood } from './vehicle/event-flood.js';
@@ -25,12 +25,13 @@ import type { TileSource } from './server/mbtiles.js';
 import { loadPlanDir } from './server/plan-dir.js';
 import { planFromText } from './files/plan-file.js';
 import { loadStationFiles, type StationFiles } from './files/station-files.js';
-import { loadDay, type DayInput } from './patrol/day.js';
-import { PatrolRunner } from './patrol/runner.js';
+import type { PatrolRunner } from './patrol/runner.js';
+import { startPatrol } from './patrol/start.js';
+import { releaseToPatrol, withPatrol } from './patrol/console.js';
 import { startVideoDiscovery, type DiscoveryTimings } from './video/discovery.js';
 import { VideoHub, type SortieMark } from './video/hub.js';
 import { Auth } from './auth/auth.js';
-import { openPatrolStore, type AlertRow, type PatrolStore } from './patrol/store.js';
+import type { AlertRow } from './patrol/store.js';
 import { startStationCentre, type StationCentre, type StationCentreOptions } from './centre/start.js';
 import { checkDataDir } from './storage/data-dir.js';
 import { StorageHealth, patrolAlert, storageEvent, type StorageNotice } from './storage/health.js';
@@ -251,7 +252,11 @@ async function startServiceParts(o: StationServiceOptions, clock: Clock, log: (l
     if (patrolAlerts.size === 0 && early.length < 50) early.push(ev);
     for (const l of patrolAlerts) l(ev);
   };
-  const patrol = o.patrolDir !== undefined ? await startPatrol(o.patrolDir, files.value, station, clock, o.dataDir, gateway, log, health, onPatrolAlert) : undefined;
+  const patrol = o.patrolDir !== undefined ? await startPatrol({ clock, station, plan: { dir: o.patrolDir, fleet: files.value.fleet }, dataDir: o.dataDir, gateway, health, onAlert: (a) => {
+    log(`patrol alert: ${a.text}`);
+    onPatrolAlert(a);
+  } }) : undefined;
+  if (patrol?.ok) log(`kongxun: patrol runner on ${patrol.value.day.schedule.date} (${patrol.value.day.sorties.length} sorties), state in ${patrol.value.store.file}`);
   if (patrol && !patrol.ok) {
     gateway.close();
     await station.close();
@@ -261,7 +266,7 @@ async function startServiceParts(o: StationServiceOptions, clock: Clock, log: (l
   const runner = patrol?.value.runner;
   const centre = o.centre ? startStationCentre(o.centre, { clock, station, fleet: fleetFile, dataDir: o.dataDir, patrol: patrol?.value, rules: gateway.rules, log }) : undefined;
   if (centre && !centre.ok) {
-    await patrol?.value.close();
+    await patrol?.value.close({ safe: true });
     gateway.close();
     await station.close();
     await fleet?.stop();
@@ -326,7 +331,7 @@ async function startServiceParts(o: StationServiceOptions, clock: Clock, log: (l
     await centre?.value.close();
     clock.clearInterval(rejectWatch);
     flood.close();
-    await patrol?.value.close();
+    await patrol?.value.close({ safe: true });
     gateway.close();
     await station.close();
     await fleet?.stop();
@@ -350,7 +355,7 @@ async function startServiceParts(o: StationServiceOptions, clock: Clock, log: (l
     offArm();
     discovery?.close();
     await video.close();
-    await patrol?.value.close();
+    await patrol?.value.close({ safe: true });
     await station.close();
     await fleet?.stop();
     return err(openedAuth.code, `accounts: ${openedAuth.reason}`);
@@ -440,7 +445,7 @@ async function startServiceParts(o: StationServiceOptions, clock: Clock, log: (l
     await centre?.value.close();
     await janus?.close();
     await janusProc?.stop();
-    await patrol?.value.close();
+    await patrol?.value.close({ safe: true });
     gateway.close();
     await station.close();
     await fleet?.stop();
@@ -454,10 +459,8 @@ async function startServiceParts(o: StationServiceOptions, clock: Clock, log: (l
   const notice = (n: StorageNotice) => {
     const ev = storageEvent(n);
     for (const l of listeners) l(ev);
-    const a = patrolAlert(n);
-    // With a patrol the runner's alert is the log line ("patrol alert: …"); said once.
-    if (runner && a) runner.alert(null, null, a.level, a.text);
-    else log(`kongxun: ${ev.severity === 'alert' ? 'ALERT' : ev.severity}: ${ev.text}`);
+    // With a patrol the runner's alert (startPatrol) is the log line ("patrol alert: …"); said once.
+    if (!(runner && patrolAlert(n))) log(`kongxun: ${ev.severity === 'alert' ? 'ALERT' : ev.severity}: ${ev.text}`);
   };
   const offNotice = health.onNotice(notice);
   const space = health.space();
@@ -489,7 +492,7 @@ async function startServiceParts(o: StationServiceOptions, clock: Clock, log: (l
       await centre?.value.close();
       await janus?.close();
       await janusProc?.stop();
-      await patrol?.value.close();
+      await patrol?.value.close({ safe: true });
       gateway.close();
       await station.close();
       await fleet?.stop();
@@ -565,31 +568,10 @@ function signingPlan(
   return ok({ perLink, summary: `signing ${real} real link${real === 1 ? '' : 's'} (${from.join('; ')}), unsigned frames: ${unsigned}${simEnds.length > 0 ? `; ${simEnds.length} in-process simulator link${simEnds.length === 1 ? '' : 's'} unsigned` : ''}` });
 }
 
-/** The patrol's view of each drone (its sortie now, taken over, set aside for maintenance) when a patrol runs. */
-export function withPatrol(views: VehicleView[], runner: PatrolRunner | undefined): VehicleView[] {
-  if (!runner) return views;
-  return views.map((v) => ({ ...v, patrol: { sortie: runner.busyWith(v.sysid)?.id ?? null, takenOver: runner.isTakenOver(v.sysid), maintenance: runner.isInMaintenance(v.sysid) } }));
-}
-
-/** The patrol runner on the service's station; `close` sends drones in the air home and closes the store. */
 /** A runner's alert as a console event: critical → alert, warning → warning, else notice. English text. */
 export function patrolEvent(a: AlertRow, drone: string | undefined): StationEvent {
   const severity = a.level === 'critical' ? 'alert' : a.level === 'warning' ? 'warning' : 'notice';
   return { atMs: a.atMs, ...(a.sysid !== null ? { sysid: a.sysid } : {}), kind: 'patrol', severity, text: a.text, args: { ...(drone ? { drone } : {}), ...(a.sortie ? { sortie: a.sortie } : {}) } };
-}
-
-async function startPatrol(dir: string, files: StationFiles, station: Station, clock: Clock, dataDir: string, gateway: CommandGateway, log: (l: string) => void, health: StorageHealth, onAlert: (a: AlertRow) => void): Promise<Result<{ runner: PatrolRunner; store: PatrolStore; day: DayInput; close(): Promise<void> }>> {
-  const day = await loadDay(dir, files.fleet);
-  if (!day.ok) return day;
-  const store = openPatrolStore(dataDir, { health });
-  if (!store.ok) return store;
-  const runner = new PatrolRunner({ clock, station, day: day.value, store: store.value, gateway, records: () => health.launchBlocker(), onAlert: (a) => {
-    log(`patrol alert: ${a.text}`);
-    onAlert(a);
-  } });
-  runner.start();
-  log(`kongxun: patrol runner on ${day.value.schedule.date} (${day.value.sorties.length} sorties), state in ${store.value.file}`);
-  return ok({ runner, store: store.value, day: day.value, close: async () => { await runner.stop({ safe: true }); store.value.close(); gateway.setPatrol(undefined); } });
 }
 
 /** A console's command through the gateway; `release` gives a taken-over drone back to the patrol (nothing is sent to the drone). */
@@ -598,12 +580,7 @@ async function consoleCommand(gateway: CommandGateway, station: Station, runner:
   const send = async (): Promise<Reply> => {
     const c = station.command(sysid);
     if (!c) return { ok: false, result: 'no-vehicle', reason: `no vehicle with system id ${sysid}` };
-    if (cmd.command === 'release') {
-      if (!runner) return { ok: false, result: 'unsupported', reason: 'no scheduled patrol runs on this station' };
-      if (!runner.isTakenOver(sysid)) return { ok: false, result: 'denied', reason: 'the patrol has not been taken over on this drone' };
-      runner.release(sysid);
-      return { ok: true, result: 'accepted', reason: 'given back to the scheduled patrol' };
-    }
+    if (cmd.command === 'release') return releaseToPatrol(runner, sysid);
     const r = await runGatewayCommand(c, cmd);
     return r.ok ? { ok: true, result: 'accepted', reason: r.value.text } : { ok: false, result: r.code, reason: r.reason };
   };
