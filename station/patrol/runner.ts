@@ -4,18 +4,11 @@
  * battery, link, mode, GPS, landing) and turns what it sees into machine events; the machines' effects
  * (upload, launch, hold, resume, rtl, alert, reassign) are carried out here, every command audited.
  *
- * Relief: a sortie is relieved when the next sortie of its post (the patrol, or one school's gate) is on
- * station, or, when no later sortie of the post overlaps it, at its planned off-station time. At the end of
- * its route an unrelieved drone holds (pause) until relieved or until its battery requires it home.
- * Reassignment: the slot goes to the nearest ready drone (same dock first) that is free until the slot's
- * landing plus its charge time; a school slot may take a drone whose later patrol sortie then gets repaired
- * the same way (a school window is never left uncovered to serve the patrol).
+ * The rules — relief, battery limits and handover, failsafes, reassignment, a late start — are pure functions
+ * in policy.ts; this file gathers their inputs and carries out what they return.
  * Restart: sorties are read back from the store; those on the ground prepare again, those in the air are
- * watched again; a sortie that got MISSION_START is never launched again. The restart itself is recorded: the
- * store's kv "run" says when this run started, when it was last alive (every 30 s) and whether it stopped; a
- * run that finds the previous one never stopped (a crash, kill -9, power cut) records a 'restart' event and a
- * warning alert (so the daily report's faults list it) with the time it was down; after a clean stop, a
- * 'restart' event and a notice.
+ * watched again; a sortie that got MISSION_START is never launched again. The restart itself is recorded (run-mark.ts):
+ * after an unclean stop a 'restart' event and a warning alert with the time it was down, after a clean one a notice.
  * Records: `records()` (the station's StorageHealth) is a launch gate: while the station cannot keep its
  * records, no sortie launches; drones in the air fly on.
  * A drone taken over by the pilot is left alone until released.
