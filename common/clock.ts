@@ -77,6 +77,12 @@ interface FakeTimer {
 export class FakeClock implements Clock {
   private t: number;
   private readonly timers = new Map<TimerId, FakeTimer>();
+  /**
+   * The armed timers as a binary min-heap on (at, order): the next one due is found in O(log n) instead of a
+   * scan of all of them per firing (a simulated day fires millions). A cleared timer stays in the heap until
+   * it comes up and is skipped (it is no longer in `timers`).
+   */
+  private readonly heap: FakeTimer[] = [];
   private next = 1;
   private order = 0;
 
@@ -87,18 +93,14 @@ export class FakeClock implements Clock {
     return this.t;
   }
   setTimeout(fn: () => void, delayMs: number): TimerId {
-    const id = this.next++;
-    this.timers.set(id, { id, at: this.t + Math.max(0, delayMs), order: this.order++, periodMs: undefined, fn });
-    return id;
+    return this.arm({ id: this.next++, at: this.t + Math.max(0, delayMs), order: this.order++, periodMs: undefined, fn });
   }
   clearTimeout(id: TimerId): void {
     this.timers.delete(id);
   }
   setInterval(fn: () => void, periodMs: number): TimerId {
-    const id = this.next++;
     const p = Math.max(1, periodMs);
-    this.timers.set(id, { id, at: this.t + p, order: this.order++, periodMs: p, fn });
-    return id;
+    return this.arm({ id: this.next++, at: this.t + p, order: this.order++, periodMs: p, fn });
   }
   clearInterval(id: TimerId): void {
     this.timers.delete(id);
@@ -108,13 +110,55 @@ export class FakeClock implements Clock {
     return this.timers.size;
   }
 
-  private nextDue(limit: number): FakeTimer | undefined {
-    let best: FakeTimer | undefined;
-    for (const tm of this.timers.values()) {
-      if (tm.at > limit) continue;
-      if (!best || tm.at < best.at || (tm.at === best.at && tm.order < best.order)) best = tm;
+  private arm(tm: FakeTimer): TimerId {
+    this.timers.set(tm.id, tm);
+    this.push(tm);
+    return tm.id;
+  }
+
+  private static before(a: FakeTimer, b: FakeTimer): boolean {
+    return a.at < b.at || (a.at === b.at && a.order < b.order);
+  }
+
+  private push(tm: FakeTimer): void {
+    const h = this.heap;
+    let i = h.push(tm) - 1;
+    while (i > 0) {
+      const up = (i - 1) >> 1;
+      if (!FakeClock.before(tm, h[up]!)) break;
+      h[i] = h[up]!;
+      i = up;
     }
-    return best;
+    h[i] = tm;
+  }
+
+  private pop(): void {
+    const h = this.heap;
+    const last = h.pop()!;
+    if (h.length === 0) return;
+    let i = 0;
+    for (;;) {
+      const l = 2 * i + 1;
+      if (l >= h.length) break;
+      const c = l + 1 < h.length && FakeClock.before(h[l + 1]!, h[l]!) ? l + 1 : l;
+      if (!FakeClock.before(h[c]!, last)) break;
+      h[i] = h[c]!;
+      i = c;
+    }
+    h[i] = last;
+  }
+
+  /** The armed timer due first if it is due by `limit` (cleared ones are dropped on the way). */
+  private nextDue(limit: number): FakeTimer | undefined {
+    for (;;) {
+      const tm = this.heap[0];
+      if (!tm) return undefined;
+      if (this.timers.get(tm.id) !== tm) {
+        this.pop();
+        continue;
+      }
+      return tm.at <= limit ? tm : undefined;
+    }
   }
 
   /** Move time forward by `ms`, firing every timer that falls due, in order. */
@@ -124,9 +168,11 @@ export class FakeClock implements Clock {
       const tm = this.nextDue(end);
       if (!tm) break;
       this.t = Math.max(this.t, tm.at);
+      this.pop();
       if (tm.periodMs !== undefined) {
         tm.at += tm.periodMs;
         tm.order = this.order++;
+        this.push(tm);
       } else {
         this.timers.delete(tm.id);
       }

@@ -65,6 +65,13 @@ export interface Quirks {
   streams: 'message-interval' | 'message-interval-or-data-stream';
   /** A mode change right after boot can be accepted and then lost: confirm in heartbeats, resend. */
   modeMayRevert: boolean;
+  /** The mode that flies the uploaded mission (undefined: none known by name). */
+  missionMode: string | undefined;
+  /**
+   * Modes the vehicle's own failsafes switch to from the mission (battery, GCS/RC loss, fence, EKF): leaving
+   * `missionMode` for one of these, unasked, is the drone taking itself home or down.
+   */
+  failsafeModes: readonly string[];
 }
 
 /** ArduCopter custom modes (ArduCopter/mode.h). */
@@ -119,6 +126,10 @@ export const ARDUPILOT_COPTER: Quirks = {
   paramPck: true,
   streams: 'message-interval-or-data-stream',
   modeMayRevert: true,
+  missionMode: 'AUTO',
+  // ArduCopter's failsafe actions (ArduCopter/events.cpp, FS_* parameters): RTL, LAND, SMART_RTL and AUTO_RTL (the
+  // mission's DO_LAND_START). BRAKE, a fence action too, is left out: it is also the pause the station sends.
+  failsafeModes: ['RTL', 'LAND', 'SMART_RTL', 'AUTO_RTL'],
 };
 
 export const PX4: Quirks = {
@@ -140,6 +151,8 @@ export const PX4: Quirks = {
   paramPck: false,
   streams: 'message-interval',
   modeMayRevert: false,
+  missionMode: 'AUTO.MISSION',
+  failsafeModes: ['AUTO.RTL', 'AUTO.LAND', 'AUTO.PRECLAND'],
 };
 
 export const GENERIC: Quirks = {
@@ -161,6 +174,8 @@ export const GENERIC: Quirks = {
   paramPck: false,
   streams: 'message-interval',
   modeMayRevert: false,
+  missionMode: 'AUTO',
+  failsafeModes: [],
 };
 
 /**

@@ -42,7 +42,8 @@ import { ServiceEvents, storageNotice } from './app/events.js';
 import { consoleSource } from './app/console-source.js';
 
 export { LINK_LINES_PER_MIN } from './app/link-watch.js';
-export { patrolEvent, withPatrol } from './app/patrol.js';
+export { patrolEvent } from './app/patrol.js';
+export { withPatrol } from './patrol/console.js';
 
 export interface StationServiceOptions {
   clock?: Clock;

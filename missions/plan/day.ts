@@ -227,17 +227,18 @@ function planWith(j: Jurisdiction, fleet: Fleet, date: string, w: World, strateg
     const fS = flightS(r);
     const on = dr.onS;
     const route = routeLonLat(w, r);
+    const { marks, ...mission } = routeMission(w, r, dr.drone.d.cruiseMps, dr.kind);
     out.push({
       sortie: {
         id, kind: dr.kind, drone: dr.drone.d.id, dock: dr.drone.d.dock,
         launch: iso(on - lead(r)), on_station: iso(on), off_station: iso(on + r.onStationS), land: iso(on + r.onStationS + tail(r)),
-        plan: `sorties/${id}.plan`, targets: r.targets,
+        plan: `sorties/${id}.plan`, targets: r.targets, marks,
         flight_minutes: Math.round((fS / 60) * 10) / 10,
         battery_percent: Math.round((fS / (dr.drone.d.enduranceMin * 60)) * 1000) / 10,
         altitude_m: r.altM, altitude_frame: 'relative-to-launch',
         route_m: Math.round(r.out.length ? routeLength(w, route) : 0),
       },
-      mission: routeMission(w, r, dr.drone.d.cruiseMps),
+      mission,
       route,
     });
   }

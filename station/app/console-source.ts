@@ -18,7 +18,7 @@ import { checkLook, dispatchView, lookRefusal, lookRequest, mayDispatch } from '
 import type { PatrolRunner } from '../patrol/runner.js';
 import type { ConsoleSource } from '../server/console-peers.js';
 import type { ServiceEvents } from './events.js';
-import { withPatrol } from './patrol.js';
+import { releaseToPatrol, withPatrol } from '../patrol/console.js';
 
 export interface ConsoleSourceDeps {
   clock: Clock;
@@ -105,12 +105,7 @@ async function consoleCommand(gateway: CommandGateway, station: Station, runner:
   const send = async (): Promise<Reply> => {
     const c = station.vehicle(sysid)?.commands;
     if (!c) return { ok: false, result: 'no-vehicle', reason: `no vehicle with system id ${sysid}` };
-    if (cmd.command === 'release') {
-      if (!runner) return { ok: false, result: 'unsupported', reason: 'no scheduled patrol runs on this station' };
-      if (!runner.isTakenOver(sysid)) return { ok: false, result: 'denied', reason: 'the patrol has not been taken over on this drone' };
-      runner.release(sysid);
-      return { ok: true, result: 'accepted', reason: 'given back to the scheduled patrol' };
-    }
+    if (cmd.command === 'release') return releaseToPatrol(runner, sysid);
     const r = await runGatewayCommand(c, cmd);
     return r.ok ? { ok: true, result: 'accepted', reason: r.value.text } : { ok: false, result: r.code, reason: r.reason };
   };

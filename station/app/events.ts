@@ -80,8 +80,7 @@ export function storageNotice(events: ServiceEvents, runner: PatrolRunner | unde
     const ev = storageEvent(n);
     events.emit(ev);
     const a = patrolAlert(n);
-    // With a patrol the runner's alert is the log line ("patrol alert: …"); said once.
-    if (runner && a) runner.alert(null, null, a.level, a.said, a.text);
-    else log(`kongxun: ${ev.severity === 'alert' ? 'ALERT' : ev.severity}: ${ev.text}`);
+    // With a patrol the runner's alert (patrol/start.ts subscribes it) is the log line ("patrol alert: …"); said once.
+    if (!(runner && a)) log(`kongxun: ${ev.severity === 'alert' ? 'ALERT' : ev.severity}: ${ev.text}`);
   };
 }

@@ -20,13 +20,12 @@ import { localMidnightUtcMs } from '../../missions/plan/timezone.js';
 import { parseFaultFile, type FaultRule } from '../../sitl/faults.js';
 import { createStation } from '../compose.js';
 import { checkDataDir, defaultDataDir } from '../storage/data-dir.js';
-import { StorageHealth, errorCause, patrolAlert } from '../storage/health.js';
-import { loadDay } from '../patrol/day.js';
+import { StorageHealth, errorCause } from '../storage/health.js';
 import { buildReport, reportHtml, type DailyReport } from '../patrol/report.js';
 import { openGateway } from '../gateway/gateway.js';
-import { PatrolRunner } from '../patrol/runner.js';
+import { loadDay } from '../patrol/day.js';
+import { startPatrol } from '../patrol/start.js';
 import { SimDay } from '../patrol/sim-day.js';
-import { openPatrolStore } from '../patrol/store.js';
 import { loadStationFiles } from '../files/station-files.js';
 import { flag, helpText, parseArgs, type FlagSpec } from './args.js';
 import { waitForSignal, type CliIo } from './io.js';
@@ -133,35 +132,25 @@ export async function patrolMain(argv: string[], io: CliIo): Promise<number> {
     health.close();
     return io.fail(`kongxun patrol: ${st.reason}`, 2);
   }
-  const store = openPatrolStore(dataDir, { health });
-  if (!store.ok) {
-    health.close();
-    await st.value.close();
-    return io.fail(`kongxun patrol: ${store.reason}`, 2);
-  }
   const names = new Map(fleet.drones.map((x) => [x.sysid, x.id] as const));
   const gateway = openGateway({ clock, dataDir, geography: geojson, droneName: (s) => names.get(s) ?? null, health });
-  if (!gateway.ok) {
-    store.value.close();
+  const patrol = gateway.ok ? await startPatrol({ clock, station: st.value, plan: d.value, dataDir, gateway: gateway.value, health, onAlert: (al) => io.out(`alert: ${al.text}`) }) : gateway;
+  if (!patrol.ok) {
+    if (gateway.ok) gateway.value.close();
     await st.value.close();
     health.close();
-    return io.fail(`kongxun patrol: ${gateway.reason}`, 2);
+    return io.fail(`kongxun patrol: ${patrol.reason}`, 2);
   }
-  const runner = new PatrolRunner({ clock, station: st.value, day: d.value, store: store.value, gateway: gateway.value, onAlert: (al) => io.out(`alert: ${al.text}`), records: () => health.launchBlocker() });
-  health.onNotice((n) => {
-    const a = patrolAlert(n);
-    if (a) runner.alert(null, null, a.level, a.said, a.text);
-  });
+  const { runner, store, day } = patrol.value;
   health.check();
-  runner.start();
-  io.out(`kongxun patrol: running ${d.value.sorties.length} sorties of ${d.value.schedule.date}; state in ${store.value.file} (Ctrl+C to stop)`);
-  const dayEnd = Math.max(...d.value.sorties.map((s) => s.landMs)) + 10 * 60_000;
+  io.out(`kongxun patrol: running ${day.sorties.length} sorties of ${day.schedule.date}; state in ${store.file} (Ctrl+C to stop)`);
+  const dayEnd = Math.max(...day.sorties.map((s) => s.landMs)) + 10 * 60_000;
   const sig = await Promise.race([waitForSignal(), new Promise<'day over'>((r) => clock.setTimeout(() => r('day over'), Math.max(0, dayEnd - clock.now())))]);
   io.out(`kongxun patrol: ${sig}, stopping (drones in the air are sent home)`);
-  await runner.stop({ safe: true });
-  const r = buildReport(d.value, runner.list(), store.value.alerts(), runner.dispatches(), clock.now());
-  store.value.close();
-  gateway.value.close();
+  await patrol.value.stop({ safe: true });
+  const r = buildReport(day, runner.list(), store.alerts(), runner.dispatches(), clock.now());
+  await patrol.value.close();
+  if (gateway.ok) gateway.value.close();
   await st.value.close();
   health.close();
   const written = writeReport(io, dir, r);

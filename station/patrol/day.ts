@@ -1,13 +1,14 @@
 /**
- * A day plan as the runner needs it: schedule.json (../shared/formats/schedule.md) and each sortie's .plan,
+ * A day plan as the runner needs it: schedule.json (resources/formats/schedule.md) and each sortie's .plan,
  * checked and turned into the lists the drone stores, with the drone's sysid from the fleet file and the
  * mission marks the runner watches: when the drone is on station, and when its route is done (the next item
- * heads home). Errors name the file and what is wrong.
+ * heads home). The planner writes the marks into schedule.json; a schedule written before it did still loads,
+ * its marks guessed from the mission's commands. Errors name the file and what is wrong.
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Fleet, FleetDrone } from '../../missions/fleet.js';
-import type { Schedule, ScheduleSortie } from '../../common/formats/schedule.js';
+import type { Schedule, ScheduleSortie, SortieMarks } from '../../common/formats/schedule.js';
 import { parseIso } from '../../missions/plan/timezone.js';
 import { err, ok, type Result } from '../../common/result.js';
 import { MAV_CMD } from '../../common/mav-cmd.js';
@@ -47,13 +48,32 @@ export interface DayInput {
   plans: Map<string, DaySortie>;
 }
 
+/**
+ * The marks schedule.json carries for a sortie (the planner wrote them: it knows where the post and the leg home
+ * are), checked against its mission: whole numbers within the mission, on station no later than the return.
+ */
+export function plannedMarks(m: SortieMarks, p: PlanLists): Result<MissionMarks> {
+  const items = p.mission.length - 1;
+  for (const k of ['on_station', 'hold', 'return', 'resume'] as const) {
+    const v = m[k];
+    if (!Number.isInteger(v) || v < 1 || v > items) return err('invalid', `marks.${k}: ${JSON.stringify(v)} is not a mission item (1…${items})`);
+  }
+  if (m.on_station > m.return || m.hold > m.return || m.resume < m.return) return err('invalid', `marks: on_station ${m.on_station} and hold ${m.hold} must come no later than return ${m.return}, resume ${m.resume} no earlier`);
+  return ok({ onStationSeq: m.on_station, holdSeq: m.hold, resumeSeq: m.resume, returnSeq: m.return, items });
+}
+
 const LOITERS = new Set<number>([MAV_CMD.NAV_LOITER_UNLIM, MAV_CMD.NAV_LOITER_TURNS, MAV_CMD.NAV_LOITER_TIME]);
 const STATION_NAV = new Set<number>([MAV_CMD.NAV_WAYPOINT, ...LOITERS]);
 const RETURN_NAV = new Set<number>([MAV_CMD.NAV_RETURN_TO_LAUNCH, MAV_CMD.NAV_LAND]);
 
 const nearHome = (it: WireItem, home: { lat: number; lon: number }) => Math.abs(it.x / 1e7 - home.lat) < 5e-5 && Math.abs(it.y / 1e7 - home.lon) < 5e-5;
 
-export function missionMarks(p: PlanLists, kind: string): MissionMarks {
+/**
+ * Marks guessed from the mission's commands, for a schedule written before the planner wrote them (no
+ * `marks`): on station past the takeoff (a school post: at its first loiter); the route done after the last
+ * waypoint or loiter away from home before the landing; hold and resume on navigation items.
+ */
+export function inferredMarks(p: PlanLists, kind: string): MissionMarks {
   const items = p.mission;
   const home = { lat: p.home.lat, lon: p.home.lon };
   const takeoff = items.findIndex((it) => it.command === MAV_CMD.NAV_TAKEOFF);
@@ -100,7 +120,9 @@ export async function loadDay(dir: string, fleet: Fleet): Promise<Result<DayInpu
     }
     const plan = planFromText(s.plan, text);
     if (!plan.ok) return err('invalid', plan.error);
-    const d: DaySortie = { s, drone, plan: plan.value, marks: missionMarks(plan.value, s.kind), launchMs, onMs, offMs, landMs };
+    const marks = s.marks !== undefined ? plannedMarks(s.marks, plan.value) : ok(inferredMarks(plan.value, s.kind));
+    if (!marks.ok) return err('invalid', `${where}.${marks.reason}`);
+    const d: DaySortie = { s, drone, plan: plan.value, marks: marks.value, launchMs, onMs, offMs, landMs };
     sorties.push(d);
     plans.set(s.plan, d);
   }

@@ -8,12 +8,30 @@
  *   QUEUED ─ drone picked ─► EN_ROUTE ─ within radius ─► ON_SCENE ─ time up ─► RESUMED (patrol) | RETURNING ─► DONE
  *      │ no drone for maxWaitMs: UNSERVED          any step refused, or the sortie taken home: FAILED
  */
-import { sleep, waitUntil } from '../../common/wait.js';
+import { quirksFor } from '../../mavlink/quirks.js';
+import type { VehicleSnapshot } from '../vehicle/vehicle-state.js';
 import { audited, type ActionContext } from './actions.js';
-import type { PatrolRunner } from './runner.js';
+import type { Candidate } from './policy.js';
+import { said, saidText, type Said } from './said.js';
 import { groundDistanceM } from '../../common/geo.js';
+import { sleep, waitUntil } from '../../common/wait.js';
+import type { Sortie } from './sortie.js';
 import type { PatrolStore } from './store.js';
-import { said, saidText } from './said.js';
+
+/** What the dispatcher needs of the patrol it serves (the runner provides it; tests may provide their own). */
+export interface DispatchHost {
+  /** The day's sorties as they are now. */
+  sorties(): readonly Sortie[];
+  /** What the station sees of a drone. */
+  view(sysid: number): VehicleSnapshot | undefined;
+  isTakenOver(sysid: number): boolean;
+  /** Battery % a drone must keep for its way home. */
+  readonly reservePct: number;
+  /** Drones in their docks that could fly a slot like this one now, best first. */
+  candidates(slot: Pick<Sortie, 'kind' | 'needPct' | 'landMs'>, nowMs: number, fromDock: string | null): Candidate[];
+  event(sortie: string | null, sysid: number | null, kind: string, sd: Said): void;
+  alert(sortie: string | null, sysid: number | null, level: string, sd: Said): void;
+}
 
 export interface LookRequest {
   id?: string;
@@ -56,7 +74,7 @@ export class Dispatcher {
   private readonly list: DispatchRecord[] = [];
   private n = 0;
   private saved = '';
-  constructor(private readonly o: { ctx: ActionContext; runner: PatrolRunner; store: PatrolStore; key: string; maxWaitMs?: number }) {
+  constructor(private readonly o: { ctx: ActionContext; host: DispatchHost; store: PatrolStore; key: string; maxWaitMs?: number }) {
     const back = o.store.kv(`dispatches/${o.key}`);
     if (back) {
       // A restarted station cannot resume a flight it was directing: those end as failed (the drone is seen
@@ -86,7 +104,7 @@ export class Dispatcher {
   request(req: LookRequest): string {
     const id = req.id ?? `D${String(++this.n).padStart(3, '0')}`;
     this.list.push({ id, request: req, requestedAtMs: this.o.ctx.clock.now(), state: 'queued', sysid: null, droneId: null, source: null, sortie: null, arrivedAtMs: null, leftAtMs: null, reason: null, assignedAtMs: null, endedAtMs: null });
-    this.o.runner.event(null, null, 'dispatch', said('dispatch-queued', { id, lat: req.latDeg.toFixed(5), lon: req.lonDeg.toFixed(5), radius: req.radiusM, hold: req.holdS, priority: req.priority }));
+    this.o.host.event(null, null, 'dispatch', said('dispatch-queued', { id, lat: req.latDeg.toFixed(5), lon: req.lonDeg.toFixed(5), radius: req.radiusM, hold: req.holdS, priority: req.priority }));
     return id;
   }
 
@@ -96,7 +114,7 @@ export class Dispatcher {
       if (nowMs - r.requestedAtMs > (this.o.maxWaitMs ?? 600_000)) {
         r.state = 'unserved';
         r.reason = 'no suitable drone';
-        this.o.runner.alert(null, null, 'warning', said('dispatch-none', { id: r.id, minutes: Math.round((this.o.maxWaitMs ?? 600_000) / 60000) }));
+        this.o.host.alert(null, null, 'warning', said('dispatch-none', { id: r.id, minutes: Math.round((this.o.maxWaitMs ?? 600_000) / 60000) }));
         continue;
       }
       this.assign(r, nowMs);
@@ -105,25 +123,25 @@ export class Dispatcher {
   }
 
   private assign(r: DispatchRecord, nowMs: number): void {
-    const runner = this.o.runner;
+    const host = this.o.host;
     const point = { latDeg: r.request.latDeg, lonDeg: r.request.lonDeg };
     type Pick = { sysid: number; droneId: string; source: 'patrol' | 'dock'; sortie: string | null; distM: number };
     const picks: Pick[] = [];
-    for (const s of runner.list()) {
-      if (s.kind !== 'patrol' || s.state !== 'on_patrol' || s.holding || runner.isTakenOver(s.sysid) || this.busy(s.sysid)) continue;
-      const v = runner.snap(s.sysid);
-      if (!v?.position || (v.battery?.remainingPct ?? 0) < runner.reservePct + 20) continue;
+    for (const s of host.sorties()) {
+      if (s.kind !== 'patrol' || s.state !== 'on_patrol' || s.holding || host.isTakenOver(s.sysid) || this.busy(s.sysid)) continue;
+      const v = host.view(s.sysid);
+      if (!v?.position || (v.battery?.remainingPct ?? 0) < host.reservePct + 20) continue;
       picks.push({ sysid: s.sysid, droneId: s.droneId, source: 'patrol', sortie: s.id, distM: groundDistanceM(v.position, point) });
     }
     const needPct = Math.min(60, 10 + Math.ceil(r.request.holdS / 30));
-    for (const c of runner.candidates({ id: r.id, kind: 'dispatch', needPct, landMs: nowMs + r.request.holdS * 1000 + 900_000, plan: '' }, nowMs, null)) {
-      const h = runner.snap(c.sysid)?.home;
+    for (const c of host.candidates({ kind: 'dispatch', needPct, landMs: nowMs + r.request.holdS * 1000 + 900_000 }, nowMs, null)) {
+      const h = host.view(c.sysid)?.home;
       if (h) picks.push({ sysid: c.sysid, droneId: c.droneId, source: 'dock', sortie: null, distM: groundDistanceM(h, point) });
     }
     const best = picks.sort((a, b) => a.distM - b.distM)[0];
     if (!best) return;
     Object.assign(r, { sysid: best.sysid, droneId: best.droneId, source: best.source, sortie: best.sortie, state: 'en_route' as const, assignedAtMs: nowMs });
-    runner.event(best.sortie, best.sysid, 'dispatch', said('dispatch-assigned', { id: r.id, drone: best.droneId, source: best.source, metres: Math.round(best.distM) }));
+    host.event(best.sortie, best.sysid, 'dispatch', said('dispatch-assigned', { id: r.id, drone: best.droneId, source: best.source, metres: Math.round(best.distM) }));
     void this.fly(r).catch((e: unknown) => this.fail(r, `threw: ${(e as Error).message}`));
   }
 
@@ -132,18 +150,18 @@ export class Dispatcher {
     r.reason = reason;
     r.leftAtMs ??= this.o.ctx.clock.now();
     r.endedAtMs ??= this.o.ctx.clock.now();
-    this.o.runner.alert(r.sortie, r.sysid, 'warning', said('dispatch-failed', { id: r.id, drone: r.droneId ?? '' }, [saidText(reason)]));
+    this.o.host.alert(r.sortie, r.sysid, 'warning', said('dispatch-failed', { id: r.id, drone: r.droneId ?? '' }, [saidText(reason)]));
   }
 
   private async fly(r: DispatchRecord): Promise<void> {
     const { clock } = this.o.ctx;
     const ctx: ActionContext = { ...this.o.ctx, actor: r.request.from ?? `dispatch ${r.id}` };
     const sysid = r.sysid!;
-    const runner = this.o.runner;
+    const host = this.o.host;
     const cmd = ctx.station.vehicle(sysid)?.commands;
     if (!cmd) return this.fail(r, 'no vehicle');
     const altM = r.request.altM ?? 60;
-    const stillOurs = () => !runner.isTakenOver(sysid) && (r.source === 'dock' || runner.list().find((s) => s.id === r.sortie)?.state === 'on_patrol');
+    const stillOurs = () => !host.isTakenOver(sysid) && (r.source === 'dock' || host.sorties().find((s) => s.id === r.sortie)?.state === 'on_patrol');
     if (r.source === 'dock') {
       let t = await audited(ctx, sysid, r.id, `takeoff ${altM} m`, () => cmd.takeoff(altM));
       for (let k = 0; !t.ok && k < 10 && /Need Position|no answer|not confirmed/i.test(t.reason); k++) {
@@ -151,13 +169,13 @@ export class Dispatcher {
         t = await audited(ctx, sysid, r.id, `takeoff ${altM} m`, () => cmd.takeoff(altM));
       }
       if (!t.ok) return this.fail(r, t.reason);
-      await waitUntil(clock, () => (runner.snap(sysid)?.position?.altRelM ?? 0) >= altM - 5, { timeoutMs: 60_000, everyMs: 1000 });
+      await waitUntil(clock, () => (host.view(sysid)?.position?.altRelM ?? 0) >= altM - 5, { timeoutMs: 60_000, everyMs: 1000 });
     }
     const g = await audited(ctx, sysid, r.id, 'go to', () => cmd.goto(r.request.latDeg, r.request.lonDeg, altM));
     if (!g.ok) return this.fail(r, g.reason);
     const point = { latDeg: r.request.latDeg, lonDeg: r.request.lonDeg };
     const arrived = () => {
-      const p = runner.snap(sysid)?.position;
+      const p = host.view(sysid)?.position;
       return !!p && groundDistanceM(p, point) <= r.request.radiusM + 30;
     };
     await waitUntil(clock, () => arrived() || !stillOurs(), { timeoutMs: 600_000, everyMs: 1000 });
@@ -170,19 +188,22 @@ export class Dispatcher {
     r.leftAtMs = clock.now();
     await audited(ctx, sysid, r.id, 'clear region of interest', () => cmd.roiNone());
     if (r.source === 'patrol') {
-      const a = await audited(ctx, sysid, r.id, 'mode AUTO (resume patrol)', () => cmd.setMode('AUTO'));
+      // The mission mode of this drone's firmware (quirks table): the mission carries on from its current item.
+      const v = host.view(sysid);
+      const auto = (v ? quirksFor(v.autopilot).missionMode : undefined) ?? 'AUTO';
+      const a = await audited(ctx, sysid, r.id, `mode ${auto} (resume patrol)`, () => cmd.setMode(auto));
       r.state = a.ok ? 'resumed' : 'failed';
       r.endedAtMs = clock.now();
       if (!a.ok) r.reason = a.reason;
-      runner.event(r.sortie, sysid, 'dispatch', a.ok ? said('dispatch-resumed', { id: r.id }) : said('dispatch-resume-refused', { id: r.id }, [saidText(a.reason)]));
+      host.event(r.sortie, sysid, 'dispatch', a.ok ? said('dispatch-resumed', { id: r.id }) : said('dispatch-resume-refused', { id: r.id }, [saidText(a.reason)]));
       return;
     }
     r.state = 'returning';
     const h = await audited(ctx, sysid, r.id, 'RTL', () => cmd.rtl());
     if (!h.ok) return this.fail(r, h.reason);
-    await waitUntil(clock, () => !runner.snap(sysid)?.armed, { timeoutMs: 1_200_000, everyMs: 1000 });
+    await waitUntil(clock, () => !host.view(sysid)?.armed, { timeoutMs: 1_200_000, everyMs: 1000 });
     r.state = 'done';
     r.endedAtMs = clock.now();
-    runner.event(null, sysid, 'dispatch', said('dispatch-docked', { id: r.id, drone: r.droneId ?? '' }));
+    host.event(null, sysid, 'dispatch', said('dispatch-docked', { id: r.id, drone: r.droneId ?? '' }));
   }
 }

@@ -26,11 +26,12 @@ import type { Fleet } from '../../missions/fleet.js';
 import { SimFleet, type SimDock } from '../../sitl/fleet.js';
 import type { FaultRule } from '../../sitl/faults.js';
 import { createStation, type Station, type StationOptions } from '../compose.js';
-import { StorageHealth, patrolAlert, type StorageHealthOptions, type StorageNotice } from '../storage/health.js';
+import { StorageHealth, type StorageHealthOptions, type StorageNotice } from '../storage/health.js';
 import { loadDay, type DayInput } from './day.js';
-import { PatrolRunner } from './runner.js';
+import type { PatrolRunner } from './runner.js';
+import { startPatrol, type Patrol } from './start.js';
 import { openGateway, type CommandGateway } from '../gateway/gateway.js';
-import { openPatrolStore, type PatrolStore, type PatrolStoreOptions } from './store.js';
+import type { PatrolStore, PatrolStoreOptions } from './store.js';
 
 export const DAY_STREAM_RATES_HZ: Record<string, number> = {
   GLOBAL_POSITION_INT: 1, ATTITUDE: 0, VFR_HUD: 0, SYS_STATUS: 1, GPS_RAW_INT: 1, BATTERY_STATUS: 0.2, EXTENDED_SYS_STATE: 1, EKF_STATUS_REPORT: 0.5,
@@ -86,6 +87,8 @@ export class SimDay {
   /** The station's command gateway and its audit (DATA/audit.sqlite): every command of the runner. */
   gateway!: CommandGateway;
   runner!: PatrolRunner;
+  /** The patrol of the current station run (startPatrol). */
+  patrol!: Patrol;
   readonly observed = new Map<number, DroneObservation>();
   private readonly links: { close(): Promise<void> }[] = [];
   private readonly lastPct = new Map<number, { pct: number; flying: boolean; armed: boolean }>();
@@ -111,11 +114,8 @@ export class SimDay {
     if (o.storage) {
       const { recorder: _r, store: _s, ...h } = o.storage;
       d.health = new StorageHealth({ ...h, clock, dataDir });
-      d.health.onNotice((n) => {
-        d.notices.push(n);
-        const a = patrolAlert(n);
-        if (a) d.runner.alert(null, null, a.level, a.said, a.text);
-      });
+      // Each notice is also the runner's alert (startPatrol subscribes the patrol of each station run).
+      d.health.onNotice((n) => d.notices.push(n));
     }
     const r = await d.open();
     if (!r.ok) return r;
@@ -139,28 +139,31 @@ export class SimDay {
     });
     if (!st.ok) return st;
     this.station = st.value;
-    // A simulated day on virtual time needs no power-cut durability: synchronous=NORMAL (the station's FULL
-    // costs ~3 ms of disk wait per row, minutes over a simulated day's rows). Its own tests prove FULL.
-    const store = openPatrolStore(this.dataDir, { synchronous: 'NORMAL', ...this.o.storage?.store, ...(h ? { health: h } : {}) });
-    if (!store.ok) return store;
-    this.store = store.value;
     const names = new Map(this.day.fleet.drones.map((d) => [d.sysid, d.id] as const));
     const gateway = openGateway({ clock: this.clock, dataDir: this.dataDir, geography: this.o.stationGeoJson, droneName: (s) => names.get(s) ?? null, health: this.health });
     if (!gateway.ok) return gateway;
     this.gateway = gateway.value;
-    this.runner = new PatrolRunner({ clock: this.clock, station: this.station, day: this.day, store: this.store, gateway: this.gateway, onAlert: (a) => this.o.onAlert?.(a.text), ...(h ? { records: () => h.launchBlocker() } : {}) });
-    this.runner.start();
+    // A simulated day on virtual time needs no power-cut durability: synchronous=NORMAL (the station's FULL
+    // costs ~3 ms of disk wait per row, minutes over a simulated day's rows). Its own tests prove FULL.
+    const patrol = await startPatrol({
+      clock: this.clock, station: this.station, plan: this.day, dataDir: this.dataDir, gateway: this.gateway, health: h,
+      store: { synchronous: 'NORMAL', ...this.o.storage?.store }, onAlert: (a) => this.o.onAlert?.(a.text),
+    });
+    if (!patrol.ok) return patrol;
+    this.patrol = patrol.value;
+    this.store = patrol.value.store;
+    this.runner = patrol.value.runner;
     return ok(undefined);
   }
 
   /** The station goes down and comes back (same data folder); the drones are not touched. */
   async restart(o: { crash?: boolean } = {}): Promise<Result<void>> {
     if (o.crash) this.store.close();
-    await this.runner.stop();
+    await this.patrol.stop();
     await this.station.close();
     // Actions the closing cancelled record their end before the store closes.
     await turn();
-    if (!o.crash) this.store.close();
+    await this.patrol.close();
     this.gateway.close();
     for (const l of this.links.splice(0)) await l.close();
     this.restarts++;
@@ -206,11 +209,11 @@ export class SimDay {
   }
 
   async close(): Promise<void> {
-    await this.runner.stop();
+    await this.patrol.stop();
     await this.station.close();
     // Actions the closing cancelled record their end before the store closes.
-    await new Promise((r) => setImmediate(r));
-    this.store.close();
+    await turn();
+    await this.patrol.close();
     this.health?.close();
     this.gateway.close();
     await this.fleet.stop();

@@ -122,6 +122,13 @@ export function newSortie(p: Pick<Sortie, 'id' | 'kind' | 'post' | 'droneId' | '
   };
 }
 
+/** A sortie read back after a restart: ground states prepare again (verification is per station run); airborne ones are watched again. */
+export function restoredSortie(s: Sortie): Sortie {
+  if (s.state === 'uploading' || s.state === 'verified' || s.state === 'preparing') return { ...s, state: 'preparing' };
+  if (s.state === 'launching' && s.launchedAtMs === null) return { ...s, state: 'preparing' };
+  return s;
+}
+
 export function stepSortie(s: Sortie, e: SortieEvent, t: SortieTiming = DEFAULT_TIMING): Step {
   const who = { sortie: s.id, drone: s.droneId };
   if (e.type === 'takeover') return { sortie: { ...s, takenOver: true }, effects: [alertOf('info', said('takeover', who))] };

@@ -21,6 +21,7 @@ import type { StorageHealth } from '../storage/health.js';
 import { PendingRows } from '../storage/pending.js';
 import type BetterSqlite3 from 'better-sqlite3';
 import { ok, type Result } from '../../common/result.js';
+import { SystemClock, type Clock } from '../../common/clock.js';
 import type { Sortie } from './sortie.js';
 import type { Said } from './said.js';
 
@@ -53,6 +54,11 @@ export interface PatrolStoreOptions {
   /** File name in the data folder. Default patrol.sqlite. */
   name?: string;
   health?: StorageHealth;
+  /**
+   * The station's clock: sortie rows are stamped and the disk's refusals timed with it (a simulated day's rows
+   * carry the day's time). Default the system clock (tools that open the store alone).
+   */
+  clock?: Clock;
   /** SQLite synchronous mode under WAL. Default FULL (see above). */
   synchronous?: 'NORMAL' | 'FULL';
   /** Rows held while the disk refuses them. Default 50 000. */
@@ -71,6 +77,7 @@ CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 
 export function openPatrolStore(dataDir: string, opts: string | PatrolStoreOptions = {}): Result<PatrolStore> {
   const o: PatrolStoreOptions = typeof opts === 'string' ? { name: opts } : opts;
+  const clock = o.clock ?? new SystemClock();
   const opened = openSqlite(dataDir, o.name ?? 'patrol.sqlite', { schema: SCHEMA, synchronous: o.synchronous ?? 'FULL' });
   if (!opened.ok) return opened;
   const { db, file } = opened.value;
@@ -104,7 +111,7 @@ export function openPatrolStore(dataDir: string, opts: string | PatrolStoreOptio
   const write = (key: string | null, bytes: number, run: () => void): void => {
     if (!db.open) return;
     // Behind rows that wait, a new row waits too (order kept), but tries them all again at most once a second.
-    const nowMs = Date.now();
+    const nowMs = clock.now();
     if (pending.size > 0 && nowMs - lastRetryMs >= 1000) {
       lastRetryMs = nowMs;
       retry();
@@ -125,7 +132,7 @@ export function openPatrolStore(dataDir: string, opts: string | PatrolStoreOptio
     file,
     saveSortie: (day, s) => {
       const body = JSON.stringify(s);
-      const at = Date.now();
+      const at = clock.now();
       write(`sortie:${day}/${s.id}`, body.length, () => upsert.run(day, s.id, s.state, s.sysid, body, at));
     },
     sorties: (day) => (db.prepare('SELECT body FROM sorties WHERE day = ? ORDER BY rowid').all(day) as { body: string }[]).map((r) => JSON.parse(r.body) as Sortie),
@@ -149,6 +156,7 @@ export function openPatrolStore(dataDir: string, opts: string | PatrolStoreOptio
     pending: () => pending.size,
     retry,
     close: () => {
+      if (!db.open) return;
       offRetry?.();
       retry();
       db.close();

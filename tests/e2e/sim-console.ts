@@ -11,7 +11,8 @@ import { vehicleViews } from '../../station/api/views.js';
 import { consoleStaticDir } from '../../station/cli/static-dir.js';
 import { loadPlanDir } from '../../station/server/plan-dir.js';
 import { startConsoleServer } from '../../station/server/console-server.js';
-import { patrolEvent, withPatrol } from '../../station/service.js';
+import { patrolEvent } from '../../station/service.js';
+import { withPatrol } from '../../station/patrol/console.js';
 import { sampleSimDay, writeSampleDay } from '../patrol/testkit.js';
 import { addTestUser, testAuth } from '../sign-in.js';
 

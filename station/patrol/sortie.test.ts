@@ -1,6 +1,6 @@
 /** The sortie machine as tables: (state, event) → (state, effects), no clock, no drone. */
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_TIMING, newSortie, stepSortie, type GateReport, type Sortie, type SortieEvent, type SortieStateName } from '../../station/patrol/sortie.js';
+import { DEFAULT_TIMING, newSortie, stepSortie, type GateReport, type Sortie, type SortieEvent, type SortieStateName } from './sortie.js';
 
 const L = 1_000_000_000;
 const base = newSortie({ id: 'P001', kind: 'patrol', post: 'patrol', droneId: 'JH-01', sysid: 11, plan: 'sorties/P001.plan', launchMs: L, onMs: L + 60_000, offMs: L + 1_260_000, landMs: L + 1_320_000, needPct: 40 });
