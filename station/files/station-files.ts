@@ -21,7 +21,7 @@ export interface StationFiles {
 /** resources/samples/, found from this file (tsx in a clone) or from the process (bundled desktop app). */
 export function samplesDir(): string {
   const here = typeof __dirname === 'string' ? __dirname : dirname(fileURLToPath(import.meta.url));
-  return process.env.KONGXUN_SAMPLES ?? join(here, '..', 'resources', 'samples');
+  return process.env.KONGXUN_SAMPLES ?? join(here, '..', '..', 'resources', 'samples');
 }
 
 function readJson(file: string): Result<unknown> {
