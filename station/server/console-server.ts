@@ -307,7 +307,8 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Resul
       if (path === '/api/setup') {
         const r = await auth.setup(b.token, b.user, b.password, req.socket.remoteAddress);
         if (!r.ok) return json(r.code === 'bad-request' ? 400 : 403, { error: r.reason });
-        return json(200, { user: r.value.account.name, role: r.value.account.role }, { 'set-cookie': sessionCookie(r.value.token, tls) });
+        // Signed in as the pilot twin (the newcomer came to fly); `admin` names the administrator account.
+        return json(200, { user: r.value.pilot.name, role: r.value.pilot.role, admin: r.value.account.name }, { 'set-cookie': sessionCookie(r.value.token, tls) });
       }
       const r = await auth.signIn(b.user, b.password, from);
       if (!r.ok) {
