@@ -21,7 +21,7 @@ import { TlogRecorder, tlogFileName } from './recorder.js';
 import { readTlog, readTlogFile, type TlogStats } from './tlog.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
-const FIXTURE = join(here, '../tests/fixtures/copter-mission-flight.tlog');
+const FIXTURE = join(here, '../../tests/fixtures/copter-mission-flight.tlog');
 
 const dirs: string[] = [];
 function tempDir(): string {
@@ -136,7 +136,7 @@ describe('TlogRecorder', () => {
 
   it('a recorder killed with SIGKILL leaves a file readable up to about a second before the kill', async () => {
     const dataDir = tempDir();
-    const child = spawn('npx', ['tsx', join(here, 'testdata/record-then-die.ts'), dataDir], { cwd: join(here, '..'), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('npx', ['tsx', join(here, '..', 'testdata/record-then-die.ts'), dataDir], { cwd: join(here, '..', '..'), stdio: ['ignore', 'pipe', 'pipe'] });
     const seen: number[] = [];
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));

@@ -11,7 +11,7 @@ import { decodePayload } from '../../mavlink/codec/messages.js';
 import { readTlogFile } from '../storage/tlog.js';
 import { initialVehicleState, reduceVehicle, vehicleSnapshot, type VehicleState } from './vehicle-state.js';
 
-const FIXTURE = join(fileURLToPath(new URL('.', import.meta.url)), '../tests/fixtures/copter-mission-flight.tlog');
+const FIXTURE = join(fileURLToPath(new URL('.', import.meta.url)), '../../tests/fixtures/copter-mission-flight.tlog');
 
 describe('vehicle-state replay of a real ArduCopter flight', () => {
   it('ends in the state the capture README describes', () => {
