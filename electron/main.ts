@@ -1,30 +1,33 @@
 /**
  * Electron main process: thin by design. It starts the station core in-process (the same `startStationService`
- * that `kongxun serve` runs), then opens the dispatch desk window on the core's console URL (127.0.0.1, an
- * ephemeral port), sandboxed with context isolation, a strict CSP from the page, foreign navigation blocked.
- * With a second display it also opens the wall screen there. New windows are denied, except one kind: a
- * drone's video in a window of its own (`?view=video&drone=ID` on the console's origin, the console's "open in
- * window" button), placed on the second display when there is one.
+ * that `kongxun serve` runs), then opens the dispatch desk window on the app's own origin, `kongxun://app/`: a
+ * privileged custom scheme (standard, secure) whose requests — the page, its scripts, flights, tiles, video
+ * status, plan files — this process answers in-process with the console server's own request handling
+ * (`service.fetch`: the same guard, routes and session check as over HTTP). The app opens no TCP port for its
+ * own windows; the console's port opens only when consoles in browsers are wanted (`--lan` or KONGXUN_LAN=1:
+ * http://127.0.0.1:8080, or the next free port, with the first-administrator link printed). Windows are
+ * sandboxed with context isolation, the CSP comes with every answer, navigation off the app's origin is blocked.
+ * With a second display it also opens the wall screen there. New windows are denied, except one kind: a drone's
+ * video in a window of its own (`kongxun://app/?view=video&drone=ID`, the console's "open in window" button),
+ * placed on the second display when there is one. URL checks: electron/app-url.ts.
  *
  * Transport: each page load gets two MessageChannelMains, posted to the page through the preload, which hands
  * them to the page's main world. On 'kongxun:port' the station end is a console peer (the same messages as its
  * WebSocket; renderer/api/client.ts: one client, two transports). On 'kongxun:video-port' the station end
  * attaches to the video hub for the drones the page subscribes to (`{type:'subscribe', drones}`), and every
  * frame goes to the page as an ArrayBuffer (renderer/video/port.ts routes it to the drone's decoder worker).
- * KONGXUN_TRANSPORT=ws keeps the WebSockets instead.
  *
  * Sign-in: the desktop app's own windows are signed in at each launch, without a password. The station core in
- * this process makes a per-launch session for the desktop principal (`desktop`, pilot); its secret goes only to
- * this app's Chromium session as an HttpOnly, SameSite=Strict cookie for the console's exact origin (so the
- * page's own requests — flights, tiles, video status — carry it, and page scripts never read it), and the
- * console protocol itself flows over the MessagePort this process made, which no other program can reach.
- * Consoles in a browser on the LAN sign in with an account as everywhere else.
+ * this process makes a per-launch session for the desktop principal (`desktop`, pilot); this process vouches for
+ * it on every request of the scheme (the secret never reaches the page, not even as a cookie), and the console
+ * protocol flows over the MessagePort this process made, which no other program can reach. Consoles in a
+ * browser sign in with an account as everywhere else.
  */
-import { app, BrowserWindow, MessageChannelMain, screen, session, shell, type WebContents } from 'electron';
+import { app, BrowserWindow, MessageChannelMain, protocol, screen, session, shell, type WebContents } from 'electron';
 import { join } from 'node:path';
 import { startStationService, type StationService } from '../station/service.js';
-import { SESSION_COOKIE } from '../station/auth/auth.js';
 import { installLastResort } from '../station/last-resort.js';
+import { APP_PRIVILEGES, APP_SCHEME, appPage, isAppUrl, lanWanted, videoWindowDrone } from './app-url.js';
 import type { VideoPeer } from '../station/video/hub.js';
 
 let service: StationService | undefined;
@@ -36,21 +39,6 @@ const secureWebPreferences = (): Electron.WebPreferences => ({
   nodeIntegration: false,
   webSecurity: true,
 });
-
-/** The one kind of window a page may open: `${origin}/?view=video&drone=ID`, nothing more in the URL. */
-function videoWindowDrone(url: string, origin: string): string | undefined {
-  let u: URL;
-  try {
-    u = new URL(url);
-  } catch {
-    return undefined;
-  }
-  if (u.origin !== origin || u.pathname !== '/' || u.hash !== '' || u.username !== '' || u.password !== '') return undefined;
-  const keys = [...u.searchParams.keys()].sort();
-  if (keys.length !== 2 || keys[0] !== 'drone' || keys[1] !== 'view' || u.searchParams.get('view') !== 'video') return undefined;
-  const drone = u.searchParams.get('drone')!;
-  return drone.length > 0 && drone.length <= 64 && !/[\u0000-\u001f\u007f]/.test(drone) ? drone : undefined;
-}
 
 let videoWindows = 0;
 
@@ -69,9 +57,12 @@ function videoWindowBounds(opener: BrowserWindow): Electron.Rectangle {
   return { x: b.x + 60 + step, y: b.y + 60 + step, width: 960, height: 580 };
 }
 
-function secureWindow(win: BrowserWindow, origin: string): void {
+// Before the app is ready, as Electron requires: the app's own scheme, standard and secure.
+protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { ...APP_PRIVILEGES } }]);
+
+function secureWindow(win: BrowserWindow): void {
   win.webContents.setWindowOpenHandler(({ url }) => {
-    const drone = videoWindowDrone(url, origin);
+    const drone = videoWindowDrone(url);
     if (drone !== undefined) {
       return {
         action: 'allow',
@@ -91,11 +82,11 @@ function secureWindow(win: BrowserWindow, origin: string): void {
   win.webContents.on('did-create-window', (child) => {
     videoWindows++;
     child.once('closed', () => videoWindows--);
-    adopt(child, origin);
+    adopt(child);
   });
-  // Same origin exactly: a prefix test would let http://127.0.0.1:4123 through to :41230.
+  // The app's origin exactly (scheme and host; a prefix test would let kongxun://app.evil through).
   win.webContents.on('will-navigate', (e, url) => {
-    if (!URL.canParse(url) || new URL(url).origin !== origin) e.preventDefault();
+    if (!isAppUrl(url)) e.preventDefault();
   });
 }
 
@@ -216,24 +207,23 @@ function giveVideoPort(win: BrowserWindow): void {
 }
 
 /** Locks a window down and gives its page the station's ports on every load. */
-function adopt(win: BrowserWindow, origin: string): void {
-  secureWindow(win, origin);
-  if (process.env.KONGXUN_TRANSPORT !== 'ws')
-    win.webContents.on('did-finish-load', () => {
-      givePort(win);
-      giveVideoPort(win);
-    });
+function adopt(win: BrowserWindow): void {
+  secureWindow(win);
+  win.webContents.on('did-finish-load', () => {
+    givePort(win);
+    giveVideoPort(win);
+  });
 }
 
-function openWindow(url: string, bounds?: Electron.Rectangle, view = 'desk'): BrowserWindow {
+function openWindow(bounds?: Electron.Rectangle, view = 'desk'): BrowserWindow {
   const win = new BrowserWindow({
     ...(bounds ?? { width: 1440, height: 900 }),
     title: '空巡 Kongxun',
     backgroundColor: '#0f172a',
     webPreferences: secureWebPreferences(),
   });
-  adopt(win, new URL(url).origin);
-  void win.loadURL(`${url}?view=${view}`);
+  adopt(win);
+  void win.loadURL(appPage(view));
   return win;
 }
 
@@ -243,8 +233,12 @@ async function start(): Promise<void> {
   // The sample station ships beside the app (electron-builder.yml `files`); the bundled main cannot find it
   // from its own path.
   process.env.KONGXUN_SAMPLES ??= join(app.getAppPath(), 'resources', 'samples');
+  const lan = lanWanted(process.argv, process.env);
   const started = await startStationService({
-    port: 0,
+    // No TCP port unless consoles in browsers are wanted; then the usual one, or the next free.
+    listen: lan,
+    port: lan ? 8080 : 0,
+    anyPortIfTaken: true,
     dataDir: app.getPath('userData'),
     staticDir: join(__dirname, '..', 'renderer'),
     log: (line) => console.log(line),
@@ -255,23 +249,21 @@ async function start(): Promise<void> {
     return;
   }
   service = started.value;
-  // The windows' per-launch session (never printed, never stored; ends when the app quits).
-  await session.defaultSession.cookies.set({
-    url: service.url,
-    name: SESSION_COOKIE,
-    value: service.auth.desktopSession('pilot'),
-    httpOnly: true,
-    sameSite: 'strict',
-    secure: service.url.startsWith('https:'),
-  });
-  openWindow(service.url);
-  // Browsers on this machine or the LAN sign in with accounts; the first one comes from this link.
-  const setup = service.setupUrl();
-  if (setup) console.log(`kongxun: no users yet; create the first administrator (管理员) at ${setup}`);
+  const svc = service;
+  // The windows' per-launch session (never printed, never stored, never given to the page; ends when the app quits).
+  const desktop = svc.auth.desktopSession('pilot');
+  protocol.handle(APP_SCHEME, (request) => svc.fetch(request, { session: desktop, from: 'desktop' }));
+  openWindow();
+  if (lan) {
+    console.log(`kongxun: consoles in browsers on this machine: ${svc.url}`);
+    // Browsers sign in with accounts; the first one comes from this link.
+    const setup = svc.setupUrl();
+    if (setup) console.log(`kongxun: no users yet; create the first administrator (管理员) at ${setup}`);
+  }
   const displays = screen.getAllDisplays();
   const primary = screen.getPrimaryDisplay();
   const second = displays.find((d) => d.id !== primary.id);
-  if (second) openWindow(service.url, second.bounds, 'wall');
+  if (second) openWindow(second.bounds, 'wall');
 }
 
 app.on('web-contents-created', (_e, contents) => {

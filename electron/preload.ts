@@ -10,7 +10,6 @@ import { contextBridge, ipcRenderer } from 'electron';
 /** The page's window, typed here without the DOM library (electron/ compiles for Node). */
 const page = globalThis as unknown as { postMessage(message: string, targetOrigin: string, transfer: unknown[]): void; location: { origin: string } };
 const ALLOWED_PORT_CHANNELS = new Set(['kongxun:port', 'kongxun:video-port']);
-const ipc = process.env.KONGXUN_TRANSPORT !== 'ws';
 
 for (const channel of ALLOWED_PORT_CHANNELS) {
   ipcRenderer.on(channel, (e) => {
@@ -20,7 +19,8 @@ for (const channel of ALLOWED_PORT_CHANNELS) {
 
 contextBridge.exposeInMainWorld('kongxun', {
   desktop: true,
-  ipc,
+  // The app's windows (kongxun://app/) have no WebSocket to fall back on: the console and video flow over the ports.
+  ipc: true,
   platform: process.platform,
   versions: { electron: process.versions.electron, chrome: process.versions.chrome },
 });

@@ -11,9 +11,14 @@
  * chunks lost each way, that one-way delay, that serial rate (57600 → 5760 bytes/s).
  * --video-uri gives the drones a MAVLink camera (component 100, camera.ts) announcing URI in
  * VIDEO_STREAM_INFORMATION: given once, every drone; given several times, the i-th to drone i (the rest none).
+ * --state DIR: where each drone keeps the signing key SETUP_SIGNING gave it (DIR/signing-<sysid>.key, as
+ * SITL keeps its eeprom.bin per instance), so a restarted simulator's drones still sign; default
+ * $TMPDIR/kongxun-sim/<base port>; `--state none` keeps keys in memory only (a restart forgets them).
  * Returns the process exit code: 0 after a signal, 2 for bad arguments, 1 when the fleet cannot start.
  */
 import { readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createTransport } from '../mavlink/transport/index.js';
 import { parseFaultFile, type FaultRule } from './faults.js';
 import { ImpairedTransport, baudToBytesPerSecond, type Impairment } from './mission-impaired-link.js';
@@ -36,12 +41,19 @@ export interface SimArgs {
   latencyMs?: number;
   baud?: number;
   videoUris?: string[];
+  /** The storage folder, or null for none (--state none). */
+  state?: string | null;
 }
 
 const USAGE =
   'usage: kongxun sim --drones N [--home lat,lon,alt] [--station file.geojson] [--fleet fleet.json] ' +
   '[--speedup K] [--udp host:port] [--faults file.json] [--base-port P] [--seed S] [--warmup-ms MS] ' +
-  '[--loss FRACTION] [--latency MS] [--baud BAUD] [--video-uri URI]…';
+  '[--loss FRACTION] [--latency MS] [--baud BAUD] [--video-uri URI]… [--state DIR|none]';
+
+/** Where a fleet on this base port keeps its drones' storage unless --state says otherwise. */
+export function defaultStateDir(basePort: number): string {
+  return join(tmpdir(), 'kongxun-sim', String(basePort));
+}
 
 /** The home of the captured ArduCopter SITL: 24.4798 N, 118.0894 E, 10 m AMSL. */
 export const DEFAULT_HOME: HomeSpec = { lat: 24.4798, lon: 118.0894, altAmslM: 10 };
@@ -62,7 +74,7 @@ export function parseSimArgs(argv: readonly string[]): Parsed {
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]!;
     if (flag === '--help' || flag === '-h') return { ok: false, error: USAGE };
-    const known = ['--drones', '--home', '--station', '--fleet', '--speedup', '--udp', '--faults', '--base-port', '--seed', '--warmup-ms', '--loss', '--latency', '--baud', '--video-uri'];
+    const known = ['--drones', '--home', '--station', '--fleet', '--speedup', '--udp', '--faults', '--base-port', '--seed', '--warmup-ms', '--loss', '--latency', '--baud', '--video-uri', '--state'];
     if (!known.includes(flag)) return { ok: false, error: `unknown option "${flag}"\n${USAGE}` };
     const v = argv[++i];
     if (v === undefined || v.startsWith('--')) return { ok: false, error: `${flag}: missing value` };
@@ -124,6 +136,9 @@ export function parseSimArgs(argv: readonly string[]): Parsed {
       case '--video-uri':
         // A URI is announced as given (an empty one is a camera that fills in nothing); only a flag is refused.
         (args.videoUris ??= []).push(v);
+        break;
+      case '--state':
+        args.state = v === 'none' ? null : v;
         break;
       case '--station':
         args.station = v;
@@ -209,7 +224,9 @@ export async function simMain(argv: string[], io: SimMainIo = { out: (l) => cons
   const home = a.home ?? (opts.docks === undefined ? DEFAULT_HOME : undefined);
   if (drones === undefined) return fail(io, `--drones: required (or give --fleet with drones)\n${USAGE}`);
   const impaired = a.loss !== undefined || a.latencyMs !== undefined || a.baud !== undefined;
+  const stateDir = a.state === undefined ? defaultStateDir(a.basePort ?? 5760) : a.state;
   const created = SimFleet.create({
+    ...(stateDir !== null ? { stateDir, warn: io.err } : {}),
     ...opts,
     drones,
     faults,
@@ -245,6 +262,7 @@ export async function simMain(argv: string[], io: SimMainIo = { out: (l) => cons
     const cam = m.drone.camera ? ` camera ${m.drone.camera.compid} "${m.drone.camera.options.uri}"` : '';
     io.out(`drone ${m.id} sysid ${m.sysid} home ${h.latDeg.toFixed(6)},${h.lonDeg.toFixed(6)},${h.altAmslM} ${m.urls.join(' ')}${cam}`);
   }
+  if (stateDir !== null) io.out(`kongxun sim: signing keys kept in ${stateDir} (--state none: in memory only)`);
   io.out(`kongxun sim: ${fleet.members.length} drone(s) running${a.speedup ? ` at ${a.speedup}x` : ''}; Ctrl-C to stop`);
   await (io.until ?? waitForSignal());
   await fleet.stop();

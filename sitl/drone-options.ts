@@ -6,6 +6,7 @@ import type { Clock } from '../common/clock.js';
 import type { SimCameraOptions } from './camera.js';
 import type { FaultRule } from './faults.js';
 import type { WindOptions } from './physics.js';
+import type { SigningStorage } from './signing-storage.js';
 
 export interface SimDroneOptions {
   clock: Clock;
@@ -44,6 +45,11 @@ export interface SimDroneOptions {
   videoUri?: string;
   /** Overrides of the announced stream (type, encoding, flags, name), for odd cameras in tests. */
   videoStream?: Omit<SimCameraOptions, 'uri'>;
+  /**
+   * Where the key SETUP_SIGNING gives is kept across restarts (ArduPilot's parameter storage; signing-storage.ts).
+   * Absent: in memory only (it survives a MAV_CMD reboot, not a new SimDrone).
+   */
+  signingStorage?: SigningStorage;
 }
 
 /** Parameters a patrol fleet sets at creation (none unless `patrolDefaults`). */

@@ -37,6 +37,7 @@ import { ParamServer } from './param-server.js';
 import { ParamStore } from './params.js';
 import { CopterPhysics } from './physics.js';
 import { Prng } from './prng.js';
+import type { SigningStorage } from './signing-storage.js';
 import { buildMessage, type TelemetryPhase, type TelemetrySource } from './telemetry.js';
 
 const R = common.MavResult;
@@ -126,6 +127,9 @@ export class SimDrone implements TelemetrySource, CommandHost {
       },
     });
     this.camera = opts.videoUri !== undefined ? new SimCamera(this, { ...opts.videoStream, uri: opts.videoUri }) : undefined;
+    this.signingStorage = opts.signingStorage;
+    // A key given before the last power-off (ArduPilot reads it from storage at boot).
+    this.signingKey = opts.signingStorage?.load();
     this.lastTickMs = this.clock.now();
     this.tickTimer = this.clock.setInterval(() => this.tick(), opts.tickMs ?? TICK_MS);
     this.timesyncTimer = this.clock.setInterval(() => this.sendTimesync(), 10_000);
@@ -133,8 +137,9 @@ export class SimDrone implements TelemetrySource, CommandHost {
 
   // ---- links ----
 
-  /** The signing key SETUP_SIGNING gave (undefined: signing off). */
+  /** The signing key SETUP_SIGNING gave (undefined: signing off); kept in `signingStorage` when there is one. */
   signingKey: Uint8Array | undefined;
+  private readonly signingStorage: SigningStorage | undefined;
 
   /**
    * SETUP_SIGNING as ArduPilot handles it (GCS_Signing.cpp): refused while armed; otherwise the key is
@@ -150,6 +155,7 @@ export class SimDrone implements TelemetrySource, CommandHost {
     const key = Uint8Array.from(m.secretKey.slice(0, 32));
     const off = key.length < 32 || key.every((b) => b === 0);
     this.signingKey = off ? undefined : key;
+    this.signingStorage?.save(this.signingKey);
     const initial = Number(m.initialTimestamp);
     this.links.forEach((l, i) => l.connection.setSigning(off ? undefined : { key, linkId: i & 0xff, unsigned: 'reject' }, Number.isFinite(initial) ? initial : 0));
   }

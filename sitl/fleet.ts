@@ -25,6 +25,7 @@ import { SimDrone, type SimDroneOptions } from './drone.js';
 import type { FaultRule } from './faults.js';
 import { latLonFromEnu } from './geo.js';
 import { ScaledClock } from './scaled-clock.js';
+import { fileSigningStorage } from './signing-storage.js';
 
 export interface HomeSpec {
   lat: number;
@@ -68,6 +69,14 @@ export interface SimFleetOptions {
    */
   videoUri?: string | readonly (string | undefined)[];
   droneOptions?: Partial<SimDroneOptions>;
+  /**
+   * The simulator's storage folder (SITL's eeprom.bin per instance): each drone keeps the signing key
+   * SETUP_SIGNING gave it there (signing-storage.ts), so it still signs after the simulator restarts.
+   * Absent: keys live only as long as the SimFleet.
+   */
+  stateDir?: string;
+  /** Hears storage problems (a key file that cannot be read or written). */
+  warn?: (line: string) => void;
 }
 
 export interface FleetMember {
@@ -133,6 +142,7 @@ export class SimFleet {
         ...(opts.warmupMs !== undefined ? { warmupMs: opts.warmupMs } : {}),
         ...(opts.params ? { params: opts.params } : {}),
         ...(videoUri !== undefined ? { videoUri } : {}),
+        ...(opts.stateDir !== undefined ? { signingStorage: fileSigningStorage(opts.stateDir, sysid, opts.warn) } : {}),
         ...opts.droneOptions,
       });
       fleet.members.push({ index: i, sysid, id: spec?.id ?? `SIM-${sysid}`, drone, urls: [], connections: [] });

@@ -73,6 +73,11 @@ export interface StationServiceOptions {
   fleetDir?: string;
   /** Serve on any free port when `port` is taken. */
   anyPortIfTaken?: boolean;
+  /**
+   * Open the console's TCP port (default true). false: the desktop app without LAN consoles; its windows reach
+   * the console in-process (`fetch` for the `kongxun://app/` scheme, `attachConsole` for the protocol).
+   */
+  listen?: boolean;
   /** Simulator warm-up (ms to EKF position); default ArduCopter's captured ~41 s. */
   simWarmupMs?: number;
   log?: (line: string) => void;
@@ -100,8 +105,12 @@ export interface StationServiceOptions {
 }
 
 export interface StationService {
+  /** The console's URL: http(s)://… when it listens, else the in-process `kongxun://app/`. */
   url: string;
+  /** The console's TCP port; 0 when it does not listen. */
   port: number;
+  /** The console's HTTP handling in-process (the desktop app's scheme): ConsoleServer['fetch']. */
+  fetch: ConsoleServer['fetch'];
   /** Accounts and sessions of the console (DATA/users.sqlite). */
   auth: Auth;
   /** While no account exists: the one-time URL on 127.0.0.1 that creates the first administrator. */
@@ -242,6 +251,7 @@ async function startServiceParts(o: StationServiceOptions, clock: Clock, log: (l
     host: o.host ?? '127.0.0.1',
     port: o.port ?? 8080,
     anyPortIfTaken: o.anyPortIfTaken ?? false,
+    ...(o.listen === false ? { listen: false } : {}),
     ...(o.tiles ? { tiles: o.tiles } : {}),
     ...(o.planDir !== undefined ? { planDir: o.planDir } : {}),
     video: hub,
@@ -270,6 +280,7 @@ async function startServiceParts(o: StationServiceOptions, clock: Clock, log: (l
       station,
       files: files.value,
       fleet,
+      fetch: (request, f) => srv.fetch(request, f),
       attachConsole: (peer) => srv.attach(peer),
       patrol: runner,
       gateway,

@@ -323,7 +323,8 @@ export interface ConsoleIdentity {
  * HTTP sign-in API (JSON bodies, same origin only; the session is an HttpOnly, SameSite=Strict cookie):
  * POST /api/login {user, password} → 200 ConsoleIdentity | 401/429 {error}; POST /api/logout → 204;
  * GET /api/me → 200 ConsoleIdentity | 401 {error, setup: boolean}; POST /api/setup {token, user, password} →
- * 200 ConsoleIdentity (first administrator, from 127.0.0.1 only). Admin only: GET /api/users → UserView[];
+ * 200 ConsoleIdentity & {admin} (from 127.0.0.1 only: makes the first administrator `user` and its pilot twin
+ * `user`-pilot, and signs in as the pilot; `admin` names the administrator). Admin only: GET /api/users → UserView[];
  * POST /api/users {user, role, password} → UserView; POST /api/users/<name> {role?, disabled?, password?} → UserView.
  */
 export interface UserView {

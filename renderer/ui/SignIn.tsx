@@ -54,12 +54,12 @@ export function SignIn({ initialLang, setupToken }: { initialLang: Lang; setupTo
     const failed = setup ? await postJson('/api/setup', { token: setupToken, user, password }) : await postJson('/api/login', { user, password });
     setBusy(false);
     if (failed) return setError(failed);
-    // Signed in: the console proper, without the token in the address. The first administrator lands on the
-    // Users page: an administrator does not fly, so the next step is a pilot's account.
+    // Signed in: the console proper, without the token in the address. After the setup form the newcomer is
+    // their pilot twin (NAME-pilot) and lands on the dispatch desk, where the drones can be flown.
     const u = new URL(location.href);
     u.pathname = '/';
     u.searchParams.delete('token');
-    if (setup) u.searchParams.set('view', 'users');
+    if (setup) u.searchParams.set('view', 'desk');
     location.replace(u.href);
   };
   return (
@@ -70,8 +70,13 @@ export function SignIn({ initialLang, setupToken }: { initialLang: Lang; setupTo
         {setup && <p className="muted">{t('setupHelp')}</p>}
         <label>
           {t('signInUser')}
-          <input data-testid="signin-user" autoComplete="username" autoFocus value={user} onChange={(e) => setUser(e.target.value)} required maxLength={32} />
+          <input data-testid="signin-user" autoComplete="username" autoFocus value={user} onChange={(e) => setUser(e.target.value)} required maxLength={setup ? 26 : 32} />
         </label>
+        {setup && (
+          <p className="muted" data-testid="setup-accounts">
+            {t('setupAccounts')} {user || '…'} · {user || '…'}-pilot
+          </p>
+        )}
         <label>
           {t('signInPassword')}
           <input data-testid="signin-password" type="password" autoComplete={setup ? 'new-password' : 'current-password'} value={password} onChange={(e) => setPassword(e.target.value)} required maxLength={256} />

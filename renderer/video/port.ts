@@ -1,7 +1,7 @@
 /**
  * The desktop app's video port. In Electron the main process posts the page a second MessagePort (window
  * message 'kongxun:video-port', relayed by electron/preload.ts) whose other end is attached to the station's
- * video hub; without it — the web console, or KONGXUN_TRANSPORT=ws — each decoder worker opens its own
+ * video hub; without it — the web console in a browser — each decoder worker opens its own
  * `/ws/video?drone=ID` socket as before, and nothing here is used.
  *
  * One router per page keeps the port and:

@@ -12,7 +12,7 @@ import type { Transport } from '../../mavlink/transport/types.js';
 import type { Fleet, FleetDrone } from '../../missions/fleet.js';
 import type { Dock } from '../../missions/jurisdiction.js';
 import { SimFleet } from '../../sitl/fleet.js';
-import { droneKey } from '../files/keys.js';
+import { signingPlan } from '../files/keys.js';
 import type { Disposables } from './disposables.js';
 
 export interface LinkOptions {
@@ -78,46 +78,12 @@ export async function openServiceLinks(o: LinkOptions, fleetFile: Fleet, docks: 
   // Signing fails closed: every real link signs, with its drone's key or the station's; only the in-process
   // simulator links (no socket, nothing to forge) stay unsigned. A real link without a key, when any key is
   // given, stops the start: a link silently unsigned next to signed ones is what an attacker looks for.
-  const keys = signingPlan(links, simEnds, fleetFile.drones, o);
+  const keys = signingPlan(
+    links.map((l) => (typeof l !== 'string' && simEnds.includes(l) ? { sim: true } : { url: typeof l === 'string' ? l : l.url })),
+    fleetFile.drones,
+    { ...o, fleetDir: o.fleetDir ?? '.' },
+  );
   if (!keys.ok) return keys;
   return ok({ links, perLink: keys.value.perLink, fleet, simDrones, signingSummary: keys.value.summary });
 }
 
-/** Signing per link: each real link's key (its drone's own, else the station's), or why the start is refused. */
-function signingPlan(
-  links: readonly (string | Transport)[],
-  simEnds: readonly Transport[],
-  drones: readonly { id: string; connect?: string; signingKeyFile?: string }[],
-  o: Pick<LinkOptions, 'signing' | 'unsigned' | 'dataDir' | 'fleetDir'>,
-): Result<{ perLink: (Omit<SigningConfig, 'linkId'> | undefined)[]; summary: string | undefined }> {
-  const unsigned = o.unsigned ?? o.signing?.unsigned ?? 'reject';
-  const perLink: (Omit<SigningConfig, 'linkId'> | undefined)[] = [];
-  const missing: string[] = [];
-  const from: string[] = [];
-  let asked = o.signing !== undefined;
-  for (const l of links) {
-    if (typeof l !== 'string' && simEnds.includes(l)) {
-      perLink.push(undefined);
-      continue;
-    }
-    const url = typeof l === 'string' ? l : l.url;
-    const d = drones.find((x) => x.connect === url);
-    const own = d ? droneKey(d, o.dataDir, o.fleetDir ?? '.') : ok(undefined);
-    if (!own.ok) return err('signing', `signing: ${own.reason}`);
-    if (own.value) asked = true;
-    const key = own.value?.key ?? o.signing?.key;
-    if (!key) {
-      missing.push(d ? `${url} (drone ${d.id})` : url);
-      perLink.push(undefined);
-      continue;
-    }
-    from.push(`${d?.id ?? url}: ${own.value ? own.value.from : 'the station key'}`);
-    perLink.push({ key, unsigned });
-  }
-  if (!asked) return ok({ perLink, summary: undefined });
-  if (missing.length > 0) {
-    return err('signing', `signing is on but ${missing.length === 1 ? 'this link has' : 'these links have'} no key: ${missing.join(', ')} — give each drone DATA/keys/<id>.key (kongxun keys install), a signing_key_file in the fleet file, or one key for all with --signing-key-file`);
-  }
-  const real = perLink.filter(Boolean).length;
-  return ok({ perLink, summary: `signing ${real} real link${real === 1 ? '' : 's'} (${from.join('; ')}), unsigned frames: ${unsigned}${simEnds.length > 0 ? `; ${simEnds.length} in-process simulator link${simEnds.length === 1 ? '' : 's'} unsigned` : ''}` });
-}

@@ -48,9 +48,20 @@ describe('auth', () => {
     expect((await a.setup(token, 'boss', 'long password', '192.168.1.20')).ok).toBe(false);
     expect((await a.setup('x'.repeat(32), 'boss', 'long password', '127.0.0.1')).ok).toBe(false);
     expect((await a.setup(token, 'boss', 'short', '127.0.0.1')).ok).toBe(false);
+    // A name too long for its pilot twin (NAME-pilot ≤ 32) is refused, saying so.
+    const long = await a.setup(token, 'b'.repeat(27), 'long password', '127.0.0.1');
+    expect(!long.ok && long.reason).toContain('at most 26');
+    expect(a.users.count()).toBe(0);
     const r = await a.setup(token, 'boss', 'long password', '::ffff:127.0.0.1');
     expect(r.ok && r.value.account.role).toBe('admin');
-    expect(r.ok && a.session(r.value.token)?.user).toBe('boss');
+    // The newcomer's pilot twin, signed in: the first console can fly.
+    expect(r.ok && r.value.pilot).toMatchObject({ name: 'boss-pilot', role: 'pilot' });
+    expect(r.ok && a.session(r.value.token)).toMatchObject({ user: 'boss-pilot', role: 'pilot' });
+    expect(a.users.list().map((u) => [u.name, u.role])).toEqual([['boss', 'admin'], ['boss-pilot', 'pilot']]);
+    // Both sign in with the one password; each has its own salt.
+    expect((await a.signIn('boss', 'long password', '127.0.0.1')).ok).toBe(true);
+    expect((await a.signIn('boss-pilot', 'long password', '127.0.0.1')).ok).toBe(true);
+    expect(a.users.get('boss')!.hash).not.toBe(a.users.get('boss-pilot')!.hash);
     expect((await a.setup(token, 'boss2', 'long password', '127.0.0.1')).ok).toBe(false);
     expect(a.setupTokenIfNeeded()).toBeUndefined();
     a.close();

@@ -19,6 +19,11 @@ import { isRole, type Principal, type Role, type Via } from '../gateway/principa
 import { decoyHash, hashPassword, passwordProblem, verifyPassword, type ScryptParams } from './passwords.js';
 import { openUserStore, userNameProblem, type Account, type UserStore } from './users.js';
 
+
+/** The first administrator's pilot twin is named NAME-pilot (station/auth/auth.ts setup). */
+export const PILOT_SUFFIX = '-pilot';
+export const pilotTwin = (name: string): string => `${name}${PILOT_SUFFIX}`;
+
 export const SESSION_COOKIE = 'kongxun_session';
 
 export interface AuthOptions {
@@ -102,21 +107,33 @@ export class Auth {
     return hashPassword(password, this.o.scrypt);
   }
 
-  /** Creates the first administrator with the setup token (from loopback only) and signs them in. */
-  async setup(token: unknown, name: unknown, password: unknown, from: string | undefined): Promise<Result<{ token: string; account: Account }>> {
+  /**
+   * First start, with the setup token (from loopback only): creates the newcomer's two accounts — the first
+   * administrator `NAME` (users, keys, settings) and their pilot twin `NAME-pilot` (飞手: flies; an administrator
+   * may not) with the same password, each hashed with its own salt — and signs them in as the pilot, so the
+   * first console they see can fly the drones. Every action keeps an author with a password; the administrator
+   * may disable the twin later like any account.
+   */
+  async setup(token: unknown, name: unknown, password: unknown, from: string | undefined): Promise<Result<{ token: string; account: Account; pilot: Account }>> {
     if (!isLoopback(from)) return err('forbidden', 'the first administrator is created on the station machine itself (127.0.0.1)');
     const expected = this.setupToken;
     if (!expected || this.users.count() > 0) return err('done', 'this station already has users: sign in');
     if (typeof token !== 'string' || token.length !== expected.length || !timingSafeEqual(Buffer.from(token), Buffer.from(expected))) return err('bad-token', 'the setup link is not valid (use the one the station printed)');
     const bad = userNameProblem(name) ?? passwordProblem(password);
     if (bad) return err('bad-request', bad);
-    const hash = await this.hash(password as string);
+    const twin = pilotTwin(name as string);
+    if (userNameProblem(twin)) return err('bad-request', `a name of at most ${32 - PILOT_SUFFIX.length} characters (the pilot account is NAME${PILOT_SUFFIX})`);
+    // Two salts, hashed side by side (scrypt runs on libuv's pool): the form waits for one hash's time, not two.
+    const [hash, pilotHash] = await Promise.all([this.hash(password as string), this.hash(password as string)]);
     // Another request may have won while hashing.
     if (this.users.count() > 0) return err('done', 'this station already has users: sign in');
-    const added = this.users.add(name as string, 'admin', hash, this.o.clock.now());
+    const now = this.o.clock.now();
+    const added = this.users.add(name as string, 'admin', hash, now);
     if (!added.ok) return added;
+    const pilot = this.users.add(twin, 'pilot', pilotHash, now);
+    if (!pilot.ok) return pilot;
     this.setupToken = undefined;
-    return ok({ token: this.newSession(added.value, false), account: added.value });
+    return ok({ token: this.newSession(pilot.value, false), account: added.value, pilot: pilot.value });
   }
 
   private recentFailures(key: string, now: number): number[] {

@@ -14,11 +14,13 @@
  * State, events, alerts and the command audit go to patrol.sqlite in the data folder.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { SystemClock } from '../../common/clock.js';
 import { localMidnightUtcMs } from '../../missions/plan/timezone.js';
 import { parseFaultFile, type FaultRule } from '../../sitl/faults.js';
 import { createStation } from '../compose.js';
+import { signingPlan } from '../files/keys.js';
+import { SIGNING_FLAGS, cliSigning } from './signing.js';
 import { checkDataDir, defaultDataDir } from '../storage/data-dir.js';
 import { StorageHealth, errorCause } from '../storage/health.js';
 import { buildReport, reportHtml, type DailyReport } from '../patrol/report.js';
@@ -37,6 +39,7 @@ const SPEC: Record<string, FlagSpec> = {
   station: { type: 'string', describe: 'jurisdiction GeoJSON (default: the sample station)' },
   fleet: { type: 'string', describe: 'fleet JSON (default: the sample fleet)' },
   data: { type: 'string', describe: "the station's data folder (default: the user's data folder; --sim: DIR/patrol-data)" },
+  ...SIGNING_FLAGS,
   help: { type: 'boolean', describe: 'show this help' },
 };
 
@@ -126,8 +129,21 @@ export async function patrolMain(argv: string[], io: CliIo): Promise<number> {
   const checked = checkDataDir(dataDir);
   if (!checked.ok) return io.fail(`kongxun patrol: ${checked.reason}`, 2);
   // The records watched as in `kongxun serve`: failures are alerts and hold new launches (station/storage/health.ts).
+  // Signing as serve does it: each drone's own key (DATA/keys/ID.key or its signing_key_file), else the
+  // station-wide one; a keyless link beside a keyed one refuses the start (station/files/keys.ts).
+  const signing = cliSigning(a.value, 'patrol', { warn: (l) => io.err(l), policyAlone: true });
+  if (!signing.ok) return io.fail(signing.reason, 2);
+  const urls = [...new Set(links)];
+  const fleetArg = flag(a.value, 'fleet');
+  const keys = signingPlan(
+    urls.map((url) => ({ url })),
+    fleet.drones,
+    { signing: signing.value.config, unsigned: signing.value.unsigned, dataDir, fleetDir: fleetArg !== undefined ? dirname(resolve(fleetArg)) : '.' },
+  );
+  if (!keys.ok) return io.fail(`kongxun patrol: ${keys.reason}`, 2);
+  if (keys.value.summary) io.out(`kongxun patrol: ${keys.value.summary}`);
   const health = new StorageHealth({ clock, dataDir });
-  const st = await createStation({ clock, dataDir, connections: [...new Set(links)], health });
+  const st = await createStation({ clock, dataDir, connections: urls, health, linkSigning: keys.value.perLink });
   if (!st.ok) {
     health.close();
     return io.fail(`kongxun patrol: ${st.reason}`, 2);

@@ -132,8 +132,8 @@ export async function serveMain(argv: string[], io: CliIo): Promise<number> {
   io.out(`kongxun: console at ${started.value.url}  (Ctrl+C to stop)`);
   const setup = started.value.setupUrl();
   if (setup) {
-    io.out('kongxun: this station has no users yet. Open this one-time link on this machine to create the first administrator');
-    io.out(`kongxun:   (管理员) and sign in: ${setup}`);
+    io.out('kongxun: this station has no users yet. Open this one-time link on this machine: it creates your administrator (管理员)');
+    io.out(`kongxun:   and pilot (飞手) accounts and signs you in as the pilot, ready to fly: ${setup}`);
   } else if (started.value.auth.needsSetup()) {
     io.out(`kongxun: this station has no users yet: create the first administrator with  kongxun users add NAME --role admin --data ${dataDir}`);
   }

@@ -11,7 +11,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { isZeroKey, keyFromPassphrase } from '../../mavlink/codec/signing.js';
+import { isZeroKey, keyFromPassphrase, type SigningConfig, type UnsignedPolicy } from '../../mavlink/codec/signing.js';
 import { err, ok, type Result } from '../../common/result.js';
 
 export const SIGNING_KEY_ENV = 'KONGXUN_SIGNING_KEY';
@@ -87,4 +87,53 @@ export function droneKey(d: DroneKeySource, dataDir: string, fleetDir: string): 
   const k = readKeyFile(p);
   if (k.ok) return ok({ key: k.value, from: p });
   return k.code === 'no-key' ? ok(undefined) : err(k.code, `drone ${d.id}: ${k.reason}`);
+}
+
+/** A link to plan signing for: a URL (a real link), or the in-process simulator's (no socket, nothing to forge). */
+export type PlannedLink = { url: string } | { sim: true };
+
+/**
+ * Signing per link, failing closed — shared by `kongxun serve` and the one-shot commands (fly, command, mission,
+ * params, logs): each real link signs with its drone's own key (the fleet drone whose `connect` is the link's
+ * URL, or the drone named by `byUrl`: its signing_key_file, else DATA/keys/<id>.key), else the station-wide
+ * key; the simulator's in-process links stay unsigned. When any key is in play and a real link has none, the
+ * start is refused naming the link: a link silently unsigned next to signed ones is what an attacker looks for.
+ */
+export function signingPlan(
+  links: readonly PlannedLink[],
+  drones: readonly (DroneKeySource & { connect?: string })[],
+  o: { signing?: Omit<SigningConfig, 'linkId'> | undefined; unsigned?: UnsignedPolicy | undefined; dataDir: string; fleetDir: string; byUrl?: ReadonlyMap<string, DroneKeySource> },
+): Result<{ perLink: (Omit<SigningConfig, 'linkId'> | undefined)[]; summary: string | undefined }> {
+  const unsigned = o.unsigned ?? o.signing?.unsigned ?? 'reject';
+  const perLink: (Omit<SigningConfig, 'linkId'> | undefined)[] = [];
+  const missing: string[] = [];
+  const from: string[] = [];
+  let asked = o.signing !== undefined;
+  let sims = 0;
+  for (const l of links) {
+    if (!('url' in l)) {
+      sims++;
+      perLink.push(undefined);
+      continue;
+    }
+    const url = l.url;
+    const d = o.byUrl?.get(url) ?? drones.find((x) => x.connect === url);
+    const own = d ? droneKey(d, o.dataDir, o.fleetDir) : ok(undefined);
+    if (!own.ok) return err('signing', `signing: ${own.reason}`);
+    if (own.value) asked = true;
+    const key = own.value?.key ?? o.signing?.key;
+    if (!key) {
+      missing.push(d ? `${url} (drone ${d.id})` : url);
+      perLink.push(undefined);
+      continue;
+    }
+    from.push(`${d?.id ?? url}: ${own.value ? own.value.from : 'the station key'}`);
+    perLink.push({ key, unsigned });
+  }
+  if (!asked) return ok({ perLink, summary: undefined });
+  if (missing.length > 0) {
+    return err('signing', `signing is on but ${missing.length === 1 ? 'this link has' : 'these links have'} no key: ${missing.join(', ')} — give each drone DATA/keys/<id>.key (kongxun keys install), a signing_key_file in the fleet file, or one key for all with --signing-key-file`);
+  }
+  const real = perLink.filter(Boolean).length;
+  return ok({ perLink, summary: `signing ${real} real link${real === 1 ? '' : 's'} (${from.join('; ')}), unsigned frames: ${unsigned}${sims > 0 ? `; ${sims} in-process simulator link${sims === 1 ? '' : 's'} unsigned` : ''}` });
 }

@@ -1,3 +1,4 @@
+import { english } from './said.js';
 import { describe, expect, it } from 'vitest';
 import { parseRunMark, restartNote } from './run-mark.js';
 
@@ -16,7 +17,11 @@ describe('the run mark', () => {
   });
   it('a first run says nothing; an unclean stop warns with the time down; a clean stop is a notice', () => {
     expect(restartNote(undefined, T)).toBeNull();
-    expect(restartNote({ startedMs: T - 3600_000, aliveMs: T - 90_000, stoppedMs: null }, T)).toEqual({ level: 'warning', text: 'station restarted after an unclean stop (crash, kill or power cut): last alive 01:58:30Z, down about 90 s' });
-    expect(restartNote({ startedMs: T - 3600_000, aliveMs: T - 60_000, stoppedMs: T - 60_000 }, T)).toEqual({ level: 'notice', text: 'station restarted: stopped 01:59:00Z, down 60 s' });
+    const unclean = restartNote({ startedMs: T - 3600_000, aliveMs: T - 90_000, stoppedMs: null }, T)!;
+    expect(unclean.level).toBe('warning');
+    expect(english(unclean.said)).toBe('station restarted after an unclean stop (crash, kill or power cut): last alive 01:58:30Z, down about 90 s');
+    const clean = restartNote({ startedMs: T - 3600_000, aliveMs: T - 60_000, stoppedMs: T - 60_000 }, T)!;
+    expect(clean).toEqual({ level: 'notice', said: { code: 'restart', args: { stopped: '01:59:00Z', seconds: '60' } } });
+    expect(english(clean.said)).toBe('station restarted: stopped 01:59:00Z, down 60 s');
   });
 });

@@ -8,6 +8,11 @@
  * upgrades, a URL that decodes), then `/ws*`, `/api/*`, `/tiles/` and `/plan-files/` need a session
  * (station/auth/); only the app shell and the sign-in endpoints are public. A console's principal is its
  * session's user and role; sockets of a session that ends are closed with 4401.
+ *
+ * Without a socket (`listen: false`): the desktop app's own windows reach the same handling in-process through
+ * `fetch(Request)` (fetch-adapter.ts, the app's `kongxun://app/` scheme) and the console protocol through
+ * `attach` (its MessagePort); no TCP port is opened. `kongxun serve`, and the desktop app when LAN consoles are
+ * wanted, listen as before.
  */
 import { createReadStream, existsSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -17,6 +22,7 @@ import type { Duplex } from 'node:stream';
 import { join } from 'node:path';
 import type { Clock } from '../../common/clock.js';
 import { err, ok, type Result } from '../../common/result.js';
+import { APP_HOST, APP_ORIGIN, fetchThrough } from './fetch-adapter.js';
 import type { TileSource } from './mbtiles.js';
 import type { VideoHub } from '../video/hub.js';
 import type { JanusAccess } from '../video/janus.js';
@@ -24,7 +30,7 @@ import { SNAPSHOT_NAME } from '../video/alert-snapshot.js';
 import { FlightCatalog } from '../replay/flights.js';
 import type { AuditLog } from '../gateway/audit.js';
 import { clearedCookie, sessionCookie, sessionToken, type Auth, type Session } from '../auth/auth.js';
-import { hostAllowed, originAllowed, readJsonBody, refuse, requestTarget, securityHeaders, siteNames, type RequestTarget } from './http-guard.js';
+import { hostAllowed, originAllowed, readJsonBody, refuse, requestTarget, securityHeaders, siteNames, type RequestTarget, type SiteNames } from './http-guard.js';
 import { FLIGHTS, identity, PUBLIC_API, serveAudit, serveFlights, serveUsers } from './api-routes.js';
 import { ConsolePeers, type ConsolePeer, type ConsoleSource } from './console-peers.js';
 import { relayJanus, serveStatic } from './static-files.js';
@@ -48,6 +54,11 @@ export interface ConsoleServerOptions {
   log?: (line: string) => void;
   /** When the port is taken, serve on any free port instead of failing (`npm start` with no --port). */
   anyPortIfTaken?: boolean;
+  /**
+   * Open the TCP port (default true). false: no socket at all; the console is reached only in-process, by
+   * `fetch` and `attach` (the desktop app's windows when no LAN console is wanted).
+   */
+  listen?: boolean;
   snapshotHz?: number;
   /** The day plan's directory, its files (sorties/<id>.plan …) served at /plan-files/. */
   planDir?: string;
@@ -75,8 +86,19 @@ export interface ConsoleServerOptions {
 }
 
 export interface ConsoleServer {
+  /** The console's URL on the network, or the in-process `kongxun://app/` when it does not listen. */
   url: string;
+  /** The TCP port; 0 when it does not listen. */
   port: number;
+  /** Whether a TCP port is open. */
+  listening: boolean;
+  /**
+   * The same request handling in-process, for the desktop app's `kongxun://app/` scheme: the HTTP guard (the
+   * URL's host must be `app`, a state-changing request's Origin `kongxun://app`), the same routes and the same
+   * session check. `session` is the token the caller vouches for (the desktop app's per-launch session, which
+   * never reaches the page); without it the request's own cookie is checked, as over HTTP.
+   */
+  fetch(request: Request, o?: { session?: string; from?: string }): Promise<Response>;
   /** While the station has no account: the one-time URL on 127.0.0.1 that creates the first administrator. */
   setupUrl(): string | undefined;
   clients(): number;
@@ -95,14 +117,18 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Resul
   const flights = o.replay ? new FlightCatalog(o.replay) : undefined;
   // Known once listening (the port may be chosen by the system).
   let names = siteNames(host, 0, tls, o.publicNames);
+  /** The in-process scheme's one name and origin (fetch-adapter.ts). */
+  const appNames: SiteNames = { hosts: new Set([APP_HOST]), origins: new Set([APP_ORIGIN]) };
+  /** Requests that came in through `fetch` with a session the caller vouches for (never a header a page sets). */
+  const vouched = new WeakMap<IncomingMessage, string>();
 
   const sessionOf = (req: IncomingMessage): { token: string; session: Session } | undefined => {
-    const token = sessionToken(req.headers.cookie);
+    const token = vouched.get(req) ?? sessionToken(req.headers.cookie);
     const session = auth.session(token);
     return token && session ? { token, session } : undefined;
   };
 
-  const handle = async (req: IncomingMessage, res: ServerResponse, target: RequestTarget, headers: Record<string, string>): Promise<void> => {
+  const handle = async (req: IncomingMessage, res: ServerResponse, target: RequestTarget, headers: Record<string, string>, site: SiteNames): Promise<void> => {
     const json = (code: number, body: unknown, extra: Record<string, string> = {}) => {
       const text = JSON.stringify(body);
       res.writeHead(code, { ...headers, ...extra, 'content-type': 'application/json; charset=utf-8', 'content-length': String(Buffer.byteLength(text)), 'cache-control': 'no-store' }).end(text);
@@ -113,7 +139,7 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Resul
     const reading = method === 'GET' || method === 'HEAD';
     // A state-changing request from a browser names its page's origin: it must be ours (SameSite=Strict is the
     // other half against cross-site requests).
-    if (!reading && req.headers.origin !== undefined && !originAllowed(req, names)) return refuse(res, 403, 'foreign origin', headers);
+    if (!reading && req.headers.origin !== undefined && !originAllowed(req, site)) return refuse(res, 403, 'foreign origin', headers);
 
     if (PUBLIC_API.has(path)) {
       if (path === '/api/me') {
@@ -122,6 +148,8 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Resul
       }
       if (reading) return refuse(res, 405, 'use POST', { ...headers, allow: 'POST' });
       if (path === '/api/logout') {
+        // The desktop window's session is the app's, not the page's: it ends when the app quits.
+        if (vouched.has(req)) return json(403, { error: 'the desktop window is signed in by the app; quit the app to sign out' });
         const token = sessionToken(req.headers.cookie);
         auth.signOut(token);
         for (const [ws, t] of sockets.tokens()) if (t === token) ws.close(4401, 'signed out');
@@ -134,7 +162,8 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Resul
       if (path === '/api/setup') {
         const r = await auth.setup(b.token, b.user, b.password, req.socket.remoteAddress);
         if (!r.ok) return json(r.code === 'bad-request' ? 400 : 403, { error: r.reason });
-        return json(200, { user: r.value.account.name, role: r.value.account.role }, { 'set-cookie': sessionCookie(r.value.token, tls) });
+        // Signed in as the pilot twin (the newcomer came to fly); `admin` names the administrator account.
+        return json(200, { user: r.value.pilot.name, role: r.value.pilot.role, admin: r.value.account.name }, { 'set-cookie': sessionCookie(r.value.token, tls) });
       }
       const r = await auth.signIn(b.user, b.password, from);
       if (!r.ok) {
@@ -193,18 +222,29 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Resul
     serveStatic(o.staticDir, path === '/setup' ? '/' : path, res, headers);
   };
 
-  const onRequest = (req: IncomingMessage, res: ServerResponse) => {
-    const headers = securityHeaders(typeof req.headers.host === 'string' ? req.headers.host : undefined, tls);
+  const onRequest = (req: IncomingMessage, res: ServerResponse, site: SiteNames = names, secure = tls) => {
+    // The in-process scheme: no ws:// to name in the CSP (the desktop's console and video flow over ports).
+    const headers = securityHeaders(site === names && typeof req.headers.host === 'string' ? req.headers.host : undefined, secure);
     const target = requestTarget(req.url);
     if (!target) return refuse(res, 400, 'bad request: the URL does not parse', headers);
-    if (!hostAllowed(req, names)) return refuse(res, 403, 'unknown host: this station answers to its own names only', headers);
-    handle(req, res, target, headers).catch((e: unknown) => {
+    if (!hostAllowed(req, site)) return refuse(res, 403, 'unknown host: this station answers to its own names only', headers);
+    handle(req, res, target, headers, site).catch((e: unknown) => {
       lastResort(`console: ${req.method} ${target.path}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
       refuse(res, 500, 'internal error', headers);
     });
   };
   const lastResort = (line: string) => (o.log ?? ((l: string) => console.error(l)))(line);
-  const http = o.tls ? createHttpsServer({ cert: o.tls.cert, key: o.tls.key }, onRequest) : createServer(onRequest);
+  const http = o.tls ? createHttpsServer({ cert: o.tls.cert, key: o.tls.key }, (q, r) => onRequest(q, r)) : createServer((q, r) => onRequest(q, r));
+  const inProcess = (request: Request, f: { session?: string; from?: string } = {}): Promise<Response> =>
+    fetchThrough(
+      (req, res) => {
+        if (f.session !== undefined) vouched.set(req, f.session);
+        // The scheme is secure to Chromium (registered so): no Strict-Transport-Security, it is not HTTPS.
+        onRequest(req, res, appNames, false);
+      },
+      request,
+      f.from ?? 'desktop',
+    );
   // Malformed HTTP (bad request line, oversized headers): a 400, and the socket goes.
   http.on('clientError', (_e, socket: Duplex) => {
     if ((socket as Socket).writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
@@ -248,6 +288,23 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Resul
         resolve(ok((http.address() as AddressInfo).port));
       });
     });
+  if (o.listen === false) {
+    return ok({
+      url: `${APP_ORIGIN}/`,
+      port: 0,
+      listening: false,
+      // The first-administrator link needs a browser on this machine, hence the port; `kongxun users add` works without.
+      setupUrl: () => undefined,
+      fetch: inProcess,
+      clients: () => peers.size,
+      attach: peers.attach,
+      close: async () => {
+        o.clock.clearInterval(sweepTimer);
+        peers.close();
+        sockets.close();
+      },
+    });
+  }
   let listening = await listen(o.port ?? 8080);
   if (!listening.ok && listening.code === 'port-in-use' && o.anyPortIfTaken) listening = await listen(0);
   if (!listening.ok) {
@@ -266,6 +323,8 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Resul
   return ok({
     url: `${scheme}://${urlHost}:${port}/`,
     port,
+    listening: true,
+    fetch: inProcess,
     setupUrl: () => {
       const token = loopbackServed ? auth.setupTokenIfNeeded() : undefined;
       return token ? `${scheme}://127.0.0.1:${port}/setup?token=${token}` : undefined;

@@ -34,13 +34,13 @@ async function signInWithForm(page: Page, url: string, user: string, password = 
   await page.getByTestId('signin-submit').click();
 }
 
-test('first start: the printed setup link creates the first administrator, who adds a user', async ({ page }, testInfo) => {
+test('first start: the printed setup link creates the first administrator and their pilot twin; the administrator adds a user', async ({ page }, testInfo) => {
   expect(fresh.setupUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/setup\?token=[\w-]{32}$/);
   // Without the link, the console asks to sign in; nobody can.
   await page.goto(fresh.url);
   await expect(page.getByTestId('signin-form')).toBeVisible();
   await page.goto(fresh.setupUrl!);
-  await expect(page.getByTestId('setup-form')).toContainText('创建第一个管理员');
+  await expect(page.getByTestId('setup-form')).toContainText('创建管理员和飞手账号');
   await page.getByTestId('signin-user').fill('chief');
   await page.getByTestId('signin-password').fill('chief password 1');
   await page.getByTestId('signin-password2').fill('chief password 2');
@@ -49,11 +49,16 @@ test('first start: the printed setup link creates the first administrator, who a
   await page.getByTestId('signin-password2').fill('chief password 1');
   await page.screenshot({ path: testInfo.outputPath('setup.png') });
   await page.getByTestId('signin-submit').click();
-  // Into the console, signed in as the administrator, on the Users page; the token is gone from the address.
-  await expect(page.getByTestId('who')).toHaveText('chief · 管理员');
+  // Into the console as the pilot twin, on the desk (the newcomer came to fly); the token is gone from the address.
+  await expect(page.getByTestId('who')).toHaveText('chief-pilot · 飞手', { timeout: 30_000 }); // two scrypt hashes
   await expect(page.getByTestId('link')).toHaveText('已连接');
   expect(new URL(page.url()).pathname).toBe('/');
   expect(new URL(page.url()).searchParams.has('token')).toBe(false);
+  // The administrator (same password) manages users.
+  await page.getByTestId('sign-out').click();
+  await signInWithForm(page, fresh.url, 'chief', 'chief password 1');
+  await expect(page.getByTestId('who')).toHaveText('chief · 管理员');
+  await page.getByTestId('view-users').click();
   await expect(page.getByTestId('users')).toBeVisible();
   // The link works once.
   const again = await page.request.post(`${fresh.url}api/setup`, { data: { token: new URL(fresh.setupUrl!).searchParams.get('token'), user: 'mallory', password: 'mallory password' } });

@@ -106,12 +106,18 @@ class BrowserWindow extends EventEmitter {
     const denied = this.openHandler ? this.openHandler({ url: 'https://example.com/' }).action : 'none';
     const nav = { prevented: false, preventDefault() { this.prevented = true; } };
     this.webContents.emit('will-navigate', nav, 'https://evil.example/');
-    // Another port on the same host, whose URL starts with the console's origin (…:4123 → …:41230).
+    // Node's URL says "null" for a custom scheme's origin: scheme and host, as Chromium sees the origin.
+    const u = new URL(url);
+    const origin = `${u.protocol}//${u.host}`;
+    // A look-alike whose URL starts with the app's origin (kongxun://app → kongxun://app0), and another scheme
+    // whose origin Node would also call "null".
     const lookalike = { prevented: false, preventDefault() { this.prevented = true; } };
-    this.webContents.emit('will-navigate', lookalike, `${new URL(url).origin}0/`);
+    this.webContents.emit('will-navigate', lookalike, `${origin}0/`);
+    const other = { prevented: false, preventDefault() { this.prevented = true; } };
+    this.webContents.emit('will-navigate', other, 'evil://app/');
     const own = { prevented: false, preventDefault() { this.prevented = true; } };
-    this.webContents.emit('will-navigate', own, `${new URL(url).origin}/?view=timeline`);
-    report({ type: 'window', window: this.id, url, options: this.options, newWindow: denied, foreignNavigationBlocked: nav.prevented && lookalike.prevented && !own.prevented });
+    this.webContents.emit('will-navigate', own, `${origin}/?view=timeline`);
+    report({ type: 'window', window: this.id, url, options: this.options, newWindow: denied, foreignNavigationBlocked: nav.prevented && lookalike.prevented && other.prevented && !own.prevented });
     setTimeout(() => this.webContents.emit('did-finish-load'), 50);
     return Promise.resolve();
   }
@@ -139,8 +145,32 @@ const displays = [
   { id: 1, bounds: { x: 0, y: 0, width: 1920, height: 1080 }, workArea: { x: 0, y: 0, width: 1920, height: 1040 } },
   { id: 2, bounds: { x: 1920, y: 0, width: 3840, height: 2160 }, workArea: { x: 1920, y: 0, width: 3840, height: 2120 } },
 ];
+// The app's scheme: registered before ready, answered by the main process's handler (a real fetch Request in,
+// a Response out); the test asks for URLs through it as a page of the scheme would.
+const schemes = new Map();
+const protocol = {
+  registerSchemesAsPrivileged: (list) => report({ type: 'schemes', schemes: list, ready: appReady }),
+  handle: (scheme, fn) => schemes.set(scheme, fn),
+};
+let appReady = false;
+app.whenReady = () => Promise.resolve().then(() => (appReady = true));
+async function schemeFetch(url, init) {
+  const handler = schemes.get(new URL(url).protocol.slice(0, -1));
+  if (!handler) return report({ type: 'fetched', url, status: -1 });
+  const res = await handler(new Request(url, init));
+  const headers = {};
+  res.headers.forEach((v, k) => (headers[k] = v));
+  report({ type: 'fetched', url, status: res.status, headers, body: await res.text() });
+}
+/** The TCP servers listening in this process (the desktop app opens none without --lan). */
+function listening() {
+  const net = require('node:net');
+  return process._getActiveHandles().filter((h) => h instanceof net.Server && h.listening).map((h) => h.address());
+}
+
 const electron = {
   app,
+  protocol,
   BrowserWindow,
   MessageChannelMain,
   screen: { getAllDisplays: () => displays, getPrimaryDisplay: () => displays[0] },
@@ -148,6 +178,7 @@ const electron = {
     defaultSession: {
       setPermissionRequestHandler: (fn) => fn(null, 'media', (ok) => report({ type: 'permission', granted: ok })),
       cookies: { set: async (details) => report({ type: 'cookie', cookie: details }) },
+      protocol,
     },
   },
   shell: { openExternal: () => Promise.resolve() },
@@ -162,6 +193,8 @@ Module._load = function (request, parent, isMain) {
 };
 process.on('message', (m) => {
   if (m === 'quit') return app.quit();
+  if (m && m.type === 'fetch') return void schemeFetch(m.url, m.init);
+  if (m && m.type === 'listening') return report({ type: 'listening', servers: listening() });
   const win = m && byId.get(m.window);
   if (!win) return;
   if (m.type === 'open') win.windowOpen(m.url);

@@ -1,16 +1,18 @@
 /**
  * The desktop app's main process, run for real in Node with a stand-in for the `electron` module
  * (fake-electron.cjs): it starts the station core in-process, opens the dispatch desk and — with a second
- * display — the wall screen, both sandboxed with context isolation; blocks new windows and foreign
- * navigation; denies permission requests; hands each page a MessagePort over which the console protocol
- * flows (hello, snapshots, command results); and stops the station on quit.
+ * display — the wall screen on the app's own scheme (kongxun://app/, registered privileged before ready and
+ * answered in-process: no TCP port is open), both sandboxed with context isolation; blocks new windows and
+ * foreign navigation; denies permission requests; signs its windows in (the session it vouches for, never a
+ * cookie the page holds); hands each page a MessagePort over which the console protocol flows (hello,
+ * snapshots, command results); and stops the station on quit.
  *
  * Video: the sample fleet with JH-01's camera at rtp://127.0.0.1:P, fed by ffmpeg (libx264 test pattern), so
  * the station's real video hub runs. Each page also gets a video port; nothing flows on it until the page
  * subscribes; then JH-01's frames come out of the page's end as ArrayBuffers, starting at a keyframe; they stop
  * when it unsubscribes; a view switch (same-document navigation) keeps the port, a reload replaces it, and when
  * the window closes the hub lets go of it (nothing is posted to a closed port). A page may open exactly one kind of
- * window — a drone's video, `?view=video&drone=ID` on the console's origin — which goes to the second display,
+ * window — a drone's video, `?view=video&drone=ID` on the app's origin — which goes to the second display,
  * locked down like the others, with its own ports; every other URL is still denied.
  */
 import { fork, type ChildProcess } from 'node:child_process';
@@ -37,6 +39,12 @@ interface Report {
   keyOnly?: boolean;
   action?: string;
   cookie?: { url: string; name: string; value: string; httpOnly: boolean; sameSite: string; secure: boolean };
+  status?: number;
+  body?: string;
+  headers?: Record<string, string>;
+  servers?: unknown[];
+  schemes?: { scheme: string; privileges: Record<string, boolean> }[];
+  ready?: boolean;
 }
 
 let child: ChildProcess;
@@ -45,6 +53,14 @@ const reports: Report[] = [];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const of = (type: string, window?: number) => reports.filter((r) => r.type === type && (window === undefined || r.window === window));
 const frames = (window: number) => of('video-frame', window);
+
+/** A request of the app's scheme, as a page of it makes one: answered by the main process's protocol handler. */
+async function schemeFetch(url: string, init?: { method?: string; headers?: Record<string, string>; body?: string }): Promise<Report> {
+  const before = of('fetched').length;
+  child.send({ type: 'fetch', url, ...(init ? { init } : {}) });
+  await until(() => of('fetched').length > before, `the answer to ${url}`);
+  return of('fetched')[before]!;
+}
 
 async function until(pred: () => boolean, what: string, ms = 60_000): Promise<void> {
   for (let waited = 0; !pred(); waited += 100) {
@@ -67,7 +83,7 @@ beforeAll(async () => {
   child = fork(join('out', 'electron', 'main.cjs'), [], {
     execArgv: ['--require', join(process.cwd(), 'tests', 'electron', 'fake-electron.cjs')],
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-    env: { ...process.env, KONGXUN_TRANSPORT: '', KONGXUN_SAMPLES: samples },
+    env: { ...process.env, KONGXUN_SAMPLES: samples },
   });
   child.on('message', (m) => reports.push(m as Report));
   child.stderr!.on('data', (b: Buffer) => reports.push({ type: 'stderr', data: b.toString() }));
@@ -83,8 +99,11 @@ describe('electron main process (in Node, with a stand-in for Electron)', () => 
   it('opens the desk and the wall screen on the in-process station, sandboxed', async () => {
     await until(() => reports.filter((r) => r.type === 'window').length >= 2, 'two windows');
     const [desk, wall] = reports.filter((r) => r.type === 'window');
-    expect(desk!.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?view=desk$/);
-    expect(wall!.url).toMatch(/\?view=wall$/);
+    expect(desk!.url).toBe('kongxun://app/?view=desk');
+    expect(wall!.url).toBe('kongxun://app/?view=wall');
+    const schemes = of('schemes')[0]!;
+    expect(schemes.ready).toBe(false);
+    expect(schemes.schemes).toEqual([{ scheme: 'kongxun', privileges: { standard: true, secure: true, supportFetchAPI: true, codeCache: true } }]);
     expect(wall!.options!.x).toBe(1920);
     for (const w of [desk!, wall!]) {
       expect(w.options!.webPreferences).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false, webSecurity: true });
@@ -92,20 +111,30 @@ describe('electron main process (in Node, with a stand-in for Electron)', () => 
       expect(w.foreignNavigationBlocked).toBe(true);
     }
     expect(reports.find((r) => r.type === 'permission')?.granted).toBe(false);
-    const page = await fetch(desk!.url!);
+    const page = await schemeFetch(desk!.url!);
     expect(page.status).toBe(200);
-    expect(await page.text()).toContain('Content-Security-Policy');
+    expect(page.body).toContain('Content-Security-Policy');
+    expect(page.headers!['content-security-policy']).toContain("frame-ancestors 'none'");
+    // The app's own window needs no TCP port: none is open.
+    child.send({ type: 'listening' });
+    await until(() => of('listening').length > 0, 'the listening servers');
+    expect(of('listening')[0]!.servers).toEqual([]);
+    expect(reports.some((r) => r.type === 'stderr' && /first administrator/.test(r.data!))).toBe(false);
   });
 
-  it("signs its own windows in with a per-launch session cookie (HttpOnly, SameSite=Strict, the console's origin)", async () => {
-    const c = reports.find((r) => r.type === 'cookie')?.cookie;
-    const desk = reports.find((r) => r.type === 'window')!;
-    expect(c).toMatchObject({ url: `${new URL(desk.url!).origin}/`, name: 'kongxun_session', httpOnly: true, sameSite: 'strict', secure: false });
-    expect(c!.value).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    const me = await fetch(`${new URL(desk.url!).origin}/api/me`, { headers: { cookie: `${c!.name}=${c!.value}` } });
-    expect(await me.json()).toEqual({ user: 'desktop', role: 'pilot', desktop: true });
-    // Without it, the same request is refused.
-    expect((await fetch(`${new URL(desk.url!).origin}/api/video`)).status).toBe(401);
+  it('signs its own windows in with a per-launch session it vouches for; the page holds no cookie of it', async () => {
+    expect(of('cookie')).toEqual([]);
+    const me = await schemeFetch('kongxun://app/api/me');
+    expect(JSON.parse(me.body!)).toEqual({ user: 'desktop', role: 'pilot', desktop: true });
+    // The same routes as over HTTP: flights, video status, the plan's files (none here: 404), tiles (none: 204).
+    expect((await schemeFetch('kongxun://app/api/flights')).status).toBe(200);
+    expect(JSON.parse((await schemeFetch('kongxun://app/api/video')).body!)).toEqual(expect.arrayContaining([expect.objectContaining({ drone: 'JH-01' })]));
+    expect((await schemeFetch('kongxun://app/tiles/3/6/3.png')).status).toBe(204);
+    // A pilot is not an admin; the app's session is not the page's to end; another host of the scheme is refused.
+    expect((await schemeFetch('kongxun://app/api/users')).status).toBe(403);
+    expect((await schemeFetch('kongxun://app/api/logout', { method: 'POST', headers: { origin: 'kongxun://app' } })).status).toBe(403);
+    expect((await schemeFetch('kongxun://other/api/me')).status).toBe(403);
+    expect((await schemeFetch('kongxun://app/%')).status).toBe(400);
     // The hello over the window's MessagePort says who it is.
     await until(() => reports.some((r) => r.type === 'port-message' && r.data!.includes('"type":"hello"')), 'hello over the port');
     const hello = JSON.parse(reports.find((r) => r.type === 'port-message' && r.data!.includes('"type":"hello"'))!.data!);
@@ -158,9 +187,9 @@ describe('electron main process (in Node, with a stand-in for Electron)', () => 
 
   it('opens a drone\'s video in a window of its own on the second display, and denies every other window', async () => {
     const desk = of('window')[0]!;
-    const origin = new URL(desk.url!).origin;
+    const origin = 'kongxun://app';
+    expect(desk.url!.startsWith(`${origin}/`)).toBe(true);
     const video = `${origin}/?view=video&drone=JH-01`;
-    const other = `http://localhost:${new URL(origin).port}`;
     const denied = [
       `${origin}/?view=desk`,
       `${origin}/?view=video`,
@@ -168,7 +197,11 @@ describe('electron main process (in Node, with a stand-in for Electron)', () => 
       `${origin}/?view=video&drone=JH-01&lang=en&x=1`,
       `${origin}/?view=video&drone=JH-01#x`,
       `${origin}/other?view=video&drone=JH-01`,
-      `${other}/?view=video&drone=JH-01`,
+      `kongxun://app:80/?view=video&drone=JH-01`,
+      `kongxun://user@app/?view=video&drone=JH-01`,
+      `kongxun://app.evil/?view=video&drone=JH-01`,
+      `evil://app/?view=video&drone=JH-01`,
+      `http://127.0.0.1:8080/?view=video&drone=JH-01`,
       `https://evil.example/?view=video&drone=JH-01`,
       'file:///etc/passwd',
       'about:blank',

@@ -149,6 +149,26 @@ describe('signing on real links', () => {
     expect(!refused.ok && refused.reason).toContain(`no key: ${URL2} (drone JH-02)`);
   }, 120_000);
 
+  it('one-shot commands sign with the drone\'s own key (DATA/keys/ID.key) as serve does: by --drone, or by the fleet\'s connect URL; without it the signing drone ignores them', async () => {
+    // JH-01 signs with DATA/keys/JH-01.key since the test before.
+    expect(readKeyFile(keyPath(data, 'JH-01')).ok).toBe(true);
+    expect(await unsignedCommandAnswered(URL)).toBe(false);
+    // --drone JH-01: its link, its system id and its key come from the fleet file and DATA/keys/.
+    const byDrone = await run('command', '--drone', 'JH-01', '--fleet', fleetFile, '--data', data, '--wait', '10', 'mode', 'LOITER');
+    expect(byDrone.code, byDrone.err + byDrone.out).toBe(0);
+    expect(byDrone.err).toMatch(/signing 1 real link \(JH-01: .*JH-01\.key\)/);
+    // --connect URL of a fleet drone: the same key, found by the URL.
+    const byUrl = await run('command', '--connect', URL, '--fleet', fleetFile, '--data', data, '--wait', '10', 'mode', 'GUIDED');
+    expect(byUrl.code, byUrl.err + byUrl.out).toBe(0);
+    // The same command with no key at all: the drone drops it unanswered (it signs), exit 1.
+    const unsigned = await run('command', '--connect', URL, '--sysid', '11', '--data', data, '--wait', '3', 'mode', 'LOITER');
+    expect(unsigned.code).toBe(1);
+    // A second link without a key next to a keyed one: refused before anything opens, naming it.
+    const mixed = await run('command', '--connect', URL, '--connect', URL2, '--fleet', fleetFile, '--data', data, '--wait', '3', 'mode', 'LOITER');
+    expect(mixed.code).toBe(2);
+    expect(mixed.err).toContain(`no key: ${URL2}`);
+  }, 120_000);
+
   it('wrong key: the link is up but every frame rejected → an alert, not a vehicle-less "up"; --unsigned flag: the card badge and an alert', async () => {
     const staticDir = mkdtempSync(join(tmpdir(), 'kx-static-'));
     // JH-01 signs with DATA/keys/JH-01.key (second test). The fleet names another key for it: wrong key.
