@@ -18,7 +18,6 @@ import type { Clock, TimerId } from '../../common/clock.js';
 import { err, ok, type Result } from '../../common/result.js';
 import type { Station } from '../compose.js';
 import type { PlanLists } from '../files/plan-file.js';
-import { MissionProgress } from '../vehicle/launch.js';
 import type { VehicleSnapshot } from '../vehicle/vehicle-state.js';
 import { isoLocal } from '../../missions/plan/timezone.js';
 import { audited, landingAt, launchMission, uploadPlan, type ActionContext } from './actions.js';
@@ -26,9 +25,11 @@ import { quirksFor } from '../../mavlink/quirks.js';
 import type { DayInput, DaySortie } from './day.js';
 import { Dispatcher, type DispatchHost, type LookRequest, type DispatchRecord } from './dispatch.js';
 import { evaluateGates } from './gates.js';
-import { WARMUP_MS, candidates, streamNote, missedAtStart, newWatch, replacement, slotExpired, slotOnMs, takeoverReassigns, watchSortie, type Candidate, type DroneWatch, type FleetView, type WatchMove } from './policy.js';
-import { ACTIVE_STATES, AIRBORNE_STATES, DEFAULT_TIMING, FINAL_STATES, newSortie, restoredSortie, stepSortie, type Sortie, type SortieEffect, type SortieEvent, type SortieTiming } from './sortie.js';
+import { WARMUP_MS, candidates, streamNote, missedAtStart, takeoverReassigns, watchSortie, type Candidate, type FleetView, type WatchMove } from './policy.js';
+import { ACTIVE_STATES, AIRBORNE_STATES, DEFAULT_TIMING, FINAL_STATES, newSortie, restoredSortie, stepSortie, type GateReport, type Sortie, type SortieEffect, type SortieEvent, type SortieTiming } from './sortie.js';
 import { DroneFlags } from './flags.js';
+import { DroneWatches } from './watches.js';
+import { Reassigner } from './reassign.js';
 import { ALIVE_EVERY_MS, parseRunMark, restartNote, type RunMark } from './run-mark.js';
 import type { AlertRow, PatrolStore } from './store.js';
 import type { CommandGateway } from '../gateway/gateway.js';
@@ -53,8 +54,7 @@ export interface RunnerOptions {
 
 export class PatrolRunner {
   private readonly sorties = new Map<string, Sortie>();
-  private readonly watches = new Map<number, DroneWatch>();
-  private readonly unwatch = new Map<number, () => void>();
+  private readonly watches: DroneWatches;
   /** sysid → plan path verified on it since its last flight. */
   private readonly verified = new Map<number, string>();
   /** Maintenance flags and the pilot's takeovers, kept in the store: a drone set aside stays so after a restart. */
@@ -65,7 +65,7 @@ export class PatrolRunner {
   private timer: TimerId | undefined;
   private offStreams: (() => void) | undefined;
   private readonly startedMs: number;
-  private replacements = 0;
+  private readonly reassigner: Reassigner;
   private stopped = false;
   private run: RunMark;
   readonly dispatcher: Dispatcher;
@@ -76,12 +76,28 @@ export class PatrolRunner {
     this.startedMs = o.clock.now();
     this.dayKey = `${o.day.schedule.station}/${o.day.schedule.date}`;
     this.reservePct = o.day.fleet.reservePct;
+    this.watches = new DroneWatches(o.station);
     this.ctx = { clock: o.clock, station: o.station, actor: o.actor ?? 'patrol-runner', gateway: o.gateway };
     this.flags = new DroneFlags(o.store);
     const saved = o.store.sorties(this.dayKey);
     if (saved.length) for (const s of saved) this.sorties.set(s.id, restoredSortie(s));
     else for (const d of o.day.sorties) this.put(newSortie({ id: d.s.id, kind: d.s.kind, post: d.s.kind === 'school' ? (d.s.targets[0] ?? d.s.id) : 'patrol', droneId: d.drone.id, sysid: d.drone.sysid, plan: d.s.plan, launchMs: d.launchMs, onMs: d.onMs, offMs: d.offMs, landMs: d.landMs, needPct: Math.ceil(d.s.battery_percent) }));
-    this.replacements = [...this.sorties.values()].filter((s) => s.replaces).length;
+    this.reassigner = new Reassigner(
+      {
+        clock: o.clock,
+        candidates: (slot, nowMs, fromDock) => this.candidates(slot, nowMs, fromDock),
+        planned: (slot) => {
+          const d = this.daySortie(slot);
+          return d ? { dock: d.drone.dock, cruiseMps: d.drone.cruiseMps } : undefined;
+        },
+        put: (slot) => this.put(slot),
+        apply: (slot, e) => this.apply(slot, e),
+        gates: (slot, nowMs) => this.gatesFor(slot, nowMs),
+        event: (...a) => this.event(...a),
+        alert: (...a) => this.alert(...a),
+      },
+      [...this.sorties.values()].filter((s) => s.replaces).length,
+    );
     const host: DispatchHost = {
       sorties: () => this.list(), view: (sysid) => this.snap(sysid), isTakenOver: (sysid) => this.isTakenOver(sysid), reservePct: this.reservePct,
       candidates: (slot, nowMs, fromDock) => this.candidates(slot, nowMs, fromDock), event: (...a) => this.event(...a), alert: (...a) => this.alert(...a),
@@ -155,8 +171,7 @@ export class PatrolRunner {
     this.timer = undefined;
     this.offStreams?.();
     this.offStreams = undefined;
-    for (const off of this.unwatch.values()) off();
-    this.unwatch.clear();
+    this.watches.close();
     if (o.safe) {
       const jobs: Promise<unknown>[] = [];
       for (const s of this.sorties.values()) {
@@ -191,7 +206,7 @@ export class PatrolRunner {
       // On the ground the slot goes to another drone; in the air the sortie waits for the release.
       if (takeoverReassigns(s)) {
         this.put({ ...s, state: 'reassigned', reason: 'the pilot took the drone over' });
-        this.reassign(s, said('taken-over'));
+        this.reassigner.reassign(s, said('taken-over'));
       } else if (ACTIVE_STATES.has(s.state)) this.apply(s, { type: 'takeover' });
     }
   }
@@ -281,7 +296,7 @@ export class PatrolRunner {
         return;
       }
       case 'launch':
-        Object.assign(this.watch(s.sysid), { current: 0, battery: [], homeDistM: 0 });
+        Object.assign(this.watches.get(s.sysid), { current: 0, battery: [], homeDistM: 0 });
         void launchMission(this.ctx, s.sysid, s.id).then((r) => {
           this.verified.delete(s.sysid);
           this.later(s, r.ok ? { type: 'launch-done', ok: true, nowMs: this.o.clock.now() } : { type: 'launch-done', ok: false, nowMs: this.o.clock.now(), reason: r.reason });
@@ -297,7 +312,7 @@ export class PatrolRunner {
         void audited(this.ctx, s.sysid, s.id, `RTL (${fx.reason})`, () => cmd()!.rtl());
         return;
       case 'reassign':
-        this.reassign(s, fx.said);
+        this.reassigner.reassign(s, fx.said);
         return;
     }
   }
@@ -311,11 +326,11 @@ export class PatrolRunner {
     const m = this.o.station.vehicle(s.sysid)?.missions;
     if (!d || !m) return;
     const seq = what === 'hold' ? d.marks.holdSeq : d.marks.resumeSeq;
-    this.watch(s.sysid).holdSentMs = this.o.clock.now();
+    this.watches.get(s.sysid).holdSentMs = this.o.clock.now();
     void audited(this.ctx, s.sysid, s.id, `set current ${label}`, async () => {
       const r = await m.setCurrent(seq).result;
       // Confirmed by the drone: progress is there now (MISSION_CURRENT may be slow, or not come at all).
-      if (r.outcome === 'ok') this.watch(s.sysid).current = seq;
+      if (r.outcome === 'ok') this.watches.get(s.sysid).current = seq;
       return r.outcome === 'ok' ? { ok: true } : { ok: false, reason: `set current ${seq}: ${r.outcome}${r.reason ? ` (${r.reason})` : ''}` };
     });
   }
@@ -327,23 +342,7 @@ export class PatrolRunner {
     if (now) this.apply(now, e);
   }
 
-  private watch(sysid: number): DroneWatch {
-    let w = this.watches.get(sysid);
-    if (!w) this.watches.set(sysid, (w = newWatch()));
-    if (!this.unwatch.has(sysid)) {
-      const m = this.o.station.vehicle(sysid)?.missions;
-      // Progress from whichever the drone sends: MISSION_CURRENT, or MISSION_ITEM_REACHED (the item after).
-      if (m) {
-        const progress = new MissionProgress(m, (_r, p) => {
-          this.watch(sysid).current = p.current;
-        });
-        this.unwatch.set(sysid, () => progress.dispose());
-      }
-    }
-    return w;
-  }
-
-  private gatesFor(s: Sortie, nowMs: number) {
+  private gatesFor(s: Sortie, nowMs: number): GateReport {
     const info = this.o.station.vehicle(s.sysid);
     return evaluateGates({
       nowMs, snap: this.snap(s.sysid), lost: info?.lost ?? true, needPct: s.needPct, reservePct: this.reservePct,
@@ -361,7 +360,7 @@ export class PatrolRunner {
     if (!v || !d) return;
     const { watch, moves } = watchSortie({
       s, v, nowMs, quirks: quirksFor(v.autopilot), lost: this.o.station.vehicle(s.sysid)?.lost ?? false, takenOver: this.isTakenOver(s.sysid),
-      dispatched: this.dispatcher.busy(s.sysid) !== null, watch: this.watch(s.sysid), marks: d.marks,
+      dispatched: this.dispatcher.busy(s.sysid) !== null, watch: this.watches.get(s.sysid), marks: d.marks,
       planDock: { latDeg: d.plan.home.lat, lonDeg: d.plan.home.lon }, cruiseMps: d.drone.cruiseMps, reservePct: this.reservePct, sorties: this.sorties.values(),
     });
     this.watches.set(s.sysid, watch);
@@ -400,7 +399,7 @@ export class PatrolRunner {
         else if (cur.state === 'scheduled' && nowMs < cur.launchMs - this.timing.prepLeadMs) continue;
         else if (cur.state !== 'uploading') this.apply(cur, { type: 'tick', nowMs, gates: this.gatesFor(cur, nowMs) });
       }
-      this.retryOpen(nowMs);
+      this.reassigner.retry(nowMs);
       this.dispatcher.tick(nowMs);
     } finally {
       this.seen = undefined;
@@ -416,39 +415,5 @@ export class PatrolRunner {
       return { drone, snap, gates, unavailable: this.isTakenOver(drone.sysid) || this.dispatcher.busy(drone.sysid) !== null };
     });
     return candidates(s, fleet, this.sorties.values(), fromDock);
-  }
-
-  /** Slots still without a drone: tried again every tick while enough of them is left. */
-  private readonly open: { s: Sortie; reason: Said }[] = [];
-
-  private reassign(s: Sortie, reason: Said): void {
-    if (!this.fill(s, reason)) {
-      this.open.push({ s, reason });
-      this.alert(s.id, s.sysid, s.kind === 'school' ? 'critical' : 'warning', said('no-drone', { sortie: s.id }, [reason]));
-    }
-  }
-
-  private retryOpen(nowMs: number): void {
-    for (const slot of [...this.open]) {
-      if (this.fill(slot.s, slot.reason, true) || slotExpired(slot.s, nowMs)) this.open.splice(this.open.indexOf(slot), 1);
-    }
-  }
-
-  /** Give the (rest of the) slot to the best candidate. Returns false when no drone can take it. */
-  private fill(s: Sortie, reason: Said, retry = false): boolean {
-    const nowMs = this.o.clock.now();
-    const onMs = slotOnMs(s, nowMs, retry);
-    if (onMs === null) {
-      if (!retry) this.event(s.id, s.sysid, 'reassign', said('too-little-left', {}, [reason]));
-      return true;
-    }
-    const d = this.daySortie(s);
-    const pick = this.candidates(s, nowMs, d?.drone.dock ?? null)[0];
-    if (!pick) return false;
-    const r = replacement(s, pick, { nowMs, retry, onMs, n: ++this.replacements, cruiseMps: d?.drone.cruiseMps ?? 10 });
-    this.put(r);
-    this.event(r.id, r.sysid, 'reassign', said('reassign-to', { sortie: s.id, drone: s.droneId, to: r.id, toDrone: r.droneId, dock: pick.dock }, [reason]));
-    this.apply(r, { type: 'tick', nowMs, gates: this.gatesFor(r, nowMs) });
-    return true;
   }
 }
