@@ -127,7 +127,8 @@ export default tseslint.config(
       'station/service.ts', // composition root: picks SystemClock
       'station/compose.ts', // composition root
       'station/cli/**', // composition roots of the command line: the operator's own "now"
-      'station/video/janus.ts', // real time: a Janus child process and its HTTP API (start, kill, token TTL)
+      'station/video/janus.ts', // real time: Janus's HTTP API and the lifetime of its tokens
+      'station/video/janus-process.ts', // real time: a Janus child process (start, wait for its API, kill)
       'station/video/janus-supervisor.ts', // real time: restarting that child process with backoff
       'station/video/rtsp.ts', // real time: a camera's RTSP session timeouts and retries, negotiated in wall time
       'station/video/rtsp-connection.ts', // real time: RTSP request and TEARDOWN deadlines on a real socket

@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { codedLatencies, FRAME_CODE_VF, readFrameCodes, stationArrivals } from '../tests/e2e/frame-code.js';
 import { serve } from '../tests/e2e/station.js';
 import { freeUdpPortPair } from '../tests/video/ffmpeg.js';
-import { findJanus } from '../station/video/janus.js';
+import { findJanus } from '../station/video/janus-process.js';
 
 const SECONDS = Number(process.argv[2] ?? 10);
 const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));

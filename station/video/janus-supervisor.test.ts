@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { freeUdpPortPair } from '../../tests/video/ffmpeg.js';
-import { findJanus, JanusForwarder, mountpointId } from './janus.js';
+import { JanusForwarder, mountpointId } from './janus.js';
+import { findJanus } from './janus-process.js';
 import { JanusSupervisor } from './janus-supervisor.js';
 
 type Json = Record<string, unknown>;

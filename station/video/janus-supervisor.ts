@@ -8,7 +8,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { ok, type Result } from '../../common/result.js';
-import { spawnJanus, type JanusForwarder, type JanusGateway, type JanusProcess, type SpawnJanusOptions } from './janus.js';
+import type { JanusForwarder, JanusGateway } from './janus.js';
+import { spawnJanus, type JanusProcess, type SpawnJanusOptions } from './janus-process.js';
 
 export interface JanusSupervisorOptions extends SpawnJanusOptions {
   /** An alert (the station's events, the patrol's alerts): Janus died, with the cause; `back` when it runs again. */

@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { freeUdpPortPair } from '../../tests/video/ffmpeg.js';
-import { findJanus, JanusForwarder, mountpointId, spawnJanus } from './janus.js';
+import { JanusForwarder, mountpointId } from './janus.js';
+import { findJanus, spawnJanus } from './janus-process.js';
 
 const hasJanus = findJanus().ok;
 

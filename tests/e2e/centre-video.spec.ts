@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { startMosquitto, type Broker } from '../../station/centre/testkit/mosquitto.js';
-import { findJanus } from '../../station/video/janus.js';
+import { findJanus } from '../../station/video/janus-process.js';
 import { freeUdpPortPair } from '../video/ffmpeg.js';
 import { addTestUser, TEST_PASSWORD } from '../sign-in.js';
 

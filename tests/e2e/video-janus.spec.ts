@@ -11,7 +11,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { expect, test } from '@playwright/test';
-import { findJanus } from '../../station/video/janus.js';
+import { findJanus } from '../../station/video/janus-process.js';
 import { freeUdpPortPair } from '../video/ffmpeg.js';
 import { codedLatencies, FRAME_CODE_VF, readFrameCodes, stationArrivals } from './frame-code.js';
 import { screenshotVariance } from './pixels.js';
