@@ -124,6 +124,7 @@ export default tseslint.config(
     ignores: [
       '**/*.test.ts',
       'station/testdata/**', // test fixtures (a child process that records, then dies)
+      'station/**/testkit/**', // test kits (a real broker started for a test, a station in a child process)
       'station/service.ts', // composition root: picks SystemClock
       'station/compose.ts', // composition root
       'station/cli/**', // composition roots of the command line: the operator's own "now"
@@ -135,7 +136,6 @@ export default tseslint.config(
       'station/video/alert-snapshot.ts', // real time: the deadline of an ffmpeg child process
       'station/replay/video.ts', // real time: a recording played to a browser at the pace it was filmed
       'station/server/tls.ts', // real time: a certificate's validity dates are calendar dates
-      'station/centre/**', // not yet: the centre link's and page's timers (issue 12, in progress)
     ],
     rules: {
       'no-restricted-properties': ['error', { object: 'Date', property: 'now', message: 'Use the injected Clock.' }],

@@ -160,6 +160,8 @@ export class CentreLink {
     for (const t of this.timers) this.o.clock.clearInterval(t);
     if (this.client.connected) {
       await new Promise<void>((res) => {
+        // Real time: the MQTT client's acknowledgement of our last word comes on its own (wall-clock) timers.
+        // eslint-disable-next-line no-restricted-globals
         const t = setTimeout(res, 2000);
         this.client.publish(outTopic(this.o.station, 'status'), JSON.stringify(this.statusMsg(false)), { qos: 1, retain: true }, () => (clearTimeout(t), res()));
       });

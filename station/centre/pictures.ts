@@ -30,6 +30,8 @@ export function shrinkJpeg(jpeg: Uint8Array, ffmpeg = '/usr/bin/ffmpeg'): Promis
       if (n <= 4 * MAX_PICTURE_BYTES) out.push(b);
     });
     ff.stderr.on('data', (b: Buffer) => (errText = (errText + b.toString()).slice(-300)));
+    // Real time: the deadline of an ffmpeg child process.
+    // eslint-disable-next-line no-restricted-globals
     const timer = setTimeout(() => ff.kill('SIGKILL'), 10_000);
     ff.on('error', (e) => {
       clearTimeout(timer);
