@@ -198,6 +198,7 @@ describe('store and forward', () => {
       }
     };
     emit(20);
+    expect(await broker.persisted()).toBe(true);
     await broker.stop('SIGKILL');
     await until('link sees the broker gone', () => !l.connected);
     // During the outage: events keep coming, the station itself restarts once, fleet snapshots pile up.

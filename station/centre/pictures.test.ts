@@ -97,6 +97,8 @@ describe('alert pictures to the centre', () => {
       expect((await fetch(`${server.value.url}api/picture/st7/nope_1234567890123.jpg`, session)).status).toBe(404);
 
       // The broker away: the alert and its picture wait in the outbox, in that order, and go when it is back.
+      // (Killed only once it has saved the centre's session, as a broker that has run a while has.)
+      expect(await broker.persisted()).toBe(true);
       await broker.stop('SIGKILL');
       await until('link sees the broker gone', () => !l.value.connected);
       now = Date.now();

@@ -6,7 +6,7 @@
  * `start()` again keep the port (the broker killed and back).
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -35,6 +35,13 @@ export interface Broker {
   start(): Promise<void>;
   /** SIGKILL (as a crash) or SIGTERM; resolves when the process is gone. */
   stop(signal?: 'SIGKILL' | 'SIGTERM'): Promise<void>;
+  /**
+   * Waits (at most 5 s) until the broker has saved its sessions after this call: it saves every second
+   * (autosave_interval 1), and a crash before the first save after a client subscribed loses that client's
+   * session and all the broker would have kept for it. A test that kills the broker waits for this first.
+   * True when a save was seen.
+   */
+  persisted(): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -113,6 +120,15 @@ export async function startMosquitto(o: { users: string[]; tls?: boolean; acl?: 
       p.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
       proc = p;
       await waitForPort(port, p, () => stderr);
+    },
+    persisted: async () => {
+      const db = join(dir, 'mosquitto.db');
+      const after = performance.timeOrigin + performance.now();
+      for (let i = 0; i < 100; i++) {
+        if (existsSync(db) && statSync(db).mtimeMs > after) return true;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      return false;
     },
     stop: async (signal = 'SIGKILL') => {
       const p = proc;
