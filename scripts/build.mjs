@@ -1,7 +1,7 @@
 // Bundles the renderer (web console and desktop window page) and the Electron main/preload with esbuild.
 // `kongxun serve` calls buildRenderer() itself when the bundle is missing or older than its sources.
 import { build } from 'esbuild';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -22,7 +22,8 @@ export function rendererIsStale() {
   try {
     const built = statSync(join(rendererOut, 'main.js')).mtimeMs;
     if (!existsSync(join(rendererOut, 'fonts', 'noto-sans-sc.css'))) return true;
-    return Math.max(newestMtime(join(root, 'renderer')), statSync(join(root, 'station', 'api', 'contract.ts')).mtimeMs) > built;
+    // What the console bundles: renderer/, and what it imports of common/ (the contract, the video codec) and missions/.
+    return Math.max(newestMtime(join(root, 'renderer')), newestMtime(join(root, 'common')), newestMtime(join(root, 'missions'))) > built;
   } catch {
     return true;
   }
@@ -68,10 +69,12 @@ export const FONT_WEIGHTS = [400, 700];
  * they are cached for good (the station serves /fonts/ immutable) and a new version is a new path.
  * Returns the bytes written.
  */
-export function copyFonts(out = join(rendererOut, 'fonts')) {
+export function copyFonts(dest = join(rendererOut, 'fonts')) {
   const require = createRequire(import.meta.url);
   const pkg = dirname(require.resolve('@fontsource/noto-sans-sc/package.json'));
   const version = JSON.parse(readFileSync(join(pkg, 'package.json'), 'utf8')).version;
+  // Written beside, then put in place: two builds at once (servers started side by side) never see half a folder.
+  const out = `${dest}.tmp-${process.pid}`;
   rmSync(out, { recursive: true, force: true });
   mkdirSync(join(out, version), { recursive: true });
   let css = `/* Noto Sans SC ${version} (SIL Open Font License 1.1, see ${version}/LICENSE), weights ${FONT_WEIGHTS.join(' and ')}: from @fontsource/noto-sans-sc by scripts/build.mjs. */\n`;
@@ -88,7 +91,16 @@ export function copyFonts(out = join(rendererOut, 'fonts')) {
   }
   copyFileSync(join(pkg, 'LICENSE'), join(out, version, 'LICENSE'));
   writeFileSync(join(out, 'noto-sans-sc.css'), css);
-  return { version, bytes, files: readdirSync(join(out, version)).filter((f) => f.endsWith('.woff2')).length };
+  const files = readdirSync(join(out, version)).filter((f) => f.endsWith('.woff2')).length;
+  try {
+    rmSync(dest, { recursive: true, force: true });
+    renameSync(out, dest);
+  } catch (e) {
+    // Another build put its (identical) copy in place meanwhile: keep that one.
+    rmSync(out, { recursive: true, force: true });
+    if (!existsSync(join(dest, 'noto-sans-sc.css'))) throw e;
+  }
+  return { version, bytes, files };
 }
 
 export async function buildElectron() {

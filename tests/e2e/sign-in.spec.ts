@@ -56,6 +56,9 @@ test('first start: the printed setup link creates the first administrator and th
   expect(new URL(page.url()).searchParams.has('token')).toBe(false);
   // The administrator (same password) manages users.
   await page.getByTestId('sign-out').click();
+  // Signing out reloads the page on its own: wait for that to end before going anywhere (a goto during it aborts).
+  await expect(page.getByTestId('signin-form')).toBeVisible();
+  await page.waitForLoadState('load');
   await signInWithForm(page, fresh.url, 'chief', 'chief password 1');
   await expect(page.getByTestId('who')).toHaveText('chief · 管理员');
   await page.getByTestId('view-users').click();
