@@ -36,7 +36,7 @@ import { saidText } from './patrol/said.js';
 import { Disposables } from './app/disposables.js';
 import { openServiceLinks } from './app/links.js';
 import { logLinkChanges, watchRejectingLinks } from './app/link-watch.js';
-import { patrolEvent, startServicePatrol } from './app/patrol.js';
+import { consoleShowsPatrolAlert, patrolEvent, startServicePatrol } from './app/patrol.js';
 import { startServiceVideo } from './app/video.js';
 import { ServiceEvents, storageNotice } from './app/events.js';
 import { consoleSource } from './app/console-source.js';
@@ -191,7 +191,9 @@ async function startServiceParts(o: StationServiceOptions, clock: Clock, log: (l
 
   // The runner's alerts (a missed day's summary, a reassignment, a failsafe) reach the consoles as events too.
   const events = new ServiceEvents(clock);
-  const onPatrolAlert = (a: AlertRow) => events.patrol(patrolEvent(a, fleetFile.drones.find((d) => d.sysid === a.sysid)?.id));
+  const onPatrolAlert = (a: AlertRow) => {
+    if (consoleShowsPatrolAlert(a)) events.patrol(patrolEvent(a, fleetFile.drones.find((d) => d.sysid === a.sysid)?.id));
+  };
   // Alerts of drones with video carry a picture of the moment (once the video hub runs, below): the station's
   // own alerts (`picture`) and the runner's, kept with the alert in the patrol store.
   const snapshotsFor: { current?: AlertSnapshots } = {};

@@ -50,6 +50,15 @@ export async function startServicePatrol(
   return ok({ runner: patrol.runner, store: patrol.store, day: patrol.day });
 }
 
+/**
+ * Whether a runner's alert goes to the consoles. A store's failure, recovery or low space reaches them as the
+ * station's own storage event (app/events.ts `storageNotice`); the runner keeps the same notice as an alert for
+ * its report, and sending that too put every storage failure twice on the desk.
+ */
+export function consoleShowsPatrolAlert(a: AlertRow): boolean {
+  return !a.said?.code.startsWith('storage-');
+}
+
 /** A runner's alert as a console event: critical → alert, warning → warning, else notice; by code (`said`) and in English. */
 export function patrolEvent(a: AlertRow, drone: string | undefined): StationEvent {
   const severity = a.level === 'critical' ? 'alert' : a.level === 'warning' ? 'warning' : 'notice';

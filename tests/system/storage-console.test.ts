@@ -15,6 +15,7 @@ import { addTestUser, signIn, withSession } from '../sign-in.js';
 import type { ServerMessage, StationEvent } from '../../common/api/contract.js';
 import { startStationService } from '../../station/service.js';
 import { canMakeReadOnly, fillUp, makeReadOnly, mountTmpfs } from '../../station/testdata/mounts.js';
+import { writeSampleDay } from '../patrol/testkit.js';
 import { readTlogFile, type TlogStats } from '../../station/storage/tlog.js';
 
 const base = mkdtempSync(join(tmpdir(), 'kx-storage-svc-'));
@@ -24,8 +25,8 @@ afterAll(() => {
   rmSync(base, { recursive: true, force: true });
 });
 
-const start = (dataDir: string, storage?: { warnFreeBytes?: number; stopFreeBytes?: number; checkMs?: number }) =>
-  startStationService({ dataDir, staticDir: base, port: 0, simWarmupMs: 2000, videoDiscovery: false, log: () => undefined, ...(storage ? { storage } : {}) });
+const start = (dataDir: string, storage?: { warnFreeBytes?: number; stopFreeBytes?: number; checkMs?: number }, patrolDir?: string) =>
+  startStationService({ dataDir, staticDir: base, port: 0, simWarmupMs: 2000, videoDiscovery: false, log: () => undefined, ...(storage ? { storage } : {}), ...(patrolDir ? { patrolDir } : {}) });
 
 describe('the station and its data folder', () => {
   it.runIf(process.platform === 'linux')('refuses /proc/x and a file at start, with the reason', async () => {
@@ -58,7 +59,11 @@ describe('the station and its data folder', () => {
   it.runIf('dir' in tmpfs)('a disk that fills while serving: the console gets the alert and the recovery, the station serves on', async () => {
     if (!('dir' in tmpfs)) return;
     cleanup.push(() => tmpfs.unmount());
-    const s = await start(join(tmpfs.dir, 'data'), { warnFreeBytes: 4 * 1024 * 1024, stopFreeBytes: 128 * 1024, checkMs: 500 });
+    // With the patrol runner: it keeps each storage notice as an alert for its report, and the desk must still
+    // show each failure once.
+    const plan = writeSampleDay();
+    cleanup.push(() => rmSync(plan.dir, { recursive: true, force: true }));
+    const s = await start(join(tmpfs.dir, 'data'), { warnFreeBytes: 4 * 1024 * 1024, stopFreeBytes: 128 * 1024, checkMs: 500 }, plan.dir);
     if (!s.ok) throw new Error(s.reason);
     await addTestUser(join(tmpfs.dir, 'data'), 'viewer');
     const ws = new WebSocket(`${s.value.url.replace('http', 'ws')}ws`, withSession(await signIn(s.value.url, 'viewer')));
@@ -77,18 +82,25 @@ describe('the station and its data folder', () => {
     await until(() => s.value.station.tlogs().length > 0, 'tlogs opened');
     await new Promise((r) => setTimeout(r, 1500));
     const filler = fillUp(tmpfs.dir, 0);
-    await until(() => events.some((e) => e.kind === 'storage-failed'), 'storage-failed event');
-    const failed = events.find((e) => e.kind === 'storage-failed')!;
+    const tlogsFailed = (e: StationEvent) => e.kind === 'storage-failed' && e.args?.store === 'tlogs';
+    await until(() => events.some(tlogsFailed), 'storage-failed event');
+    const failed = events.find(tlogsFailed)!;
     expect(failed).toMatchObject({ severity: 'alert', args: { store: 'tlogs', code: 'ENOSPC' } });
     expect(events.some((e) => e.kind === 'storage-stop')).toBe(true);
     const snapsDuring = snapshots;
     await new Promise((r) => setTimeout(r, 2000));
     expect(snapshots).toBeGreaterThan(snapsDuring);
     unlinkSync(filler);
-    await until(() => events.some((e) => e.kind === 'storage-recovered'), 'storage-recovered event');
-    const back = events.find((e) => e.kind === 'storage-recovered')!;
+    const tlogsBack = (e: StationEvent) => e.kind === 'storage-recovered' && e.args?.store === 'tlogs';
+    await until(() => events.some(tlogsBack), 'storage-recovered event');
+    const back = events.find(tlogsBack)!;
     expect(back.args).toMatchObject({ store: 'tlogs', records: '0', bytes: '0' });
     expect(s.value.health.launchBlocker()).toBeNull();
+    // One line per notice on the desk: the storage events, none repeated as a patrol alert.
+    const storageLines = events.filter((e) => e.kind.startsWith('storage') || e.said?.code.startsWith('storage'));
+    expect(storageLines.every((e) => e.kind.startsWith('storage'))).toBe(true);
+    const failedStores = storageLines.filter((e) => e.kind === 'storage-failed').map((e) => e.args?.store);
+    expect(new Set(failedStores).size).toBe(failedStores.length);
     ws.close();
     await s.value.close();
     for (const f of readdirSync(join(tmpfs.dir, 'data', 'tlogs'))) {
