@@ -4,6 +4,7 @@
  * share one copy (the renderer imports nothing of station/). Units are in the names; altitudes say their frame.
  */
 import type { Schedule, ScheduleSortie } from '../formats/schedule.js';
+import type { CommandOutcome } from '../mav-cmd.js';
 
 export interface VehicleView {
   /** Fleet id (e.g. "JH-01") when the fleet file names this sysid, else "sys<N>". */
@@ -178,22 +179,16 @@ export interface UploadResult {
   takenOver?: string | null;
 }
 
-/** Result codes of a command: 'accepted', the station's own codes, or the MAVLink outcome (commands.ts). */
+/** Result codes of a command: the drone's outcome (common/mav-cmd.ts CommandOutcome), or the station's own codes. */
 export type CommandResultCode =
-  | 'accepted'
+  | CommandOutcome
   /** Refused by the station's command gateway: not this role's right. */
   | 'forbidden'
   /** Refused by the station's command gateway: a number out of range, outside the jurisdiction, a no-fly zone, too high. */
   | 'refused'
   | 'no-vehicle'
   | 'error'
-  | 'temporarily-rejected'
-  | 'denied'
-  | 'unsupported'
-  | 'failed'
-  | 'in-progress'
-  | 'cancelled'
-  | 'timeout'
+  /** station/vehicle/commands.ts: a mode the firmware does not know, a mode change the heartbeat did not confirm, a bad argument. */
   | 'unknown-mode'
   | 'mode-not-confirmed'
   | 'bad-argument'
