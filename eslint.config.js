@@ -21,10 +21,12 @@ function forbid(folders, extra = []) {
 /**
  * Who may import whom inside station/ (station/README.md): a room may not import the rooms listed. Imports are
  * relative, so the room is what follows the `../` chain; the app's composition (app/, service.ts) and the command
- * line (cli/) are imported by no room.
- * @param {string} room @param {string[]} banned
+ * line (cli/) are imported by no room. `only` names rooms of which just the files listed may be imported
+ * (`{ server: ['http-guard.js'] }`: that file of server/, nothing else of it).
+ * @param {string} room @param {string[]} banned @param {Record<string, string[]>} [only]
  */
-function stationRoom(room, banned) {
+function stationRoom(room, banned, only = {}) {
+  const escape = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   return {
     files: [`station/${room}/**/*.ts`],
     ignores: ['**/*.test.ts'], // a test may set up the rooms around the one it tests
@@ -35,6 +37,10 @@ function stationRoom(room, banned) {
           patterns: [
             ...forbid(['renderer', 'electron']).patterns,
             { regex: `^(\\.\\./)+(${[...banned, 'app', 'cli'].join('|')})/`, message: `station/README.md: station/${room}/ must not import these rooms.` },
+            ...Object.entries(only).map(([other, files]) => ({
+              regex: `^(\\.\\./)+${other}/(?!(${files.map(escape).join('|')})$)`,
+              message: `station/README.md: station/${room}/ may import only ${files.map((f) => `${other}/${f}`).join(', ')} of station/${other}/.`,
+            })),
             { regex: '^(\\.\\./)+service\\.js$', message: 'station/README.md: only the command line and the desktop app start the service.' },
           ],
         },
@@ -96,7 +102,8 @@ export default tseslint.config(
   stationRoom('replay', ['gateway', 'auth', 'patrol', 'server', 'centre']),
   stationRoom('patrol', ['auth', 'server', 'video', 'replay', 'centre']),
   stationRoom('server', ['patrol', 'centre']),
-  stationRoom('centre', ['video', 'replay']), // the centre console serves with the station's HTTP guard (server/http-guard.ts)
+  // The centre console serves with the station's HTTP guard, and with nothing else of the console server.
+  stationRoom('centre', ['video', 'replay'], { server: ['http-guard.js'] }),
   stationRoom('app', []),
   {
     files: ['electron/**/*.ts'],

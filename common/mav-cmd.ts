@@ -34,3 +34,23 @@ export const MAV_CMD = {
 } as const;
 
 export const MAV_FRAME = { GLOBAL: 0, MISSION: 2, GLOBAL_RELATIVE_ALT: 3, GLOBAL_TERRAIN_ALT: 10 } as const;
+
+/**
+ * How a command to a drone ended: its COMMAND_ACK's MAV_RESULT by name, or that it was cancelled here or went
+ * unanswered. mavlink/services/command.ts produces it; the console's result codes (common/api/contract.ts
+ * CommandResultCode) are these plus the station's own.
+ */
+export type CommandOutcome =
+  | 'accepted'
+  | 'temporarily-rejected'
+  | 'denied'
+  | 'unsupported'
+  | 'failed'
+  | 'in-progress'
+  | 'cancelled'
+  /** MAV_RESULT_COMMAND_LONG_ONLY / _COMMAND_INT_ONLY: send the other form. */
+  | 'command-long-only'
+  | 'command-int-only'
+  | 'unsupported-frame'
+  | 'not-in-control'
+  | 'timeout';

@@ -11,11 +11,15 @@
  * video in a window of its own (`kongxun://app/?view=video&drone=ID`, the console's "open in window" button),
  * placed on the second display when there is one. URL checks: electron/app-url.ts.
  *
- * Transport: each page load gets two MessageChannelMains, posted to the page through the preload, which hands
- * them to the page's main world. On 'kongxun:port' the station end is a console peer (the same messages as its
- * WebSocket; renderer/api/client.ts: one client, two transports). On 'kongxun:video-port' the station end
- * attaches to the video hub for the drones the page subscribes to (`{type:'subscribe', drones}`), and every
- * frame goes to the page as an ArrayBuffer (renderer/video/port.ts routes it to the drone's decoder worker).
+ * Transport: each page load gets three MessageChannelMains, posted to the page through the preload, which hands
+ * them to the page's main world; a reload gets fresh ones, and a page's ports close when it goes. On
+ * 'kongxun:port' the station end is a console peer (the same messages as its WebSocket; renderer/api/client.ts:
+ * one client, two transports). On 'kongxun:video-port' the station end attaches to the video hub for the drones
+ * the page subscribes to (`{type:'subscribe', drones}`), and every frame goes to the page as an ArrayBuffer
+ * (renderer/video/port.ts routes it to the drone's decoder worker). On 'kongxun:replay-port' the station end is
+ * the replay screen's recorded video, the same peer as `/ws/replay` (station/server/replay-port.ts: the page
+ * opens a flight's stream, then plays, pauses and seeks it; every message checked; the window's session must
+ * hold the replay right, as the socket requires; renderer/replay/video-link.ts: one client, two transports).
  *
  * Sign-in: the desktop app's own windows are signed in at each launch, without a password. The station core in
  * this process makes a per-launch session for the desktop principal (`desktop`, pilot); this process vouches for
@@ -206,12 +210,54 @@ function giveVideoPort(win: BrowserWindow): void {
   win.webContents.postMessage('kongxun:video-port', null, [port2]);
 }
 
+/**
+ * A fresh replay port per page load, for the replay screen's recorded video (the page has no WebSocket for
+ * /ws/replay). The station end is the same replay peer the socket gets, checked the same way (the session this
+ * process vouches for must hold the replay right) and with the same limits on what the page sends
+ * (station/server/replay-port.ts). A frame is posted as an ArrayBuffer; the page acknowledges the bytes.
+ */
+function giveReplayPort(win: BrowserWindow, token: string): void {
+  if (!service) return;
+  const { port1, port2 } = new MessageChannelMain();
+  let open = true;
+  // Nothing is posted once the page has gone: the station end stops its stream when closed (a test holds it).
+  const close = service.attachReplay(
+    {
+      postText: (t) => port1.postMessage(t),
+      postBinary: (b) => {
+        const whole = b.byteOffset === 0 && b.byteLength === b.buffer.byteLength && b.buffer instanceof ArrayBuffer;
+        port1.postMessage(whole ? b.buffer : b.slice().buffer);
+      },
+      onMessage: (cb) => {
+        const h = (e: Electron.MessageEvent) => cb(e.data);
+        port1.on('message', h);
+        return () => port1.off('message', h);
+      },
+    },
+    token,
+  );
+  const gone = () => {
+    if (!open) return;
+    open = false;
+    close();
+    port1.close();
+  };
+  port1.on('close', gone);
+  onPageGone(win, gone);
+  port1.start();
+  win.webContents.postMessage('kongxun:replay-port', null, [port2]);
+}
+
+/** The windows' per-launch session (set once the station runs). */
+let desktopToken: string | undefined;
+
 /** Locks a window down and gives its page the station's ports on every load. */
 function adopt(win: BrowserWindow): void {
   secureWindow(win);
   win.webContents.on('did-finish-load', () => {
     givePort(win);
     giveVideoPort(win);
+    if (desktopToken !== undefined) giveReplayPort(win, desktopToken);
   });
 }
 
@@ -252,6 +298,7 @@ async function start(): Promise<void> {
   const svc = service;
   // The windows' per-launch session (never printed, never stored, never given to the page; ends when the app quits).
   const desktop = svc.auth.desktopSession('pilot');
+  desktopToken = desktop;
   protocol.handle(APP_SCHEME, (request) => svc.fetch(request, { session: desktop, from: 'desktop' }));
   openWindow();
   if (lan) {

@@ -3,7 +3,8 @@
  * desktop app opens the wall screen on a second display with `?view=wall`. `?view=video&drone=ID` is one
  * drone's video alone, in the window a video's "open in window" button opens. The station client uses the
  * desktop preload's MessagePort when there is one, else the WebSocket at /ws; live video likewise uses the
- * desktop's video port when there is one (renderer/video/port.ts), else a WebSocket per video.
+ * desktop's video port when there is one (renderer/video/port.ts), else a WebSocket per video; the replay
+ * screen's recorded video the desktop's replay port (renderer/replay/port.ts), else `/ws/replay`.
  */
 import { StrictMode, useEffect } from 'react';
 import { createRoot } from 'react-dom/client';
@@ -21,6 +22,7 @@ import { Timeline } from './ui/Timeline.js';
 import { Wall } from './ui/Wall.js';
 import { Report } from './ui/Report.js';
 import { listenForVideoPort } from './video/port.js';
+import { listenForReplayPort } from './replay/port.js';
 import { VideoWindow } from './video/VideoWindow.js';
 import { fetchMe, SignIn } from './ui/SignIn.js';
 import { Users } from './ui/Users.js';
@@ -86,8 +88,9 @@ function desktopPort(): Promise<MessagePort | undefined> {
 }
 
 async function start() {
-  // Before anything awaits: the preload posts the video port right after the console port.
+  // Before anything awaits: the preload posts the video and replay ports right after the console port.
   listenForVideoPort();
+  listenForReplayPort();
   const params = new URL(location.href).searchParams;
   const v = params.get('view') as View | null;
   const savedLang = localStorage.getItem('kongxun.lang');

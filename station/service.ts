@@ -120,6 +120,8 @@ export interface StationService {
   fleet: SimFleet | undefined;
   /** Serve a console over another transport than WebSocket (the desktop app's MessagePort). */
   attachConsole: ConsoleServer['attach'];
+  /** Serve recorded flights' video over another transport than `/ws/replay` (the desktop app's replay port). */
+  attachReplay: ConsoleServer['attachReplay'];
   /** The patrol runner when `patrolDir` was given. A pilot's command from the console takes the drone over. */
   patrol: PatrolRunner | undefined;
   /** The command gateway every command passes (roles, checks, the audit in DATA/audit.sqlite). */
@@ -284,6 +286,7 @@ async function startServiceParts(o: StationServiceOptions, clock: Clock, log: (l
       fleet,
       fetch: (request, f) => srv.fetch(request, f),
       attachConsole: (peer) => srv.attach(peer),
+      attachReplay: (end, token) => srv.attachReplay(end, token),
       patrol: runner,
       gateway,
       video: hub,

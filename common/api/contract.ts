@@ -4,6 +4,7 @@
  * share one copy (the renderer imports nothing of station/). Units are in the names; altitudes say their frame.
  */
 import type { Schedule, ScheduleSortie } from '../formats/schedule.js';
+import type { CommandOutcome } from '../mav-cmd.js';
 
 export interface VehicleView {
   /** Fleet id (e.g. "JH-01") when the fleet file names this sysid, else "sys<N>". */
@@ -178,22 +179,16 @@ export interface UploadResult {
   takenOver?: string | null;
 }
 
-/** Result codes of a command: 'accepted', the station's own codes, or the MAVLink outcome (commands.ts). */
+/** Result codes of a command: the drone's outcome (common/mav-cmd.ts CommandOutcome), or the station's own codes. */
 export type CommandResultCode =
-  | 'accepted'
+  | CommandOutcome
   /** Refused by the station's command gateway: not this role's right. */
   | 'forbidden'
   /** Refused by the station's command gateway: a number out of range, outside the jurisdiction, a no-fly zone, too high. */
   | 'refused'
   | 'no-vehicle'
   | 'error'
-  | 'temporarily-rejected'
-  | 'denied'
-  | 'unsupported'
-  | 'failed'
-  | 'in-progress'
-  | 'cancelled'
-  | 'timeout'
+  /** station/vehicle/commands.ts: a mode the firmware does not know, a mode change the heartbeat did not confirm, a bad argument. */
   | 'unknown-mode'
   | 'mode-not-confirmed'
   | 'bad-argument'
@@ -436,7 +431,9 @@ export interface VideoWireFrame {
  *   WS  /ws/replay?flight=<id>    → the flight's video: ReplayControl messages in (JSON text), VideoWireFrame
  *                                   binary frames out (the same layout as /ws/video, `arrivalMs` = the frame's
  *                                   original arrival time, so it lines up with the samples' `t`), and
- *                                   ReplayStatus text messages out.
+ *                                   ReplayStatus text messages out. Needs the replay right (复核 reviewer, admin,
+ *                                   pilot, dispatcher; not a viewer): 403 otherwise. The desktop app's windows
+ *                                   get the same over a MessagePort (ReplayPortRequest, below).
  */
 export interface FlightSummary {
   /** Stable across listings: `<tlog file name without .tlog>~<n>` (n-th flight in that file, from 1). */
@@ -504,6 +501,52 @@ export interface ReplayStatus {
   state: 'playing' | 'paused' | 'ended' | 'no-video' | 'error';
   /** Flight time of the last frame sent. */
   atMs: number | null;
+  reason: string;
+}
+
+/**
+ * The desktop app's replay port (window message 'kongxun:replay-port', electron/main.ts): what /ws/replay
+ * carries, for a page of the app's own window, which has no WebSocket. One port per page load, one flight's
+ * video at a time on it (a stream, numbered by the page). The same check as /ws/replay (a live session with the
+ * replay right) and the same limits: every message from the page is JSON text of at most 64 KiB.
+ *
+ *   page → station   ReplayPortOpen     as opening /ws/replay?flight=<id>: ends the page's stream before it
+ *                    ReplayControl      to the open stream, as on the socket
+ *                    ReplayPortClose    as closing the socket
+ *                    ReplayPortAck      the bytes of binary frames received on this port so far (so the station
+ *                                       knows what is in flight towards the page, as a socket's bufferedAmount)
+ *   station → page   ReplayPortOpened   first: what follows is this stream's
+ *                    ReplayStatus text and VideoWireFrame binary frames, exactly as on /ws/replay
+ *                    ReplayPortClosed   the stream ended (the socket's close codes: 4404 unknown flight, 4500
+ *                                       flights unavailable, 4401 session ended, 4403 no replay right)
+ * A message that is refused (not text, too long, not JSON, an unknown type, a control with no stream open)
+ * is answered with a ReplayStatus 'error' naming why; the port and the stream go on.
+ */
+export interface ReplayPortOpen {
+  type: 'replay-open';
+  /** The page's number for this stream (a non-negative safe integer). */
+  stream: number;
+  /** FlightSummary.id. */
+  flight: string;
+}
+export interface ReplayPortClose {
+  type: 'replay-close';
+  stream: number;
+}
+export interface ReplayPortAck {
+  type: 'ack';
+  bytes: number;
+}
+export type ReplayPortRequest = ReplayPortOpen | ReplayPortClose | ReplayPortAck | ReplayControl;
+export interface ReplayPortOpened {
+  type: 'replay-opened';
+  stream: number;
+  flight: string;
+}
+export interface ReplayPortClosed {
+  type: 'replay-closed';
+  stream: number;
+  code: number;
   reason: string;
 }
 

@@ -21,21 +21,10 @@
  */
 import { common } from 'mavlink-mappings';
 import type { MavLinkData } from '../codec/messages.js';
+import type { CommandOutcome } from '../../common/mav-cmd.js';
 
-export type CommandOutcome =
-  | 'accepted'
-  | 'temporarily-rejected'
-  | 'denied'
-  | 'unsupported'
-  | 'failed'
-  | 'in-progress'
-  | 'cancelled'
-  /** MAV_RESULT_COMMAND_LONG_ONLY / _COMMAND_INT_ONLY: send the other form. */
-  | 'command-long-only'
-  | 'command-int-only'
-  | 'unsupported-frame'
-  | 'not-in-control'
-  | 'timeout';
+/** The outcome union is the shared vocabulary (common/mav-cmd.ts): the console's result codes extend it. */
+export type { CommandOutcome };
 
 export interface CommandSpec {
   /** COMMAND_LONG (all params float) or COMMAND_INT (params 5, 6 are int32, e.g. latE7/lonE7). */

@@ -1,8 +1,9 @@
 /**
- * The flight's video for the replay: the page's own WebSocket to `/ws/replay?flight=ID` (contract), a decoder
- * worker (renderer/video/worker.ts in its posted-frames mode, every frame decoded: no latency to guard on a
- * recording) painting on a canvas, and the frame gate (model.ts) between them so the picture follows the
- * replay clock.
+ * The flight's video for the replay: one client, two transports — the page's own WebSocket to
+ * `/ws/replay?flight=ID` (contract) in a browser, or, in the desktop app's window (which has no WebSocket), a
+ * stream on the app's replay port (port.ts) carrying the same messages — then a decoder worker
+ * (renderer/video/worker.ts in its posted-frames mode, every frame decoded: no latency to guard on a recording)
+ * painting on a canvas, and the frame gate (model.ts) between them so the picture follows the replay clock.
  *
  *   user plays / pauses / seeks ─► Player ─► ReplayControl (JSON text) ─► station
  *   station ─► binary frame (arrivalMs = flight time) ─► FrameGate ─(clock reaches it)─► worker ─► canvas
@@ -10,13 +11,14 @@
  *
  * Seeks while dragging the scrubber go out at most every SEEK_EVERY_MS (the last one always). While playing,
  * a station that falls behind the clock by more than RESYNC_BEHIND_MS is told to play from the cursor again.
- * The socket reconnects with backoff and then says where the clock is.
+ * The connection reopens with backoff and then says where the clock is.
  */
 import type { ReplayControl, ReplayStatus } from '../../common/api/contract.js';
 import type { FromWorker, ToWorker, VideoStats } from '../video/worker.js';
 import { parseFrame } from '../../common/video-wire.js';
 import { FrameGate } from './model.js';
 import type { Player } from './player.js';
+import { replayPort, type ReplayConnection, type ReplayStreamHandlers } from './port.js';
 
 const SEEK_EVERY_MS = 150;
 const RESYNC_BEHIND_MS = 3000;
@@ -35,8 +37,38 @@ export function replaySocketUrl(flightId: string): string {
   return `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws/replay?flight=${encodeURIComponent(flightId)}`;
 }
 
+/** Opens one flight's video stream: a WebSocket, or a stream on the desktop app's replay port. */
+export type ReplayConnector = (flightId: string, h: ReplayStreamHandlers) => ReplayConnection;
+
+export const webSocketReplay: ReplayConnector = (flightId, h) => {
+  const ws = new WebSocket(replaySocketUrl(flightId));
+  ws.binaryType = 'arraybuffer';
+  ws.onopen = () => h.open();
+  ws.onmessage = (ev: MessageEvent<ArrayBuffer | string>) => (typeof ev.data === 'string' ? h.text(ev.data) : h.binary(ev.data));
+  ws.onclose = () => h.closed();
+  return {
+    send: (text) => {
+      if (ws.readyState !== WebSocket.OPEN) return false;
+      ws.send(text);
+      return true;
+    },
+    close: () => {
+      ws.onclose = null;
+      ws.close();
+    },
+  };
+};
+
+/** The replay port in the desktop app's window, else the WebSocket. */
+export async function replayConnector(): Promise<ReplayConnector> {
+  const router = await replayPort();
+  return router ? (flightId, h) => router.open(flightId, h) : webSocketReplay;
+}
+
 export class ReplayVideoLink {
-  private ws: WebSocket | undefined;
+  private conn: ReplayConnection | undefined;
+  private connected = false;
+  private connector: ReplayConnector | undefined;
   private readonly worker: Worker;
   private readonly offscreen: OffscreenCanvas;
   private drone: string | undefined;
@@ -55,6 +87,7 @@ export class ReplayVideoLink {
     canvas: HTMLCanvasElement,
     private readonly player: Player,
     private readonly onInfo: (i: ReplayVideoInfo) => void,
+    connector?: ReplayConnector,
   ) {
     this.worker = new Worker(new URL('video-worker.js', document.baseURI), { type: 'module', name: `replay-${flightId}` });
     this.offscreen = canvas.transferControlToOffscreen();
@@ -67,14 +100,17 @@ export class ReplayVideoLink {
     };
     this.offs.push(player.onControl((c) => this.control(c)));
     this.offs.push(player.onFrame((t, playing) => this.tick(t, playing)));
-    this.open();
+    void (connector ? Promise.resolve(connector) : replayConnector()).then((c) => {
+      this.connector = c;
+      this.open();
+    });
   }
 
   close(): void {
     this.closed = true;
     clearTimeout(this.pendingSeek);
     for (const off of this.offs) off();
-    this.ws?.close();
+    this.conn?.close();
     this.worker.postMessage({ type: 'close' } satisfies ToWorker);
     delete (window as unknown as { kongxunReplayVideo?: VideoStats }).kongxunReplayVideo;
   }
@@ -85,28 +121,30 @@ export class ReplayVideoLink {
   }
 
   private open(): void {
-    if (this.closed) return;
-    const ws = new WebSocket(replaySocketUrl(this.flightId));
-    ws.binaryType = 'arraybuffer';
-    this.ws = ws;
+    if (this.closed || !this.connector) return;
     this.update({ socket: 'connecting' });
-    ws.onopen = () => {
-      this.backoffMs = 250;
-      this.update({ socket: 'open' });
-      this.send(this.player.current());
-    };
-    ws.onmessage = (ev: MessageEvent<ArrayBuffer | string>) => {
-      if (typeof ev.data === 'string') return this.onText(ev.data);
-      this.onBinary(ev.data);
-    };
-    ws.onclose = () => {
-      if (this.ws !== ws) return;
-      this.update({ socket: 'closed' });
-      if (this.closed) return;
-      // A flight without video is told once; nothing to reconnect for.
-      if (this.info.status?.state === 'no-video') return;
-      setTimeout(() => this.open(), (this.backoffMs = Math.min(this.backoffMs * 2, 5000)));
-    };
+    this.connected = false;
+    const conn: ReplayConnection = this.connector(this.flightId, {
+      open: () => {
+        if (this.conn !== conn) return;
+        this.connected = true;
+        this.backoffMs = 250;
+        this.update({ socket: 'open' });
+        this.send(this.player.current());
+      },
+      text: (t) => this.conn === conn && this.onText(t),
+      binary: (b) => this.conn === conn && this.onBinary(b),
+      closed: () => {
+        if (this.conn !== conn) return;
+        this.connected = false;
+        this.update({ socket: 'closed' });
+        if (this.closed) return;
+        // A flight without video is told once; nothing to reconnect for.
+        if (this.info.status?.state === 'no-video') return;
+        setTimeout(() => this.open(), (this.backoffMs = Math.min(this.backoffMs * 2, 5000)));
+      },
+    });
+    this.conn = conn;
   }
 
   private onText(text: string): void {
@@ -138,7 +176,7 @@ export class ReplayVideoLink {
 
   private tick(t: number, playing: boolean): void {
     this.flush(t, playing);
-    if (!playing || this.ws?.readyState !== WebSocket.OPEN) return;
+    if (!playing || !this.connected) return;
     const st = this.info.status?.state;
     if (st === 'ended' || st === 'no-video' || st === 'error') return;
     const now = performance.now();
@@ -169,6 +207,6 @@ export class ReplayVideoLink {
       this.lastResync = this.lastSeekSent;
       this.lastFrameAtMs = null;
     }
-    if (this.ws?.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify(c));
+    if (this.connected) this.conn?.send(JSON.stringify(c));
   }
 }

@@ -1,7 +1,8 @@
 /**
  * The console server: serves the bundled renderer over HTTP and the station's live state over WebSocket
  * (`/ws`): a `hello` with the station's geography, ~10 Hz snapshots, discrete events, and command results.
- * Flight replay (station/replay/): the recorded flights at `/api/flights[/<id>]`, their video on `/ws/replay`.
+ * Flight replay (station/replay/): the recorded flights at `/api/flights[/<id>]`, their video on `/ws/replay`
+ * (or, in the desktop app's windows, its replay port: `attachReplay`, replay-port.ts).
  * Binds 127.0.0.1 by default. A port in use is an error value naming the address, never a crash.
  *
  * Who may come in (issue 14): every request passes the HTTP guard first (http-guard.ts: Host, Origin on
@@ -31,6 +32,7 @@ import { FlightCatalog } from '../replay/flights.js';
 import type { AuditLog } from '../gateway/audit.js';
 import { clearedCookie, sessionCookie, sessionToken, type Auth, type Session } from '../auth/auth.js';
 import { hostAllowed, originAllowed, readJsonBody, refuse, requestTarget, securityHeaders, siteNames, type RequestTarget, type SiteNames } from './http-guard.js';
+import { serveReplayPort, type ReplayPortEnd } from './replay-port.js';
 import { FLIGHTS, identity, PUBLIC_API, serveAudit, serveFlights, serveUsers } from './api-routes.js';
 import { ConsolePeers, type ConsolePeer, type ConsoleSource } from './console-peers.js';
 import { relayJanus, serveStatic } from './static-files.js';
@@ -104,6 +106,12 @@ export interface ConsoleServer {
   clients(): number;
   /** Serve a console over another transport (the desktop app's MessagePort); returns the detach. */
   attach(peer: ConsolePeer): () => void;
+  /**
+   * Serve recorded flights' video over another transport (the desktop app's replay port, replay-port.ts): the
+   * same peer as `/ws/replay`, under the same check, for the session `token` (which the caller vouches for).
+   * Returns the close.
+   */
+  attachReplay(end: ReplayPortEnd, token: string): () => void;
   close(): Promise<void>;
 }
 
@@ -262,6 +270,18 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Resul
     replay: flights && o.replay ? { flights, dataDir: o.replay.dataDir } : undefined,
   });
   http.on('upgrade', sockets.upgrade);
+  const replayDeps = { auth, replay: flights && o.replay ? { flights, dataDir: o.replay.dataDir } : undefined };
+  /** The replay ports' closes: the server's close stops their streams too, as it terminates the sockets. */
+  const replayPorts = new Set<() => void>();
+  const attachReplay = (end: ReplayPortEnd, token: string) => {
+    const close = serveReplayPort(replayDeps, end, token);
+    const once = () => {
+      replayPorts.delete(once);
+      close();
+    };
+    replayPorts.add(once);
+    return once;
+  };
   /** Closes the sockets whose session ended; an open socket counts as activity (a screen that is on). */
   const closeEndedSockets = () => {
     for (const [ws, token] of sockets.tokens()) if (!auth.session(token)) ws.close(4401, 'session ended');
@@ -298,10 +318,12 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Resul
       fetch: inProcess,
       clients: () => peers.size,
       attach: peers.attach,
+      attachReplay,
       close: async () => {
         o.clock.clearInterval(sweepTimer);
         peers.close();
         sockets.close();
+        for (const c of [...replayPorts]) c();
       },
     });
   }
@@ -331,10 +353,12 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Resul
     },
     clients: () => peers.size,
     attach: peers.attach,
+    attachReplay,
     close: async () => {
       o.clock.clearInterval(sweepTimer);
       peers.close();
       sockets.close();
+      for (const c of [...replayPorts]) c();
       http.closeAllConnections?.();
       await new Promise<void>((r) => http.close(() => r()));
     },

@@ -1,6 +1,7 @@
 /**
  * The console server's WebSocket upgrades: `/ws` (a console: JSON messages both ways), `/ws/video` (live video
- * frames out, mode switches in) and `/ws/replay` (a recorded flight's video). Everything is checked before the
+ * frames out, mode switches in) and `/ws/replay` (a recorded flight's video, for a session with the replay
+ * right; the desktop app's windows get the same over a port: replay-port.ts). Everything is checked before the
  * handshake completes — the URL, Host, Origin and the session — so no message of a refused socket is ever read.
  * Sockets are tracked by session token so a sign-out or a disabled account closes them at once (4401).
  */
@@ -15,6 +16,7 @@ import { serveReplay } from '../replay/video.js';
 import type { VideoHub, VideoPeer } from '../video/hub.js';
 import { parseVideoMode } from '../../common/video-wire.js';
 import type { ConsolePeer } from './console-peers.js';
+import { replayRefusal } from './replay-port.js';
 import { hostAllowed, originAllowed, requestTarget, WS_MAX_CONSOLE_MESSAGE, WS_MAX_CONTROL_MESSAGE, type SiteNames } from './http-guard.js';
 
 export interface UpgradeDeps {
@@ -79,6 +81,8 @@ export function consoleSockets(d: UpgradeDeps): ConsoleSockets {
     }
     // Replay of a recorded flight's video: controls in, frames and status out (station/replay/video.ts).
     if (path === '/ws/replay' && d.replay) {
+      // The replay right (not a viewer's): the same check as the desktop app's replay port (replay-port.ts).
+      if (replayRefusal(signed.session) !== undefined) return refuseUpgrade(socket, 403, 'Forbidden');
       const { flights } = d.replay;
       const flight = query.get('flight') ?? '';
       const videoDir = join(d.replay.dataDir, 'video');

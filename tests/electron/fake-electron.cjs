@@ -3,7 +3,8 @@
 // asks of Electron (windows, their options and URLs, the MessagePorts it hands to each page, the window-open
 // handler's answers) and reports it to the test over the child-process IPC channel. The test drives it back
 // over the same channel: open a URL from a window (as window.open would), subscribe a page to video, close a
-// window. Only what electron/main.ts uses is provided.
+// window, send on a page's replay port or close it. Only what electron/main.ts uses is provided.
+// KONGXUN_FAKE_USER_DATA: the app's data folder (a test puts a recorded flight there); else a fresh one.
 const Module = require('node:module');
 const { EventEmitter } = require('node:events');
 const { MessageChannel } = require('node:worker_threads');
@@ -13,7 +14,7 @@ const { join } = require('node:path');
 
 const report = (m) => process.send && process.send(m);
 const appEvents = new EventEmitter();
-const userData = mkdtempSync(join(tmpdir(), 'kongxun-electron-'));
+const userData = process.env.KONGXUN_FAKE_USER_DATA || mkdtempSync(join(tmpdir(), 'kongxun-electron-'));
 
 const app = {
   whenReady: () => Promise.resolve(),
@@ -33,7 +34,11 @@ class MessagePortMain extends EventEmitter {
     this.port = port;
     this.closed = false;
     port.on('message', (data) => this.emit('message', { data }));
-    port.on('close', () => this.emit('close'));
+    // Closed from the page's side too: anything posted after that is a leak as well.
+    port.on('close', () => {
+      this.closed = true;
+      this.emit('close');
+    });
   }
   postMessage(m) {
     // Something still sending on a port its owner closed (a video peer left attached to the hub) is a leak.
@@ -57,10 +62,18 @@ class MessageChannelMain {
   }
 }
 
-/** The drone id in a binary video frame's header (renderer/video/wire.ts). */
+/** The drone id in a binary video frame's header (common/video-wire.ts). */
 function frameDrone(buf) {
   const b = new Uint8Array(buf);
   return Buffer.from(b.subarray(4, 4 + b[3])).toString('utf8');
+}
+
+/** The arrival time (Unix ms) and frame number in a binary video frame's header (common/video-wire.ts). */
+function frameTimes(buf) {
+  const b = new Uint8Array(buf);
+  const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  const o = 4 + b[3];
+  return { arrivalMs: v.getFloat64(o + 8), seq: v.getUint32(o + 16) };
 }
 
 let windows = 0;
@@ -81,6 +94,7 @@ class BrowserWindow extends EventEmitter {
       const end = stationEnds.get(port);
       if (end) Object.assign(end, { window: this.id, channel });
       if (channel === 'kongxun:video-port') return this.pageVideo(port);
+      if (channel === 'kongxun:replay-port') return this.pageReplay(port);
       port.on('message', (data) => report({ type: 'port-message', window: this.id, data: String(data) }));
       port.postMessage(JSON.stringify({ type: 'command', requestId: 'electron-test', sysid: 11, command: 'mode', mode: 'LOITER' }));
     };
@@ -97,6 +111,18 @@ class BrowserWindow extends EventEmitter {
       report({ type: 'video-frame', window: this.id, drone: frameDrone(data), bytes: data.byteLength, arrayBuffer: data instanceof ArrayBuffer, keyframe: (new Uint8Array(data)[1] & 1) === 1, keyOnly: (new Uint8Array(data)[1] & 16) === 16 });
     });
     port.on('close', () => this.videoPort !== port || report({ type: 'video-port-closed', window: this.id }));
+  }
+  /** The page's side of the replay port, as renderer/replay/port.ts does it: frames are acknowledged (JSON text). */
+  pageReplay(port) {
+    this.replayPort = port;
+    let received = 0;
+    port.on('message', (data) => {
+      if (typeof data === 'string') return report({ type: 'replay-text', window: this.id, data });
+      received += data.byteLength;
+      port.postMessage(JSON.stringify({ type: 'ack', bytes: received }));
+      report({ type: 'replay-frame', window: this.id, drone: frameDrone(data), bytes: data.byteLength, arrayBuffer: data instanceof ArrayBuffer, keyframe: (new Uint8Array(data)[1] & 1) === 1, ...frameTimes(data) });
+    });
+    port.on('close', () => this.replayPort !== port || report({ type: 'replay-port-closed', window: this.id }));
   }
   getBounds() {
     const o = this.options;
@@ -199,6 +225,8 @@ process.on('message', (m) => {
   if (!win) return;
   if (m.type === 'open') win.windowOpen(m.url);
   else if (m.type === 'video-subscribe') win.videoPort.postMessage({ type: 'subscribe', drones: m.drones, ...(m.preview ? { preview: m.preview } : {}) });
+  else if (m.type === 'replay-send') win.replayPort.postMessage(m.data);
+  else if (m.type === 'replay-close') win.replayPort.close();
   else if (m.type === 'navigate') win.navigate(m.sameDocument);
   else if (m.type === 'close') win.close();
 });

@@ -14,6 +14,12 @@
  * the window closes the hub lets go of it (nothing is posted to a closed port). A page may open exactly one kind of
  * window — a drone's video, `?view=video&drone=ID` on the app's origin — which goes to the second display,
  * locked down like the others, with its own ports; every other URL is still denied.
+ *
+ * Replay: the app's data folder holds a flight recorded with video (tests/replay/recorded-flight.ts: a real
+ * stream recorded by the station's video hub, and the drone's tlog). Each page also gets a replay port (fresh on
+ * every load): over it the page opens that flight and gets its recorded frames, in order from a keyframe, as
+ * /ws/replay sends them; malformed messages are each refused with a reason and nothing ends; when the page
+ * closes the port, the stream stops (nothing is posted to the closed port).
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -21,6 +27,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ffmpegRtp, freeUdpPortPair } from '../video/ffmpeg.js';
+import { recordFlight, type RecordedFlight } from '../replay/recorded-flight.js';
+import type { FlightSummary, ReplayStatus } from '../../common/api/contract.js';
 
 interface Report {
   type: string;
@@ -37,6 +45,8 @@ interface Report {
   arrayBuffer?: boolean;
   keyframe?: boolean;
   keyOnly?: boolean;
+  seq?: number;
+  arrivalMs?: number;
   action?: string;
   cookie?: { url: string; name: string; value: string; httpOnly: boolean; sameSite: string; secure: boolean };
   status?: number;
@@ -49,6 +59,7 @@ interface Report {
 
 let child: ChildProcess;
 let ffmpeg: ChildProcess | undefined;
+let recorded: RecordedFlight;
 const reports: Report[] = [];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const of = (type: string, window?: number) => reports.filter((r) => r.type === type && (window === undefined || r.window === window));
@@ -80,10 +91,13 @@ beforeAll(async () => {
   const fleet = JSON.parse(readFileSync(join('resources', 'samples', 'fleet.json'), 'utf8')) as { drones: { id: string; video?: string }[] };
   fleet.drones.find((d) => d.id === 'JH-01')!.video = `rtp://127.0.0.1:${rtpPort}`;
   writeFileSync(join(samples, 'fleet.json'), JSON.stringify(fleet));
+  // The app's data folder, with a flight of JH-01 recorded with video.
+  const userData = mkdtempSync(join(tmpdir(), 'kongxun-electron-data-'));
+  recorded = await recordFlight(userData);
   child = fork(join('out', 'electron', 'main.cjs'), [], {
     execArgv: ['--require', join(process.cwd(), 'tests', 'electron', 'fake-electron.cjs')],
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-    env: { ...process.env, KONGXUN_SAMPLES: samples },
+    env: { ...process.env, KONGXUN_SAMPLES: samples, KONGXUN_FAKE_USER_DATA: userData },
   });
   child.on('message', (m) => reports.push(m as Report));
   child.stderr!.on('data', (b: Buffer) => reports.push({ type: 'stderr', data: b.toString() }));
@@ -185,6 +199,71 @@ describe('electron main process (in Node, with a stand-in for Electron)', () => 
     expect(frames(1).at(-1)!.keyOnly).toBe(false);
   });
 
+  it('gives each page a replay port: a recorded flight\'s frames over it, malformed messages refused, closing it stops the stream', async () => {
+    await until(() => of('port').filter((r) => r.channel === 'kongxun:replay-port').length >= 2, 'a replay port for the desk and the wall');
+    const flights = JSON.parse((await schemeFetch('kongxun://app/api/flights')).body!) as FlightSummary[];
+    const f = flights.find((x) => x.tlog === recorded.tlog)!;
+    expect(f).toMatchObject({ drone: 'JH-01', startMs: recorded.span.startMs, endMs: recorded.span.endMs, video: [recorded.tsName] });
+    const replaySend = (data: unknown) => child.send({ type: 'replay-send', window: 1, data });
+    const statuses = () => of('replay-text', 1).map((r) => JSON.parse(r.data!) as ReplayStatus | { type: string; stream?: number; code?: number });
+    const replayStatuses = () => statuses().filter((m): m is ReplayStatus => m.type === 'replay-status');
+    const replayFrames = () => of('replay-frame', 1);
+
+    // Open the flight: the stream is announced, then its first status, as on /ws/replay.
+    replaySend(JSON.stringify({ type: 'replay-open', stream: 1, flight: f.id }));
+    await until(() => replayStatuses().length > 0, 'the replay\'s first status');
+    expect(statuses()[0]).toEqual({ type: 'replay-opened', stream: 1, flight: f.id });
+    expect(replayStatuses()[0]).toMatchObject({ state: 'paused', atMs: null, reason: '' });
+
+    // Play it at 16×: every recorded frame, in order, from a keyframe, with its original arrival time.
+    replaySend(JSON.stringify({ type: 'play', atMs: f.startMs, rate: 16 }));
+    await until(() => replayStatuses().some((x) => x.state === 'ended'), 'the end of the recording');
+    const got = replayFrames();
+    expect(got.map((x) => x.seq)).toEqual(recorded.index.map((_, i) => i));
+    expect(got.map((x) => x.arrivalMs)).toEqual(recorded.index.map((l) => l.arrivalMs));
+    expect(got[0]!.keyframe).toBe(true);
+    expect(got.every((x) => x.drone === 'JH-01' && x.arrayBuffer)).toBe(true);
+    expect(of('replay-frame', 2)).toEqual([]);
+
+    // Malformed messages: each refused with its reason; the port, the stream and the station go on.
+    const bad: [unknown, string][] = [
+      [{ type: 'play', atMs: f.startMs, rate: 1 }, 'JSON text'],
+      [42, 'JSON text'],
+      ['{oops', 'not JSON'],
+      [JSON.stringify({ type: 'jump', atMs: 1 }), 'unknown message type "jump"'],
+      [JSON.stringify({ type: 'seek', atMs: f.startMs, pad: 'x'.repeat(70_000) }), 'at most 65536 bytes'],
+      [JSON.stringify({ type: 'replay-open', stream: -1, flight: f.id }), 'stream number'],
+      [JSON.stringify({ type: 'ack', bytes: -5 }), 'ack needs'],
+    ];
+    for (const [data, why] of bad) {
+      const n = replayStatuses().length;
+      replaySend(data);
+      await until(() => replayStatuses().length > n, `the refusal of ${why}`);
+      expect(replayStatuses()[n], why).toMatchObject({ state: 'error', reason: expect.stringContaining(why) });
+    }
+    const seekAt = recorded.index[Math.floor(recorded.index.length / 2)]!.arrivalMs;
+    const n = replayStatuses().length;
+    replaySend(JSON.stringify({ type: 'seek', atMs: seekAt }));
+    await until(() => replayStatuses().length > n, 'the seek\'s answer');
+    expect(replayStatuses()[n]).toMatchObject({ state: 'paused', atMs: seekAt });
+    expect(statuses().some((m) => m.type === 'replay-closed')).toBe(false);
+
+    // Playing at a quarter speed, the page closes its port: the stream stops, nothing is posted to the closed port.
+    const playFrom = replayFrames().length;
+    replaySend(JSON.stringify({ type: 'play', atMs: f.startMs, rate: 0.25 }));
+    await until(() => replayFrames().length >= playFrom + 3, 'frames at a quarter speed');
+    child.send({ type: 'replay-close', window: 1 });
+    await until(() => of('replay-port-closed', 1).length > 0, 'the replay port closing');
+    const stopped = replayFrames().length;
+    await sleep(1500);
+    expect(replayFrames().length).toBe(stopped);
+    expect(stopped - playFrom).toBeLessThan(recorded.index.length);
+    expect(of('posted-after-close')).toEqual([]);
+    // Nothing else went with it: the desk's console port still answers.
+    const hellos = of('port-message', 1).length;
+    await until(() => of('port-message', 1).length > hellos, 'snapshots still on the desk\'s console port');
+  });
+
   it('opens a drone\'s video in a window of its own on the second display, and denies every other window', async () => {
     const desk = of('window')[0]!;
     const origin = 'kongxun://app';
@@ -222,8 +301,8 @@ describe('electron main process (in Node, with a stand-in for Electron)', () => 
     expect(popup.options!.x).toBeGreaterThanOrEqual(1920);
     expect(popup.newWindow).toBe('deny');
     expect(popup.foreignNavigationBlocked).toBe(true);
-    await until(() => of('port', popup.window).length >= 2, 'the video window\'s ports');
-    expect(of('port', popup.window).map((p) => p.channel).sort()).toEqual(['kongxun:port', 'kongxun:video-port']);
+    await until(() => of('port', popup.window).length >= 3, 'the video window\'s ports');
+    expect(of('port', popup.window).map((p) => p.channel).sort()).toEqual(['kongxun:port', 'kongxun:replay-port', 'kongxun:video-port']);
     await until(() => of('port-message', popup.window).some((r) => r.data!.includes('"type":"snapshot"')), 'telemetry in the video window');
     child.send({ type: 'video-subscribe', window: popup.window, drones: ['JH-01'] });
     await until(() => frames(popup.window!).length >= 10, 'frames in the video window');
@@ -240,7 +319,8 @@ describe('electron main process (in Node, with a stand-in for Electron)', () => 
     const ports = of('port', 2).length;
     child.send({ type: 'navigate', window: 2, sameDocument: false });
     await until(() => of('video-port-closed', 2).length > 0, 'the old page\'s video port closing');
-    await until(() => of('port', 2).length >= ports + 2, 'fresh ports for the reloaded page');
+    await until(() => of('port', 2).length >= ports + 3, 'fresh ports for the reloaded page');
+    expect(of('port', 2).slice(ports).map((p) => p.channel).sort()).toEqual(['kongxun:port', 'kongxun:replay-port', 'kongxun:video-port']);
     await sleep(1000);
     expect(of('posted-after-close')).toEqual([]);
   });

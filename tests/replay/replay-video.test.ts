@@ -6,9 +6,14 @@
  * arrival times, and decode (ffprobe); 4× takes about a quarter of the span (printed, not asserted); a seek
  * lands on the right keyframe; pause stops; a flight that starts mid-recording starts at the keyframe before
  * it; a flight without video and an unknown flight say so. The session's slow-socket wait is checked with a
- * fake peer.
+ * fake peer. The recording is made by recorded-flight.ts.
+ *
+ * The same over the desktop app's replay port (station/server/replay-port.ts, as electron/main.ts serves it),
+ * with the page's end driven by the renderer's own router (renderer/replay/port.ts) over a Node MessageChannel:
+ * the same frames as the socket; every malformed message refused with its reason and the stream going on; a
+ * viewer refused on the port as on /ws/replay (the replay right); closing the port stops the stream.
  */
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,10 +23,11 @@ import { parseFrame, type WireFrame as Frame } from '../../common/video-wire.js'
 import type { FlightSummary, ReplayControl, ReplayStatus } from '../../common/api/contract.js';
 import { ReplaySession } from '../../station/replay/video.js';
 import { startConsoleServer, type ConsoleServer } from '../../station/server/console-server.js';
-import { VideoHub } from '../../station/video/hub.js';
 import type { IndexLine } from '../../station/video/recording.js';
-import { ffmpegRtp, ffprobeFrames, freeUdpPortPair } from '../video/ffmpeg.js';
+import { ffprobeFrames } from '../video/ffmpeg.js';
 import { syntheticTlog } from './synthetic-tlog.js';
+import { recordFlight } from './recorded-flight.js';
+import { ReplayPortRouter, type ReplayConnection } from '../../renderer/replay/port.js';
 import { signIn, testAuth, TEST_PASSWORD, withSession } from '../sign-in.js';
 import type { Auth } from '../../station/auth/auth.js';
 
@@ -91,29 +97,15 @@ const lastAtOrBefore = (t: number) => {
 
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'kx-replay-video-'));
-  const port = await freeUdpPortPair();
-  const started = await VideoHub.start({ clock: new SystemClock(), dataDir, sources: [{ drone: 'JH-01', url: `rtp://127.0.0.1:${port}` }] });
-  if (!started.ok) throw new Error(started.reason);
-  const hub = started.value;
-  // A keyframe every 10 frames at 30 fps, headers in band (the hub's keyframe requests go to no one).
-  const ff = ffmpegRtp(port, { size: '320x240', rate: 30, seconds: 4, gop: 10, extra: ['-x264-params', 'repeat-headers=1'] });
-  await new Promise<void>((r) => (ff.exitCode !== null ? r() : ff.once('exit', () => r())));
-  await wait(200);
-  await hub.close();
-  const vdir = join(dataDir, 'video');
-  const names = readdirSync(vdir).filter((f) => f.endsWith('.ts'));
-  expect(names).toHaveLength(1);
-  tsName = names[0]!;
-  index = readFileSync(join(vdir, tsName.replace(/\.ts$/, '.idx.jsonl')), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as IndexLine);
+  // JH-01 (sysid 11): one flight over the whole recording (recorded-flight.ts), and (another link's tlog) one
+  // that arms mid-recording.
+  const recorded = await recordFlight(dataDir);
+  ({ tsName, index } = recorded);
   expect(index.length).toBeGreaterThan(60);
   expect(index[0]!.key).toBe(true);
   const a0 = index[0]!.arrivalMs;
   const a1 = index.at(-1)!.arrivalMs;
-  // JH-01 (sysid 11): one flight over the whole recording, and (another link's tlog) one that arms mid-recording.
-  mkdirSync(join(dataDir, 'tlogs'));
-  const whole = syntheticTlog(11, a0 - 3000, a1 + 3000, [{ armMs: a0 - 1000, disarmMs: a1 + 1000 }]);
-  writeFileSync(join(dataDir, 'tlogs', '2026-11-24T08-00-00Z_sys11_whole.tlog'), whole.bytes);
-  spans.whole = whole.spans[0]!;
+  spans.whole = recorded.span;
   const midArm = index[Math.floor(index.length / 2) + 3]!.arrivalMs + 7;
   const mid = syntheticTlog(11, a0 - 3000, a1 + 3000, [{ armMs: midArm, disarmMs: a1 - 400 }], 100);
   writeFileSync(join(dataDir, 'tlogs', '2026-11-24T08-00-00Z_sys11_mid.tlog'), mid.bytes);
@@ -124,6 +116,7 @@ beforeAll(async () => {
   const names2 = new Map([[11, 'JH-01'], [12, 'JH-02']]);
   auth = testAuth(dataDir);
   await auth.addUser('reviewer', 'reviewer', TEST_PASSWORD);
+  await auth.addUser('viewer', 'viewer', TEST_PASSWORD);
   const r = await startConsoleServer({
     clock: new SystemClock(),
     auth,
@@ -312,6 +305,201 @@ describe('replay of a recorded flight video over /ws/replay', () => {
       expect(sent.map((x) => x.seq)).toEqual(index.map((_, i) => i));
     } finally {
       s.close();
+    }
+  }, 30_000);
+});
+
+/** The station end of one replay port (as electron/main.ts makes it) and the page's end, through the renderer's router. */
+function replayPort(token: string) {
+  const { port1, port2 } = new MessageChannel();
+  let posted = 0;
+  let portClosed = false;
+  let postedAfterClose = 0;
+  const close = server.attachReplay(
+    {
+      postText: (t) => (portClosed ? postedAfterClose++ : port1.postMessage(t)),
+      postBinary: (b) => {
+        posted++;
+        if (portClosed) postedAfterClose++;
+        else port1.postMessage(b.slice().buffer);
+      },
+      onMessage: (cb) => {
+        const h = (e: MessageEvent) => cb(e.data);
+        port1.addEventListener('message', h);
+        return () => port1.removeEventListener('message', h);
+      },
+    },
+    token,
+  );
+  port1.start();
+  // The page closes its end: the station's end hears it and stops (what electron/main.ts wires).
+  port1.addEventListener('close', () => {
+    portClosed = true;
+    close();
+  });
+  const router = new ReplayPortRouter(port2);
+  const frames: Frame[] = [];
+  const statuses: ReplayStatus[] = [];
+  let opened = 0;
+  let closedCount = 0;
+  const open = (flightId: string): ReplayConnection =>
+    router.open(flightId, {
+      open: () => opened++,
+      text: (t) => statuses.push(JSON.parse(t) as ReplayStatus),
+      binary: (b) => frames.push(parseFrame(b)!),
+      closed: () => closedCount++,
+    });
+  return {
+    open,
+    frames,
+    statuses,
+    opened: () => opened,
+    closed: () => closedCount,
+    /** Bypasses the router: what a hostile page might post. */
+    raw: (m: unknown) => port2.postMessage(m),
+    closePage: () => port2.close(),
+    stationClosed: () => portClosed,
+    posted: () => posted,
+    postedAfterClose: () => postedAfterClose,
+    stop: () => {
+      router.close();
+      close();
+      port1.close();
+    },
+  };
+}
+
+async function tokenOf(user: string): Promise<string> {
+  const r = await auth.signIn(user, TEST_PASSWORD, '127.0.0.1');
+  if (!r.ok) throw new Error(r.reason);
+  return r.token;
+}
+
+describe("the same over the desktop app's replay port", () => {
+  it('plays the recorded flight over the port: every indexed frame in order from a keyframe, as on the socket', async () => {
+    const f = flight('_whole');
+    const p = replayPort(await tokenOf('reviewer'));
+    try {
+      const conn = p.open(f.id);
+      expect(await until(() => p.opened() === 1 && p.statuses.length > 0, 10_000)).toBe(true);
+      expect(p.statuses[0]).toMatchObject({ type: 'replay-status', state: 'paused', atMs: null, reason: '' });
+      expect(conn.send(JSON.stringify({ type: 'play', atMs: f.startMs, rate: 16 } satisfies ReplayControl))).toBe(true);
+      expect(await until(() => p.statuses.some((s) => s.state === 'ended'), 30_000)).toBe(true);
+      expect(p.statuses.map((s) => s.state)).toEqual(['paused', 'playing', 'ended']);
+      expect(p.frames.map((x) => x.seq)).toEqual(index.map((_, i) => i));
+      expect(p.frames.map((x) => x.arrivalMs)).toEqual(index.map((l) => l.arrivalMs));
+      expect(p.frames[0]!.keyframe).toBe(true);
+      expect(p.frames.every((x) => x.drone === 'JH-01' && x.codec === 'h264' && !x.damaged)).toBe(true);
+      // Another flight on the same port replaces the stream: what the old one had in flight is not delivered.
+      const before = p.frames.length;
+      p.open(flight('_mid').id);
+      expect(await until(() => p.opened() === 2 && p.statuses.length > 3, 10_000)).toBe(true);
+      expect(p.statuses.at(-1)).toMatchObject({ state: 'paused', atMs: null });
+      expect(p.frames.length).toBe(before);
+    } finally {
+      p.stop();
+    }
+  }, 60_000);
+
+  it('refuses every malformed message with its reason, and the stream goes on', async () => {
+    const f = flight('_whole');
+    const p = replayPort(await tokenOf('reviewer'));
+    try {
+      const conn = p.open(f.id);
+      expect(await until(() => p.statuses.length > 0, 10_000)).toBe(true);
+      const bad: [unknown, string][] = [
+        [{ type: 'play', atMs: f.startMs, rate: 1 }, 'JSON text'],
+        [42, 'JSON text'],
+        [new Uint8Array(8).buffer, 'JSON text'],
+        [JSON.stringify({ type: 'seek', atMs: f.startMs, pad: 'x'.repeat(70_000) }), 'at most 65536 bytes'],
+        ['{not json', 'not JSON'],
+        ['[1,2]', 'a JSON object'],
+        ['null', 'a JSON object'],
+        [JSON.stringify({ type: 'jump', atMs: 1 }), 'unknown message type "jump"'],
+        [JSON.stringify({ atMs: 1 }), 'unknown message type undefined'],
+        [JSON.stringify({ type: 'replay-open', stream: -1, flight: f.id }), 'stream number'],
+        [JSON.stringify({ type: 'replay-open', stream: 1.5, flight: f.id }), 'stream number'],
+        [JSON.stringify({ type: 'replay-open', stream: 7, flight: '' }), 'flight id'],
+        [JSON.stringify({ type: 'replay-open', stream: 7, flight: 'x'.repeat(400) }), 'flight id'],
+        [JSON.stringify({ type: 'replay-close', stream: 99 }), 'not open'],
+        [JSON.stringify({ type: 'ack', bytes: 1e20 }), 'ack needs'],
+        [JSON.stringify({ type: 'ack', bytes: -1 }), 'ack needs'],
+        [JSON.stringify({ type: 'play', atMs: 'x', rate: 1 }), 'finite atMs'],
+        [JSON.stringify({ type: 'play', atMs: f.startMs, rate: -2 }), 'rate > 0'],
+      ];
+      for (const [m, why] of bad) {
+        const n = p.statuses.length;
+        p.raw(m);
+        expect(await until(() => p.statuses.length > n, 5000), String(why)).toBe(true);
+        expect(p.statuses[n], why).toMatchObject({ type: 'replay-status', state: 'error', reason: expect.stringContaining(why) });
+      }
+      expect(p.frames).toHaveLength(0);
+      expect(p.closed()).toBe(0);
+      // Still open and answering: a seek lands on its keyframe.
+      const midT = index[Math.floor(index.length * 0.6)]!.arrivalMs + 1;
+      const n = p.statuses.length;
+      conn.send(JSON.stringify({ type: 'seek', atMs: midT } satisfies ReplayControl));
+      expect(await until(() => p.statuses.length > n, 10_000)).toBe(true);
+      expect(p.statuses[n]).toMatchObject({ state: 'paused', atMs: index[lastAtOrBefore(midT)]!.arrivalMs });
+      expect(p.frames.map((x) => x.seq)).toEqual(Array.from({ length: lastAtOrBefore(midT) - lastKeyAtOrBefore(midT) + 1 }, (_, i) => lastKeyAtOrBefore(midT) + i));
+      // An unknown flight ends its stream as the socket closes (4404), and the port takes the next one.
+      p.open('nope~1');
+      expect(await until(() => p.closed() === 1, 10_000)).toBe(true);
+      expect(p.statuses.at(-1)).toMatchObject({ state: 'error', reason: 'unknown flight "nope~1"' });
+      p.open(f.id);
+      expect(await until(() => p.statuses.at(-1)?.state === 'paused', 10_000)).toBe(true);
+    } finally {
+      p.stop();
+    }
+  }, 60_000);
+
+  it('needs the replay right, on the port as on /ws/replay: a viewer is refused, a reviewer is let in', async () => {
+    const p = replayPort(await tokenOf('viewer'));
+    try {
+      p.open(flight('_whole').id);
+      expect(await until(() => p.closed() === 1, 10_000)).toBe(true);
+      expect(p.statuses).toEqual([expect.objectContaining({ state: 'error', reason: expect.stringContaining('viewer may not') })]);
+      expect(p.frames).toHaveLength(0);
+    } finally {
+      p.stop();
+    }
+    const gone = replayPort('no-such-session');
+    try {
+      gone.open(flight('_whole').id);
+      expect(await until(() => gone.closed() === 1, 10_000)).toBe(true);
+      expect(gone.statuses[0]).toMatchObject({ state: 'error', reason: expect.stringContaining('not signed in') });
+    } finally {
+      gone.stop();
+    }
+    const upgrade = (who: string) =>
+      new Promise<number>((resolve) => {
+        const ws = new WebSocket(`${server.url.replace(/^http/, 'ws')}ws/replay?flight=${encodeURIComponent(flight('_whole').id)}`, withSession(who));
+        ws.on('open', () => (resolve(101), ws.close()));
+        ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+        ws.on('error', () => undefined);
+      });
+    expect(await upgrade(await signIn(server.url, 'viewer'))).toBe(403);
+    expect(await upgrade(cookie)).toBe(101);
+  }, 30_000);
+
+  it('closing the port stops the stream: nothing more is sent towards the page', async () => {
+    const f = flight('_whole');
+    const p = replayPort(await tokenOf('reviewer'));
+    try {
+      const conn = p.open(f.id);
+      expect(await until(() => p.statuses.length > 0, 10_000)).toBe(true);
+      // A quarter speed: the flight's ~6 s take ~24 s, so the stream is still going when the page leaves.
+      conn.send(JSON.stringify({ type: 'play', atMs: f.startMs, rate: 0.25 } satisfies ReplayControl));
+      expect(await until(() => p.frames.length >= 5, 10_000)).toBe(true);
+      p.closePage();
+      expect(await until(() => p.stationClosed(), 5000)).toBe(true);
+      const posted = p.posted();
+      await wait(1500);
+      expect(p.posted()).toBe(posted);
+      expect(p.postedAfterClose()).toBe(0);
+      expect(p.frames.length).toBeLessThan(index.length);
+    } finally {
+      p.stop();
     }
   }, 30_000);
 });
