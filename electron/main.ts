@@ -122,7 +122,9 @@ function givePort(win: BrowserWindow): void {
   const { port1, port2 } = new MessageChannelMain();
   const listeners = new Set<(text: string) => void>();
   port1.on('message', (e) => {
-    for (const l of listeners) l(String(e.data));
+    // Text only (the console's JSON); its size and shape are checked by the station (parseClientMessage).
+    if (typeof e.data !== 'string') return;
+    for (const l of listeners) l(e.data);
   });
   const detach = service.attachConsole({
     // The desk's own window: the person at the station's desktop app acts as a pilot (see the file's comment).

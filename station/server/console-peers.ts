@@ -8,6 +8,7 @@ import type { Clock, TimerId } from '../../common/clock.js';
 import type { ActualMessage, ClientMessage, FlightSummary, InstructionView, Override, PlanMessage, ServerMessage, StationEvent, StationSnapshot, UploadProgress, UploadResult, VehicleCommand } from '../../common/api/contract.js';
 import type { Principal } from '../gateway/principal.js';
 import type { FlightCatalog } from '../replay/flights.js';
+import { WS_MAX_CONSOLE_MESSAGE } from './http-guard.js';
 import { RecentEvents } from '../vehicle/event-flood.js';
 
 export interface ConsoleSource {
@@ -52,7 +53,13 @@ function overrideOf(m: { override?: unknown }): Override | undefined {
   return o && typeof o === 'object' && typeof o.reason === 'string' ? { reason: o.reason.slice(0, 1000) } : undefined;
 }
 
-function parseClientMessage(text: string): ClientMessage | undefined {
+/**
+ * A console's message, checked: JSON of a known type with the fields its handler needs, at most the console
+ * socket's frame cap (WS_MAX_CONSOLE_MESSAGE, here in characters) on every transport — the desktop window's port has no socket to
+ * cap it. Anything else is undefined (ignored, never fatal).
+ */
+export function parseClientMessage(text: unknown): ClientMessage | undefined {
+  if (typeof text !== 'string' || text.length > WS_MAX_CONSOLE_MESSAGE) return undefined;
   try {
     const m = JSON.parse(text) as ClientMessage;
     // A 'look' names no drone (the station picks it); its fields are checked by the source.
