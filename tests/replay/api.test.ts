@@ -58,6 +58,10 @@ describe('replay API on the station service', () => {
     const c = s.value.station.vehicle(sysid)!.commands;
     expect(await c.setMode('GUIDED')).toMatchObject({ ok: true });
     expect(await c.arm()).toMatchObject({ ok: true });
+    // The flight opens on the first HEARTBEAT that says armed (1 Hz): wait for it on the ground, as the check
+    // of the first sample below means — a take-off sent at once could climb a metre before it came (seen at load 9).
+    expect(await until(() => v()?.armed === true, 10_000)).toBe(true);
+    await new Promise((r) => setTimeout(r, 1200));
     expect(await c.takeoff(8)).toMatchObject({ ok: true });
     expect(await until(() => (v()?.position?.altRelM ?? 0) > 7.5, 30_000)).toBe(true);
 
