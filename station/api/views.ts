@@ -109,6 +109,7 @@ export function stationEvent(e: RegistryEvent, atMs: number, names: ReadonlyMap<
     case 'battery-model':
       return {
         ...base,
+        kind: `battery-model-${e.problem}`,
         args: { drone: who, problem: e.problem, reason: e.reason },
         severity: 'warning',
         text: e.problem === 'rejected' ? `${who}: battery model not used (${e.reason}): learning it afresh` : `${who}: battery model not saved (${e.reason})`,
