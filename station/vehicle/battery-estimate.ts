@@ -243,6 +243,8 @@ export function energyBetweenWh(model: BatteryModel, fromPct: number, toPct: num
 /**
  * The remaining % now, finer than the autopilot's integer: since the last step (at pct + 0.5, where a rounded
  * % steps), less the energy used since then at that band's Wh per %. Without a step on this chain, the %.
+ * ArduPilot truncates its % (capacity_remaining_pct as uint8), so its steps come at pct + 1: read as pct + 0.5
+ * that is half a percent low, on the safe side.
  */
 export function remainingPctNow(live: BatteryLive, model: BatteryModel): number | null {
   if (live.pct === null) return null;
