@@ -117,6 +117,7 @@ describe('the Vehicle keeps its battery model', () => {
     const shown = v.state().battery!.timeLeftS!;
     // At 300 W, ~58 % above the reserve of a 120 Wh pack: ~14 min.
     expect(Math.abs(shown - ((100 - usedWh / 1.2 - 25) * 1.2 * 3600) / 300)).toBeLessThan(30);
+    await v.batterySaved();
     const saved = JSON.parse(readFileSync(batteryModelPath(d, 7), 'utf8')) as { flightW: number };
     expect(saved.flightW).toBeCloseTo(300, 0);
     s.registry.close();

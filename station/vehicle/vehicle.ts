@@ -314,6 +314,11 @@ export class Vehicle implements VehicleHandle, VehicleInfo {
     return this.battModel;
   }
 
+  /** Settles when the battery model's writes asked for so far are done (or failed: a battery-model event). */
+  batterySaved(): Promise<void> {
+    return this.battSaving.then(() => undefined);
+  }
+
   /** Step the battery estimate with the state a battery message left; a flight's end saves what it learned. */
   private battery(atMs: number): void {
     const out = stepBattery(this.battLive, this.battModel, batteryReadingOf(this.s, atMs));
