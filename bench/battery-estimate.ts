@@ -11,7 +11,7 @@
  * same drone, its model from those flights, on a school-gate flight (1200 m legs, 10 min hovers: a mix it
  * has not flown); a 20 min drone on patrol squares.
  */
-import { figures, flyBatteryFlights, type FlightResult, type Figures } from '../tests/system/battery-flight.js';
+import { figures, flyBatteryFlights, oldTimeLeftS, type FlightResult, type Figures } from '../tests/system/battery-flight.js';
 
 const f1 = (x: number): string => (Number.isFinite(x) ? x.toFixed(x < 10 ? 2 : 1) : '—');
 
@@ -39,5 +39,9 @@ report('20 min drone, patrol squares, second flight', c.flights[1]!);
 const d = flyBatteryFlights({ enduranceMin: 55, flights: 2, landAtPct: 92 });
 const l = d.flights[1]!;
 console.log(`55 min drone landed at ${l.landedPct} % after a patrol flight: shows ${l.landedEst.kind} ${f1((l.landedEst.seconds ?? NaN) / 60)} min (a full pack flew ${f1(d.flights[0]!.reserveAtS / 60)} min to the reserve)`);
+// Disarmed, the simulator draws 0 A and the old formula showed nothing; armed on the ground (4 A, as SITL and a
+// real copter idle) it divided the charge left by that current.
+const idle = l.landedBattery ? oldTimeLeftS({ ...l.landedBattery, currentA: 4 }) : null;
+console.log(`    the old formula at that %, armed on the ground (4 A): ${f1((idle ?? NaN) / 60)} min`);
 console.log(`learned: ${JSON.stringify({ whPerPct: a.model.whPerPct.map((x) => (x === null ? null : +x.toFixed(3))), flightW: +a.model.flightW!.toFixed(1), hoverW: +a.model.hoverW!.toFixed(1), cruiseW: +a.model.cruiseW!.toFixed(1) })}`);
 console.log(`(${((performance.now() - t0) / 1000).toFixed(1)} s)`);

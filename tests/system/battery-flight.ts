@@ -35,6 +35,8 @@ export interface FlightResult {
   reserveAtS: number;
   /** The last reading after landing and the endurance shown then. */
   landedPct: number;
+  /** The pack as the station read it after landing (for what the formula before this change showed). */
+  landedBattery: Battery | null;
   landedEst: { seconds: number | null; kind: 'flight' | 'endurance' | null };
 }
 
@@ -141,7 +143,7 @@ export function flyBatteryFlights(o: FlightsOptions): { flights: FlightResult[];
     phase = 'ground';
     for (let s = 0; s < 30; s++) second();
     const e = estimate();
-    flights.push({ seconds, reserveAtS, landedPct: state.battery?.remainingPct ?? -1, landedEst: { seconds: e.seconds, kind: e.kind } });
+    flights.push({ seconds, reserveAtS, landedPct: state.battery?.remainingPct ?? -1, landedBattery: state.battery, landedEst: { seconds: e.seconds, kind: e.kind } });
   }
   h.stop();
   return { flights, model };
