@@ -30,6 +30,7 @@ const BENCHES: Bench[] = [
   { name: 'params', args: [], quick: [] },
   { name: 'logs', args: [], quick: ['64'] },
   { name: 'storage-sync', args: [], quick: ['2', '300'] },
+  { name: 'battery-estimate', args: [], quick: [] },
 ];
 
 /** A line that states a ratio (`17.0×`, `×1.15`, `ratio`, `a / b:`): what a bench is read by. */

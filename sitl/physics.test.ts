@@ -90,6 +90,22 @@ describe('Battery', () => {
     expect(ground).toBeLessThan(hover);
     expect(hover).toBeLessThan(b.currentA);
   });
+
+  it('a flight spends power, not current: hover < cruise < climb in watts, the current rising as the pack empties', () => {
+    const b = new Battery({ enduranceMin: 55 });
+    const hover = { armed: true, flying: true, airspeedMps: 0, climbMps: 0 };
+    b.step(1, hover);
+    const w0 = b.voltageV * b.currentA;
+    const a0 = b.currentA;
+    expect(b.flightPowerW(0, 0)).toBeLessThan(b.flightPowerW(10, 0));
+    expect(b.flightPowerW(10, 0)).toBeLessThan(b.flightPowerW(10, 2.5));
+    for (let s = 0; s < 40 * 60; s++) b.step(1, hover);
+    expect(b.voltageV * b.currentA).toBeCloseTo(w0, 0);
+    expect(b.currentA).toBeGreaterThan(a0 * 1.1);
+    // Energy bookkeeping agrees with the charge: Wh ≈ mAh × the mean voltage (between empty and full).
+    expect(b.consumedWh / (b.consumedMah / 1000)).toBeGreaterThan(10.5);
+    expect(b.consumedWh / (b.consumedMah / 1000)).toBeLessThan(12.6);
+  });
 });
 
 describe('ScaledClock', () => {

@@ -179,7 +179,7 @@ async function startServiceParts(o: StationServiceOptions, clock: Clock, log: (l
   if (!links.ok) return links;
   const { fleet, simDrones } = links.value;
   if (links.value.signingSummary) log(`kongxun: ${links.value.signingSummary}`);
-  const created = await createStation({ clock, dataDir: o.dataDir, health, connections: links.value.links, linkSigning: links.value.perLink });
+  const created = await createStation({ clock, dataDir: o.dataDir, health, connections: links.value.links, linkSigning: links.value.perLink, registry: { batteryReservePct: fleetFile.reservePct } });
   if (!created.ok) return created;
   const station = created.value;
   stack.add('station', () => station.close());

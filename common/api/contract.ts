@@ -29,7 +29,14 @@ export interface VehicleView {
   climbMps: number | null;
   batteryPct: number | null;
   batteryV: number | null;
+  /**
+   * Seconds until the battery reserve: energy-based, learned per drone from its own flights (null while it is
+   * still learning the pack). In the air at the flight's filtered power; on the ground the endurance a flight
+   * would get at the drone's learned flight power (`batteryTimeLeftKind` says which: 'flight' 剩余, 'endurance' 可飞).
+   */
   batteryTimeLeftS: number | null;
+  /** Which `batteryTimeLeftS` is (absent from an older station). */
+  batteryTimeLeftKind?: 'flight' | 'endurance' | null;
   gpsFixType: number | null;
   gpsSatellites: number | null;
   gpsHdop: number | null;

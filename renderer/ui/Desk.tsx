@@ -20,6 +20,26 @@ function gpsText(v: VehicleView, noFix: string): string {
   return `${v.gpsFixType >= 3 ? '3D' : '2D'} · ${fmt(v.gpsSatellites)}`;
 }
 
+/**
+ * The battery's time to the reserve: 剩余 in the air (at this flight's power), 可飞 on the ground (what the pack
+ * would fly at the drone's learned flight power), 电量学习中 while the station has not learned the pack yet.
+ * An older station sends no kind: its figure as it came.
+ */
+function BatteryLeft({ v }: { v: VehicleView }) {
+  const t = useT();
+  const kind = v.batteryTimeLeftKind;
+  if (v.batteryTimeLeftS === null) {
+    if (!kind || v.batteryPct === null) return null;
+    return <span data-testid="battery-left" title={t('timeLeftLearningTitle')}> · {t('timeLeftLearning')}</span>;
+  }
+  const ground = kind === 'endurance';
+  return (
+    <span data-testid="battery-left" data-kind={kind ?? ''} title={kind ? t(ground ? 'timeLeftEnduranceTitle' : 'timeLeftTitle') : undefined}>
+      {` · ${t(ground ? 'timeLeftEndurance' : 'timeLeft')} ${fmtDuration(v.batteryTimeLeftS, t)}`}
+    </span>
+  );
+}
+
 function DroneCard({ v }: { v: VehicleView }) {
   const { store } = useConsole();
   const t = useT();
@@ -54,7 +74,7 @@ function DroneCard({ v }: { v: VehicleView }) {
         <span>{t('speed')}</span><b>{fmt(v.groundSpeedMps, 1, ' m/s')}</b>
         <span>{t('battery')}</span>
         <b className={battCls}>
-          {fmt(batt, 0, '%')} · {fmt(v.batteryV, 1, ' V')}{v.batteryTimeLeftS !== null ? ` · ${t('timeLeft')} ${fmtDuration(v.batteryTimeLeftS, t)}` : ''}
+          {fmt(batt, 0, '%')} · {fmt(v.batteryV, 1, ' V')}<BatteryLeft v={v} />
         </b>
         <span>{t('gps')}</span><b>{gpsText(v, t('noFix'))}</b>
         <span>{t('link')}</span><b className={linkCls}>{fmt(loss, 1, '%')}{v.rttMs !== null ? ` · ${fmt(v.rttMs, 0, ' ms')}` : ''}</b>

@@ -39,6 +39,7 @@ export function vehicleViews(s: CoreSnapshot, names: ReadonlyMap<number, string>
         batteryPct: v.battery?.remainingPct ?? null,
         batteryV: v.battery?.voltageV ?? null,
         batteryTimeLeftS: v.battery?.timeLeftS ?? null,
+        batteryTimeLeftKind: v.battery?.timeLeftKind ?? null,
         gpsFixType: v.gps?.fixType ?? null,
         gpsSatellites: v.gps?.satellites ?? null,
         gpsHdop: v.gps?.hdop ?? null,
@@ -105,6 +106,14 @@ export function stationEvent(e: RegistryEvent, atMs: number, names: ReadonlyMap<
       };
     case 'stream-restored':
       return { ...base, args: { drone: who, message: e.message, seconds: String(Math.round(e.silentMs / 1000)) }, severity: 'notice', text: `${who}: ${e.message} is coming again (after ${Math.round(e.silentMs / 1000)} s)` };
+    case 'battery-model':
+      return {
+        ...base,
+        kind: `battery-model-${e.problem}`,
+        args: { drone: who, problem: e.problem, reason: e.reason },
+        severity: 'warning',
+        text: e.problem === 'rejected' ? `${who}: battery model not used (${e.reason}): learning it afresh` : `${who}: battery model not saved (${e.reason})`,
+      };
     default:
       return undefined;
   }

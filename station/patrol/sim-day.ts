@@ -134,7 +134,7 @@ export class SimDay {
     }
     const h = this.health;
     const st = await createStation({
-      clock: this.clock, dataDir: this.dataDir, connections: ends, record: h !== undefined || (this.o.record ?? false), registry: { streamRatesHz: DAY_STREAM_RATES_HZ, timesyncPeriodMs: 0 },
+      clock: this.clock, dataDir: this.dataDir, connections: ends, record: h !== undefined || (this.o.record ?? false), registry: { streamRatesHz: DAY_STREAM_RATES_HZ, timesyncPeriodMs: 0, batteryReservePct: this.day.fleet.reservePct },
       ...(h ? { health: h, ...(this.o.storage?.recorder ? { recorder: this.o.storage.recorder } : {}) } : {}),
     });
     if (!st.ok) return st;

@@ -51,6 +51,8 @@ export interface RegistryOptions {
   dataDir?: string;
   /** Options of each vehicle's command API. */
   commands?: CommandsOptions;
+  /** The battery reserve (%) each vehicle's time left counts down to (the fleet's reserve_percent; default 25). */
+  batteryReservePct?: number;
 }
 
 export class VehicleRegistry {
@@ -153,6 +155,7 @@ export class VehicleRegistry {
       ...(this.o.requestStreams !== undefined ? { requestStreams: this.o.requestStreams } : {}),
       ...(this.o.dataDir !== undefined ? { dataDir: this.o.dataDir } : {}),
       ...(this.o.commands ? { commands: this.o.commands } : {}),
+      ...(this.o.batteryReservePct !== undefined ? { batteryReservePct: this.o.batteryReservePct } : {}),
       emit: (e) => this.emit(e),
       on: (l) => this.on(l),
       hear: (l) => this.onFrame$(l),

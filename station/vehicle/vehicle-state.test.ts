@@ -58,14 +58,14 @@ describe('vehicle-state reducer', () => {
     expect(s.attitude?.yawDeg).toBeCloseTo(270);
   });
 
-  it('battery: SYS_STATUS and BATTERY_STATUS, time left reported or estimated from current', () => {
+  it('battery: SYS_STATUS and BATTERY_STATUS; the reducer estimates no time left and ignores time_remaining', () => {
     let s = run([
       input(make(common.BatteryStatus, { id: 0, voltages: [12600, 65535, 65535, 65535, 65535, 65535, 65535, 65535, 65535, 65535], currentBattery: 2000, currentConsumed: 1000, batteryRemaining: 75, timeRemaining: 0 })),
     ]);
-    // 1000 mAh used for 25 % → 3000 mAh left at 20 A → 540 s.
-    expect(s.battery).toEqual({ voltageV: 12.6, currentA: 20, remainingPct: 75, consumedMah: 1000, timeLeftS: 540 });
+    expect(s.battery).toEqual({ voltageV: 12.6, currentA: 20, remainingPct: 75, consumedMah: 1000, timeLeftS: null, timeLeftKind: null });
+    // A smart battery's time to empty at its present current: not a figure to plan with (battery-estimate.ts).
     s = run([input(make(common.BatteryStatus, { id: 0, voltages: [12600], currentBattery: 2000, currentConsumed: 1000, batteryRemaining: 75, timeRemaining: 321 }))], s);
-    expect(s.battery?.timeLeftS).toBe(321);
+    expect(s.battery?.timeLeftS).toBeNull();
     s = run([input(make(common.SysStatus, { voltageBattery: 12400, currentBattery: -1, batteryRemaining: 70 }))], s);
     expect([s.battery?.voltageV, s.battery?.currentA, s.battery?.remainingPct]).toEqual([12.4, 20, 70]);
   });

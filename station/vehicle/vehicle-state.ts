@@ -28,7 +28,14 @@ export interface Velocity {
 }
 export interface Battery {
   voltageV: number | null; currentA: number | null; remainingPct: number | null;
-  consumedMah: number | null; timeLeftS: number | null;
+  consumedMah: number | null;
+  /**
+   * Time until the reserve, from the Vehicle's battery estimate (battery-estimate.ts: energy-based, learned per
+   * drone); 'flight' in the air, 'endurance' on the ground (what a flight would get). The bare reducer carries
+   * the last one over; it never computes one (the autopilot's time_remaining is not used: see that file).
+   */
+  timeLeftS: number | null;
+  timeLeftKind: 'flight' | 'endurance' | null;
 }
 export interface Gps { fixType: number; satellites: number | null; hdop: number | null }
 export interface Sensors { present: number; enabled: number; health: number; unhealthy: string[] }
@@ -122,16 +129,6 @@ export function unhealthySensors(present: number, enabled: number, health: numbe
   return out;
 }
 
-function batteryTimeLeftS(b: Battery, reportedS: number): number | null {
-  if (reportedS > 0) return reportedS;
-  const { currentA, remainingPct, consumedMah } = b;
-  if (currentA === null || remainingPct === null || consumedMah === null) return null;
-  if (currentA < 0.5 || remainingPct <= 0 || remainingPct >= 100 || consumedMah <= 0) return null;
-  // Capacity left implied by what was used for the percentage used, spent at the present current.
-  const leftMah = (consumedMah * remainingPct) / (100 - remainingPct);
-  return Math.round((leftMah / (currentA * 1000)) * 3600);
-}
-
 /** The boot fields after a message stamped `timeBootMs` (spread into the new state: one copy per message). */
 function boot(s: VehicleState, timeBootMs: number): Pick<VehicleState, 'timeBootMs' | 'reboots'> {
   const rebooted = s.timeBootMs !== null && timeBootMs + 5000 < s.timeBootMs;
@@ -185,7 +182,7 @@ function applyTelemetry(s: VehicleState, m: MavLinkData, atMs: number): VehicleS
     };
   }
   if (m instanceof common.SysStatus) {
-    const b = s.battery ?? { voltageV: null, currentA: null, remainingPct: null, consumedMah: null, timeLeftS: null };
+    const b = s.battery ?? { voltageV: null, currentA: null, remainingPct: null, consumedMah: null, timeLeftS: null, timeLeftKind: null };
     const battery: Battery = {
       ...b,
       voltageV: m.voltageBattery !== 65535 ? m.voltageBattery / 1000 : b.voltageV,
@@ -197,7 +194,7 @@ function applyTelemetry(s: VehicleState, m: MavLinkData, atMs: number): VehicleS
     const health = m.onboardControlSensorsHealth >>> 0;
     return {
       ...s,
-      battery: { ...battery, timeLeftS: batteryTimeLeftS(battery, 0) ?? b.timeLeftS },
+      battery,
       sensors: { present, enabled, health, unhealthy: unhealthySensors(present, enabled, health) },
     };
   }
@@ -209,9 +206,10 @@ function applyTelemetry(s: VehicleState, m: MavLinkData, atMs: number): VehicleS
       currentA: m.currentBattery >= 0 ? m.currentBattery / 100 : s.battery?.currentA ?? null,
       remainingPct: m.batteryRemaining >= 0 ? m.batteryRemaining : s.battery?.remainingPct ?? null,
       consumedMah: m.currentConsumed >= 0 ? m.currentConsumed : null,
-      timeLeftS: null,
+      timeLeftS: s.battery?.timeLeftS ?? null,
+      timeLeftKind: s.battery?.timeLeftKind ?? null,
     };
-    return { ...s, battery: { ...battery, timeLeftS: batteryTimeLeftS(battery, m.timeRemaining) } };
+    return { ...s, battery };
   }
   if (m instanceof common.GpsRawInt) {
     return {

@@ -10,7 +10,10 @@
  *    silence limit; HOME_POSITION is asked for again while home is unknown;
  *  - duplicate-sysid evidence (duplicate-sysid.ts) and unsigned frames under `--unsigned flag`;
  *  - its services, made on first use from the vehicle itself: `commands` (camera included), `missions`,
- *    `files` (parameters and logs over one MAVFTP client).
+ *    `files` (parameters and logs over one MAVFTP client);
+ *  - its battery estimate (battery-estimate.ts): each SYS_STATUS / BATTERY_STATUS steps it and puts the time
+ *    left into the state; what it learns is read from and, when a flight ends, written to the data folder
+ *    (battery-store.ts).
  *
  * What it notices it reports through the registry's events (RegistryEvent).
  */
@@ -22,6 +25,8 @@ import { quirksFor } from '../../mavlink/quirks.js';
 import type { CommandOptions, CommandResult, CommandSpec } from '../../mavlink/services/command.js';
 import type { MessageLink } from '../../mavlink/services/driver.js';
 import type { PeerId, TransportStatus } from '../../mavlink/transport/types.js';
+import { batteryReadingOf, batteryTimeLeft, emptyBatteryLive, emptyBatteryModel, stepBattery, type BatteryLive, type BatteryModel } from './battery-estimate.js';
+import { loadBatteryModel, saveBatteryModel } from './battery-store.js';
 import { CommandQueue } from './command-queue.js';
 import { VehicleCommands, type CommandsOptions } from './commands.js';
 import { emptyDuplicateState, forgetPath, onPathHeartbeat, onPathPosition, type DuplicateState } from './duplicate-sysid.js';
@@ -57,6 +62,8 @@ export interface VehicleOptions {
   /** The station's data folder (parameter cache, downloaded logs); without one `files` is undefined. */
   dataDir?: string;
   commands?: CommandsOptions;
+  /** The battery reserve (%) the time left counts down to (the fleet's reserve_percent; default 25). */
+  batteryReservePct?: number;
   /** The registry's side: its events out and in, every frame it has reduced, the other components of the system. */
   emit(e: RegistryEvent): void;
   on(listener: (e: RegistryEvent) => void): () => void;
@@ -101,6 +108,9 @@ export class Vehicle implements VehicleHandle, VehicleInfo {
   private cmds: VehicleCommands | undefined;
   private mission: VehicleMissions | undefined;
   private fileServices: VehicleFiles | undefined;
+  private battLive: BatteryLive = emptyBatteryLive();
+  private battModel: BatteryModel = emptyBatteryModel();
+  private battSaving: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly o: VehicleOptions) {
     this.sysid = o.sysid;
@@ -110,6 +120,12 @@ export class Vehicle implements VehicleHandle, VehicleInfo {
     this.gcsCompid = o.gcsCompid;
     this.s = initialVehicleState(o.sysid, o.compid, o.autopilot, o.vehicleType);
     this.homeAskedMs = o.clock.now();
+    if (o.dataDir !== undefined) {
+      const m = loadBatteryModel(o.dataDir, o.sysid);
+      if (m.ok && m.value) this.battModel = m.value;
+      // Reported once the registry has announced the vehicle (the constructor runs before vehicle-new).
+      else if (!m.ok) queueMicrotask(() => o.emit({ type: 'battery-model', sysid: o.sysid, compid: o.compid, problem: 'rejected', reason: m.reason }));
+    }
     this.link = {
       send: (m) => {
         const p = this.bestPath();
@@ -231,6 +247,7 @@ export class Vehicle implements VehicleHandle, VehicleInfo {
     this.s = state;
     const own = frame.compid === this.compid;
     const heartbeat = own && message instanceof minimal.Heartbeat;
+    if (own && state !== prev && (message instanceof common.SysStatus || message instanceof common.BatteryStatus)) this.battery(r.atMs);
     if (own) {
       if (heartbeat && prev.lastHeartbeatMs !== null && r.atMs - prev.lastHeartbeatMs > HEARTBEAT_GAP_MS) this.hbResumedMs = r.atMs;
       if (this.missing.size > 0) this.restored(frame.msgid, r.atMs);
@@ -290,6 +307,35 @@ export class Vehicle implements VehicleHandle, VehicleInfo {
     this.mission?.close();
     this.fileServices?.params.cancel();
     this.fileServices?.logs.cancel();
+  }
+
+  /** What the drone's flights taught about its battery (battery-estimate.ts). */
+  get batteryModel(): BatteryModel {
+    return this.battModel;
+  }
+
+  /** Settles when the battery model's writes asked for so far are done (or failed: a battery-model event). */
+  batterySaved(): Promise<void> {
+    return this.battSaving.then(() => undefined);
+  }
+
+  /** Step the battery estimate with the state a battery message left; a flight's end saves what it learned. */
+  private battery(atMs: number): void {
+    const out = stepBattery(this.battLive, this.battModel, batteryReadingOf(this.s, atMs));
+    this.battLive = out.live;
+    this.battModel = out.model;
+    const left = batteryTimeLeft(out.live, out.model, this.o.batteryReservePct ?? 25);
+    const b = this.s.battery;
+    if (b && (b.timeLeftS !== left.seconds || b.timeLeftKind !== left.kind)) this.s = { ...this.s, battery: { ...b, timeLeftS: left.seconds, timeLeftKind: left.kind } };
+    if (out.landed && this.o.dataDir !== undefined) {
+      const dir = this.o.dataDir;
+      const model = out.model;
+      // One write at a time, in order.
+      this.battSaving = this.battSaving.then(async () => {
+        const saved = await saveBatteryModel(dir, this.sysid, model);
+        if (!saved.ok) this.o.emit({ type: 'battery-model', sysid: this.sysid, compid: this.compid, problem: 'write-failed', reason: saved.reason });
+      });
+    }
   }
 
   // ------------------------------------------------------------------ streams

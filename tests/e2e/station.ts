@@ -27,8 +27,9 @@ export interface Served {
 /** The accounts an e2e station has, one per role, named as the role, password TEST_PASSWORD (tests/sign-in.ts). */
 export const E2E_ROLES: Role[] = ['pilot', 'dispatcher', 'viewer', 'reviewer', 'admin'];
 
-export async function serve(args: string[] = [], o: { users?: Role[] } = {}): Promise<Served> {
+export async function serve(args: string[] = [], o: { users?: Role[]; prepare?: (data: string) => void } = {}): Promise<Served> {
   const data = mkdtempSync(join(tmpdir(), 'kongxun-e2e-'));
+  o.prepare?.(data);
   for (const role of o.users ?? E2E_ROLES) await addTestUser(data, role);
   const proc = spawn(process.execPath, ['bin/kongxun.mjs', 'serve', '--port', '0', '--data', data, '--sim-warmup', '3', ...args], {
     stdio: ['ignore', 'pipe', 'inherit'],

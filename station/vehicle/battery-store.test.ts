@@ -1,0 +1,148 @@
+/**
+ * The per-drone battery model on disk: what a file must be to be used (a table of hostile files), and the
+ * Vehicle's round trip — a flight learned from its SYS_STATUS, saved when it lands, read back by the next
+ * station; a file that fails its checks reported and not used.
+ */
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { common, minimal } from 'mavlink-mappings';
+import { FakeClock } from '../../common/clock.js';
+import { MavConnection } from '../../mavlink/connection.js';
+import { make } from '../../mavlink/codec/messages.js';
+import { memoryPair } from '../../mavlink/transport/index.js';
+import { emptyBatteryModel } from './battery-estimate.js';
+import { batteryModelPath, loadBatteryModel, parseBatteryModel } from './battery-store.js';
+import { VehicleRegistry } from './registry.js';
+import type { RegistryEvent } from './vehicle-types.js';
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+const tmp = (): string => {
+  const d = mkdtempSync(join(tmpdir(), 'kx-batt-'));
+  dirs.push(d);
+  return d;
+};
+
+const good = { ...emptyBatteryModel(), whPerPct: [null, null, null, null, null, null, null, null, 3.5, 3.7], steps: [0, 0, 0, 0, 0, 0, 0, 0, 10, 12], flightW: 340, flightS: 1200 };
+
+describe('battery model file', () => {
+  it('a good file is read back as it was', () => {
+    const r = parseBatteryModel(JSON.stringify(good));
+    expect(r).toEqual({ ok: true, value: good });
+  });
+
+  const bad: [string, string][] = [
+    ['not JSON', '{"version":1,'],
+    ['an array', '[]'],
+    ['another version', JSON.stringify({ ...good, version: 2 })],
+    ['nine bands', JSON.stringify({ ...good, whPerPct: good.whPerPct.slice(1) })],
+    ['a negative Wh per %', JSON.stringify({ ...good, whPerPct: [...good.whPerPct.slice(0, 9), -1] })],
+    ['a string for a figure', JSON.stringify({ ...good, whPerPct: [...good.whPerPct.slice(0, 9), '3.7'] })],
+    ['1e9 Wh per %', JSON.stringify({ ...good, whPerPct: [...good.whPerPct.slice(0, 9), 1e9] })],
+    ['a figure without steps', JSON.stringify({ ...good, steps: [...good.steps.slice(0, 9), 0] })],
+    ['steps beyond the memory', JSON.stringify({ ...good, steps: [...good.steps.slice(0, 9), 1e6] })],
+    ['NaN watts (as null in JSON, but a string here)', JSON.stringify({ ...good, flightW: 'NaN' })],
+    ['zero watts', JSON.stringify({ ...good, flightW: 0 })],
+    ['negative seconds', JSON.stringify({ ...good, flightS: -5 })],
+    ['too large', JSON.stringify({ ...good, pad: 'x'.repeat(20_000) })],
+  ];
+  for (const [name, text] of bad) {
+    it(`refused: ${name}`, () => {
+      const r = parseBatteryModel(text);
+      expect(r.ok).toBe(false);
+      if (!r.ok) expect(r.reason.length).toBeGreaterThan(0);
+    });
+  }
+
+  it('no file: nothing learned yet (not an error); a directory in its place: an error with the path', () => {
+    const d = tmp();
+    expect(loadBatteryModel(d, 7)).toEqual({ ok: true, value: undefined });
+    mkdirSync(batteryModelPath(d, 7), { recursive: true });
+    const r = loadBatteryModel(d, 7);
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.reason).toContain('sys7.json');
+  });
+});
+
+const hb = (armed: boolean) =>
+  make(minimal.Heartbeat, { type: 2, autopilot: 3, baseMode: (1 | 16 | (armed ? 128 : 0)) as minimal.MavModeFlag, customMode: 4, systemStatus: 4, mavlinkVersion: 3 });
+
+async function station(dataDir: string) {
+  const clock = new FakeClock();
+  const registry = new VehicleRegistry({ clock, requestStreams: false, timesyncPeriodMs: 0, dataDir, batteryReservePct: 25 });
+  const events: RegistryEvent[] = [];
+  registry.on((e) => events.push(e));
+  const [a, b] = memoryPair(clock, { latencyMs: 5, names: ['gcs', 'drone'] });
+  const gcs = new MavConnection(a, { clock, sysid: 255, compid: 190, name: 'link0' });
+  await gcs.open();
+  registry.addConnection(gcs);
+  const drone = new MavConnection(b, { clock, sysid: 7, compid: 1 });
+  await drone.open();
+  const settle = async (ms: number) => {
+    for (let t = 0; t < ms; t += 50) {
+      clock.advance(50);
+      for (let i = 0; i < 3; i++) await new Promise((r) => setImmediate(r));
+    }
+  };
+  return { clock, registry, drone, events, settle };
+}
+
+describe('the Vehicle keeps its battery model', () => {
+  it('learns in flight, saves on landing, and the next station reads it back: the ground shows 可飞 at once', async () => {
+    const d = tmp();
+    const s = await station(d);
+    // 12 V; 300 W in the air; 1.2 Wh per % (a 120 Wh pack): one % every 14.4 s.
+    let usedWh = 0;
+    const frame = (armed: boolean, flying: boolean, watts: number) => {
+      s.drone.send(hb(armed));
+      s.drone.send(make(common.ExtendedSysState, { vtolState: 0, landedState: flying ? 2 : 1 }));
+      s.drone.send(make(common.SysStatus, { voltageBattery: 12000, currentBattery: Math.round((watts / 12) * 100), batteryRemaining: Math.round(100 - usedWh / 1.2) }));
+    };
+    frame(false, false, 0);
+    await s.settle(1000);
+    for (let t = 0; t < 10 * 60; t++) {
+      frame(true, true, 300);
+      usedWh += 300 / 3600;
+      await s.settle(1000);
+    }
+    const v = s.registry.vehicle(7)!;
+    expect(v.state().battery?.timeLeftKind).toBe('flight');
+    frame(false, false, 0);
+    await s.settle(2000);
+    expect(v.state().battery?.timeLeftKind).toBe('endurance');
+    const shown = v.state().battery!.timeLeftS!;
+    // At 300 W, ~58 % above the reserve of a 120 Wh pack: ~14 min.
+    expect(Math.abs(shown - ((100 - usedWh / 1.2 - 25) * 1.2 * 3600) / 300)).toBeLessThan(30);
+    await v.batterySaved();
+    const saved = JSON.parse(readFileSync(batteryModelPath(d, 7), 'utf8')) as { flightW: number };
+    expect(saved.flightW).toBeCloseTo(300, 0);
+    s.registry.close();
+
+    const again = await station(d);
+    again.drone.send(hb(false));
+    again.drone.send(make(common.SysStatus, { voltageBattery: 12000, currentBattery: 0, batteryRemaining: 92 }));
+    await again.settle(500);
+    const b = again.registry.vehicle(7)!.state().battery!;
+    expect(b.timeLeftKind).toBe('endurance');
+    expect(Math.abs(b.timeLeftS! - ((92 - 25) * 1.2 * 3600) / 300)).toBeLessThan(0.03 * b.timeLeftS!);
+    again.registry.close();
+  });
+
+  it('a file that fails its checks is reported and not used', async () => {
+    const d = tmp();
+    mkdirSync(join(d, 'battery'), { recursive: true });
+    writeFileSync(batteryModelPath(d, 7), JSON.stringify({ ...good, flightW: -300 }));
+    const s = await station(d);
+    s.drone.send(hb(false));
+    s.drone.send(make(common.SysStatus, { voltageBattery: 12000, currentBattery: 0, batteryRemaining: 92 }));
+    await s.settle(500);
+    expect(s.events.find((e) => e.type === 'battery-model')).toMatchObject({ problem: 'rejected', sysid: 7 });
+    expect(s.registry.vehicle(7)!.batteryModel.flightW).toBeNull();
+    expect(s.registry.vehicle(7)!.state().battery?.timeLeftS).toBeNull();
+    s.registry.close();
+  });
+});
