@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { MAV_CMD } from '../../common/mav-cmd.js';
-import { item, type Mission } from '../../missions/formats/items.js';
+import { item, sameItem, type Mission } from '../../missions/formats/items.js';
 import { usableFlightS } from '../../missions/fleet.js';
 import { missionIssues, rulesOf } from './flight-check.js';
 import {
-  applyEdit, batteryChecks, estimateRoute, HISTORY_LIMIT, issuesByItem, kindOf, record, redo, rows, startHistory, totals, undo, type EditOp,
+  applyEdit, batteryChecks, readMission, writeMission, estimateRoute, HISTORY_LIMIT, issuesByItem, kindOf, record, redo, rows, startHistory, totals, undo, type EditOp,
 } from './plan-edit.js';
 
 // The sample station's boundary and its 变电站 no-fly zone (resources/samples/jinhai.geojson).
@@ -144,5 +144,25 @@ describe('plan-edit: undo and redo', () => {
     let long = startHistory(base);
     for (let i = 0; i < HISTORY_LIMIT + 20; i++) long = record(long, edit(base, { op: 'set', index: 0, altM: i + 1 }));
     expect(long.past).toHaveLength(HISTORY_LIMIT);
+  });
+});
+
+describe('plan-edit: files', () => {
+  it.each(['plan', 'waypoints', 'kml'] as const)('saves as .%s and opens the same items', (kind) => {
+    const m = edit(base, { op: 'add', kind: 'hover', lat: 24.595, lon: 118.275, altM: 50, holdS: 90 }, { op: 'set', index: 1, altM: 45, holdS: 3 });
+    const f = writeMission(kind, 'P001', m);
+    expect(f.name).toBe(`P001.${kind}`);
+    const back = readMission(f.name, f.text);
+    if (!back.ok) throw new Error(back.error);
+    expect(back.value.home.lat).toBeCloseTo(m.home.lat, 7);
+    expect(back.value.items).toHaveLength(m.items.length);
+    back.value.items.forEach((it, i) => expect(sameItem(it, m.items[i]!)).toBe(true));
+    expect(rows(back.value)).toEqual(rows(m));
+  });
+
+  it('says what is wrong with a file it cannot read', () => {
+    expect(readMission('x.plan', '{')).toMatchObject({ ok: false });
+    expect(readMission('x.kml', '<kml><Placemark>')).toMatchObject({ ok: false, error: expect.stringContaining('never closed') });
+    expect(readMission('x.waypoints', 'QGC WPL 110\n1 2 3')).toMatchObject({ ok: false, error: expect.stringContaining('line 2') });
   });
 });

@@ -17,6 +17,9 @@
 import { groundDistanceM } from '../../common/geo.js';
 import { MAV_CMD } from '../../common/mav-cmd.js';
 import { item, type Mission, type MissionItem, type Params7 } from '../../missions/formats/items.js';
+import { missionFromKml, missionToKml } from '../../missions/formats/kml.js';
+import { fromPlan, toPlan } from '../../missions/formats/qgc-plan.js';
+import { fromWaypoints, toWaypoints } from '../../missions/formats/wpl.js';
 import type { FlightIssue } from '../../missions/plan/flight-check.js';
 import { DEFAULT_OPTIONS } from '../../missions/plan/world.js';
 
@@ -339,4 +342,31 @@ export function undo(h: History): History {
 export function redo(h: History): History {
   const [next, ...rest] = h.future;
   return next ? { past: [...h.past, h.present], present: next, future: rest } : h;
+}
+
+/** The largest mission file the planner opens (bytes). */
+export const MAX_FILE_BYTES = 5_000_000;
+
+export type FileKind = 'plan' | 'waypoints' | 'kml';
+
+/** A mission file's text → Mission, by name or content: `.waypoints` (QGC WPL 110), `.kml`, else `.plan` JSON. */
+export function readMission(name: string, text: string): { ok: true; value: Mission } | { ok: false; error: string } {
+  if (text.length > MAX_FILE_BYTES) return { ok: false, error: `larger than ${MAX_FILE_BYTES} bytes` };
+  if (/\.(waypoints|txt)$/i.test(name) || /^\s*QGC WPL/.test(text)) {
+    const w = fromWaypoints(text);
+    return w.ok ? { ok: true, value: { ...w.value, cruiseMps: 10, hoverMps: 5 } } : w;
+  }
+  if (/\.kml$/i.test(name) || /^\s*(<\?xml[^>]*>\s*)?<kml[\s>]/i.test(text)) return missionFromKml(text);
+  try {
+    return fromPlan(JSON.parse(text));
+  } catch (e) {
+    return { ok: false, error: (e as Error).message };
+  }
+}
+
+/** A mission as a file of that kind: its name (from `base`), text and MIME type. */
+export function writeMission(kind: FileKind, base: string, m: Mission): { name: string; text: string; type: string } {
+  if (kind === 'waypoints') return { name: `${base}.waypoints`, text: toWaypoints(m.home, m.items), type: 'text/plain' };
+  if (kind === 'kml') return { name: `${base}.kml`, text: missionToKml(base, m), type: 'application/vnd.google-earth.kml+xml' };
+  return { name: `${base}.plan`, text: JSON.stringify(toPlan(m), null, 2), type: 'application/json' };
 }
