@@ -23,6 +23,12 @@ export interface PlanUploadProps {
   flies: boolean;
 }
 
+/** The station's "patrol sortie P012" / "the patrol" (the gateway's takeover note) in the console's words. */
+function takenOverWords(t: ReturnType<typeof useT>, from: string): string {
+  const m = /^patrol sortie (\S{1,40})$/.exec(from);
+  return m ? t('uploadTakenOverSortie', { sortie: m[1]! }) : t('uploadTakenOverPatrol');
+}
+
 export function PlanUpload(p: PlanUploadProps) {
   const { store, client } = useConsole();
   const t = useT();
@@ -30,7 +36,9 @@ export function PlanUpload(p: PlanUploadProps) {
   const upload = useSel((s) => s.upload);
   const [ask, setAsk] = useState(false);
   const v = vehicles.find((x) => x.sysid === p.dest);
-  const patrolSortie = v?.patrol && !v.patrol.takenOver ? v.patrol.sortie : null;
+  // Under a patrol runner, any upload to a drone it runs (flying a sortie or not) takes the drone over (the gateway's rule).
+  const takes = !!v?.patrol && !v.patrol.takenOver;
+  const patrolSortie = takes ? v!.patrol!.sortie : null;
   const text = () => JSON.stringify(toPlan(p.mission));
 
   /** The station's flight check first, as the gateway will run it: a mission through a no-fly zone is not sent. */
@@ -59,7 +67,7 @@ export function PlanUpload(p: PlanUploadProps) {
               ))}
             </select>
           </label>
-          <button data-testid="upload" className={patrolSortie ? 'danger' : ''} disabled={p.dest === null || (upload !== null && upload.ok === undefined)} onClick={start}>
+          <button data-testid="upload" className={takes ? 'danger' : ''} disabled={p.dest === null || (upload !== null && upload.ok === undefined)} onClick={start}>
             {t('upload')}
           </button>
         </div>
@@ -69,10 +77,10 @@ export function PlanUpload(p: PlanUploadProps) {
           <div className="modal" role="dialog" aria-modal="true" data-testid="upload-confirm" onClick={(e) => e.stopPropagation()}>
             <h3>{t('confirmTitle')}</h3>
             <p>{t('confirmUpload', { name: p.file, items: p.mission.items.length, drone: v.id })}</p>
-            {patrolSortie && <p className="error" data-testid="upload-takeover">{t('confirmUploadTakeover', { drone: v.id, sortie: patrolSortie })}</p>}
+            {takes && <p className="error" data-testid="upload-takeover">{patrolSortie ? t('confirmUploadTakeover', { drone: v.id, sortie: patrolSortie }) : t('confirmUploadTakeoverIdle', { drone: v.id })}</p>}
             <div className="modal-buttons">
               <button data-testid="upload-cancel" onClick={() => setAsk(false)}>{t('cancel')}</button>
-              <button data-testid="upload-ok" className="danger" autoFocus onClick={go}>{patrolSortie ? t('uploadTakeover') : t('confirm')}</button>
+              <button data-testid="upload-ok" className="danger" autoFocus onClick={go}>{takes ? t('uploadTakeover') : t('confirm')}</button>
             </div>
           </div>
         </div>
@@ -85,7 +93,7 @@ export function PlanUpload(p: PlanUploadProps) {
             <div className="ok" data-testid="upload-result">
               {/* The station counts the wire items, home (seq 0) included: the planner's items are one fewer. */}
               {t('uploadOk', { how, count: Math.max(0, upload.total - 1) })}
-              {upload.takenOver ? ` · ${t('uploadTakenOver', { from: upload.takenOver })}` : ''}
+              {upload.takenOver ? ` · ${takenOverWords(t, upload.takenOver)}` : ''}
             </div>
           )}
           {upload.ok === false && !upload.issues && <div className="error" data-testid="upload-result">{t('uploadFailed', { reason: upload.reason ?? '' })}</div>}

@@ -5,7 +5,11 @@
  * into the 变电站 no-fly zone and read the check on that item in words, save as .plan and KML and open them
  * again to the same list, then upload to the sortie's own drone with the confirmation and see it verified.
  */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { signInPage } from '../sign-in.js';
 import { serve, writePlan, type Served } from './station.js';
@@ -109,6 +113,21 @@ test('planner: click to add, set an altitude, delete and undo, no-fly check in w
   await expect(page.getByTestId('plan-checks')).toContainText('检查通过');
   expect(await rowsText(page)).toEqual(before);
 
+  // Above the station's ceiling, and a hold longer than the battery allows: each said on its item.
+  await row(page, 3).getByTestId('wp-alt').fill('150');
+  await row(page, 3).getByTestId('wp-alt').press('Enter');
+  await expect(row(page, 3).getByTestId('wp-issue')).toContainText('高度 150 米超过本站限高 120 米');
+  await page.keyboard.press('Control+z');
+  await row(page, 4).getByTestId('wp-hold').fill('3000');
+  await row(page, 4).getByTestId('wp-hold').press('Enter');
+  // JH-01: 55 min less the 25 % reserve = 41.3 min usable; 50 min holding at item 4 is past it there.
+  await expect(row(page, 4).getByTestId('wp-issue')).toContainText(/电量不足：全程约 6\d(\.\d)? 分钟，可用 41\.3 分钟（已扣除 25% 余量）/);
+  await page.screenshot({ path: testInfo.outputPath('planner-checks-zh.png') });
+  await page.locator('body').click({ position: { x: 5, y: 880 } });
+  await page.keyboard.press('Control+z');
+  await expect(page.getByTestId('plan-checks')).toContainText('检查通过');
+  expect(await rowsText(page)).toEqual(before);
+
   // Save as .plan and KML and open each again: the same list.
   for (const kind of ['plan', 'kml'] as const) {
     const [file] = await Promise.all([page.waitForEvent('download'), page.getByTestId(`save-${kind}`).click()]);
@@ -130,4 +149,46 @@ test('planner: click to add, set an altitude, delete and undo, no-fly check in w
   await expect(page.getByTestId('upload-result')).toContainText('12 项，另有起点 H');
   await expect(page.getByTestId('upload-bar')).toHaveAttribute('style', /width: 100%/);
   await page.screenshot({ path: testInfo.outputPath('planner-zh.png') });
+});
+
+test('planner: an upload to a drone the scheduled patrol runs asks first and takes it over', async ({ page }) => {
+  // A station running today's plan of the sample station (as tests/e2e/patrol.spec.ts starts it).
+  const dir = mkdtempSync(join(tmpdir(), 'kongxun-planner-patrol-'));
+  const date = new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10);
+  try {
+    execFileSync(process.execPath, ['bin/kongxun.mjs', 'plan', '--station', 'resources/samples/jinhai.geojson', '--fleet', 'resources/samples/fleet.json', '--date', date, '--out', dir], { stdio: 'pipe' });
+  } catch (e) {
+    if ((e as { status?: number }).status !== 3) throw e; // exit 3: written, with gaps
+  }
+  const patrol = await serve(['--patrol', dir]);
+  try {
+    await signInPage(page, patrol.url, 'pilot');
+    await page.goto(`${patrol.url}?view=planner`);
+    await expect(page.getByTestId('link')).toHaveText('已连接');
+    await page.getByTestId('new-mission').click();
+    await expect(page.getByTestId('mission-summary')).toContainText('1 项');
+    const c = await screen(page, 24.595, 118.262);
+    await page.mouse.click(c.x, c.y);
+    await page.getByTestId('add-rtl').click();
+    await expect(page.getByTestId('mission-summary')).toContainText('3 项');
+    await page.getByTestId('upload-drone').selectOption({ label: 'JH-06' });
+    await page.getByTestId('upload').click();
+    await expect(page.getByTestId('upload-takeover')).toContainText('JH-06');
+    await expect(page.getByTestId('upload-takeover')).toContainText('上传即接管');
+    // Cancelling sends nothing.
+    await page.getByTestId('upload-cancel').click();
+    await expect(page.getByTestId('upload-confirm')).toHaveCount(0);
+    await expect(page.getByTestId('upload-status')).toHaveCount(0);
+    await page.getByTestId('upload').click();
+    await page.getByTestId('upload-ok').click();
+    await expect(page.getByTestId('upload-result')).toContainText('已上传并校验', { timeout: 60_000 });
+    await expect(page.getByTestId('upload-result')).toContainText('3 项，另有起点 H');
+    await expect(page.getByTestId('upload-result')).toContainText(/已从(巡逻架次 \S+ |自动巡逻)接管/);
+    // The desk shows the drone taken over, with the button that gives it back.
+    await page.getByTestId('view-desk').click();
+    await page.getByTestId('drone-JH-06').click();
+    await expect(page.getByTestId('patrol-taken')).toContainText('人工接管中');
+  } finally {
+    patrol.stop();
+  }
 });
