@@ -28,7 +28,7 @@ const rowsText = (page: Page) => page.getByTestId('wp-row').evaluateAll((els) =>
   e.querySelector('.seq')?.textContent, e.querySelector('.kind')?.textContent, e.querySelector('.pos')?.textContent?.trim() ?? '',
   ...[...e.querySelectorAll('input')].map((i) => i.value),
 ].join(' ')));
-const kinds = async (page: Page) => (await rowsText(page)).map((r) => r.split(' ').slice(0, 2).join(''));
+const kinds = (page: Page) => page.getByTestId('wp-row').evaluateAll((els) => els.map((e) => `${e.querySelector('.seq')?.textContent}${e.querySelector('.kind')?.textContent}`));
 const row = (page: Page, seq: number) => page.locator(`[data-testid="wp-row"][data-seq="${seq}"]`);
 const marker = (page: Page, seq: number) => page.locator('.kx-wp').filter({ hasText: new RegExp(`^${seq}$`) });
 async function centre(page: Page, sel: string): Promise<{ x: number; y: number }> {
@@ -149,6 +149,12 @@ test('planner: click to add, set an altitude, delete and undo, no-fly check in w
   await expect(page.getByTestId('upload-result')).toContainText('12 项，另有起点 H');
   await expect(page.getByTestId('upload-bar')).toHaveAttribute('style', /width: 100%/);
   await page.screenshot({ path: testInfo.outputPath('planner-zh.png') });
+
+  // The same planner in English, second.
+  await page.getByTestId('lang').click();
+  await expect(page.getByTestId('mission-summary')).toContainText('12 items (plus home H)');
+  expect((await kinds(page)).slice(0, 8)).toEqual(['1Take off', '2Waypoint', '3Waypoint', '4Waypoint', '5Waypoint', '6Camera on point', '7Hover', '8Camera released']);
+  await expect(page.getByTestId('upload-result')).toContainText('12 items plus home H');
 });
 
 test('planner: an upload to a drone the scheduled patrol runs asks first and takes it over', async ({ page }) => {
