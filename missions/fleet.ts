@@ -103,3 +103,6 @@ export function parseFleet(json: unknown, file: string): Parsed<Fleet> {
   if (issues.length) return { ok: false, error: new InputError(file, issues) };
   return { ok: true, value: { station, timezone, patrol, reservePct, drones }, warnings: [] };
 }
+
+/** The flight time a drone may plan to use (s): its endurance less the fleet's battery reserve — the day planner's and the console planner's one rule. */
+export const usableFlightS = (enduranceMin: number, reservePct: number): number => enduranceMin * 60 * (1 - reservePct / 100);

@@ -201,6 +201,12 @@ export type CommandResultCode =
   | 'bad-argument'
   | (string & {});
 
+/** The fleet file's battery figures the console plans with (missions/fleet.ts). */
+export interface FleetInfoView {
+  reservePct: number;
+  drones: { id: string; sysid: number; enduranceMin: number; cruiseMps: number }[];
+}
+
 /** One sortie of the day plan (resources/formats/schedule.md): the contract fields the console shows. */
 export type ScheduleSortieView = Pick<
   ScheduleSortie,
@@ -343,6 +349,8 @@ export type ServerMessage =
       type: 'hello'; station: string; geography: unknown; simulated: boolean; version: string; tiles?: TilesInfo | null; who?: ConsoleIdentity;
       /** The station's IANA time zone (its fleet file's, e.g. "Asia/Shanghai"): the console shows every time in it. */
       timezone?: string;
+      /** The fleet file's battery figures, for the planner's battery check (endurance less the reserve, as the day planner plans). */
+      fleet?: FleetInfoView;
     }
   | PlanMessage
   | ActualMessage

@@ -13,7 +13,7 @@
  * Times are seconds since local midnight of the date inside; the schedule carries ISO 8601 with the offset.
  */
 import type { Mission } from '../formats/items.js';
-import type { Fleet, FleetDrone } from '../fleet.js';
+import { usableFlightS, type Fleet, type FleetDrone } from '../fleet.js';
 import type { Jurisdiction, LonLat } from '../jurisdiction.js';
 import { fleetLowerBound, type Requirement } from './bound.js';
 import { routeLonLat, routeMission } from './mission.js';
@@ -92,7 +92,7 @@ function planWith(j: Jurisdiction, fleet: Fleet, date: string, w: World, strateg
     here.slice(dk.bays).forEach((d) => warnings.push(`drone ${d.id}: dock ${dk.id} has ${dk.bays} bay(s), already taken; not planned`));
     for (const d of here.slice(0, dk.bays)) drones.push({ d, busy: [], used: false, chargeS: Math.max(d.chargeMin, dk.chargeMin ?? 0) * 60 });
   }
-  const usableS = (d: FleetDrone) => d.enduranceMin * 60 * (1 - fleet.reservePct / 100);
+  const usableS = (d: FleetDrone) => usableFlightS(d.enduranceMin, fleet.reservePct);
   const rechargeS = (ds: DroneState, fS: number) => (o.chargeModel === 'full' ? ds.chargeS : ds.chargeS * Math.min(1, fS / (ds.d.enduranceMin * 60)));
   const dockP = (ds: DroneState) => w.docks.get(ds.d.dock)!.p;
   const lead = (r: SortieRoute) => Math.ceil(r.climbS + r.outS);

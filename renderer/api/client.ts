@@ -100,7 +100,7 @@ export function connectStation(store: ConsoleStore, transport: Transport): Stati
     (text) => {
       const m = JSON.parse(text) as ServerMessage;
       if (m.type === 'snapshot') applySnapshot(store, m);
-      else if (m.type === 'hello') store.setState({ station: m.station, geography: m.geography, simulated: m.simulated, tiles: m.tiles ?? null, events: [], ...(m.who ? { who: m.who } : {}), ...(m.timezone ? { timezone: m.timezone } : {}) });
+      else if (m.type === 'hello') store.setState({ station: m.station, geography: m.geography, simulated: m.simulated, tiles: m.tiles ?? null, events: [], ...(m.who ? { who: m.who } : {}), ...(m.timezone ? { timezone: m.timezone } : {}), ...(m.fleet ? { fleet: m.fleet } : {}) });
       else if (m.type === 'plan') store.setState({ plan: m });
       else if (m.type === 'actual') store.setState({ actual: m });
       else if (m.type === 'look-result') store.setState({ looks: store.getState().looks.map((l) => (l.requestId === m.requestId ? { ...l, ok: m.ok, id: m.id, reason: m.reason } : l)) });
@@ -111,7 +111,7 @@ export function connectStation(store: ConsoleStore, transport: Transport): Stati
         const u = store.getState().upload;
         if (u?.requestId !== m.requestId) return;
         if (m.type === 'upload-progress') store.setState({ upload: { ...u, phase: m.phase, done: m.done, total: m.total } });
-        else store.setState({ upload: { ...u, ok: m.ok, verifiedBy: m.verifiedBy, reason: m.reason, done: m.ok ? u.total || m.count : u.done, total: u.total || m.count } });
+        else store.setState({ upload: { ...u, ok: m.ok, verifiedBy: m.verifiedBy, reason: m.reason, takenOver: m.takenOver ?? null, done: m.ok ? u.total || m.count : u.done, total: u.total || m.count } });
       } else if (m.type === 'result') {
         const e = update(m.requestId, { ok: m.ok, result: m.result, reason: m.reason });
         if (e) waiting.get(m.requestId)?.(e);

@@ -1,6 +1,6 @@
 /** The renderer's state: plain data from the station, in one zustand store made by a factory. */
 import { createStore } from 'zustand/vanilla';
-import type { ActualMessage, CommandResultCode, ConsoleIdentity, InstructionView, PlanMessage, StationEvent, StationSnapshot, TilesInfo, VehicleCommand, VehicleView } from '../../common/api/contract.js';
+import type { ActualMessage, CommandResultCode, ConsoleIdentity, FleetInfoView, InstructionView, PlanMessage, StationEvent, StationSnapshot, TilesInfo, VehicleCommand, VehicleView } from '../../common/api/contract.js';
 import type { Lang } from '../i18n.js';
 import type { FlightIssue } from '../../missions/plan/flight-check.js';
 
@@ -40,6 +40,8 @@ export interface UploadEntry {
   /** Refused on the spot by the flight check (nothing sent): the file's text, kept for an override. */
   issues?: FlightIssue[];
   text?: string;
+  /** The patrol the upload took the drone over from ("patrol sortie P012"), as the station's gateway said. */
+  takenOver?: string | null;
 }
 
 /** A refused command or upload a pilot may still send with a written reason (the override dialog). */
@@ -90,6 +92,8 @@ export interface ConsoleState {
   replayFlight: string | null;
   /** Who this console is signed in as (GET /api/me, then the station's hello). */
   who: ConsoleIdentity | null;
+  /** The fleet file's battery figures (hello), for the planner's battery check; null from a station that does not send them. */
+  fleet: FleetInfoView | null;
   /** The sub-bureau centre's instructions for the desk (empty without a centre link), newest last. */
   instructions: InstructionView[];
   /** The desk's last acknowledgement the station refused, with its reason. */
@@ -138,6 +142,7 @@ export function createConsoleStore(initial: Partial<ConsoleState> = {}) {
     tiandituKey: '',
     replayFlight: null,
     who: null,
+    fleet: null,
     lookAt: null,
     looks: [],
     instructions: [],

@@ -1,227 +1,255 @@
 /**
- * The planner view: the day plan's sorties; open a sortie's `.plan` (served by the station from the plan
- * directory) or a local `.plan` / `.waypoints` file; see and drag its waypoints on the map; save it as `.plan`
- * or `.waypoints` (missions/formats); upload it to a drone with a progress bar (items sent, then read back)
- * and the verification result, through the station's mission transfer service.
+ * The planner view (航线规划): the day plan's sorties; open a sortie's `.plan` (served by the station from the
+ * plan directory) or a local `.plan` / `.waypoints` / `.kml`; edit it as QGroundControl's plan view does —
+ * click the map to add a waypoint or a hover with the camera on its point, insert, move, delete, set altitude
+ * and hold, drag on the map, undo and redo (Ctrl+Z / Ctrl+Y) — with the station's checks live on each item
+ * (jurisdiction, no-fly zones with the margin, the ceiling, the battery with the reserve); save as `.plan`,
+ * `.waypoints` or KML; upload to the sortie's drone (PlanUpload). The editing itself is pure
+ * (features/plan-edit.ts); this view holds the state and draws it.
  */
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import L from 'leaflet';
-import { groundDistanceM } from '../../common/geo.js';
-import { MAV_CMD } from '../../common/mav-cmd.js';
-import type { Mission } from '../../missions/formats/items.js';
-import { fromPlan, toPlan } from '../../missions/formats/qgc-plan.js';
-import { fromWaypoints, toWaypoints } from '../../missions/formats/wpl.js';
+import { usableFlightS } from '../../missions/fleet.js';
 import { mountMap } from '../features/map.js';
-import { STRINGS, type StringKey } from '../i18n.js';
-import { useConsole, useSel, useT } from './context.js';
+import { missionIssues, rulesOf, wordIssue } from '../features/flight-check.js';
+import {
+  applyEdit, batteryChecks, estimateRoute, issuesByItem, MAX_FILE_BYTES, readMission, record, redo, rows as rowsOf, startHistory, totals, undo, writeMission,
+  type EditOp, type FileKind, type History, type ItemCheck,
+} from '../features/plan-edit.js';
 import { mayFly } from '../state/store.js';
-import { missionIssues, overridable, rulesOf, wordIssue } from '../features/flight-check.js';
-import { OverrideDialog } from './Commands.js';
+import { useConsole, useSel, useT } from './context.js';
+import { drawPlan } from './plan-map.js';
+import { PlanItems, type Tool } from './PlanItems.js';
+import { PlanUpload } from './PlanUpload.js';
+import type { T } from '../features/words.js';
 
-const NAV = new Set<number>([
-  MAV_CMD.NAV_WAYPOINT, MAV_CMD.NAV_LOITER_UNLIM, MAV_CMD.NAV_LOITER_TURNS, MAV_CMD.NAV_LOITER_TIME, MAV_CMD.NAV_LAND, MAV_CMD.NAV_TAKEOFF,
-]);
-const hasPos = (p: number[]) => Number.isFinite(p[4]) && Number.isFinite(p[5]) && !(p[4] === 0 && p[5] === 0);
-
-/** A mission file's text → Mission (by name or content: `.waypoints` is QGC WPL 110, else `.plan` JSON). */
-export function readMission(name: string, text: string): { ok: true; value: Mission } | { ok: false; error: string } {
-  if (/\.(waypoints|txt)$/i.test(name) || /^\s*QGC WPL/.test(text)) {
-    const w = fromWaypoints(text);
-    return w.ok ? { ok: true, value: { ...w.value, cruiseMps: 10, hoverMps: 5 } } : w;
-  }
-  try {
-    return fromPlan(JSON.parse(text));
-  } catch (e) {
-    return { ok: false, error: (e as Error).message };
-  }
-}
-
-function routeM(m: Mission): number {
-  const pts = m.items.filter((it) => NAV.has(it.command) && hasPos(it.params)).map((it) => [it.params[4], it.params[5]] as [number, number]);
-  let d = 0;
-  for (let i = 1; i < pts.length; i++) {
-    const [a, b] = [pts[i - 1]!, pts[i]!];
-    d += groundDistanceM({ latDeg: a[0], lonDeg: a[1] }, { latDeg: b[0], lonDeg: b[1] });
-  }
-  return d;
-}
-
-function download(name: string, text: string, type: string) {
+function download(f: { name: string; text: string; type: string }) {
   const a = document.createElement('a');
-  a.href = URL.createObjectURL(new Blob([text], { type }));
-  a.download = name;
+  a.href = URL.createObjectURL(new Blob([f.text], { type: f.type }));
+  a.download = f.name;
   a.click();
   setTimeout(() => URL.revokeObjectURL(a.href), 1000);
 }
 
+const minutes = (s: number) => Math.round(s / 6) / 10;
+
+function wordCheck(t: T, c: ItemCheck, reservePct: number): string {
+  if (c.code === 'flight') return wordIssue(t, c.issue);
+  if (c.code === 'endless') return t('check.endless');
+  return t('check.battery', { need: minutes(c.needS), usable: minutes(c.usableS), reserve: reservePct });
+}
+
 export function Planner() {
-  const { store, client } = useConsole();
+  const { store } = useConsole();
   const t = useT();
   const plan = useSel((s) => s.plan);
-  const vehicles = useSel((s) => s.vehicles);
+  const lang = useSel((s) => s.lang);
+  const geography = useSel((s) => s.geography);
+  const fleet = useSel((s) => s.fleet);
   const flies = useSel((s) => mayFly(s.who));
-  const upload = useSel((s) => s.upload);
-  const [sel, setSel] = useState<string | null>(null);
+  const takeoffAltM = useSel((s) => s.takeoffAltM);
+  const [sortie, setSortie] = useState<string | null>(null);
   const [name, setName] = useState('');
-  const [mission, setMission] = useState<Mission | null>(null);
+  const [hist, setHist] = useState<History | null>(null);
+  const [selected, setSelected] = useState<number | null>(null);
+  const [tool, setTool] = useState<Tool>('waypoint');
   const [error, setError] = useState('');
+  const [note, setNote] = useState('');
   const [target, setTarget] = useState<number | null>(null);
+  const [fit, setFit] = useState(0);
   const mapEl = useRef<HTMLDivElement>(null);
   const layer = useRef<L.LayerGroup | null>(null);
   const mapRef = useRef<L.Map | null>(null);
+  const mission = hist?.present ?? null;
+
+  const edit = (op: EditOp) => {
+    if (!hist) return;
+    const r = applyEdit(hist.present, op);
+    if (r.refused) return setNote(`${t('editRefused')}: ${r.refused}`);
+    setNote('');
+    setHist(record(hist, r.mission));
+    setSelected(r.select);
+  };
+  const step = (f: (h: History) => History) => {
+    if (!hist) return;
+    const h = f(hist);
+    setHist(h);
+    setSelected((s) => (s !== null && s < h.present.items.length ? s : null));
+  };
+  // The map's handlers are bound once; they call the latest state through this ref.
+  const live = useRef({ edit, tool, selected, takeoffAltM, mission });
+  live.current = { edit, tool, selected, takeoffAltM, mission };
 
   useEffect(() => {
     if (!mapEl.current) return;
     const m = mountMap(mapEl.current, store, {});
     mapRef.current = m.map;
     layer.current = L.layerGroup().addTo(m.map);
+    m.map.on('click', (e: L.LeafletMouseEvent) => {
+      const l = live.current;
+      if (!l.mission || l.tool === 'none') return;
+      // The altitude of the place before the new one, else the console's take-off altitude.
+      const before = l.mission.items.slice(0, l.selected !== null ? l.selected + 1 : l.mission.items.length).reverse().find((it) => it.params[6] > 0);
+      l.edit({ op: 'add', kind: l.tool, lat: e.latlng.lat, lon: e.latlng.lng, altM: before?.params[6] ?? l.takeoffAltM, ...(l.selected !== null ? { after: l.selected } : {}) });
+    });
     return m.destroy;
   }, [store]);
 
-  const open = (n: string, text: string) => {
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const el = e.target as HTMLElement | null;
+      if (el && /^(INPUT|SELECT|TEXTAREA)$/.test(el.tagName)) return;
+      const k = e.key.toLowerCase();
+      if ((e.ctrlKey || e.metaKey) && k === 'z' && !e.shiftKey) step(undo);
+      else if ((e.ctrlKey || e.metaKey) && (k === 'y' || (k === 'z' && e.shiftKey))) step(redo);
+      else if (e.key === 'Delete' && selected !== null) edit({ op: 'delete', index: selected });
+      else return;
+      e.preventDefault();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  });
+
+  const open = (n: string, text: string, fromSortie: string | null) => {
     const r = readMission(n, text);
-    if (!r.ok) {
-      setError(`${t('fileError')}: ${n}: ${r.error}`);
-      return;
-    }
+    if (!r.ok) return setError(`${t('fileError')}: ${n}: ${r.error}`);
     setError('');
+    setNote('');
     setName(n.replace(/^.*\//, ''));
-    setMission(r.value);
+    setHist(startHistory(r.value));
+    setSelected(null);
+    setFit((x) => x + 1);
+    // The sortie's own drone by default; a file opened from disk has none until the pilot chooses.
+    const drone = fromSortie ? plan?.schedule.sorties.find((s) => s.id === fromSortie)?.drone : undefined;
+    setTarget(drone ? (store.getState().vehicles.find((v) => v.id === drone)?.sysid ?? null) : null);
   };
 
   const pickSortie = async (id: string, file: string) => {
-    setSel(id);
+    setSortie(id);
     try {
       const res = await fetch(`/plan-files/${file}`);
       if (!res.ok) throw new Error(`HTTP ${res.status}`);
-      open(file, await res.text());
+      open(file, await res.text(), id);
     } catch (e) {
       setError(`${t('fileError')}: ${file}: ${(e as Error).message}`);
     }
   };
 
-  // Waypoints on the map: a numbered, draggable marker per positioned nav item, and the route through them.
+  const newMission = () => {
+    const v = store.getState().vehicles.find((x) => x.sysid === target);
+    const c = v?.latDeg != null && v.lonDeg != null ? { lat: v.latDeg, lon: v.lonDeg } : mapRef.current ? { lat: mapRef.current.getCenter().lat, lon: mapRef.current.getCenter().lng } : null;
+    if (!c) return;
+    const r = applyEdit({ home: { lat: 0, lon: 0, altM: 0 }, items: [], cruiseMps: 10, hoverMps: 5 }, { op: 'new', lat: c.lat, lon: c.lon, altM: takeoffAltM });
+    setSortie(null);
+    setName('mission.plan');
+    setHist(startHistory(r.mission));
+    setSelected(r.select);
+    setError('');
+  };
+
+  const rows = useMemo(() => (mission ? rowsOf(mission) : []), [mission]);
+  const drone = fleet?.drones.find((d) => d.sysid === target);
+  // Telemetry changes the vehicles ten times a second: only the chosen drone's name is read here, so that the
+  // view (and the markers being dragged) is not redrawn for it.
+  const droneId = useSel((s) => s.vehicles.find((v) => v.sysid === target)?.id) ?? drone?.id ?? '';
+  const checks = useMemo(() => {
+    if (!mission) return { list: [] as ItemCheck[], est: undefined };
+    const est = estimateRoute(mission);
+    const usable = drone && fleet ? usableFlightS(drone.enduranceMin, fleet.reservePct) : undefined;
+    return { list: [...issuesByItem(missionIssues(rulesOf(geography), mission)), ...batteryChecks(est, usable, mission.items.length)], est };
+  }, [mission, geography, drone, fleet]);
+  const problems = useMemo(() => {
+    const by = new Map<number, string[]>();
+    for (const c of checks.list) by.set(c.index, [...(by.get(c.index) ?? []), wordCheck(t, c, fleet?.reservePct ?? 0)]);
+    return by;
+    // t is a new function each render but changes with the language only
+  }, [checks, lang, fleet]);
+
+  // The mission on the map, redrawn on every edit; fitted to the view when a mission is opened.
   useEffect(() => {
     const g = layer.current;
     if (!g) return;
     g.clearLayers();
     if (!mission) return;
-    const idx = mission.items.map((it, i) => (NAV.has(it.command) && hasPos(it.params) ? i : -1)).filter((i) => i >= 0);
-    const line = L.polyline(idx.map((i) => [mission.items[i]!.params[4], mission.items[i]!.params[5]] as [number, number]), { color: '#f472b6', weight: 3 }).addTo(g);
-    L.marker([mission.home.lat, mission.home.lon], { icon: L.divIcon({ className: 'kx-wp home', html: 'H', iconSize: [20, 20], iconAnchor: [10, 10] }) }).addTo(g);
-    idx.forEach((i, n) => {
-      const it = mission.items[i]!;
-      const mk = L.marker([it.params[4], it.params[5]], {
-        draggable: true,
-        icon: L.divIcon({ className: 'kx-wp', html: String(n + 1), iconSize: [20, 20], iconAnchor: [10, 10] }),
-      }).addTo(g);
-      mk.on('drag', () => {
-        const pts = line.getLatLngs() as L.LatLng[];
-        pts[n] = mk.getLatLng();
-        line.setLatLngs(pts);
-      });
-      mk.on('dragend', () => {
-        const p = mk.getLatLng();
-        setMission((m) => {
-          if (!m) return m;
-          const items = m.items.slice();
-          const params = [...items[i]!.params] as typeof it.params;
-          params[4] = Math.round(p.lat * 1e7) / 1e7;
-          params[5] = Math.round(p.lng * 1e7) / 1e7;
-          items[i] = { ...items[i]!, params };
-          return { ...m, items };
-        });
-      });
+    drawPlan(g, mission, rows, {
+      selected,
+      problems: new Map([...problems].map(([k, v]) => [k, v.join('; ')])),
+      onSelect: (i) => setSelected(i),
+      onMove: (i, lat, lon) => live.current.edit({ op: 'set', index: i, lat, lon }),
     });
-    if (line.getLatLngs().length > 1 && !mapRef.current?.getBounds().contains(line.getBounds())) mapRef.current?.fitBounds(line.getBounds(), { padding: [30, 30] });
-  }, [mission]);
+  }, [mission, rows, selected, problems]);
+  useEffect(() => {
+    const g = layer.current;
+    const m = mapRef.current;
+    if (!g || !m || !fit) return;
+    const b = L.latLngBounds([]);
+    g.eachLayer((l) => (l instanceof L.Marker ? b.extend(l.getLatLng()) : undefined));
+    if (b.isValid() && !m.getBounds().contains(b)) m.fitBounds(b, { padding: [30, 30] });
+  }, [fit]);
 
-  /** The station's flight check first, as the gateway will run it: a mission through a no-fly zone is not sent. */
-  const uploadChecked = (sysid: number, file: string, m: Mission) => {
-    const text = JSON.stringify(toPlan(m));
-    const issues = missionIssues(rulesOf(store.getState().geography), m);
-    if (issues.length === 0) return client.upload(sysid, file, text);
-    const drone = store.getState().vehicles.find((v) => v.sysid === sysid)?.id ?? `sys${sysid}`;
-    store.setState({ upload: { requestId: `local-${Date.now()}`, sysid, drone, name: file, phase: 'upload', done: 0, total: 0, ok: false, reason: issues.map((i) => i.reason).join('; '), issues, text } });
-  };
-  const base = name.replace(/\.(plan|waypoints|txt)$/i, '') || 'mission';
-  const dest = target ?? vehicles[0]?.sysid ?? null;
-  const pct = upload && upload.total > 0 ? Math.round((100 * upload.done) / upload.total) : 0;
+  const rules = rulesOf(geography);
+  const tot = mission && checks.est ? totals(mission, checks.est) : null;
+  const bad = new Set(checks.list.map((c) => c.index)).size;
+  const base = name.replace(/\.(plan|waypoints|txt|kml)$/i, '') || 'mission';
+  const save = (k: FileKind) => mission && download(writeMission(k, base, mission));
   return (
     <main className="planner" data-testid="planner">
       <aside className="fleet">
         <div className="panel-title">{t('planner')}</div>
         <label className="file-open">
           {t('openFile')}
-          <input type="file" accept=".plan,.waypoints,.txt,application/json" data-testid="open-file" onChange={async (e) => {
+          <input type="file" accept=".plan,.waypoints,.txt,.kml,application/json,application/vnd.google-earth.kml+xml" data-testid="open-file" onChange={async (e) => {
             const f = e.target.files?.[0];
-            if (f) open(f.name, await f.text());
+            e.target.value = '';
+            if (!f) return;
+            if (f.size > MAX_FILE_BYTES) return setError(`${t('fileError')}: ${f.name}: ${t('fileTooLarge', { mb: Math.round(f.size / 1e5) / 10, max: MAX_FILE_BYTES / 1e6 })}`);
+            setSortie(null);
+            open(f.name, await f.text(), null);
           }} />
         </label>
+        <button data-testid="new-mission" onClick={newMission}>{t('newMission')}</button>
         {!plan && <p className="muted">{t('noPlan')}</p>}
         <ul className="sortie-list">
           {plan?.schedule.sorties.map((s) => (
-            <li key={s.id} className={sel === s.id ? 'selected' : ''} onClick={() => void pickSortie(s.id, s.plan)}>
+            <li key={s.id} className={sortie === s.id ? 'selected' : ''} onClick={() => void pickSortie(s.id, s.plan)}>
               <b>{s.id}</b> {s.drone} {/T(\d\d:\d\d)/.exec(s.launch)?.[1]} · {t(`kind.${s.kind}`)}
             </li>
           ))}
         </ul>
       </aside>
       <div className="map" ref={mapEl} data-testid="map" />
-      <aside className="control">
+      <aside className="control planner-control">
         <div className="panel-title">{t('waypoints')} {name && `· ${name}`}</div>
         {error && <p className="error" data-testid="plan-error">{error}</p>}
         {!mission && !error && <p className="muted">{t('noRoute')}</p>}
-        {mission && (
+        {mission && tot && (
           <>
             <p data-testid="mission-summary">
-              {mission.items.length} {t('item')} · {t('routeLength')} {(routeM(mission) / 1000).toFixed(2)} km
+              {t(Number.isFinite(tot.flightS) ? 'planSummary' : 'planSummaryEndless', { items: tot.items, km: (tot.routeM / 1000).toFixed(2), min: minutes(tot.flightS), hold: Math.round(tot.holdS) })}
+            </p>
+            <p className="muted" data-testid="plan-battery">
+              {target === null ? t('planBatteryNoDrone')
+                : drone && fleet ? t('planBatteryFor', { drone: droneId, endurance: drone.enduranceMin, reserve: fleet.reservePct, usable: minutes(usableFlightS(drone.enduranceMin, fleet.reservePct)) })
+                : t('planBatteryUnknown', { drone: droneId })}
+            </p>
+            <p className={bad ? 'error' : 'ok'} data-testid="plan-checks">
+              {bad ? t('checksBad', { n: bad }) : rules ? t('checksOk', { m: rules.noFlyMarginM, alt: rules.maxAltitudeM }) : t('checksNoGeo')}
             </p>
             <p className="muted">{t('dragHint')}</p>
-            <ol className="wp-list" data-testid="wp-list">
-              <li>{t('home')} {mission.home.lat.toFixed(6)}, {mission.home.lon.toFixed(6)}</li>
-              {mission.items.map((it, i) => (
-                <li key={i}>
-                  #{i + 1} cmd {it.command}{hasPos(it.params) ? ` · ${it.params[4].toFixed(6)}, ${it.params[5].toFixed(6)} · ${it.params[6]} m` : ''}
-                </li>
-              ))}
-            </ol>
+            {note && <p className="error" data-testid="edit-note">{note}</p>}
+            <PlanItems
+              mission={mission} rows={rows} selected={selected} problems={problems} tool={tool}
+              canUndo={!!hist?.past.length} canRedo={!!hist?.future.length}
+              setTool={setTool} select={setSelected} edit={edit} undo={() => step(undo)} redo={() => step(redo)}
+            />
             <div className="row">
-              <button data-testid="save-plan" onClick={() => download(`${base}.plan`, JSON.stringify(toPlan(mission), null, 2), 'application/json')}>{t('saveAs')} .plan</button>
-              <button data-testid="save-waypoints" onClick={() => download(`${base}.waypoints`, toWaypoints(mission.home, mission.items), 'text/plain')}>{t('saveAs')} .waypoints</button>
+              <button data-testid="save-plan" onClick={() => save('plan')}>{t('saveAs')} .plan</button>
+              <button data-testid="save-waypoints" onClick={() => save('waypoints')}>{t('saveAs')} .waypoints</button>
+              <button data-testid="save-kml" onClick={() => save('kml')}>{t('saveAs')} KML</button>
             </div>
-            {flies && <div className="row">
-              <label>
-                {t('uploadTo')}{' '}
-                <select data-testid="upload-drone" value={dest ?? ''} onChange={(e) => setTarget(Number(e.target.value))}>
-                  {vehicles.map((v) => <option key={v.sysid} value={v.sysid}>{v.id}</option>)}
-                </select>
-              </label>
-              <button data-testid="upload" disabled={dest === null || (upload !== null && upload.ok === undefined)} onClick={() => dest !== null && uploadChecked(dest, `${base}.plan`, mission)}>
-                {t('upload')}
-              </button>
-            </div>}
+            <PlanUpload mission={mission} file={`${base}.plan`} dest={target} setDest={setTarget} sortieDrone={plan?.schedule.sorties.find((s) => s.id === sortie)?.drone ?? null} flies={flies} />
           </>
         )}
-        {upload && (
-          <div className="upload" data-testid="upload-status">
-            <div>{upload.drone} · {upload.name} · {t(`phase.${upload.phase}`)} {upload.done}/{upload.total || '…'}</div>
-            <div className="bar"><span data-testid="upload-bar" style={{ width: `${upload.ok ? 100 : pct}%` }} /></div>
-            {upload.ok === true && <div className="ok" data-testid="upload-result">{t('uploadOk', { how: `verify.${upload.verifiedBy}` in STRINGS.en ? t(`verify.${upload.verifiedBy}` as StringKey) : (upload.verifiedBy ?? '—'), count: upload.total })}</div>}
-            {upload.ok === false && !upload.issues && <div className="error" data-testid="upload-result">{t('uploadFailed', { reason: upload.reason ?? '' })}</div>}
-            {upload.ok === false && upload.issues && (
-              <div className="error" data-testid="upload-result">
-                {t('uploadRefusedLocal', { reason: upload.issues.map((i) => wordIssue(t, i)).join('; ') })}
-                {overridable(upload.issues) && (
-                  <button className="link" data-testid="override" onClick={() => store.setState({ override: { kind: 'upload', sysid: upload.sysid, name: upload.name, text: upload.text ?? '', issues: upload.issues! } })}>
-                    {t('overrideButton')}
-                  </button>
-                )}
-              </div>
-            )}
-          </div>
-        )}
-        <OverrideDialog />
       </aside>
     </main>
   );

@@ -45,6 +45,7 @@ export function consoleSource(d: ConsoleSourceDeps): ConsoleSource {
     version: '0.1.0',
     tiles: d.tiles,
     timezone: fleet.timezone,
+    fleet: { reservePct: fleet.reservePct, drones: fleet.drones.map((x) => ({ id: x.id, sysid: x.sysid, enduranceMin: x.enduranceMin, cruiseMps: x.cruiseMps })) },
   };
   return {
     hello: () => hello,

@@ -209,9 +209,11 @@ test('planner: open a sortie, drag a waypoint, save .plan and .waypoints, upload
   await expect(page.locator('.planner .control .panel-title')).toContainText('P001.waypoints');
   await expect(page.getByTestId('wp-list').locator('li').nth(3)).toContainText(`${moved[1]}, ${moved[2]}`);
 
-  // Upload the edited mission to JH-05: a progress bar, then the verification result.
+  // Upload the edited mission to JH-05 (confirmed first): a progress bar, then the verification result.
   await page.getByTestId('upload-drone').selectOption({ label: 'JH-05' });
   await page.getByTestId('upload').click();
+  await expect(page.getByTestId('upload-confirm')).toContainText('JH-05');
+  await page.getByTestId('upload-ok').click();
   await expect(page.getByTestId('upload-status')).toBeVisible();
   await expect(page.getByTestId('upload-result')).toContainText('已上传并校验', { timeout: 30_000 });
   await expect(page.getByTestId('upload-bar')).toHaveAttribute('style', /width: 100%/);
