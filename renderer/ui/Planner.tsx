@@ -32,6 +32,8 @@ function download(f: { name: string; text: string; type: string }) {
 }
 
 const minutes = (s: number) => Math.round(s / 6) / 10;
+/** A hold as people write it: seconds up to two minutes, whole minutes beyond (含停留 51 分钟, not 3060 秒). */
+const holdWords = (s: number, t: T) => (s < 120 ? `${Math.round(s)} ${t('secondsUnit')}` : `${Math.round(s / 60)} ${t('minutes')}`);
 
 function wordCheck(t: T, c: ItemCheck, reservePct: number): string {
   if (c.code === 'flight') return wordIssue(t, c.issue);
@@ -225,7 +227,7 @@ export function Planner() {
         {mission && tot && (
           <>
             <p data-testid="mission-summary">
-              {t(Number.isFinite(tot.flightS) ? 'planSummary' : 'planSummaryEndless', { items: tot.items, km: (tot.routeM / 1000).toFixed(2), min: minutes(tot.flightS), hold: Math.round(tot.holdS) })}
+              {t(Number.isFinite(tot.flightS) ? 'planSummary' : 'planSummaryEndless', { items: tot.items, km: (tot.routeM / 1000).toFixed(2), min: minutes(tot.flightS), hold: holdWords(tot.holdS, t) })}
             </p>
             <p className="muted" data-testid="plan-battery">
               {target === null ? t('planBatteryNoDrone')
