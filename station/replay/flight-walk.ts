@@ -25,6 +25,11 @@ export interface FlightAcc {
   startMs: number;
   /** Byte offset of the record that armed, and the reducer state (and last frame time) just before it. */
   startOffset: number;
+  /**
+   * The state before the flight, for a detail walk from its first record: its telemetry, with counters of its
+   * own (a walk updates counters in place; sharing the listing walker's would let a detail walk change them, and
+   * the duplicate filter's memory of later frames drop the arming HEARTBEAT as a repeat). Copy before each walk.
+   */
   startState: VehicleState;
   startPrevMs: number | null;
   endMs: number;
@@ -76,7 +81,7 @@ function openFlight(w: Walker, atMs: number, offset: number, before: VehicleStat
     startOffset: offset,
     // Kept for every flight listed: without the text log and message rates, which no replay figure reads
     // (chunks of a text still being reassembled stay).
-    startState: { ...before, statustext: { ...before.statustext, entries: [], arming: [] }, rates: {} },
+    startState: { ...before, statustext: { ...before.statustext, entries: [], arming: [] }, rates: {}, links: {}, recent: { keys: [], atMs: [], next: 0 } },
     startPrevMs: prevMs,
     endMs: atMs,
     endOffset: offset,

@@ -126,7 +126,8 @@ export class FlightCatalog {
     this.counters.detailBytes += bytes.length;
     const w = newWalker(entry.walker.sysid, true);
     w.named = true;
-    w.state = acc.startState;
+    // Fresh counters per walk: the walk updates them in place, and a flight's detail is walked again as it grows.
+    w.state = { ...acc.startState, rates: {}, links: {}, recent: { keys: [], atMs: [], next: 0 } };
     w.lastVehicleMs = acc.startPrevMs;
     await walk(w, bytes, acc.startOffset, { records: 0, skippedBytes: 0, truncated: false });
     const f = w.closed[0] ?? w.open;

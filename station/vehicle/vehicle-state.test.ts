@@ -163,6 +163,18 @@ describe('vehicle-state reducer', () => {
     expect(reduceVehicle(s0, input(hb(4), { sysid: 2 }))).toBe(s0);
   });
 
+  it('a copy remembered from later is not a duplicate (a log walked again from an earlier record)', () => {
+    // The arming HEARTBEAT (seq 9) is read after the filter already saw a later frame with the same key: the
+    // replay's detail walk once dropped it that way and opened the flight at the next HEARTBEAT, 1 s late.
+    let s = initialVehicleState(1, 1);
+    s = reduceVehicleOwned(s, input(hb(4, false), { seq: 9, atMs: T0 + 1500 })).state;
+    const armed = reduceVehicleOwned(s, input(hb(4, true), { seq: 9, atMs: T0 })).state;
+    expect(armed.armed).toBe(true);
+    // A true repeat (same key, within the window, later) is still dropped.
+    const again = reduceVehicleOwned(armed, input(hb(4, false), { seq: 9, atMs: T0 + 100 })).state;
+    expect(again.armed).toBe(true);
+  });
+
   it('owned: the same states as the pure reducer, telemetry shared where a message did not change it', () => {
     const msgs = [
       input(hb(4, true), { seq: 1 }),

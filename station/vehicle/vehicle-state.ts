@@ -255,7 +255,11 @@ export const DUPLICATE_WINDOW_MS = 2000;
 const NO_TEXTS: readonly StatusTextEntry[] = Object.freeze([]);
 
 function isRecent(r: RecentFrames, key: number, atMs: number): boolean {
-  for (let i = 0; i < r.keys.length; i++) if (r.keys[i] === key && atMs - r.atMs[i]! < DUPLICATE_WINDOW_MS) return true;
+  // A remembered copy from the future is no copy: a log read from an earlier point, or a clock stepped back.
+  for (let i = 0; i < r.keys.length; i++) {
+    const age = atMs - r.atMs[i]!;
+    if (r.keys[i] === key && age >= 0 && age < DUPLICATE_WINDOW_MS) return true;
+  }
   return false;
 }
 
