@@ -23,7 +23,8 @@ import { isoLocal } from '../../missions/plan/timezone.js';
 import { audited, landingAt, launchMission, uploadPlan, type ActionContext } from './actions.js';
 import { quirksFor } from '../../mavlink/quirks.js';
 import type { DayInput, DaySortie } from './day.js';
-import { Dispatcher, type DispatchHost, type LookRequest, type DispatchRecord } from './dispatch.js';
+import { Dispatcher, type LookRequest, type DispatchRecord } from './dispatch.js';
+import type { PatrolHost } from './host.js';
 import { evaluateGates } from './gates.js';
 import { WARMUP_MS, candidates, streamNote, missedAtStart, takeoverReassigns, watchSortie, type Candidate, type FleetView, type WatchMove } from './policy.js';
 import { ACTIVE_STATES, AIRBORNE_STATES, DEFAULT_TIMING, FINAL_STATES, newSortie, restoredSortie, stepSortie, type GateReport, type Sortie, type SortieEffect, type SortieEvent, type SortieTiming } from './sortie.js';
@@ -82,26 +83,25 @@ export class PatrolRunner {
     const saved = o.store.sorties(this.dayKey);
     if (saved.length) for (const s of saved) this.sorties.set(s.id, restoredSortie(s));
     else for (const d of o.day.sorties) this.put(newSortie({ id: d.s.id, kind: d.s.kind, post: d.s.kind === 'school' ? (d.s.targets[0] ?? d.s.id) : 'patrol', droneId: d.drone.id, sysid: d.drone.sysid, plan: d.s.plan, launchMs: d.launchMs, onMs: d.onMs, offMs: d.offMs, landMs: d.landMs, needPct: Math.ceil(d.s.battery_percent) }));
-    this.reassigner = new Reassigner(
-      {
-        clock: o.clock,
-        candidates: (slot, nowMs, fromDock) => this.candidates(slot, nowMs, fromDock),
-        planned: (slot) => {
-          const d = this.daySortie(slot);
-          return d ? { dock: d.drone.dock, cruiseMps: d.drone.cruiseMps } : undefined;
-        },
-        put: (slot) => this.put(slot),
-        apply: (slot, e) => this.apply(slot, e),
-        gates: (slot, nowMs) => this.gatesFor(slot, nowMs),
-        event: (...a) => this.event(...a),
-        alert: (...a) => this.alert(...a),
+    // One face of the runner for its helpers (host.ts): each takes the part it uses.
+    const host: PatrolHost = {
+      clock: o.clock,
+      reservePct: this.reservePct,
+      sorties: () => this.list(),
+      view: (sysid) => this.snap(sysid),
+      isTakenOver: (sysid) => this.isTakenOver(sysid),
+      candidates: (slot, nowMs, fromDock) => this.candidates(slot, nowMs, fromDock),
+      planned: (slot) => {
+        const d = this.daySortie(slot);
+        return d ? { dock: d.drone.dock, cruiseMps: d.drone.cruiseMps } : undefined;
       },
-      [...this.sorties.values()].filter((s) => s.replaces).length,
-    );
-    const host: DispatchHost = {
-      sorties: () => this.list(), view: (sysid) => this.snap(sysid), isTakenOver: (sysid) => this.isTakenOver(sysid), reservePct: this.reservePct,
-      candidates: (slot, nowMs, fromDock) => this.candidates(slot, nowMs, fromDock), event: (...a) => this.event(...a), alert: (...a) => this.alert(...a),
+      put: (slot) => this.put(slot),
+      apply: (slot, e) => this.apply(slot, e),
+      gates: (slot, nowMs) => this.gatesFor(slot, nowMs),
+      event: (...a) => this.event(...a),
+      alert: (...a) => this.alert(...a),
     };
+    this.reassigner = new Reassigner(host, [...this.sorties.values()].filter((s) => s.replaces).length);
     this.dispatcher = new Dispatcher({ ctx: this.ctx, host, store: o.store, key: this.dayKey });
     this.run = { startedMs: o.clock.now(), aliveMs: o.clock.now(), stoppedMs: null };
     this.noteRestart();
