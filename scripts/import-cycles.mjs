@@ -1,11 +1,12 @@
 // Finds cycles among our own .ts/.tsx files through value imports (`import type` and
 // `import { type X }`-only imports do not count: they vanish at run time).
-// Usage: node scripts/import-cycles.mjs   (exit 1 and the cycles printed when there is one)
+// Usage: node scripts/import-cycles.mjs [root]   (exit 1 and the cycles printed when there is one; root: a git
+// work tree, default this repository)
 import { execFileSync } from 'node:child_process';
 import { readFileSync, existsSync } from 'node:fs';
 import { dirname, resolve, relative } from 'node:path';
 
-const root = resolve(dirname(new URL(import.meta.url).pathname), '..');
+const root = resolve(process.argv[2] ?? resolve(dirname(new URL(import.meta.url).pathname), '..'));
 const files = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', '*.ts', '*.tsx'], { cwd: root, encoding: 'utf8' })
   .split('\n').filter((f) => f && !f.endsWith('.d.ts'));
 const known = new Set(files);
