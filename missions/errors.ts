@@ -1,4 +1,6 @@
 /** Input errors that name the file, the feature (id or index) or field, and what is wrong. Pure TS. */
+import { err } from '../common/result.js';
+
 export interface InputIssue {
   /** e.g. "features[3] (id school-2)" or "drones[1].sysid" */
   where: string;
@@ -16,7 +18,10 @@ export class InputError {
   }
 }
 
-export type Parsed<T> = { ok: true; value: T; warnings: InputIssue[] } | { ok: false; error: InputError };
+/** A file's input refused: the Result (common/result.ts) whose reason is the InputError's text. */
+export function inputError(file: string, issues: InputIssue[]): { ok: false; code: 'invalid-input'; reason: string } {
+  return err('invalid-input', new InputError(file, issues).toString());
+}
 
 export function typeName(v: unknown): string {
   if (v === null) return 'null';

@@ -19,6 +19,6 @@ describe('fleet file: video_sub (the camera sub-stream the wall previews show)',
     j.drones[1]!.video_sub = 'rtp://0.0.0.0:5602';
     const f = parseFleet(j, 'fleet.json');
     expect(f.ok).toBe(false);
-    if (!f.ok) expect(f.error.toString()).toMatch(/drones\[1\].*video_sub: is a sub-stream/);
+    if (!f.ok) expect(f.reason).toMatch(/drones\[1\].*video_sub: is a sub-stream/);
   });
 });

@@ -2,7 +2,8 @@
  * The fleet file (../shared/formats/jurisdiction.md, "Fleet"): validated into typed data with defaults.
  * Unknown properties are kept out of the typed result and ignored, never fatal.
  */
-import { type InputIssue, InputError, type Parsed, typeName } from './errors.js';
+import { ok, type Result } from '../common/result.js';
+import { type InputIssue, inputError, typeName } from './errors.js';
 
 export interface FleetDrone {
   id: string;
@@ -31,11 +32,11 @@ export interface Fleet {
 
 const HHMM = /^([01]\d|2[0-3]):[0-5]\d$/;
 
-export function parseFleet(json: unknown, file: string): Parsed<Fleet> {
+export function parseFleet(json: unknown, file: string): Result<Fleet, 'invalid-input'> {
   const issues: InputIssue[] = [];
   const bad = (where: string, problem: string) => issues.push({ where, problem });
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
-    return { ok: false, error: new InputError(file, [{ where: '(top level)', problem: `must be a JSON object, found ${typeName(json)}` }]) };
+    return inputError(file, [{ where: '(top level)', problem: `must be a JSON object, found ${typeName(json)}` }]);
   }
   const o = json as Record<string, unknown>;
   const str = (v: unknown, where: string, required: boolean, dflt = ''): string => {
@@ -100,8 +101,8 @@ export function parseFleet(json: unknown, file: string): Parsed<Fleet> {
       drones.push(drone);
     });
   }
-  if (issues.length) return { ok: false, error: new InputError(file, issues) };
-  return { ok: true, value: { station, timezone, patrol, reservePct, drones }, warnings: [] };
+  if (issues.length) return inputError(file, issues);
+  return ok({ station, timezone, patrol, reservePct, drones });
 }
 
 /** The flight time a drone may plan to use (s): its endurance less the fleet's battery reserve — the day planner's and the console planner's one rule. */

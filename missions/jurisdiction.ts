@@ -5,7 +5,8 @@
  * unknown kinds are ignored (unknown kinds come back as warnings), since people draw these files in QGIS; a
  * feature with no kind at all is an error naming it.
  */
-import { type InputIssue, InputError, type Parsed, typeName } from './errors.js';
+import type { Result } from '../common/result.js';
+import { type InputIssue, inputError, typeName } from './errors.js';
 
 export type LonLat = [number, number];
 
@@ -30,12 +31,12 @@ export interface Jurisdiction {
 export const KINDS = ['boundary', 'dock', 'patrol-line', 'patrol-area', 'school', 'hotspot', 'no-fly'] as const;
 const WINDOW = /^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]):([0-5]\d)$/;
 
-export function parseJurisdiction(json: unknown, file: string): Parsed<Jurisdiction> {
+export function parseJurisdiction(json: unknown, file: string): Result<Jurisdiction, 'invalid-input'> & { warnings: InputIssue[] } {
   const issues: InputIssue[] = [];
   const warnings: InputIssue[] = [];
   const fc = json as { type?: unknown; features?: unknown };
   if (typeof json !== 'object' || json === null || fc.type !== 'FeatureCollection' || !Array.isArray(fc.features)) {
-    return { ok: false, error: new InputError(file, [{ where: '(top level)', problem: 'must be a GeoJSON FeatureCollection with a "features" array' }]) };
+    return { ...inputError(file, [{ where: '(top level)', problem: 'must be a GeoJSON FeatureCollection with a "features" array' }]), warnings };
   }
   const out: Omit<Jurisdiction, 'boundary'> & { boundary?: Boundary } = { docks: [], lines: [], areas: [], schools: [], hotspots: [], noFly: [] };
   const ids = new Map<string, string>();
@@ -164,6 +165,6 @@ export function parseJurisdiction(json: unknown, file: string): Parsed<Jurisdict
     }
   });
   if (boundaries !== 1) issues.push({ where: '(features)', problem: `must have exactly one feature of kind "boundary", found ${boundaries}` });
-  if (issues.length) return { ok: false, error: new InputError(file, issues) };
+  if (issues.length) return { ...inputError(file, issues), warnings };
   return { ok: true, value: out as Jurisdiction, warnings };
 }

@@ -9,7 +9,7 @@ const sampleFleet = JSON.parse(readFileSync('resources/samples/fleet.json', 'utf
 describe('jurisdiction contract', () => {
   it('reads the sample station with every kind', () => {
     const r = parseJurisdiction(sampleGeo, 'jinhai.geojson');
-    if (!r.ok) throw new Error(r.error.toString());
+    if (!r.ok) throw new Error(r.reason);
     const j = r.value;
     expect(j.boundary.id).toBe('jinhai');
     expect(j.boundary.maxAltitudeM).toBe(120);
@@ -29,7 +29,7 @@ describe('jurisdiction contract', () => {
     const r = parseJurisdiction(geo, 'bad.geojson');
     expect(r.ok).toBe(false);
     if (r.ok) return;
-    const text = r.error.toString();
+    const text = r.reason;
     expect(text).toContain('bad.geojson');
     expect(text).toContain(`(id ${school.properties.id}).properties.windows[0]: must be "HH:MM-HH:MM"`);
     expect(text).toContain('properties.windows[1]: "12:00-11:00" ends before it starts');
@@ -52,11 +52,11 @@ describe('jurisdiction contract', () => {
     const r = parseJurisdiction(geo, 'nokind.geojson');
     expect(r.ok).toBe(false);
     if (r.ok) return;
-    expect(r.error.toString()).toContain(`(id ${line.properties.id}).properties.kind: is required`);
+    expect(r.reason).toContain(`(id ${line.properties.id}).properties.kind: is required`);
     const g2 = structuredClone(sampleGeo);
     g2.features[1].properties.kind = 7;
     const r2 = parseJurisdiction(g2, 'kind7.geojson');
-    expect(!r2.ok && r2.error.toString()).toContain('.properties.kind: must be one of');
+    expect(!r2.ok && r2.reason).toContain('.properties.kind: must be one of');
   });
 
   it('refuses zero or two boundaries, unclosed rings, wrong geometry, duplicate ids', () => {
@@ -65,8 +65,8 @@ describe('jurisdiction contract', () => {
     const r1 = parseJurisdiction(geo, 'two.geojson');
     expect(r1.ok).toBe(false);
     if (!r1.ok) {
-      expect(r1.error.toString()).toContain('exactly one feature of kind "boundary", found 2');
-      expect(r1.error.toString()).toContain('ids must be unique');
+      expect(r1.reason).toContain('exactly one feature of kind "boundary", found 2');
+      expect(r1.reason).toContain('ids must be unique');
     }
     const g2 = structuredClone(sampleGeo);
     g2.features[0].geometry.coordinates[0].pop();
@@ -74,8 +74,8 @@ describe('jurisdiction contract', () => {
     const r2 = parseJurisdiction(g2, 'g2.geojson');
     expect(r2.ok).toBe(false);
     if (!r2.ok) {
-      expect(r2.error.toString()).toContain('ring is not closed');
-      expect(r2.error.toString()).toContain('a dock must be a Point, found Polygon');
+      expect(r2.reason).toContain('ring is not closed');
+      expect(r2.reason).toContain('a dock must be a Point, found Polygon');
     }
     expect(parseJurisdiction({ type: 'Feature' }, 'f.json').ok).toBe(false);
   });
@@ -84,7 +84,7 @@ describe('jurisdiction contract', () => {
 describe('fleet contract', () => {
   it('reads the sample fleet with defaults', () => {
     const r = parseFleet(sampleFleet, 'fleet.json');
-    if (!r.ok) throw new Error(r.error.toString());
+    if (!r.ok) throw new Error(r.reason);
     expect(r.value.drones.map((d) => d.sysid)).toEqual([11, 12, 13, 14, 15, 16, 17]);
     expect(r.value.patrol).toEqual({ sortiesPerDay: 72, sortieMin: 20, firstLaunch: '00:00' });
     expect(r.value.reservePct).toBe(25);
@@ -100,7 +100,7 @@ describe('fleet contract', () => {
     const r = parseFleet(f, 'fleet.json');
     expect(r.ok).toBe(false);
     if (r.ok) return;
-    const t = r.error.toString();
+    const t = r.reason;
     expect(t).toContain('drones[1] (id JH-02).sysid: 11 is already the sysid of drone JH-01');
     expect(t).toContain('drones[2] (id JH-03).endurance_minutes: must be a number from 1 to 1440, found string "long"');
     expect(t).toContain('drones[3] (id JH-04).dock: is required');

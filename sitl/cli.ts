@@ -200,14 +200,14 @@ export async function simMain(argv: string[], io: SimMainIo = { out: (l) => cons
     const j = await readJson('--station', a.station);
     if (!j.ok) return fail(io, j.error);
     const g = parseJurisdiction(j.value, a.station);
-    if (!g.ok) return fail(io, `--station: ${g.error}`);
+    if (!g.ok) return fail(io, `--station: ${g.reason}`);
     opts.docks = g.value.docks;
   }
   if (a.fleet) {
     const j = await readJson('--fleet', a.fleet);
     if (!j.ok) return fail(io, j.error);
     const f = parseFleet(j.value, a.fleet);
-    if (!f.ok) return fail(io, `--fleet: ${f.error}`);
+    if (!f.ok) return fail(io, `--fleet: ${f.reason}`);
     opts.specs = f.value.drones;
     opts.reservePct = f.value.reservePct;
   }

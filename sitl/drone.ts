@@ -10,26 +10,30 @@
  *        ──(EKF uses GPS ~41 s)──► armable in GUIDED ──arm──► armed ──takeoff──► ACTIVE ──land──► disarmed
  *   reboot: ACK, silence for REBOOT_SILENCE_MS, then power-on again.
  *
- * Time comes from the injected clock; randomness from the seed. See ASSUMPTIONS.md for sources.
+ * Time comes from the injected clock; randomness from the seed. See ASSUMPTIONS.md for sources. Its links (attach,
+ * signing, sending through the fault rules, receiving) are drone-links.ts; what the GCS's commands do (arming,
+ * modes, GUIDED navigation, reboot) is drone-control.ts.
  */
 import { common, minimal } from 'mavlink-mappings';
 import type { Clock, TimerId } from '../common/clock.js';
 import type { MavConnection, Received } from '../mavlink/connection.js';
-import { make, type MavLinkData } from '../mavlink/codec/messages.js';
+import type { MavLinkData } from '../mavlink/codec/messages.js';
 import { Battery } from './battery.js';
 import { SimCamera } from './camera.js';
-import { BOOT_TEXT_ALL_LINKS_MS, CAPTURED_WARMUP_MS, bootArmRefusals, bootTimeline } from './boot.js';
-import { CommandHandler, type CommandHost } from './commands.js';
+import { CAPTURED_WARMUP_MS, bootTimeline } from './boot.js';
+import { CommandHandler } from './commands.js';
+import { DroneControl } from './drone-control.js';
 import { Failsafes } from './failsafes.js';
 import { BootHealth } from './health.js';
 import { handleIncoming } from './incoming.js';
 import { patrolParams, type SimDroneOptions } from './drone-options.js';
 import { FaultSet } from './faults.js';
 import type { Home } from './geo.js';
-import { MSG, SimLink } from './link.js';
+import { DroneLinks } from './drone-links.js';
+import { MSG, type SimLink } from './link.js';
 import { MissionAuto } from './mission-auto.js';
 import { MissionServer } from './mission-server.js';
-import { FlightController, Mode, MODE_NAMES, POSITION_MODES } from './modes.js';
+import { FlightController, Mode, POSITION_MODES } from './modes.js';
 import type { RadioModel } from './ftp-server.js';
 import { FileServices } from './ftp-services.js';
 import { serveMissionFiles } from './ftp-mission.js';
@@ -37,11 +41,8 @@ import { ParamServer } from './param-server.js';
 import { ParamStore } from './params.js';
 import { CopterPhysics } from './physics.js';
 import { Prng } from './prng.js';
-import type { SigningStorage } from './signing-storage.js';
 import { buildMessage, type TelemetryPhase, type TelemetrySource } from './telemetry.js';
 
-const R = common.MavResult;
-const S = common.MavSeverity;
 const F = minimal.MavModeFlag;
 
 export type { SimDroneOptions } from './drone-options.js';
@@ -49,7 +50,7 @@ export type { SimDroneOptions } from './drone-options.js';
 export const TICK_MS = 50;
 export const REBOOT_SILENCE_MS = 3000;
 
-export class SimDrone implements TelemetrySource, CommandHost {
+export class SimDrone implements TelemetrySource {
   readonly clock: Clock;
   readonly sysid: number;
   readonly compid: number;
@@ -62,7 +63,8 @@ export class SimDrone implements TelemetrySource, CommandHost {
   readonly failsafes: Failsafes;
   readonly health: BootHealth;
   readonly gimbal = { pitchDeg: 0, yawDeg: 0 };
-  readonly links: SimLink[] = [];
+  /** The links: attach, signing, sending through the fault rules, receiving (drone-links.ts). */
+  readonly io: DroneLinks;
   /**
    * The radio as the autopilot sees it (SERIALn_BAUD / 10 and flow control): the parameter list and MAVFTP
    * bursts pace themselves by it as ArduPilot does. Unset = a fast link (TCP/USB). Set it with the link.
@@ -80,17 +82,15 @@ export class SimDrone implements TelemetrySource, CommandHost {
   lastDisarmReason: string | undefined;
   /** Why the last failsafe mode change happened ('battery low', 'gcs failsafe', 'fence breach', …). */
   lastFailsafeReason: string | undefined;
+  /** What the GCS's commands do: arming, modes, GUIDED navigation, reboot (drone-control.ts). */
+  readonly control: DroneControl;
   private readonly commands: CommandHandler;
   private readonly paramServer: ParamServer;
   private silentUntilMs = 0;
   private tickTimer: TimerId | undefined;
   private timesyncTimer: TimerId | undefined;
   private lastTickMs: number;
-  private groundSinceMs: number | undefined;
-  private droppedIn = 0;
-  private receivedIn = 0;
   private readonly rcModeSwitch: boolean;
-  private stopped = false;
 
   constructor(opts: SimDroneOptions) {
     this.clock = opts.clock;
@@ -105,19 +105,21 @@ export class SimDrone implements TelemetrySource, CommandHost {
     this.physics.resetOnGround(0, 0, opts.headingDeg ?? 0);
     this.faults = new FaultSet(this.clock, root.fork('faults'), opts.faults ?? []);
     this.rcModeSwitch = opts.rcModeSwitchAtBoot ?? true;
+    this.io = new DroneLinks(this, opts.signingStorage);
     this.nav = new FlightController(this);
     this.missions = new MissionServer(this);
     this.auto = new MissionAuto(this, this.missions);
     this.nav.auto = this.auto;
     this.failsafes = new Failsafes(this);
-    this.commands = new CommandHandler(this, () => this.clock.now());
+    this.control = new DroneControl(this);
+    this.commands = new CommandHandler(this.control, () => this.clock.now());
     this.paramServer = new ParamServer(this);
     this.fileServices = new FileServices(this);
     serveMissionFiles(this.fileServices.files, this.missions);
     this.health = new BootHealth(this.clock, bootTimeline(opts.warmupMs ?? CAPTURED_WARMUP_MS), this.home.altAmslM, this.faults, {
       text: (sev, t) => this.text(sev, t),
       rcValid: () => {
-        if (this.rcModeSwitch && this.mode !== Mode.STABILIZE && !this.armed) this.changeMode(Mode.STABILIZE);
+        if (this.rcModeSwitch && this.mode !== Mode.STABILIZE && !this.armed) this.control.changeMode(Mode.STABILIZE);
       },
       originSet: () => {
         for (const id of [MSG.GPS_GLOBAL_ORIGIN, MSG.HOME_POSITION]) {
@@ -127,147 +129,64 @@ export class SimDrone implements TelemetrySource, CommandHost {
       },
     });
     this.camera = opts.videoUri !== undefined ? new SimCamera(this, { ...opts.videoStream, uri: opts.videoUri }) : undefined;
-    this.signingStorage = opts.signingStorage;
-    // A key given before the last power-off (ArduPilot reads it from storage at boot).
-    this.signingKey = opts.signingStorage?.load();
     this.lastTickMs = this.clock.now();
     this.tickTimer = this.clock.setInterval(() => this.tick(), opts.tickMs ?? TICK_MS);
-    this.timesyncTimer = this.clock.setInterval(() => this.sendTimesync(), 10_000);
+    this.timesyncTimer = this.clock.setInterval(() => this.io.sendTimesync(), 10_000);
   }
 
-  // ---- links ----
+  // ---- links (drone-links.ts) ----
 
-  /** The signing key SETUP_SIGNING gave (undefined: signing off); kept in `signingStorage` when there is one. */
-  signingKey: Uint8Array | undefined;
-  private readonly signingStorage: SigningStorage | undefined;
+  get links(): SimLink[] {
+    return this.io.links;
+  }
 
-  /**
-   * SETUP_SIGNING as ArduPilot handles it (GCS_Signing.cpp): refused while armed; otherwise the key is
-   * stored and takes effect at once on every link. From then on unsigned frames are dropped without a word
-   * (RADIO_STATUS excepted) and what the drone sends is signed; an all-zero key turns signing off. Over a
-   * link that already signs, only a SETUP_SIGNING signed with the current key arrives here at all.
-   */
+  /** The signing key SETUP_SIGNING gave (undefined: signing off). */
+  get signingKey(): Uint8Array | undefined {
+    return this.io.signingKey;
+  }
+
   setupSigning(m: common.SetupSigning): void {
-    if (this.armed) {
-      this.text(common.MavSeverity.ERROR, "ERROR: Won't setup signing when armed");
-      return;
-    }
-    const key = Uint8Array.from(m.secretKey.slice(0, 32));
-    const off = key.length < 32 || key.every((b) => b === 0);
-    this.signingKey = off ? undefined : key;
-    this.signingStorage?.save(this.signingKey);
-    const initial = Number(m.initialTimestamp);
-    this.links.forEach((l, i) => l.connection.setSigning(off ? undefined : { key, linkId: i & 0xff, unsigned: 'reject' }, Number.isFinite(initial) ? initial : 0));
+    this.io.setupSigning(m);
   }
 
   /** Serve a connection (already opened or not). Returns a function that detaches it. */
   attach(connection: MavConnection): () => void {
-    const link = new SimLink(connection, this.clock, (l, msgid) => this.emitScheduled(l, msgid));
-    // A key set by SETUP_SIGNING is kept (ArduPilot stores it) and applies to every link, new ones too.
-    if (this.signingKey) connection.setSigning({ key: this.signingKey, linkId: this.links.length & 0xff, unsigned: 'reject' });
-    this.links.push(link);
-    const off = connection.onMessage((rx) => this.receive(link, rx));
-    link.start();
-    return () => {
-      off();
-      link.stop();
-      const i = this.links.indexOf(link);
-      if (i >= 0) this.links.splice(i, 1);
-    };
+    return this.io.attach(connection);
   }
 
   /** Stop all timers (end of a test or of the simulator). */
   stop(): void {
-    this.stopped = true;
+    this.io.stop();
     if (this.tickTimer !== undefined) this.clock.clearInterval(this.tickTimer);
     if (this.timesyncTimer !== undefined) this.clock.clearInterval(this.timesyncTimer);
     this.missions.stop();
     this.paramServer.stop();
     this.fileServices.stop();
     this.camera?.stop();
-    for (const l of this.links) l.stop();
   }
 
   get rebooting(): boolean {
     return this.clock.now() < this.silentUntilMs;
   }
 
-  /** Send on one link through the fault rules. */
   sendOn(link: SimLink, msg: MavLinkData, peer?: string): void {
-    if (this.stopped || this.rebooting) return;
-    const msgid = (msg.constructor as unknown as { MSG_ID: number }).MSG_ID;
-    const d = this.faults.outgoing(msgid);
-    if (d.drop) return;
-    if (d.delayMs > 0) {
-      this.clock.setTimeout(() => {
-        if (!this.stopped) link.connection.send(msg, peer);
-      }, d.delayMs);
-    } else {
-      link.connection.send(msg, peer);
-    }
+    this.io.sendOn(link, msg, peer);
   }
 
-  /**
-   * Send as another component of this system (the camera) through the link fault rules. Not silenced by an
-   * autopilot reboot: the camera runs on the companion computer.
-   */
   sendAsComponent(link: SimLink, msg: MavLinkData, compid: number, peer?: string): void {
-    if (this.stopped) return;
-    const msgid = (msg.constructor as unknown as { MSG_ID: number }).MSG_ID;
-    const d = this.faults.outgoing(msgid);
-    if (d.drop) return;
-    if (d.delayMs > 0) {
-      this.clock.setTimeout(() => {
-        if (!this.stopped) link.connection.sendAs(msg, this.sysid, compid, peer);
-      }, d.delayMs);
-    } else {
-      link.connection.sendAs(msg, this.sysid, compid, peer);
-    }
+    this.io.sendAsComponent(link, msg, compid, peer);
   }
 
-  /** Send on every link (HEARTBEAT after a mode change, PARAM_VALUE announcements). */
   broadcast(msg: MavLinkData, activeOnly = false): void {
-    for (const l of this.links) if (!activeOnly || l.active) this.sendOn(l, msg);
+    this.io.broadcast(msg, activeOnly);
   }
 
-  /** STATUSTEXT, to links the GCS has spoken on (every link during the first seconds of boot). */
   text(severity: number, text: string): void {
-    const all = this.sinceBootMs() < BOOT_TEXT_ALL_LINKS_MS;
-    const msg = make(common.StatusText, { severity, text: text.slice(0, 50), id: 0, chunkSeq: 0 });
-    for (const l of this.links) if (all || l.active) this.sendOn(l, msg);
+    this.io.text(severity, text);
   }
 
-  private emitScheduled(link: SimLink, msgid: number): void {
-    const msg = buildMessage(msgid, this);
-    if (msg) this.sendOn(link, msg);
-  }
-
-  private sendTimesync(): void {
-    const ns = BigInt(Math.round(this.clock.now() * 1e6));
-    this.broadcast(make(common.TimeSync, { tc1: 0n, ts1: ns, targetSystem: 0, targetComponent: 0 }), true);
-  }
-
-  private receive(link: SimLink, rx: Received): void {
-    if (this.stopped) return;
-    if (this.rebooting) {
-      // The camera shares the link and keeps listening while the autopilot reboots.
-      this.camera?.receive(link, rx);
-      return;
-    }
-    this.receivedIn++;
-    if (this.faults.incoming(rx.frame.msgid)) {
-      this.droppedIn++;
-      return;
-    }
-    this.camera?.receive(link, rx);
-    if (!link.active) {
-      link.active = true;
-      // As captured: once, right after the GCS's first packet on the link.
-      for (const id of [MSG.SYS_STATUS, MSG.GPS_GLOBAL_ORIGIN, MSG.HOME_POSITION]) {
-        const m = buildMessage(id, this);
-        if (m) this.sendOn(link, m, rx.peer);
-      }
-    }
+  /** A frame that came through the links (LinksHost). */
+  dispatch(link: SimLink, rx: Received): void {
     handleIncoming(this, link, rx, this.commands, this.paramServer);
   }
 
@@ -338,7 +257,7 @@ export class SimDrone implements TelemetrySource, CommandHost {
   }
 
   dropRateComm(): number {
-    return this.receivedIn === 0 ? 0 : Math.round((this.droppedIn / this.receivedIn) * 10000);
+    return this.io.dropRateComm();
   }
 
   forcedResult(command: number): number | undefined {
@@ -363,171 +282,35 @@ export class SimDrone implements TelemetrySource, CommandHost {
   }
 
   private autoDisarm(now: number): void {
-    const onGround = this.armed && this.physics.state.onGround && !this.nav.takingOff;
-    if (!onGround) {
-      this.groundSinceMs = undefined;
-      return;
-    }
-    this.groundSinceMs ??= now;
-    const delayS = this.params.get('DISARM_DELAY');
-    if (delayS > 0 && now - this.groundSinceMs >= delayS * 1000) this.disarmNow('auto disarm');
+    this.control.autoDisarm(now);
   }
 
-  /** Failing pre-arm checks now (a fault's first, then the boot ones). */
   private prearmFailures(): string[] {
-    const fault = this.faults.prearmFailure();
-    const needsPosition = POSITION_MODES.has(this.mode);
-    const boot = bootArmRefusals(this.sinceBootMs(), this.health.timeline, needsPosition);
-    // After boot, a lost position (GPS gone) refuses arming the same way.
-    if (boot.length === 0 && needsPosition && !this.positionOk()) boot.push('Need Position Estimate');
-    return fault ? [fault, ...boot] : boot;
+    return this.control.prearmFailures();
   }
 
-  // ---- arming and modes (CommandHost) ----
+  // ---- what the GCS's commands do (drone-control.ts), as the failsafes, AUTO and incoming.ts call it ----
 
-  arm(force: boolean): number {
-    if (this.armed) return R.ACCEPTED;
-    const refusals = this.prearmFailures();
-    // AUTO is armable only with AUTO_OPTIONS bit 0 (allow arming).
-    if (this.mode === Mode.AUTO && (this.params.get('AUTO_OPTIONS') & 1) === 0) refusals.push('Mode not armable');
-    if (refusals.length > 0 && !force) {
-      for (const r of refusals) this.text(S.CRITICAL, `Arm: ${r}`);
-      return R.FAILED;
-    }
-    this.armed = true;
-    this.groundSinceMs = undefined;
-    this.failsafes.battery = 0;
-    this.text(S.INFO, 'Arming motors');
-    // AUTO_OPTIONS bit 1: take off in AUTO without raising the throttle.
-    if (this.mode === Mode.AUTO && (this.params.get('AUTO_OPTIONS') & 2) !== 0) this.auto.autoArmed = true;
-    this.nav.enter(this.mode);
-    const home = buildMessage(MSG.HOME_POSITION, this);
-    if (home) this.broadcast(home, true);
-    this.sendHeartbeatNow();
-    return R.ACCEPTED;
+  setMode(mode: number): number {
+    return this.control.setMode(mode);
   }
 
-  disarm(force: boolean): number {
-    if (!this.armed) return R.ACCEPTED;
-    if (this.flying && !force) return R.FAILED;
-    this.disarmNow('gcs');
-    return R.ACCEPTED;
+  gotoEnu(eM: number, nM: number, upM: number, speedMps?: number): number {
+    return this.control.gotoEnu(eM, nM, upM, speedMps);
   }
 
   /** Disarm for an internal reason (landed, auto-disarm, failsafe). FlightContext/FailsafeContext. */
   disarmNow(reason: string): void {
-    if (!this.armed) return;
-    this.lastDisarmReason = reason;
-    this.armed = false;
-    this.physics.motorsOn = false;
-    this.nav.onDisarm();
-    this.auto.onDisarm();
-    this.text(S.INFO, 'Disarming motors');
-    this.sendHeartbeatNow();
-  }
-
-  setMode(mode: number): number {
-    if (!(mode in MODE_NAMES)) return R.FAILED;
-    if (this.armed && POSITION_MODES.has(mode) && !this.positionOk()) {
-      this.text(S.WARNING, `Mode change to ${MODE_NAMES[mode]} failed: requires position`);
-      return R.FAILED;
-    }
-    if (mode === this.mode && mode !== Mode.GUIDED) return R.ACCEPTED;
-    if (mode === Mode.AUTO && this.armed && this.physics.state.onGround && this.auto.firstNavCommand() !== 22) {
-      this.text(S.CRITICAL, 'Auto: Missing Takeoff Cmd');
-      return R.FAILED;
-    }
-    this.changeMode(mode);
-    return R.ACCEPTED;
-  }
-
-  /** MAV_CMD_MISSION_START: AUTO, "auto-armed" (take off from the ground), run from `first` (0: the start). */
-  missionStart(first: number, _last: number): number {
-    if (!this.auto.hasMission) return R.FAILED;
-    const r = this.setMode(Mode.AUTO);
-    if (r !== R.ACCEPTED) return r;
-    this.auto.autoArmed = true;
-    if (first > 0) this.auto.start(first);
-    else if (!this.auto.running) this.auto.start(1);
-    return R.ACCEPTED;
-  }
-
-  setMissionCurrent(seq: number): number {
-    // The COMMAND_ACK is the answer; MISSION_CURRENT comes only in its stream (GCS_Common.cpp).
-    if (!this.auto.setCurrent(seq)) return R.DENIED;
-    return R.ACCEPTED;
+    this.control.disarmNow(reason);
   }
 
   /** Failsafe mode change (FailsafeContext). */
   forceMode(mode: number, reason: string): boolean {
-    if (POSITION_MODES.has(mode) && !this.positionOk()) return false;
-    this.lastFailsafeReason = reason;
-    this.changeMode(mode);
-    return true;
+    return this.control.forceMode(mode, reason);
   }
 
-  private changeMode(mode: number): void {
-    this.nav.enter(mode);
-    this.sendHeartbeatNow();
-  }
-
-  sendHeartbeatNow(): void {
-    this.broadcast(buildMessage(MSG.HEARTBEAT, this)!);
-  }
-
-  // ---- navigation commands (CommandHost) ----
-
-  takeoff(altM: number): number {
-    if (this.mode !== Mode.GUIDED || !this.armed || !this.physics.state.onGround || !(altM > 0)) return R.FAILED;
-    this.nav.takeoff(altM);
-    return R.ACCEPTED;
-  }
-
-  gotoEnu(eM: number, nM: number, upM: number, speedMps?: number): number {
-    if (this.mode !== Mode.GUIDED || !this.positionOk()) return R.FAILED;
-    if (speedMps !== undefined) this.nav.speedMps = speedMps;
-    this.nav.goto(eM, nM, upM);
-    return R.ACCEPTED;
-  }
-
-  orbit(eM: number, nM: number, upM: number, radiusM: number, speedMps: number, clockwise: boolean): number {
-    if (this.mode !== Mode.GUIDED || !this.positionOk() || !this.flying) return R.FAILED;
-    const s = this.physics.state;
-    const g = this.nav.guided;
-    const centre = Number.isFinite(eM) && Number.isFinite(nM) ? { eM, nM } : g.kind === 'orbit' ? { eM: g.eM, nM: g.nM } : { eM: s.eM, nM: s.nM };
-    this.nav.orbit(centre.eM, centre.nM, upM, radiusM, speedMps, clockwise);
-    return R.ACCEPTED;
-  }
-
-  setSpeed(speedMps: number): number {
-    this.nav.speedMps = speedMps;
-    return R.ACCEPTED;
-  }
-
-  pauseContinue(pause: boolean): number {
-    if (!this.flying || (this.mode !== Mode.GUIDED && this.mode !== Mode.AUTO)) return R.FAILED;
-    if (pause) this.nav.pause();
-    else this.nav.resume();
-    return R.ACCEPTED;
-  }
-
-  setRoi(roi: { eM: number; nM: number } | undefined): void {
-    this.nav.roi = roi;
-  }
-
-  setGimbal(pitchDeg: number, yawDeg: number): void {
-    if (Number.isFinite(pitchDeg)) this.gimbal.pitchDeg = Math.max(-90, Math.min(30, pitchDeg));
-    if (Number.isFinite(yawDeg)) this.gimbal.yawDeg = yawDeg;
-  }
-
-  reboot(): number {
-    if (this.armed) return R.FAILED;
-    // The ACK goes out first; the reboot starts on the next clock turn.
-    this.clock.setTimeout(() => this.powerCycle(), 0);
-    return R.ACCEPTED;
-  }
-
-  private powerCycle(): void {
+  /** The reboot after its ACK: silent for REBOOT_SILENCE_MS, then boot again (ControlHost). */
+  powerCycle(): void {
     this.silentUntilMs = this.clock.now() + REBOOT_SILENCE_MS;
     this.clock.setTimeout(() => {
       this.health.reset();
@@ -535,14 +318,5 @@ export class SimDrone implements TelemetrySource, CommandHost {
       this.nav.enter(Mode.STABILIZE);
       for (const l of this.links) l.resetRates();
     }, REBOOT_SILENCE_MS);
-  }
-
-  canSendMessage(msgid: number): boolean {
-    return buildMessage(msgid, this) !== undefined;
-  }
-
-  sendMessageNow(link: SimLink, msgid: number, peer: string | undefined): void {
-    const m = buildMessage(msgid, this);
-    if (m) this.sendOn(link, m, peer);
   }
 }

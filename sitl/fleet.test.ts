@@ -37,8 +37,8 @@ const readJson = (name: string): unknown => JSON.parse(readFileSync(fixture(name
 function typedFixtures() {
   const g = parseJurisdiction(readJson('station.geojson'), 'station.geojson');
   const f = parseFleet(readJson('fleet.json'), 'fleet.json');
-  if (!g.ok) throw new Error(String(g.error));
-  if (!f.ok) throw new Error(String(f.error));
+  if (!g.ok) throw new Error(g.reason);
+  if (!f.ok) throw new Error(f.reason);
   return { docks: g.value.docks, specs: f.value.drones, reservePct: f.value.reservePct };
 }
 

@@ -14,15 +14,17 @@
  *   NAV complete ──► "Reached command #n", advance; MISSION_ITEM_REACHED carries only the last item reached
  *   in that instant (a WP followed by a DO item reports the DO item: the skip quirk of the capture)
  *   end of list ──► COMPLETE: hold in AUTO if flying; after landing and disarm MISSION_CURRENT shows seq 0.
- * Entering AUTO while in AUTO is not a restart (drone.setMode ignores it).
+ * Entering AUTO while in AUTO is not a restart (drone.setMode ignores it). Where an item points, the speeds,
+ * the landing descent and the circle's velocity are in mission-nav.ts.
  */
 import { common } from 'mavlink-mappings';
 import type { Clock } from '../common/clock.js';
 import type { WireItem } from '../mavlink/services/mission/types.js';
 import { MAV_CMD } from '../common/mav-cmd.js';
-import { bearingDeg, enuFromLatLon, fromE7, type Home } from './geo.js';
+import { bearingDeg, type Home } from './geo.js';
 import { commandName, runDoItem, type CameraCounters } from './mission-do.js';
 import type { MissionProgress, MissionServer } from './mission-server.js';
+import { circleStep, landDescent, navSpeed, navTarget, rtlSpeed, type CircleTrack, type NavTarget } from './mission-nav.js';
 import type { ParamStore } from './params.js';
 import type { CopterPhysics } from './physics.js';
 
@@ -49,12 +51,6 @@ const NAV = new Set<number>([
 
 type Phase = 'go' | 'hold' | 'circle' | 'climb' | 'return' | 'descend' | 'landed' | 'wait-takeoff' | 'stay';
 
-interface Target {
-  eM: number;
-  nM: number;
-  upM: number;
-}
-
 export class MissionAuto {
   running = false;
   complete = false;
@@ -65,11 +61,10 @@ export class MissionAuto {
   readonly camera: CameraCounters = { photos: 0, photoCommands: 0, videoStarts: 0, videoStops: 0, triggerDistance: 0, digicam: 0 };
   readonly executed: number[] = [];
   private phase: Phase = 'go';
-  private target: Target = { eM: 0, nM: 0, upM: 0 };
+  private target: NavTarget = { eM: 0, nM: 0, upM: 0 };
   private phaseSinceMs = 0;
   private touchdownMs: number | undefined;
-  private circleDeg = 0;
-  private lastBearing = 0;
+  private circling: CircleTrack = { turnedDeg: 0, lastBearing: 0 };
   private yawDeg: number | undefined;
   private jumps = new Map<number, number>();
 
@@ -210,16 +205,6 @@ export class MissionAuto {
     this.target = { eM: s.eM, nM: s.nM, upM: s.upM };
   }
 
-  private position(it: WireItem): Target {
-    const s = this.host.physics.state;
-    const here = it.x === 0 && it.y === 0;
-    const { eM, nM } = here ? { eM: s.eM, nM: s.nM } : enuFromLatLon(this.host.home, fromE7(it.x), fromE7(it.y));
-    const amsl = it.frame === 0 || it.frame === 5;
-    let upM = amsl ? it.z - this.host.home.altAmslM : it.z;
-    if (it.z === 0 && !amsl && it.command !== 21) upM = s.upM;
-    return { eM, nM, upM };
-  }
-
   private setPhase(p: Phase): void {
     this.phase = p;
     this.phaseSinceMs = this.host.clock.now();
@@ -231,7 +216,7 @@ export class MissionAuto {
     this.yawDeg = undefined;
     switch (it.command) {
       case 22:
-        this.target = { eM: s.eM, nM: s.nM, upM: this.position(it).upM };
+        this.target = { eM: s.eM, nM: s.nM, upM: navTarget(it, s, this.host.home).upM };
         this.setPhase(s.onGround ? 'wait-takeoff' : 'climb');
         return;
       case 20: {
@@ -241,24 +226,15 @@ export class MissionAuto {
         return;
       }
       case 21: {
-        const p = this.position(it);
+        const p = navTarget(it, s, this.host.home);
         this.target = { eM: p.eM, nM: p.nM, upM: s.upM };
         this.setPhase(it.x === 0 && it.y === 0 ? 'descend' : 'go');
         return;
       }
       default:
-        this.target = this.position(it);
+        this.target = navTarget(it, s, this.host.home);
         this.setPhase('go');
     }
-  }
-
-  private navSpeed(): number {
-    return this.host.nav.speedMps ?? this.host.params.get('WPNAV_SPEED') / 100;
-  }
-
-  private rtlSpeed(): number {
-    const r = this.host.params.get('RTL_SPEED');
-    return r > 0 ? r / 100 : this.host.params.get('WPNAV_SPEED') / 100;
   }
 
   private completeNav(): void {
@@ -308,7 +284,7 @@ export class MissionAuto {
         }
         return;
       case 'go': {
-        const speed = it.command === MAV_CMD.NAV_RETURN_TO_LAUNCH ? this.rtlSpeed() : this.navSpeed();
+        const speed = it.command === MAV_CMD.NAV_RETURN_TO_LAUNCH ? rtlSpeed(this.host.params) : navSpeed(this.host);
         hold(this.target, speed);
         physics.vertical = { kind: 'altitude', upM: this.target.upM };
         if (!this.host.nav.roi && this.yawDeg === undefined && Math.hypot(this.target.eM - s.eM, this.target.nM - s.nM) > 2) physics.yaw = { kind: 'travel' };
@@ -317,8 +293,7 @@ export class MissionAuto {
         if (it.command === MAV_CMD.NAV_LAND) return this.setPhase('descend');
         if (it.command === MAV_CMD.NAV_LOITER_UNLIM) return this.setPhase('stay');
         if (it.command === MAV_CMD.NAV_LOITER_TURNS) {
-          this.circleDeg = 0;
-          this.lastBearing = NaN;
+          this.circling = { turnedDeg: 0, lastBearing: NaN };
           return this.setPhase('circle');
         }
         this.setPhase('hold');
@@ -332,14 +307,17 @@ export class MissionAuto {
         return;
       }
       case 'circle':
-        this.circle(it);
+        if (circleStep(it, this.target, this.circling, physics, params, navSpeed(this.host))) {
+          this.target = { eM: s.eM, nM: s.nM, upM: this.target.upM };
+          this.completeNav();
+        }
         return;
       case 'stay':
         hold(this.target);
         physics.vertical = { kind: 'altitude', upM: this.target.upM };
         return;
       case 'return':
-        hold({ eM: 0, nM: 0 }, this.rtlSpeed());
+        hold({ eM: 0, nM: 0 }, rtlSpeed(this.host.params));
         physics.vertical = { kind: 'altitude', upM: this.target.upM };
         if (!this.host.nav.roi) physics.yaw = Math.hypot(s.eM, s.nM) > 2 ? { kind: 'travel' } : { kind: 'hold' };
         if (Math.hypot(s.eM, s.nM) < radiusM && physics.groundSpeedMps < 0.5) {
@@ -349,7 +327,7 @@ export class MissionAuto {
         return;
       case 'descend':
         hold(this.target);
-        physics.vertical = this.landDescent();
+        physics.vertical = landDescent(params, s.upM);
         if (s.onGround && this.host.armed) {
           this.touchdownMs ??= now;
           if (now - this.touchdownMs >= LAND_DISARM_MS) {
@@ -373,48 +351,5 @@ export class MissionAuto {
     this.running = false;
     this.complete = true;
     this.current = 0;
-  }
-
-  private landDescent(): { kind: 'rate'; vuMps: number } {
-    const { params, physics } = this.host;
-    const lowAlt = params.get('LAND_ALT_LOW') / 100;
-    const high = params.get('LAND_SPEED_HIGH') > 0 ? params.get('LAND_SPEED_HIGH') / 100 : params.get('WPNAV_SPEED_DN') / 100;
-    return { kind: 'rate', vuMps: -(physics.state.upM > lowAlt ? high : params.get('LAND_SPEED') / 100) };
-  }
-
-  private circle(it: WireItem): void {
-    const { physics } = this.host;
-    const s = physics.state;
-    const c = this.target;
-    const radius = Math.abs(it.params[2]) > 0 ? Math.abs(it.params[2]) : this.host.params.get('CIRCLE_RADIUS') / 100 || 10;
-    const ccw = it.params[2] < 0;
-    physics.vertical = { kind: 'altitude', upM: c.upM };
-    const de = s.eM - c.eM;
-    const dn = s.nM - c.nM;
-    const dist = Math.hypot(de, dn);
-    if (dist < 1e-3) {
-      physics.horizontal = { kind: 'position', eM: c.eM, nM: c.nM + radius, speedMps: this.navSpeed() };
-      return;
-    }
-    const bearing = bearingDeg(de, dn);
-    if (Number.isFinite(this.lastBearing) && dist > radius * 0.5) {
-      let d = bearing - this.lastBearing;
-      if (d > 180) d -= 360;
-      if (d < -180) d += 360;
-      this.circleDeg += ccw ? -d : d;
-    }
-    this.lastBearing = bearing;
-    if (this.circleDeg >= 360 * Math.max(0, it.params[0]) - 1) {
-      this.target = { eM: s.eM, nM: s.nM, upM: c.upM };
-      this.completeNav();
-      return;
-    }
-    const ue = de / dist;
-    const un = dn / dist;
-    const te = ccw ? -un : un;
-    const tn = ccw ? ue : -ue;
-    const speed = Math.min(this.navSpeed(), Math.sqrt(physics.limits.accelMps2 * radius) * 0.9);
-    const radial = Math.max(-3, Math.min(3, (radius - dist) * 0.8));
-    physics.horizontal = { kind: 'velocity', veMps: te * speed + ue * radial, vnMps: tn * speed + un * radial };
   }
 }

@@ -5,7 +5,8 @@
  * points of a `.plan` as typed values, which the `.plan` reader (qgc-plan.ts) does not carry for circles.
  * Pure TS: no Node, no DOM.
  */
-import { InputError, typeName, type InputIssue, type Parsed } from '../errors.js';
+import { ok, type Result } from '../../common/result.js';
+import { inputError, typeName, type InputIssue } from '../errors.js';
 
 /** MAV_FRAME values a mission item may use in a file. */
 const FRAMES = new Set([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21]);
@@ -99,16 +100,16 @@ export function jsonErrorOffset(text: string): number {
 }
 
 /** JSON.parse with the error placed at its line and column. */
-export function parseJsonText(file: string, text: string): Parsed<unknown> {
+export function parseJsonText(file: string, text: string): Result<unknown, 'invalid-input'> {
   try {
-    return { ok: true, value: JSON.parse(text) as unknown, warnings: [] };
+    return ok(JSON.parse(text) as unknown);
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);
     const m = /position (\d+)/.exec(msg);
     const at = m ? Number(m[1]) : jsonErrorOffset(text);
     const where = at >= 0 ? lineColumn(text, at) : 'JSON';
     const problem = msg.replace(/ in JSON at position \d+.*$/s, '').replace(/, "[\s\S]*$/, '').replace(/\s+/g, ' ');
-    return { ok: false, error: new InputError(file, [{ where, problem: `not valid JSON: ${problem}` }]) };
+    return inputError(file, [{ where, problem: `not valid JSON: ${problem}` }]);
   }
 }
 
@@ -129,10 +130,10 @@ function latLon(issues: InputIssue[], where: string, lat: unknown, lon: unknown)
 }
 
 /** Check a parsed `.plan`; on success also its fence and rally as typed values. */
-export function checkPlan(file: string, json: unknown): Parsed<PlanExtras> {
+export function checkPlan(file: string, json: unknown): Result<PlanExtras, 'invalid-input'> {
   const issues: InputIssue[] = [];
   const extras: PlanExtras = { polygons: [], circles: [], rally: [] };
-  const fail = (): Parsed<PlanExtras> => ({ ok: false, error: new InputError(file, issues) });
+  const fail = () => inputError(file, issues);
   if (!isObj(json)) {
     issues.push({ where: '$', problem: `must be an object, got ${typeName(json)}` });
     return fail();
@@ -214,17 +215,17 @@ export function checkPlan(file: string, json: unknown): Parsed<PlanExtras> {
         if (latLon(issues, at, v[0], v[1]) && isNum(v[2])) extras.rally.push({ lat: v[0] as number, lon: v[1] as number, altM: v[2] });
       });
   }
-  return issues.length ? fail() : { ok: true, value: extras, warnings: [] };
+  return issues.length ? fail() : ok(extras);
 }
 
 /** Check a `.waypoints` text line by line (real line numbers, blank lines counted). */
-export function checkWaypoints(file: string, text: string): Parsed<null> {
+export function checkWaypoints(file: string, text: string): Result<null, 'invalid-input'> {
   const issues: InputIssue[] = [];
   const lines = text.split(/\r?\n/);
   const first = lines.findIndex((l) => l.trim().length > 0);
   if (first < 0 || !/^QGC WPL 1[12]0$/.test(lines[first]!.trim())) {
     issues.push({ where: `line ${first < 0 ? 1 : first + 1}`, problem: 'expected the header "QGC WPL 110"' });
-    return { ok: false, error: new InputError(file, issues) };
+    return inputError(file, issues);
   }
   let expectIndex = 0;
   for (let k = first + 1; k < lines.length; k++) {
@@ -253,5 +254,5 @@ export function checkWaypoints(file: string, text: string): Parsed<null> {
     }
     if (n[11] !== 0 && n[11] !== 1) issues.push({ where: `${where} field 12 (autocontinue)`, problem: `must be 0 or 1, got ${f[11]}` });
   }
-  return issues.length ? { ok: false, error: new InputError(file, issues) } : { ok: true, value: null, warnings: [] };
+  return issues.length ? inputError(file, issues) : ok(null);
 }

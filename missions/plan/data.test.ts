@@ -64,7 +64,7 @@ describe('incidents → hotspots', () => {
     }
     rows.push('24.575,118.282,2026-11-20T10:00:00+08:00,noise'); // lone: noise
     const inc = parseIncidentsCsv(rows.join('\n'), 'inc.csv');
-    if (!inc.ok) throw new Error(inc.error.toString());
+    if (!inc.ok) throw new Error(inc.reason);
     const hs = clusterHotspots(inc.value, { epsM: 150, minPts: 3 });
     expect(hs.map((h) => h.weight)).toEqual([20, 8]);
     expect(hs[0]!.at[0]).toBeCloseTo(118.268, 3);
@@ -75,7 +75,7 @@ describe('incidents → hotspots', () => {
     const r = parseIncidentsCsv('lat,lon,time,type\n24.5,118.2,2026-11-20T21:00:00+08:00,x\n124.5,118.2,,x\n24.5,118.2,yesterday,x', 'inc.csv');
     expect(r.ok).toBe(false);
     if (r.ok) return;
-    const text = r.error.toString();
+    const text = r.reason;
     expect(text).toContain('inc.csv');
     expect(text).toContain('line 3, lat');
     expect(text).toContain('line 4, time');
@@ -85,6 +85,6 @@ describe('incidents → hotspots', () => {
   it('reads GeoJSON points', () => {
     const r = parseIncidentsGeoJSON({ type: 'FeatureCollection', features: [{ type: 'Feature', properties: { type: 'fight' }, geometry: { type: 'Point', coordinates: [118.26, 24.59] } }, { type: 'Feature', geometry: { type: 'LineString', coordinates: [] } }] }, 'i.geojson');
     expect(r.ok).toBe(false);
-    if (!r.ok) expect(r.error.toString()).toContain('features[1].geometry');
+    if (!r.ok) expect(r.reason).toContain('features[1].geometry');
   });
 });

@@ -9,8 +9,8 @@ import { verifyDay } from './verify.js';
 function load(geo: unknown, fleet: unknown): { j: Jurisdiction; f: Fleet } {
   const j = parseJurisdiction(geo, 'geo');
   const f = parseFleet(fleet, 'fleet');
-  if (!j.ok) throw new Error(j.error.toString());
-  if (!f.ok) throw new Error(f.error.toString());
+  if (!j.ok) throw new Error(j.reason);
+  if (!f.ok) throw new Error(f.reason);
   return { j: j.value, f: f.value };
 }
 

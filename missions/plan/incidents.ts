@@ -4,7 +4,8 @@
  * (weight = incidents in the cluster, radius = farthest member from the centroid, at least epsM). Errors name
  * the file, the CSV line (1-based, header = line 1) or feature, and the field.
  */
-import { type InputIssue, InputError, type Parsed, typeName } from '../errors.js';
+import { ok, type Result } from '../../common/result.js';
+import { type InputIssue, inputError, typeName } from '../errors.js';
 import { localFrame, ringCentre } from '../geo/frame.js';
 import { dist } from '../geo/vec.js';
 import type { Hotspot, LonLat } from '../jurisdiction.js';
@@ -41,7 +42,7 @@ function splitCsv(line: string): string[] {
   return out;
 }
 
-export function parseIncidentsCsv(text: string, file: string): Parsed<Incident[]> {
+export function parseIncidentsCsv(text: string, file: string): Result<Incident[], 'invalid-input'> {
   const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
   const issues: InputIssue[] = [];
   const header = splitCsv(lines[0] ?? '').map((h) => h.toLowerCase());
@@ -51,7 +52,7 @@ export function parseIncidentsCsv(text: string, file: string): Parsed<Incident[]
     if (i >= 0) col[key] = i;
   }
   for (const need of ['lat', 'lon'] as const) if (col[need] === undefined) issues.push({ where: 'line 1 (header)', problem: `no "${need}" column (found: ${header.join(', ') || 'nothing'})` });
-  if (issues.length) return { ok: false, error: new InputError(file, issues) };
+  if (issues.length) return inputError(file, issues);
   const out: Incident[] = [];
   for (let n = 1; n < lines.length; n++) {
     if (!lines[n]!.trim()) continue;
@@ -69,14 +70,14 @@ export function parseIncidentsCsv(text: string, file: string): Parsed<Incident[]
     }
     out.push({ at: [lon, lat], timeMs, type: col.type === undefined ? '' : f[col.type] ?? '', source: where });
   }
-  if (issues.length) return { ok: false, error: new InputError(file, issues) };
-  return { ok: true, value: out, warnings: [] };
+  if (issues.length) return inputError(file, issues);
+  return ok(out);
 }
 
-export function parseIncidentsGeoJSON(json: unknown, file: string): Parsed<Incident[]> {
+export function parseIncidentsGeoJSON(json: unknown, file: string): Result<Incident[], 'invalid-input'> {
   const fc = json as { type?: unknown; features?: unknown };
   if (typeof json !== 'object' || json === null || fc.type !== 'FeatureCollection' || !Array.isArray(fc.features)) {
-    return { ok: false, error: new InputError(file, [{ where: '(top level)', problem: 'must be a GeoJSON FeatureCollection' }]) };
+    return inputError(file, [{ where: '(top level)', problem: 'must be a GeoJSON FeatureCollection' }]);
   }
   const issues: InputIssue[] = [];
   const out: Incident[] = [];
@@ -92,8 +93,8 @@ export function parseIncidentsGeoJSON(json: unknown, file: string): Parsed<Incid
     if (t !== undefined && timeMs === undefined) issues.push({ where: `features[${i}].properties.time`, problem: `must be ISO 8601 with an offset, found ${typeName(t)}` });
     out.push({ at: [c[0], c[1]], timeMs, type: typeof ft.properties?.type === 'string' ? (ft.properties.type as string) : '', source: `features[${i}]` });
   });
-  if (issues.length) return { ok: false, error: new InputError(file, issues) };
-  return { ok: true, value: out, warnings: [] };
+  if (issues.length) return inputError(file, issues);
+  return ok(out);
 }
 
 /** DBSCAN (grid-hashed neighbour search) into hotspots, largest cluster first; noise points are dropped. */

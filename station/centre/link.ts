@@ -22,6 +22,7 @@ import { openOutbox, type Outbox, type OutboxLimits, type OutRow } from './outbo
 import { PicturesOut } from './pictures.js';
 import { DISPATCH, INSTRUCT, MAX_PAYLOAD_BYTES, REPORT_REQ, VIDEO_REQ, parsePayload, type VideoReq, type AnswerMsg, type AnswerState, type DispatchReq, type InstructReq, type ReportReq, type Schema, type StatusMsg } from './schema.js';
 import { ID_RE, answerTopic, inTopic, outTopic, parseTopic } from './topics.js';
+import { realDeadline } from '../real-time.js';
 
 export interface CentreLinkOptions {
   clock: Clock;
@@ -161,9 +162,8 @@ export class CentreLink {
     if (this.client.connected) {
       await new Promise<void>((res) => {
         // Real time: the MQTT client's acknowledgement of our last word comes on its own (wall-clock) timers.
-        // eslint-disable-next-line no-restricted-globals
-        const t = setTimeout(res, 2000);
-        this.client.publish(outTopic(this.o.station, 'status'), JSON.stringify(this.statusMsg(false)), { qos: 1, retain: true }, () => (clearTimeout(t), res()));
+        const cancel = realDeadline(2000, res);
+        this.client.publish(outTopic(this.o.station, 'status'), JSON.stringify(this.statusMsg(false)), { qos: 1, retain: true }, () => (cancel(), res()));
       });
     }
     await this.client.endAsync(true).catch(() => undefined);

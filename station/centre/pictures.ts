@@ -14,6 +14,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { err, ok, type Result } from '../../common/result.js';
 import { MAX_PICTURE_BYTES, type SnapshotMsg } from './schema.js';
+import { realDeadline } from '../real-time.js';
 
 const FILE_RE = /^[A-Za-z0-9_-]{1,64}_\d{13}(?:_\d+)?\.jpg$/;
 const isJpeg = (b: Uint8Array) => b.length >= 4 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff && b[b.length - 2] === 0xff && b[b.length - 1] === 0xd9;
@@ -31,14 +32,13 @@ export function shrinkJpeg(jpeg: Uint8Array, ffmpeg = '/usr/bin/ffmpeg'): Promis
     });
     ff.stderr.on('data', (b: Buffer) => (errText = (errText + b.toString()).slice(-300)));
     // Real time: the deadline of an ffmpeg child process.
-    // eslint-disable-next-line no-restricted-globals
-    const timer = setTimeout(() => ff.kill('SIGKILL'), 10_000);
+    const cancel = realDeadline(10_000, () => ff.kill('SIGKILL'));
     ff.on('error', (e) => {
-      clearTimeout(timer);
+      cancel();
       resolve(err('ffmpeg', `ffmpeg: ${e.message}`));
     });
     ff.on('close', (code) => {
-      clearTimeout(timer);
+      cancel();
       const b = Buffer.concat(out);
       resolve(code === 0 && isJpeg(b) ? ok(b) : err('ffmpeg', `ffmpeg exited ${code}: ${errText.trim()}`));
     });

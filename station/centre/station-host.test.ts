@@ -33,7 +33,7 @@ async function run(clock: FakeClock, ms: number, stepMs = 50): Promise<void> {
 describe('stationHost without a patrol runner', () => {
   it('sends the drones\' link lost (alert) and regained (event), and their warnings, bounded', async () => {
     const parsed = parseFleet(JSON.parse(readFileSync('resources/samples/fleet.json', 'utf8')) as unknown, 'fleet.json');
-    if (!parsed.ok) throw parsed.error;
+    if (!parsed.ok) throw new Error(parsed.reason);
     const fleet = parsed.value;
     const jh01 = fleet.drones.find((d) => d.id === 'JH-01')!;
     const clock = new FakeClock(Date.UTC(2026, 11, 7, 2, 0, 0));
@@ -87,7 +87,7 @@ describe('stationHost without a patrol runner', () => {
 
   it('keeps the desk\'s instructions across a restart without a patrol store, so a later acknowledgement still reaches the centre', async () => {
     const parsed = parseFleet(JSON.parse(readFileSync('resources/samples/fleet.json', 'utf8')) as unknown, 'fleet.json');
-    if (!parsed.ok) throw parsed.error;
+    if (!parsed.ok) throw new Error(parsed.reason);
     const clock = new FakeClock(Date.UTC(2026, 11, 7, 2, 0, 0));
     const dataDir = mkdtempSync(join(tmpdir(), 'kongxun-host-'));
     dirs.push(dataDir);

@@ -54,7 +54,7 @@ export async function flightsMain(argv: string[], io: CliIo): Promise<number> {
   let tz = 'Asia/Shanghai';
   try {
     const fleet = parseFleet(JSON.parse(readFileSync(fleetFile, 'utf8')) as unknown, fleetFile);
-    if (!fleet.ok) return io.fail(`kongxun flights: ${fleet.error.toString()}`, 2);
+    if (!fleet.ok) return io.fail(`kongxun flights: ${fleet.reason}`, 2);
     names = new Map(fleet.value.drones.map((d) => [d.sysid, d.id] as const));
     tz = fleet.value.timezone;
   } catch (e) {

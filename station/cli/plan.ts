@@ -82,7 +82,7 @@ export async function planMain(argv: string[], log: (s: string) => void = consol
       parsed = parseIncidentsGeoJSON(json, incFile);
     } else parsed = parseIncidentsCsv(text, incFile);
     if (!parsed.ok) {
-      logErr(parsed.error.toString());
+      logErr(parsed.reason);
       return 2;
     }
     const hs = clusterHotspots(parsed.value, { idPrefix: 'inc' });

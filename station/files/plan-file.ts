@@ -66,16 +66,16 @@ export function planFromText(name: string, text: string): PlanLoad {
   const ext = extname(name).toLowerCase();
   if (ext === '.waypoints' || ext === '.txt' || /^\s*QGC WPL/.test(text)) {
     const c = checkWaypoints(name, text);
-    if (!c.ok) return { ok: false, error: c.error.toString() };
+    if (!c.ok) return { ok: false, error: c.reason };
     const w = fromWaypoints(text);
     if (!w.ok) return { ok: false, error: `${name}: ${w.error}` };
     const { home, items } = w.value;
     return { ok: true, value: { home, mission: [homeItem(home), ...items.map((it, i) => wireItem(it, i + 1))], fence: [], rally: [] } };
   }
   const j = parseJsonText(name, text);
-  if (!j.ok) return { ok: false, error: j.error.toString() };
+  if (!j.ok) return { ok: false, error: j.reason };
   const c = checkPlan(name, j.value);
-  if (!c.ok) return { ok: false, error: c.error.toString() };
+  if (!c.ok) return { ok: false, error: c.reason };
   const p = fromPlan(j.value);
   if (!p.ok) return { ok: false, error: `${name}: ${p.error}` };
   const { home, items } = p.value;

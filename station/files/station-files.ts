@@ -51,9 +51,9 @@ export function loadStationFiles(stationFile?: string, fleetFile?: string): Resu
   const fj = readJson(fFile);
   if (!fj.ok) return fj;
   const g = parseJurisdiction(gj.value, sFile);
-  if (!g.ok) return err('invalid', g.error.toString());
+  if (!g.ok) return err('invalid', g.reason);
   const f = parseFleet(fj.value, fFile);
-  if (!f.ok) return err('invalid', f.error.toString());
+  if (!f.ok) return err('invalid', f.reason);
   const docks = new Set(g.value.docks.map((d) => d.id));
   const problems = f.value.drones
     .map((d, i) => (docks.has(d.dock) ? '' : `  drones[${i}] (id ${d.id}).dock: "${d.dock}" is not a dock of ${sFile} (docks: ${[...docks].join(', ') || 'none'})`))
@@ -63,6 +63,6 @@ export function loadStationFiles(stationFile?: string, fleetFile?: string): Resu
     geography: g.value,
     geojson: gj.value,
     fleet: f.value,
-    warnings: [...g.warnings, ...f.warnings].map((w) => `${w.where}: ${w.problem}`),
+    warnings: g.warnings.map((w) => `${w.where}: ${w.problem}`),
   });
 }

@@ -9,29 +9,15 @@
  *      │ no drone for maxWaitMs: UNSERVED          any step refused, or the sortie taken home: FAILED
  */
 import { quirksFor } from '../../mavlink/quirks.js';
-import type { VehicleSnapshot } from '../vehicle/vehicle-state.js';
 import { audited, type ActionContext } from './actions.js';
-import type { Candidate } from './policy.js';
-import { said, saidText, type Said } from './said.js';
+import type { PatrolHost } from './host.js';
+import { said, saidText } from './said.js';
 import { groundDistanceM } from '../../common/geo.js';
 import { sleep, waitUntil } from '../../common/wait.js';
-import type { Sortie } from './sortie.js';
 import type { PatrolStore } from './store.js';
 
-/** What the dispatcher needs of the patrol it serves (the runner provides it; tests may provide their own). */
-export interface DispatchHost {
-  /** The day's sorties as they are now. */
-  sorties(): readonly Sortie[];
-  /** What the station sees of a drone. */
-  view(sysid: number): VehicleSnapshot | undefined;
-  isTakenOver(sysid: number): boolean;
-  /** Battery % a drone must keep for its way home. */
-  readonly reservePct: number;
-  /** Drones in their docks that could fly a slot like this one now, best first. */
-  candidates(slot: Pick<Sortie, 'kind' | 'needPct' | 'landMs'>, nowMs: number, fromDock: string | null): Candidate[];
-  event(sortie: string | null, sysid: number | null, kind: string, sd: Said): void;
-  alert(sortie: string | null, sysid: number | null, level: string, sd: Said): void;
-}
+/** What the dispatcher needs of the patrol it serves (the runner's one host, host.ts; tests may provide their own). */
+export type DispatchHost = Pick<PatrolHost, 'sorties' | 'view' | 'isTakenOver' | 'reservePct' | 'candidates' | 'event' | 'alert'>;
 
 export interface LookRequest {
   id?: string;

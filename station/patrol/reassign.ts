@@ -1,26 +1,15 @@
 /**
  * Slots that lost their drone: given (the rest of) the slot to the best candidate now, or kept open and tried
  * again every tick while enough of the slot is left (policy.ts decides the candidate, the replacement sortie and
- * how much of a slot is worth a launch). The runner is its host: the sorties, their machine, the record.
+ * how much of a slot is worth a launch). Its host is the runner's (host.ts): the sorties, their machine, the record.
  */
-import type { Clock } from '../../common/clock.js';
-import { replacement, slotExpired, slotOnMs, type Candidate } from './policy.js';
+import type { PatrolHost } from './host.js';
+import { replacement, slotExpired, slotOnMs } from './policy.js';
 import { said, type Said } from './said.js';
-import type { GateReport, Sortie, SortieEvent } from './sortie.js';
+import type { Sortie } from './sortie.js';
 
-/** What the reassignment needs of the runner. */
-export interface ReassignHost {
-  clock: Clock;
-  /** The drones that could fly `s` now, best first (policy.ts `candidates` over what the station sees). */
-  candidates(s: Sortie, nowMs: number, fromDock: string | null): Candidate[];
-  /** The planned drone's dock and cruise speed of a sortie's plan, when the plan is known. */
-  planned(s: Sortie): { dock: string; cruiseMps: number } | undefined;
-  put(s: Sortie): void;
-  apply(s: Sortie, e: SortieEvent): void;
-  gates(s: Sortie, nowMs: number): GateReport;
-  event(sortie: string | null, sysid: number | null, kind: string, sd: Said): void;
-  alert(sortie: string | null, sysid: number | null, level: string, sd: Said): void;
-}
+/** What the reassignment needs of the patrol (the runner's one host, host.ts). */
+export type ReassignHost = Pick<PatrolHost, 'clock' | 'candidates' | 'planned' | 'put' | 'apply' | 'gates' | 'event' | 'alert'>;
 
 export class Reassigner {
   /** Slots still without a drone. */

@@ -2,7 +2,7 @@
  * The patrol runner: binds one sortie machine (sortie.ts) per sortie of the day to the station and its clock.
  * Every `tickMs` it feeds each sortie the time and its gates, watches the drones in the air (mission progress,
  * battery, link, mode, GPS, landing) and turns what it sees into machine events; the machines' effects
- * (upload, launch, hold, resume, rtl, alert, reassign) are carried out here, every command audited.
+ * (upload, launch, hold, resume, rtl, alert, reassign) are carried out by effects.ts, every command audited.
  *
  * The rules — relief, battery limits and handover, failsafes, reassignment, a late start — are pure functions
  * in policy.ts; this file gathers their inputs and carries out what they return.
@@ -15,18 +15,18 @@
  */
 import { english, said, saidText, type Said } from './said.js';
 import type { Clock, TimerId } from '../../common/clock.js';
-import { err, ok, type Result } from '../../common/result.js';
 import type { Station } from '../compose.js';
-import type { PlanLists } from '../files/plan-file.js';
 import type { VehicleSnapshot } from '../vehicle/vehicle-state.js';
 import { isoLocal } from '../../missions/plan/timezone.js';
-import { audited, landingAt, launchMission, uploadPlan, type ActionContext } from './actions.js';
+import { audited, type ActionContext } from './actions.js';
+import { SortieEffects } from './effects.js';
 import { quirksFor } from '../../mavlink/quirks.js';
 import type { DayInput, DaySortie } from './day.js';
-import { Dispatcher, type DispatchHost, type LookRequest, type DispatchRecord } from './dispatch.js';
+import { Dispatcher, type LookRequest, type DispatchRecord } from './dispatch.js';
+import type { PatrolHost } from './host.js';
 import { evaluateGates } from './gates.js';
 import { WARMUP_MS, candidates, streamNote, missedAtStart, takeoverReassigns, watchSortie, type Candidate, type FleetView, type WatchMove } from './policy.js';
-import { ACTIVE_STATES, AIRBORNE_STATES, DEFAULT_TIMING, FINAL_STATES, newSortie, restoredSortie, stepSortie, type GateReport, type Sortie, type SortieEffect, type SortieEvent, type SortieTiming } from './sortie.js';
+import { ACTIVE_STATES, AIRBORNE_STATES, DEFAULT_TIMING, FINAL_STATES, newSortie, restoredSortie, stepSortie, type GateReport, type Sortie, type SortieEvent, type SortieTiming } from './sortie.js';
 import { DroneFlags } from './flags.js';
 import { DroneWatches } from './watches.js';
 import { Reassigner } from './reassign.js';
@@ -55,8 +55,6 @@ export interface RunnerOptions {
 export class PatrolRunner {
   private readonly sorties = new Map<string, Sortie>();
   private readonly watches: DroneWatches;
-  /** sysid → plan path verified on it since its last flight. */
-  private readonly verified = new Map<number, string>();
   /** Maintenance flags and the pilot's takeovers, kept in the store: a drone set aside stays so after a restart. */
   private readonly flags: DroneFlags;
   private readonly timing: SortieTiming;
@@ -66,6 +64,8 @@ export class PatrolRunner {
   private offStreams: (() => void) | undefined;
   private readonly startedMs: number;
   private readonly reassigner: Reassigner;
+  /** The machines' effects carried out on the drones (effects.ts). */
+  private readonly effects: SortieEffects;
   private stopped = false;
   private run: RunMark;
   readonly dispatcher: Dispatcher;
@@ -82,26 +82,29 @@ export class PatrolRunner {
     const saved = o.store.sorties(this.dayKey);
     if (saved.length) for (const s of saved) this.sorties.set(s.id, restoredSortie(s));
     else for (const d of o.day.sorties) this.put(newSortie({ id: d.s.id, kind: d.s.kind, post: d.s.kind === 'school' ? (d.s.targets[0] ?? d.s.id) : 'patrol', droneId: d.drone.id, sysid: d.drone.sysid, plan: d.s.plan, launchMs: d.launchMs, onMs: d.onMs, offMs: d.offMs, landMs: d.landMs, needPct: Math.ceil(d.s.battery_percent) }));
-    this.reassigner = new Reassigner(
-      {
-        clock: o.clock,
-        candidates: (slot, nowMs, fromDock) => this.candidates(slot, nowMs, fromDock),
-        planned: (slot) => {
-          const d = this.daySortie(slot);
-          return d ? { dock: d.drone.dock, cruiseMps: d.drone.cruiseMps } : undefined;
-        },
-        put: (slot) => this.put(slot),
-        apply: (slot, e) => this.apply(slot, e),
-        gates: (slot, nowMs) => this.gatesFor(slot, nowMs),
-        event: (...a) => this.event(...a),
-        alert: (...a) => this.alert(...a),
+    // One face of the runner for its helpers (host.ts): each takes the part it uses.
+    const host: PatrolHost = {
+      clock: o.clock,
+      reservePct: this.reservePct,
+      sorties: () => this.list(),
+      view: (sysid) => this.snap(sysid),
+      isTakenOver: (sysid) => this.isTakenOver(sysid),
+      candidates: (slot, nowMs, fromDock) => this.candidates(slot, nowMs, fromDock),
+      planned: (slot) => {
+        const d = this.daySortie(slot);
+        return d ? { dock: d.drone.dock, cruiseMps: d.drone.cruiseMps } : undefined;
       },
-      [...this.sorties.values()].filter((s) => s.replaces).length,
-    );
-    const host: DispatchHost = {
-      sorties: () => this.list(), view: (sysid) => this.snap(sysid), isTakenOver: (sysid) => this.isTakenOver(sysid), reservePct: this.reservePct,
-      candidates: (slot, nowMs, fromDock) => this.candidates(slot, nowMs, fromDock), event: (...a) => this.event(...a), alert: (...a) => this.alert(...a),
+      put: (slot) => this.put(slot),
+      apply: (slot, e) => this.apply(slot, e),
+      gates: (slot, nowMs) => this.gatesFor(slot, nowMs),
+      event: (...a) => this.event(...a),
+      alert: (...a) => this.alert(...a),
     };
+    this.reassigner = new Reassigner(host, [...this.sorties.values()].filter((s) => s.replaces).length);
+    this.effects = new SortieEffects({
+      ctx: this.ctx, watches: this.watches, drones: o.day.fleet.drones, view: host.view, alert: host.alert,
+      daySortie: (s) => this.daySortie(s), reassign: (s, reason) => this.reassigner.reassign(s, reason), later: (s, e) => this.later(s, e),
+    });
     this.dispatcher = new Dispatcher({ ctx: this.ctx, host, store: o.store, key: this.dayKey });
     this.run = { startedMs: o.clock.now(), aliveMs: o.clock.now(), stoppedMs: null };
     this.noteRestart();
@@ -257,82 +260,12 @@ export class PatrolRunner {
     return this.o.day.plans.get(s.plan);
   }
 
-  /**
-   * The mission a sortie's drone flies. A drone standing in for one of another dock flies that sortie's route
-   * but lands where it lives: the route's last item (NAV_LAND on the planned drone's dock, whose own drone may
-   * still sit there) is moved to the stand-in's home. Without a known home it is not sent at all.
-   */
-  private planFor(s: Sortie, d: DaySortie): Result<PlanLists> {
-    const own = this.o.day.fleet.drones.find((x) => x.sysid === s.sysid);
-    if (!own || own.dock === d.drone.dock) return ok(d.plan);
-    const home = this.snap(s.sysid)?.home;
-    if (!home) return err('no-home', `${s.droneId} stands in from dock ${own.dock}: its home is not known yet, so it cannot be sent to land there`);
-    return ok(landingAt(d.plan, home));
-  }
-
   apply(s: Sortie, e: SortieEvent): void {
     const before = s.state;
     const { sortie, effects } = stepSortie(s, e, this.timing);
     if (sortie !== s) this.put(sortie);
     if (sortie.state !== before) this.event(sortie.id, sortie.sysid, 'state', sortie.reason ? said('state-why', { from: before, to: sortie.state }, [saidText(sortie.reason)]) : said('state', { from: before, to: sortie.state }));
-    for (const fx of effects) this.effect(sortie, fx);
-  }
-
-  private effect(s: Sortie, fx: SortieEffect): void {
-    const cmd = () => this.o.station.vehicle(s.sysid)?.commands;
-    switch (fx.type) {
-      case 'alert':
-        this.alert(s.id, s.sysid, fx.level, fx.said);
-        return;
-      case 'upload': {
-        const d = this.daySortie(s);
-        if (!d) return this.later(s, { type: 'upload-done', ok: false, reason: `no plan ${s.plan}` });
-        const plan = this.planFor(s, d);
-        if (!plan.ok) return this.later(s, { type: 'upload-done', ok: false, reason: plan.reason });
-        void uploadPlan(this.ctx, s.sysid, s.id, plan.value).then((r) => {
-          if (r.ok) this.verified.set(s.sysid, s.plan);
-          this.later(s, r.ok ? { type: 'upload-done', ok: true } : { type: 'upload-done', ok: false, reason: r.reason });
-        });
-        return;
-      }
-      case 'launch':
-        Object.assign(this.watches.get(s.sysid), { current: 0, battery: [], homeDistM: 0 });
-        void launchMission(this.ctx, s.sysid, s.id).then((r) => {
-          this.verified.delete(s.sysid);
-          this.later(s, r.ok ? { type: 'launch-done', ok: true, nowMs: this.o.clock.now() } : { type: 'launch-done', ok: false, nowMs: this.o.clock.now(), reason: r.reason });
-        });
-        return;
-      case 'hold':
-        this.setCurrent(s, 'hold', `mission item ${this.daySortie(s)?.marks.holdSeq} (hold for relief)`);
-        return;
-      case 'resume':
-        this.setCurrent(s, 'resume', `mission item ${this.daySortie(s)?.marks.resumeSeq} (relieved, home)`);
-        return;
-      case 'rtl':
-        void audited(this.ctx, s.sysid, s.id, `RTL (${fx.reason})`, () => cmd()!.rtl());
-        return;
-      case 'reassign':
-        this.reassigner.reassign(s, fx.said);
-        return;
-    }
-  }
-
-  /**
-   * Holding is done with the mission itself: back to the hover (a school post) or to the start of the route
-   * (patrol), and, once relieved, on to the leg home. A pause would stop a drone in its landing leg.
-   */
-  private setCurrent(s: Sortie, what: 'hold' | 'resume', label: string): void {
-    const d = this.daySortie(s);
-    const m = this.o.station.vehicle(s.sysid)?.missions;
-    if (!d || !m) return;
-    const seq = what === 'hold' ? d.marks.holdSeq : d.marks.resumeSeq;
-    this.watches.get(s.sysid).holdSentMs = this.o.clock.now();
-    void audited(this.ctx, s.sysid, s.id, `set current ${label}`, async () => {
-      const r = await m.setCurrent(seq).result;
-      // Confirmed by the drone: progress is there now (MISSION_CURRENT may be slow, or not come at all).
-      if (r.outcome === 'ok') this.watches.get(s.sysid).current = seq;
-      return r.outcome === 'ok' ? { ok: true } : { ok: false, reason: `set current ${seq}: ${r.outcome}${r.reason ? ` (${r.reason})` : ''}` };
-    });
+    for (const fx of effects) this.effects.carryOut(sortie, fx);
   }
 
   /** Feed an event to the sortie's current version (it may have moved on while a command ran). */
@@ -346,7 +279,7 @@ export class PatrolRunner {
     const info = this.o.station.vehicle(s.sysid);
     return evaluateGates({
       nowMs, snap: this.snap(s.sysid), lost: info?.lost ?? true, needPct: s.needPct, reservePct: this.reservePct,
-      maintenance: this.isInMaintenance(s.sysid), missionVerified: this.verified.get(s.sysid) === s.plan,
+      maintenance: this.isInMaintenance(s.sysid), missionVerified: this.effects.verifiedOn(s.sysid, s.plan),
       warmingUntilMs: this.warmingUntil(s.sysid, nowMs),
       busyWith: this.isTakenOver(s.sysid) ? 'the pilot' : (this.busyWith(s.sysid, s.id)?.id ?? this.dispatcher.busy(s.sysid)),
       records: this.o.records?.() ?? null,
@@ -376,7 +309,7 @@ export class PatrolRunner {
         this.flags.set('maintenance', s.sysid, true);
         return this.alert(s.id, s.sysid, 'critical', said('landed-away', { sortie: s.id, drone: s.droneId, metres: Math.round(m.distM) }));
       case 'hold-again':
-        return this.setCurrent(s, 'hold', `mission item ${this.daySortie(s)?.marks.holdSeq} (hold for relief, again)`);
+        return this.effects.setCurrent(s, 'hold', `mission item ${this.daySortie(s)?.marks.holdSeq} (hold for relief, again)`);
       case 'bring-forward':
         this.put({ ...m.next, launchMs: m.launchMs, onMs: m.onMs });
         return this.event(m.next.id, m.next.sysid, 'handover', said('handover-early', { seconds: Math.round((m.next.launchMs - m.launchMs) / 1000), sortie: s.id, drone: s.droneId }));

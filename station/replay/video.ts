@@ -24,6 +24,7 @@ import { encodeFrame, FLAG_DAMAGED } from '../../common/video-wire.js';
 import type { FlightCatalog } from './flights.js';
 import { demuxFrame, newDemuxState } from './ts-demux.js';
 import { loadTimeline, type Timeline, type TimelineFrame } from './timeline.js';
+import { realDeadline, type Cancel } from '../real-time.js';
 
 export type { Timeline, TimelineFrame } from './timeline.js';
 
@@ -96,7 +97,7 @@ export class ReplaySession {
   private lastSent: number | null = null;
   /** A frame could not be read: the ones after it are damaged until the next keyframe. */
   private broken = false;
-  private sleeper: { timer: NodeJS.Timeout; done: () => void } | undefined;
+  private sleeper: { cancel: Cancel; done: () => void } | undefined;
   private readonly now: () => number;
   private readonly maxBuffered: number;
 
@@ -342,7 +343,8 @@ export class ReplaySession {
         if (this.sleeper?.done === done) this.sleeper = undefined;
         resolve();
       };
-      this.sleeper = { timer: setTimeout(done, ms), done };
+      // Real time: a recording is played to a browser at the pace it was filmed.
+      this.sleeper = { cancel: realDeadline(ms, done), done };
     });
   }
 
@@ -350,7 +352,7 @@ export class ReplaySession {
   private wake(): void {
     const s = this.sleeper;
     if (!s) return;
-    clearTimeout(s.timer);
+    s.cancel();
     s.done();
   }
 }

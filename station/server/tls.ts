@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { createSecureContext } from 'node:tls';
 import { err, ok, type Result } from '../../common/result.js';
 import { nodeRequire } from '../node-require.js';
+import { realNow } from '../real-time.js';
 
 export interface TlsMaterial {
   cert: string;
@@ -66,7 +67,7 @@ function covers(cert: string, names: string[], nowMs: number): boolean {
 }
 
 /** The station's own certificate for `names` (DNS names and IP addresses), kept in `dataDir`/tls/. */
-export async function selfSignedTls(dataDir: string, names: string[], nowMs = Date.now()): Promise<Result<TlsMaterial>> {
+export async function selfSignedTls(dataDir: string, names: string[], nowMs = realNow()): Promise<Result<TlsMaterial>> {
   const dir = join(dataDir, 'tls');
   const certFile = join(dir, 'cert.pem');
   const keyFile = join(dir, 'key.pem');

@@ -10,6 +10,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StationEvent } from '../../common/api/contract.js';
+import { realDeadline } from '../real-time.js';
 
 export interface Keyframe {
   /** Annex B: SPS/PPS and the IDR access unit. */
@@ -89,14 +90,15 @@ export class AlertSnapshots {
       const ff = spawn(this.o.ffmpeg ?? '/usr/bin/ffmpeg', ['-hide_banner', '-loglevel', 'error', '-f', 'h264', '-i', 'pipe:0', '-frames:v', '1', '-vf', "scale='min(640,iw)':-2", '-q:v', '5', '-y', out], { stdio: ['pipe', 'ignore', 'pipe'] });
       let errText = '';
       ff.stderr.on('data', (b: Buffer) => (errText = (errText + b.toString()).slice(-500)));
-      const timer = setTimeout(() => ff.kill('SIGKILL'), FFMPEG_TIMEOUT_MS);
+      // Real time: the deadline of an ffmpeg child process.
+      const cancel = realDeadline(FFMPEG_TIMEOUT_MS, () => ff.kill('SIGKILL'));
       ff.on('error', (e) => {
-        clearTimeout(timer);
+        cancel();
         this.o.log?.(`kongxun: alert snapshot ${file}: ffmpeg: ${e.message}`);
         resolve();
       });
       ff.on('close', (code) => {
-        clearTimeout(timer);
+        cancel();
         if (code === 0 && existsSync(out)) this.written.push(file);
         else this.o.log?.(`kongxun: alert snapshot ${file}: ffmpeg exited ${code}: ${errText.trim()}`);
         resolve();

@@ -10,6 +10,7 @@ import { existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { err, ok, type Result } from '../../common/result.js';
 import { JanusGateway } from './janus.js';
+import { realDeadline, realNow, realSleep } from '../real-time.js';
 
 /** Where Debian puts Janus's plugins and transports (x86-64 and arm64). */
 const LIB_DIRS = ['/usr/lib/x86_64-linux-gnu/janus', '/usr/lib/aarch64-linux-gnu/janus', '/usr/lib/janus', '/opt/janus/lib/janus'];
@@ -160,20 +161,20 @@ export async function spawnJanus(o: SpawnJanusOptions): Promise<Result<JanusProc
     if (exited !== null) return;
     const gone = new Promise((r) => proc.once('exit', r));
     proc.kill('SIGTERM');
-    const t = setTimeout(() => proc.kill('SIGKILL'), 3000);
+    const cancel = realDeadline(3000, () => proc.kill('SIGKILL'));
     await gone;
-    clearTimeout(t);
+    cancel();
   };
-  const deadline = Date.now() + (o.startTimeoutMs ?? 15_000);
+  const deadline = realNow() + (o.startTimeoutMs ?? 15_000);
   for (;;) {
     if (exited !== null) return err('janus-exited', `janus exited (${exited as number}) at start: ${out.trim().split('\n').slice(-5).join(' | ')}`);
     const info = await gateway.info();
     if (info.ok) break;
-    if (Date.now() > deadline) {
+    if (realNow() > deadline) {
       await stop();
       return err('janus-timeout', `janus did not answer on ${gateway.adminUrl}: ${info.reason}`);
     }
-    await new Promise((r) => setTimeout(r, 100));
+    await realSleep(100);
   }
   o.log?.(`kongxun: janus (WebRTC for kiosks and the centre) at ${gateway.url}, config in ${o.dir}`);
   return ok({ gateway, url: gateway.url, proc, stop });

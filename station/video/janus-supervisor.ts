@@ -10,6 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { ok, type Result } from '../../common/result.js';
 import type { JanusForwarder, JanusGateway } from './janus.js';
 import { spawnJanus, type JanusProcess, type SpawnJanusOptions } from './janus-process.js';
+import { realDeadline, realNow, type Cancel } from '../real-time.js';
 
 export interface JanusSupervisorOptions extends SpawnJanusOptions {
   /** An alert (the station's events, the patrol's alerts): Janus died, with the cause; `back` when it runs again. */
@@ -25,9 +26,9 @@ export class JanusSupervisor {
   private cur: JanusProcess;
   private forwarder: JanusForwarder | undefined;
   private stopping = false;
-  private timer: NodeJS.Timeout | undefined;
+  private timer: Cancel | undefined;
   private backoff: number;
-  private startedAt = Date.now();
+  private startedAt = realNow();
   /** Restarts that succeeded, and the backoffs waited before each attempt (ms), for the log and tests. */
   restarts = 0;
   readonly waits: number[] = [];
@@ -71,7 +72,7 @@ export class JanusSupervisor {
       if (this.stopping || p !== this.cur) return;
       const last = tail.trim().split('\n').filter((l) => l.trim()).slice(-3).join(' | ').slice(0, 300);
       const cause = signal ? `killed by ${signal}` : `exited with code ${code}`;
-      if (Date.now() - this.startedAt >= (this.o.stableMs ?? 60_000)) this.backoff = this.o.backoffMs ?? 1000;
+      if (realNow() - this.startedAt >= (this.o.stableMs ?? 60_000)) this.backoff = this.o.backoffMs ?? 1000;
       this.o.onAlert(`视频网关 Janus 已停止 · Janus (WebRTC for kiosks and the centre) ${cause}${last ? ` (${last})` : ''}; restarting in ${Math.round(this.backoff / 100) / 10} s`, 'died');
       this.schedule();
     });
@@ -81,7 +82,7 @@ export class JanusSupervisor {
     const wait = this.backoff;
     this.waits.push(wait);
     this.backoff = Math.min(this.o.maxBackoffMs ?? 60_000, this.backoff * 2);
-    this.timer = setTimeout(() => void this.restart(), wait);
+    this.timer = realDeadline(wait, () => void this.restart());
   }
 
   private async restart(): Promise<void> {
@@ -97,7 +98,7 @@ export class JanusSupervisor {
       return this.schedule();
     }
     this.cur = r.value;
-    this.startedAt = Date.now();
+    this.startedAt = realNow();
     this.restarts++;
     this.watch(r.value);
     const again = this.forwarder ? await this.forwarder.renew() : ok({ mountpoints: 0, tokens: 0 });
@@ -106,7 +107,7 @@ export class JanusSupervisor {
 
   async stop(): Promise<void> {
     this.stopping = true;
-    if (this.timer) clearTimeout(this.timer);
+    if (this.timer) this.timer();
     await this.cur.stop();
   }
 }

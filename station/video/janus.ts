@@ -16,6 +16,7 @@ import { randomBytes } from 'node:crypto';
 import { createSocket, type Socket } from 'node:dgram';
 import { err, ok, type Result } from '../../common/result.js';
 import type { JanusAccess } from '../../common/api/contract.js';
+import { realDeadline, realNow, type Cancel } from '../real-time.js';
 
 export type { JanusAccess };
 
@@ -60,7 +61,7 @@ export class JanusGateway {
 
   private async admin(body: Json): Promise<Result<Json>> {
     const ctl = new AbortController();
-    const t = setTimeout(() => ctl.abort(), this.o.timeoutMs ?? 5000);
+    const cancel = realDeadline(this.o.timeoutMs ?? 5000, () => ctl.abort());
     try {
       const r = await fetch(this.o.adminUrl, { method: 'POST', body: JSON.stringify({ ...body, transaction: randomBytes(8).toString('hex'), admin_secret: this.o.adminSecret }), signal: ctl.signal });
       const text = await r.text();
@@ -74,7 +75,7 @@ export class JanusGateway {
     } catch (e) {
       return err('janus-unreachable', `janus admin API ${this.o.adminUrl}: ${(e as Error).name === 'AbortError' ? 'no answer' : String(e)}`);
     } finally {
-      clearTimeout(t);
+      cancel();
     }
   }
 
@@ -143,7 +144,7 @@ export interface JanusForwarderOptions {
 export class JanusForwarder {
   private readonly sock: Socket;
   private readonly mounts = new Map<string, Mountpoint | 'pending' | 'failed'>();
-  private readonly tokens = new Map<string, NodeJS.Timeout>();
+  private readonly tokens = new Map<string, Cancel>();
   private readonly now: () => number;
   /** Packets sent per drone (tests, status). */
   readonly sent = new Map<string, number>();
@@ -153,7 +154,7 @@ export class JanusForwarder {
     this.sock = createSocket('udp4');
     this.sock.on('error', (e) => o.log?.(`kongxun: janus forwarding: ${e.message}`));
     this.sock.unref();
-    this.now = o.now ?? Date.now;
+    this.now = o.now ?? realNow;
   }
 
   forward(drone: string, packet: Uint8Array): void {
@@ -190,9 +191,7 @@ export class JanusForwarder {
     const r = await this.o.gateway.addToken(token);
     if (!r.ok) return r;
     const ttl = ttlMs ?? this.o.tokenTtlMs ?? 12 * 3_600_000;
-    const timer = setTimeout(() => void this.revoke(token), ttl);
-    timer.unref();
-    this.tokens.set(token, timer);
+    this.tokens.set(token, realDeadline(ttl, () => void this.revoke(token), { unref: true }));
     return ok({ url: this.o.gateway.url, token, expiresMs: this.now() + ttl, mountpoints: this.mountpoints().map(({ drone, id }) => ({ drone, id })) });
   }
 
@@ -229,9 +228,9 @@ export class JanusForwarder {
   }
 
   async revoke(token: string): Promise<void> {
-    const t = this.tokens.get(token);
-    if (!t) return;
-    clearTimeout(t);
+    const cancel = this.tokens.get(token);
+    if (!cancel) return;
+    cancel();
     this.tokens.delete(token);
     await this.o.gateway.revokeToken(token);
   }

@@ -8,6 +8,7 @@ import { parseRtcpSenderReports } from './rtp.js';
 import type { RtspAuth } from './rtsp-auth.js';
 import { bindPortPair, type UdpPair } from './rtsp-udp.js';
 import type { PacketSink } from './udp-source.js';
+import { realDeadline, realSleep, type Cancel } from '../real-time.js';
 
 export type LowerTransport = 'tcp' | 'udp';
 
@@ -23,7 +24,6 @@ export interface Reply {
   authorized: boolean;
 }
 export const header = (r: Reply, name: string) => r.headers.get(name)?.[0];
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref());
 
 export class RtspConnection {
   readonly sock: Socket;
@@ -35,7 +35,8 @@ export class RtspConnection {
   channels: [number, number] = [0, 1];
   udp: UdpPair | undefined;
   serverRtcp: { address: string; port: number } | undefined;
-  readonly timers: NodeJS.Timeout[] = [];
+  /** The session's repeating real-time jobs (keep-alive, receiver reports), cancelled on release. */
+  readonly timers: Cancel[] = [];
   private buf: Buffer = Buffer.alloc(0);
   private cseq = 0;
   private readonly waiting = new Map<number, (r: Reply | undefined) => void>();
@@ -71,11 +72,11 @@ export class RtspConnection {
     this.sock.write(`${method} ${uri} RTSP/1.0\r\n${Object.entries(h).map(([k, v]) => `${k}: ${v}\r\n`).join('')}\r\n`);
     return new Promise((resolve) => {
       const done = (r: Reply | undefined) => {
-        clearTimeout(timer);
+        cancel();
         this.waiting.delete(cseq);
         resolve(r && { ...r, authorized: authorization !== undefined });
       };
-      const timer = setTimeout(() => done(undefined), REQUEST_TIMEOUT_MS);
+      const cancel = realDeadline(REQUEST_TIMEOUT_MS, () => done(undefined));
       this.waiting.set(cseq, done);
     });
   }
@@ -155,13 +156,13 @@ export class RtspConnection {
 
   /** TEARDOWN (waiting briefly for the reply), then close everything. */
   async teardown(): Promise<void> {
-    if (this.session && !this.gone) await Promise.race([this.request('TEARDOWN', this.base), sleep(TEARDOWN_WAIT_MS)]);
+    if (this.session && !this.gone) await Promise.race([this.request('TEARDOWN', this.base), realSleep(TEARDOWN_WAIT_MS, { unref: true })]);
     this.sock.destroy();
     this.release();
   }
 
   private release(): void {
-    for (const t of this.timers.splice(0)) clearInterval(t);
+    for (const cancel of this.timers.splice(0)) cancel();
     this.closeUdp();
     for (const w of [...this.waiting.values()]) w(undefined);
   }

@@ -28,6 +28,7 @@ import { credentialsFromUrl, redactUrl, requestUrl, RtspAuth } from './rtsp-auth
 import { header, REQUEST_TIMEOUT_MS, RtspConnection, type LowerTransport, type Reply } from './rtsp-connection.js';
 import { parseTransport, receiverReport } from './rtsp-udp.js';
 import type { PacketSink, VideoSource } from './udp-source.js';
+import { realDeadline, realEvery, type Cancel } from '../real-time.js';
 
 export { redactUrl } from './rtsp-auth.js';
 export type { LowerTransport } from './rtsp-connection.js';
@@ -87,7 +88,7 @@ export function openRtspSource(url: string, sink: PacketSink, hooks: RtspHooks):
   let firSeq = 0;
   let closed = false;
   let conn: RtspConnection | undefined;
-  let retry: NodeJS.Timeout | undefined;
+  let retry: Cancel | undefined;
 
   /** OPTIONS … PLAY on a new connection: why it failed, or undefined when the stream plays. */
   const play = async (c: RtspConnection): Promise<string | undefined> => {
@@ -142,8 +143,8 @@ export function openRtspSource(url: string, sink: PacketSink, hooks: RtspHooks):
         // The server forgot the session (it timed out, or restarted): start over on a new connection.
         if ((await c.request(keepAlive, c.base))?.status === 454) c.sock.destroy(new Error(`${keepAlive} answered 454 Session Not Found`));
       };
-      c.timers.push(setInterval(() => void keepAliveOnce(), Math.max(1, timeoutS) * 500));
-      if (pair) c.timers.push(setInterval(report, RECEIVER_REPORT_MS));
+      c.timers.push(realEvery(Math.max(1, timeoutS) * 500, () => void keepAliveOnce()));
+      if (pair) c.timers.push(realEvery(RECEIVER_REPORT_MS, report));
       return undefined;
     }
     return `rtsp: ${shown}: no RTP transport left to try`;
@@ -164,7 +165,7 @@ export function openRtspSource(url: string, sink: PacketSink, hooks: RtspHooks):
     };
     c.sock.on('error', (e) => fail(`rtsp: ${shown}: ${e.message}`));
     c.sock.on('close', () => {
-      if (!closed) retry = setTimeout(run, authFailed ? AUTH_RETRY_MS : RETRY_MS);
+      if (!closed) retry = realDeadline(authFailed ? AUTH_RETRY_MS : RETRY_MS, run);
     });
     c.sock.on('connect', () => {
       play(c).then(
@@ -181,7 +182,7 @@ export function openRtspSource(url: string, sink: PacketSink, hooks: RtspHooks):
     describe: () => shown,
     close: async () => {
       closed = true;
-      if (retry) clearTimeout(retry);
+      if (retry) retry();
       await conn?.teardown();
     },
   });

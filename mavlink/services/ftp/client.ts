@@ -5,7 +5,8 @@
  */
 import type { DirEntry } from './protocol.js';
 import { createOp, ftpOpMachine, type FtpOpResult, type FtpOpSpec } from './ops.js';
-import { createRead, ftpReadMachine, type FtpReadOptions, type FtpReadResult, type FtpReadSpec } from './read.js';
+import { ftpReadMachine } from './read.js';
+import { createRead, type FtpReadOptions, type FtpReadResult, type FtpReadSpec } from './read-state.js';
 import type { FtpFailure, FtpTarget } from './request.js';
 import { drive, type DriveOptions, type Running } from '../driver.js';
 import { err, ok, type Result } from '../../../common/result.js';

@@ -5,7 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { FtpError, Op, type FtpPayload } from './protocol.js';
-import { createRead, ftpReadMachine, type FtpReadResult } from './read.js';
+import { ftpReadMachine } from './read.js';
+import { createRead, type FtpReadResult } from './read-state.js';
 import { ScriptedVehicle, runFtp, type Faults } from './testing.js';
 
 function file(n: number, seed = 1): Uint8Array {
