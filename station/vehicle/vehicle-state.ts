@@ -326,14 +326,22 @@ export type VehicleSnapshot = Omit<VehicleState, 'rates' | 'links' | 'statustext
 
 /** What the UI gets: rates in Hz, loss in percent, texts without the reassembly scratch. */
 export function vehicleSnapshot(s: VehicleState, nowMs: number, textLimit = 20): VehicleSnapshot {
-  const { rates, links, statustext, recent: _recent, ...rest } = s;
+  // Field by field, in the state's order, rather than `const { rates, links, statustext, recent, ...rest } = s`:
+  // an object rest copies through V8's slow path, and the runner views every drone every second of a simulated
+  // day (bench/patrol-day.ts). A field added to VehicleState fails to compile here until it is listed.
+  const links: LinkSnapshot[] = [];
+  for (const link in s.links) {
+    const q = s.links[link]!;
+    links.push({ link, lastRxMs: q.lastRxMs, received: q.received, lost: q.lost, lossPct: Math.round(lossPct(q) * 10) / 10 });
+  }
   return {
-    ...rest,
-    ratesHz: ratesHz(rates, nowMs),
-    links: Object.entries(links).map(([link, q]) => ({
-      link, lastRxMs: q.lastRxMs, received: q.received, lost: q.lost, lossPct: Math.round(lossPct(q) * 10) / 10,
-    })),
-    statustext: statustext.entries.slice(-textLimit),
-    armingMessages: statustext.arming.slice(-5),
+    sysid: s.sysid, compid: s.compid, firmware: s.firmware, autopilot: s.autopilot, vehicleType: s.vehicleType, mode: s.mode,
+    customMode: s.customMode, baseMode: s.baseMode, armed: s.armed, systemStatus: s.systemStatus, lastHeartbeatMs: s.lastHeartbeatMs,
+    position: s.position, attitude: s.attitude, velocity: s.velocity, headingDeg: s.headingDeg, battery: s.battery, gps: s.gps,
+    sensors: s.sensors, home: s.home, landedState: s.landedState, ekf: s.ekf, rttMs: s.rttMs, timeBootMs: s.timeBootMs, reboots: s.reboots,
+    ratesHz: ratesHz(s.rates, nowMs),
+    links,
+    statustext: s.statustext.entries.slice(-textLimit),
+    armingMessages: s.statustext.arming.slice(-5),
   };
 }
