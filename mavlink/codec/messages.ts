@@ -298,9 +298,12 @@ export function encodePayload(msg: MavLinkData): EncodedPayload {
   return r.value;
 }
 
+/** Names by id, read once from the classes (the reducer names every frame it counts; see ENTRIES on static fields). */
+const NAMES = new Map<number, string>([...REGISTRY].map(([id, cls]) => [id, cls.MSG_NAME]));
+
 /** Name of a message id, e.g. "HEARTBEAT", or "MSG_<id>" when unknown. */
 export function messageName(msgid: number): string {
-  return REGISTRY.get(msgid)?.MSG_NAME ?? `MSG_${msgid}`;
+  return NAMES.get(msgid) ?? `MSG_${msgid}`;
 }
 
 /**
