@@ -154,12 +154,12 @@ function encodeChars(b: Uint8Array, off: number, len: number, s: unknown): void 
 }
 
 /**
- * A reader builds the message with a generated constructor whose prototype is the mappings class's:
- * the result is `instanceof` that class, `.constructor` is the class, and it has the same own properties
- * in the same order as `new Cls()` — but the mappings constructors' default values (which call
- * Object.keys on an enum per enum field) are never computed, since every field is read anyway.
+ * A generated constructor of one message class whose prototype is the mappings class's: what it builds is
+ * `instanceof` that class, `.constructor` is the class, and it has the same own properties in the same order as
+ * `new Cls()` — but the mappings constructors' default values (which call Object.keys on an enum per enum field)
+ * are never computed. `value(f)` is the expression of field f's value; it may read `dv` and `b` (a payload).
  */
-function compileReader(cls: MessageClass): Reader {
+function compileConstructor(cls: MessageClass, value: (f: MavLinkPacketField) => string): new (dv?: DataView, b?: Uint8Array) => MavLinkData {
   const byName = new Map<string, MavLinkPacketField>();
   for (const f of cls.FIELDS as MavLinkPacketField[]) byName.set(f.name, f);
   const template = new cls() as unknown as Record<string, unknown>;
@@ -168,30 +168,28 @@ function compileReader(cls: MessageClass): Reader {
   const lines: string[] = [];
   for (const name of order) {
     const f = byName.get(name);
-    if (!f) {
-      lines.push(`this.${name} = tmpl.${name};`);
-      continue;
-    }
-    const base = f.type.replace('[]', '');
-    if (f.type === 'char[]') {
-      lines.push(`this.${f.name} = decodeChars(b, ${f.offset}, ${f.length});`);
-    } else if (f.type.endsWith('[]')) {
-      const items: string[] = [];
-      for (let i = 0; i < f.length; i++) items.push(scalarRead(base, String(f.offset + i * f.size)));
-      lines.push(`this.${f.name} = [${items.join(', ')}];`);
-    } else {
-      lines.push(`this.${f.name} = ${scalarRead(base, String(f.offset))};`);
-    }
+    const key = JSON.stringify(name);
+    lines.push(f ? `this[${key}] = ${value(f)};` : `this[${key}] = tmpl[${key}];`);
   }
-  const make = new Function(
-    'Cls',
-    'decodeChars',
-    'tmpl',
-    `function Msg(dv, b) { ${lines.join('\n')} }
-     Msg.prototype = Cls.prototype;
-     return function read(dv, b, len) { return new Msg(dv, b); };`,
-  ) as (c: MessageClass, d: typeof decodeChars, t: unknown) => Reader;
-  return make(cls, decodeChars, template);
+  const build = new Function('Cls', 'decodeChars', 'tmpl', `function Msg(dv, b) { ${lines.join('\n')} }\n Msg.prototype = Cls.prototype;\n return Msg;`) as (
+    c: MessageClass,
+    d: typeof decodeChars,
+    t: unknown,
+  ) => new (dv?: DataView, b?: Uint8Array) => MavLinkData;
+  return build(cls, decodeChars, template);
+}
+
+/** A reader builds the message with the class's generated constructor (every field is read from the payload). */
+function compileReader(cls: MessageClass): Reader {
+  const Msg = compileConstructor(cls, (f) => {
+    const base = f.type.replace('[]', '');
+    if (f.type === 'char[]') return `decodeChars(b, ${f.offset}, ${f.length})`;
+    if (!f.type.endsWith('[]')) return scalarRead(base, String(f.offset));
+    const items: string[] = [];
+    for (let i = 0; i < f.length; i++) items.push(scalarRead(base, String(f.offset + i * f.size)));
+    return `[${items.join(', ')}]`;
+  });
+  return (dv, b) => new Msg(dv, b);
 }
 
 /**
@@ -307,34 +305,17 @@ export function messageName(msgid: number): string {
 }
 
 /**
- * A constructor of zeroed messages of one class, built as the readers are (`compileReader`): same prototype, same
- * own properties in the same order as `new Cls()`, every field zero ('' for char[], 0n for 64-bit, arrays of zeros)
- * — without the mappings constructor, whose enum defaults call Object.keys on an enum per field (the simulator
- * builds every telemetry message with `make`: SYS_STATUS's constructor alone was ~5 % of a simulated day).
+ * A constructor of zeroed messages of one class (`compileConstructor`): every field zero ('' for char[], 0n for
+ * 64-bit, arrays of zeros), without the mappings constructor — the simulator builds every telemetry message with
+ * `make`, and SYS_STATUS's constructor alone was ~5 % of a simulated day.
  */
 function compileZero(cls: MessageClass): () => MavLinkData {
-  const byName = new Map<string, MavLinkPacketField>();
-  for (const f of cls.FIELDS as MavLinkPacketField[]) byName.set(f.name, f);
-  const template = new cls() as unknown as Record<string, unknown>;
-  const order = Object.keys(template);
-  for (const name of byName.keys()) if (!order.includes(name)) order.push(name);
-  const lines: string[] = [];
-  for (const name of order) {
-    const f = byName.get(name);
-    if (!f) {
-      lines.push(`this[${JSON.stringify(name)}] = tmpl[${JSON.stringify(name)}];`);
-      continue;
-    }
+  const Msg = compileConstructor(cls, (f) => {
     const base = f.type.replace('[]', '');
     const zero = f.type === 'char[]' ? "''" : base.endsWith('64_t') ? '0n' : '0';
-    const value = f.type.endsWith('[]') && f.type !== 'char[]' ? `[${new Array<string>(f.length).fill(zero).join(', ')}]` : zero;
-    lines.push(`this[${JSON.stringify(name)}] = ${value};`);
-  }
-  const build = new Function('Cls', 'tmpl', `function Msg() { ${lines.join('\n')} }\n Msg.prototype = Cls.prototype;\n return function zero() { return new Msg(); };`) as (
-    c: MessageClass,
-    t: unknown,
-  ) => () => MavLinkData;
-  return build(cls, template);
+    return f.type.endsWith('[]') && f.type !== 'char[]' ? `[${new Array<string>(f.length).fill(zero).join(', ')}]` : zero;
+  });
+  return () => new Msg();
 }
 
 const zeros = new Map<MessageClass, () => MavLinkData>();
