@@ -8,7 +8,12 @@ import { join } from 'node:path';
 import { planDay } from '../../missions/plan/day.js';
 import { sortiePlan } from '../../missions/plan/exports.js';
 import { loadStationFiles } from '../../station/files/station-files.js';
+import WebSocket from 'ws';
+import type { ServerMessage } from '../../common/api/contract.js';
+import type { Role } from '../../station/gateway/principal.js';
 import { SimDay, type SimDayOptions } from '../../station/patrol/sim-day.js';
+import { startStationService, type StationService } from '../../station/service.js';
+import { addTestUser, signIn, withSession } from '../sign-in.js';
 
 export const DATE = '2026-11-24';
 
@@ -56,4 +61,27 @@ export async function sampleSimDay(o: Partial<SimDayOptions> = {}): Promise<Samp
       rmSync(day.dataDir, { recursive: true, force: true });
     },
   };
+}
+
+export interface ServiceConsole {
+  service: StationService;
+  ws: WebSocket;
+  /** Every message the console got, in order. */
+  msgs: ServerMessage[];
+}
+
+/**
+ * The station service (its simulated fleet, 2 s warm-up) running the day of `planDir` with the patrol runner when
+ * `patrol`, and a console signed in as `user` (an account of `role`) on its real WebSocket. Close `service`.
+ */
+export async function serviceConsole(o: { name: string; planDir: string; patrol: boolean; role: Role; user?: string }): Promise<ServiceConsole> {
+  const dataDir = mkdtempSync(join(tmpdir(), `kx-${o.name}-`));
+  const s = await startStationService({ dataDir, staticDir: dataDir, port: 0, simWarmupMs: 2000, log: () => undefined, ...(o.patrol ? { patrolDir: o.planDir } : {}) });
+  if (!s.ok) throw new Error(s.reason);
+  const { user } = await addTestUser(dataDir, o.role, o.user);
+  const ws = new WebSocket(`${s.value.url.replace('http', 'ws')}ws`, withSession(await signIn(s.value.url, user)));
+  const msgs: ServerMessage[] = [];
+  ws.on('message', (d) => msgs.push(JSON.parse(String(d)) as ServerMessage));
+  await new Promise((r) => ws.once('open', r));
+  return { service: s.value, ws, msgs };
 }
