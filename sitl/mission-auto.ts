@@ -244,20 +244,22 @@ export class MissionAuto {
     this.advance(seq + 1, seq);
   }
 
+  /** Hold a horizontal position (a method, not a closure made per tick: tsx names every closure made). */
+  private hold(t: { eM: number; nM: number }, speedMps?: number): void {
+    this.host.physics.horizontal = this.host.positionOk() ? { kind: 'position', eM: t.eM, nM: t.nM, ...(speedMps !== undefined ? { speedMps } : {}) } : { kind: 'drift' };
+  }
+
   /** This tick's physics commands while in AUTO. */
   update(now: number): void {
     const { physics, params } = this.host;
     const s = physics.state;
-    const hold = (t: { eM: number; nM: number }, speedMps?: number) => {
-      physics.horizontal = this.host.positionOk() ? { kind: 'position', eM: t.eM, nM: t.nM, ...(speedMps !== undefined ? { speedMps } : {}) } : { kind: 'drift' };
-    };
     physics.yaw = this.host.nav.roi
       ? { kind: 'heading', deg: bearingDeg(this.host.nav.roi.eM - s.eM, this.host.nav.roi.nM - s.nM) }
       : this.yawDeg !== undefined
         ? { kind: 'heading', deg: this.yawDeg }
         : { kind: 'hold' };
     if (!this.running) {
-      hold(this.target);
+      this.hold(this.target);
       physics.vertical = s.onGround ? { kind: 'rate', vuMps: 0 } : { kind: 'altitude', upM: this.target.upM };
       if (!this.host.armed && this.complete) this.current = 0;
       return;
@@ -267,7 +269,7 @@ export class MissionAuto {
     const radiusM = Math.max(0.5, params.get('WPNAV_RADIUS') / 100);
     switch (this.phase) {
       case 'wait-takeoff':
-        hold(this.target);
+        this.hold(this.target);
         if (!this.host.armed || !this.autoArmed) {
           physics.vertical = { kind: 'rate', vuMps: 0 };
           return;
@@ -276,7 +278,7 @@ export class MissionAuto {
         physics.vertical = { kind: 'altitude', upM: this.target.upM };
         return;
       case 'climb':
-        hold(this.target);
+        this.hold(this.target);
         physics.vertical = { kind: 'altitude', upM: this.target.upM };
         if (s.upM >= this.target.upM - 0.5) {
           if (it.command === MAV_CMD.NAV_RETURN_TO_LAUNCH) this.setPhase('return');
@@ -285,7 +287,7 @@ export class MissionAuto {
         return;
       case 'go': {
         const speed = it.command === MAV_CMD.NAV_RETURN_TO_LAUNCH ? rtlSpeed(this.host.params) : navSpeed(this.host);
-        hold(this.target, speed);
+        this.hold(this.target, speed);
         physics.vertical = { kind: 'altitude', upM: this.target.upM };
         if (!this.host.nav.roi && this.yawDeg === undefined && Math.hypot(this.target.eM - s.eM, this.target.nM - s.nM) > 2) physics.yaw = { kind: 'travel' };
         const d = Math.hypot(this.target.eM - s.eM, this.target.nM - s.nM, this.target.upM - s.upM);
@@ -300,7 +302,7 @@ export class MissionAuto {
         return;
       }
       case 'hold': {
-        hold(this.target);
+        this.hold(this.target);
         physics.vertical = { kind: 'altitude', upM: this.target.upM };
         const holdS = it.params[0] > 0 ? it.params[0] : 0;
         if (now - this.phaseSinceMs >= holdS * 1000) this.completeNav();
@@ -313,11 +315,11 @@ export class MissionAuto {
         }
         return;
       case 'stay':
-        hold(this.target);
+        this.hold(this.target);
         physics.vertical = { kind: 'altitude', upM: this.target.upM };
         return;
       case 'return':
-        hold({ eM: 0, nM: 0 }, rtlSpeed(this.host.params));
+        this.hold({ eM: 0, nM: 0 }, rtlSpeed(this.host.params));
         physics.vertical = { kind: 'altitude', upM: this.target.upM };
         if (!this.host.nav.roi) physics.yaw = Math.hypot(s.eM, s.nM) > 2 ? { kind: 'travel' } : { kind: 'hold' };
         if (Math.hypot(s.eM, s.nM) < radiusM && physics.groundSpeedMps < 0.5) {
@@ -326,7 +328,7 @@ export class MissionAuto {
         }
         return;
       case 'descend':
-        hold(this.target);
+        this.hold(this.target);
         physics.vertical = landDescent(params, s.upM);
         if (s.onGround && this.host.armed) {
           this.touchdownMs ??= now;

@@ -221,11 +221,20 @@ export class PatrolRunner {
     return this.flags.has('taken-over', sysid);
   }
 
-  /** What the station saw of each drone as this tick began: one snapshot a tick, not one per question. */
-  private seen: Map<number, VehicleSnapshot> | undefined;
+  /**
+   * What the station saw of each drone this tick: one view a drone a tick, not one per question, and only of the
+   * drones asked about (a tick runs to its end without a frame arriving, so a view taken later in it is the same).
+   */
+  private seen: Map<number, VehicleSnapshot | undefined> | undefined;
   snap(sysid: number): VehicleSnapshot | undefined {
-    if (this.seen) return this.seen.get(sysid);
-    return this.o.station.vehicle(sysid)?.view();
+    if (!this.seen) return this.o.station.vehicle(sysid)?.view();
+    if (this.seen.has(sysid)) return this.seen.get(sysid);
+    // The system's last vehicle in the station's list, as the station's snapshot keyed by sysid gave it.
+    let last: ReturnType<Station['vehicles']>[number] | undefined;
+    for (const v of this.o.station.vehicles()) if (v.sysid === sysid) last = v;
+    const view = last?.view();
+    this.seen.set(sysid, view);
+    return view;
   }
 
   /** The active sortie of a drone, if any. */
@@ -323,7 +332,7 @@ export class PatrolRunner {
       this.run.aliveMs = nowMs;
       this.o.store.setKv('run', JSON.stringify(this.run));
     }
-    this.seen = new Map(this.o.station.snapshot().vehicles.map((v) => [v.sysid, v]));
+    this.seen = new Map();
     try {
       for (const s of [...this.sorties.values()].sort((a, b) => a.launchMs - b.launchMs)) {
         const cur = this.sorties.get(s.id)!;

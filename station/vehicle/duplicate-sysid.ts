@@ -38,17 +38,30 @@ export function emptyDuplicateState(): DuplicateState {
   return { paths: {}, pending: [], window: [], flagged: null };
 }
 
+/** Whether `hbs` holds a heartbeat within `windowMs` of `atMs` (with sequence number `seq`, when given). */
+function heardNear(hbs: PathInfo['hbs'], atMs: number, windowMs: number, seq?: number): boolean {
+  for (const h of hbs) if ((seq === undefined || h.seq === seq) && Math.abs(h.atMs - atMs) <= windowMs) return true;
+  return false;
+}
+
+// Loops rather than filter/some with closures: this runs for every HEARTBEAT of every vehicle (bench/patrol-day.ts).
 function judge(s: DuplicateState, nowMs: number): DuplicateState {
-  const due = s.pending.filter((p) => nowMs - p.atMs >= TWIN_WINDOW_MS);
-  if (due.length === 0) return s;
+  let due = false;
+  for (const p of s.pending) if (nowMs - p.atMs >= TWIN_WINDOW_MS) due = true;
+  if (!due) return s;
   const window = [...s.window];
-  for (const p of due) {
-    const others = Object.entries(s.paths).filter(
-      ([name, info]) => name !== p.path && info.hbs.some((h) => Math.abs(h.atMs - p.atMs) <= ACTIVE_MS),
-    );
-    if (others.length === 0) continue;
-    const twin = others.some(([, info]) => info.hbs.some((h) => h.seq === p.seq && Math.abs(h.atMs - p.atMs) <= TWIN_WINDOW_MS));
-    window.push(twin);
+  for (const p of s.pending) {
+    if (nowMs - p.atMs < TWIN_WINDOW_MS) continue;
+    // Judged only when another path was active around it: then a twin (same seq) was there, or not.
+    let active = false;
+    let twin = false;
+    for (const name in s.paths) {
+      const info = s.paths[name]!;
+      if (name === p.path || !heardNear(info.hbs, p.atMs, ACTIVE_MS)) continue;
+      active = true;
+      if (heardNear(info.hbs, p.atMs, TWIN_WINDOW_MS, p.seq)) twin = true;
+    }
+    if (active) window.push(twin);
   }
   const recent = window.slice(-10);
   const misses = recent.filter((t) => !t).length;

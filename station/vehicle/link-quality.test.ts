@@ -3,7 +3,7 @@
  * counted in place; the copies are independent; reading a rate changes nothing.
  */
 import { describe, expect, it } from 'vitest';
-import { copyLinkQuality, copyRateCounter, countFrame, countRate, emptyLinkQuality, lossPct, rateHz, RATE_WINDOW_S, type RateCounter } from './link-quality.js';
+import { copyLinkQuality, copyRateCounter, countFrame, countRate, emptyLinkQuality, lossPct, rateHz, RATE_BUCKET_MS, RATE_WINDOW_S, type RateCounter } from './link-quality.js';
 
 describe('link quality counters', () => {
   it('counts gaps of 1..127 as lost, across the 255 → 0 wrap; a jump back or of 128+ is a restart', () => {
@@ -60,5 +60,31 @@ describe('link quality counters', () => {
     r = countRate(r, 100);
     expect(r.counts).toEqual([2]);
     expect(rateHz(r, 500)).toBe(2);
+  });
+
+  it('reads a rate as the counter moved on to that time would (a copy rolled on, as rateHz once built)', () => {
+    // The reading as first written: roll a copy of the counter on to `nowMs`, average its complete buckets.
+    const reference = (r: RateCounter, nowMs: number): number => {
+      const k = Math.floor((nowMs - r.bucketStartMs) / RATE_BUCKET_MS);
+      const x = k <= 0 ? r : { bucketStartMs: r.bucketStartMs + k * RATE_BUCKET_MS, counts: [...new Array<number>(Math.min(k, RATE_WINDOW_S + 1)).fill(0), ...r.counts].slice(0, RATE_WINDOW_S + 1) };
+      const complete = x.counts.slice(1);
+      if (complete.length === 0) return ((x.counts[0] ?? 0) * 1000) / Math.max(Math.max(nowMs - x.bucketStartMs, 1), RATE_BUCKET_MS);
+      return complete.reduce((a, b) => a + b, 0) / complete.length;
+    };
+    let seed = 12345;
+    const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    const counters: RateCounter[] = [{ bucketStartMs: 5000, counts: [] }, { bucketStartMs: 5000, counts: [3] }];
+    for (let n = 0; n < 200; n++) {
+      let r: RateCounter | undefined;
+      let t = 1000 * Math.floor(rand() * 10);
+      for (let i = Math.floor(rand() * 40); i >= 0; i--) r = countRate(r, (t += Math.floor(rand() * (rand() < 0.1 ? 4000 : 600))));
+      counters.push(r!);
+    }
+    for (const r of counters) {
+      for (const dt of [-1500, -1, 0, 1, 400, 999, 1000, 1001, 2500, 4000, 5999, 6000, 7000, 20_000]) {
+        const nowMs = r.bucketStartMs + dt;
+        expect(rateHz(r, nowMs), `${JSON.stringify(r)} at +${dt}`).toBe(reference(r, nowMs));
+      }
+    }
   });
 });

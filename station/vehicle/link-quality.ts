@@ -74,23 +74,12 @@ export function copyRateCounter(r: RateCounter): RateCounter {
   return { bucketStartMs: r.bucketStartMs, counts: [...r.counts] };
 }
 
-/** The counter moved on to the bucket of `atMs` (a copy; `r` is left as it was). */
-function rolled(r: RateCounter, atMs: number): RateCounter {
-  const k = Math.floor((atMs - r.bucketStartMs) / RATE_BUCKET_MS);
-  if (k <= 0) return r;
-  const zeros = new Array<number>(Math.min(k, RATE_WINDOW_S + 1)).fill(0);
-  return {
-    bucketStartMs: r.bucketStartMs + k * RATE_BUCKET_MS,
-    counts: [...zeros, ...r.counts].slice(0, RATE_WINDOW_S + 1),
-  };
-}
-
 /** Count one message at `atMs`: into `r` in place (returned), or into a new counter when there is none. */
 export function countRate(r: RateCounter | undefined, atMs: number): RateCounter {
   if (!r) return { bucketStartMs: atMs, counts: [1] };
   const k = Math.floor((atMs - r.bucketStartMs) / RATE_BUCKET_MS);
   if (k > 0) {
-    // As `rolled`, without the copies: k empty buckets in front, at most RATE_WINDOW_S + 1 kept.
+    // Moved on to the bucket of `atMs`, in place: k empty buckets in front, at most RATE_WINDOW_S + 1 kept.
     const n = Math.min(k, RATE_WINDOW_S + 1);
     const c = r.counts;
     const len = Math.min(c.length + n, RATE_WINDOW_S + 1);
@@ -101,22 +90,32 @@ export function countRate(r: RateCounter | undefined, atMs: number): RateCounter
   return r;
 }
 
-/** Messages per second over the complete buckets of the window (the current partial one until the first completes). */
+/**
+ * Messages per second over the complete buckets of the window (the current partial one until the first completes).
+ * Read as if the counter were first moved on to `nowMs` (as `countRate` does), without changing or copying it:
+ * every vehicle view reads every message's rate (bench/patrol-day.ts).
+ */
 export function rateHz(r: RateCounter, nowMs: number): number {
-  const x = rolled(r, nowMs);
-  const complete = x.counts.slice(1);
-  if (complete.length === 0) {
-    const elapsed = Math.max(nowMs - x.bucketStartMs, 1);
-    return ((x.counts[0] ?? 0) * 1000) / Math.max(elapsed, RATE_BUCKET_MS);
+  const k = Math.floor((nowMs - r.bucketStartMs) / RATE_BUCKET_MS);
+  const c = r.counts;
+  // Rolled on: n empty buckets in front of the counts, at most RATE_WINDOW_S + 1 kept.
+  const n = k > 0 ? Math.min(k, RATE_WINDOW_S + 1) : 0;
+  const len = Math.min(c.length + n, k > 0 ? RATE_WINDOW_S + 1 : c.length);
+  if (len <= 1) {
+    const startMs = k > 0 ? r.bucketStartMs + k * RATE_BUCKET_MS : r.bucketStartMs;
+    const elapsed = Math.max(nowMs - startMs, 1);
+    return ((n > 0 ? 0 : c[0] ?? 0) * 1000) / Math.max(elapsed, RATE_BUCKET_MS);
   }
-  return complete.reduce((a, b) => a + b, 0) / complete.length;
+  let sum = 0;
+  for (let i = Math.max(1, n); i < len; i++) sum += c[i - n]!;
+  return sum / (len - 1);
 }
 
 /** Rates in Hz (2 decimals) of the counters that are not zero. */
 export function ratesHz(rates: Record<string, RateCounter>, nowMs: number): Record<string, number> {
   const out: Record<string, number> = {};
-  for (const [name, r] of Object.entries(rates)) {
-    const hz = rateHz(r, nowMs);
+  for (const name in rates) {
+    const hz = rateHz(rates[name]!, nowMs);
     if (hz > 0) out[name] = Math.round(hz * 100) / 100;
   }
   return out;

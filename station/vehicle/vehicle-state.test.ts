@@ -106,6 +106,27 @@ describe('vehicle-state reducer', () => {
     expect(big.statustext.entries[0]?.text).toBe('t50');
   });
 
+  it('the snapshot is the state without its counters, in the state\'s key order, with rates, loss and texts read', () => {
+    let s = initialVehicleState(1, 1, 3, 2);
+    s = reduceVehicle(s, input(hb(3, true), { seq: 0, atMs: T0, link: 'A' }));
+    s = reduceVehicle(s, input(make(common.StatusText, { severity: 4, text: 'PreArm: x', id: 0, chunkSeq: 0 }), { seq: 1, atMs: T0 + 10, link: 'B' }));
+    s = reduceVehicle(s, input(make(standard.GlobalPositionInt, { lat: 300000000, lon: 1200000000, timeBootMs: 100 }), { seq: 2, atMs: T0 + 20, link: 'A' }));
+    // As it was built before it was written out field by field.
+    const { rates: _r, links, statustext, recent: _recent, ...rest } = s;
+    const reference = {
+      ...rest,
+      ratesHz: vehicleSnapshot(s, T0 + 1500).ratesHz,
+      links: Object.entries(links).map(([link, q]) => ({ link, lastRxMs: q.lastRxMs, received: q.received, lost: q.lost, lossPct: Math.round((100 * q.lost) / (q.received + q.lost || 1) * 10) / 10 })),
+      statustext: statustext.entries.slice(-20),
+      armingMessages: statustext.arming.slice(-5),
+    };
+    const snap = vehicleSnapshot(s, T0 + 1500);
+    expect(snap).toStrictEqual(reference);
+    expect(Object.keys(snap)).toEqual(Object.keys(reference));
+    expect(snap.ratesHz).toEqual({ HEARTBEAT: 1, STATUSTEXT: 1, GLOBAL_POSITION_INT: 1 });
+    expect(snap.links.map((l) => l.link)).toEqual(['A', 'B']);
+  });
+
   it('link quality: loss from sequence gaps per component per link; rates on the clock; RTT', () => {
     const att = () => make(common.Attitude, { timeBootMs: 5000 });
     const frames = [];

@@ -129,10 +129,10 @@ export function unhealthySensors(present: number, enabled: number, health: numbe
   return out;
 }
 
-/** The boot fields after a message stamped `timeBootMs` (spread into the new state: one copy per message). */
-function boot(s: VehicleState, timeBootMs: number): Pick<VehicleState, 'timeBootMs' | 'reboots'> {
+/** The reboot count after a message stamped `timeBootMs`: time since boot going back by more than 5 s is a reboot. */
+function rebootsAfter(s: VehicleState, timeBootMs: number): number {
   const rebooted = s.timeBootMs !== null && timeBootMs + 5000 < s.timeBootMs;
-  return { timeBootMs, reboots: rebooted ? s.reboots + 1 : s.reboots };
+  return rebooted ? s.reboots + 1 : s.reboots;
 }
 
 function applyTelemetry(s: VehicleState, m: MavLinkData, atMs: number): VehicleState {
@@ -143,9 +143,11 @@ function applyTelemetry(s: VehicleState, m: MavLinkData, atMs: number): VehicleS
     // time_boot_ms is not counted as a second reboot.
     const B = minimal.MavState;
     const rebooted = s.lastHeartbeatMs !== null && m.systemStatus === B.BOOT && s.systemStatus !== 'BOOT' && s.systemStatus !== 'UNINIT';
+    // Fields of the state are set in place of a spread of a second object (`...(rebooted ? {…} : {})`), which V8
+    // copies on its slow path: the same keys in the same order, at every frame's cost (bench/patrol-day.ts).
     return {
       ...s, firmware: q.firmware, autopilot: m.autopilot, vehicleType: m.type,
-      ...(rebooted ? { reboots: s.reboots + 1, timeBootMs: null } : {}),
+      reboots: rebooted ? s.reboots + 1 : s.reboots, timeBootMs: rebooted ? null : s.timeBootMs,
       mode: modeName(q, m.baseMode, m.customMode), customMode: m.customMode, baseMode: m.baseMode,
       armed: (m.baseMode & minimal.MavModeFlag.SAFETY_ARMED) !== 0,
       systemStatus: enumName(minimal.MavState as unknown as Record<number, string>, m.systemStatus),
@@ -163,14 +165,14 @@ function applyTelemetry(s: VehicleState, m: MavLinkData, atMs: number): VehicleS
         airSpeedMps: v?.airSpeedMps ?? null, climbMps: -vd,
       },
       headingDeg: m.hdg !== 65535 ? m.hdg / 100 : s.headingDeg,
-      ...boot(s, m.timeBootMs),
+      timeBootMs: m.timeBootMs, reboots: rebootsAfter(s, m.timeBootMs),
     };
   }
   if (m instanceof common.Attitude) {
     return {
       ...s,
       attitude: { rollDeg: m.roll * RAD, pitchDeg: m.pitch * RAD, yawDeg: wrap360(m.yaw * RAD), atMs },
-      ...boot(s, m.timeBootMs),
+      timeBootMs: m.timeBootMs, reboots: rebootsAfter(s, m.timeBootMs),
     };
   }
   if (m instanceof common.VfrHud) {
@@ -328,14 +330,22 @@ export type VehicleSnapshot = Omit<VehicleState, 'rates' | 'links' | 'statustext
 
 /** What the UI gets: rates in Hz, loss in percent, texts without the reassembly scratch. */
 export function vehicleSnapshot(s: VehicleState, nowMs: number, textLimit = 20): VehicleSnapshot {
-  const { rates, links, statustext, recent: _recent, ...rest } = s;
+  // Field by field, in the state's order, rather than `const { rates, links, statustext, recent, ...rest } = s`:
+  // an object rest copies through V8's slow path, and the runner views every drone every second of a simulated
+  // day (bench/patrol-day.ts). A field added to VehicleState fails to compile here until it is listed.
+  const links: LinkSnapshot[] = [];
+  for (const link in s.links) {
+    const q = s.links[link]!;
+    links.push({ link, lastRxMs: q.lastRxMs, received: q.received, lost: q.lost, lossPct: Math.round(lossPct(q) * 10) / 10 });
+  }
   return {
-    ...rest,
-    ratesHz: ratesHz(rates, nowMs),
-    links: Object.entries(links).map(([link, q]) => ({
-      link, lastRxMs: q.lastRxMs, received: q.received, lost: q.lost, lossPct: Math.round(lossPct(q) * 10) / 10,
-    })),
-    statustext: statustext.entries.slice(-textLimit),
-    armingMessages: statustext.arming.slice(-5),
+    sysid: s.sysid, compid: s.compid, firmware: s.firmware, autopilot: s.autopilot, vehicleType: s.vehicleType, mode: s.mode,
+    customMode: s.customMode, baseMode: s.baseMode, armed: s.armed, systemStatus: s.systemStatus, lastHeartbeatMs: s.lastHeartbeatMs,
+    position: s.position, attitude: s.attitude, velocity: s.velocity, headingDeg: s.headingDeg, battery: s.battery, gps: s.gps,
+    sensors: s.sensors, home: s.home, landedState: s.landedState, ekf: s.ekf, rttMs: s.rttMs, timeBootMs: s.timeBootMs, reboots: s.reboots,
+    ratesHz: ratesHz(s.rates, nowMs),
+    links,
+    statustext: s.statustext.entries.slice(-textLimit),
+    armingMessages: s.statustext.arming.slice(-5),
   };
 }

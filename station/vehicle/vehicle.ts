@@ -185,7 +185,9 @@ export class Vehicle implements VehicleHandle, VehicleInfo {
 
   /** What the console gets of it: the state with rates, loss and texts made readable (vehicleSnapshot), and `info`. */
   view(nowMs = this.clock.now()): VehicleSnapshot & { info: VehicleInfo } {
-    return { ...vehicleSnapshot(this.s, nowMs), info: this.info() };
+    const view = vehicleSnapshot(this.s, nowMs) as VehicleSnapshot & { info: VehicleInfo };
+    view.info = this.info();
+    return view;
   }
 
   // ------------------------------------------------------------------ what a service is built from

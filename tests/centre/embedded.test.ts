@@ -5,41 +5,23 @@
  * signed in, sees the station online with its drones; an instruction is delivered; a station with a wrong
  * password never appears.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CentreView } from '../../station/centre/centre.js';
+import { centreArgs, Children, CONSOLE_AT, linkedStationArgs } from '../e2e/centre-stack.js';
 import { addTestUser, signIn, withSession } from '../sign-in.js';
 
 let dir: string;
-const procs: ChildProcess[] = [];
-
-function run(args: string[], ready: RegExp): Promise<RegExpExecArray> {
-  const p = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
-  procs.push(p);
-  return new Promise((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`no "${ready.source}" from ${args.join(' ')}: ${out}`)), 60_000);
-    p.stdout!.on('data', (b: Buffer) => {
-      out += b.toString();
-      const m = ready.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m);
-      }
-    });
-    p.on('exit', (code) => reject(new Error(`${args.join(' ')} exited ${code}: ${out}`)));
-  });
-}
+const children = new Children();
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'kongxun-embedded-'));
 });
 afterAll(async () => {
-  for (const p of procs) p.kill('SIGTERM');
-  await Promise.all(procs.map((p) => (p.exitCode !== null ? undefined : new Promise((r) => p.once('exit', r)))));
+  await children.stop();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -52,11 +34,12 @@ describe('kongxun centre --broker embedded', () => {
     writeFileSync(join(dir, 'jinhai.pw'), 'pw-jinhai\n');
     writeFileSync(join(dir, 'wrong.pw'), 'not-the-password\n');
     await addTestUser(join(dir, 'centre-data'), 'dispatcher', 'duty');
-    const started = await run(['bin/kongxun.mjs', 'centre', '--broker', 'embedded', '--broker-password-file', passwd, '--broker-port', '0', '--user', 'centre', '--password-file', join(dir, 'centre.pw'), '--port', '0', '--data', join(dir, 'centre-data')],
+    const started = await children.start(centreArgs({ broker: 'embedded', extra: ['--broker-password-file', passwd, '--broker-port', '0'], user: 'centre', passwordFile: join(dir, 'centre.pw'), data: join(dir, 'centre-data') }),
       /embedded broker \(MQTT 3\.1\.1\) at (mqtt:\/\/127\.0\.0\.1:\d+)[\s\S]*console at (http:\S+)/);
     const [, brokerUrl, consoleUrl] = started;
-    await run(['bin/kongxun.mjs', 'serve', '--port', '0', '--no-plan', '--data', join(dir, 'station'), '--sim-warmup', '3', '--centre', brokerUrl!, '--centre-user', 'jinhai', '--centre-password-file', join(dir, 'jinhai.pw'), '--centre-mqtt', '3.1.1'], /console at (http:\S+)/);
-    await run(['bin/kongxun.mjs', 'serve', '--port', '0', '--no-plan', '--data', join(dir, 'other'), '--sim-warmup', '3', '--centre', brokerUrl!, '--centre-user', 'other', '--centre-password-file', join(dir, 'wrong.pw'), '--centre-mqtt', '3.1.1'], /console at (http:\S+)/);
+    const station = { broker: brokerUrl!, serve: ['--sim-warmup', '3'], link: ['--centre-mqtt', '3.1.1'] };
+    await children.start(linkedStationArgs({ ...station, user: 'jinhai', passwordFile: join(dir, 'jinhai.pw'), data: join(dir, 'station') }), CONSOLE_AT);
+    await children.start(linkedStationArgs({ ...station, user: 'other', passwordFile: join(dir, 'wrong.pw'), data: join(dir, 'other') }), CONSOLE_AT);
     const cookie = await signIn(consoleUrl!, 'duty');
     const state = async () => (await (await fetch(new URL('/api/state', consoleUrl), withSession(cookie))).json()) as CentreView;
     let v = await state();

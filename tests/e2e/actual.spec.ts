@@ -4,22 +4,11 @@
  * runner flew, the timeline draws the flown bar beneath the planned one, the drone card shows the runner's
  * sortie; a runner started mid-day shows the sorties it missed as missed.
  */
-import { mkdirSync } from 'node:fs';
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
+import { shot, SHOTS } from './screens.js';
 import { serve, type Served } from './station.js';
-import { simDayConsole, type SimConsole } from './sim-console.js';
+import { LATE_START_MS, simDayPage, type SimConsole } from './sim-console.js';
 import { signInPage } from '../sign-in.js';
-
-const SHOTS = process.env.KONGXUN_SCREENS ?? '';
-const T = (hhmm: string) => Date.parse(`2026-11-24T${hhmm}:00+08:00`);
-
-async function shot(page: Page, name: string, testInfo: { outputPath(n: string): string }) {
-  await page.screenshot({ path: testInfo.outputPath(name) });
-  if (SHOTS) {
-    mkdirSync(SHOTS, { recursive: true });
-    await page.screenshot({ path: `${SHOTS}/${name}` });
-  }
-}
 
 test.describe('startup with nothing flown', () => {
   // A browser in another zone than the station's: every time shown must still be the station's.
@@ -81,13 +70,11 @@ test.describe('a simulated day on virtual time', () => {
 
   test('after two flown sorties the wall shows exactly two; planned and flown bars; the card has the runner’s sortie', async ({ page }, testInfo) => {
     test.setTimeout(240_000);
-    sim = await simDayConsole({ until: (d) => d.runner.list().filter((s) => s.landedAtMs !== null).length >= 2 });
+    sim = await simDayPage(page, { until: (d) => d.runner.list().filter((s) => s.landedAtMs !== null).length >= 2 });
     const landed = sim.day.runner.list().filter((s) => s.landedAtMs !== null);
     expect(landed.map((s) => s.id)).toEqual(['P001', 'P002']);
     const flying = sim.day.runner.list().find((s) => s.state === 'on_patrol' || s.state === 'launching');
 
-    await page.setViewportSize({ width: 1600, height: 900 });
-    await signInPage(page, sim.url, sim.user);
     await page.goto(`${sim.url}?view=wall`);
     await expect(page.getByTestId('c-flown')).toHaveText('2');
     await expect(page.getByTestId('plan-unexecuted')).toHaveCount(0);
@@ -115,9 +102,7 @@ test.describe('a simulated day on virtual time', () => {
 
   test('a runner started mid-day shows the sorties it missed as missed', async ({ page }, testInfo) => {
     test.setTimeout(240_000);
-    sim = await simDayConsole({ startAtMs: T('03:03'), until: (d) => d.runner.list().find((s) => s.id === 'P010')?.state === 'on_patrol' });
-    await page.setViewportSize({ width: 1600, height: 900 });
-    await signInPage(page, sim.url, sim.user);
+    sim = await simDayPage(page, { startAtMs: LATE_START_MS, until: (d) => d.runner.list().find((s) => s.id === 'P010')?.state === 'on_patrol' });
     await page.goto(`${sim.url}?view=timeline`);
     for (const id of ['P001', 'P005', 'P009']) await expect(page.getByTestId(`sortie-${id}`)).toHaveAttribute('data-state', 'missed');
     await expect(page.getByTestId('sortie-P010')).toHaveAttribute('data-state', 'flying');

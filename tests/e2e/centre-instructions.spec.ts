@@ -5,56 +5,22 @@
  * when; a viewer's desk shows it without the button; the dispatcher at the desk acknowledges it; the centre's
  * console shows it pending, then acknowledged by that person. Chinese first, then the desk in English.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
-import { startMosquitto, type Broker } from '../../station/centre/testkit/mosquitto.js';
-import { addTestUser, signInPage } from '../sign-in.js';
+import { centreStack, type CentreStack } from './centre-stack.js';
+import { signInPage } from '../sign-in.js';
 
-let broker: Broker;
-let dir: string;
+let stack: CentreStack;
 let centreUrl: string;
 let stationUrl: string;
-const procs: ChildProcess[] = [];
-
-function run(args: string[], ready: RegExp): Promise<string> {
-  const p = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
-  procs.push(p);
-  return new Promise((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`no "${ready.source}" from ${args.join(' ')}: ${out}`)), 60_000);
-    p.stdout!.on('data', (b: Buffer) => {
-      out += b.toString();
-      const m = ready.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1] ?? m[0]);
-      }
-    });
-    p.on('exit', (code) => reject(new Error(`${args.join(' ')} exited ${code}: ${out}`)));
-  });
-}
 
 test.beforeAll(async () => {
-  broker = await startMosquitto({ users: ['centre', 'jinhai'] });
-  dir = mkdtempSync(join(tmpdir(), 'kongxun-e2e-instruct-'));
-  for (const u of ['centre', 'jinhai']) writeFileSync(join(dir, `${u}.pw`), `${broker.password(u)}\n`);
-  await addTestUser(join(dir, 'centre-data'), 'dispatcher', '值班员王');
-  await addTestUser(join(dir, 'station'), 'dispatcher', '调度李');
-  await addTestUser(join(dir, 'station'), 'viewer', 'wall');
-  centreUrl = await run(['bin/kongxun.mjs', 'centre', '--broker', broker.url, '--user', 'centre', '--password-file', join(dir, 'centre.pw'), '--port', '0', '--data', join(dir, 'centre-data')], /console at (http:\S+)/);
-  stationUrl = await run(['bin/kongxun.mjs', 'serve', '--port', '0', '--no-plan', '--data', join(dir, 'station'), '--sim-warmup', '3',
-    '--centre', broker.url, '--centre-user', 'jinhai', '--centre-password-file', join(dir, 'jinhai.pw')], /console at (http:\S+)/);
+  stack = await centreStack({
+    name: 'instruct', centreAccounts: [['dispatcher', '值班员王']], stationAccounts: [['dispatcher', '调度李'], ['viewer', 'wall']], serve: ['--sim-warmup', '3'],
+  });
+  ({ centreUrl, stationUrl } = stack);
 });
 
-test.afterAll(async () => {
-  for (const p of procs) p.kill('SIGTERM');
-  await Promise.all(procs.map((p) => (p.exitCode !== null ? undefined : new Promise((r) => p.once('exit', r)))));
-  await broker?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
+test.afterAll(async () => stack?.close());
 
 test('an instruction from the centre is shown at the desk, acknowledged there, and shown acknowledged at the centre', async ({ browser }, testInfo) => {
   const centre = await (await browser.newContext()).newPage();

@@ -6,62 +6,31 @@
  * its Janus, the mountpoint and a token of that request's own, and the page plays it over WebRTC from the
  * station's Janus (frames decoded, a picture that is not blank). A drone without video is refused with the reason.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { spawn } from 'node:child_process';
 import { expect, test } from '@playwright/test';
-import { startMosquitto, type Broker } from '../../station/centre/testkit/mosquitto.js';
 import { findJanus } from '../../station/video/janus-process.js';
 import { freeUdpPortPair } from '../video/ffmpeg.js';
-import { addTestUser, TEST_PASSWORD } from '../sign-in.js';
+import { centreStack, type CentreStack } from './centre-stack.js';
+import { TEST_PASSWORD } from '../sign-in.js';
 
-let broker: Broker;
-let dir: string;
+let stack: CentreStack;
 let url: string;
-const procs: ChildProcess[] = [];
-
-function run(cmd: string, args: string[], ready: RegExp): Promise<string> {
-  const p = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'inherit'] });
-  procs.push(p);
-  return new Promise((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`no "${ready.source}" from ${args.join(' ')}: ${out}`)), 60_000);
-    p.stdout!.on('data', (b: Buffer) => {
-      out += b.toString();
-      const m = ready.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1] ?? m[0]);
-      }
-    });
-    p.on('exit', (code) => reject(new Error(`${args.join(' ')} exited ${code}: ${out}`)));
-  });
-}
 
 test.beforeAll(async () => {
   const janus = findJanus();
   if (!janus.ok) throw new Error(janus.reason);
-  broker = await startMosquitto({ users: ['centre', 'jinhai'] });
-  dir = mkdtempSync(join(tmpdir(), 'kongxun-e2e-centre-video-'));
-  for (const u of ['centre', 'jinhai']) writeFileSync(join(dir, `${u}.pw`), `${broker.password(u)}\n`);
-  // The centre's console signs in with the station's accounts and roles: a viewer may watch video.
-  await addTestUser(join(dir, 'centre-data'), 'viewer', '值班员李');
-  url = await run(process.execPath, ['bin/kongxun.mjs', 'centre', '--broker', broker.url, '--user', 'centre', '--password-file', join(dir, 'centre.pw'), '--port', '0', '--data', join(dir, 'centre-data')], /console at (http:\S+)/);
   const rtp = await freeUdpPortPair();
   const janusPort = await freeUdpPortPair();
-  await run(process.execPath, ['bin/kongxun.mjs', 'serve', '--port', '0', '--no-plan', '--data', join(dir, 'station'), '--video', `JH-01=rtp://127.0.0.1:${rtp}`, '--janus', '--janus-port', String(janusPort),
-    '--centre', broker.url, '--centre-user', 'jinhai', '--centre-password-file', join(dir, 'jinhai.pw')], /console at (http:\S+)/);
+  // The centre's console signs in with the station's accounts and roles: a viewer may watch video.
+  stack = await centreStack({
+    name: 'centre-video', centreAccounts: [['viewer', '值班员李']], serve: ['--video', `JH-01=rtp://127.0.0.1:${rtp}`, '--janus', '--janus-port', String(janusPort)],
+  });
+  url = stack.centreUrl;
   const ff = spawn('/usr/bin/ffmpeg', ['-hide_banner', '-loglevel', 'error', '-re', '-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=30', '-c:v', 'libx264', '-tune', 'zerolatency', '-profile:v', 'baseline', '-g', '30', '-x264-params', 'repeat-headers=1', '-f', 'rtp', `rtp://127.0.0.1:${rtp}`], { stdio: 'ignore' });
-  procs.push(ff);
+  stack.children.adopt(ff);
 });
 
-test.afterAll(async () => {
-  for (const p of procs) p.kill('SIGTERM');
-  await Promise.all(procs.map((p) => (p.exitCode !== null ? undefined : new Promise((r) => p.once('exit', r)))));
-  await broker?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
+test.afterAll(async () => stack?.close());
 
 test('the centre plays a station drone’s video from that station’s Janus, on request', async ({ page }) => {
   await page.goto(url);

@@ -5,59 +5,24 @@
  * shows the three stations and their drones, an alert is acknowledged, a dispatch is sent to a chosen station
  * and its answer shown, and another to the sample station comes back refused with the reason.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
-import { startMosquitto, type Broker } from '../../station/centre/testkit/mosquitto.js';
-import { addTestUser, TEST_PASSWORD } from '../sign-in.js';
+import { centreStack, type CentreStack } from './centre-stack.js';
+import { TEST_PASSWORD } from '../sign-in.js';
 
-let broker: Broker;
-let dir: string;
+let stack: CentreStack;
 let url: string;
-const procs: ChildProcess[] = [];
-
-function run(args: string[], ready: RegExp): Promise<string> {
-  const p = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
-  procs.push(p);
-  return new Promise((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`no "${ready.source}" from ${args.join(' ')}: ${out}`)), 60_000);
-    p.stdout!.on('data', (b: Buffer) => {
-      out += b.toString();
-      const m = ready.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1] ?? m[0]);
-      }
-    });
-    p.on('exit', (code) => reject(new Error(`${args.join(' ')} exited ${code}: ${out}`)));
-  });
-}
 
 test.beforeAll(async () => {
-  broker = await startMosquitto({ users: ['centre', 'jinhai', 'gen2', 'gen3'], tls: true });
-  dir = mkdtempSync(join(tmpdir(), 'kongxun-e2e-centre-'));
-  const ca = join(dir, 'ca.pem');
-  writeFileSync(ca, broker.ca!);
-  for (const u of ['centre', 'jinhai']) writeFileSync(join(dir, `${u}.pw`), `${broker.password(u)}\n`);
   // The centre's console signs in with the station's accounts and roles: a dispatcher on duty.
-  await addTestUser(join(dir, 'centre-data'), 'dispatcher', '值班员王');
-  // The centre first: from its first connection on, the broker keeps what the stations send for it.
-  url = await run(['bin/kongxun.mjs', 'centre', '--broker', broker.url, '--user', 'centre', '--password-file', join(dir, 'centre.pw'), '--ca', ca, '--port', '0', '--data', join(dir, 'centre-data')], /console at (http:\S+)/);
-  await run(['bin/kongxun.mjs', 'serve', '--port', '0', '--no-plan', '--data', join(dir, 'station'), '--sim-warmup', '3',
-    '--centre', broker.url, '--centre-user', 'jinhai', '--centre-password-file', join(dir, 'jinhai.pw'), '--centre-ca', ca], /console at (http:\S+)/);
-  await run(['--import', 'tsx', 'station/centre/testkit/station-child.ts', broker.url, 'gen2', broker.password('gen2'), ca, join(dir, 'gen2'), '30', '24.62', '118.30'], /up/);
-  await run(['--import', 'tsx', 'station/centre/testkit/station-child.ts', broker.url, 'gen3', broker.password('gen3'), ca, join(dir, 'gen3'), '30', '24.55', '118.22', '东门人员聚集'], /up/);
+  stack = await centreStack({ name: 'centre', tls: true, brokerUsers: ['gen2', 'gen3'], centreAccounts: [['dispatcher', '值班员王']], serve: ['--sim-warmup', '3'] });
+  url = stack.centreUrl;
+  const { broker, ca, dir, children } = stack;
+  await children.start(['--import', 'tsx', 'station/centre/testkit/station-child.ts', broker.url, 'gen2', broker.password('gen2'), ca!, join(dir, 'gen2'), '30', '24.62', '118.30'], /up/);
+  await children.start(['--import', 'tsx', 'station/centre/testkit/station-child.ts', broker.url, 'gen3', broker.password('gen3'), ca!, join(dir, 'gen3'), '30', '24.55', '118.22', '东门人员聚集'], /up/);
 });
 
-test.afterAll(async () => {
-  for (const p of procs) p.kill('SIGTERM');
-  await Promise.all(procs.map((p) => (p.exitCode !== null ? undefined : new Promise((r) => p.once('exit', r)))));
-  await broker?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
+test.afterAll(async () => stack?.close());
 
 test('the centre console: three stations on one map, an alert acknowledged, dispatches answered', async ({ page }, testInfo) => {
   await page.goto(url);

@@ -6,12 +6,11 @@
  * picking one selects it (its card, and the stack marked); a drone that takes off leaves its stack and is
  * drawn on its own, the stack's count going down.
  */
-import { mkdirSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
 import { signInPage } from '../sign-in.js';
+import { shot } from './screens.js';
 import { serve, type Served } from './station.js';
 
-const SHOTS = process.env.KONGXUN_SCREENS ?? '';
 let station: Served;
 
 test.beforeAll(async () => {
@@ -20,13 +19,6 @@ test.beforeAll(async () => {
 test.afterAll(() => station?.stop());
 test.use({ viewport: { width: 1600, height: 900 } });
 
-async function shot(page: Page, name: string, testInfo: { outputPath(n: string): string }) {
-  await page.screenshot({ path: testInfo.outputPath(name) });
-  if (SHOTS) {
-    mkdirSync(SHOTS, { recursive: true });
-    await page.screenshot({ path: `${SHOTS}/${name}` });
-  }
-}
 
 const stacked = (page: Page) => page.evaluate(() => [...document.querySelectorAll<HTMLElement>('[data-testid="dock-stack"]')].map((e) => e.dataset.drones!.split(',')));
 

@@ -3,26 +3,16 @@
  * pilot right-clicks the map, sets priority, radius and time on scene, and the station's dispatcher picks the
  * drone; the desk shows which drone goes and its ETA, its arrival, and its return to its dock.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { mkdirSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
-import { serve, type Served } from './station.js';
+import { planToday, serve, type Served } from './station.js';
 import { signInPage } from '../sign-in.js';
 
 let station: Served;
 const SHOTS = process.env.KONGXUN_SCREENS ?? '';
 
 test.beforeAll(async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'kongxun-look-e2e-'));
-  const date = new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10); // today, station time (+08:00)
-  try {
-    execFileSync(process.execPath, ['bin/kongxun.mjs', 'plan', '--station', 'resources/samples/jinhai.geojson', '--fleet', 'resources/samples/fleet.json', '--date', date, '--out', dir], { stdio: 'pipe' });
-  } catch (e) {
-    if ((e as { status?: number }).status !== 3) throw e;
-  }
-  station = await serve(['--patrol', dir]);
+  station = await serve(['--patrol', planToday('look-e2e')]);
 });
 
 test.afterAll(() => station?.stop());

@@ -3,26 +3,14 @@
  * selected drone's patrol line says what the patrol has it doing; any command from the desk takes the drone
  * over (the line says so); 交还巡逻 gives it back, after a confirmation.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { signInPage } from '../sign-in.js';
-import { serve, type Served } from './station.js';
+import { planToday, serve, type Served } from './station.js';
 
 let station: Served;
 
 test.beforeAll(async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'kongxun-patrol-e2e-'));
-  const date = new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10); // today, station time (+08:00)
-  try {
-    execFileSync(process.execPath, ['bin/kongxun.mjs', 'plan', '--station', 'resources/samples/jinhai.geojson', '--fleet', 'resources/samples/fleet.json', '--date', date, '--out', dir], { stdio: 'pipe' });
-  } catch (e) {
-    // Exit 3: written, with gaps — still a day to run.
-    if ((e as { status?: number }).status !== 3) throw e;
-  }
-  station = await serve(['--patrol', dir]);
+  station = await serve(['--patrol', planToday('patrol-e2e')]);
 });
 
 test.afterAll(() => station?.stop());

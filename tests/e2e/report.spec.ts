@@ -6,21 +6,17 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
-import { simDayConsole, type SimConsole } from './sim-console.js';
-import { signInPage } from '../sign-in.js';
+import { SHOTS } from './screens.js';
+import { LATE_START_MS, simDayPage, type SimConsole } from './sim-console.js';
 
-const SHOTS = process.env.KONGXUN_SCREENS ?? '';
-const T = (hhmm: string) => Date.parse(`2026-11-24T${hhmm}:00+08:00`);
 let sim: SimConsole;
 test.afterEach(async () => sim?.close());
 
 test('the report lists what happened and prints on A4 to a PDF', async ({ page }, testInfo) => {
   test.setTimeout(180_000);
-  sim = await simDayConsole({ startAtMs: T('03:03'), until: () => true });
+  sim = await simDayPage(page, { startAtMs: LATE_START_MS, until: () => true, viewport: { width: 1280, height: 900 } });
   const missed = sim.day.runner.list().filter((s) => s.state === 'missed').map((s) => s.id);
   expect(missed.length).toBeGreaterThan(0);
-  await page.setViewportSize({ width: 1280, height: 900 });
-  await signInPage(page, sim.url, sim.user);
   await page.goto(`${sim.url}?view=report`);
   const report = page.getByTestId('report');
   await expect(report.locator('h1')).toHaveText('巡逻日报');

@@ -5,6 +5,7 @@
  * the page looks, so what the page shows can be compared with what the runner recorded (its alerts arrive
  * as the console's events).
  */
+import type { Page } from '@playwright/test';
 import { stationDay, actualMessage } from '../../station/patrol/actual.js';
 import type { SimDay } from '../../station/patrol/sim-day.js';
 import { vehicleViews } from '../../station/api/views.js';
@@ -14,7 +15,9 @@ import { startConsoleServer } from '../../station/server/console-server.js';
 import { patrolEvent } from '../../station/service.js';
 import { withPatrol } from '../../station/patrol/console.js';
 import { sampleSimDay, writeSampleDay } from '../patrol/testkit.js';
-import { addTestUser, testAuth } from '../sign-in.js';
+
+export { LATE_START_MS, sampleDayAt } from '../patrol/testkit.js';
+import { addTestUser, signInPage, testAuth } from '../sign-in.js';
 
 export interface SimConsole {
   url: string;
@@ -24,8 +27,31 @@ export interface SimConsole {
   close(): Promise<void>;
 }
 
-export async function simDayConsole(o: { startAtMs?: number; until: (day: SimDay) => boolean; stepMs?: number; limitMs?: number }): Promise<SimConsole> {
-  const { day, dir } = await sampleSimDay(o.startAtMs !== undefined ? { startAtMs: o.startAtMs } : {});
+export interface SimConsoleOptions {
+  /** Clock start (the station started then). Default: 15 min before the first launch is prepared. */
+  startAtMs?: number;
+  /** Run the day until this holds (bounded by `limitMs`, default 4 h), then stand still. */
+  until: (day: SimDay) => boolean;
+  stepMs?: number;
+  limitMs?: number;
+}
+
+/** `simDayConsole`, with `page` at `viewport` (the wall's 1600×900 by default) signed in as the console's viewer. */
+export async function simDayPage(page: Page, o: SimConsoleOptions & { viewport?: { width: number; height: number } }): Promise<SimConsole> {
+  const sim = await simDayConsole(o);
+  try {
+    await page.setViewportSize(o.viewport ?? { width: 1600, height: 900 });
+    await signInPage(page, sim.url, sim.user);
+  } catch (e) {
+    await sim.close();
+    throw e;
+  }
+  return sim;
+}
+
+export async function simDayConsole(o: SimConsoleOptions): Promise<SimConsole> {
+  const made = await sampleSimDay(o.startAtMs !== undefined ? { startAtMs: o.startAtMs } : {});
+  const { day, dir } = made;
   const end = day.clock.now() + (o.limitMs ?? 4 * 3_600_000);
   while (!o.until(day) && day.clock.now() < end) await day.runUntil(day.clock.now() + (o.stepMs ?? 5000));
   if (!o.until(day)) throw new Error(`the simulated day never got there (clock ${new Date(day.clock.now()).toISOString()})`);
@@ -63,7 +89,7 @@ export async function simDayConsole(o: { startAtMs?: number; until: (day: SimDay
     close: async () => {
       await server.value.close();
       auth.close();
-      await day.close();
+      await made.close();
     },
   };
 }

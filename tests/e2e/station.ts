@@ -2,7 +2,7 @@
  * What the end-to-end specs share: a `kongxun serve` on the built-in simulated fleet (3 s warm-up), a day
  * plan written around the current time, and a tiny MBTiles file of plain PNG tiles over the sample station.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -50,6 +50,19 @@ export async function serve(args: string[] = [], o: { users?: Role[]; prepare?: 
     proc.on('exit', (code) => reject(new Error(`serve exited ${code}: ${out}`)));
   });
   return { url, proc, data, setupUrl, stop: () => proc.kill('SIGTERM') };
+}
+
+/** Today's plan of the sample station (station time, +08:00) as `kongxun plan` writes it, into a new temp folder. */
+export function planToday(name: string): string {
+  const dir = mkdtempSync(join(tmpdir(), `kongxun-${name}-`));
+  const date = new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10);
+  try {
+    execFileSync(process.execPath, ['bin/kongxun.mjs', 'plan', '--station', 'resources/samples/jinhai.geojson', '--fleet', 'resources/samples/fleet.json', '--date', date, '--out', dir], { stdio: 'pipe' });
+  } catch (e) {
+    // Exit 3: written, with gaps — still a day to run.
+    if ((e as { status?: number }).status !== 3) throw e;
+  }
+  return dir;
 }
 
 const iso = (ms: number) => {

@@ -15,8 +15,7 @@ import { parseParm } from '../../mavlink/services/param/parm-file.js';
 import { SimFleet } from '../../sitl/fleet.js';
 import { stationEvent } from '../../station/api/views.js';
 import type { StationEvent } from '../../common/api/contract.js';
-import { bufferIo } from '../../station/cli/io.js';
-import { main } from '../../station/cli/main.js';
+import { runCli, tcpSimFleet } from '../cli.js';
 import { createStation } from '../../station/compose.js';
 import { EventFlood, RecentEvents } from '../../station/vehicle/event-flood.js';
 import { HostileProxy } from './proxy.js';
@@ -29,11 +28,7 @@ const PORT = 29_000 + (process.pid % 1000) * 10;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'kongxun-hostile-'));
-  const f = SimFleet.create({ drones: 1, clock: new SystemClock(), basePort: PORT, host: '127.0.0.1', home: { lat: 24.48, lon: 118.09, altAmslM: 10 }, warmupMs: 1500 });
-  if (!f.ok) throw new Error(f.reason);
-  fleet = f.value;
-  const s = await fleet.start();
-  if (!s.ok) throw new Error(s.reason);
+  fleet = await tcpSimFleet({ basePort: PORT });
   proxy = await HostileProxy.start(PORT);
 });
 afterEach(() => {
@@ -44,12 +39,6 @@ afterAll(async () => {
   await fleet?.stop();
   rmSync(dir, { recursive: true, force: true });
 });
-
-async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const io = bufferIo();
-  const code = await main(argv, io);
-  return { code, out: io.lines.join('\n'), err: io.errors.join('\n') };
-}
 
 describe('a hostile drone through a proxy on loopback', () => {
   it('MAVFTP block at offset 0xFFFFFF00: params pull fails naming the offset (before: 4 GiB allocated, never finished)', async () => {
@@ -65,7 +54,7 @@ describe('a hostile drone through a proxy on loopback', () => {
       return [make(common.FileTransferProtocol, { targetNetwork: m.targetNetwork, targetSystem: m.targetSystem, targetComponent: m.targetComponent, payload })];
     };
     const before = memoryMb();
-    const r = await run('params', 'pull', '--via', 'ftp', '--no-cache', '--connect', proxy!.url, '--data', join(dir, 'd1'), '--out', join(dir, 'ftp.parm'));
+    const r = await runCli('params', 'pull', '--via', 'ftp', '--no-cache', '--connect', proxy!.url, '--data', join(dir, 'd1'), '--out', join(dir, 'ftp.parm'));
     const after = memoryMb();
     console.log(`hostile ftp offset: exit ${r.code}: ${r.err.split('\n').at(-1)}; heap ${before.heap} → ${after.heap} MB, array buffers ${before.buffers} → ${after.buffers} MB`);
     expect(r.code).toBe(1);
@@ -82,7 +71,7 @@ describe('a hostile drone through a proxy on loopback', () => {
       return [m];
     };
     const out = join(dir, 'list.parm');
-    const r = await run('params', 'pull', '--via', 'list', '--no-cache', '--connect', proxy!.url, '--data', join(dir, 'd2'), '--out', out);
+    const r = await runCli('params', 'pull', '--via', 'list', '--no-cache', '--connect', proxy!.url, '--data', join(dir, 'd2'), '--out', out);
     console.log(`hostile params: exit ${r.code}\n${r.err}`);
     expect(r.code).toBe(1);
     expect(r.err).toContain('refused FS_GCS_ENABLE: value NaN is not a finite number');

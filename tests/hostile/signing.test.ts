@@ -14,9 +14,8 @@ import { IFLAG_SIGNED } from '../../mavlink/codec/frame.js';
 import { make } from '../../mavlink/codec/messages.js';
 import { SimFleet } from '../../sitl/fleet.js';
 import { parseArgs } from '../../station/cli/args.js';
-import { bufferIo } from '../../station/cli/io.js';
 import { SIGNING_FLAGS, cliSigning } from '../../station/cli/signing.js';
-import { main } from '../../station/cli/main.js';
+import { runCli, tcpSimFleet } from '../cli.js';
 import { createStation } from '../../station/compose.js';
 import { keyPath, readKeyFile } from '../../station/files/keys.js';
 import { startStationService } from '../../station/service.js';
@@ -34,11 +33,7 @@ let data = '';
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'kongxun-signing-'));
   data = join(dir, 'data');
-  const f = SimFleet.create({ drones: 2, sysids: [11, 12], clock: new SystemClock(), basePort: PORT, host: '127.0.0.1', home: { lat: 24.48, lon: 118.09, altAmslM: 10 }, warmupMs: 1500 });
-  if (!f.ok) throw new Error(f.reason);
-  fleet = f.value;
-  const s = await fleet.start();
-  if (!s.ok) throw new Error(s.reason);
+  fleet = await tcpSimFleet({ basePort: PORT, drones: 2, sysids: [11, 12] });
   const sample = JSON.parse(readFileSync(join(__dirname, '../../resources/samples/fleet.json'), 'utf8')) as { drones: Record<string, unknown>[] };
   sample.drones[0]!.connect = URL;
   fleetFile = join(dir, 'fleet.json');
@@ -48,12 +43,6 @@ afterAll(async () => {
   await fleet?.stop();
   rmSync(dir, { recursive: true, force: true });
 });
-
-async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const io = bufferIo();
-  const code = await main(argv, io);
-  return { code, out: io.lines.join('\n'), err: io.errors.join('\n') };
-}
 
 /** An ARM command over an unsigned link: answered, or (a signing drone) dropped without a word. */
 async function unsignedCommandAnswered(url: string): Promise<boolean> {
@@ -77,7 +66,7 @@ async function unsignedCommandAnswered(url: string): Promise<boolean> {
 describe('signing on real links', () => {
   it('keys install: SETUP_SIGNING over a trusted link, the key kept 0600; then unsigned commands are ignored silently; rotate; all-zero key turns it off', async () => {
     expect(await unsignedCommandAnswered(URL)).toBe(true);
-    const inst = await run('keys', 'install', '--drone', 'JH-01', '--fleet', fleetFile, '--data', data, '--wait', '10');
+    const inst = await runCli('keys', 'install', '--drone', 'JH-01', '--fleet', fleetFile, '--data', data, '--wait', '10');
     expect(inst.code, inst.err).toBe(0);
     const file = keyPath(data, 'JH-01');
     expect(statSync(file).mode & 0o777).toBe(0o600);
@@ -88,11 +77,11 @@ describe('signing on real links', () => {
     expect(await unsignedCommandAnswered(URL)).toBe(false);
     expect(fleet!.members[0]!.drone.signingKey).toBeDefined();
 
-    const again = await run('keys', 'install', '--drone', 'JH-01', '--fleet', fleetFile, '--data', data);
+    const again = await runCli('keys', 'install', '--drone', 'JH-01', '--fleet', fleetFile, '--data', data);
     expect(again.code).toBe(2);
     expect(again.err).toContain('has a key already');
 
-    const rot = await run('keys', 'rotate', '--drone', 'JH-01', '--fleet', fleetFile, '--data', data, '--wait', '10');
+    const rot = await runCli('keys', 'rotate', '--drone', 'JH-01', '--fleet', fleetFile, '--data', data, '--wait', '10');
     expect(rot.code, rot.err).toBe(0);
     const k2 = readKeyFile(file);
     expect(k2.ok && k1.ok && Buffer.from(k2.value).equals(Buffer.from(k1.value))).toBe(false);
@@ -112,7 +101,7 @@ describe('signing on real links', () => {
   it('with simulated drones present, every real link signs (before: 0 of 25 frames signed); a real link without a key stops the start', async () => {
     // JH-01 holds the key from the first test's files? It was turned off: install afresh.
     rmSync(join(data, 'keys'), { recursive: true, force: true });
-    const inst = await run('keys', 'install', '--drone', 'JH-01', '--fleet', fleetFile, '--data', data, '--wait', '10');
+    const inst = await runCli('keys', 'install', '--drone', 'JH-01', '--fleet', fleetFile, '--data', data, '--wait', '10');
     expect(inst.code, inst.err).toBe(0);
     const staticDir = mkdtempSync(join(tmpdir(), 'kx-static-'));
     const lines: string[] = [];
@@ -154,17 +143,17 @@ describe('signing on real links', () => {
     expect(readKeyFile(keyPath(data, 'JH-01')).ok).toBe(true);
     expect(await unsignedCommandAnswered(URL)).toBe(false);
     // --drone JH-01: its link, its system id and its key come from the fleet file and DATA/keys/.
-    const byDrone = await run('command', '--drone', 'JH-01', '--fleet', fleetFile, '--data', data, '--wait', '10', 'mode', 'LOITER');
+    const byDrone = await runCli('command', '--drone', 'JH-01', '--fleet', fleetFile, '--data', data, '--wait', '10', 'mode', 'LOITER');
     expect(byDrone.code, byDrone.err + byDrone.out).toBe(0);
     expect(byDrone.err).toMatch(/signing 1 real link \(JH-01: .*JH-01\.key\)/);
     // --connect URL of a fleet drone: the same key, found by the URL.
-    const byUrl = await run('command', '--connect', URL, '--fleet', fleetFile, '--data', data, '--wait', '10', 'mode', 'GUIDED');
+    const byUrl = await runCli('command', '--connect', URL, '--fleet', fleetFile, '--data', data, '--wait', '10', 'mode', 'GUIDED');
     expect(byUrl.code, byUrl.err + byUrl.out).toBe(0);
     // The same command with no key at all: the drone drops it unanswered (it signs), exit 1.
-    const unsigned = await run('command', '--connect', URL, '--sysid', '11', '--data', data, '--wait', '3', 'mode', 'LOITER');
+    const unsigned = await runCli('command', '--connect', URL, '--sysid', '11', '--data', data, '--wait', '3', 'mode', 'LOITER');
     expect(unsigned.code).toBe(1);
     // A second link without a key next to a keyed one: refused before anything opens, naming it.
-    const mixed = await run('command', '--connect', URL, '--connect', URL2, '--fleet', fleetFile, '--data', data, '--wait', '3', 'mode', 'LOITER');
+    const mixed = await runCli('command', '--connect', URL, '--connect', URL2, '--fleet', fleetFile, '--data', data, '--wait', '3', 'mode', 'LOITER');
     expect(mixed.code).toBe(2);
     expect(mixed.err).toContain(`no key: ${URL2}`);
   }, 120_000);
@@ -223,14 +212,14 @@ describe('signing on real links', () => {
     const loose = join(dir, 'loose.key');
     writeFileSync(loose, 'correct horse battery staple\n');
     chmodSync(loose, 0o644);
-    const r = await run('status', '--connect', URL2, '--signing-key-file', loose, '--data', join(dir, 's'));
+    const r = await runCli('status', '--connect', URL2, '--signing-key-file', loose, '--data', join(dir, 's'));
     expect(r.code).toBe(2);
     expect(r.err).toContain(`readable by others (mode 644): chmod 600 ${loose}`);
     chmodSync(loose, 0o600);
     expect(readKeyFile(loose).ok).toBe(true);
-    const both = await run('status', '--connect', URL2, '--signing-key-file', loose, '--signing-key', 'x', '--data', join(dir, 's'));
+    const both = await runCli('status', '--connect', URL2, '--signing-key-file', loose, '--signing-key', 'x', '--data', join(dir, 's'));
     expect(both.err).toContain('give one signing key');
-    const dep = await run('params', 'pull', '--connect', URL2, '--signing-key', 'x', '--wait', '1', '--data', join(dir, 's'));
+    const dep = await runCli('params', 'pull', '--connect', URL2, '--signing-key', 'x', '--wait', '1', '--data', join(dir, 's'));
     expect(dep.err).toContain('--signing-key is deprecated');
     const hex = 'ab'.repeat(32);
     const pa = parseArgs(['--unsigned', 'flag'], SIGNING_FLAGS, 'x');

@@ -3,15 +3,11 @@
  * console takes the drone over; `release` gives it back, and is refused for a drone that is not taken over
  * (and on a station without a patrol). Over the console's real WebSocket.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
 import type { ServerMessage, VehicleCommand, VehicleView } from '../../common/api/contract.js';
-import { startStationService, type StationService } from '../../station/service.js';
-import { writeSampleDay } from './testkit.js';
-import { addTestUser, signIn, withSession } from '../sign-in.js';
+import type { StationService } from '../../station/service.js';
+import { serviceConsole, writeSampleDay } from './testkit.js';
 
 const plan = writeSampleDay();
 const services: StationService[] = [];
@@ -21,15 +17,8 @@ afterAll(async () => {
 });
 
 async function open(patrol: boolean) {
-  const dataDir = mkdtempSync(join(tmpdir(), 'kx-release-'));
-  const s = await startStationService({ dataDir, staticDir: dataDir, port: 0, simWarmupMs: 2000, log: () => undefined, ...(patrol ? { patrolDir: plan.dir } : {}) });
-  if (!s.ok) throw new Error(s.reason);
-  services.push(s.value);
-  await addTestUser(dataDir, 'pilot');
-  const ws = new WebSocket(`${s.value.url.replace('http', 'ws')}ws`, withSession(await signIn(s.value.url, 'pilot')));
-  const msgs: ServerMessage[] = [];
-  ws.on('message', (d) => msgs.push(JSON.parse(String(d)) as ServerMessage));
-  await new Promise((r) => ws.once('open', r));
+  const { service, ws, msgs } = await serviceConsole({ name: 'release', planDir: plan.dir, patrol, role: 'pilot' });
+  services.push(service);
   let n = 0;
   const command = async (sysid: number, c: VehicleCommand) => {
     const requestId = `r${++n}`;
@@ -51,7 +40,7 @@ async function open(patrol: boolean) {
     }
     throw new Error('no snapshot');
   };
-  return { service: s.value, ws, command, view };
+  return { service, ws, command, view };
 }
 
 describe('the patrol from a console', () => {

@@ -4,17 +4,13 @@
  * message's dispatches); the asker is the actor in the audit; a viewer may not dispatch, nor may anyone on a
  * station without a runner. The runner's alerts reach the console as events.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
 import type { ActualMessage, ServerMessage } from '../../common/api/contract.js';
-import { startStationService, type StationService } from '../../station/service.js';
+import type { StationService } from '../../station/service.js';
 import { checkLook, dispatchView } from '../../station/patrol/look.js';
 import type { DispatchRecord } from '../../station/patrol/dispatch.js';
-import { writeSampleDay } from './testkit.js';
-import { addTestUser, signIn, withSession } from '../sign-in.js';
+import { serviceConsole, writeSampleDay } from './testkit.js';
 
 const plan = writeSampleDay();
 const services: StationService[] = [];
@@ -24,16 +20,9 @@ afterAll(async () => {
 });
 
 async function open(patrol: boolean) {
-  const dataDir = mkdtempSync(join(tmpdir(), 'kx-look-'));
-  const s = await startStationService({ dataDir, staticDir: dataDir, port: 0, simWarmupMs: 2000, log: () => undefined, ...(patrol ? { patrolDir: plan.dir } : {}) });
-  if (!s.ok) throw new Error(s.reason);
-  services.push(s.value);
   // The duty dispatcher's console (值班调度 may send a drone to look).
-  await addTestUser(dataDir, 'dispatcher', 'duty');
-  const ws = new WebSocket(`${s.value.url.replace('http', 'ws')}ws`, withSession(await signIn(s.value.url, 'duty')));
-  const msgs: ServerMessage[] = [];
-  ws.on('message', (d) => msgs.push(JSON.parse(String(d)) as ServerMessage));
-  await new Promise((r) => ws.once('open', r));
+  const { service, ws, msgs } = await serviceConsole({ name: 'look', planDir: plan.dir, patrol, role: 'dispatcher', user: 'duty' });
+  services.push(service);
   const until = async <T>(find: () => T | undefined, what: string, tries = 600): Promise<T> => {
     for (let k = 0; k < tries; k++) {
       const x = find();
@@ -48,7 +37,7 @@ async function open(patrol: boolean) {
     ws.send(JSON.stringify({ type: 'look', requestId, ...req }));
     return until(() => msgs.find((m): m is Extract<ServerMessage, { type: 'look-result' }> => m.type === 'look-result' && m.requestId === requestId), `look-result ${requestId}`);
   };
-  return { service: s.value, msgs, look, until };
+  return { service, msgs, look, until };
 }
 
 const POINT = { latDeg: 24.592, lonDeg: 118.266 };

@@ -8,19 +8,20 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FlightCatalog } from '../../station/replay/flights.js';
 import type { SimDay } from '../../station/patrol/sim-day.js';
 import type { AlertRow } from '../../station/patrol/store.js';
-import { DATE, sampleSimDay } from './testkit.js';
+import { LATE_START_MS, sampleDayAt as T, sampleSimDay, type SampleDay } from './testkit.js';
 
-const T = (hhmm: string) => Date.parse(`${DATE}T${hhmm}:00+08:00`);
+let made: SampleDay | undefined;
 let day: SimDay;
 let startAlerts: AlertRow[];
 
 beforeAll(async () => {
-  day = (await sampleSimDay({ startAtMs: T('03:03'), record: true })).day;
+  made = await sampleSimDay({ startAtMs: LATE_START_MS, record: true });
+  day = made.day;
   startAlerts = day.store.alerts();
   await day.runUntil(T('03:50'));
 }, 240_000);
 
-afterAll(async () => day?.close());
+afterAll(async () => made?.close());
 
 describe('a runner started in the middle of the day', () => {
   it('marks the sorties it could not fly as missed: one event each, one summary alert', () => {

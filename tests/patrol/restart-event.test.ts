@@ -5,26 +5,17 @@
  * report lists among its faults. After a clean stop: a 'restart' event and a notice. The runner carries on with
  * the sorties it read back (the drone in the air is watched again, not launched again).
  */
-import { rmSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildReport } from '../../station/patrol/report.js';
-import type { SimDay } from '../../station/patrol/sim-day.js';
-import { sampleSimDay } from './testkit.js';
+import { sampleSimDay, type SampleDay } from './testkit.js';
 
-let day: SimDay | undefined;
-let dir = '';
-afterAll(async () => {
-  await day?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-  if (day) rmSync(day.dataDir, { recursive: true, force: true });
-});
+let made: SampleDay | undefined;
+afterAll(async () => made?.close());
 
 describe('restart of the station', () => {
   it('records a crash restart as an event and a warning in the report, a clean one as an event and a notice', async () => {
-    const made = await sampleSimDay();
-    day = made.day;
-    dir = made.dir;
-    const d = day;
+    made = await sampleSimDay();
+    const d = made.day;
     const p1 = d.day.sorties.find((s) => s.s.id === 'P001')!;
     await d.runUntil(p1.onMs + 60_000);
     expect(d.runner.list().find((s) => s.id === 'P001')!.state).toBe('on_patrol');

@@ -3,25 +3,16 @@
  * released (its landing still ends the sortie and the relief still comes); a drone taken over on the ground
  * gives its slot to another drone. The takeover and a maintenance flag outlive a station restart.
  */
-import { rmSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { SimDay } from '../../station/patrol/sim-day.js';
-import { sampleSimDay } from './testkit.js';
+import { sampleSimDay, type SampleDay } from './testkit.js';
 
-let day: SimDay | undefined;
-let dir = '';
-afterAll(async () => {
-  await day?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-  if (day) rmSync(day.dataDir, { recursive: true, force: true });
-});
+let made: SampleDay | undefined;
+afterAll(async () => made?.close());
 
 describe('pilot takeover', () => {
   it('leaves a taken-over drone alone until released; a docked one gives its slot away', async () => {
-    const made = await sampleSimDay();
-    day = made.day;
-    dir = made.dir;
-    const d = day;
+    made = await sampleSimDay();
+    const d = made.day;
     const byId = (id: string) => d.runner.list().find((s) => s.id === id)!;
     const p1 = d.day.sorties.find((s) => s.s.id === 'P001')!;
     const p2 = d.day.sorties.find((s) => s.s.id === 'P002')!;

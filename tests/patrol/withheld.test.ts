@@ -4,21 +4,14 @@
  * say which message is missing (an alert naming it, for the drone's sortie) and no sortie may hang silently in
  * `launching`: MISSION_CURRENT withheld, progress comes from MISSION_ITEM_REACHED and the sortie flies on.
  */
-import { rmSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { SimDay } from '../../station/patrol/sim-day.js';
 import { STREAM_MESSAGE_IDS } from '../../station/vehicle/streams.js';
-import { sampleSimDay } from './testkit.js';
+import { sampleSimDay, type SampleDay } from './testkit.js';
 
 const WITHHELD = ['MISSION_CURRENT', 'GLOBAL_POSITION_INT', 'GPS_RAW_INT', 'SYS_STATUS', 'BATTERY_STATUS', 'EXTENDED_SYS_STATE', 'EKF_STATUS_REPORT'];
 
-let day: SimDay | undefined;
-let dir = '';
-afterAll(async () => {
-  await day?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-  if (day) rmSync(day.dataDir, { recursive: true, force: true });
-});
+let made: SampleDay | undefined;
+afterAll(async () => made?.close());
 
 describe('a drone that withholds a message the runner depends on', () => {
   it('is named in an alert and its sortie does not hang silently', async () => {
@@ -26,15 +19,11 @@ describe('a drone that withholds a message the runner depends on', () => {
     const probe = await sampleSimDay();
     const firsts = new Map<number, { id: string; landMs: number; onMs: number }>();
     for (const s of [...probe.day.day.sorties].sort((a, b) => a.launchMs - b.launchMs)) if (!firsts.has(s.drone.sysid)) firsts.set(s.drone.sysid, { id: s.s.id, landMs: s.landMs, onMs: s.onMs });
-    await probe.day.close();
-    rmSync(probe.dir, { recursive: true, force: true });
-    rmSync(probe.day.dataDir, { recursive: true, force: true });
+    await probe.close();
     const drones = [...firsts.keys()].slice(0, WITHHELD.length);
     const of = new Map(drones.map((sysid, i) => [sysid, WITHHELD[i]!] as const));
-    const made = await sampleSimDay({ faults: drones.map((sysid) => ({ kind: 'drop' as const, messages: [STREAM_MESSAGE_IDS[of.get(sysid)!]!], sysid })) });
-    day = made.day;
-    dir = made.dir;
-    const d = day;
+    made = await sampleSimDay({ faults: drones.map((sysid) => ({ kind: 'drop' as const, messages: [STREAM_MESSAGE_IDS[of.get(sysid)!]!], sysid })) });
+    const d = made.day;
     const until = Math.max(...drones.map((s) => firsts.get(s)!.landMs)) + 10 * 60_000;
     await d.runUntil(until);
     const alerts = d.store.alerts();

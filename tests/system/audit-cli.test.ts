@@ -10,10 +10,8 @@ import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SystemClock } from '../../common/clock.js';
 import { SimFleet } from '../../sitl/fleet.js';
-import { bufferIo } from '../../station/cli/io.js';
-import { main } from '../../station/cli/main.js';
+import { runCli, tcpSimFleet } from '../cli.js';
 import { nodeRequire } from '../../station/node-require.js';
 
 const Database = nodeRequire()('better-sqlite3') as typeof BetterSqlite3;
@@ -25,23 +23,13 @@ const ME = `cli:${userInfo().username}`;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'kongxun-audit-cli-'));
-  const f = SimFleet.create({ drones: 1, clock: new SystemClock(), basePort: PORT, host: '127.0.0.1', home: { lat: 24.6, lon: 118.262, altAmslM: 10 }, warmupMs: 1500 });
-  if (!f.ok) throw new Error(f.reason);
-  fleet = f.value;
-  const s = await fleet.start();
-  if (!s.ok) throw new Error(s.reason);
+  fleet = await tcpSimFleet({ basePort: PORT, home: { lat: 24.6, lon: 118.262, altAmslM: 10 } });
 });
 
 afterAll(async () => {
   await fleet?.stop();
   rmSync(dir, { recursive: true, force: true });
 });
-
-async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const io = bufferIo();
-  const code = await main(argv, io);
-  return { code, out: io.lines.join('\n'), err: io.errors.join('\n') };
-}
 
 /** A copy of the data folder with the audit changed as an attacker with the sqlite3 shell would. */
 function tampered(data: string, name: string, sql: string): string {
@@ -59,17 +47,17 @@ describe('kongxun command through the gateway, and kongxun audit', () => {
   it('audits the CLI as cli:<os user>, refuses a no-fly go-to, lists, exports and verifies; names tampered rows', async () => {
     const data = join(dir, 'data');
     const base = ['--connect', URL, '--data', data];
-    const mode = await run('command', ...base, 'mode', 'GUIDED');
+    const mode = await runCli('command', ...base, 'mode', 'GUIDED');
     expect(mode.code, mode.err).toBe(0);
-    const nofly = await run('command', ...base, 'goto', '24.59,118.274,40');
+    const nofly = await runCli('command', ...base, 'goto', '24.59,118.274,40');
     expect(nofly.code).toBe(1);
     expect(nofly.err).toMatch(/refused by the station \(audit row 3\): go-to point is inside no-fly zone 变电站 substation/);
-    const high = await run('command', ...base, 'takeoff', '150');
+    const high = await runCli('command', ...base, 'takeoff', '150');
     expect(high.err).toContain("take-off: 150 m is above the station's 120 m ceiling");
-    const over = await run('command', ...base, 'goto', '24.59,118.274,40', '--override', 'substation alarm, checking the fence');
+    const over = await runCli('command', ...base, 'goto', '24.59,118.274,40', '--override', 'substation alarm, checking the fence');
     expect(over.err).not.toContain('refused by the station');
 
-    const list = await run('audit', '--data', data);
+    const list = await runCli('audit', '--data', data);
     expect(list.code, list.err).toBe(0);
     const lines = list.out.split('\n');
     expect(lines).toHaveLength(6); // mode (request, result), goto refused, takeoff refused, goto override (request, result)
@@ -78,25 +66,25 @@ describe('kongxun command through the gateway, and kongxun audit', () => {
     expect(lines[2]).toMatch(/goto\s+refused\s+go-to point is inside no-fly zone/);
     expect(lines[5]).toMatch(/goto\s+→ accepted\s+Go to accepted/);
     expect(lines[4]).toMatch(/goto\s+override\s+override: substation alarm, checking the fence — over: go-to point is inside/);
-    const csv = await run('audit', '--data', data, '--csv', '--user', ME, '--drone', '1');
+    const csv = await runCli('audit', '--data', data, '--csv', '--user', ME, '--drone', '1');
     expect(csv.out.split('\r\n')).toHaveLength(7);
     expect(csv.out.split('\r\n')[3]).toContain('"{""kind"":""command"",""cmd"":{""command"":""goto"",""latDeg"":24.59,""lonDeg"":118.274,""altRelM"":40}}"');
-    expect((await run('audit', '--data', data, '--user', 'alice')).out).toBe('');
-    expect((await run('audit', '--data', data, '--since', '1h')).out.split('\n')).toHaveLength(6);
-    expect((await run('audit', '--data', data, '--since', 'last tuesday')).code).toBe(2);
+    expect((await runCli('audit', '--data', data, '--user', 'alice')).out).toBe('');
+    expect((await runCli('audit', '--data', data, '--since', '1h')).out.split('\n')).toHaveLength(6);
+    expect((await runCli('audit', '--data', data, '--since', 'last tuesday')).code).toBe(2);
 
-    const ok = await run('audit', 'verify', '--data', data);
+    const ok = await runCli('audit', 'verify', '--data', data);
     expect(ok.code).toBe(0);
     expect(ok.out).toMatch(/^audit intact: 6 rows chained \(last row 6, head [0-9a-f]{64}\)$/);
 
-    const edited = await run('audit', 'verify', '--data', tampered(data, 'edited', "UPDATE audit SET reason = 'nothing to see' WHERE id = 3"));
+    const edited = await runCli('audit', 'verify', '--data', tampered(data, 'edited', "UPDATE audit SET reason = 'nothing to see' WHERE id = 3"));
     expect(edited.code).toBe(1);
     expect(edited.out).toContain('TAMPERED row 3: its content does not match its hash (edited, or moved here from another place)');
-    const deleted = await run('audit', 'verify', '--data', tampered(data, 'deleted', 'DELETE FROM audit WHERE id = 4'));
+    const deleted = await runCli('audit', 'verify', '--data', tampered(data, 'deleted', 'DELETE FROM audit WHERE id = 4'));
     expect(deleted.code).toBe(1);
     expect(deleted.out).toContain('TAMPERED row 4 is missing (deleted): row 5 follows row 3');
     const cols = 'at_ms, who, role, via, from_addr, sysid, drone, sortie, phase, ref, action, command, verdict, reason, answer, prev, hash';
-    const swapped = await run(
+    const swapped = await runCli(
       'audit',
       'verify',
       '--data',
