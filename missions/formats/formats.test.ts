@@ -38,7 +38,7 @@ describe('.plan (QGroundControl)', () => {
   it('round-trips every item of every sortie (through JSON text)', () => {
     for (const ps of plan.sorties) {
       const back = fromPlan(JSON.parse(JSON.stringify(sortiePlan(ps))));
-      if (!back.ok) throw new Error(back.error);
+      if (!back.ok) throw new Error(back.reason);
       expect(back.value.items).toHaveLength(ps.mission.items.length);
       back.value.items.forEach((it, i) => expect(sameItem(it, ps.mission.items[i]!)).toBe(true));
       expect(back.value.fenceExclusions).toEqual(ps.mission.fenceExclusions);
@@ -54,7 +54,7 @@ describe('.plan (QGroundControl)', () => {
   });
 
   it('refuses what it cannot read, saying where', () => {
-    expect(fromPlan({ fileType: 'Plan', mission: { items: [{ type: 'ComplexItem', complexItemType: 'survey' }] } })).toEqual({ ok: false, error: expect.stringContaining('mission.items[0]') });
+    expect(fromPlan({ fileType: 'Plan', mission: { items: [{ type: 'ComplexItem', complexItemType: 'survey' }] } })).toEqual({ ok: false, code: 'invalid-input', reason: expect.stringContaining('mission.items[0]') });
   });
 });
 
@@ -64,7 +64,7 @@ describe('.waypoints (QGC WPL 110)', () => {
       const text = sortieWaypoints(ps);
       expect(text.startsWith('QGC WPL 110\n0\t1\t0\t16\t')).toBe(true);
       const back = fromWaypoints(text);
-      if (!back.ok) throw new Error(back.error);
+      if (!back.ok) throw new Error(back.reason);
       expect(back.value.home.lat).toBeCloseTo(ps.mission.home.lat, 7);
       expect(back.value.items).toHaveLength(ps.mission.items.length);
       back.value.items.forEach((it, i) => expect(sameItem(it, ps.mission.items[i]!)).toBe(true));
@@ -72,14 +72,14 @@ describe('.waypoints (QGC WPL 110)', () => {
   });
 
   it('names the bad line', () => {
-    expect(fromWaypoints('QGC WPL 110\n0\t1\t0\t16\t0\t0\t0\t0\t1\t2\t3\t1\n1\t0\t3\t16\t0\t0\n')).toEqual({ ok: false, error: expect.stringContaining('line 3') });
+    expect(fromWaypoints('QGC WPL 110\n0\t1\t0\t16\t0\t0\t0\t0\t1\t2\t3\t1\n1\t0\t3\t16\t0\t0\n')).toEqual({ ok: false, code: 'invalid-input', reason: expect.stringContaining('line 3') });
   });
 });
 
 describe('KML and GeoJSON exports, route import', () => {
   it('KML keeps every route and position', () => {
     const back = fromKml(routesKml(plan));
-    if (!back.ok) throw new Error(back.error);
+    if (!back.ok) throw new Error(back.reason);
     expect(back.value).toHaveLength(plan.sorties.length);
     back.value.forEach((r, i) => {
       expect(r.name).toBe(plan.sorties[i]!.sortie.id);
@@ -100,11 +100,11 @@ describe('KML and GeoJSON exports, route import', () => {
     const fromP = importRoute(JSON.stringify(sortiePlan(ps)), 'a.plan', 'line-new');
     const fromW = importRoute(sortieWaypoints(ps), 'a.waypoints', 'line-new');
     const fromK = importRoute('<?xml version="1.0"?><kml xmlns="http://www.opengis.net/kml/2.2"><Document><Placemark><name>新路线</name><LineString><coordinates>118.25,24.58,55 118.26,24.59,55 118.27,24.595,55</coordinates></LineString></Placemark></Document></kml>', 'a.kml', 'line-kml');
-    for (const r of [fromP, fromW, fromK]) if (!r.ok) throw new Error(r.error);
+    for (const r of [fromP, fromW, fromK]) if (!r.ok) throw new Error(r.reason);
     if (!fromP.ok || !fromW.ok || !fromK.ok) return;
     expect(fromP.value.path.length).toBeGreaterThan(2);
     expect(fromW.value.path).toEqual(fromP.value.path);
     expect(fromK.value).toMatchObject({ id: 'line-kml', name: '新路线', altitudeM: 55, path: [[118.25, 24.58], [118.26, 24.59], [118.27, 24.595]] });
-    expect(importRoute('hello', 'x.txt', 'l')).toEqual({ ok: false, error: expect.stringContaining('x.txt') });
+    expect(importRoute('hello', 'x.txt', 'l')).toEqual({ ok: false, code: 'invalid-input', reason: expect.stringContaining('x.txt') });
   });
 });

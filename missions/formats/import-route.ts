@@ -3,6 +3,7 @@
  * becomes a `PatrolLine` (the flown positions in order; take-off, land and return items contribute nothing
  * but their position if any). The format is told from the content, not the name.
  */
+import { err } from '../../common/result.js';
 import type { LonLat, PatrolLine } from '../jurisdiction.js';
 import { MAV_CMD } from '../../common/mav-cmd.js';
 import type { MissionItem } from './items.js';
@@ -28,24 +29,24 @@ export function importRoute(text: string, file: string, id: string, priority: 1 
     try {
       json = JSON.parse(text);
     } catch (e) {
-      return { ok: false, error: `${file}: not valid JSON (${(e as Error).message})` };
+      return err('invalid-input', `${file}: not valid JSON (${(e as Error).message})`);
     }
     const r = fromPlan(json);
-    if (!r.ok) return { ok: false, error: `${file}: ${r.error}` };
+    if (!r.ok) return err('invalid-input', `${file}: ${r.reason}`);
     ({ path, altM } = itemsPath(r.value.items));
   } else if (trimmed.startsWith('QGC WPL')) {
     const r = fromWaypoints(text);
-    if (!r.ok) return { ok: false, error: `${file}: ${r.error}` };
+    if (!r.ok) return err('invalid-input', `${file}: ${r.reason}`);
     ({ path, altM } = itemsPath(r.value.items));
   } else if (/<kml[\s>]/i.test(trimmed)) {
     const r = fromKml(text);
-    if (!r.ok) return { ok: false, error: `${file}: ${r.error}` };
+    if (!r.ok) return err('invalid-input', `${file}: ${r.reason}`);
     const first = r.value[0]!;
     name = first.name;
     path = first.coords.map((c) => [c.lon, c.lat]);
     const alts = first.coords.map((c) => c.altM).filter((a) => a > 0);
     if (alts.length) altM = Math.max(...alts);
-  } else return { ok: false, error: `${file}: not a .plan (JSON), .waypoints (QGC WPL 110) or KML file` };
-  if (path.length < 2) return { ok: false, error: `${file}: a route needs at least 2 positions, found ${path.length}` };
+  } else return err('invalid-input', `${file}: not a .plan (JSON), .waypoints (QGC WPL 110) or KML file`);
+  if (path.length < 2) return err('invalid-input', `${file}: a route needs at least 2 positions, found ${path.length}`);
   return { ok: true, value: { id, name, path, altitudeM: altM, priority } };
 }

@@ -23,7 +23,7 @@ describe('KML missions', () => {
   it('reads back exactly the items it wrote, home and speeds included', () => {
     const text = missionToKml('P001 <编辑>', mission);
     const back = missionFromKml(text);
-    if (!back.ok) throw new Error(back.error);
+    if (!back.ok) throw new Error(back.reason);
     expect(back.value.home).toEqual(mission.home);
     expect(back.value.cruiseMps).toBe(10);
     expect(back.value.hoverMps).toBe(5);
@@ -34,7 +34,7 @@ describe('KML missions', () => {
   it('draws the route as a LineString and each item as a numbered Placemark with its altitude', () => {
     const text = missionToKml('P001', mission);
     const routes = fromKml(text);
-    if (!routes.ok) throw new Error(routes.error);
+    if (!routes.ok) throw new Error(routes.reason);
     // home, takeoff, waypoint, hover, waypoint (RTL and the DO items have no place of their own on the route)
     expect(routes.value[0]!.coords.map((c) => c.altM)).toEqual([0, 60, 60, 45.5, 70]);
     expect(text).toContain('<name>5 悬停 hover</name>');
@@ -46,7 +46,7 @@ describe('KML missions', () => {
 
   it('makes a mission of a route drawn elsewhere: take off at its start, fly its points, return', () => {
     const r = missionFromKml('<?xml version="1.0"?><kml xmlns="http://www.opengis.net/kml/2.2"><Document><Placemark><name>新路线</name><LineString><coordinates>118.25,24.58,55 118.26,24.59 118.27,24.595,40</coordinates></LineString></Placemark></Document></kml>');
-    if (!r.ok) throw new Error(r.error);
+    if (!r.ok) throw new Error(r.reason);
     expect(r.value.home).toEqual({ lat: 24.58, lon: 118.25, altM: 0 });
     expect(r.value.items.map((it) => [it.command, it.params[4], it.params[5], it.params[6]])).toEqual([
       [MAV_CMD.NAV_TAKEOFF, 24.58, 118.25, 55],
@@ -71,7 +71,7 @@ describe('KML missions', () => {
   ])('refuses %s with a reason', (_what, text, why) => {
     const r = missionFromKml(text);
     expect(r.ok).toBe(false);
-    if (!r.ok) expect(r.error).toMatch(why);
+    if (!r.ok) expect(r.reason).toMatch(why);
   });
 
   it('reads a hostile file of unopened tags in linear time (no regex backtracking)', () => {

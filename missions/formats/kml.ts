@@ -4,6 +4,7 @@
  * (Google Earth, QGIS): every Placemark's LineString (or a Polygon's outer ring) with its name. No DOM: the
  * reader is a small tag scanner, enough for the KML these tools write.
  */
+import { err } from '../../common/result.js';
 import type { LonLat } from '../jurisdiction.js';
 import { MAV_CMD, MAV_FRAME } from '../../common/mav-cmd.js';
 import { isNav, type Mission, type MissionItem, type Params7 } from './items.js';
@@ -33,9 +34,9 @@ export function toKml(docName: string, routes: KmlRoute[]): string {
 }
 
 export function fromKml(text: string): ReadResult<KmlRoute[]> {
-  if (typeof text !== 'string') return { ok: false, error: 'not text' };
-  if (text.length > KML_MAX_CHARS) return { ok: false, error: `KML of ${text.length} characters is larger than the ${KML_MAX_CHARS} read` };
-  if (!/<kml[\s>]/i.test(text)) return { ok: false, error: 'not a KML document (no <kml> element)' };
+  if (typeof text !== 'string') return err('invalid-input', 'not text');
+  if (text.length > KML_MAX_CHARS) return err('invalid-input', `KML of ${text.length} characters is larger than the ${KML_MAX_CHARS} read`);
+  if (!/<kml[\s>]/i.test(text)) return err('invalid-input', 'not a KML document (no <kml> element)');
   const out: KmlRoute[] = [];
   const placemarks = elements(text, 'Placemark');
   if (!placemarks.ok) return placemarks;
@@ -46,12 +47,12 @@ export function fromKml(text: string): ReadResult<KmlRoute[]> {
     const coords: KmlRoute['coords'] = [];
     for (const tuple of geom.trim().split(/\s+/)) {
       const [lon, lat, alt] = tuple.split(',').map(Number);
-      if (!Number.isFinite(lon) || !Number.isFinite(lat)) return { ok: false, error: `Placemark "${name}": bad coordinate "${tuple}"` };
+      if (!Number.isFinite(lon) || !Number.isFinite(lat)) return err('invalid-input', `Placemark "${name}": bad coordinate "${tuple}"`);
       coords.push({ lon: lon!, lat: lat!, altM: Number.isFinite(alt) ? alt! : 0 });
     }
     out.push({ name, coords });
   }
-  if (!out.length) return { ok: false, error: 'no Placemark with a LineString or Polygon' };
+  if (!out.length) return err('invalid-input', 'no Placemark with a LineString or Polygon');
   return { ok: true, value: out };
 }
 
@@ -87,8 +88,8 @@ function elements(text: string, tag: string): ReadResult<string[]> {
       continue;
     }
     const b = lower.indexOf(close, a);
-    if (b < 0) return { ok: false, error: `<${tag}> at character ${a} is never closed` };
-    if (out.length >= KML_MAX_PLACEMARKS) return { ok: false, error: `more than ${KML_MAX_PLACEMARKS} <${tag}> elements` };
+    if (b < 0) return err('invalid-input', `<${tag}> at character ${a} is never closed`);
+    if (out.length >= KML_MAX_PLACEMARKS) return err('invalid-input', `more than ${KML_MAX_PLACEMARKS} <${tag}> elements`);
     out.push(text.slice(a, b + close.length));
     at = b + close.length;
   }
@@ -146,9 +147,9 @@ const DEFAULT_ALT_M = 30;
  * number is an error naming what and where.
  */
 export function missionFromKml(text: string): ReadResult<Mission> {
-  if (typeof text !== 'string') return { ok: false, error: 'not text' };
-  if (text.length > KML_MAX_CHARS) return { ok: false, error: `KML of ${text.length} characters is larger than the ${KML_MAX_CHARS} read` };
-  if (!/<kml[\s>]/i.test(text)) return { ok: false, error: 'not a KML document (no <kml> element)' };
+  if (typeof text !== 'string') return err('invalid-input', 'not text');
+  if (text.length > KML_MAX_CHARS) return err('invalid-input', `KML of ${text.length} characters is larger than the ${KML_MAX_CHARS} read`);
+  if (!/<kml[\s>]/i.test(text)) return err('invalid-input', 'not a KML document (no <kml> element)');
   const pms = elements(text, 'Placemark');
   if (!pms.ok) return pms;
   const firstPm = text.search(/<Placemark[\s>]/i);
@@ -163,8 +164,8 @@ export function missionFromKml(text: string): ReadResult<Mission> {
   };
   const cruise = num(docFields, 'cruiseMps', 'Document', { min: 0.1, max: 100 });
   const hover = num(docFields, 'hoverMps', 'Document', { min: 0.1, max: 100 });
-  if (typeof cruise === 'string') return { ok: false, error: cruise };
-  if (typeof hover === 'string') return { ok: false, error: hover };
+  if (typeof cruise === 'string') return err('invalid-input', cruise);
+  if (typeof hover === 'string') return err('invalid-input', hover);
   let home: Mission['home'] | undefined;
   const items: MissionItem[] = [];
   for (const [i, pm] of pms.value.entries()) {
@@ -173,28 +174,28 @@ export function missionFromKml(text: string): ReadResult<Mission> {
     const where = `Placemark ${i + 1}`;
     if (f.get('home') === '1') {
       const c = /<coordinates>\s*([^<]{1,200})<\/coordinates>/i.exec(pm)?.[1]?.trim().split(',').map(Number);
-      if (!c || c.length < 2 || !c.every(Number.isFinite) || Math.abs(c[1]!) > 90 || Math.abs(c[0]!) > 180) return { ok: false, error: `${where} (home): bad coordinates` };
+      if (!c || c.length < 2 || !c.every(Number.isFinite) || Math.abs(c[1]!) > 90 || Math.abs(c[0]!) > 180) return err('invalid-input', `${where} (home): bad coordinates`);
       const alt = num(f, 'alt', where, { min: -1000, max: 10000 });
-      if (typeof alt === 'string') return { ok: false, error: alt };
+      if (typeof alt === 'string') return err('invalid-input', alt);
       home = { lat: c[1]!, lon: c[0]!, altM: alt };
       continue;
     }
     const seq = num(f, 'seq', where, { int: true, min: 1 });
-    if (typeof seq === 'string') return { ok: false, error: seq };
-    if (seq !== items.length + 1) return { ok: false, error: `${where}: item ${seq} where item ${items.length + 1} was expected` };
+    if (typeof seq === 'string') return err('invalid-input', seq);
+    if (seq !== items.length + 1) return err('invalid-input', `${where}: item ${seq} where item ${items.length + 1} was expected`);
     const command = num(f, 'command', where, { int: true, min: 0, max: 65535 });
     const frame = num(f, 'frame', where, { int: true, min: 0, max: 21 });
-    if (typeof command === 'string') return { ok: false, error: command };
-    if (typeof frame === 'string') return { ok: false, error: frame };
+    if (typeof command === 'string') return err('invalid-input', command);
+    if (typeof frame === 'string') return err('invalid-input', frame);
     const params: number[] = [];
     for (const k of PARAM_NAMES) {
       const v = num(f, k, where, { optional: true, ...(k === 'p5' ? { min: -90, max: 90 } : k === 'p6' ? { min: -180, max: 180 } : {}) });
-      if (typeof v === 'string') return { ok: false, error: v };
+      if (typeof v === 'string') return err('invalid-input', v);
       params.push(v);
     }
     items.push({ command, frame, params: params as Params7, autoContinue: f.get('autoContinue') !== '0' });
   }
-  if (!home) return { ok: false, error: 'no home Placemark (seq 0)' };
+  if (!home) return err('invalid-input', 'no home Placemark (seq 0)');
   return { ok: true, value: { home, items, cruiseMps: cruise, hoverMps: hover } };
 }
 
@@ -202,8 +203,8 @@ function foreignKml(text: string): ReadResult<Mission> {
   const r = fromKml(text);
   if (!r.ok) return r;
   const route = r.value.find((x) => x.coords.length > 0);
-  if (!route) return { ok: false, error: 'no Placemark with a LineString or Polygon' };
-  for (const c of route.coords) if (Math.abs(c.lat) > 90 || Math.abs(c.lon) > 180 || Math.abs(c.altM) > 10000) return { ok: false, error: `route "${route.name}": ${c.lon},${c.lat},${c.altM} is not a place` };
+  if (!route) return err('invalid-input', 'no Placemark with a LineString or Polygon');
+  for (const c of route.coords) if (Math.abs(c.lat) > 90 || Math.abs(c.lon) > 180 || Math.abs(c.altM) > 10000) return err('invalid-input', `route "${route.name}": ${c.lon},${c.lat},${c.altM} is not a place`);
   const alt = (a: number) => (a > 0 ? a : DEFAULT_ALT_M);
   const [first] = route.coords;
   const items: MissionItem[] = [

@@ -3,6 +3,7 @@
  * ArduPilot (firmwareType 3) multirotors (vehicleType 2), SimpleItem entries, geofence version 2 (exclusion
  * polygons for no-fly zones) and rally points version 2. NaN params are written as null, as QGC does.
  */
+import { err, type Result } from '../../common/result.js';
 import type { Home, Mission, MissionItem, Params7 } from './items.js';
 import { isNav } from './items.js';
 
@@ -75,22 +76,23 @@ export function toPlan(m: Mission, groundStation = 'Kongxun'): PlanJson {
   };
 }
 
-export type ReadResult<T> = { ok: true; value: T } | { ok: false; error: string };
+/** A mission file read, or why not (in words naming the field or line): the Result every reader below returns. */
+export type ReadResult<T> = Result<T, 'invalid-input'>;
 
 /** Reads a .plan's mission (SimpleItems only; complex items such as surveys are refused by name). */
 export function fromPlan(json: unknown): ReadResult<Mission> {
   const o = json as Partial<PlanJson> | null;
-  if (!o || typeof o !== 'object' || o.fileType !== 'Plan') return { ok: false, error: 'fileType: must be "Plan"' };
+  if (!o || typeof o !== 'object' || o.fileType !== 'Plan') return err('invalid-input', 'fileType: must be "Plan"');
   const ms = o.mission;
-  if (!ms || typeof ms !== 'object' || !Array.isArray(ms.items)) return { ok: false, error: 'mission.items: missing' };
+  if (!ms || typeof ms !== 'object' || !Array.isArray(ms.items)) return err('invalid-input', 'mission.items: missing');
   const hp = ms.plannedHomePosition;
   const home: Home = Array.isArray(hp) && hp.length >= 3 ? { lat: Number(hp[0]), lon: Number(hp[1]), altM: Number(hp[2]) } : { lat: 0, lon: 0, altM: 0 };
   const items: MissionItem[] = [];
   for (let i = 0; i < ms.items.length; i++) {
     const it = ms.items[i] as Partial<PlanItem> & { type?: string; complexItemType?: string };
-    if (it.type !== 'SimpleItem') return { ok: false, error: `mission.items[${i}].type: ${JSON.stringify(it.type)} (${it.complexItemType ?? 'complex item'}) is not supported` };
+    if (it.type !== 'SimpleItem') return err('invalid-input', `mission.items[${i}].type: ${JSON.stringify(it.type)} (${it.complexItemType ?? 'complex item'}) is not supported`);
     if (typeof it.command !== 'number' || !Array.isArray(it.params) || it.params.length !== 7) {
-      return { ok: false, error: `mission.items[${i}]: needs a numeric command and params[7]` };
+      return err('invalid-input', `mission.items[${i}]: needs a numeric command and params[7]`);
     }
     items.push({
       command: it.command,

@@ -4,6 +4,7 @@
  * NaN params are written as 0 (the format has no "unset"); the planner itself never emits NaN, so its
  * missions round-trip exactly.
  */
+import { err } from '../../common/result.js';
 import type { Home, MissionItem, Params7 } from './items.js';
 import type { ReadResult } from './qgc-plan.js';
 
@@ -22,14 +23,14 @@ export function toWaypoints(home: Home, items: MissionItem[]): string {
 
 export function fromWaypoints(text: string): ReadResult<{ home: Home; items: MissionItem[] }> {
   const lines = text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l.length);
-  if (!lines[0] || !/^QGC WPL 1[12]0$/.test(lines[0])) return { ok: false, error: 'line 1: expected "QGC WPL 110"' };
+  if (!lines[0] || !/^QGC WPL 1[12]0$/.test(lines[0])) return err('invalid-input', 'line 1: expected "QGC WPL 110"');
   let home: Home = { lat: 0, lon: 0, altM: 0 };
   const items: MissionItem[] = [];
   for (let k = 1; k < lines.length; k++) {
     const f = lines[k]!.split(/\s+/);
-    if (f.length !== 12) return { ok: false, error: `line ${k + 1}: expected 12 fields, found ${f.length}` };
+    if (f.length !== 12) return err('invalid-input', `line ${k + 1}: expected 12 fields, found ${f.length}`);
     const n = f.map(Number);
-    if (n.some((v) => !Number.isFinite(v))) return { ok: false, error: `line ${k + 1}: a field is not a number` };
+    if (n.some((v) => !Number.isFinite(v))) return err('invalid-input', `line ${k + 1}: a field is not a number`);
     if (k === 1 && n[0] === 0) {
       home = { lat: n[8]!, lon: n[9]!, altM: n[10]! };
       continue;

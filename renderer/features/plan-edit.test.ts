@@ -153,7 +153,7 @@ describe('plan-edit: files', () => {
     const f = writeMission(kind, 'P001', m);
     expect(f.name).toBe(`P001.${kind}`);
     const back = readMission(f.name, f.text);
-    if (!back.ok) throw new Error(back.error);
+    if (!back.ok) throw new Error(back.reason);
     expect(back.value.home.lat).toBeCloseTo(m.home.lat, 7);
     expect(back.value.items).toHaveLength(m.items.length);
     back.value.items.forEach((it, i) => expect(sameItem(it, m.items[i]!)).toBe(true));
@@ -162,7 +162,7 @@ describe('plan-edit: files', () => {
 
   it('says what is wrong with a file it cannot read', () => {
     expect(readMission('x.plan', '{')).toMatchObject({ ok: false });
-    expect(readMission('x.kml', '<kml><Placemark>')).toMatchObject({ ok: false, error: expect.stringContaining('never closed') });
-    expect(readMission('x.waypoints', 'QGC WPL 110\n1 2 3')).toMatchObject({ ok: false, error: expect.stringContaining('line 2') });
+    expect(readMission('x.kml', '<kml><Placemark>')).toMatchObject({ ok: false, reason: expect.stringContaining('never closed') });
+    expect(readMission('x.waypoints', 'QGC WPL 110\n1 2 3')).toMatchObject({ ok: false, reason: expect.stringContaining('line 2') });
   });
 });

@@ -18,7 +18,8 @@ import { groundDistanceM } from '../../common/geo.js';
 import { MAV_CMD } from '../../common/mav-cmd.js';
 import { item, type Mission, type MissionItem, type Params7 } from '../../missions/formats/items.js';
 import { missionFromKml, missionToKml } from '../../missions/formats/kml.js';
-import { fromPlan, toPlan } from '../../missions/formats/qgc-plan.js';
+import { fromPlan, toPlan, type ReadResult } from '../../missions/formats/qgc-plan.js';
+import { err } from '../../common/result.js';
 import { fromWaypoints, toWaypoints } from '../../missions/formats/wpl.js';
 import type { FlightIssue } from '../../missions/plan/flight-check.js';
 import { DEFAULT_OPTIONS } from '../../missions/plan/world.js';
@@ -350,8 +351,8 @@ export const MAX_FILE_BYTES = 5_000_000;
 export type FileKind = 'plan' | 'waypoints' | 'kml';
 
 /** A mission file's text → Mission, by name or content: `.waypoints` (QGC WPL 110), `.kml`, else `.plan` JSON. */
-export function readMission(name: string, text: string): { ok: true; value: Mission } | { ok: false; error: string } {
-  if (text.length > MAX_FILE_BYTES) return { ok: false, error: `larger than ${MAX_FILE_BYTES} bytes` };
+export function readMission(name: string, text: string): ReadResult<Mission> {
+  if (text.length > MAX_FILE_BYTES) return err('invalid-input', `larger than ${MAX_FILE_BYTES} bytes`);
   if (/\.(waypoints|txt)$/i.test(name) || /^\s*QGC WPL/.test(text)) {
     const w = fromWaypoints(text);
     return w.ok ? { ok: true, value: { ...w.value, cruiseMps: 10, hoverMps: 5 } } : w;
@@ -360,7 +361,7 @@ export function readMission(name: string, text: string): { ok: true; value: Miss
   try {
     return fromPlan(JSON.parse(text));
   } catch (e) {
-    return { ok: false, error: (e as Error).message };
+    return err('invalid-input', (e as Error).message);
   }
 }
 

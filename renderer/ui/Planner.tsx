@@ -114,7 +114,7 @@ export function Planner() {
 
   const open = (n: string, text: string, fromSortie: string | null) => {
     const r = readMission(n, text);
-    if (!r.ok) return setError(`${t('fileError')}: ${n}: ${r.error}`);
+    if (!r.ok) return setError(`${t('fileError')}: ${n}: ${r.reason}`);
     setError('');
     setNote('');
     setName(n.replace(/^.*\//, ''));

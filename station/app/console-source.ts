@@ -73,7 +73,7 @@ export function consoleSource(d: ConsoleSourceDeps): ConsoleSource {
     },
     upload: async (sysid, name, text, onProgress, who, override) => {
       const lists = planFromText(name, text);
-      if (!lists.ok) return { ok: false, count: 0, verifiedBy: null, reason: lists.error };
+      if (!lists.ok) return { ok: false, count: 0, verifiedBy: null, reason: lists.reason };
       const m = station.vehicle(sysid)?.missions;
       if (!m) return { ok: false, count: 0, verifiedBy: null, reason: `no vehicle with system id ${sysid}` };
       const onP = (p: { phase: string; done: number; total: number }) =>

@@ -31,8 +31,8 @@ export async function flyMain(argv: string[], io: CliIo, deps: CliDeps = {}): Pr
   if (!(armS > 0)) return io.fail('kongxun fly: --arm-timeout must be a positive number of seconds', 2);
   const p = await loadPlanFile(planPath);
   if (!p.ok) {
-    io.err(`kongxun fly: refused, nothing uploaded:\n${p.error}`);
-    io.out(JSON.stringify({ ok: false, stage: 'plan', reason: p.error }));
+    io.err(`kongxun fly: refused, nothing uploaded:\n${p.reason}`);
+    io.out(JSON.stringify({ ok: false, stage: 'plan', reason: p.reason }));
     return 2;
   }
   const c = await connectVehicle(a.value, 'fly', { warn: (l) => io.err(l), ...deps });

@@ -83,8 +83,8 @@ export async function missionMain(argv: string[], io: CliIo, deps: CliDeps = {})
     if (!planPath) return io.fail('kongxun mission upload: --plan FILE is required', 2);
     const p = await loadPlanFile(planPath);
     if (!p.ok) {
-      io.out(JSON.stringify({ ok: false, action, stage: 'plan', reason: p.error }));
-      return io.fail(`kongxun mission: refused, nothing uploaded:\n${p.error}`, 2);
+      io.out(JSON.stringify({ ok: false, action, stage: 'plan', reason: p.reason }));
+      return io.fail(`kongxun mission: refused, nothing uploaded:\n${p.reason}`, 2);
     }
     plan = p.value;
   }

@@ -7,6 +7,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
+import { err, type Result } from '../../common/result.js';
 import { MAV_CMD, MAV_FRAME } from '../../common/mav-cmd.js';
 import type { WireItem } from '../../mavlink/services/mission/types.js';
 import type { Home, MissionItem } from '../../missions/formats/items.js';
@@ -21,7 +22,8 @@ export interface PlanLists {
   rally: WireItem[];
 }
 
-export type PlanLoad = { ok: true; value: PlanLists } | { ok: false; error: string };
+/** A plan file's lists, or why it cannot be flown (in words naming the file and the field). */
+export type PlanLoad = Result<PlanLists, 'invalid-input'>;
 
 const GLOBAL = new Set([0, 3, 5, 6, 10, 11]);
 const e7 = (deg: number) => Math.round(deg * 1e7);
@@ -66,18 +68,18 @@ export function planFromText(name: string, text: string): PlanLoad {
   const ext = extname(name).toLowerCase();
   if (ext === '.waypoints' || ext === '.txt' || /^\s*QGC WPL/.test(text)) {
     const c = checkWaypoints(name, text);
-    if (!c.ok) return { ok: false, error: c.reason };
+    if (!c.ok) return err('invalid-input', c.reason);
     const w = fromWaypoints(text);
-    if (!w.ok) return { ok: false, error: `${name}: ${w.error}` };
+    if (!w.ok) return err('invalid-input', `${name}: ${w.reason}`);
     const { home, items } = w.value;
     return { ok: true, value: { home, mission: [homeItem(home), ...items.map((it, i) => wireItem(it, i + 1))], fence: [], rally: [] } };
   }
   const j = parseJsonText(name, text);
-  if (!j.ok) return { ok: false, error: j.reason };
+  if (!j.ok) return err('invalid-input', j.reason);
   const c = checkPlan(name, j.value);
-  if (!c.ok) return { ok: false, error: c.reason };
+  if (!c.ok) return err('invalid-input', c.reason);
   const p = fromPlan(j.value);
-  if (!p.ok) return { ok: false, error: `${name}: ${p.error}` };
+  if (!p.ok) return err('invalid-input', `${name}: ${p.reason}`);
   const { home, items } = p.value;
   return {
     ok: true,
@@ -90,7 +92,7 @@ export async function loadPlanFile(path: string): Promise<PlanLoad> {
   try {
     text = await readFile(path, 'utf8');
   } catch (e) {
-    return { ok: false, error: `${path}: cannot read: ${(e as NodeJS.ErrnoException).code ?? String(e)}` };
+    return err('invalid-input', `${path}: cannot read: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
   }
   return planFromText(basename(path), text);
 }

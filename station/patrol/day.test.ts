@@ -48,7 +48,7 @@ describe('marks written by the planner', () => {
     expect(day.sorties.length).toBeGreaterThan(50);
     for (const ps of day.sorties) {
       const lists = planFromText(ps.sortie.plan, JSON.stringify(sortiePlan(ps)));
-      if (!lists.ok) throw new Error(lists.error);
+      if (!lists.ok) throw new Error(lists.reason);
       const m = plannedMarks(ps.sortie.marks!, lists.value);
       if (!m.ok) throw new Error(`${ps.sortie.id}: ${m.reason}`);
       const cmd = (seq: number) => lists.value.mission[seq]!.command;

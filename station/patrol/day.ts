@@ -119,7 +119,7 @@ export async function loadDay(dir: string, fleet: Fleet): Promise<Result<DayInpu
       return err('unreadable', `${join(dir, s.plan)}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
     }
     const plan = planFromText(s.plan, text);
-    if (!plan.ok) return err('invalid', plan.error);
+    if (!plan.ok) return err('invalid', plan.reason);
     const marks = s.marks !== undefined ? plannedMarks(s.marks, plan.value) : ok(inferredMarks(plan.value, s.kind));
     if (!marks.ok) return err('invalid', `${where}.${marks.reason}`);
     const d: DaySortie = { s, drone, plan: plan.value, marks: marks.value, launchMs, onMs, offMs, landMs };
