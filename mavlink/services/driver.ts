@@ -40,6 +40,15 @@ export interface MachineStep<S, R> {
   effects: DriverEffect<R>[];
 }
 
+/**
+ * The overall deadline as a machine's cancel (`onDeadline` of the mission transfers): the cancel's step, with
+ * its 'done' saying timeout and why, so a caller tells a deadline from a cancel.
+ */
+export function deadlineStep<S, R extends { outcome: string; reason?: string }>(step: MachineStep<S, R>): MachineStep<S, R> {
+  const reason = "not finished within the transfer's deadline";
+  return { state: step.state, effects: step.effects.map((e) => (e.type === 'done' ? { ...e, result: { ...e.result, outcome: 'timeout', reason } as R } : e)) };
+}
+
 export interface Machine<S, R> {
   start(state: S, now: number): MachineStep<S, R>;
   onMessage(state: S, msg: Inbound, now: number): MachineStep<S, R>;

@@ -24,6 +24,7 @@ group('mission download', () => {
     { name: 'NACK from the vehicle', run: (b) => b.start().recv(count(3)).recv(ack(A.INVALID_SEQUENCE)), log: ['REQUEST_LIST', 'REQ_INT 0'], outcome: 'rejected' },
     { name: 'empty list: COUNT 0 → ACK', run: (b) => b.start().recv(count(0)), log: ['REQUEST_LIST', 'ACK 0'], outcome: 'ok' },
     { name: 'cancel', run: (b) => b.start().recv(count(3)).cancel().recv(it_(0)), log: ['REQUEST_LIST', 'REQ_INT 0', 'ACK 15'], outcome: 'cancelled' },
+    { name: 'deadline', run: (b) => b.start().recv(count(3)).deadline().recv(it_(0)), log: ['REQUEST_LIST', 'REQ_INT 0', 'ACK 15'], outcome: 'timeout' },
     { name: 'timeout waiting for COUNT', run: (b) => b.start().timeout().timeout().timeout().timeout().timeout(), log: ['REQUEST_LIST', 'REQUEST_LIST', 'REQUEST_LIST', 'REQUEST_LIST'], outcome: 'timeout' },
     { name: 'timeout waiting for an item', run: (b) => b.start().recv(count(3)).recv(it_(0)).timeout().timeout().timeout().timeout(), log: ['REQUEST_LIST', 'REQ_INT 0', 'REQ_INT 1', 'REQ_INT 1', 'REQ_INT 1', 'REQ_INT 1'], outcome: 'timeout' },
     { name: 'another vehicle / mission type ignored', run: (b) => b.start().recv(count(3), { sysid: 9, compid: 1 }).recv(count(2, 1)).recv(count(3)).recv(it_(0)).recv(itemMsg(items[1]!, 2)).recv(it_(1)).recv(it_(2)), log: ['REQUEST_LIST', 'REQ_INT 0', 'REQ_INT 1', 'REQ_INT 2', 'ACK 0'], outcome: 'ok' },

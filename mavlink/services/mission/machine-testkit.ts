@@ -54,6 +54,11 @@ export class Bench<S, R> {
     return this.apply(this.m.onCancel(this.state, this.now));
   }
 
+  /** The transfer's overall deadline passes (the driver calls onDeadline, or onCancel without one). */
+  deadline(): this {
+    return this.apply((this.m.onDeadline ?? this.m.onCancel)(this.state, this.now));
+  }
+
   /** Messages sent so far, as "NAME seq" strings. */
   get log(): string[] {
     return this.sent.map(describe);

@@ -44,6 +44,7 @@ for (const fw of FIRMWARE) {
       { name: 'NACK mid-transfer (UNSUPPORTED item)', run: (b) => b.start().recv(r(0)).recv(r(1)).recv(ack(A.UNSUPPORTED)), log: ['COUNT 3', 'ITEM 0', 'ITEM 1'], outcome: 'rejected' },
       { name: 'early ACCEPTED (a stale ACK) ignored, then timeout', run: (b) => b.start().recv(ack(A.ACCEPTED)).timeout().timeout().timeout().timeout(), log: ['COUNT 3', 'COUNT 3', 'COUNT 3', 'COUNT 3'], outcome: 'timeout' },
       { name: 'cancel: OPERATION_CANCELLED sent to the vehicle', run: (b) => b.start().recv(r(0)).cancel().recv(r(1)).timeout(), log: ['COUNT 3', 'ITEM 0', 'ACK 15'], outcome: 'cancelled' },
+      { name: 'deadline: cancelled on the wire, a timeout to the caller', run: (b) => b.start().recv(r(0)).deadline().recv(r(1)).timeout(), log: ['COUNT 3', 'ITEM 0', 'ACK 15'], outcome: 'timeout' },
       { name: 'timeout: nothing answers', run: (b) => b.start().timeout().timeout().timeout().timeout().timeout(), log: ['COUNT 3', 'COUNT 3', 'COUNT 3', 'COUNT 3'], outcome: 'timeout' },
       { name: 'another vehicle / another mission type ignored', run: (b) => b.start().recv(r(0), { sysid: 2, compid: 1 }).recv(req(0, fw.legacy, 1)).recv(r(0)).recv(r(1)).recv(r(2)).recv(ack(A.ACCEPTED, 1)).recv(ack(A.ACCEPTED)), log: ['COUNT 3', 'ITEM 0', 'ITEM 1', 'ITEM 2'], outcome: 'ok' },
     ];

@@ -28,7 +28,7 @@ import { common } from 'mavlink-mappings';
 import { make } from '../../codec/messages.js';
 import type { Quirks } from '../../quirks.js';
 import type { Inbound } from '../command.js';
-import type { DriverEffect, MachineStep } from '../driver.js';
+import { deadlineStep, type DriverEffect, type MachineStep } from '../driver.js';
 import {
   DEFAULT_RETRIES,
   MISSION_TYPE_CODE,
@@ -279,8 +279,7 @@ export function onCancel(s: UploadState, now: number): Step {
 
 /** The overall deadline passed: cancel on the vehicle (as onCancel) and report a timeout that says so. */
 export function onDeadline(s: UploadState, now: number): Step {
-  const step = onCancel(s, now);
-  return { state: step.state, effects: step.effects.map((e) => (e.type === 'done' ? { ...e, result: { ...e.result, outcome: 'timeout' as const, reason: "not finished within the transfer's deadline" } } : e)) };
+  return deadlineStep(onCancel(s, now));
 }
 
 export const uploadMachine = { start, onMessage, onTimeout, onCancel, onDeadline };
