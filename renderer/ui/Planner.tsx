@@ -123,7 +123,10 @@ export function Planner() {
     setFit((x) => x + 1);
     // The sortie's own drone by default; a file opened from disk has none until the pilot chooses.
     const drone = fromSortie ? plan?.schedule.sorties.find((s) => s.id === fromSortie)?.drone : undefined;
-    setTarget(drone ? (store.getState().vehicles.find((v) => v.id === drone)?.sysid ?? null) : null);
+    // By the fleet file's sysid (from hello), not the live list: a drone not heard yet is still the sortie's, and
+    // the choice shows it once it is.
+    const st = store.getState();
+    setTarget(drone ? (st.fleet?.drones.find((d) => d.id === drone)?.sysid ?? st.vehicles.find((v) => v.id === drone)?.sysid ?? null) : null);
   };
 
   const pickSortie = async (id: string, file: string) => {
