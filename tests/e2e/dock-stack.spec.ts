@@ -50,10 +50,21 @@ test('a dock shows its drones as one marker with a count and a list; each is sti
   await expect(page.getByTestId('drone-JH-04')).toHaveClass(/selected/);
   await expect(five).toHaveClass(/selected/);
 
-  // JH-04 takes off: it leaves the stack and has its own arrow again.
-  await page.keyboard.press('t');
-  await expect(page.getByTestId('confirm')).toBeVisible();
-  await page.getByTestId('confirm-ok').click();
+  // JH-04 takes off: it leaves the stack and has its own arrow again. Right after the start a simulated drone
+  // may still be warming up (ArduCopter refuses to arm: Need Position Estimate); a pilot tries again, as here
+  // (bounded), and anything else refused is a failure.
+  for (let k = 0; ; k++) {
+    await page.keyboard.press('t');
+    await expect(page.getByTestId('confirm')).toBeVisible();
+    await page.getByTestId('confirm-ok').click();
+    const latest = page.getByTestId('result').first();
+    await expect(latest).not.toHaveClass(/pending/, { timeout: 30_000 });
+    if ((await latest.getAttribute('class')) === 'ok') break;
+    const why = await latest.getByTestId('result-text').innerText();
+    expect(why, 'take-off refused for a reason other than the warm-up').toMatch(/Need Position Estimate|Need 3D Fix|EKF/);
+    expect(k, 'still warming up after 10 tries').toBeLessThan(10);
+    await page.waitForTimeout(2000);
+  }
   await expect(page.locator('.kx-drone:not(.stacked)', { hasText: 'JH-04' })).toBeVisible({ timeout: 60_000 });
   await expect(page.locator('[data-testid="dock-stack"][data-drones="JH-01,JH-02,JH-03,JH-05"] .kx-stack-count')).toHaveText('4');
   await page.waitForTimeout(500);

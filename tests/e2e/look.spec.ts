@@ -12,7 +12,10 @@ let station: Served;
 const SHOTS = process.env.KONGXUN_SCREENS ?? '';
 
 test.beforeAll(async () => {
-  station = await serve(['--patrol', planToday('look-e2e')]);
+  // The day after tomorrow's plan: the runner and its dispatcher run, and no sortie flies or is due soon, so
+  // every docked drone is free to go — at any time of day (with today's plan, which drones are free depends on
+  // the clock: a patrol drone, or none for minutes).
+  station = await serve(['--patrol', planToday('look-e2e', 2)]);
 });
 
 test.afterAll(() => station?.stop());
@@ -24,6 +27,11 @@ test('right-click the map: the station picks the drone, the desk shows it going 
   await signInPage(page, station.url, 'dispatcher');
   await page.goto(station.url);
   await expect(page.getByTestId('link')).toHaveText('已连接');
+  // Every drone past its warm-up (a home, every sensor healthy). The dispatcher picks among the drones
+  // it can fly now, so one asked during the warm-up may send the other dock's drone, 2 km away (JH-06/07).
+  await expect
+    .poll(() => page.evaluate(() => (window as unknown as { kongxunStore: { getState(): { vehicles: { homeLatDeg: number | null; unhealthySensors: string[] }[] } } }).kongxunStore.getState().vehicles.filter((v) => v.homeLatDeg !== null && v.unhealthySensors.length === 0).length), { timeout: 60_000 })
+    .toBe(7);
   // A point a few hundred metres from the docks, right-clicked on the map.
   // JH-01 on its own, or in its dock's stack of drones on the ground.
   const marker = page.locator('.kx-drone:not(.stacked), .kx-stack').filter({ hasText: 'JH-01' });
@@ -41,7 +49,7 @@ test('right-click the map: the station picks the drone, the desk shows it going 
   // The station's dispatcher picks the drone: which one goes, and when it will be there.
   const d = page.getByTestId('dispatch-D001');
   await expect(d).toContainText('特急');
-  await expect(d.getByTestId('dispatch-line')).toContainText(/JH-0\d 前往（机巢起飞）/, { timeout: 60_000 });
+  await expect(d.getByTestId('dispatch-line')).toContainText(/JH-0[1-5] 前往（机巢起飞）/, { timeout: 60_000 });
   await expect(d.getByTestId('dispatch-line')).toContainText(/预计 \d+ 分 \d\d 秒到达/);
   await page.screenshot({ path: testInfo.outputPath('desk-look-en-route-zh.png') });
   if (SHOTS) {

@@ -52,10 +52,14 @@ export async function serve(args: string[] = [], o: { users?: Role[]; prepare?: 
   return { url, proc, data, setupUrl, stop: () => proc.kill('SIGTERM') };
 }
 
-/** Today's plan of the sample station (station time, +08:00) as `kongxun plan` writes it, into a new temp folder. */
-export function planToday(name: string): string {
+/**
+ * Today's plan of the sample station (station time, +08:00) as `kongxun plan` writes it, into a new temp folder;
+ * `daysAhead` plans a later day instead (its first sortie starts at 23:58 the day before it), for a runner whose
+ * drones must all be free now, whatever the time of day.
+ */
+export function planToday(name: string, daysAhead = 0): string {
   const dir = mkdtempSync(join(tmpdir(), `kongxun-${name}-`));
-  const date = new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10);
+  const date = new Date(Date.now() + 8 * 3_600_000 + daysAhead * 86_400_000).toISOString().slice(0, 10);
   try {
     execFileSync(process.execPath, ['bin/kongxun.mjs', 'plan', '--station', 'resources/samples/jinhai.geojson', '--fleet', 'resources/samples/fleet.json', '--date', date, '--out', dir], { stdio: 'pipe' });
   } catch (e) {
