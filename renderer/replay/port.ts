@@ -14,6 +14,7 @@
  *    socket that backs up.
  */
 import type { ReplayPortClosed, ReplayPortOpened, ReplayPortRequest } from '../../common/api/contract.js';
+import { asArrayBuffer, desktopPort } from '../api/desktop-port.js';
 
 /** What one stream delivers (the same events a WebSocket to /ws/replay gives). */
 export interface ReplayStreamHandlers {
@@ -28,9 +29,6 @@ export interface ReplayConnection {
   send(text: string): boolean;
   close(): void;
 }
-
-/** How long a desktop page waits for its replay port before falling back to the WebSocket. */
-const PORT_WAIT_MS = 5000;
 
 export class ReplayPortRouter {
   private nextStream = 1;
@@ -105,42 +103,10 @@ export class ReplayPortRouter {
   }
 }
 
-function asArrayBuffer(data: unknown): ArrayBuffer | undefined {
-  if (data instanceof ArrayBuffer) return data;
-  if (ArrayBuffer.isView(data) && data.buffer instanceof ArrayBuffer) {
-    const whole = data.byteOffset === 0 && data.byteLength === data.buffer.byteLength;
-    return whole ? data.buffer : data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength);
-  }
-  return undefined;
-}
-
-let router: ReplayPortRouter | undefined;
-let listening = false;
-let gaveUp = false;
-const waiting: ((r: ReplayPortRouter | undefined) => void)[] = [];
-
-const desktopIpc = () => (window as unknown as { kongxun?: { ipc?: boolean } }).kongxun?.ipc === true;
+const port = desktopPort('kongxun:replay-port', (p) => new ReplayPortRouter(p));
 
 /** Starts listening for the replay port; renderer/main.tsx calls it first thing, before the preload can post. */
-export function listenForReplayPort(): void {
-  if (listening || !desktopIpc()) return;
-  listening = true;
-  window.addEventListener('message', (ev) => {
-    if (ev.data !== 'kongxun:replay-port' || !ev.ports[0]) return;
-    router?.close();
-    router = new ReplayPortRouter(ev.ports[0]);
-    for (const w of waiting.splice(0)) w(router);
-  });
-  setTimeout(() => {
-    if (router) return;
-    gaveUp = true;
-    for (const w of waiting.splice(0)) w(undefined);
-  }, PORT_WAIT_MS);
-}
+export const listenForReplayPort = port.listen;
 
-/** The page's replay port router, or undefined when the video comes over the WebSocket instead. */
-export function replayPort(): Promise<ReplayPortRouter | undefined> {
-  if (router) return Promise.resolve(router);
-  if (!listening || gaveUp) return Promise.resolve(undefined);
-  return new Promise((resolve) => waiting.push(resolve));
-}
+/** The page's replay port router, or undefined when this page has none (a browser: the WebSocket instead). */
+export const replayPort = port.get;

@@ -17,12 +17,10 @@
  *    WebSocket that backs up.
  */
 import { frameDrone } from '../../common/video-wire.js';
+import { asArrayBuffer, desktopPort } from '../api/desktop-port.js';
 
 /** What the page sends on the video port (electron/main.ts reads it). */
 export type ToStationVideo = { type: 'subscribe'; drones: string[]; preview: string[] } | { type: 'ack'; bytes: number };
-
-/** How long a desktop page waits for its video port before falling back to the WebSocket. */
-const PORT_WAIT_MS = 5000;
 
 export class VideoPortRouter {
   /** drone → its workers, each with whether it shows a preview. */
@@ -97,42 +95,10 @@ export class VideoPortRouter {
   }
 }
 
-function asArrayBuffer(data: unknown): ArrayBuffer | undefined {
-  if (data instanceof ArrayBuffer) return data;
-  if (ArrayBuffer.isView(data) && data.buffer instanceof ArrayBuffer) {
-    const whole = data.byteOffset === 0 && data.byteLength === data.buffer.byteLength;
-    return whole ? data.buffer : data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength);
-  }
-  return undefined;
-}
-
-let router: VideoPortRouter | undefined;
-let listening = false;
-let gaveUp = false;
-const waiting: ((r: VideoPortRouter | undefined) => void)[] = [];
-
-const desktopIpc = () => (window as unknown as { kongxun?: { ipc?: boolean } }).kongxun?.ipc === true;
+const port = desktopPort('kongxun:video-port', (p) => new VideoPortRouter(p));
 
 /** Starts listening for the video port; renderer/main.tsx calls it first thing, before the preload can post. */
-export function listenForVideoPort(): void {
-  if (listening || !desktopIpc()) return;
-  listening = true;
-  window.addEventListener('message', (ev) => {
-    if (ev.data !== 'kongxun:video-port' || !ev.ports[0]) return;
-    router?.close();
-    router = new VideoPortRouter(ev.ports[0]);
-    for (const w of waiting.splice(0)) w(router);
-  });
-  setTimeout(() => {
-    if (router) return;
-    gaveUp = true;
-    for (const w of waiting.splice(0)) w(undefined);
-  }, PORT_WAIT_MS);
-}
+export const listenForVideoPort = port.listen;
 
-/** The page's video port router, or undefined when frames come over the WebSocket instead. */
-export function videoPort(): Promise<VideoPortRouter | undefined> {
-  if (router) return Promise.resolve(router);
-  if (!listening || gaveUp) return Promise.resolve(undefined);
-  return new Promise((resolve) => waiting.push(resolve));
-}
+/** The page's video port router, or undefined when this page has none (a browser: the WebSocket instead). */
+export const videoPort = port.get;
