@@ -290,6 +290,13 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Resul
     closeEndedSockets();
     auth.sweep();
   }, SWEEP_MS);
+  /** Everything but the HTTP server: the sweep, the consoles, the sockets, the desktop window's replay ports. */
+  const closeServing = () => {
+    o.clock.clearInterval(sweepTimer);
+    peers.close();
+    sockets.close();
+    for (const c of [...replayPorts]) c();
+  };
 
   const listen = (port: number) =>
     new Promise<Result<number>>((resolve) => {
@@ -319,20 +326,13 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Resul
       clients: () => peers.size,
       attach: peers.attach,
       attachReplay,
-      close: async () => {
-        o.clock.clearInterval(sweepTimer);
-        peers.close();
-        sockets.close();
-        for (const c of [...replayPorts]) c();
-      },
+      close: async () => closeServing(),
     });
   }
   let listening = await listen(o.port ?? 8080);
   if (!listening.ok && listening.code === 'port-in-use' && o.anyPortIfTaken) listening = await listen(0);
   if (!listening.ok) {
-    o.clock.clearInterval(sweepTimer);
-    peers.close();
-    sockets.close();
+    closeServing();
     return listening;
   }
   const port = listening.value;
@@ -355,10 +355,7 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Resul
     attach: peers.attach,
     attachReplay,
     close: async () => {
-      o.clock.clearInterval(sweepTimer);
-      peers.close();
-      sockets.close();
-      for (const c of [...replayPorts]) c();
+      closeServing();
       http.closeAllConnections?.();
       await new Promise<void>((r) => http.close(() => r()));
     },
