@@ -210,7 +210,7 @@ test('planner: open a sortie, drag a waypoint, save .plan and .waypoints, upload
   await expect(page.getByTestId('wp-list').locator('li').nth(3)).toContainText(`${moved[1]}, ${moved[2]}`);
 
   // Upload the edited mission to JH-05 (confirmed first): a progress bar, then the verification result.
-  await page.getByTestId('upload-drone').selectOption({ label: 'JH-05' });
+  await page.getByTestId('upload-drone').selectOption('15'); // JH-05, by system id (the label carries marks)
   await page.getByTestId('upload').click();
   await expect(page.getByTestId('upload-confirm')).toContainText('JH-05');
   await page.getByTestId('upload-ok').click();

@@ -140,7 +140,8 @@ test('planner: click to add, set an altitude, delete and undo, no-fly check in w
 
   // Upload: a file from disk has no drone until the pilot chooses; the confirmation names it and the count.
   await expect(page.getByTestId('upload')).toBeDisabled();
-  await page.getByTestId('upload-drone').selectOption({ label: 'JH-02' });
+  // By the drone's system id: the option's label also carries its sortie or patrol marks, which depend on the hour.
+  await page.getByTestId('upload-drone').selectOption('12'); // JH-02
   await page.getByTestId('upload').click();
   await expect(page.getByTestId('upload-confirm')).toContainText('上传到 JH-02');
   await expect(page.getByTestId('upload-confirm')).toContainText('12 项，另有起点 H');
@@ -177,7 +178,8 @@ test('planner: an upload to a drone the scheduled patrol runs asks first and tak
     await page.mouse.click(c.x, c.y);
     await page.getByTestId('add-rtl').click();
     await expect(page.getByTestId('mission-summary')).toContainText('3 项');
-    await page.getByTestId('upload-drone').selectOption({ label: 'JH-06' });
+    // By system id: while JH-06 flies a sortie its label reads "JH-06 · P0xx", so a label match would wait forever.
+    await page.getByTestId('upload-drone').selectOption('16'); // JH-06
     await page.getByTestId('upload').click();
     await expect(page.getByTestId('upload-takeover')).toContainText('JH-06');
     await expect(page.getByTestId('upload-takeover')).toContainText('上传即接管');
