@@ -37,6 +37,12 @@ export interface VehicleView {
   batteryTimeLeftS: number | null;
   /** Which `batteryTimeLeftS` is (absent from an older station). */
   batteryTimeLeftKind?: 'flight' | 'endurance' | null;
+  /**
+   * The drone's parameters the planner's route estimate reads (RTL_ALT, RTL_SPEED, WPNAV_SPEED_UP, LAND_SPEED …:
+   * ArduPilot names and units), from the last full set the station read from it (its parameter cache, kept
+   * current by sets through the station); absent when the station has read none. The console checks them.
+   */
+  copterParams?: Record<string, number>;
   gpsFixType: number | null;
   gpsSatellites: number | null;
   gpsHdop: number | null;

@@ -8,11 +8,22 @@
  * waypoints and a return is "7 项" in the summary and at upload (where the station sends 8 wire items, home
  * included; the console says so).
  *
- * Time of the route (the battery check): climb and descent at the day planner's vertical speeds
- * (missions/plan/world.ts DEFAULT_OPTIONS), legs at the mission's cruise speed (or the last DO_CHANGE_SPEED),
- * each leg as long as the slower of its horizontal and vertical parts, plus every hold; a mission that does
- * not end with a return or a landing is charged the way home. The battery a drone may use is the day
- * planner's: its endurance less the fleet's reserve (missions/fleet.ts usableFlightS).
+ * A hover with the camera on a point is one unit of three items: the camera pointed at a place (DO_SET_ROI /
+ * DO_SET_ROI_LOCATION with a place), the held place (NAV_LOITER_TIME, or a waypoint or loiter), the camera
+ * released (DO_SET_ROI_NONE, or an ROI without a place). In a file from another tool the unit is recognised
+ * only in that exact order, the three items next to each other: only then are the camera items provably this
+ * hover's alone (a camera item further away also governs the items between, so it is kept and the pilot told).
+ * Delete, move, insert after and drag treat a unit as one: deleting any of its items deletes the three (one
+ * undo step restores them); a move jumps whole units; nothing is inserted inside one; dragging the hover moves
+ * the camera point with it when it looked at the hover's own place.
+ *
+ * Time of the route (the battery check): as ArduCopter flies it (missions/plan/copter-return.ts, the drone's
+ * parameters or the documented defaults): climbs at WPNAV_SPEED_UP and descents at WPNAV_SPEED_DN, legs at the
+ * mission's cruise speed (or the last DO_CHANGE_SPEED), each leg as long as the slower of its horizontal and
+ * vertical parts, plus every hold; a NAV_LAND descends at the landing speeds; a return (and a mission that
+ * ends without one, charged the way home) is RTL: the climb to RTL_ALT, home at RTL_SPEED, RTL_LOIT_TIME over
+ * home, descent and landing. The battery a drone may use is the day planner's: its endurance less the
+ * fleet's reserve (missions/fleet.ts usableFlightS).
  */
 import { groundDistanceM } from '../../common/geo.js';
 import { MAV_CMD } from '../../common/mav-cmd.js';
@@ -22,7 +33,7 @@ import { fromPlan, toPlan, type ReadResult } from '../../missions/formats/qgc-pl
 import { err } from '../../common/result.js';
 import { fromWaypoints, toWaypoints } from '../../missions/formats/wpl.js';
 import type { FlightIssue } from '../../missions/plan/flight-check.js';
-import { DEFAULT_OPTIONS } from '../../missions/plan/world.js';
+import { COPTER_DEFAULTS, landS, rtlLeg, verticalS, type CopterReturnParams, type ReturnLeg } from '../../missions/plan/copter-return.js';
 
 export type ItemKind = 'takeoff' | 'waypoint' | 'hover' | 'loiter' | 'camera' | 'camera-off' | 'rtl' | 'land' | 'speed' | 'video-start' | 'video-stop' | 'other';
 
@@ -54,6 +65,30 @@ const HOLD_KINDS = new Set<ItemKind>(['waypoint', 'hover']);
 /** Kinds the drone flies to (a place on the route). */
 const FLOWN = new Set<ItemKind>(['takeoff', 'waypoint', 'hover', 'loiter', 'land']);
 
+/** A hover with its camera items (indices): camera on `start`, the held place `core`, camera released `end`. */
+export interface HoverUnit { start: number; core: number; end: number }
+
+/** The places a unit may hold the camera on: a hover, a waypoint or a loiter. */
+const UNIT_CORES = new Set<ItemKind>(['hover', 'waypoint', 'loiter']);
+
+/** The hover units of a list of items (see the header: the three items next to each other, in that order). */
+export function hoverUnits(items: readonly MissionItem[]): HoverUnit[] {
+  const out: HoverUnit[] = [];
+  for (let i = 1; i + 1 < items.length; i++) {
+    if (UNIT_CORES.has(kindOf(items[i]!)) && kindOf(items[i - 1]!) === 'camera' && kindOf(items[i + 1]!) === 'camera-off') {
+      out.push({ start: i - 1, core: i, end: i + 1 });
+      i++;
+    }
+  }
+  return out;
+}
+
+/** The block item `i` belongs to: its hover unit, or the item alone. */
+export function blockAt(items: readonly MissionItem[], i: number, units: readonly HoverUnit[] = hoverUnits(items)): { start: number; end: number; unit?: HoverUnit } {
+  const u = units.find((x) => i >= x.start && i <= x.end);
+  return u ? { start: u.start, end: u.end, unit: u } : { start: i, end: i };
+}
+
 export interface Row {
   /** The item's number: its MAVLink sequence number (home is 0). */
   seq: number;
@@ -67,9 +102,12 @@ export interface Row {
   holdS?: number;
   /** The speed a DO_CHANGE_SPEED sets (m/s). */
   speedMps?: number;
+  /** Part of a hover unit: its camera item before (`start`), the held place (`core`), or the release after (`end`); `core` is the held place's index. */
+  unit?: { role: 'start' | 'core' | 'end'; core: number };
 }
 
 export function rows(m: Mission): Row[] {
+  const units = hoverUnits(m.items);
   return m.items.map((it, index) => {
     const kind = kindOf(it);
     const r: Row = { seq: index + 1, index, kind, command: it.command };
@@ -77,6 +115,8 @@ export function rows(m: Mission): Row[] {
     if (ALT_KINDS.has(kind)) r.altM = it.params[6];
     if (HOLD_KINDS.has(kind)) r.holdS = Number.isFinite(it.params[0]) ? it.params[0] : 0;
     if (kind === 'speed') r.speedMps = it.params[1];
+    const u = units.find((x) => index >= x.start && index <= x.end);
+    if (u) r.unit = { role: index === u.start ? 'start' : index === u.core ? 'core' : 'end', core: u.core };
     return r;
   });
 }
@@ -104,6 +144,11 @@ export interface Edited {
   select: number | null;
   /** Why nothing changed (a bad value, an index out of range), English; undefined when the edit applied. */
   refused?: string;
+  /**
+   * A hover deleted without its camera items because they are not provably its own (not right next to it in
+   * the unit's order): their indices in the new mission, for the console to tell the pilot.
+   */
+  kept?: number[];
 }
 
 export const MAX_ITEMS = 700;
@@ -119,6 +164,9 @@ function endIndex(items: readonly MissionItem[]): number {
   return last && (last.command === MAV_CMD.NAV_RETURN_TO_LAUNCH || last.command === MAV_CMD.NAV_LAND) ? items.length - 1 : items.length;
 }
 
+/** Two items at the same place (to 1e-7°, the files' precision). */
+const samePlace = (a: MissionItem, b: MissionItem) => Math.abs(a.params[4] - b.params[4]) < 1.5e-7 && Math.abs(a.params[5] - b.params[5]) < 1.5e-7;
+
 function withParams(it: MissionItem, f: (p: Params7) => void): MissionItem {
   const params = [...it.params] as Params7;
   f(params);
@@ -129,6 +177,10 @@ export function applyEdit(m: Mission, e: EditOp): Edited {
   const no = (refused: string): Edited => ({ mission: m, select: null, refused });
   const items = m.items.slice();
   const inRange = (i: number) => Number.isInteger(i) && i >= 0 && i < items.length;
+  const units = hoverUnits(m.items);
+  const block = (i: number) => blockAt(m.items, i, units);
+  /** Where an insertion "after item i" goes: after the whole unit when i is inside one. */
+  const after = (i: number) => block(i).end + 1;
   switch (e.op) {
     case 'new': {
       if (!placeOk(e.lat, e.lon) || !finite(e.altM)) return no('bad place or altitude');
@@ -140,7 +192,7 @@ export function applyEdit(m: Mission, e: EditOp): Edited {
       if (!placeOk(e.lat, e.lon)) return no('not a place');
       if (!finite(e.altM)) return no('altitude is not a number');
       if (e.after !== undefined && !inRange(e.after)) return no(`no item ${e.after + 1}`);
-      const at = e.after !== undefined ? e.after + 1 : endIndex(items);
+      const at = e.after !== undefined ? after(e.after) : endIndex(items);
       const lat = r7(e.lat);
       const lon = r7(e.lon);
       const add = e.kind === 'waypoint'
@@ -153,7 +205,7 @@ export function applyEdit(m: Mission, e: EditOp): Edited {
     case 'add-end': {
       if (e.after !== undefined && !inRange(e.after)) return no(`no item ${e.after + 1}`);
       if (items.length + 1 > MAX_ITEMS) return no(`a mission holds at most ${MAX_ITEMS} items`);
-      const at = e.after !== undefined ? e.after + 1 : items.length;
+      const at = e.after !== undefined ? after(e.after) : items.length;
       items.splice(at, 0, e.kind === 'rtl' ? item.rtl() : item.land(m.home.lat, m.home.lon));
       return { mission: { ...m, items }, select: at };
     }
@@ -167,20 +219,39 @@ export function applyEdit(m: Mission, e: EditOp): Edited {
       if (!b) return no(`no place on the route after item ${e.index + 1}`);
       if (items.length + 1 > MAX_ITEMS) return no(`a mission holds at most ${MAX_ITEMS} items`);
       const alt = kindOf(b) === 'land' ? a.params[6] : (a.params[6] + b.params[6]) / 2;
-      // Right after the first of the two: any DO items before the second still run just before reaching it.
-      items.splice(e.index + 1, 0, item.waypoint(r7((a.params[4] + b.params[4]) / 2), r7((a.params[5] + b.params[5]) / 2), alt));
-      return { mission: { ...m, items }, select: e.index + 1 };
+      // Right after the first of the two (after its camera release when it is a hover): any DO items before the
+      // second still run just before reaching it.
+      const at = after(e.index);
+      items.splice(at, 0, item.waypoint(r7((a.params[4] + b.params[4]) / 2), r7((a.params[5] + b.params[5]) / 2), alt));
+      return { mission: { ...m, items }, select: at };
     }
     case 'delete': {
       if (!inRange(e.index)) return no(`no item ${e.index + 1}`);
-      items.splice(e.index, 1);
-      return { mission: { ...m, items }, select: items.length ? Math.min(e.index, items.length - 1) : null };
+      const b = block(e.index);
+      items.splice(b.start, b.end - b.start + 1);
+      const select = items.length ? Math.min(b.start, items.length - 1) : null;
+      // A hover alone whose neighbour is a camera item: that item also governs other items, so it stays; say so.
+      if (!b.unit && kindOf(m.items[e.index]!) === 'hover') {
+        const kept = [e.index - 1, e.index].filter((i) => {
+          const k = items[i] && kindOf(items[i]!);
+          return i === e.index - 1 ? k === 'camera' : k === 'camera-off';
+        });
+        if (kept.length) return { mission: { ...m, items }, select, kept };
+      }
+      return { mission: { ...m, items }, select };
     }
     case 'move': {
-      const to = e.index + e.by;
-      if (!inRange(e.index) || !inRange(to)) return no('cannot move past either end');
-      [items[e.index], items[to]] = [items[to]!, items[e.index]!];
-      return { mission: { ...m, items }, select: to };
+      if (!inRange(e.index)) return no(`no item ${e.index + 1}`);
+      // Blocks (a hover unit, or one item) trade places with the neighbouring block.
+      const b = block(e.index);
+      const n = e.by < 0 ? (b.start > 0 ? block(b.start - 1) : null) : b.end + 1 < items.length ? block(b.end + 1) : null;
+      if (!n) return no('cannot move past either end');
+      const [first, second] = e.by < 0 ? [b, n] : [n, b];
+      const lo = Math.min(b.start, n.start);
+      const moved = [...m.items.slice(first.start, first.end + 1), ...m.items.slice(second.start, second.end + 1)];
+      items.splice(lo, moved.length, ...moved);
+      const shift = e.by < 0 ? -(n.end - n.start + 1) : n.end - n.start + 1;
+      return { mission: { ...m, items }, select: e.index + shift };
     }
     case 'set': {
       if (!inRange(e.index)) return no(`no item ${e.index + 1}`);
@@ -195,6 +266,16 @@ export function applyEdit(m: Mission, e: EditOp): Edited {
         if (e.lat !== undefined) p[4] = r7(e.lat);
         if (e.lon !== undefined) p[5] = r7(e.lon);
       });
+      // A hover moved with the camera on its own place: the camera point goes with it (one that looked
+      // elsewhere — a school gate seen from beside it — stays where the pilot aimed it).
+      const u = block(e.index).unit;
+      if (u && u.core === e.index && (e.lat !== undefined || e.lon !== undefined)) {
+        const cam = m.items[u.start]!;
+        if (samePlace(cam, it)) items[u.start] = withParams(cam, (p) => {
+          p[4] = items[e.index]!.params[4];
+          p[5] = items[e.index]!.params[5];
+        });
+      }
       return { mission: { ...m, items }, select: e.index };
     }
   }
@@ -218,29 +299,43 @@ export interface RouteEstimate {
   holdS: number;
   /** Index of an item that never ends (loiter unlimited), or null. */
   endless: number | null;
+  /**
+   * The return as RTL flies it: from the mission's return item (`rtl`), or charged after a mission that ends
+   * in the air (`implied`: ArduCopter holds there; someone brings it home); null when the mission lands itself.
+   */
+  ret: (ReturnLeg & { from: 'rtl' | 'implied' }) | null;
+  /** The parameters it was timed with. */
+  params: CopterReturnParams;
 }
 
-export interface Vertical { climbMps: number; descentMps: number }
-const VERTICAL: Vertical = { climbMps: DEFAULT_OPTIONS.climbMps, descentMps: DEFAULT_OPTIONS.descentMps };
-
-/** The route's length and time, item by item (see the header for the model). */
-export function estimateRoute(m: Mission, v: Vertical = VERTICAL): RouteEstimate {
-  let cruise = m.cruiseMps > 0 ? m.cruiseMps : 10;
-  let pos = { latDeg: m.home.lat, lonDeg: m.home.lon };
+/** The route's length and time, item by item, as ArduCopter flies it (see the header for the model). */
+export function estimateRoute(m: Mission, params: CopterReturnParams = COPTER_DEFAULTS): RouteEstimate {
+  // AUTO flies at WPNAV_SPEED until a DO_CHANGE_SPEED (the .plan's cruiseSpeed is not sent to the drone).
+  let cruise = params.wpnavSpeedMps;
+  const home = { latDeg: m.home.lat, lonDeg: m.home.lon };
+  let pos = home;
   let alt = 0;
   let t = 0;
   let d = 0;
   let hold = 0;
   let endless: number | null = null;
   let landed = false;
+  let ret: RouteEstimate['ret'] = null;
   const legs: LegTime[] = [];
   const fly = (to: { latDeg: number; lonDeg: number }, toAlt: number) => {
     const h = groundDistanceM(pos, to);
-    const dz = toAlt - alt;
-    t += Math.max(h / cruise, dz >= 0 ? dz / v.climbMps : -dz / v.descentMps);
+    t += Math.max(h / cruise, verticalS(toAlt - alt, params));
     d += h;
     pos = to;
     alt = toAlt;
+  };
+  const rtl = (from: 'rtl' | 'implied') => {
+    const leg = rtlLeg(alt, groundDistanceM(pos, home), params);
+    t += leg.totalS;
+    d += leg.homeM;
+    pos = home;
+    alt = 0;
+    ret = { ...leg, from };
   };
   m.items.forEach((it, index) => {
     if (landed) return legs.push({ index, doneS: t, doneM: d });
@@ -258,20 +353,17 @@ export function estimateRoute(m: Mission, v: Vertical = VERTICAL): RouteEstimate
       }
     } else if (k === 'land') {
       fly(place, alt);
-      fly(place, 0);
+      t += landS(alt, params);
+      alt = 0;
       landed = true;
     } else if (k === 'rtl') {
-      fly({ latDeg: m.home.lat, lonDeg: m.home.lon }, alt);
-      fly(pos, 0);
+      rtl('rtl');
       landed = true;
     } else if (k === 'speed' && finite(p[1]) && p[1] > 0) cruise = p[1];
     legs.push({ index, doneS: t, doneM: d });
   });
-  if (!landed && (alt > 0 || groundDistanceM(pos, { latDeg: m.home.lat, lonDeg: m.home.lon }) > 1)) {
-    fly({ latDeg: m.home.lat, lonDeg: m.home.lon }, alt);
-    fly(pos, 0);
-  }
-  return { legs, routeM: d, flightS: endless === null ? t : Infinity, holdS: hold, endless };
+  if (!landed && (alt > 0 || groundDistanceM(pos, home) > 1)) rtl('implied');
+  return { legs, routeM: d, flightS: endless === null ? t : Infinity, holdS: hold, endless, ret, params };
 }
 
 /** A planner check on one item (index −1: home), to be worded by the console. */

@@ -59,6 +59,8 @@ export function PlanItems(p: PlanItemsProps) {
   const t = useT();
   const s = p.selected;
   const sel = s !== null ? p.rows[s] : undefined;
+  // The selected item's hover unit (its three items are deleted and moved as one).
+  const selUnit = sel?.unit?.core;
   return (
     <>
       <div className="row plan-tools" role="radiogroup" aria-label={t('tool')}>
@@ -73,7 +75,7 @@ export function PlanItems(p: PlanItemsProps) {
         <button data-testid="insert-between" disabled={!sel || !sel.at || !PLACE_KINDS.has(sel.kind)} onClick={() => s !== null && p.edit({ op: 'insert-between', index: s })}>{t('insertBetween')}</button>
         <button data-testid="move-up" disabled={s === null || s === 0} onClick={() => s !== null && p.edit({ op: 'move', index: s, by: -1 })}>↑ {t('moveUp')}</button>
         <button data-testid="move-down" disabled={s === null || s >= p.rows.length - 1} onClick={() => s !== null && p.edit({ op: 'move', index: s, by: 1 })}>↓ {t('moveDown')}</button>
-        <button data-testid="delete-item" className="danger" disabled={s === null} onClick={() => s !== null && p.edit({ op: 'delete', index: s })}>{t('deleteItem')}</button>
+        <button data-testid="delete-item" className="danger" disabled={s === null} onClick={() => s !== null && p.edit({ op: 'delete', index: s })}>{selUnit !== undefined ? t('deleteUnit', { n: 3 }) : t('deleteItem')}</button>
         <button data-testid="add-rtl" onClick={() => p.edit({ op: 'add-end', kind: 'rtl', ...(s !== null ? { after: s } : {}) })}>{t('addRtl')}</button>
         <button data-testid="add-land" onClick={() => p.edit({ op: 'add-end', kind: 'land', ...(s !== null ? { after: s } : {}) })}>{t('addLand')}</button>
         <button data-testid="undo" disabled={!p.canUndo} onClick={p.undo} title="Ctrl+Z">{t('undo')}</button>
@@ -86,9 +88,11 @@ export function PlanItems(p: PlanItemsProps) {
         </li>
         {p.rows.map((r) => {
           const bad = p.problems.get(r.index);
+          const u = r.unit;
+          const cls = [s === r.index ? 'selected' : '', u && u.core === selUnit && s !== r.index ? 'in-selected' : '', bad ? 'bad' : '', u ? `unit unit-${u.role}` : ''];
           return (
-            <li key={r.index} data-seq={r.seq} data-testid="wp-row" className={`${s === r.index ? 'selected' : ''} ${bad ? 'bad' : ''}`} onClick={() => p.select(r.index)}>
-              <b className="seq">{r.seq}</b> <span className="kind">{kindWord(t, r)}</span>
+            <li key={r.index} data-seq={r.seq} data-testid="wp-row" data-unit={u ? u.core + 1 : undefined} className={cls.filter(Boolean).join(' ')} title={u ? t('unitHint', { seq: u.core + 1 }) : undefined} onClick={() => p.select(r.index)}>
+              <b className="seq">{r.seq}</b> {u && <span className="unit-mark" aria-hidden="true">{u.role === 'start' ? '┌' : u.role === 'core' ? '│' : '└'}</span>}<span className="kind">{kindWord(t, r)}</span>
               {r.at && <span className="pos"> {r.at.lat.toFixed(6)}, {r.at.lon.toFixed(6)}</span>}
               {r.speedMps !== undefined && <span> {t('speedShort')} {r.speedMps} m/s</span>}
               {editsAltitude(r.kind) && r.altM !== undefined && <NumberField value={r.altM} testid="wp-alt" label={t('altShort')} unit="m" apply={(v) => p.edit({ op: 'set', index: r.index, altM: v })} />}

@@ -10,11 +10,12 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import L from 'leaflet';
 import { usableFlightS } from '../../missions/fleet.js';
+import { copterReturnParams } from '../../missions/plan/copter-return.js';
 import { mountMap } from '../features/map.js';
 import { missionIssues, rulesOf, wordIssue } from '../features/flight-check.js';
 import {
   applyEdit, batteryChecks, estimateRoute, issuesByItem, MAX_FILE_BYTES, readMission, record, redo, rows as rowsOf, startHistory, totals, undo, writeMission,
-  type EditOp, type FileKind, type History, type ItemCheck,
+  type EditOp, type FileKind, type History, type ItemCheck, type RouteEstimate,
 } from '../features/plan-edit.js';
 import { mayFly } from '../state/store.js';
 import { useConsole, useSel, useT } from './context.js';
@@ -34,6 +35,24 @@ function download(f: { name: string; text: string; type: string }) {
 const minutes = (s: number) => Math.round(s / 6) / 10;
 /** A hold as people write it: seconds up to two minutes, whole minutes beyond (含停留 51 分钟, not 3060 秒). */
 const holdWords = (s: number, t: T) => (s < 120 ? `${Math.round(s)} ${t('secondsUnit')}` : `${Math.round(s / 60)} ${t('minutes')}`);
+
+/** What the estimate assumes, in the pilot's words: the speeds, the return as RTL flies it, whose parameters. */
+function assumptions(t: T, est: RouteEstimate, drone: string, fromDrone: readonly string[], refused: readonly string[]): string[] {
+  const p = est.params;
+  const low = Math.max(p.landAltLowM, 1);
+  const land = p.landSpeedMps;
+  const out = [t('planAssumes', { speed: p.wpnavSpeedMps, up: p.wpnavSpeedUpMps, dn: p.wpnavSpeedDnMps })];
+  const r = est.ret;
+  if (r) {
+    const o = { alt: Math.round(r.returnAltM), rtl: p.rtlAltM, speed: r.speedMps, loiter: r.loiterS, low, land, min: minutes(r.totalS) };
+    out.push(t(r.from === 'rtl' ? 'planAssumesRtl' : 'planAssumesImplied', o));
+    if (r.hoversAtFinal) out.push(t('planAssumesFinal', { final: p.rtlAltFinalM }));
+  } else if (Number.isFinite(est.flightS)) out.push(t('planAssumesLand', { low, land }));
+  out.push(fromDrone.length ? t('planParamsDrone', { drone, names: fromDrone.join(' ') }) : t('planParamsDefault'));
+  if (refused.length) out.push(t('planParamsRefused', { names: refused.map((r) => r.split(' ')[0]).join(' ') }));
+  out.push(t('planNotModelled'));
+  return out;
+}
 
 function wordCheck(t: T, c: ItemCheck, reservePct: number): string {
   if (c.code === 'flight') return wordIssue(t, c.issue);
@@ -68,7 +87,7 @@ export function Planner() {
     if (!hist) return;
     const r = applyEdit(hist.present, op);
     if (r.refused) return setNote(`${t('editRefused')}: ${r.refused}`);
-    setNote('');
+    setNote(r.kept ? t('keptCamera', { items: r.kept.map((i) => i + 1).join(lang === 'zh-CN' ? '、' : ', ') }) : '');
     setHist(record(hist, r.mission));
     setSelected(r.select);
   };
@@ -157,12 +176,18 @@ export function Planner() {
   // Telemetry changes the vehicles ten times a second: only the chosen drone's name is read here, so that the
   // view (and the markers being dragged) is not redrawn for it.
   const droneId = useSel((s) => s.vehicles.find((v) => v.sysid === target)?.id) ?? drone?.id ?? '';
+  // The drone's parameters as a string: telemetry replaces the vehicle objects ten times a second, the parameters seldom change.
+  const paramsKey = useSel((s) => JSON.stringify(s.vehicles.find((v) => v.sysid === target)?.copterParams ?? null));
+  const copter = useMemo(() => {
+    const raw = JSON.parse(paramsKey) as unknown;
+    return copterReturnParams(raw && typeof raw === 'object' ? (raw as Record<string, unknown>) : undefined);
+  }, [paramsKey]);
   const checks = useMemo(() => {
     if (!mission) return { list: [] as ItemCheck[], est: undefined };
-    const est = estimateRoute(mission);
+    const est = estimateRoute(mission, copter.params);
     const usable = drone && fleet ? usableFlightS(drone.enduranceMin, fleet.reservePct) : undefined;
     return { list: [...issuesByItem(missionIssues(rulesOf(geography), mission)), ...batteryChecks(est, usable, mission.items.length)], est };
-  }, [mission, geography, drone, fleet]);
+  }, [mission, geography, drone, fleet, copter]);
   const problems = useMemo(() => {
     const by = new Map<number, string[]>();
     for (const c of checks.list) by.set(c.index, [...(by.get(c.index) ?? []), wordCheck(t, c, fleet?.reservePct ?? 0)]);
@@ -237,6 +262,11 @@ export function Planner() {
                 : drone && fleet ? t('planBatteryFor', { drone: droneId, endurance: drone.enduranceMin, reserve: fleet.reservePct, usable: minutes(usableFlightS(drone.enduranceMin, fleet.reservePct)) })
                 : t('planBatteryUnknown', { drone: droneId })}
             </p>
+            {checks.est && (
+              <p className="muted plan-assumes" data-testid="plan-assumes">
+                {assumptions(t, checks.est, droneId, copter.fromDrone, copter.refused).join(lang === 'zh-CN' ? '；' : '; ')}
+              </p>
+            )}
             <p className={bad ? 'error' : 'ok'} data-testid="plan-checks">
               {bad ? t('checksBad', { n: bad }) : rules ? t('checksOk', { m: rules.noFlyMarginM, alt: rules.maxAltitudeM }) : t('checksNoGeo')}
             </p>

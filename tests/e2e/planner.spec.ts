@@ -3,7 +3,8 @@
  * The planner that edits, in Chromium against `kongxun serve` on the built-in simulated fleet with a day plan:
  * open a sortie, click the map to add waypoints, change an altitude, delete one and undo it, drag a waypoint
  * into the 变电站 no-fly zone and read the check on that item in words, save as .plan and KML and open them
- * again to the same list, then upload to the sortie's own drone with the confirmation and see it verified.
+ * again to the same list, then upload to the sortie's own drone with the confirmation and see it verified; a
+ * hover and its camera items deleted, moved and restored as one unit, in a file from another tool too.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
@@ -156,6 +157,106 @@ test('planner: click to add, set an altitude, delete and undo, no-fly check in w
   await expect(page.getByTestId('mission-summary')).toContainText('12 items (plus home H)');
   expect((await kinds(page)).slice(0, 8)).toEqual(['1Take off', '2Waypoint', '3Waypoint', '4Waypoint', '5Waypoint', '6Camera on point', '7Hover', '8Camera released']);
   await expect(page.getByTestId('upload-result')).toContainText('12 items plus home H');
+});
+
+test('planner: a hover and its camera items are one unit — deleted, moved, inserted after and restored as one', async ({ page }, testInfo) => {
+  await page.goto(`${station.url}?view=planner`);
+  await page.locator('.sortie-list li', { hasText: 'P001' }).click();
+  await expect(page.getByTestId('mission-summary')).toContainText('7 项（另有起点 H）');
+  const original = await rowsText(page);
+
+  // A hover after item 3: camera on (4), hover (5), camera released (6), shown as one bracketed unit.
+  await row(page, 3).click();
+  const m3 = await centre(page, '.kx-wp.sel');
+  await page.getByTestId('tool-hover').click();
+  await page.mouse.click(m3.x + 40, m3.y - 60);
+  await expect(page.getByTestId('mission-summary')).toContainText('10 项');
+  expect((await kinds(page)).slice(3, 6)).toEqual(['4云台对准', '5悬停', '6云台复位']);
+  for (const seq of [4, 5, 6]) await expect(row(page, seq)).toHaveAttribute('data-unit', '5');
+  await expect(row(page, 5)).toHaveClass(/selected/);
+  await expect(row(page, 4)).toHaveClass(/in-selected/);
+  await expect(page.getByTestId('delete-item')).toHaveText('删除悬停组（3 项）');
+  const withHover = await rowsText(page);
+
+  // With the hover selected, a waypoint clicked on the map goes after the camera release, not inside the unit.
+  await page.getByTestId('tool-waypoint').click();
+  await page.mouse.click(m3.x + 80, m3.y - 90);
+  await expect(page.getByTestId('mission-summary')).toContainText('11 项');
+  expect((await kinds(page)).slice(3, 7)).toEqual(['4云台对准', '5悬停', '6云台复位', '7航点']);
+  await page.getByTestId('tool-none').click();
+  await page.getByTestId('undo').click();
+  expect(await rowsText(page)).toEqual(withHover);
+
+  // The estimate says what it assumes: ArduCopter's return, with the defaults (the station has not read JH-01's parameters).
+  await expect(page.getByTestId('plan-assumes')).toContainText('返航（RTL）：在 60 米高度飞回');
+  await expect(page.getByTestId('plan-assumes')).toContainText('RTL_ALT 15 米');
+  await expect(page.getByTestId('plan-assumes')).toContainText('ArduCopter 默认值');
+  await page.screenshot({ path: testInfo.outputPath('planner-hover-unit-zh.png') });
+
+  // Move the unit up: the three move together past waypoint 3.
+  await row(page, 5).click();
+  await page.getByTestId('move-up').click();
+  expect((await kinds(page)).slice(1, 6)).toEqual(['2航点', '3云台对准', '4悬停', '5云台复位', '6航点']);
+  await expect(row(page, 4)).toHaveClass(/selected/);
+  await page.getByTestId('undo').click();
+  expect(await rowsText(page)).toEqual(withHover);
+
+  // Delete from the camera item, with the Delete key: the hover and both camera items go; the summary and the
+  // upload's confirmation count the same items.
+  await row(page, 4).click();
+  await page.keyboard.press('Delete');
+  await expect(page.getByTestId('mission-summary')).toContainText('7 项（另有起点 H）');
+  expect(await rowsText(page)).toEqual(original);
+  await expect(page.getByTestId('wp-list')).not.toContainText('云台');
+  await page.getByTestId('upload').click();
+  await expect(page.getByTestId('upload-confirm')).toContainText('7 项，另有起点 H');
+  await page.getByTestId('upload-cancel').click();
+
+  // One undo brings the whole unit back.
+  await page.locator('body').click({ position: { x: 5, y: 880 } });
+  await page.keyboard.press('Control+z');
+  await expect(page.getByTestId('mission-summary')).toContainText('10 项');
+  expect(await rowsText(page)).toEqual(withHover);
+  await page.getByTestId('upload').click();
+  await expect(page.getByTestId('upload-confirm')).toContainText('10 项，另有起点 H');
+  await page.getByTestId('upload-cancel').click();
+
+  // A file from another tool: a school post in the day planner's pattern (camera on the gate beside the hover,
+  // DO_SET_ROI_LOCATION / DO_SET_ROI_NONE) is a unit; a hover whose camera was set before another waypoint is not.
+  const wpl = [
+    'QGC WPL 110',
+    '0\t1\t0\t16\t0\t0\t0\t0\t24.59\t118.262\t0\t1',
+    '1\t0\t3\t22\t0\t0\t0\t0\t24.59\t118.262\t40\t1',
+    '2\t0\t3\t201\t0\t0\t0\t0\t24.5955\t118.2655\t0\t1',
+    '3\t0\t3\t16\t0\t0\t0\t0\t24.595\t118.265\t40\t1',
+    '4\t0\t3\t19\t60\t0\t0\t1\t24.595\t118.266\t40\t1',
+    '5\t0\t3\t197\t0\t0\t0\t0\t0\t0\t0\t1',
+    '6\t0\t3\t195\t0\t0\t0\t0\t24.5975\t118.2602\t0\t1',
+    '7\t0\t3\t19\t120\t0\t0\t1\t24.5973\t118.2600\t40\t1',
+    '8\t0\t3\t197\t0\t0\t0\t0\t0\t0\t0\t1',
+    '9\t0\t3\t20\t0\t0\t0\t0\t0\t0\t0\t1',
+  ].join('\n');
+  await page.getByTestId('open-file').setInputFiles({ name: 'other-tool.waypoints', mimeType: 'text/plain', buffer: Buffer.from(wpl) });
+  await expect(page.getByTestId('mission-summary')).toContainText('9 项');
+  for (const seq of [6, 7, 8]) await expect(row(page, seq)).toHaveAttribute('data-unit', '7');
+  for (const seq of [2, 4, 5]) await expect(row(page, seq)).not.toHaveAttribute('data-unit', /./);
+  await row(page, 7).click();
+  await page.getByTestId('delete-item').click();
+  await expect(page.getByTestId('mission-summary')).toContainText('6 项');
+  expect(await kinds(page)).toEqual(['1起飞', '2云台对准', '3航点', '4悬停', '5云台复位', '6返航']);
+  // The other hover alone: its release also ends the camera set before waypoint 3, so it stays, and the pilot is told.
+  await row(page, 4).click();
+  await page.getByTestId('delete-item').click();
+  expect(await kinds(page)).toEqual(['1起飞', '2云台对准', '3航点', '4云台复位', '5返航']);
+  await expect(page.getByTestId('edit-note')).toContainText('保留了第 4 项的云台指令');
+  await page.getByTestId('undo').click();
+  await page.getByTestId('undo').click();
+  await expect(page.getByTestId('mission-summary')).toContainText('9 项');
+
+  // In English, second.
+  await page.getByTestId('lang').click();
+  await expect(page.getByTestId('plan-assumes')).toContainText('return (RTL): home at 40 m');
+  await page.getByTestId('lang').click();
 });
 
 test('planner: an upload to a drone the scheduled patrol runs asks first and takes it over', async ({ page }) => {
