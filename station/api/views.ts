@@ -51,6 +51,7 @@ export function vehicleViews(s: CoreSnapshot, names: ReadonlyMap<number, string>
         lastText: last ? last.text : null,
         landed: v.landedState ?? 'unknown',
         signing: signingOf(s, v.info.links.map((l) => l.link), v.info.unsignedFrames),
+        ...(v.info.copterParams ? { copterParams: v.info.copterParams } : {}),
       };
     })
     .sort((a, b) => a.sysid - b.sysid);

@@ -10,6 +10,7 @@
 import { common, standard } from 'mavlink-mappings';
 import { quirksFor, type Quirks } from '../../mavlink/quirks.js';
 import { FtpClient } from '../../mavlink/services/ftp/client.js';
+import type { Param } from '../../mavlink/services/param/types.js';
 import type { VehicleHandle } from './vehicle-types.js';
 
 /** What the parameter and log services use of their vehicle (the Vehicle). */
@@ -34,10 +35,14 @@ export class VehicleFileLink {
   readonly ftp: FtpClient;
   private ident: VehicleIdentity | undefined;
 
-  /** `dataDir`: the station's data folder (the parameter cache, downloaded logs). */
+  /**
+   * `dataDir`: the station's data folder (the parameter cache, downloaded logs). `paramsRead`: told the parameters
+   * read from the vehicle — a whole set after a pull (`whole`), one after a set.
+   */
   constructor(
     readonly vehicle: FileVehicle,
     readonly dataDir: string,
+    readonly paramsRead?: (params: readonly Param[], whole: boolean) => void,
   ) {
     this.ftp = new FtpClient({
       clock: vehicle.clock,

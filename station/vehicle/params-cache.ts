@@ -9,6 +9,7 @@
  * parameter outside the sample goes unnoticed: values set through this station are written through to the
  * cache, and `--no-cache` forces a download.
  */
+import { readFileSync, statSync } from 'node:fs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Param } from '../../mavlink/services/param/types.js';
@@ -66,7 +67,29 @@ export function cachePath(dataDir: string, sysid: number): string {
 
 export async function loadCache(dataDir: string, sysid: number): Promise<CachedParams | undefined> {
   try {
-    const c = JSON.parse(await readFile(cachePath(dataDir, sysid), 'utf8')) as CachedParams;
+    return parseCache(await readFile(cachePath(dataDir, sysid), 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+/** The cache read at once (a Vehicle's start: the parameters the console's planner reads); undefined when absent, too large or not valid. */
+export function loadCacheSync(dataDir: string, sysid: number): CachedParams | undefined {
+  try {
+    const path = cachePath(dataDir, sysid);
+    if (statSync(path).size > MAX_CACHE_BYTES) return undefined;
+    return parseCache(readFileSync(path, 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+/** A full ArduCopter set is about 1 300 parameters, some 40 kB as JSON. */
+const MAX_CACHE_BYTES = 4_000_000;
+
+function parseCache(text: string): CachedParams | undefined {
+  try {
+    const c = JSON.parse(text) as CachedParams;
     if (c.version !== 1 || !Array.isArray(c.params)) return undefined;
     const params = c.params.map(([name, value, type]) => ({ name, value, type }));
     // A cache whose content does not match its own hash (edited or torn) is not used.

@@ -106,6 +106,7 @@ export class ParamService {
       const hit = await this.validCache(id, o.samples ?? 8, enc);
       if (hit) {
         const c = checkParams(hit.params);
+        this.v.paramsRead?.(c.params, true);
         return ok({ params: c.params, via: 'cache', elapsedMs: this.v.vehicle.clock.now() - t0, fingerprint: hit.fingerprint, notes, refused: c.refused });
       }
     }
@@ -162,6 +163,7 @@ export class ParamService {
         notes.push(`cache not saved: ${(e as Error).message}`);
       }
     }
+    this.v.paramsRead?.(params, true);
     return ok({ params, via: used, elapsedMs, fingerprint, notes, refused, ...extra });
   }
 
@@ -189,6 +191,7 @@ export class ParamService {
     }
     const r = await this.one({ kind: 'set', name, value: normalise(type, value), type }, this.v.encoding(undefined));
     if (!r.ok) return err(r.failure === 'timeout' ? 'timeout' : r.failure, `sys${sysid}: ${r.reason}`);
+    this.v.paramsRead?.([r.param], false);
     if (cache && cached) {
       const params = cachedParams(cache).map((p) => (p.name === name ? r.param : p));
       await saveCache(this.v.dataDir, cache.fingerprint, params, this.v.vehicle.clock.now()).catch(() => undefined);

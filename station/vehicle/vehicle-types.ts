@@ -51,6 +51,12 @@ export interface VehicleInfo {
   links: PathInfo[];
   components: ComponentInfo[];
   streams: StreamMethod | null;
+  /**
+   * The drone's parameters the console's route estimate reads (missions/plan/copter-return.ts), ArduPilot names
+   * and units, from the last set the station read (its parameter cache at start, then each pull and set);
+   * absent when it has read none of them.
+   */
+  copterParams?: Record<string, number>;
 }
 
 /**

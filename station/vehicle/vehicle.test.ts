@@ -13,6 +13,7 @@ import { FakeClock } from '../../common/clock.js';
 import { MavConnection } from '../../mavlink/connection.js';
 import { make } from '../../mavlink/codec/messages.js';
 import { memoryPair } from '../../mavlink/transport/index.js';
+import { saveCache } from './params-cache.js';
 import { VehicleRegistry, type RegistryOptions } from './registry.js';
 
 const hb = (customMode: number, armed = false) =>
@@ -94,6 +95,36 @@ describe('Vehicle', () => {
     await run(without.clock, 100);
     expect(without.registry.vehicle(7)!.files).toBeUndefined();
     without.registry.close();
+  });
+
+  it('keeps the parameters the console\'s route estimate reads: from its parameter cache at start, then each pull and set', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'kx-vehicle-'));
+    dirs.push(dataDir);
+    const fp = { sysid: 7, flightSwVersion: 1, flightCustom: 'abc', uid: '01', count: 3 };
+    await saveCache(dataDir, fp, [{ name: 'RTL_ALT', value: 3000, type: 6 }, { name: 'WPNAV_SPEED_UP', value: 300, type: 9 }, { name: 'FRAME_CLASS', value: 1, type: 2 }], 0);
+    const s = await setup({ dataDir });
+    s.drone.send(hb(0));
+    await run(s.clock, 100);
+    const v = s.registry.vehicle(7)!;
+    expect(v.info().copterParams).toEqual({ RTL_ALT: 3000, WPNAV_SPEED_UP: 300 });
+    expect(s.registry.snapshot()[0]!.info.copterParams).toEqual({ RTL_ALT: 3000, WPNAV_SPEED_UP: 300 });
+    // A set through the station changes one; a new full pull replaces them (the parameter services call this).
+    v.files!.link.paramsRead!([{ name: 'RTL_ALT', value: 4000, type: 6 }], false);
+    expect(v.info().copterParams).toEqual({ RTL_ALT: 4000, WPNAV_SPEED_UP: 300 });
+    v.files!.link.paramsRead!([{ name: 'LAND_SPEED', value: 40, type: 4 }, { name: 'RTL_SPEED', value: NaN, type: 4 }], true);
+    expect(v.info().copterParams).toEqual({ LAND_SPEED: 40 });
+    v.files!.link.paramsRead!([{ name: 'FRAME_CLASS', value: 1, type: 2 }], true);
+    expect(v.info().copterParams).toBeUndefined();
+    s.registry.close();
+
+    // Without a cache: none.
+    const empty = mkdtempSync(join(tmpdir(), 'kx-vehicle-'));
+    dirs.push(empty);
+    const bare = await setup({ dataDir: empty });
+    bare.drone.send(hb(0));
+    await run(bare.clock, 100);
+    expect(bare.registry.vehicle(7)!.info()).not.toHaveProperty('copterParams');
+    bare.registry.close();
   });
 
   it('sends a command through its queue on its link, and the drone answers it', async () => {

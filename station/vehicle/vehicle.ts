@@ -31,6 +31,9 @@ import { CommandQueue } from './command-queue.js';
 import { VehicleCommands, type CommandsOptions } from './commands.js';
 import { emptyDuplicateState, forgetPath, onPathHeartbeat, onPathPosition, type DuplicateState } from './duplicate-sysid.js';
 import { createVehicleFiles, type VehicleFiles } from './files.js';
+import { cachedParams, loadCacheSync } from './params-cache.js';
+import { COPTER_RETURN_PARAM_NAMES } from '../../missions/plan/copter-return.js';
+import type { Param } from '../../mavlink/services/param/types.js';
 import { VehicleMissions } from './mission-transfer.js';
 import type { StatusTextEntry } from './statustext.js';
 import { STREAM_MESSAGE_IDS, STREAM_TABLE, reRequest, requestStreams, silenceLimitMs, silentStreams, type StreamMethod } from './streams.js';
@@ -111,6 +114,8 @@ export class Vehicle implements VehicleHandle, VehicleInfo {
   private battLive: BatteryLive = emptyBatteryLive();
   private battModel: BatteryModel = emptyBatteryModel();
   private battSaving: Promise<unknown> = Promise.resolve();
+  /** The parameters the console's route estimate reads, as last read from the drone (VehicleInfo.copterParams). */
+  private copterSet: Record<string, number> | undefined;
 
   constructor(private readonly o: VehicleOptions) {
     this.sysid = o.sysid;
@@ -121,6 +126,8 @@ export class Vehicle implements VehicleHandle, VehicleInfo {
     this.s = initialVehicleState(o.sysid, o.compid, o.autopilot, o.vehicleType);
     this.homeAskedMs = o.clock.now();
     if (o.dataDir !== undefined) {
+      const cache = loadCacheSync(o.dataDir, o.sysid);
+      if (cache) this.paramsRead(cachedParams(cache), true);
       const m = loadBatteryModel(o.dataDir, o.sysid);
       if (m.ok && m.value) this.battModel = m.value;
       // Reported once the registry has announced the vehicle (the constructor runs before vehicle-new).
@@ -180,6 +187,7 @@ export class Vehicle implements VehicleHandle, VehicleInfo {
       links: this.links,
       components: this.components,
       streams: this.streamMethod,
+      ...(this.copterSet ? { copterParams: { ...this.copterSet } } : {}),
     };
   }
 
@@ -221,7 +229,17 @@ export class Vehicle implements VehicleHandle, VehicleInfo {
   /** Parameters (pull/set, cached per drone) and onboard logs; undefined without a data folder. */
   get files(): VehicleFiles | undefined {
     if (this.o.dataDir === undefined) return undefined;
-    return (this.fileServices ??= createVehicleFiles(this, this.o.dataDir));
+    return (this.fileServices ??= createVehicleFiles(this, this.o.dataDir, (ps, whole) => this.paramsRead(ps, whole)));
+  }
+
+  /** Parameters read from the drone (a whole set, or one set): keeps those the console's route estimate reads. */
+  paramsRead(params: readonly Param[], whole: boolean): void {
+    const next: Record<string, number> = whole ? {} : { ...this.copterSet };
+    for (const p of params) if (COPTER_RETURN_PARAM_NAMES.includes(p.name) && Number.isFinite(p.value)) next[p.name] = p.value;
+    this.copterSet = Object.keys(next).length ? next : undefined;
+  }
+  get copterParams(): Record<string, number> | undefined {
+    return this.copterSet && { ...this.copterSet };
   }
 
   // ------------------------------------------------------------------ the registry's side

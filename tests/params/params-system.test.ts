@@ -72,9 +72,14 @@ describe('parameters against the simulator', () => {
   it('set: read-back verified, written through to the cache; bad values and unknown names refused', async () => {
     rig = await FilesRig.create({ link: { bytesPerSecond: BAUD_57600, lossRate: 0.1, seed: 4, latencyMs: 20 } });
     await rig.run(rig.files.params.pull());
+    // The vehicle keeps what the console's route estimate reads (VehicleView.copterParams), from the pull and each set.
+    const copter = () => rig!.station.vehicle(1)!.info().copterParams!;
+    expect(copter()).toMatchObject({ RTL_ALT: 1500, WPNAV_SPEED_UP: 250, LAND_SPEED: 50, RTL_LOIT_TIME: 5000 });
+    expect(Object.keys(copter())).toHaveLength(12);
     const s = await rig.run(rig.files.params.set('RTL_ALT', 2500));
     expect(s).toEqual({ ok: true, value: { name: 'RTL_ALT', value: 2500, type: 6 } });
     expect(rig.drone.params.get('RTL_ALT')).toBe(2500);
+    expect(copter().RTL_ALT).toBe(2500);
     const f = await rig.run(rig.files.params.set('WPNAV_SPEED', 750.5));
     expect(f.ok && f.value.value).toBe(750.5);
     expect(await rig.run(rig.files.params.set('FS_GCS_ENABLE', 300))).toMatchObject({ ok: false, code: 'bad-value', reason: expect.stringContaining('INT8') });
