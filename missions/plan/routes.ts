@@ -3,10 +3,13 @@
  * Patrol sorties fly a lead task (a patrol line or an area's coverage, a chunk of it when it is longer than
  * the sortie), then an orienteering tour of hotspots (value = weight, ×staleness) in the time left, then hover
  * over the most valuable hotspot visited (camera on it) until relieved. School sorties hover over the gate at
- * the hover altitude with the camera on the gate. Timing: climb and descent at the options' vertical speeds,
- * cruise at the drone's speed; `onStationS` is exactly the time from the first to the last on-station point.
+ * the hover altitude with the camera on the gate. Timing: the climb at the options' climb speed (ArduCopter's
+ * WPNAV_SPEED_UP), the landing on the dock as ArduCopter's NAV_LAND flies it (the options' descent speed down to
+ * LAND_ALT_LOW 10 m, LAND_SPEED 0.5 m/s below: copter-return.ts), cruise at the drone's speed; `onStationS` is
+ * exactly the time from the first to the last on-station point.
  */
 import { dist, type P, pathLength } from '../geo/vec.js';
+import { COPTER_DEFAULTS, landS } from './copter-return.js';
 import { orienteer } from './tour.js';
 import type { Task, World } from './world.js';
 
@@ -78,7 +81,8 @@ function timing(w: World, dock: P, altM: number, cruiseMps: number, out: P[], st
     outS: pathLength(out) / cruiseMps,
     onStationS: stationLen / cruiseMps + loiter,
     backS: pathLength(back) / cruiseMps,
-    descentS: altM / w.opts.descentMps,
+    // The sortie ends with a NAV_LAND on the dock: WPNAV_SPEED_DN down to LAND_ALT_LOW, LAND_SPEED below it.
+    descentS: landS(altM, { ...COPTER_DEFAULTS, wpnavSpeedDnMps: w.opts.descentMps }),
   };
 }
 

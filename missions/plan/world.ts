@@ -30,7 +30,7 @@ export interface PlanOptions {
 }
 
 export const DEFAULT_OPTIONS: PlanOptions = {
-  noFlyMarginM: 30, boundaryMarginM: 50, handoverMin: 1, climbMps: 3, descentMps: 1.5, chargeModel: 'proportional', areaWeight: 2,
+  noFlyMarginM: 30, boundaryMarginM: 50, handoverMin: 1, climbMps: 2.5, descentMps: 1.5, chargeModel: 'proportional', areaWeight: 2,
 };
 
 export interface Task { id: string; kind: 'line' | 'area'; path: P[]; altM: number; weight: number; lengthM: number; reversible: boolean }
