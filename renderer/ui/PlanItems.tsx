@@ -4,7 +4,7 @@
  * check written under it; the map-click tool, insert, move, delete, return and landing, undo and redo.
  */
 import type { Mission } from '../../missions/formats/items.js';
-import { editsAltitude, editsHold, type EditOp, type ItemKind, type Row } from '../features/plan-edit.js';
+import { blockAt, editsAltitude, editsHold, type EditOp, type ItemKind, type Row } from '../features/plan-edit.js';
 import type { StringKey } from '../i18n.js';
 import { useT } from './context.js';
 import type { T } from '../features/words.js';
@@ -61,6 +61,8 @@ export function PlanItems(p: PlanItemsProps) {
   const sel = s !== null ? p.rows[s] : undefined;
   // The selected item's hover unit (its three items are deleted and moved as one).
   const selUnit = sel?.unit?.core;
+  // Moves go by blocks (a hover unit, or one item): the ends are the block's.
+  const block = s !== null && s < p.mission.items.length ? blockAt(p.mission.items, s) : null;
   return (
     <>
       <div className="row plan-tools" role="radiogroup" aria-label={t('tool')}>
@@ -73,8 +75,8 @@ export function PlanItems(p: PlanItemsProps) {
       </div>
       <div className="row plan-tools">
         <button data-testid="insert-between" disabled={!sel || !sel.at || !PLACE_KINDS.has(sel.kind)} onClick={() => s !== null && p.edit({ op: 'insert-between', index: s })}>{t('insertBetween')}</button>
-        <button data-testid="move-up" disabled={s === null || s === 0} onClick={() => s !== null && p.edit({ op: 'move', index: s, by: -1 })}>↑ {t('moveUp')}</button>
-        <button data-testid="move-down" disabled={s === null || s >= p.rows.length - 1} onClick={() => s !== null && p.edit({ op: 'move', index: s, by: 1 })}>↓ {t('moveDown')}</button>
+        <button data-testid="move-up" disabled={!block || block.start === 0} onClick={() => s !== null && p.edit({ op: 'move', index: s, by: -1 })}>↑ {t('moveUp')}</button>
+        <button data-testid="move-down" disabled={!block || block.end >= p.rows.length - 1} onClick={() => s !== null && p.edit({ op: 'move', index: s, by: 1 })}>↓ {t('moveDown')}</button>
         <button data-testid="delete-item" className="danger" disabled={s === null} onClick={() => s !== null && p.edit({ op: 'delete', index: s })}>{selUnit !== undefined ? t('deleteUnit', { n: 3 }) : t('deleteItem')}</button>
         <button data-testid="add-rtl" onClick={() => p.edit({ op: 'add-end', kind: 'rtl', ...(s !== null ? { after: s } : {}) })}>{t('addRtl')}</button>
         <button data-testid="add-land" onClick={() => p.edit({ op: 'add-end', kind: 'land', ...(s !== null ? { after: s } : {}) })}>{t('addLand')}</button>

@@ -191,10 +191,10 @@ test('planner: a hover and its camera items are one unit — deleted, moved, ins
   await expect(page.getByTestId('plan-assumes')).toContainText('返航（RTL）：在 60 米高度飞回');
   await expect(page.getByTestId('plan-assumes')).toContainText('RTL_ALT 15 米');
   await expect(page.getByTestId('plan-assumes')).toContainText('ArduCopter 默认值');
-  await page.screenshot({ path: testInfo.outputPath('planner-hover-unit-zh.png') });
 
   // Move the unit up: the three move together past waypoint 3.
   await row(page, 5).click();
+  await page.screenshot({ path: testInfo.outputPath('planner-hover-unit-zh.png') });
   await page.getByTestId('move-up').click();
   expect((await kinds(page)).slice(1, 6)).toEqual(['2航点', '3云台对准', '4悬停', '5云台复位', '6航点']);
   await expect(row(page, 4)).toHaveClass(/selected/);
