@@ -4,6 +4,7 @@ import { ARDUPILOT_COPTER, GENERIC, PX4 } from '../../mavlink/quirks.js';
 import type { FleetDrone } from '../../missions/fleet.js';
 import type { VehicleSnapshot } from '../vehicle/vehicle-state.js';
 import { groundDistanceM } from '../../common/geo.js';
+import { COPTER_DEFAULTS, type CopterReturnParams } from '../../missions/plan/copter-return.js';
 import { batteryLimitPct, candidates, drainPctPerS, missedAtStart, modeChange, newWatch, reliefForward, relieved, replacement, slotExpired, slotOnMs, watchSortie, type FleetView, type WatchInput } from './policy.js';
 import { newSortie, type GateReport, type Sortie } from './sortie.js';
 
@@ -54,6 +55,20 @@ describe('battery limit', () => {
   it('is the reserve, the flight home at cruise plus a minute at the drain, and 2 %', () => {
     // 0.1 %/s × (1200 m / 10 m/s + 60 s) = 18 %
     expect(batteryLimitPct({ reservePct: 25, samples: [{ atMs: 0, pct: 90 }, { atMs: 60_000, pct: 84 }], homeDistM: 1200, cruiseMps: 10 })).toBeCloseTo(45, 6);
+  });
+  // At 0.1 %/s, 1200 m from home, cruise 10 m/s: the cruise-plus-a-minute is 180 s; ArduCopter's RTL takes longer from high up.
+  it.each<[string, number, Partial<CopterReturnParams>, number]>([
+    // RTL from 60 m: 120 s home + 5 s over it + 50 m at 1.5 + 10 m at 0.5 = 178.3 s < 180 s: the minute stands.
+    ['from 60 m the minute covers the RTL', 60, {}, 25 + 18 + 2],
+    // From 120 m: 120 + 5 + 110/1.5 + 20 = 218.3 s.
+    ['from 120 m the landing takes longer', 120, {}, 25 + 0.1 * (120 + 5 + 110 / 1.5 + 20) + 2],
+    // The drone's RTL_ALT 80 m from 20 m: climb 60 m at 2.5 = 24 s, 120 s, 5 s, 70/1.5 + 20.
+    ['the drone\'s RTL_ALT 80 m: the climb first', 20, { rtlAltM: 80 }, 25 + 0.1 * (24 + 120 + 5 + 70 / 1.5 + 20) + 2],
+    // RTL_SPEED 6 m/s: 200 s home.
+    ['the drone\'s RTL_SPEED 6 m/s', 60, { rtlSpeedMps: 6 }, 25 + 0.1 * (200 + 5 + 50 / 1.5 + 20) + 2],
+  ])('never less than ArduCopter\'s RTL: %s', (_w, altM, o, want) => {
+    const samples = [{ atMs: 0, pct: 90 }, { atMs: 60_000, pct: 84 }];
+    expect(batteryLimitPct({ reservePct: 25, samples, homeDistM: 1200, cruiseMps: 10, altM, copter: { ...COPTER_DEFAULTS, ...o } })).toBeCloseTo(want, 6);
   });
 });
 

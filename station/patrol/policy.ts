@@ -13,6 +13,7 @@ import type { Quirks } from '../../mavlink/quirks.js';
 import type { FleetDrone } from '../../missions/fleet.js';
 import type { VehicleSnapshot } from '../vehicle/vehicle-state.js';
 import { groundDistanceM } from '../../common/geo.js';
+import { COPTER_DEFAULTS, rtlLeg, type CopterReturnParams } from '../../missions/plan/copter-return.js';
 import type { MissionMarks } from './day.js';
 import { AIRBORNE_STATES, FINAL_STATES, newSortie, type GateReport, type Sortie, type SortieEvent } from './sortie.js';
 
@@ -61,9 +62,17 @@ export function drainPctPerS(samples: readonly BatterySample[]): number {
   return spanS >= 30 ? Math.min(0.5, Math.max(0.02, (first!.pct - last!.pct) / spanS)) : 0.05;
 }
 
-/** Battery % that brings the drone home with the reserve left: the flight home at cruise plus a minute, plus 2 %. */
-export function batteryLimitPct(o: { reservePct: number; samples: readonly BatterySample[]; homeDistM: number; cruiseMps: number }): number {
-  return o.reservePct + drainPctPerS(o.samples) * (o.homeDistM / o.cruiseMps + 60) + 2;
+/**
+ * Battery % that brings the drone home with the reserve left, plus 2 %: the way home takes the flight home at
+ * cruise plus a minute, and never less than ArduCopter's RTL (what battery-low commands) takes from `altM` above
+ * home — the climb to RTL_ALT, the return at RTL_SPEED/WPNAV_SPEED, RTL_LOIT_TIME, the descent and the landing's
+ * slow last 10 m (missions/plan/copter-return.ts; the drone's parameters or the defaults). From high up the landing
+ * alone takes more than the minute (120 m: 98 s).
+ */
+export function batteryLimitPct(o: { reservePct: number; samples: readonly BatterySample[]; homeDistM: number; cruiseMps: number; altM?: number; copter?: CopterReturnParams }): number {
+  const alt = o.altM !== undefined && Number.isFinite(o.altM) ? Math.max(0, o.altM) : 0;
+  const homeS = Math.max(o.homeDistM / o.cruiseMps + 60, rtlLeg(alt, o.homeDistM, o.copter ?? COPTER_DEFAULTS).totalS);
+  return o.reservePct + drainPctPerS(o.samples) * homeS + 2;
 }
 
 /**
@@ -145,6 +154,8 @@ export interface WatchInput {
   /** The dock the sortie's plan flies from (where a landing is expected besides the drone's home). */
   planDock: { latDeg: number; lonDeg: number };
   cruiseMps: number;
+  /** The drone's RTL, speed and landing parameters (VehicleInfo.copterParams, checked), or ArduCopter's defaults. */
+  copter?: CopterReturnParams;
   reservePct: number;
   sorties: Iterable<Sortie>;
   nowMs: number;
@@ -183,7 +194,8 @@ export function watchSortie(i: WatchInput): { watch: DroneWatch; moves: WatchMov
     w.battery = samples;
     // Without a fix the position is not to be trusted: keep the last distance measured with one.
     if (v.home && v.position && v.gps && v.gps.fixType >= 3) w.homeDistM = groundDistanceM(v.home, v.position);
-    const limit = batteryLimitPct({ reservePct: i.reservePct, samples, homeDistM: w.homeDistM, cruiseMps: i.cruiseMps });
+    const altM = v.position?.altRelM;
+    const limit = batteryLimitPct({ reservePct: i.reservePct, samples, homeDistM: w.homeDistM, cruiseMps: i.cruiseMps, ...(altM != null ? { altM } : {}), ...(i.copter ? { copter: i.copter } : {}) });
     if (v.armed && pct <= limit) {
       event({ type: 'battery-low', nowMs, pct });
       return done();

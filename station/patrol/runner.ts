@@ -33,6 +33,7 @@ import { Reassigner } from './reassign.js';
 import { ALIVE_EVERY_MS, parseRunMark, restartNote, type RunMark } from './run-mark.js';
 import type { AlertRow, PatrolStore } from './store.js';
 import type { CommandGateway } from '../gateway/gateway.js';
+import { copterReturnParams } from '../../missions/plan/copter-return.js';
 
 export interface RunnerOptions {
   clock: Clock;
@@ -304,6 +305,7 @@ export class PatrolRunner {
       s, v, nowMs, quirks: quirksFor(v.autopilot), lost: this.o.station.vehicle(s.sysid)?.lost ?? false, takenOver: this.isTakenOver(s.sysid),
       dispatched: this.dispatcher.busy(s.sysid) !== null, watch: this.watches.get(s.sysid), marks: d.marks,
       planDock: { latDeg: d.plan.home.lat, lonDeg: d.plan.home.lon }, cruiseMps: d.drone.cruiseMps, reservePct: this.reservePct, sorties: this.sorties.values(),
+      copter: copterReturnParams(this.o.station.vehicle(s.sysid)?.copterParams).params,
     });
     this.watches.set(s.sysid, watch);
     for (const m of moves) this.move(s.id, m);
