@@ -321,6 +321,18 @@ describe('the dispatcher reports only what happened', () => {
     expect(k.rec().droneId).toBe('JH-01');
   });
 
+  it.each([
+    ['switched to LOITER by its RC pilot', (d: FakeDrone) => (d.mode = 'LOITER')],
+    ['in RTL (its failsafe, not yet seen by the runner)', (d: FakeDrone) => (d.mode = 'RTL')],
+  ])('a patrol drone not flying its route in AUTO (%s) is not picked', async (_name, off) => {
+    const k = rig({ source: 'patrol' });
+    off(k.drone);
+    k.d.request({ latDeg: POINT.latDeg, lonDeg: POINT.lonDeg, radiusM: 50, priority: 2, holdS: 60 });
+    await k.run(() => false, 30);
+    expect(k.rec()).toMatchObject({ state: 'queued', sysid: null });
+    expect(k.drone.got).toEqual([]);
+  });
+
   it('a record saved while the drone flew reads back failed on a restarted station, with its cause and end', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'kx-dispatch-'));
     dirs.push(dataDir);

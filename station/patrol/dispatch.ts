@@ -1,7 +1,7 @@
 /**
  * "Go and look here": a request (point, radius, priority, time to watch) sends the nearest suitable drone —
- * one on a patrol sortie (never one on a school post: a school window is not left to serve something less
- * important) or a ready drone in a dock, its warm-up over (policy.ts `dispatchReady`) — flies it there, orbits
+ * one flying its patrol sortie in the mission mode (never one on a school post: a school window is not left to
+ * serve something less important) or a ready drone in a dock, its warm-up over (policy.ts `dispatchReady`) — flies it there, orbits
  * (or hovers, radius 0) with the camera on the point for the requested time, then resumes the patrol (AUTO
  * carries on from its current item) or returns to its dock. Requests wait, highest priority first, until a drone
  * is free. Every command is audited. The record says only what happened: each wait is checked, and a step that
@@ -150,6 +150,9 @@ export class Dispatcher {
       if (s.kind !== 'patrol' || s.state !== 'on_patrol' || s.holding || host.isTakenOver(s.sysid) || this.busy(s.sysid)) continue;
       const v = host.view(s.sysid);
       if (!v?.position || (v.battery?.remainingPct ?? 0) < host.reservePct + 20) continue;
+      // Flying its route in the firmware's mission mode: not one its RC pilot or its failsafe has switched away.
+      const mission = quirksFor(v.autopilot).missionMode;
+      if (!v.armed || (mission !== undefined && v.mode !== mission)) continue;
       picks.push({ sysid: s.sysid, droneId: s.droneId, source: 'patrol', sortie: s.id, distM: groundDistanceM(v.position, point) });
     }
     const needPct = Math.min(60, 10 + Math.ceil(r.request.holdS / 30));
