@@ -268,7 +268,13 @@ export interface DispatchView {
   endedAtMs: number | null;
   /** While queued or en route with a drone: seconds to the point at its cruise speed from where it is now. */
   etaS: number | null;
+  /** Why it failed or went unserved, in English. */
   reason: string | null;
+  /**
+   * The same cause by code (a station before codes, or a record saved before them: absent), for the console to
+   * word in its language; the English `reason` when it does not know the code.
+   */
+  cause?: Said | null;
 }
 
 /**

@@ -3,7 +3,7 @@
  * parameters (kind + args; the runner's `said`) beside its English; the console words them here, and shows the
  * English for what it does not know (a newer station).
  */
-import type { Said, StationEvent } from '../../common/api/contract.js';
+import type { DispatchView, Said, StationEvent } from '../../common/api/contract.js';
 import { STRINGS, type StringKey } from '../i18n.js';
 
 export type T = (k: StringKey, args?: Record<string, string | number>) => string;
@@ -44,3 +44,8 @@ export function wordEvent(t: T, e: StationEvent): string {
   return t(`ev.${e.kind}` as StringKey, e.args);
 }
 
+
+/** Why a dispatch failed (or went unserved) in the console's language; the station's English when the cause has no code this console knows (an older record, a newer station). */
+export function dispatchCause(t: T, d: Pick<DispatchView, 'reason' | 'cause'>): string | null {
+  return (d.cause ? wordSaid(t, d.cause) : null) ?? d.reason;
+}

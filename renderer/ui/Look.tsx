@@ -7,7 +7,7 @@ import { useEffect, useRef, useState } from 'react';
 import type { DispatchView } from '../../common/api/contract.js';
 import { stationTime } from '../features/sortie.js';
 import type { StringKey } from '../i18n.js';
-import { useConsole, useSel, useT } from './context.js';
+import { dispatchCause, useConsole, useSel, useT } from './context.js';
 
 export function LookDialog() {
   const { store, client } = useConsole();
@@ -74,7 +74,7 @@ export function DispatchPanel() {
           <li key={d.id} className={`dispatch ${d.state}`} data-testid={`dispatch-${d.id}`} data-state={d.state}>
             <b>{d.id}</b> <span className="state">{t(`dstate.${d.state}` as StringKey)}</span> · {t(`prio.${d.request.priority}` as StringKey)}
             <div data-testid="dispatch-line">{dispatchLine(t, d, tz)}</div>
-            {d.reason && <div className="muted">{d.reason}</div>}
+            {d.reason && <div className="muted" data-testid="dispatch-cause">{dispatchCause(t, d)}</div>}
           </li>
         ))}
       </ul>

@@ -26,7 +26,7 @@ export function useSel<T>(sel: (s: ConsoleState) => T): T {
 
 import type { T } from '../features/words.js';
 export type { T };
-export { wordEvent, wordSaid } from '../features/words.js';
+export { dispatchCause, wordEvent, wordSaid } from '../features/words.js';
 
 export function useT(): T {
   const lang = useSel((s) => s.lang);

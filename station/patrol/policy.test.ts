@@ -5,7 +5,7 @@ import type { FleetDrone } from '../../missions/fleet.js';
 import type { VehicleSnapshot } from '../vehicle/vehicle-state.js';
 import { groundDistanceM } from '../../common/geo.js';
 import { COPTER_DEFAULTS, type CopterReturnParams } from '../../missions/plan/copter-return.js';
-import { batteryLimitPct, candidates, drainPctPerS, missedAtStart, modeChange, newWatch, reliefForward, relieved, replacement, slotExpired, slotOnMs, watchSortie, type FleetView, type WatchInput } from './policy.js';
+import { batteryLimitPct, candidates, dispatchLost, dispatchReady, drainPctPerS, missedAtStart, modeChange, newWatch, reliefForward, relieved, replacement, slotExpired, slotOnMs, watchSortie, type FleetView, type WatchInput } from './policy.js';
 import { newSortie, type GateReport, type Sortie } from './sortie.js';
 
 const MIN = 60_000;
@@ -119,6 +119,45 @@ describe('failsafe detection from the firmware table', () => {
   it('is not judged while the sortie holds or a dispatch has the drone', () => {
     expect(modeChange(ARDUPILOT_COPTER, 'AUTO', 'RTL', { holding: true, dispatched: false })).toBeNull();
     expect(modeChange(ARDUPILOT_COPTER, 'AUTO', 'STABILIZE', { holding: false, dispatched: true })).toBeNull();
+  });
+});
+
+describe('a dispatched drone no longer flying for its dispatch', () => {
+  // The same failsafe modes as the mission's (quirks table); in the guided mode any other change counts too.
+  it.each([
+    [ARDUPILOT_COPTER, true, 'GUIDED', true, 'GUIDED', null],
+    [ARDUPILOT_COPTER, true, 'GUIDED', true, 'RTL', 'failsafe'],
+    [ARDUPILOT_COPTER, true, 'GUIDED', true, 'LAND', 'failsafe'],
+    [ARDUPILOT_COPTER, true, 'GUIDED', true, 'SMART_RTL', 'failsafe'],
+    [ARDUPILOT_COPTER, true, 'GUIDED', true, 'LOITER', 'fault'],
+    [ARDUPILOT_COPTER, true, 'GUIDED', true, 'AUTO', 'fault'],
+    [ARDUPILOT_COPTER, true, 'GUIDED', false, 'GUIDED', 'disarmed'],
+    // Before the go-to: a patrol drone in AUTO is still fine; only its failsafe counts.
+    [ARDUPILOT_COPTER, false, 'AUTO', true, 'AUTO', null],
+    [ARDUPILOT_COPTER, false, 'AUTO', true, 'RTL', 'failsafe'],
+    [ARDUPILOT_COPTER, false, 'AUTO', true, 'LOITER', null],
+    // PX4 names no guided mode (its go-to and orbit change the mode): its failsafe modes only.
+    [PX4, true, 'AUTO.LOITER', true, 'POSCTL.ORBIT', null],
+    [PX4, true, 'AUTO.LOITER', true, 'AUTO.RTL', 'failsafe'],
+    [GENERIC, true, 'GUIDED', true, 'MANUAL', null],
+  ] as const)('%#: guided %s, from %s, armed %s, now %s → %s', (q, guided, from, armed, mode, want) => {
+    expect(dispatchLost(q, { armed, mode }, { guided, from })?.type ?? null).toBe(want);
+  });
+  it('words the cause as the mission\'s failsafe does', () => {
+    expect(dispatchLost(ARDUPILOT_COPTER, { armed: true, mode: 'RTL' }, { guided: true, from: 'GUIDED' })?.said).toEqual({ code: 'failsafe', args: { from: 'GUIDED', to: 'RTL' } });
+    expect(modeChange(ARDUPILOT_COPTER, 'AUTO', 'RTL', { holding: false, dispatched: false })?.said).toEqual({ code: 'failsafe', args: { from: 'AUTO', to: 'RTL' } });
+    expect(dispatchLost(ARDUPILOT_COPTER, { armed: false, mode: 'LAND' }, { guided: true, from: 'GUIDED' })?.said).toEqual({ code: 'dispatch-disarmed', args: { mode: 'LAND' } });
+  });
+  it.each([
+    ['warmed up', {}, true],
+    ['no home', { home: null }, false],
+    ['no position', { position: null }, false],
+    ['no EKF position estimate', { ekf: { posHorizAbs: false } }, false],
+    ['no EKF report (judged by home and position)', { ekf: null }, true],
+    ['a sensor unhealthy', { sensors: { unhealthy: ['MAV_SYS_STATUS_SENSOR_GPS'] } }, false],
+    ['no SYS_STATUS yet', { sensors: null }, false],
+  ])('a docked drone is ready to be sent: %s → %s', (_n, p, want) => {
+    expect(dispatchReady(snap({ armed: false, ekf: { posHorizAbs: true }, sensors: { unhealthy: [] }, ...p } as unknown as Partial<VehicleSnapshot>))).toBe(want);
   });
 });
 

@@ -100,17 +100,59 @@ export function reliefForward(o: { s: Sortie; sorties: Iterable<Sortie>; samples
   return { next, launchMs, onMs: launchMs + lead };
 }
 
+/** A mode change judged: the drone's own failsafe (going home or down), or a change nobody at the station asked for. */
+export type ModeJudged = { type: 'failsafe' | 'fault'; text: string; said: Said };
+
+/**
+ * A drone leaving `expected`, the mode the station flies it in, for `to`, judged by its firmware's quirks table:
+ * into one of its failsafe modes (battery, GCS/RC loss, fence, EKF) is the drone's own failsafe; into one of
+ * `station` (modes the station itself switches to from there) nothing; into any other a fault to report (the
+ * pilot's RC mode switch, say). The one rule for the mission (`modeChange`) and for a dispatch (`dispatchLost`).
+ */
+export function modeLeft(q: Quirks, from: string | null, to: string, o: { expected: string | undefined; station: readonly (string | undefined)[] }): ModeJudged | null {
+  if (from === null || from === to || o.expected === undefined || from !== o.expected) return null;
+  if (q.failsafeModes.includes(to)) return coded('failsafe', said('failsafe', { from, to }));
+  if (o.station.includes(to)) return null;
+  return coded('fault', said('mode-unexpected', { from, to }));
+}
+
 /**
  * A mode change seen on a drone flying its mission. Into one of the firmware's failsafe modes: the drone's
  * own failsafe (it is going home or down). Into any other mode but those the station itself uses for a pause
  * or a dispatch: a fault to report. Not judged while the sortie holds or a dispatch has the drone (the station
- * moved it), nor for changes not out of the mission mode.
+ * moved it; the dispatcher judges it then, `dispatchLost`), nor for changes not out of the mission mode.
  */
-export function modeChange(q: Quirks, from: string | null, to: string, o: { holding: boolean; dispatched: boolean }): { type: 'failsafe' | 'fault'; text: string; said: Said } | null {
-  if (from === null || from === to || o.holding || o.dispatched || q.missionMode === undefined || from !== q.missionMode) return null;
-  if (q.failsafeModes.includes(to)) return coded('failsafe', said('failsafe', { from: from ?? '', to }));
-  if (to === q.pauseFallbackMode || to === q.guidedMode) return null;
-  return coded('fault', said('mode-unexpected', { from: from ?? '', to }));
+export function modeChange(q: Quirks, from: string | null, to: string, o: { holding: boolean; dispatched: boolean }): ModeJudged | null {
+  if (o.holding || o.dispatched) return null;
+  return modeLeft(q, from, to, { expected: q.missionMode, station: [q.pauseFallbackMode, q.guidedMode] });
+}
+
+/**
+ * A dispatched drone no longer flying for its dispatch, from one look at it (null: it still is): disarmed (landed,
+ * or its motors stopped), or out of the mode it flies in (`modeLeft`). Until the dispatch has put it in the guided
+ * mode (`guided` false: a patrol drone before its go-to, a docked one before its take-off) and on a firmware
+ * whose quirks name no guided mode (its go-to and orbit change the mode themselves), only the firmware's failsafe
+ * modes count; in the guided mode any other change does too (the pilot's RC switch). `from` is the mode it was
+ * in before: the guided mode, or the one it showed when the dispatch took it.
+ */
+export function dispatchLost(q: Quirks, v: Pick<VehicleSnapshot, 'armed' | 'mode'>, o: { guided: boolean; from: string }): { type: 'disarmed' | 'failsafe' | 'fault'; said: Said } | null {
+  if (!v.armed) return { type: 'disarmed', said: said('dispatch-disarmed', { mode: v.mode }) };
+  const strict = o.guided && q.guidedMode !== undefined;
+  const from = strict ? q.guidedMode! : o.from;
+  const m = modeLeft(q, from, v.mode, { expected: from, station: strict ? [] : q.modes.map((x) => x.name) });
+  return m && { type: m.type, said: m.said };
+}
+
+/**
+ * A docked drone the dispatcher may send now, besides the launch gates `candidates` already applies (link, GPS
+ * fix and satellites, battery, pre-arm, armed, maintenance, busy): its warm-up over — a home (the distance to
+ * the point is measured from it), the EKF's absolute horizontal position where the drone reports its EKF
+ * (without it ArduCopter refuses to arm in GUIDED: "Need Position Estimate", which the gates let pass as a
+ * warm-up), and every sensor it reports healthy. A dispatch takes off at once: unlike a sortie it has no
+ * minutes of preparation in which a warm-up ends.
+ */
+export function dispatchReady(v: Pick<VehicleSnapshot, 'home' | 'position' | 'ekf' | 'sensors'> | undefined): boolean {
+  return !!v?.home && !!v.position && v.ekf?.posHorizAbs !== false && !!v.sensors && v.sensors.unhealthy.length === 0;
 }
 
 /** What the runner keeps per drone in the air between looks. */
@@ -298,4 +340,4 @@ export function streamNote(e: { type: 'stream-missing' | 'stream-restored'; sysi
   return { level: s !== undefined && AIRBORNE_STATES.has(s.state) ? 'critical' : 'warning', said: what };
 }
 
-const coded = (type: 'failsafe' | 'fault', sd: Said): { type: 'failsafe' | 'fault'; text: string; said: Said } => ({ type, text: english(sd), said: sd });
+const coded = (type: 'failsafe' | 'fault', sd: Said): ModeJudged => ({ type, text: english(sd), said: sd });

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { PATROL_ENGLISH, english, said } from '../../station/patrol/said.js';
 import { patrolAlert } from '../../station/storage/health.js';
 import { STRINGS, translate, type Lang, type StringKey } from '../../renderer/i18n.js';
-import { wordEvent, wordSaid, type T } from '../../renderer/features/words.js';
+import { dispatchCause, wordEvent, wordSaid, type T } from '../../renderer/features/words.js';
 import type { StationEvent } from '../../common/api/contract.js';
 
 const names = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
@@ -49,5 +49,16 @@ describe('patrol messages in the console', () => {
     expect(wordSaid(t, said('fault', { sortie: 'P1', drone: 'A' }, [{ code: 'from-a-newer-station' }]))).toBeNull();
     const ev: StationEvent = { atMs: 0, kind: 'patrol', severity: 'warning', text: 'P1 (A): something new', said: { code: 'from-a-newer-station' } };
     expect(wordEvent(t, ev)).toBe('P1 (A): something new');
+  });
+
+  it('words why a dispatch failed in the console\'s language; a record without a code, or with one it does not know, in the station\'s English', () => {
+    const cause = said('failsafe', { from: 'GUIDED', to: 'RTL' });
+    expect(dispatchCause(tOf('zh-CN'), { reason: english(cause), cause })).toBe('模式 GUIDED → RTL（无人机自身的失控保护）');
+    expect(dispatchCause(tOf('en'), { reason: english(cause), cause })).toBe("mode GUIDED → RTL (the drone's failsafe)");
+    const away = said('dispatch-not-there', { radius: 50, minutes: 10, metres: 600 });
+    expect(dispatchCause(tOf('zh-CN'), { reason: english(away), cause: away })).toBe('10 分钟后仍未到达目标点 50 米范围内（相距 600 米）');
+    expect(dispatchCause(tOf('zh-CN'), { reason: 'station restarted during the dispatch' })).toBe('station restarted during the dispatch');
+    expect(dispatchCause(tOf('zh-CN'), { reason: 'x', cause: { code: 'from-a-newer-station' } })).toBe('x');
+    expect(dispatchCause(tOf('zh-CN'), { reason: null, cause: null })).toBeNull();
   });
 });
