@@ -14,6 +14,7 @@
  * same drone, its model from those flights, on a school-gate flight (1200 m legs, 10 min hovers: a mix it
  * has not flown); a 20 min drone on patrol squares.
  */
+import { Battery } from '../sitl/battery.js';
 import { figures, flyBatteryFlights, oldTimeLeftS, type FlightResult, type Figures } from '../tests/system/battery-flight.js';
 
 const f1 = (x: number): string => (Number.isFinite(x) ? x.toFixed(x < 10 ? 2 : 1) : '—');
@@ -52,6 +53,13 @@ function firstFlights(): void {
   const [none, fixed, own] = rows as [(typeof rows)[0], (typeof rows)[0], (typeof rows)[0]];
   console.log(`    no prior ÷ own params: median error ${f1(none.all.medianMin / own.all.medianMin)}×, p95 ${f1(none.all.p95Min / own.all.p95Min)}×`);
   console.log(`    fixed default ÷ own params, first 2 min: median error ${f1(fixed.early.medianMin / own.early.medianMin)}×, p95 ${f1(fixed.early.p95Min / own.early.p95Min)}×`);
+  // An aged pack: it holds 10 % less than BATT_CAPACITY says (the autopilot's % counts against the parameter).
+  const aged = Math.round(new Battery({ enduranceMin: 55, cruiseMps: 10 }).capacityMah * 1.1);
+  const agedNone = figures(flyBatteryFlights({ enduranceMin: 55, flights: 1, params: { BATT_CAPACITY: aged } }).flights[0]!, (s) => s.estS, 0);
+  const agedOwn = figures(flyBatteryFlights({ enduranceMin: 55, flights: 1, params: { BATT_CAPACITY: aged }, prior: 'drone' }).flights[0]!, (s) => s.estS, 0);
+  console.log(`  the same drone, its pack aged (BATT_CAPACITY ${aged} mAh, 10 % over what it holds), first flight from take-off:`);
+  console.log(`    no prior: error median ${f1(agedNone.medianMin)} min, p95 ${f1(agedNone.p95Min)} min, ${agedNone.missing} s without a figure; own params: median ${f1(agedOwn.medianMin)} min, p95 ${f1(agedOwn.p95Min)} min, ${agedOwn.missing} s without`);
+  console.log(`    no prior ÷ own params: median error ${f1(agedNone.medianMin / agedOwn.medianMin)}×, p95 ${f1(agedNone.p95Min / agedOwn.p95Min)}×`);
 }
 
 const t0 = performance.now();
