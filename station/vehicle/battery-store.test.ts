@@ -281,6 +281,10 @@ describe('the Vehicle keeps its battery model', () => {
     expect(s.events.find((e) => e.type === 'battery-model')).toMatchObject({ problem: 'rejected', sysid: 7 });
     expect(s.registry.vehicle(7)!.batteryModel.flightW).toBeNull();
     expect(s.registry.vehicle(7)!.state().battery?.timeLeftS).toBeNull();
+    // It starts from the prior: the autopilot's BATT_CAPACITY gives a figure as soon as it flies.
+    s.drone.send(make(common.ParamValue, { paramId: 'BATT_CAPACITY', paramValue: 10_000, paramType: 6, paramCount: 1349, paramIndex: 65535 }));
+    await flight(s, { usedWh: 0 }).fly(3);
+    expect(s.registry.vehicle(7)!.state().battery?.timeLeftS).toBeGreaterThan(0);
     s.registry.close();
   });
 });
