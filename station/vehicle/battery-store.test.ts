@@ -257,7 +257,10 @@ describe('the Vehicle keeps its battery model', () => {
     const v = s.registry.vehicle(7)!;
     expect(s.events.find((e) => e.type === 'battery-model')).toMatchObject({ problem: 'rejected', reason: expect.stringContaining('BATT_CAPACITY') });
     expect(v.batteryPrior).toBeNull();
+    // Other hostile values after it: no more events (no flood), still no prior.
+    for (const x of [0, -1, 1e9, 50]) param('BATT_CAPACITY', x);
     await f.fly(3);
+    expect(s.events.filter((e) => e.type === 'battery-model')).toHaveLength(1);
     expect(v.state().battery?.timeLeftS).toBeNull();
     // 10 000 mAh of a 3S pack (12 V at 100 %: the cell count from the voltage).
     param('BATT_CAPACITY', 10_000);

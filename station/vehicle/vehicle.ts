@@ -124,6 +124,7 @@ export class Vehicle implements VehicleHandle, VehicleInfo {
   private battPrior: BatteryPrior | null = null;
   private battParamAsks = 0;
   private battParamAskedMs = Number.NEGATIVE_INFINITY;
+  private battCapacityReported = false;
 
   constructor(private readonly o: VehicleOptions) {
     this.sysid = o.sysid;
@@ -374,7 +375,10 @@ export class Vehicle implements VehicleHandle, VehicleInfo {
     const value = Number.isFinite(m.paramValue) ? m.paramValue : Number.NaN;
     if (Object.is(this.battParams[name], value)) return;
     this.battParams = { ...this.battParams, [name]: value };
-    if (name === 'BATT_CAPACITY' && validCapacityMah(value) === null) {
+    // Said once until a sane one is heard: a drone sending ever other hostile values does not flood the events.
+    if (name === 'BATT_CAPACITY' && validCapacityMah(value) !== null) this.battCapacityReported = false;
+    else if (name === 'BATT_CAPACITY' && !this.battCapacityReported) {
+      this.battCapacityReported = true;
       this.o.emit({ type: 'battery-model', sysid: this.sysid, compid: this.compid, problem: 'rejected', reason: `BATT_CAPACITY ${value} mAh is no pack's capacity: no first estimate from it` });
     }
     this.makeBatteryPrior();
