@@ -319,8 +319,15 @@ app.on('web-contents-created', (_e, contents) => {
   contents.on('will-attach-webview', (e) => e.preventDefault());
 });
 app.on('window-all-closed', () => app.quit());
-app.on('before-quit', () => {
-  void service?.close();
+// Quitting waits for the service's teardown (what the drones learned is written then: docs/battery.md), at
+// most 10 s, then quits for real.
+let stopping = false;
+app.on('before-quit', (e) => {
+  if (!service || stopping) return;
+  stopping = true;
+  e.preventDefault();
+  const bound = new Promise<void>((resolve) => setTimeout(resolve, 10_000).unref());
+  void Promise.race([service.close(), bound]).finally(() => app.quit());
 });
 app.whenReady().then(start, (e: unknown) => {
   console.error(e);

@@ -8,7 +8,7 @@
  * at the pack's nominal 3.85 V/cell) rising with the square of airspeed and with climb — and the pack gives
  * it at its terminal voltage, so the current rises as the voltage falls (as a real multirotor's does: the
  * energy, not the charge, is what a flight spends). Remaining % is charge-based (as ArduPilot computes it from
- * BATT_CAPACITY). Voltage: a 3S pack, 12.6 V full (SITL's value), 3.5 V/cell empty (open-circuit voltage
+ * BATT_CAPACITY, which may not describe the pack: `ratedMah`). Voltage: a 3S pack, 12.6 V full (SITL's value), 3.5 V/cell empty (open-circuit voltage
  * linear in charge), 3 mΩ/cell internal resistance (sag under load). A `sag` fault drops the voltage and
  * multiplies the drain.
  */
@@ -42,7 +42,15 @@ const CELL_R_OHM = 0.003;
 const CELL_NOMINAL_V = (CELL_FULL_V + CELL_EMPTY_V) / 2;
 
 export class Battery {
+  /** What the pack really holds (mAh): its voltage follows this charge. */
   readonly capacityMah: number;
+  /**
+   * What the autopilot is told it holds: BATT_CAPACITY (the drone keeps it in step with the parameter). ArduPilot's
+   * remaining % and mAh are computed from it (AP_BattMonitor: capacity_remaining_pct, capacity_remaining_mah), so
+   * a parameter that does not describe the pack makes the % wrong as on a real drone; 0 or less: no % (−1 on
+   * the wire). Starts as the pack's capacity (the fleet sets BATT_CAPACITY so).
+   */
+  ratedMah: number;
   readonly cells: number;
   consumedMah = 0;
   /** Energy used, Wh. */
@@ -62,6 +70,7 @@ export class Battery {
     const n = 200;
     for (let i = 0; i < n; i++) hoursPerAh += 1 / n / this.currentForA(cruiseW, (i + 0.5) / n, 0);
     this.capacityMah = Math.round(((opts.enduranceMin / 60) / hoursPerAh) * 1000);
+    this.ratedMah = this.capacityMah;
     this.voltageV = this.cells * CELL_FULL_V;
   }
 
@@ -86,18 +95,25 @@ export class Battery {
     return disc <= 0 ? voc / (2 * r) : (voc - Math.sqrt(disc)) / (2 * r);
   }
 
-  /** Remaining charge, 0..100 %. */
+  /** Remaining charge as the autopilot reports it, 0..100 % of BATT_CAPACITY; −1 when that is not set (≤ 0). */
   get remainingPct(): number {
-    return Math.max(0, 100 * (1 - this.consumedMah / this.capacityMah));
+    if (!(this.ratedMah > 0)) return -1;
+    return Math.max(0, 100 * (1 - this.consumedMah / this.ratedMah));
   }
 
+  /** Remaining charge as the autopilot computes it (BATT_CAPACITY less what it counted), for the mAh failsafes. */
   get remainingMah(): number {
-    return Math.max(0, this.capacityMah - this.consumedMah);
+    return Math.max(0, this.ratedMah - this.consumedMah);
+  }
+
+  /** The pack's own state of charge, 0..1. */
+  private get soc(): number {
+    return Math.max(0, 1 - this.consumedMah / this.capacityMah);
   }
 
   /** Advance by dtS seconds under a load. */
   step(dtS: number, load: BatteryLoad, sag: BatterySag = { voltDropV: 0, drainFactor: 1 }): void {
-    const soc0 = Math.max(0, this.remainingPct / 100);
+    const soc0 = this.soc;
     let a = 0;
     if (load.armed) {
       a = load.flying ? this.currentForA(this.flightPowerW(load.airspeedMps, load.climbMps) * sag.drainFactor, soc0, sag.voltDropV) : GROUND_ARMED_A * sag.drainFactor;
@@ -105,7 +121,7 @@ export class Battery {
     this.currentA = a;
     const mah = (a * dtS * 1000) / 3600;
     this.consumedMah = Math.min(this.capacityMah * 1.2, this.consumedMah + mah);
-    const soc = Math.max(0, this.remainingPct / 100);
+    const soc = this.soc;
     this.voltageV = Math.max(0, this.openCircuitV(soc) - this.cells * CELL_R_OHM * a - sag.voltDropV);
     this.consumedWh += (this.voltageV * a * dtS) / 3600;
   }

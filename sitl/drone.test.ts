@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { MavConnection } from '../mavlink/connection.js';
 import { make } from '../mavlink/codec/messages.js';
 import { memoryPair } from '../mavlink/transport/memory.js';
+import { copterDefaults } from './params.js';
 import { GcsHarness } from './testkit.js';
 
 const C = common.MavCmd;
@@ -231,5 +232,30 @@ describe('SimDrone arming and boot', () => {
     ]);
     expect(got[1]!.paramIndex).toBe(65535);
     expect(h.drone.params.get('FENCE_RADIUS')).toBe(300);
+  });
+
+  it('BATT_CAPACITY: INT32, the pack\'s capacity (ArduCopter\'s default 3300 otherwise); the remaining % is computed from it, −1 when 0', () => {
+    h = new GcsHarness({ enduranceMin: 20, warmupMs: 2000 });
+    const p = h.drone.params.byName('BATT_CAPACITY')!;
+    expect(p.type).toBe(common.MavParamType.INT32);
+    expect(p.value).toBe(h.drone.battery.capacityMah);
+    expect(h.drone.params.defaultAt(p.index)).toBe(h.drone.battery.capacityMah);
+    expect(copterDefaults().find((d) => d.name === 'BATT_CAPACITY')).toEqual({ name: 'BATT_CAPACITY', value: 3300, type: 6 });
+    const other = new GcsHarness({ params: { BATT_CAPACITY: 3300 } });
+    expect(other.drone.params.get('BATT_CAPACITY')).toBe(3300);
+    other.stop();
+    h.drone.battery.consumedMah = h.drone.battery.capacityMah / 4;
+    expect(h.waitForPosition()).toBe(true);
+    const pct = () => h!.last<common.SysStatus>(1)!.batteryRemaining;
+    h.command(common.MavCmd.SET_MESSAGE_INTERVAL, [1, 200_000]);
+    h.advance(1000);
+    expect(pct()).toBe(75);
+    // Told the pack holds twice what it does (a wrong parameter): the autopilot's % follows the parameter.
+    h.gcs.send(make(common.ParamSet, { targetSystem: 1, targetComponent: 1, paramId: 'BATT_CAPACITY', paramValue: 2 * h.drone.battery.capacityMah, paramType: 6 } as Partial<common.ParamSet>));
+    h.advance(1000);
+    expect(pct()).toBe(88);
+    h.gcs.send(make(common.ParamSet, { targetSystem: 1, targetComponent: 1, paramId: 'BATT_CAPACITY', paramValue: 0, paramType: 6 } as Partial<common.ParamSet>));
+    h.advance(1000);
+    expect(pct()).toBe(-1);
   });
 });

@@ -101,6 +101,11 @@ export class SimDrone implements TelemetrySource {
     const root = new Prng(seed);
     this.battery = new Battery({ enduranceMin: opts.enduranceMin ?? 55, cruiseMps: opts.cruiseMps ?? 10 });
     this.params = new ParamStore({ MAV_SYSID: this.sysid, BATT_CAPACITY: this.battery.capacityMah, ...patrolParams(opts, this.battery.capacityMah), ...opts.params });
+    // The remaining % is the autopilot's, from BATT_CAPACITY (given at creation or set later), as ArduPilot's is.
+    this.battery.ratedMah = this.params.get('BATT_CAPACITY');
+    this.params.onChange((name, value) => {
+      if (name === 'BATT_CAPACITY') this.battery.ratedMah = value;
+    });
     this.physics = new CopterPhysics(root.fork('wind'), opts.wind);
     this.physics.resetOnGround(0, 0, opts.headingDeg ?? 0);
     this.faults = new FaultSet(this.clock, root.fork('faults'), opts.faults ?? []);

@@ -122,7 +122,7 @@ export function sysStatus(src: TelemetrySource): MavLinkData {
     load: 0,
     voltageBattery: batteryValid ? Math.round(b.voltageV * 1000) : 0,
     currentBattery: batteryValid ? Math.round(b.currentA * 100) : -1,
-    batteryRemaining: batteryValid ? Math.round(b.remainingPct) : -1,
+    batteryRemaining: batteryValid && b.remainingPct >= 0 ? Math.round(b.remainingPct) : -1,
     dropRateComm: src.dropRateComm(),
   });
 }
@@ -207,7 +207,7 @@ export function batteryStatus(src: TelemetrySource): MavLinkData {
     currentBattery: Math.round(b.currentA * 100),
     currentConsumed: Math.round(b.consumedMah),
     energyConsumed: Math.round(b.consumedWh * 36),
-    batteryRemaining: valid ? Math.round(b.remainingPct) : -1,
+    batteryRemaining: valid && b.remainingPct >= 0 ? Math.round(b.remainingPct) : -1,
     timeRemaining: 0,
     chargeState: !valid ? 6 : fs === 2 ? 3 : fs === 1 ? 2 : 1,
     voltagesExt: [0, 0, 0, 0],

@@ -135,6 +135,8 @@ export async function createStation(o: StationOptions): Promise<Result<Station>>
       closed = true;
       stopHeartbeat();
       registry.close();
+      // What the vehicles learned (their battery models) is written before the station says it has stopped.
+      await registry.saved();
       recorder?.close();
       await Promise.all(conns.map((c) => c.close()));
     },

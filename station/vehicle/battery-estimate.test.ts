@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
-  batteryTimeLeft, emptyBatteryLive, emptyBatteryModel, energyBetweenWh, stepBattery,
-  type BatteryLive, type BatteryModel, type BatteryReading,
+  batteryTimeLeft, emptyBatteryLive, emptyBatteryModel, energyBetweenWh, FLIGHT_TAU_S, stepBattery, whPerPctAt,
+  type BatteryLive, type BatteryModel, type BatteryReading, type WhPrior,
 } from './battery-estimate.js';
 
 /**
@@ -42,8 +42,8 @@ class Pack {
       this.t++;
     }
   }
-  left(reserve = 25) {
-    return batteryTimeLeft(this.live, this.model, reserve);
+  left(reserve = 25, prior?: WhPrior) {
+    return batteryTimeLeft(this.live, this.model, reserve, prior);
   }
 }
 
@@ -114,6 +114,63 @@ describe('battery estimate: learning the pack', () => {
     // 50–60 from band 5; 60–70 nearest are 5 and (none at 7/8 → 9 is farther): band 5.
     expect(energyBetweenWh(m, 50, 60)).toBeCloseTo(10, 6);
     expect(energyBetweenWh(emptyBatteryModel(), 20, 90)).toBeNull();
+  });
+});
+
+describe('battery estimate: the prior from the autopilot\'s parameters', () => {
+  // A prior whose shape falls with the charge (as a cell's voltage does): 0.8 … 1.25 Wh per % over the bands.
+  const prior: WhPrior = { whPerPct: [0.8, 0.85, 0.9, 0.95, 1.0, 1.05, 1.1, 1.15, 1.2, 1.25] };
+
+  it('nothing learned: the prior gives a figure from the first airborne reading (no prior: none)', () => {
+    const p = new Pack();
+    p.fly(2, 300);
+    expect(p.left().seconds).toBeNull();
+    const s = p.left(25, prior).seconds!;
+    // 25 … 100 % by the prior's bands (2.5 % of band 2, then 3 … 9) at 300 W.
+    const wh = 5 * 0.9 + 10 * (0.95 + 1.0 + 1.05 + 1.1 + 1.15 + 1.2 + 1.25);
+    expect(Math.abs(s - (wh / 300) * 3600)).toBeLessThan(2);
+  });
+
+  it('a learned band wins; a band not learned is the prior scaled by what the learned bands say of it', () => {
+    const m = emptyBatteryModel();
+    m.whPerPct[9] = 2.5; // twice the prior's 1.25
+    m.steps[9] = 10;
+    m.whPerPct[8] = 1.2; // the prior's own figure
+    m.steps[8] = 10;
+    expect(whPerPctAt(m, 95, prior)).toBe(2.5);
+    expect(whPerPctAt(m, 85, prior)).toBe(1.2);
+    // Band 5: 1.05 × (10 × 2 + 10 × 1) / 20 = 1.575; without the prior the nearest learned band (8).
+    expect(whPerPctAt(m, 55, prior)).toBeCloseTo(1.575, 9);
+    expect(whPerPctAt(m, 55)).toBe(1.2);
+    expect(whPerPctAt(emptyBatteryModel(), 55, prior)).toBe(1.05);
+    expect(whPerPctAt(emptyBatteryModel(), 55)).toBeNull();
+  });
+
+  it('is never learned from: the model a flight teaches is the same with and without it', () => {
+    const a = new Pack(1.2), b = new Pack(1.2);
+    for (let i = 0; i < 600; i++) {
+      a.fly(1, 300);
+      b.fly(1, 300);
+      b.left(25, prior);
+    }
+    expect(b.model).toEqual(a.model);
+  });
+
+  it('a first flight (no learned power) averages its power from take-off: a climb at 1.2× does not linger', () => {
+    const p = new Pack();
+    p.fly(12, 360); // the climb
+    p.fly(108, 300); // two minutes in
+    // The mean of the flight so far (the first sample seeds it and the integration starts at the second).
+    const mean = (360 + 11 * 360 + 108 * 300) / 120;
+    expect(p.live.smoothW!).toBeCloseTo(mean, 0);
+    // An EWMA from the climb's seed would still be 7.5 % high after ten minutes (60 W × e^(−588/600)); the mean is 0.4 %.
+    p.fly(FLIGHT_TAU_S - 120, 300);
+    expect(Math.abs(p.live.smoothW! - 300) / 300).toBeLessThan(0.005);
+    // Once the drone has a learned flight power, the filter starts from it (no averaging from the first sample).
+    const q = new Pack();
+    q.model = { ...q.model, flightW: 300, flightS: 3600 };
+    q.fly(12, 360);
+    expect(q.live.smoothW!).toBeLessThan(302);
   });
 });
 

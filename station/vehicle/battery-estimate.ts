@@ -13,9 +13,13 @@
  *    airborne time: a running mean until MODEL_TAU_S of flight is in it, an EWMA of that time constant after.
  *  - Time left = the energy left above the reserve ÷ a power. In the air the power is a slow filter of the
  *    measured power (FLIGHT_TAU_S), seeded at take-off with the learned flight power, so a current spike or a
- *    turn does not move it and a steady cruise counts down a minute a minute. On the ground (landed or
+ *    turn does not move it and a steady cruise counts down a minute a minute (a drone with no learned power
+ *    yet: the mean of its flight so far until FLIGHT_TAU_S of it, then that filter). On the ground (landed or
  *    disarmed) it is the learned flight power: what is shown is the endurance the pack would give in flight
  *    (kind 'endurance', 可飞), never the idle current's hundreds of minutes.
+ *  - Before a band is learned, a prior from the autopilot's parameters (battery-prior.ts: BATT_CAPACITY and the
+ *    cell count) stands in for it, scaled by what the learned bands say of the prior; the learned figures win
+ *    where they exist. The prior is never learned from and never saved: it is made afresh from the parameters.
  *  - Hostile inputs: non-finite, negative, out-of-range values and the MAVLink "unknown" sentinels (0xFFFF
  *    volts, −1 current and %) are no sample; the % rising (a pack swapped or charged), consumed mAh going
  *    back, a reboot, or the % falling more than RESET_DROP_PCT at once start a new chain of steps (nothing
@@ -97,10 +101,12 @@ export interface BatteryLive {
   flying: boolean;
   /** The in-flight power filter (W); null on the ground. */
   smoothW: number | null;
+  /** Airborne seconds in `smoothW` (capped at FLIGHT_TAU_S; a filter seeded with the learned power starts full). */
+  smoothS: number;
 }
 
 export function emptyBatteryLive(): BatteryLive {
-  return { atMs: null, powerW: null, energyWh: 0, pct: null, consumedMah: null, reboots: 0, step: null, flying: false, smoothW: null };
+  return { atMs: null, powerW: null, energyWh: 0, pct: null, consumedMah: null, reboots: 0, step: null, flying: false, smoothW: null, smoothS: 0 };
 }
 
 export interface BatteryTimeLeft {
@@ -180,9 +186,18 @@ export function stepBattery(live: BatteryLive, model: BatteryModel, r: BatteryRe
 
   // Powers: the learned long averages and the flight's slow filter.
   let smoothW = r.flying ? live.smoothW : null;
+  let smoothS = r.flying ? live.smoothS : 0;
   if (r.flying && powerW !== null) {
-    if (smoothW === null) smoothW = model.flightW ?? powerW;
-    else if (dtS > 0) smoothW += (1 - Math.exp(-dtS / FLIGHT_TAU_S)) * (powerW - smoothW);
+    if (smoothW === null) {
+      // Seeded with the learned flight power; a drone that has none yet starts from this sample (the climb's,
+      // a fifth above the cruise's) and averages the flight so far until FLIGHT_TAU_S of it is in the filter —
+      // an EWMA from that seed would carry the climb for ten minutes.
+      smoothW = model.flightW ?? powerW;
+      smoothS = model.flightW !== null ? FLIGHT_TAU_S : 0;
+    } else if (dtS > 0 && smoothS < FLIGHT_TAU_S) {
+      smoothS = Math.min(FLIGHT_TAU_S, smoothS + dtS);
+      smoothW += (dtS / smoothS) * (powerW - smoothW);
+    } else if (dtS > 0) smoothW += (1 - Math.exp(-dtS / FLIGHT_TAU_S)) * (powerW - smoothW);
     if (dtS > 0 && live.flying && live.powerW !== null) {
       const f = longAverage(next.flightW, next.flightS, powerW, dtS);
       next = { ...next, flightW: f.value, flightS: f.seconds };
@@ -208,14 +223,39 @@ export function stepBattery(live: BatteryLive, model: BatteryModel, r: BatteryRe
     step,
     flying: r.flying,
     smoothW,
+    smoothS,
   };
   return { live: out, model: next, landed: live.flying && !r.flying };
 }
 
-/** Wh per % at a remaining %: its band's figure, else the nearest band's that has one; null when none has. */
-export function whPerPctAt(model: BatteryModel, pct: number): number | null {
+/** What the autopilot's parameters say of the pack (battery-prior.ts): a Wh per % for every band. */
+export interface WhPrior {
+  whPerPct: readonly number[];
+}
+
+/**
+ * Wh per % at a remaining %: its band's learned figure. A band not learned yet: with a prior, the prior's
+ * figure scaled by what the learned bands say of the prior (their figures ÷ the prior's, weighted by steps; 1
+ * before any step), so a first flight has a figure from take-off and its lower bands the prior's shape; without
+ * one, the nearest learned band's figure; null when nothing is learned and there is no prior.
+ */
+export function whPerPctAt(model: BatteryModel, pct: number, prior?: WhPrior | null): number | null {
   const b = band(pct);
-  for (let d = 0; d < BANDS; d++) {
+  const own = model.whPerPct[b];
+  if (own !== undefined && own !== null) return own;
+  if (prior) {
+    let w = 0, sum = 0;
+    for (let i = 0; i < BANDS; i++) {
+      const x = model.whPerPct[i], p = prior.whPerPct[i], n = model.steps[i] ?? 0;
+      if (x !== undefined && x !== null && p !== undefined && p > 0 && n > 0) {
+        sum += n * (x / p);
+        w += n;
+      }
+    }
+    const p = prior.whPerPct[b];
+    if (p !== undefined && Number.isFinite(p) && p > 0) return p * (w > 0 ? sum / w : 1);
+  }
+  for (let d = 1; d < BANDS; d++) {
     const lo = model.whPerPct[b - d];
     const hi = model.whPerPct[b + d];
     if (lo !== undefined && lo !== null && hi !== undefined && hi !== null) return (lo + hi) / 2;
@@ -225,15 +265,15 @@ export function whPerPctAt(model: BatteryModel, pct: number): number | null {
   return null;
 }
 
-/** Energy between two remaining percentages (from < to), band by band (Wh); null when nothing is learned. */
-export function energyBetweenWh(model: BatteryModel, fromPct: number, toPct: number): number | null {
-  if (whPerPctAt(model, fromPct) === null) return null;
+/** Energy between two remaining percentages (from < to), band by band (Wh); null when nothing is known. */
+export function energyBetweenWh(model: BatteryModel, fromPct: number, toPct: number, prior?: WhPrior | null): number | null {
+  if (whPerPctAt(model, fromPct, prior) === null) return null;
   let wh = 0;
   let p = Math.max(0, fromPct);
   const end = Math.min(100, toPct);
   while (p < end) {
     const edge = Math.min(end, (band(p) + 1) * 10);
-    wh += (edge - p) * whPerPctAt(model, (p + edge) / 2)!;
+    wh += (edge - p) * whPerPctAt(model, (p + edge) / 2, prior)!;
     if (edge <= p) break;
     p = edge;
   }
@@ -246,23 +286,23 @@ export function energyBetweenWh(model: BatteryModel, fromPct: number, toPct: num
  * ArduPilot truncates its % (capacity_remaining_pct as uint8), so its steps come at pct + 1: read as pct + 0.5
  * that is half a percent low, on the safe side.
  */
-export function remainingPctNow(live: BatteryLive, model: BatteryModel): number | null {
+export function remainingPctNow(live: BatteryLive, model: BatteryModel, prior?: WhPrior | null): number | null {
   if (live.pct === null) return null;
   if (live.step === null || live.step.pct !== live.pct) return live.pct;
-  const w = whPerPctAt(model, live.pct);
+  const w = whPerPctAt(model, live.pct, prior);
   if (w === null) return live.pct;
   const used = (live.energyWh - live.step.wh) / w;
   return Math.min(live.pct + 0.5, Math.max(live.pct - 0.5, live.pct + 0.5 - used));
 }
 
 /** Seconds until the reserve (see the file's comment). */
-export function batteryTimeLeft(live: BatteryLive, model: BatteryModel, reservePct: number): BatteryTimeLeft {
+export function batteryTimeLeft(live: BatteryLive, model: BatteryModel, reservePct: number, prior?: WhPrior | null): BatteryTimeLeft {
   const kind = live.flying ? 'flight' : 'endurance';
-  const now = remainingPctNow(live, model);
+  const now = remainingPctNow(live, model, prior);
   const powerW = live.flying ? live.smoothW : model.flightW;
   if (now === null || powerW === null || !(powerW > 1)) return { seconds: null, kind };
   if (now <= reservePct) return { seconds: 0, kind };
-  const wh = energyBetweenWh(model, reservePct, now);
+  const wh = energyBetweenWh(model, reservePct, now, prior);
   if (wh === null) return { seconds: null, kind };
   return { seconds: Math.round((wh / powerW) * 3600), kind };
 }

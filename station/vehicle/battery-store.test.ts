@@ -3,7 +3,7 @@
  * Vehicle's round trip — a flight learned from its SYS_STATUS, saved when it lands, read back by the next
  * station; a file that fails its checks reported and not used.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -12,8 +12,8 @@ import { FakeClock } from '../../common/clock.js';
 import { MavConnection } from '../../mavlink/connection.js';
 import { make } from '../../mavlink/codec/messages.js';
 import { memoryPair } from '../../mavlink/transport/index.js';
-import { emptyBatteryModel } from './battery-estimate.js';
-import { batteryModelPath, loadBatteryModel, parseBatteryModel } from './battery-store.js';
+import { emptyBatteryModel, type BatteryModel } from './battery-estimate.js';
+import { batteryModelPath, CHECKPOINT_MS, loadBatteryModel, parseBatteryModel, saveBatteryModel } from './battery-store.js';
 import { VehicleRegistry } from './registry.js';
 import type { RegistryEvent } from './vehicle-types.js';
 
@@ -49,6 +49,11 @@ describe('battery model file', () => {
     ['zero watts', JSON.stringify({ ...good, flightW: 0 })],
     ['negative seconds', JSON.stringify({ ...good, flightS: -5 })],
     ['too large', JSON.stringify({ ...good, pad: 'x'.repeat(20_000) })],
+    ['an infinite figure (1e999 parses to Infinity)', JSON.stringify(good).replace('3.7', '1e999')],
+    ['infinite seconds', JSON.stringify(good).replace('"flightS":1200', '"flightS":1e999')],
+    ['a torn write (half a file)', JSON.stringify(good).slice(0, 60)],
+    ['empty', ''],
+    ['null', 'null'],
   ];
   for (const [name, text] of bad) {
     it(`refused: ${name}`, () => {
@@ -57,6 +62,30 @@ describe('battery model file', () => {
       if (!r.ok) expect(r.reason.length).toBeGreaterThan(0);
     });
   }
+
+  it('a file of megabytes is refused by its size before it is read', () => {
+    const d = tmp();
+    mkdirSync(join(d, 'battery'), { recursive: true });
+    writeFileSync(batteryModelPath(d, 7), Buffer.alloc(8 << 20, 0x20));
+    const r = loadBatteryModel(d, 7);
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect([r.code, r.reason]).toEqual(['too-large', expect.stringContaining('8388608 bytes')]);
+  });
+
+  it('written whole: a stale .tmp of a killed write is ignored and replaced; the file read back is the model', async () => {
+    const d = tmp();
+    mkdirSync(join(d, 'battery'), { recursive: true });
+    writeFileSync(`${batteryModelPath(d, 7)}.tmp`, '{"version":1,"whPer');
+    expect(loadBatteryModel(d, 7)).toEqual({ ok: true, value: undefined });
+    expect(await saveBatteryModel(d, 7, good as BatteryModel)).toEqual({ ok: true, value: undefined });
+    expect(loadBatteryModel(d, 7)).toEqual({ ok: true, value: good });
+    expect(existsSync(`${batteryModelPath(d, 7)}.tmp`)).toBe(false);
+    // A data folder that cannot take it: an error value with the path, no throw.
+    writeFileSync(join(d, 'blocker'), '');
+    const r = await saveBatteryModel(join(d, 'blocker'), 7, good as BatteryModel);
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.reason).toContain('blocker');
+  });
 
   it('no file: nothing learned yet (not an error); a directory in its place: an error with the path', () => {
     const d = tmp();
@@ -132,6 +161,118 @@ describe('the Vehicle keeps its battery model', () => {
     again.registry.close();
   });
 
+  /** 12 V; `watts` in the air; a 1.2 Wh per % pack (one % every 14.4 s at 300 W), from `usedWh` on. */
+  const flight = (s: Awaited<ReturnType<typeof station>>, pack: { usedWh: number }) => {
+    const frame = (armed: boolean, flying: boolean, watts: number) => {
+      s.drone.send(hb(armed));
+      s.drone.send(make(common.ExtendedSysState, { vtolState: 0, landedState: flying ? 2 : 1 }));
+      s.drone.send(make(common.SysStatus, { voltageBattery: 12000, currentBattery: Math.round((watts / 12) * 100), batteryRemaining: Math.floor(100 - pack.usedWh / 1.2) }));
+    };
+    return {
+      frame,
+      fly: async (seconds: number) => {
+        for (let t = 0; t < seconds; t++) {
+          frame(true, true, 300);
+          pack.usedWh += 300 / 3600;
+          await s.settle(1000);
+        }
+      },
+    };
+  };
+  const stepsOf = (m: BatteryModel) => m.steps.reduce((a, n) => a + n, 0);
+
+  it('in the air the model is written each minute of flight: a station killed mid-flight keeps all but the last minute', async () => {
+    const d = tmp();
+    const s = await station(d);
+    const f = flight(s, { usedWh: 0 });
+    f.frame(false, false, 0);
+    await s.settle(1000);
+    await f.fly(CHECKPOINT_MS / 1000 - 5);
+    await s.registry.vehicle(7)!.batterySaved();
+    expect(existsSync(batteryModelPath(d, 7))).toBe(false); // not yet a minute in the air
+    await f.fly(6 * 60);
+    const v = s.registry.vehicle(7)!;
+    await v.batterySaved();
+    // Killed: no landing, no close. What is on disk is a checkpoint of this flight, not older than a minute.
+    const onDisk = loadBatteryModel(d, 7);
+    if (!onDisk.ok || !onDisk.value) throw new Error('no checkpoint');
+    expect(stepsOf(onDisk.value)).toBeGreaterThan(stepsOf(v.batteryModel) - 60 / 14.4 - 1);
+    expect(onDisk.value.flightS).toBeGreaterThan(v.batteryModel.flightS - CHECKPOINT_MS / 1000 - 1);
+    expect(onDisk.value.flightW).toBeCloseTo(300, 0);
+    expect(s.events.filter((e) => e.type === 'battery-model')).toEqual([]);
+  });
+
+  it('stopped mid-flight and restarted: what was learned is kept and nothing is counted twice', async () => {
+    // The same flight (12 min at 300 W) heard by one station throughout, and by one stopped after 5 min and
+    // another started at once in its place, on the same data folder.
+    const whole = await station(tmp());
+    const fw = flight(whole, { usedWh: 0 });
+    fw.frame(false, false, 0);
+    await whole.settle(1000);
+    await fw.fly(12 * 60);
+    const uninterrupted = whole.registry.vehicle(7)!.batteryModel;
+    whole.registry.close();
+
+    const d = tmp();
+    const pack = { usedWh: 0 };
+    const first = await station(d);
+    const f1 = flight(first, pack);
+    f1.frame(false, false, 0);
+    await first.settle(1000);
+    await f1.fly(5 * 60);
+    const before = first.registry.vehicle(7)!.batteryModel;
+    // Stopped: close() writes what was learned since the last checkpoint.
+    first.registry.close();
+    await first.registry.saved();
+    expect(loadBatteryModel(d, 7)).toEqual({ ok: true, value: before });
+
+    const second = await station(d);
+    const f2 = flight(second, pack);
+    await f2.fly(7 * 60);
+    const v = second.registry.vehicle(7)!;
+    // The restarted station showed a time left at once (the learned figures), in the air.
+    expect(v.state().battery?.timeLeftKind).toBe('flight');
+    expect(v.state().battery?.timeLeftS).not.toBeNull();
+    const after = v.batteryModel;
+    // Nothing counted twice: no more steps nor airborne seconds than the station that heard it all.
+    expect(stepsOf(after)).toBeLessThanOrEqual(stepsOf(uninterrupted));
+    expect(stepsOf(after)).toBeGreaterThan(stepsOf(before));
+    expect(after.flightS).toBeLessThanOrEqual(uninterrupted.flightS);
+    for (let b = 0; b < 10; b++) {
+      const x = after.whPerPct[b], y = uninterrupted.whPerPct[b];
+      if (x !== null && x !== undefined && y !== null && y !== undefined) expect(Math.abs(x - y) / y).toBeLessThan(0.03);
+    }
+    second.registry.close();
+    await second.registry.saved();
+    expect(loadBatteryModel(d, 7)).toEqual({ ok: true, value: after });
+  });
+
+  it('BATT_CAPACITY from the autopilot seeds a first estimate; a hostile value is reported and not used', async () => {
+    const s = await station(tmp());
+    const f = flight(s, { usedWh: 0 });
+    const param = (paramId: string, paramValue: number) => s.drone.send(make(common.ParamValue, { paramId, paramValue, paramType: 6, paramCount: 1349, paramIndex: 65535 }));
+    f.frame(false, false, 0);
+    param('BATT_CAPACITY', 3.4e38); // (the writer refuses a non-finite float: an absurd finite one)
+    await s.settle(1000);
+    const v = s.registry.vehicle(7)!;
+    expect(s.events.find((e) => e.type === 'battery-model')).toMatchObject({ problem: 'rejected', reason: expect.stringContaining('BATT_CAPACITY') });
+    expect(v.batteryPrior).toBeNull();
+    // Other hostile values after it: no more events (no flood), still no prior.
+    for (const x of [0, -1, 1e9, 50]) param('BATT_CAPACITY', x);
+    await f.fly(3);
+    expect(s.events.filter((e) => e.type === 'battery-model')).toHaveLength(1);
+    expect(v.state().battery?.timeLeftS).toBeNull();
+    // 10 000 mAh of a 3S pack (12 V at 100 %: the cell count from the voltage).
+    param('BATT_CAPACITY', 10_000);
+    await f.fly(3);
+    expect(v.batteryPrior).toMatchObject({ capacityMah: 10_000, cells: 3, cellsFrom: 'voltage' });
+    const shown = v.state().battery!.timeLeftS!;
+    // The prior's energy above the 25 % reserve at the measured 300 W: minutes, not nothing.
+    const wh = v.batteryPrior!.whPerPct.reduce((a, x, b) => a + (b >= 3 ? 10 * x : b === 2 ? 5 * x : 0), 0);
+    expect(Math.abs(shown - (wh / 300) * 3600)).toBeLessThan(0.02 * shown);
+    s.registry.close();
+  });
+
   it('a file that fails its checks is reported and not used', async () => {
     const d = tmp();
     mkdirSync(join(d, 'battery'), { recursive: true });
@@ -143,6 +284,10 @@ describe('the Vehicle keeps its battery model', () => {
     expect(s.events.find((e) => e.type === 'battery-model')).toMatchObject({ problem: 'rejected', sysid: 7 });
     expect(s.registry.vehicle(7)!.batteryModel.flightW).toBeNull();
     expect(s.registry.vehicle(7)!.state().battery?.timeLeftS).toBeNull();
+    // It starts from the prior: the autopilot's BATT_CAPACITY gives a figure as soon as it flies.
+    s.drone.send(make(common.ParamValue, { paramId: 'BATT_CAPACITY', paramValue: 10_000, paramType: 6, paramCount: 1349, paramIndex: 65535 }));
+    await flight(s, { usedWh: 0 }).fly(3);
+    expect(s.registry.vehicle(7)!.state().battery?.timeLeftS).toBeGreaterThan(0);
     s.registry.close();
   });
 });

@@ -1,15 +1,22 @@
 /**
  * What a drone's flights taught about its battery (battery-estimate.ts), kept per drone in
- * DATA/battery/sys<sysid>.json. The file is read once when the drone appears and written when a flight ends;
- * it is checked on reading as any input is (size, shape, every figure finite and in range): a file that fails
+ * DATA/battery/sys<sysid>.json. The file is read once when the drone appears and written during a flight (a
+ * checkpoint each CHECKPOINT_MS of flight), when it ends, and when the station stops (vehicle.ts); it is checked on reading as any input is (size, shape, every figure finite and in range): a file that fails
  * is not used — the drone learns afresh and the reason is reported.
  */
 import { readFileSync, statSync } from 'node:fs';
-import { rename, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { err, ok, type Result } from '../../common/result.js';
-import { makeDirs } from '../storage/data-dir.js';
+import { writeFileAtomic } from '../storage/atomic-file.js';
 import { BAND_MEMORY_STEPS, BANDS, MODEL_TAU_S, type BatteryModel } from './battery-estimate.js';
+
+/**
+ * In the air the model is written every minute of flight (frame time). Why a minute: a % step of a patrol
+ * drone takes 30–40 s, so a minute holds one or two of the 30 steps a band remembers — what a station killed
+ * mid-flight can lose — and a write a minute per flying drone (a few hundred bytes, flushed) is nothing to the
+ * disk. The flight power changes with every reading, so "changed meaningfully" would be every minute anyway.
+ */
+export const CHECKPOINT_MS = 60_000;
 
 /** A model is a few hundred bytes; anything much larger is not one. */
 const MAX_BYTES = 16 * 1024;
@@ -73,17 +80,7 @@ export function loadBatteryModel(dataDir: string, sysid: number): Result<Battery
   return m.ok ? m : err(m.code, `${path}: ${m.reason}`);
 }
 
-/** Write the model beside and put it in place (a torn write never leaves half a file). */
-export async function saveBatteryModel(dataDir: string, sysid: number, model: BatteryModel): Promise<Result<void>> {
-  const path = batteryModelPath(dataDir, sysid);
-  const made = makeDirs(dirname(path));
-  if (!made.ok) return err('write-failed', `${dirname(path)}: ${made.reason}`);
-  try {
-    const tmp = `${path}.tmp`;
-    await writeFile(tmp, JSON.stringify(model));
-    await rename(tmp, path);
-    return ok(undefined);
-  } catch (e) {
-    return err('write-failed', `${path}: ${(e as Error).message}`);
-  }
+/** Write the model beside, flushed, and put it in place (storage/atomic-file.ts: a kill mid-write never leaves half a file). */
+export function saveBatteryModel(dataDir: string, sysid: number, model: BatteryModel): Promise<Result<void>> {
+  return writeFileAtomic(batteryModelPath(dataDir, sysid), JSON.stringify(model));
 }

@@ -138,6 +138,11 @@ export class VehicleRegistry {
     for (const v of this.byIds.values()) v.close();
   }
 
+  /** Settles when every vehicle's files written at close (their battery models) are on disk or reported failed. */
+  async saved(): Promise<void> {
+    await Promise.all([...this.byIds.values()].map((v) => v.batterySaved()));
+  }
+
   private emit(e: RegistryEvent): void {
     for (const l of [...this.listeners]) l(e);
   }

@@ -12,21 +12,25 @@
  *  - its services, made on first use from the vehicle itself: `commands` (camera included), `missions`,
  *    `files` (parameters and logs over one MAVFTP client);
  *  - its battery estimate (battery-estimate.ts): each SYS_STATUS / BATTERY_STATUS steps it and puts the time
- *    left into the state; what it learns is read from and, when a flight ends, written to the data folder
- *    (battery-store.ts).
+ *    left into the state; what it learns is read from the data folder and written back (battery-store.ts)
+ *    each CHECKPOINT_MS of flight, when a flight ends and when the vehicle is closed (the station stopping), so
+ *    a station stopped or killed mid-flight loses at most a minute of it. The file holds the model as a whole
+ *    (not what a flight added), and a restarted station learns only from the readings it hears itself: the
+ *    part of a flight already saved is never counted twice.
  *
  * What it notices it reports through the registry's events (RegistryEvent).
  */
 import { common, minimal, standard } from 'mavlink-mappings';
 import type { Clock } from '../../common/clock.js';
-import type { MavLinkData } from '../../mavlink/codec/messages.js';
+import { make, type MavLinkData } from '../../mavlink/codec/messages.js';
 import type { Received } from '../../mavlink/connection.js';
 import { quirksFor } from '../../mavlink/quirks.js';
 import type { CommandOptions, CommandResult, CommandSpec } from '../../mavlink/services/command.js';
 import type { MessageLink } from '../../mavlink/services/driver.js';
 import type { PeerId, TransportStatus } from '../../mavlink/transport/types.js';
 import { batteryReadingOf, batteryTimeLeft, emptyBatteryLive, emptyBatteryModel, stepBattery, type BatteryLive, type BatteryModel } from './battery-estimate.js';
-import { loadBatteryModel, saveBatteryModel } from './battery-store.js';
+import { BATTERY_PARAM_NAMES, batteryPrior, noBatteryParams, validCapacityMah, type BatteryParams, type BatteryPrior } from './battery-prior.js';
+import { CHECKPOINT_MS, loadBatteryModel, saveBatteryModel } from './battery-store.js';
 import { CommandQueue } from './command-queue.js';
 import { VehicleCommands, type CommandsOptions } from './commands.js';
 import { emptyDuplicateState, forgetPath, onPathHeartbeat, onPathPosition, type DuplicateState } from './duplicate-sysid.js';
@@ -116,6 +120,16 @@ export class Vehicle implements VehicleHandle, VehicleInfo {
   private battSaving: Promise<unknown> = Promise.resolve();
   /** The parameters the console's route estimate reads, as last read from the drone (VehicleInfo.copterParams). */
   private copterSet: Record<string, number> | undefined;
+  /** The model as last written or read (nothing to write while it is this one). */
+  private battSaved: BatteryModel = this.battModel;
+  /** Frame time of the last write in this flight (or of the take-off); null on the ground. */
+  private battCheckpointMs: number | null = null;
+  /** The autopilot's battery parameters as heard (PARAM_VALUE), the prior made from them, and the asking. */
+  private battParams: BatteryParams = noBatteryParams();
+  private battPrior: BatteryPrior | null = null;
+  private battParamAsks = 0;
+  private battParamAskedMs = Number.NEGATIVE_INFINITY;
+  private battCapacityReported = false;
 
   constructor(private readonly o: VehicleOptions) {
     this.sysid = o.sysid;
@@ -129,7 +143,7 @@ export class Vehicle implements VehicleHandle, VehicleInfo {
       const cache = loadCacheSync(o.dataDir, o.sysid);
       if (cache) this.paramsRead(cachedParams(cache), true);
       const m = loadBatteryModel(o.dataDir, o.sysid);
-      if (m.ok && m.value) this.battModel = m.value;
+      if (m.ok && m.value) this.battModel = this.battSaved = m.value;
       // Reported once the registry has announced the vehicle (the constructor runs before vehicle-new).
       else if (!m.ok) queueMicrotask(() => o.emit({ type: 'battery-model', sysid: o.sysid, compid: o.compid, problem: 'rejected', reason: m.reason }));
     }
@@ -267,6 +281,7 @@ export class Vehicle implements VehicleHandle, VehicleInfo {
     this.s = state;
     const own = frame.compid === this.compid;
     const heartbeat = own && message instanceof minimal.Heartbeat;
+    if (own && message instanceof common.ParamValue) this.batteryParam(message);
     if (own && state !== prev && (message instanceof common.SysStatus || message instanceof common.BatteryStatus)) this.battery(r.atMs);
     if (own) {
       if (heartbeat && prev.lastHeartbeatMs !== null && r.atMs - prev.lastHeartbeatMs > HEARTBEAT_GAP_MS) this.hbResumedMs = r.atMs;
@@ -299,6 +314,7 @@ export class Vehicle implements VehicleHandle, VehicleInfo {
       this.o.emit({ type: 'vehicle-lost', sysid: this.sysid, compid: this.compid });
     }
     this.checkStreams(now);
+    this.askBatteryParams(now);
     if (homeRetryMs > 0 && !this.isLost && this.streamMethod !== null && this.s.home === null && now - this.homeAskedMs >= homeRetryMs) {
       this.homeAskedMs = now;
       void this.run({ kind: 'long', command: common.MavCmd.REQUEST_MESSAGE, params: [242 /* HOME_POSITION */], targetSystem: this.sysid, targetComponent: this.compid });
@@ -321,7 +337,9 @@ export class Vehicle implements VehicleHandle, VehicleInfo {
     return false;
   }
 
+  /** Stop: the battery model learned since its last write is written (batterySaved() settles when it is). */
   close(): void {
+    if (!this.closed && this.battModel !== this.battSaved) this.saveBattery(this.battModel);
     this.closed = true;
     this.queue.close();
     this.mission?.close();
@@ -333,29 +351,82 @@ export class Vehicle implements VehicleHandle, VehicleInfo {
   get batteryModel(): BatteryModel {
     return this.battModel;
   }
+  /** What the autopilot's parameters say of its pack (battery-prior.ts); null until they are heard and sane. */
+  get batteryPrior(): BatteryPrior | null {
+    return this.battPrior;
+  }
 
   /** Settles when the battery model's writes asked for so far are done (or failed: a battery-model event). */
   batterySaved(): Promise<void> {
     return this.battSaving.then(() => undefined);
   }
 
-  /** Step the battery estimate with the state a battery message left; a flight's end saves what it learned. */
+  /**
+   * Step the battery estimate with the state a battery message left. What it learned is written each
+   * CHECKPOINT_MS of flight (frame time: the injected clock's) and when the flight ends.
+   */
   private battery(atMs: number): void {
+    const wasFlying = this.battLive.flying;
     const out = stepBattery(this.battLive, this.battModel, batteryReadingOf(this.s, atMs));
     this.battLive = out.live;
     this.battModel = out.model;
-    const left = batteryTimeLeft(out.live, out.model, this.o.batteryReservePct ?? 25);
+    // BATT_CAPACITY heard before the pack's voltage: the cell count may come from the voltage.
+    if (this.battPrior === null && validCapacityMah(this.battParams.BATT_CAPACITY) !== null) this.makeBatteryPrior();
+    const left = batteryTimeLeft(out.live, out.model, this.o.batteryReservePct ?? 25, this.battPrior);
     const b = this.s.battery;
     if (b && (b.timeLeftS !== left.seconds || b.timeLeftKind !== left.kind)) this.s = { ...this.s, battery: { ...b, timeLeftS: left.seconds, timeLeftKind: left.kind } };
-    if (out.landed && this.o.dataDir !== undefined) {
-      const dir = this.o.dataDir;
-      const model = out.model;
-      // One write at a time, in order.
-      this.battSaving = this.battSaving.then(async () => {
-        const saved = await saveBatteryModel(dir, this.sysid, model);
-        if (!saved.ok) this.o.emit({ type: 'battery-model', sysid: this.sysid, compid: this.compid, problem: 'write-failed', reason: saved.reason });
-      });
+    if (!out.live.flying) this.battCheckpointMs = null;
+    else if (!wasFlying || this.battCheckpointMs === null || atMs < this.battCheckpointMs) this.battCheckpointMs = atMs;
+    const due = out.landed || (this.battCheckpointMs !== null && atMs - this.battCheckpointMs >= CHECKPOINT_MS);
+    if (due && out.model !== this.battSaved) {
+      if (this.battCheckpointMs !== null) this.battCheckpointMs = atMs;
+      this.saveBattery(out.model);
     }
+  }
+
+  /** A battery parameter heard (asked for by us or anyone, or a change echoed): the prior is made again. */
+  private batteryParam(m: common.ParamValue): void {
+    // ArduPilot sends every parameter as its value in the float (cast); another autopilot's names differ.
+    if (this.s.autopilot !== minimal.MavAutopilot.ARDUPILOTMEGA) return;
+    const name = (BATTERY_PARAM_NAMES as readonly string[]).includes(m.paramId) ? (m.paramId as keyof BatteryParams) : undefined;
+    if (!name) return;
+    const value = Number.isFinite(m.paramValue) ? m.paramValue : Number.NaN;
+    if (Object.is(this.battParams[name], value)) return;
+    this.battParams = { ...this.battParams, [name]: value };
+    // Said once until a sane one is heard: a drone sending ever other hostile values does not flood the events.
+    if (name === 'BATT_CAPACITY' && validCapacityMah(value) !== null) this.battCapacityReported = false;
+    else if (name === 'BATT_CAPACITY' && !this.battCapacityReported) {
+      this.battCapacityReported = true;
+      this.o.emit({ type: 'battery-model', sysid: this.sysid, compid: this.compid, problem: 'rejected', reason: `BATT_CAPACITY ${value} mAh is no pack's capacity: no first estimate from it` });
+    }
+    this.makeBatteryPrior();
+  }
+
+  private makeBatteryPrior(): void {
+    const b = this.s.battery;
+    this.battPrior = batteryPrior(this.battParams, b?.voltageV ?? null, b?.remainingPct ?? null);
+  }
+
+  /** Ask an ArduPilot for the parameters of the prior it has not told (three times at most, 5 s apart). */
+  private askBatteryParams(now: number): void {
+    if (this.o.requestStreams === false || this.isLost || this.streamMethod === null || this.battParamAsks >= 3) return;
+    if (this.s.autopilot !== minimal.MavAutopilot.ARDUPILOTMEGA || now - this.battParamAskedMs < 5000) return;
+    const missing = BATTERY_PARAM_NAMES.filter((n) => this.battParams[n] === null);
+    if (missing.length === 0) return;
+    this.battParamAsks++;
+    this.battParamAskedMs = now;
+    for (const paramId of missing) this.send(make(common.ParamRequestRead, { targetSystem: this.sysid, targetComponent: this.compid, paramId, paramIndex: -1 }));
+  }
+
+  /** Write the model (one write at a time, in order); a failure is a battery-model event. */
+  private saveBattery(model: BatteryModel): void {
+    const dir = this.o.dataDir;
+    if (dir === undefined) return;
+    this.battSaved = model;
+    this.battSaving = this.battSaving.then(async () => {
+      const saved = await saveBatteryModel(dir, this.sysid, model);
+      if (!saved.ok) this.o.emit({ type: 'battery-model', sysid: this.sysid, compid: this.compid, problem: 'write-failed', reason: saved.reason });
+    });
   }
 
   // ------------------------------------------------------------------ streams

@@ -22,9 +22,11 @@ const app = {
   getPath: (name) => (name === 'userData' ? userData : tmpdir()),
   getAppPath: () => process.cwd(),
   exit: (code) => (report({ type: 'exit', code }), process.exit(code)),
+  // As Electron's: a before-quit listener may cancel the quit (preventDefault) and quit again later.
   quit: () => {
-    appEvents.emit('before-quit');
-    setTimeout(() => process.exit(0), 500);
+    let prevented = false;
+    appEvents.emit('before-quit', { preventDefault: () => (prevented = true) });
+    if (!prevented) setTimeout(() => process.exit(0), 500);
   },
 };
 

@@ -34,6 +34,22 @@ describe('battery time left against the simulator', () => {
     expect(figures(flights[0]!, (s) => s.estS).missing).toBe(0);
   });
 
+  it('a first flight seeded from the drone\'s own BATT_CAPACITY: a figure from take-off, within the bounds a learned flight meets', () => {
+    const seeded = flyBatteryFlights({ enduranceMin: 55, flights: 1, prior: 'drone' });
+    const bare = flyBatteryFlights({ enduranceMin: 55, flights: 1 });
+    expect(seeded.prior).toMatchObject({ cells: 3, cellsFrom: 'MOT_BAT_VOLT_MAX' });
+    const f = figures(seeded.flights[0]!, (x) => x.estS, 0);
+    const g = figures(bare.flights[0]!, (x) => x.estS, 0);
+    // From take-off: the first reading in the air has no power integrated yet; without a prior, until two steps.
+    expect(f.missing).toBeLessThanOrEqual(1);
+    expect(g.missing).toBeGreaterThan(30);
+    expect(f.p95Pct).toBeLessThan(100 * SPREAD);
+    expect(f.medianPct).toBeLessThan((100 * SPREAD) / 2);
+    expect(f.medianMin).toBeLessThan(g.medianMin);
+    // The prior shaped the estimate, not the model: the same flight teaches the same figures either way.
+    expect(seeded.model).toEqual(bare.model);
+  });
+
   it('landed at 92 %: the flight endurance the pack would give (可飞), not hundreds of minutes', () => {
     const { flights } = flyBatteryFlights({ enduranceMin: 55, flights: 2, landAtPct: 92 });
     const full = flights[0]!;

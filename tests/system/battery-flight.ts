@@ -11,6 +11,7 @@
 import { common } from 'mavlink-mappings';
 import { GcsHarness } from '../../sitl/testkit.js';
 import { batteryReadingOf, batteryTimeLeft, emptyBatteryLive, emptyBatteryModel, stepBattery, type BatteryModel } from '../../station/vehicle/battery-estimate.js';
+import { batteryPrior, BATTERY_PARAM_NAMES, noBatteryParams, type BatteryParams, type BatteryPrior } from '../../station/vehicle/battery-prior.js';
 import { STREAM_TABLE } from '../../station/vehicle/streams.js';
 import { initialVehicleState, reduceVehicle, type Battery, type VehicleState } from '../../station/vehicle/vehicle-state.js';
 
@@ -53,6 +54,14 @@ export interface FlightsOptions {
   model?: BatteryModel;
   /** Stop the last flight early, landing where it is when the pack is at this % (the "landed at 92 %" case). */
   landAtPct?: number;
+  /**
+   * The prior (battery-prior.ts), made as the Vehicle makes it at the first battery reading: 'drone' from the
+   * simulated autopilot's own BATT_CAPACITY / MOT_BAT_VOLT_MAX / BATT_ARM_VOLT, or from the parameters given
+   * (a fixed default); none when absent.
+   */
+  prior?: 'drone' | Partial<BatteryParams>;
+  /** The drone's parameters at creation (a pack BATT_CAPACITY does not describe, …). */
+  params?: Readonly<Record<string, number>>;
 }
 
 /** The station's time left before this change (vehicle-state.ts until issue 15), for the comparison. */
@@ -69,18 +78,22 @@ const GUIDED = 4;
 const RTL = 6;
 const LAND = 9;
 
-export function flyBatteryFlights(o: FlightsOptions): { flights: FlightResult[]; model: BatteryModel } {
+export function flyBatteryFlights(o: FlightsOptions): { flights: FlightResult[]; model: BatteryModel; prior: BatteryPrior | null } {
   const reserve = o.reservePct ?? 25;
-  const h = new GcsHarness({ enduranceMin: o.enduranceMin, patrolDefaults: { reservePercent: reserve }, tickMs: o.tickMs ?? 100 });
+  const h = new GcsHarness({ enduranceMin: o.enduranceMin, patrolDefaults: { reservePercent: reserve }, tickMs: o.tickMs ?? 100, ...(o.params ? { params: o.params } : {}) });
   const step = o.tickMs ?? 100;
   let state: VehicleState = initialVehicleState(h.drone.sysid, h.drone.compid, 3, 2);
   let live = emptyBatteryLive();
   let model = o.model ?? emptyBatteryModel();
+  const params: BatteryParams | null =
+    o.prior === undefined ? null : o.prior === 'drone' ? Object.fromEntries(BATTERY_PARAM_NAMES.map((n) => [n, h.drone.params.get(n)])) as unknown as BatteryParams : { ...noBatteryParams(), ...o.prior };
+  let prior: BatteryPrior | null = null;
   h.gcs.onMessage((r) => {
     if (!r.message || r.frame.sysid !== h.drone.sysid || r.frame.compid !== h.drone.compid) return;
     const before = state;
     state = reduceVehicle(state, { type: 'frame', link: 'sim', sysid: r.frame.sysid, compid: r.frame.compid, seq: r.frame.seq, msgid: r.frame.msgid, message: r.message, atMs: r.atMs });
     if (state !== before && (r.message instanceof common.SysStatus || r.message instanceof common.BatteryStatus)) {
+      if (params && !prior) prior = batteryPrior(params, state.battery?.voltageV ?? null, state.battery?.remainingPct ?? null);
       const out = stepBattery(live, model, batteryReadingOf(state, r.atMs));
       live = out.live;
       model = out.model;
@@ -91,7 +104,7 @@ export function flyBatteryFlights(o: FlightsOptions): { flights: FlightResult[];
     const hz = t.hz;
     if (hz > 0) h.command(common.MavCmd.SET_MESSAGE_INTERVAL, [t.id, Math.round(1e6 / hz)]);
   }
-  const estimate = () => batteryTimeLeft(live, model, reserve);
+  const estimate = () => batteryTimeLeft(live, model, reserve, prior);
 
   const flights: FlightResult[] = [];
   for (let f = 0; f < o.flights; f++) {
@@ -146,7 +159,7 @@ export function flyBatteryFlights(o: FlightsOptions): { flights: FlightResult[];
     flights.push({ seconds, reserveAtS, landedPct: state.battery?.remainingPct ?? -1, landedBattery: state.battery, landedEst: { seconds: e.seconds, kind: e.kind } });
   }
   h.stop();
-  return { flights, model };
+  return { flights, model, prior };
 }
 
 export interface Figures {

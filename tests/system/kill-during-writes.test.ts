@@ -3,7 +3,9 @@
  * every 2 ms (WAL, synchronous=FULL), and is killed with SIGKILL while both are writing. Afterwards:
  *  - the tlog reads to its last whole record with nothing skipped, and holds exactly the first records the child
  *    saw, in order, up to within a flush period (+ scheduling) of the kill;
- *  - SQLite's `PRAGMA integrity_check` is "ok", and every event the child reported committed is there.
+ *  - SQLite's `PRAGMA integrity_check` is "ok", and every event the child reported committed is there;
+ *  - the battery model the child rewrote one write after another (storage/atomic-file.ts) reads back whole: the
+ *    last one it reported in place, or the one after it.
  * Three rounds, the kill at a different moment each time. What was lost is printed in numbers.
  */
 import { spawn } from 'node:child_process';
@@ -14,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { nodeRequire } from '../../station/node-require.js';
 import { readTlogFile, type TlogStats } from '../../station/storage/tlog.js';
+import { loadBatteryModel } from '../../station/vehicle/battery-store.js';
 import type BetterSqlite3 from 'better-sqlite3';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -22,13 +25,14 @@ afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-async function runAndKill(afterEvents: number): Promise<{ dataDir: string; seen: number[]; committed: number; stderr: string }> {
+async function runAndKill(afterEvents: number): Promise<{ dataDir: string; seen: number[]; committed: number; models: number; stderr: string }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'kongxun-kill9-'));
   dirs.push(dataDir);
   // node itself (not npx) so that SIGKILL lands on the process that writes.
   const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'station/testdata/store-then-die.ts'), dataDir], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
   const seen: number[] = [];
   let committed = -1;
+  let models = -1;
   let stderr = '';
   let partial = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
@@ -40,11 +44,12 @@ async function runAndKill(afterEvents: number): Promise<{ dataDir: string; seen:
       for (const l of lines) {
         if (l.startsWith('rx ')) seen.push(Number(l.slice(3)));
         else if (l.startsWith('ev ')) committed = Number(l.slice(3));
+        else if (l.startsWith('bm ')) models = Number(l.slice(3));
       }
       if (committed >= afterEvents && !child.killed) child.kill('SIGKILL');
     });
   });
-  return { dataDir, seen, committed, stderr };
+  return { dataDir, seen, committed, models, stderr };
 }
 
 describe('kill -9 during writes', () => {
@@ -80,6 +85,12 @@ describe('kill -9 during writes', () => {
       // reader reports as truncated and stops before.
       expect(stats.truncated).toBe(size > whole);
       expect(size - whole).toBeLessThan(8 + 280);
+      // The battery model: whole, and the last one reported in place or the one being written when killed.
+      const model = loadBatteryModel(r.dataDir, 1);
+      expect(model.ok, model.ok ? '' : model.reason).toBe(true);
+      expect(r.models).toBeGreaterThan(0);
+      if (model.ok) expect([r.models, r.models + 1]).toContain(model.value?.flightS);
+      console.log(`  battery model rewritten ${r.models + 1} times before the kill: read back whole (flightS ${model.ok ? model.value?.flightS : '—'})`);
     } finally {
       db.close();
     }
