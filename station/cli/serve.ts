@@ -85,13 +85,15 @@ export async function serveMain(argv: string[], io: CliIo): Promise<number> {
   const dataDirForPlan = resolve(flag(a.value, 'data') ?? defaultDataDir());
   const checked = checkDataDir(dataDirForPlan);
   if (!checked.ok) return io.fail(`kongxun serve: ${checked.reason}`, 2);
-  // Without --plan the station plans its own day, and the next one past midnight (station time) while it runs.
+  const patrolDir = flag(a.value, 'patrol') ?? process.env.KONGXUN_PATROL_PLAN;
+  // Without --plan the consoles show the day the patrol runner runs; without a runner the station plans its own
+  // day, and the next one past midnight (station time) while it runs (station/app/day-plan.ts). A runner's
+  // records are of its own day: beside another day's plan the timeline would match them to that day's sorties.
   const ownDay =
-    flag(a.value, 'plan') === undefined && !flag(a.value, 'no-plan') && (a.value.flags.get('connect') ?? []).length === 0
+    flag(a.value, 'plan') === undefined && !patrolDir && !flag(a.value, 'no-plan') && (a.value.flags.get('connect') ?? []).length === 0
       ? (nowMs?: number) => planToday({ stationFile: flag(a.value, 'station'), fleetFile: flag(a.value, 'fleet'), dataDir: dataDirForPlan, io, ...(nowMs !== undefined ? { nowMs } : {}) })
       : undefined;
-  const planDir = flag(a.value, 'plan') ?? (ownDay ? await ownDay() : undefined);
-  const patrolDir = flag(a.value, 'patrol') ?? process.env.KONGXUN_PATROL_PLAN;
+  const planDir = flag(a.value, 'plan') ?? (patrolDir && !flag(a.value, 'no-plan') ? patrolDir : ownDay ? await ownDay() : undefined);
   const video: { drone: string; url: string }[] = [];
   for (const v of a.value.flags.get('video') ?? []) {
     const m = /^([^=]+)=(\w+:\/\/.+)$/.exec(v);
