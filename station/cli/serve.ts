@@ -5,7 +5,7 @@ import { checkDataDir, defaultDataDir } from '../storage/data-dir.js';
 import { flag, helpText, intFlag, parseArgs, type FlagSpec } from './args.js';
 import { openMbtiles } from '../server/mbtiles.js';
 import { consoleStaticDir } from './static-dir.js';
-import { planToday } from './today-plan.js';
+import { dayShown, planToday } from './today-plan.js';
 import { waitForSignal, type CliIo } from './io.js';
 import { SIGNING_FLAGS, cliSigning } from './signing.js';
 import { installLastResort } from '../last-resort.js';
@@ -86,14 +86,9 @@ export async function serveMain(argv: string[], io: CliIo): Promise<number> {
   const checked = checkDataDir(dataDirForPlan);
   if (!checked.ok) return io.fail(`kongxun serve: ${checked.reason}`, 2);
   const patrolDir = flag(a.value, 'patrol') ?? process.env.KONGXUN_PATROL_PLAN;
-  // Without --plan the consoles show the day the patrol runner runs; without a runner the station plans its own
-  // day, and the next one past midnight (station time) while it runs (station/app/day-plan.ts). A runner's
-  // records are of its own day: beside another day's plan the timeline would match them to that day's sorties.
-  const ownDay =
-    flag(a.value, 'plan') === undefined && !patrolDir && !flag(a.value, 'no-plan') && (a.value.flags.get('connect') ?? []).length === 0
-      ? (nowMs?: number) => planToday({ stationFile: flag(a.value, 'station'), fleetFile: flag(a.value, 'fleet'), dataDir: dataDirForPlan, io, ...(nowMs !== undefined ? { nowMs } : {}) })
-      : undefined;
-  const planDir = flag(a.value, 'plan') ?? (patrolDir && !flag(a.value, 'no-plan') ? patrolDir : ownDay ? await ownDay() : undefined);
+  const shown = dayShown({ plan: flag(a.value, 'plan'), patrol: patrolDir, noPlan: !!flag(a.value, 'no-plan'), connect: (a.value.flags.get('connect') ?? []).length > 0 });
+  const ownDay = (nowMs?: number) => planToday({ stationFile: flag(a.value, 'station'), fleetFile: flag(a.value, 'fleet'), dataDir: dataDirForPlan, io, ...(nowMs !== undefined ? { nowMs } : {}) });
+  const planDir = shown.kind === 'own' ? await ownDay() : shown.kind === 'dir' ? shown.dir : undefined;
   const video: { drone: string; url: string }[] = [];
   for (const v of a.value.flags.get('video') ?? []) {
     const m = /^([^=]+)=(\w+:\/\/.+)$/.exec(v);
@@ -121,7 +116,7 @@ export async function serveMain(argv: string[], io: CliIo): Promise<number> {
     ...(flag(a.value, 'fleet') !== undefined ? { fleetDir: dirname(resolve(flag(a.value, 'fleet')!)) } : {}),
     ...(warm !== undefined ? { simWarmupMs: Number(warm) * 1000 } : {}),
     ...(planDir !== undefined ? { planDir: resolve(planDir) } : {}),
-    ...(ownDay ? { followDay: (nowMs: number) => ownDay(nowMs) } : {}),
+    ...(shown.kind === 'own' ? { followDay: (nowMs: number) => ownDay(nowMs) } : {}),
     ...(patrolDir ? { patrolDir: resolve(patrolDir) } : {}),
     ...(tiles?.ok ? { tiles: tiles.value } : {}),
     ...(video.length > 0 ? { video } : {}),
