@@ -18,7 +18,7 @@ import type { StationEvent } from '../common/api/contract.js';
 import { createStation, type Station } from './compose.js';
 import { startConsoleServer, type ConsoleServer } from './server/console-server.js';
 import type { TileSource } from './server/mbtiles.js';
-import { loadPlanDir } from './server/plan-dir.js';
+import { DayPlan } from './app/day-plan.js';
 import { loadStationFiles, type StationFiles } from './files/station-files.js';
 import type { PatrolRunner } from './patrol/runner.js';
 import type { AlertRow } from './patrol/store.js';
@@ -83,6 +83,11 @@ export interface StationServiceOptions {
   log?: (line: string) => void;
   /** Day plan directory (schedule.json, routes.geojson) the console shows (`--plan DIR`). */
   planDir?: string;
+  /**
+   * The station planned its day itself (`serve` without --plan): past midnight, station time, plan the new day
+   * with this (its folder, or undefined when it could not) and show it (station/app/day-plan.ts).
+   */
+  followDay?: (nowMs: number) => Promise<string | undefined>;
   /** Offline basemap (`--tiles file.mbtiles`), opened by the caller (station/server/mbtiles.ts). */
   tiles?: TileSource;
   /** Run this day plan (schedule.json + sorties/*.plan) with the patrol runner (`--patrol DIR`). */
@@ -172,8 +177,14 @@ async function startServiceParts(o: StationServiceOptions, clock: Clock, log: (l
   if (!files.ok) return files;
   for (const w of files.value.warnings) log(`kongxun: warning: ${w}`);
   const { fleet: fleetFile, geojson } = files.value;
-  const plan = o.planDir !== undefined ? loadPlanDir(o.planDir) : undefined;
-  if (plan && !plan.ok) return plan;
+  // The day the consoles show: the plan given, or (planned by the station itself) each new station day's.
+  const plan = new DayPlan({
+    clock, timezone: fleetFile.timezone, log,
+    ...(o.planDir !== undefined ? { dir: o.planDir } : {}),
+    ...(o.followDay ? { follow: o.followDay } : {}),
+    onFailed: (date, reason) => events.push({ atMs: clock.now(), kind: 'day-plan-failed', severity: 'warning', text: `could not plan the new day ${date}: ${reason}; still showing the plan of ${plan.plan()?.schedule.date ?? 'no day'}`, args: { date, reason, shown: plan.plan()?.schedule.date ?? '—' } }),
+  });
+  if (plan.loaded && !plan.loaded.ok) return plan.loaded;
 
   const links = await openServiceLinks(o, fleetFile, files.value.geography.docks, clock, stack);
   if (!links.ok) return links;
@@ -231,6 +242,8 @@ async function startServiceParts(o: StationServiceOptions, clock: Clock, log: (l
     }),
   );
   events.started();
+  plan.start();
+  stack.add('day plan', () => plan.close());
 
   const onJanus = (text: string, what: 'died' | 'restart-failed' | 'back') => {
     log(`kongxun: ${what === 'back' ? '' : 'ALERT: '}${text}`);
@@ -260,7 +273,7 @@ async function startServiceParts(o: StationServiceOptions, clock: Clock, log: (l
     anyPortIfTaken: o.anyPortIfTaken ?? false,
     ...(o.listen === false ? { listen: false } : {}),
     ...(o.tiles ? { tiles: o.tiles } : {}),
-    ...(o.planDir !== undefined ? { planDir: o.planDir } : {}),
+    ...(o.planDir !== undefined || o.followDay ? { planDir: () => plan.dir() } : {}),
     video: hub,
     snapshotsDir: join(o.dataDir, 'snapshots'),
     ...(janus ? { janus: { apiUrl: janus.process.url, issue: () => janus.forwarder.issue() } } : {}),

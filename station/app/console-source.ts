@@ -4,7 +4,7 @@
  * every action through the command gateway.
  */
 import type { Clock } from '../../common/clock.js';
-import type { Result } from '../../common/result.js';
+import type { DayPlan } from './day-plan.js';
 import type { Fleet } from '../../missions/fleet.js';
 import type { PlanMessage, ServerMessage, TilesInfo, VehicleCommand } from '../../common/api/contract.js';
 import { vehicleViews } from '../api/views.js';
@@ -29,7 +29,8 @@ export interface ConsoleSourceDeps {
   names: ReadonlyMap<number, string>;
   gateway: CommandGateway;
   runner: PatrolRunner | undefined;
-  plan: Result<PlanMessage> | undefined;
+  /** The day plan shown (and its next day's, when it follows the station day). */
+  plan: Pick<DayPlan, 'plan' | 'onChange'> | undefined;
   tiles: TilesInfo | null;
   simulated: boolean;
   events: ServiceEvents;
@@ -49,7 +50,8 @@ export function consoleSource(d: ConsoleSourceDeps): ConsoleSource {
   };
   return {
     hello: () => hello,
-    plan: () => (d.plan?.ok ? d.plan.value : null),
+    plan: () => d.plan?.plan() ?? null,
+    onPlan: (cb: (p: PlanMessage) => void) => d.plan?.onChange(cb) ?? (() => undefined),
     // What happened: the runner's records (none without a runner: the plan is then only a plan) and the day's flights.
     actual: (flights) => {
       const m = actualMessage({ sorties: runner ? runner.list() : null, flights, day: stationDay(clock.now(), fleet.timezone) });

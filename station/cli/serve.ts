@@ -5,7 +5,7 @@ import { checkDataDir, defaultDataDir } from '../storage/data-dir.js';
 import { flag, helpText, intFlag, parseArgs, type FlagSpec } from './args.js';
 import { openMbtiles } from '../server/mbtiles.js';
 import { consoleStaticDir } from './static-dir.js';
-import { planToday } from './today-plan.js';
+import { dayShown, planToday } from './today-plan.js';
 import { waitForSignal, type CliIo } from './io.js';
 import { SIGNING_FLAGS, cliSigning } from './signing.js';
 import { installLastResort } from '../last-resort.js';
@@ -26,7 +26,7 @@ export const SERVE_FLAGS: Record<string, FlagSpec> = {
   'public-name': { type: 'list', describe: 'another name the station is reached by on the LAN (repeatable; accepted in Host/Origin, in the self-signed certificate)' },
   port: { type: 'string', describe: 'port of the console (default 8080; 0 picks a free one)' },
   data: { type: 'string', describe: "the station's data folder (default: the user's data folder)" },
-  plan: { type: 'string', describe: 'a day plan directory (schedule.json, routes.geojson) to show on the console (default: plan today into DATA/plans/)' },
+  plan: { type: 'string', describe: 'a day plan directory (schedule.json, routes.geojson) to show on the console (default: plan today into DATA/plans/, and each new day at midnight, station time, while serving)' },
   'no-plan': { type: 'boolean', describe: 'do not plan today when --plan is not given' },
   tiles: { type: 'string', describe: 'an MBTiles file (raster) served as the offline basemap' },
   patrol: { type: 'string', describe: 'run this day plan directory with the patrol runner (or KONGXUN_PATROL_PLAN)' },
@@ -85,12 +85,10 @@ export async function serveMain(argv: string[], io: CliIo): Promise<number> {
   const dataDirForPlan = resolve(flag(a.value, 'data') ?? defaultDataDir());
   const checked = checkDataDir(dataDirForPlan);
   if (!checked.ok) return io.fail(`kongxun serve: ${checked.reason}`, 2);
-  const planDir =
-    flag(a.value, 'plan') ??
-    (flag(a.value, 'no-plan') || (a.value.flags.get('connect') ?? []).length > 0
-      ? undefined
-      : await planToday({ stationFile: flag(a.value, 'station'), fleetFile: flag(a.value, 'fleet'), dataDir: dataDirForPlan, io }));
   const patrolDir = flag(a.value, 'patrol') ?? process.env.KONGXUN_PATROL_PLAN;
+  const shown = dayShown({ plan: flag(a.value, 'plan'), patrol: patrolDir, noPlan: !!flag(a.value, 'no-plan'), connect: (a.value.flags.get('connect') ?? []).length > 0 });
+  const ownDay = (nowMs?: number) => planToday({ stationFile: flag(a.value, 'station'), fleetFile: flag(a.value, 'fleet'), dataDir: dataDirForPlan, io, ...(nowMs !== undefined ? { nowMs } : {}) });
+  const planDir = shown.kind === 'own' ? await ownDay() : shown.kind === 'dir' ? shown.dir : undefined;
   const video: { drone: string; url: string }[] = [];
   for (const v of a.value.flags.get('video') ?? []) {
     const m = /^([^=]+)=(\w+:\/\/.+)$/.exec(v);
@@ -118,6 +116,7 @@ export async function serveMain(argv: string[], io: CliIo): Promise<number> {
     ...(flag(a.value, 'fleet') !== undefined ? { fleetDir: dirname(resolve(flag(a.value, 'fleet')!)) } : {}),
     ...(warm !== undefined ? { simWarmupMs: Number(warm) * 1000 } : {}),
     ...(planDir !== undefined ? { planDir: resolve(planDir) } : {}),
+    ...(shown.kind === 'own' ? { followDay: (nowMs: number) => ownDay(nowMs) } : {}),
     ...(patrolDir ? { patrolDir: resolve(patrolDir) } : {}),
     ...(tiles?.ok ? { tiles: tiles.value } : {}),
     ...(video.length > 0 ? { video } : {}),

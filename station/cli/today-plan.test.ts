@@ -3,12 +3,21 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { bufferIo } from './io.js';
-import { localDate, planToday } from './today-plan.js';
+import { dayShown, localDate, planToday } from './today-plan.js';
 
 describe('serve plans today when no plan is given', () => {
   it('takes the date in the station time zone', () => {
     expect(localDate(Date.UTC(2026, 10, 23, 17, 0), 'Asia/Shanghai')).toBe('2026-11-24');
     expect(localDate(Date.UTC(2026, 10, 23, 15, 59), 'Asia/Shanghai')).toBe('2026-11-23');
+  });
+
+  it('shows --plan as given, else the patrol runner’s day, else its own day (followed past midnight) unless --no-plan or --connect', () => {
+    expect(dayShown({ plan: 'p', patrol: 'r', noPlan: false, connect: false })).toEqual({ kind: 'dir', dir: 'p' });
+    expect(dayShown({ patrol: 'r', noPlan: false, connect: true })).toEqual({ kind: 'dir', dir: 'r' });
+    expect(dayShown({ patrol: 'r', noPlan: true, connect: false })).toEqual({ kind: 'none' });
+    expect(dayShown({ noPlan: false, connect: false })).toEqual({ kind: 'own' });
+    expect(dayShown({ noPlan: true, connect: false })).toEqual({ kind: 'none' });
+    expect(dayShown({ noPlan: false, connect: true })).toEqual({ kind: 'none' });
   });
 
   it('plans the sample station into DATA/plans/<date>/ once, then reuses it', async () => {

@@ -9,6 +9,19 @@ import { loadStationFiles } from '../files/station-files.js';
 import type { CliIo } from './io.js';
 import { planMain } from './plan.js';
 
+/**
+ * Which day the consoles of `kongxun serve` show: `--plan DIR` as given; else the day the patrol runner runs
+ * (`--patrol DIR`: its records are of that day, and beside another day's plan the timeline would match them to
+ * that day's sorties); else, unless `--no-plan` or real links (`--connect`), the station's own day, planned
+ * now and again each midnight, station time, while it serves (station/app/day-plan.ts).
+ */
+export function dayShown(f: { plan?: string | undefined; patrol?: string | undefined; noPlan: boolean; connect: boolean }): { kind: 'dir'; dir: string } | { kind: 'own' } | { kind: 'none' } {
+  if (f.plan !== undefined) return { kind: 'dir', dir: f.plan };
+  if (f.noPlan) return { kind: 'none' };
+  if (f.patrol) return { kind: 'dir', dir: f.patrol };
+  return f.connect ? { kind: 'none' } : { kind: 'own' };
+}
+
 /** YYYY-MM-DD of `atMs` in the IANA time zone `tz`. */
 export function localDate(atMs: number, tz: string): string {
   return new Intl.DateTimeFormat('en-CA', { timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(atMs));

@@ -19,8 +19,10 @@ export interface ConsoleSource {
   command(sysid: number, cmd: VehicleCommand, who: Principal, override?: Override): Promise<{ ok: boolean; result: string; reason: string }>;
   /** Upload a mission file to a drone, reporting progress; absent when the station has no mission service. */
   upload?(sysid: number, name: string, text: string, onProgress: (p: Omit<UploadProgress, 'type' | 'requestId'>) => void, who: Principal, override?: Override): Promise<Omit<UploadResult, 'type' | 'requestId'>>;
-  /** The day plan the station was started with, sent after `hello`. */
+  /** The day plan shown now, sent after `hello`. */
   plan?(): PlanMessage | null;
+  /** A new day's plan (a station that follows the station day past midnight), sent to every console. */
+  onPlan?(cb: (p: PlanMessage) => void): () => void;
   /** What happened today (the runner's records, the flights in the tlogs: `flights` is the replay catalogue's
    * list), sent after the plan and again when it changes. */
   actual?(flights: readonly FlightSummary[]): ActualMessage | null;
@@ -82,6 +84,7 @@ export class ConsolePeers {
   private readonly timers: TimerId[];
   private readonly offEvent: () => void;
   private readonly offInstructions: () => void;
+  private readonly offPlan: () => void;
 
   constructor(
     private readonly source: ConsoleSource,
@@ -94,6 +97,7 @@ export class ConsolePeers {
       this.broadcast({ type: 'event', event });
     });
     this.offInstructions = source.instructions?.onChange(() => this.broadcast({ type: 'instructions', list: source.instructions!.list() })) ?? (() => undefined);
+    this.offPlan = source.onPlan?.((p) => this.broadcast(p)) ?? (() => undefined);
     this.timers = [
       clock.setInterval(() => {
         if (this.peers.size > 0) this.broadcast(source.snapshot());
@@ -163,6 +167,7 @@ export class ConsolePeers {
     for (const t of this.timers) this.clock.clearInterval(t);
     this.offEvent();
     this.offInstructions();
+    this.offPlan();
   }
 
   private broadcast(m: ServerMessage): void {

@@ -62,8 +62,8 @@ export interface ConsoleServerOptions {
    */
   listen?: boolean;
   snapshotHz?: number;
-  /** The day plan's directory, its files (sorties/<id>.plan …) served at /plan-files/. */
-  planDir?: string;
+  /** The day plan's directory, its files (sorties/<id>.plan …) served at /plan-files/; a function when it follows the station day. */
+  planDir?: string | (() => string | undefined);
   /** Offline basemap served at /tiles/{z}/{x}/{y}. */
   tiles?: TileSource;
   /** Live video: frames on `/ws/video?drone=ID` (binary, common/video-wire.ts), status at /api/video. */
@@ -222,8 +222,9 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Resul
     }
     if (path.startsWith('/tiles/')) return refuse(res, 404, 'not found', headers);
     if (path.startsWith('/plan-files/')) {
-      if (!o.planDir) return refuse(res, 404, 'not found', headers);
-      return serveStatic(o.planDir, path.slice('/plan-files'.length) || '/', res, headers);
+      const planDir = typeof o.planDir === 'function' ? o.planDir() : o.planDir;
+      if (!planDir) return refuse(res, 404, 'not found', headers);
+      return serveStatic(planDir, path.slice('/plan-files'.length) || '/', res, headers);
     }
     if (!reading) return refuse(res, 405, 'use GET', { ...headers, allow: 'GET' });
     // The setup link opens the app shell, which shows the first-administrator form.
