@@ -58,11 +58,32 @@ export function canMakeReadOnly(): boolean {
   }
 }
 
-/** A file that takes all but `leaveBytes` of the free space of the filesystem of `dir`. */
+/** The free bytes of the filesystem of `dir`, as `df` says. */
+function freeBytes(dir: string): number {
+  return Number(execFileSync('df', ['-B1', '--output=avail', dir], { encoding: 'utf8' }).trim().split('\n').pop());
+}
+
+/**
+ * A file that takes all but `leaveBytes` of the free space of the filesystem of `dir`. The station under test
+ * keeps writing while this runs, so the space measured a moment ago may be gone: fallocate takes all but a
+ * margin of it at once, then the file grows in shrinking steps until the filesystem refuses (bounded: from the
+ * margin down to one page). With `leaveBytes` 0 the filesystem is full.
+ */
 export function fillUp(dir: string, leaveBytes: number): string {
   const path = join(dir, 'filler.bin');
-  const free = Number(execFileSync('df', ['-B1', '--output=avail', dir], { encoding: 'utf8' }).trim().split('\n').pop());
-  const take = Math.max(0, free - leaveBytes);
-  execFileSync('fallocate', ['-l', String(take), path], { stdio: 'pipe' });
+  const margin = 1024 * 1024;
+  const first = Math.max(0, freeBytes(dir) - leaveBytes - margin);
+  if (first > 0) execFileSync('fallocate', ['-l', String(first), path], { stdio: 'pipe' });
+  let size = first;
+  for (let step = margin; step >= 4096; step /= 2) {
+    for (let k = 0; k < 4 && freeBytes(dir) - leaveBytes >= step; k++) {
+      try {
+        execFileSync('fallocate', ['-o', String(size), '-l', String(step), path], { stdio: 'pipe' });
+        size += step;
+      } catch {
+        break; // taken by the station in the meantime: a smaller step
+      }
+    }
+  }
   return path;
 }
