@@ -10,9 +10,12 @@ if (existsSync('test-results/vitest.json')) {
   failed += v.numFailedTests ?? 0;
   skipped += (v.numPendingTests ?? 0) + (v.numTodoTests ?? 0);
   console.log(`vitest: ${v.numPassedTests ?? 0} passed, ${v.numFailedTests ?? 0} failed`);
-  if ((v.numFailedTestSuites ?? 0) > 0) {
-    console.log(`vitest: ${v.numFailedTestSuites} test files failed to run`);
-    failed += v.numFailedTestSuites;
+  // A file that failed with none of its tests failing did not run (an import or a hook threw). numFailedTestSuites
+  // is not that count: it also counts each file and describe block around a failed test.
+  const notRun = (v.testResults ?? []).filter((f) => f.status === 'failed' && !(f.assertionResults ?? []).some((a) => a.status === 'failed'));
+  if (notRun.length > 0) {
+    console.log(`vitest: ${notRun.length} test files failed to run: ${notRun.map((f) => f.name).join(', ')}`);
+    failed += notRun.length;
   }
 } else {
   console.log('vitest: no report (the run did not complete)');
