@@ -40,6 +40,7 @@ export function vehicleViews(s: CoreSnapshot, names: ReadonlyMap<number, string>
         batteryV: v.battery?.voltageV ?? null,
         batteryTimeLeftS: v.battery?.timeLeftS ?? null,
         batteryTimeLeftKind: v.battery?.timeLeftKind ?? null,
+        batteryTimeLeftSource: v.battery?.timeLeftSource ?? null,
         gpsFixType: v.gps?.fixType ?? null,
         gpsSatellites: v.gps?.satellites ?? null,
         gpsHdop: v.gps?.hdop ?? null,

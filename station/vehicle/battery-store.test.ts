@@ -157,6 +157,7 @@ describe('the Vehicle keeps its battery model', () => {
     await again.settle(500);
     const b = again.registry.vehicle(7)!.state().battery!;
     expect(b.timeLeftKind).toBe('endurance');
+    expect(b.timeLeftSource).toBe('learned');
     expect(Math.abs(b.timeLeftS! - ((92 - 25) * 1.2 * 3600) / 300)).toBeLessThan(0.03 * b.timeLeftS!);
     again.registry.close();
   });
@@ -270,6 +271,8 @@ describe('the Vehicle keeps its battery model', () => {
     // The prior's energy above the 25 % reserve at the measured 300 W: minutes, not nothing.
     const wh = v.batteryPrior!.whPerPct.reduce((a, x, b) => a + (b >= 3 ? 10 * x : b === 2 ? 5 * x : 0), 0);
     expect(Math.abs(shown - (wh / 300) * 3600)).toBeLessThan(0.02 * shown);
+    // Said for what it is: from the parameters, nothing learned yet (the card's 按参数估计).
+    expect(v.state().battery!.timeLeftSource).toBe('prior');
     s.registry.close();
   });
 

@@ -374,7 +374,8 @@ export class Vehicle implements VehicleHandle, VehicleInfo {
     if (this.battPrior === null && validCapacityMah(this.battParams.BATT_CAPACITY) !== null) this.makeBatteryPrior();
     const left = batteryTimeLeft(out.live, out.model, this.o.batteryReservePct ?? 25, this.battPrior);
     const b = this.s.battery;
-    if (b && (b.timeLeftS !== left.seconds || b.timeLeftKind !== left.kind)) this.s = { ...this.s, battery: { ...b, timeLeftS: left.seconds, timeLeftKind: left.kind } };
+    if (b && (b.timeLeftS !== left.seconds || b.timeLeftKind !== left.kind || (b.timeLeftSource ?? null) !== left.source))
+      this.s = { ...this.s, battery: { ...b, timeLeftS: left.seconds, timeLeftKind: left.kind, timeLeftSource: left.source } };
     if (!out.live.flying) this.battCheckpointMs = null;
     else if (!wasFlying || this.battCheckpointMs === null || atMs < this.battCheckpointMs) this.battCheckpointMs = atMs;
     const due = out.landed || (this.battCheckpointMs !== null && atMs - this.battCheckpointMs >= CHECKPOINT_MS);
