@@ -171,6 +171,7 @@ const zh = {
   'ev.stream-restored': '{drone}：{message} 已恢复（中断 {seconds} 秒）',
   'ev.battery-model-rejected': '{drone}：电池学习记录未采用（{reason}），将重新学习',
   'ev.battery-model-write-failed': '{drone}：电池学习记录无法保存（{reason}）',
+  'ev.battery-model-capacity-changed': '{drone}：电池容量参数已更改（{reason}），按旧容量学到的电池能量作废，重新学习（其间按参数估计）',
   stackTitle: '此处地面上 {n} 架无人机：点选一架',
   // The patrol runner's messages by code (station/patrol/said.ts; the contract's Said).
   saidSep: '；',
@@ -677,6 +678,7 @@ const en: Strings = {
   'ev.stream-restored': '{drone}: {message} is coming again (after {seconds} s)',
   'ev.battery-model-rejected': '{drone}: battery model not used ({reason}): learning it afresh',
   'ev.battery-model-write-failed': '{drone}: battery model not saved ({reason})',
+  'ev.battery-model-capacity-changed': '{drone}: battery capacity changed ({reason}): the pack\'s energy learned under the old one is dropped and learned afresh (estimated from the parameters meanwhile)',
   stackTitle: '{n} drones on the ground here: pick one',
   // The patrol runner's messages by code (station/patrol/said.ts; the contract's Said).
   saidSep: '; ',

@@ -65,6 +65,11 @@ export interface BatteryModel {
   flightS: number;
   hoverS: number;
   cruiseS: number;
+  /**
+   * The autopilot's BATT_CAPACITY (mAh) the Wh per % was learned under (each % is capacity ÷ 100 mAh);
+   * absent or null in a file written before it was kept, or while the drone has not told it.
+   */
+  capacityMah?: number | null;
 }
 
 export function emptyBatteryModel(): BatteryModel {
