@@ -7,6 +7,8 @@
  * own windows; the console's port opens only when consoles in browsers are wanted (`--lan` or KONGXUN_LAN=1:
  * http://127.0.0.1:8080, or the next free port, with the first-administrator link printed). Windows are
  * sandboxed with context isolation, the CSP comes with every answer, navigation off the app's origin is blocked.
+ * The day shown is chosen and planned as `kongxun serve` does it (station/app/own-day.ts): the station's own day,
+ * planned into the data folder and followed past midnight, so the desk shows the day a browser console shows.
  * With a second display it also opens the wall screen there. New windows are denied, except one kind: a drone's
  * video in a window of its own (`kongxun://app/?view=video&drone=ID`, the console's "open in window" button),
  * placed on the second display when there is one. URL checks: electron/app-url.ts.

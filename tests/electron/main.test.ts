@@ -5,7 +5,8 @@
  * answered in-process: no TCP port is open), both sandboxed with context isolation; blocks new windows and
  * foreign navigation; denies permission requests; signs its windows in (the session it vouches for, never a
  * cookie the page holds); hands each page a MessagePort over which the console protocol flows (hello,
- * snapshots, command results); and stops the station on quit.
+ * snapshots, command results); shows the station's own day plan as `kongxun serve` does (planned into its data
+ * folder for today, station time); and stops the station on quit.
  *
  * Video: the sample fleet with JH-01's camera at rtp://127.0.0.1:P, fed by ffmpeg (libx264 test pattern), so
  * the station's real video hub runs. Each page also gets a video port; nothing flows on it until the page
