@@ -7,6 +7,8 @@
  * own windows; the console's port opens only when consoles in browsers are wanted (`--lan` or KONGXUN_LAN=1:
  * http://127.0.0.1:8080, or the next free port, with the first-administrator link printed). Windows are
  * sandboxed with context isolation, the CSP comes with every answer, navigation off the app's origin is blocked.
+ * The day shown is chosen and planned as `kongxun serve` does it (station/app/own-day.ts): the station's own day,
+ * planned into the data folder and followed past midnight, so the desk shows the day a browser console shows.
  * With a second display it also opens the wall screen there. New windows are denied, except one kind: a drone's
  * video in a window of its own (`kongxun://app/?view=video&drone=ID`, the console's "open in window" button),
  * placed on the second display when there is one. URL checks: electron/app-url.ts.
@@ -31,6 +33,7 @@ import { app, BrowserWindow, MessageChannelMain, protocol, screen, session, shel
 import { join } from 'node:path';
 import { startStationService, type StationService } from '../station/service.js';
 import { installLastResort } from '../station/last-resort.js';
+import { dayPlanOptions, dayShown } from '../station/app/own-day.js';
 import { APP_PRIVILEGES, APP_SCHEME, appPage, isAppUrl, lanWanted, videoWindowDrone } from './app-url.js';
 import type { VideoPeer } from '../station/video/hub.js';
 
@@ -282,13 +285,18 @@ async function start(): Promise<void> {
   // from its own path.
   process.env.KONGXUN_SAMPLES ??= join(app.getAppPath(), 'resources', 'samples');
   const lan = lanWanted(process.argv, process.env);
+  const dataDir = app.getPath('userData');
+  // The day the desk shows, chosen and planned as `kongxun serve` does without flags (station/app/own-day.ts):
+  // the station's own day, and each new one past midnight, station time (the app runs no patrol runner).
+  const day = await dayPlanOptions(dayShown({}), { dataDir, log: (l) => console.log(l), nowMs: Date.now() });
   const started = await startStationService({
     // No TCP port unless consoles in browsers are wanted; then the usual one, or the next free.
     listen: lan,
     port: lan ? 8080 : 0,
     anyPortIfTaken: true,
-    dataDir: app.getPath('userData'),
+    dataDir,
     staticDir: join(__dirname, '..', 'renderer'),
+    ...day,
     log: (line) => console.log(line),
   });
   if (!started.ok) {

@@ -197,7 +197,7 @@ async function startServiceParts(o: StationServiceOptions, clock: Clock, log: (l
   const names = new Map(fleetFile.drones.map((d) => [d.sysid, d.id] as const));
   // A battery model refused on reading or not written, in the log too (the console has it as an event). Not on
   // the stack: it must still hear the writes station.close() makes when the service stops.
-  station.on('battery-model', (e) => log(`kongxun: ${names.get(e.sysid) ?? `sys${e.sysid}`}: battery model ${e.problem === 'rejected' ? `not used (${e.reason}): learning it afresh` : `not saved (${e.reason})`}`));
+  station.on('battery-model', (e) => log(`kongxun: ${names.get(e.sysid) ?? `sys${e.sysid}`}: battery model ${e.problem === 'rejected' ? `not used (${e.reason}): learning it afresh` : e.problem === 'capacity-changed' ? `learned afresh: ${e.reason}` : `not saved (${e.reason})`}`));
   // The command gateway and its audit (DATA/audit.sqlite): always on, for every station.
   const opened = openGateway({ clock, dataDir: o.dataDir, geography: geojson, droneName: (sysid) => names.get(sysid) ?? null, health });
   if (!opened.ok) return opened;

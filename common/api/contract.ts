@@ -38,6 +38,12 @@ export interface VehicleView {
   /** Which `batteryTimeLeftS` is (absent from an older station). */
   batteryTimeLeftKind?: 'flight' | 'endurance' | null;
   /**
+   * Where `batteryTimeLeftS`'s energy comes from (absent from an older station): 'learned' from the drone's own
+   * flights; 'prior' from its parameters only (BATT_CAPACITY and the cell count: docs/battery.md); 'mixed' when
+   * bands not learned yet use the prior. null without a figure.
+   */
+  batteryTimeLeftSource?: 'learned' | 'prior' | 'mixed' | null;
+  /**
    * The drone's parameters the planner's route estimate reads (RTL_ALT, RTL_SPEED, WPNAV_SPEED_UP, LAND_SPEED …:
    * ArduPilot names and units), from the last full set the station read from it (its parameter cache, kept
    * current by sets through the station); absent when the station has read none. The console checks them.

@@ -8,7 +8,7 @@ import { STRINGS, type StringKey } from '../i18n.js';
 
 export type T = (k: StringKey, args?: Record<string, string | number>) => string;
 
-const EVENT_KEYS = new Set(['vehicle-new', 'vehicle-lost', 'vehicle-regained', 'vehicle-rebooted', 'mode-changed', 'armed', 'disarmed', 'duplicate-sysid', 'statustext', 'statustext-flood', 'unsigned-flagged', 'link-rejecting', 'stream-missing', 'stream-refused', 'stream-restored', 'battery-model-rejected', 'battery-model-write-failed', 'day-plan-failed']);
+const EVENT_KEYS = new Set(['vehicle-new', 'vehicle-lost', 'vehicle-regained', 'vehicle-rebooted', 'mode-changed', 'armed', 'disarmed', 'duplicate-sysid', 'statustext', 'statustext-flood', 'unsigned-flagged', 'link-rejecting', 'stream-missing', 'stream-refused', 'stream-restored', 'battery-model-rejected', 'battery-model-write-failed', 'battery-model-capacity-changed', 'day-plan-failed']);
 const STORAGE_KEYS = new Set(['storage-failed', 'storage-recovered', 'storage-low', 'storage-stop', 'storage-space-ok']);
 const STORES = new Set(['tlogs', 'patrol', 'video', 'audit']);
 

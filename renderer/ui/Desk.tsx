@@ -3,6 +3,7 @@ import { useEffect, useRef } from 'react';
 import type { VehicleView } from '../../common/api/contract.js';
 import { mountAttitude } from '../features/attitude.js';
 import { mountMap } from '../features/map.js';
+import { batterySourceKey } from '../features/battery-source.js';
 import { droneSortie, stationTime } from '../features/sortie.js';
 import { useVideoSources } from '../video/sources.js';
 import { VideoView } from '../video/VideoView.js';
@@ -23,7 +24,8 @@ function gpsText(v: VehicleView, noFix: string): string {
 /**
  * The battery's time to the reserve: 剩余 in the air (at this flight's power), 可飞 on the ground (what the pack
  * would fly at the drone's learned flight power), 电量学习中 while the station has not learned the pack yet.
- * An older station sends no kind: its figure as it came.
+ * An older station sends no kind: its figure as it came. Beside the figure, where its energy comes from
+ * (本机学习 / 按参数估计: features/battery-source.ts).
  */
 function BatteryLeft({ v }: { v: VehicleView }) {
   const t = useT();
@@ -33,9 +35,15 @@ function BatteryLeft({ v }: { v: VehicleView }) {
     return <span data-testid="battery-left" title={t('timeLeftLearningTitle')}> · {t('timeLeftLearning')}</span>;
   }
   const ground = kind === 'endurance';
+  const source = batterySourceKey(v);
   return (
     <span data-testid="battery-left" data-kind={kind ?? ''} title={kind ? t(ground ? 'timeLeftEnduranceTitle' : 'timeLeftTitle') : undefined}>
       {` · ${t(ground ? 'timeLeftEndurance' : 'timeLeft')} ${fmtDuration(v.batteryTimeLeftS, t)}`}
+      {source && (
+        <span className="muted" data-testid="battery-source" data-source={v.batteryTimeLeftSource ?? ''} title={t('timeLeftSourceTitle')}>
+          {` (${t(source)})`}
+        </span>
+      )}
     </span>
   );
 }

@@ -40,6 +40,7 @@ export function vehicleViews(s: CoreSnapshot, names: ReadonlyMap<number, string>
         batteryV: v.battery?.voltageV ?? null,
         batteryTimeLeftS: v.battery?.timeLeftS ?? null,
         batteryTimeLeftKind: v.battery?.timeLeftKind ?? null,
+        batteryTimeLeftSource: v.battery?.timeLeftSource ?? null,
         gpsFixType: v.gps?.fixType ?? null,
         gpsSatellites: v.gps?.satellites ?? null,
         gpsHdop: v.gps?.hdop ?? null,
@@ -112,8 +113,11 @@ export function stationEvent(e: RegistryEvent, atMs: number, names: ReadonlyMap<
         ...base,
         kind: `battery-model-${e.problem}`,
         args: { drone: who, problem: e.problem, reason: e.reason },
-        severity: 'warning',
-        text: e.problem === 'rejected' ? `${who}: battery model not used (${e.reason}): learning it afresh` : `${who}: battery model not saved (${e.reason})`,
+        severity: e.problem === 'capacity-changed' ? 'notice' : 'warning',
+        text:
+          e.problem === 'rejected' ? `${who}: battery model not used (${e.reason}): learning it afresh`
+          : e.problem === 'capacity-changed' ? `${who}: battery capacity changed (${e.reason}): the pack's energy learned under the old one is dropped and learned afresh (estimated from the parameters meanwhile)`
+          : `${who}: battery model not saved (${e.reason})`,
       };
     default:
       return undefined;

@@ -9,16 +9,15 @@
  * --tracks (GeoJSON LineStrings with times, e.g. yesterday's routes.geojson) computes coverage freshness, writes
  * DIR/freshness.geojson and makes the day's routes favour stale places (--orange-hours, --red-hours).
  */
-import { readFileSync, writeFileSync } from 'node:fs';
-import { makeDirs } from '../storage/data-dir.js';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { planDay } from '../../missions/plan/day.js';
-import { routesGeoJSON, routesKml, sortiePlan, sortieWaypoints } from '../../missions/plan/exports.js';
 import { clusterHotspots, parseIncidentsCsv, parseIncidentsGeoJSON } from '../../missions/plan/incidents.js';
 import { addTracks, emptyGrid, type FreshnessGrid, freshnessGeoJSON, staleness, summary, tracksFromGeoJSON } from '../../missions/plan/freshness.js';
 import { isoLocal, localMidnightUtcMs, parseIso, validDate, validTimeZone } from '../../missions/plan/timezone.js';
 import { verifyDay } from '../../missions/plan/verify.js';
 import { loadStationFiles } from '../files/station-files.js';
+import { writeDayPlan } from '../app/own-day.js';
 import { helpText, parseArgs } from './args.js';
 
 const SPEC = {
@@ -122,23 +121,9 @@ export async function planMain(argv: string[], log: (s: string) => void = consol
   const plan = planDay(geography, fleet, date, fresh ? { staleness: staleness(fresh, dayStart) } : {});
   const ms = performance.now() - t0;
   const s = plan.schedule;
-  // Not mkdirSync's recursive mode: it never returns for a folder under /proc (station/storage/data-dir.ts).
-  const made = makeDirs(join(out, 'sorties'));
-  if (!made.ok) {
-    logErr(`${out}: cannot write (${made.reason})`);
-    return 2;
-  }
-  try {
-    writeFileSync(join(out, 'schedule.json'), JSON.stringify(s, null, 2) + '\n');
-    for (const ps of plan.sorties) {
-      writeFileSync(join(out, ps.sortie.plan), JSON.stringify(sortiePlan(ps), null, 2) + '\n');
-      writeFileSync(join(out, ps.sortie.plan.replace(/\.plan$/, '.waypoints')), sortieWaypoints(ps));
-    }
-    writeFileSync(join(out, 'routes.geojson'), JSON.stringify(routesGeoJSON(plan)) + '\n');
-    writeFileSync(join(out, 'routes.kml'), routesKml(plan));
-    if (fresh) writeFileSync(join(out, 'freshness.geojson'), JSON.stringify(freshnessGeoJSON(fresh, dayStart)) + '\n');
-  } catch (e) {
-    logErr(`${out}: cannot write (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+  const written = writeDayPlan(out, plan, fresh ? [{ name: 'freshness.geojson', text: JSON.stringify(freshnessGeoJSON(fresh, dayStart)) + '\n' }] : []);
+  if (!written.ok) {
+    logErr(written.reason);
     return 2;
   }
   const patrol = s.sorties.filter((x) => x.kind === 'patrol').length;

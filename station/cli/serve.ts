@@ -5,7 +5,7 @@ import { checkDataDir, defaultDataDir } from '../storage/data-dir.js';
 import { flag, helpText, intFlag, parseArgs, type FlagSpec } from './args.js';
 import { openMbtiles } from '../server/mbtiles.js';
 import { consoleStaticDir } from './static-dir.js';
-import { dayShown, planToday } from './today-plan.js';
+import { dayPlanOptions, dayShown } from '../app/own-day.js';
 import { waitForSignal, type CliIo } from './io.js';
 import { SIGNING_FLAGS, cliSigning } from './signing.js';
 import { installLastResort } from '../last-resort.js';
@@ -87,8 +87,7 @@ export async function serveMain(argv: string[], io: CliIo): Promise<number> {
   if (!checked.ok) return io.fail(`kongxun serve: ${checked.reason}`, 2);
   const patrolDir = flag(a.value, 'patrol') ?? process.env.KONGXUN_PATROL_PLAN;
   const shown = dayShown({ plan: flag(a.value, 'plan'), patrol: patrolDir, noPlan: !!flag(a.value, 'no-plan'), connect: (a.value.flags.get('connect') ?? []).length > 0 });
-  const ownDay = (nowMs?: number) => planToday({ stationFile: flag(a.value, 'station'), fleetFile: flag(a.value, 'fleet'), dataDir: dataDirForPlan, io, ...(nowMs !== undefined ? { nowMs } : {}) });
-  const planDir = shown.kind === 'own' ? await ownDay() : shown.kind === 'dir' ? shown.dir : undefined;
+  const day = await dayPlanOptions(shown, { stationFile: flag(a.value, 'station'), fleetFile: flag(a.value, 'fleet'), dataDir: dataDirForPlan, log: (l) => io.out(l), nowMs: Date.now() });
   const video: { drone: string; url: string }[] = [];
   for (const v of a.value.flags.get('video') ?? []) {
     const m = /^([^=]+)=(\w+:\/\/.+)$/.exec(v);
@@ -115,8 +114,8 @@ export async function serveMain(argv: string[], io: CliIo): Promise<number> {
     ...(signing.value.unsigned ? { unsigned: signing.value.unsigned } : {}),
     ...(flag(a.value, 'fleet') !== undefined ? { fleetDir: dirname(resolve(flag(a.value, 'fleet')!)) } : {}),
     ...(warm !== undefined ? { simWarmupMs: Number(warm) * 1000 } : {}),
-    ...(planDir !== undefined ? { planDir: resolve(planDir) } : {}),
-    ...(shown.kind === 'own' ? { followDay: (nowMs: number) => ownDay(nowMs) } : {}),
+    ...(day.planDir !== undefined ? { planDir: resolve(day.planDir) } : {}),
+    ...(day.followDay ? { followDay: day.followDay } : {}),
     ...(patrolDir ? { patrolDir: resolve(patrolDir) } : {}),
     ...(tiles?.ok ? { tiles: tiles.value } : {}),
     ...(video.length > 0 ? { video } : {}),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  batteryTimeLeft, emptyBatteryLive, emptyBatteryModel, energyBetweenWh, FLIGHT_TAU_S, stepBattery, whPerPctAt,
+  batteryTimeLeft, emptyBatteryLive, emptyBatteryModel, energyBetweenWh, energySource, FLIGHT_TAU_S, stepBattery, whPerPctAt,
   type BatteryLive, type BatteryModel, type BatteryReading, type WhPrior,
 } from './battery-estimate.js';
 
@@ -99,9 +99,9 @@ describe('battery estimate: learning the pack', () => {
   it('nothing learned yet: no figure (learning), kind by whether it flies; under the reserve: 0', () => {
     const p = new Pack();
     p.ground(5);
-    expect(p.left()).toEqual({ seconds: null, kind: 'endurance' });
+    expect(p.left()).toEqual({ seconds: null, kind: 'endurance', source: null });
     p.fly(5, 300);
-    expect(p.left()).toEqual({ seconds: null, kind: 'flight' });
+    expect(p.left()).toEqual({ seconds: null, kind: 'flight', source: null });
     p.fly(60 * 12, 300);
     expect(p.left(90).seconds).toBe(0);
   });
@@ -144,6 +144,28 @@ describe('battery estimate: the prior from the autopilot\'s parameters', () => {
     expect(whPerPctAt(m, 55)).toBe(1.2);
     expect(whPerPctAt(emptyBatteryModel(), 55, prior)).toBe(1.05);
     expect(whPerPctAt(emptyBatteryModel(), 55)).toBeNull();
+  });
+
+  it('says where the figure comes from: the prior alone, the prior beside learned bands, or learned only', () => {
+    const p = new Pack();
+    p.fly(2, 300);
+    expect(p.left(25, prior).source).toBe('prior');
+    expect(p.left().source).toBeNull(); // no figure, nothing to say
+    // Bands 8 and 9 learned, the lower ones still the prior's (scaled): partly.
+    const m = emptyBatteryModel();
+    m.whPerPct[9] = 2.5;
+    m.steps[9] = 10;
+    m.whPerPct[8] = 1.2;
+    m.steps[8] = 10;
+    expect(energySource(m, 25, 100, prior)).toBe('mixed');
+    // Only the learned bands in the range: learned; without a prior the nearest learned band stands in: learned.
+    expect(energySource(m, 80, 100, prior)).toBe('learned');
+    expect(energySource(m, 25, 100)).toBe('learned');
+    expect(energySource(emptyBatteryModel(), 25, 100, prior)).toBe('prior');
+    // A pack learned in every band: learned, with or without the prior.
+    const all = { ...emptyBatteryModel(), whPerPct: Array<number | null>(10).fill(1), steps: Array<number>(10).fill(5), flightW: 300, flightS: 3600 };
+    p.model = all;
+    expect(p.left(25, prior).source).toBe('learned');
   });
 
   it('is never learned from: the model a flight teaches is the same with and without it', () => {

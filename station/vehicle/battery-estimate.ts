@@ -65,6 +65,11 @@ export interface BatteryModel {
   flightS: number;
   hoverS: number;
   cruiseS: number;
+  /**
+   * The autopilot's BATT_CAPACITY (mAh) the Wh per % was learned under (each % is capacity ÷ 100 mAh);
+   * absent or null in a file written before it was kept, or while the drone has not told it.
+   */
+  capacityMah?: number | null;
 }
 
 export function emptyBatteryModel(): BatteryModel {
@@ -114,7 +119,15 @@ export interface BatteryTimeLeft {
   seconds: number | null;
   /** 'flight': in the air at the present (filtered) power; 'endurance': on the ground, what a flight would get. */
   kind: 'flight' | 'endurance';
+  /**
+   * Where the pack's energy in `seconds` comes from: 'learned' from this drone's own flights; 'prior' from its
+   * parameters only (battery-prior.ts: BATT_CAPACITY and the cell count, nothing learned yet); 'mixed' when
+   * bands not learned yet stand in with the prior (scaled by what was learned). null without a figure.
+   */
+  source: BatterySource | null;
 }
+
+export type BatterySource = 'learned' | 'prior' | 'mixed';
 
 const finite = (x: number | null | undefined): x is number => typeof x === 'number' && Number.isFinite(x);
 const valid = {
@@ -265,6 +278,20 @@ export function whPerPctAt(model: BatteryModel, pct: number, prior?: WhPrior | n
   return null;
 }
 
+/** Whether the energy between two remaining percentages is the drone's own learning or the prior's (see `BatteryTimeLeft`). */
+export function energySource(model: BatteryModel, fromPct: number, toPct: number, prior?: WhPrior | null): BatterySource {
+  let fromPrior = false;
+  const last = band(Math.max(fromPct, Math.min(100, toPct) - 1e-9));
+  for (let b = band(Math.max(0, fromPct)); b <= last; b++) {
+    const own = model.whPerPct[b];
+    if (own !== undefined && own !== null) continue;
+    const p = prior?.whPerPct[b];
+    if (p !== undefined && Number.isFinite(p) && p > 0) fromPrior = true;
+  }
+  if (!fromPrior) return 'learned';
+  return model.steps.some((n) => n > 0) ? 'mixed' : 'prior';
+}
+
 /** Energy between two remaining percentages (from < to), band by band (Wh); null when nothing is known. */
 export function energyBetweenWh(model: BatteryModel, fromPct: number, toPct: number, prior?: WhPrior | null): number | null {
   if (whPerPctAt(model, fromPct, prior) === null) return null;
@@ -300,11 +327,11 @@ export function batteryTimeLeft(live: BatteryLive, model: BatteryModel, reserveP
   const kind = live.flying ? 'flight' : 'endurance';
   const now = remainingPctNow(live, model, prior);
   const powerW = live.flying ? live.smoothW : model.flightW;
-  if (now === null || powerW === null || !(powerW > 1)) return { seconds: null, kind };
-  if (now <= reservePct) return { seconds: 0, kind };
+  if (now === null || powerW === null || !(powerW > 1)) return { seconds: null, kind, source: null };
+  if (now <= reservePct) return { seconds: 0, kind, source: energySource(model, now, now, prior) };
   const wh = energyBetweenWh(model, reservePct, now, prior);
-  if (wh === null) return { seconds: null, kind };
-  return { seconds: Math.round((wh / powerW) * 3600), kind };
+  if (wh === null) return { seconds: null, kind, source: null };
+  return { seconds: Math.round((wh / powerW) * 3600), kind, source: energySource(model, reservePct, now, prior) };
 }
 
 /** Airborne by the landed state when the drone sends one; else armed and above 1 m. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { batteryPrior, cellCount, cellVoltageAt, noBatteryParams, SAG_V, validCapacityMah, type BatteryParams } from './battery-prior.js';
+import { batteryPrior, cellCount, cellVoltageAt, modelUnderCapacity, noBatteryParams, SAG_V, validCapacityMah, type BatteryParams } from './battery-prior.js';
+import { emptyBatteryModel } from './battery-estimate.js';
 
 const params = (p: Partial<BatteryParams>): BatteryParams => ({ ...noBatteryParams(), ...p });
 
@@ -59,5 +60,26 @@ describe('battery prior', () => {
     expect(batteryPrior(params({ BATT_CAPACITY: 0, MOT_BAT_VOLT_MAX: 12.6 }), 12.4, 95)).toBeNull();
     expect(batteryPrior(params({ BATT_CAPACITY: 5000 }), null, null)).toBeNull();
     expect(batteryPrior(params({ BATT_CAPACITY: 5000 }), 12.4, 95)?.cellsFrom).toBe('voltage');
+  });
+});
+
+describe('the learned model under the BATT_CAPACITY the drone reports', () => {
+  const learned = { ...emptyBatteryModel(), whPerPct: [...Array<null>(8).fill(null), 3.5, 3.7], steps: [...Array<number>(8).fill(0), 10, 12], flightW: 340, flightS: 1200 };
+
+  it('the same capacity, or one no pack has: unchanged (the same object)', () => {
+    const m = { ...learned, capacityMah: 10_000 };
+    for (const c of [10_000, 0, -1, Number.NaN, null, 1e9]) expect(modelUnderCapacity(m, c)).toEqual({ model: m, dropped: null });
+    expect(modelUnderCapacity(m, 10_000).model).toBe(m);
+  });
+
+  it('a model that does not say (an older file): taken as learned under this one', () => {
+    expect(modelUnderCapacity(learned, 8000)).toEqual({ model: { ...learned, capacityMah: 8000 }, dropped: null });
+  });
+
+  it('another capacity: the Wh per % bands are dropped, the powers kept; said only when something learned was dropped', () => {
+    const r = modelUnderCapacity({ ...learned, capacityMah: 10_000 }, 5000);
+    expect(r.dropped).toBe(10_000);
+    expect(r.model).toEqual({ ...learned, whPerPct: Array(10).fill(null), steps: Array(10).fill(0), capacityMah: 5000 });
+    expect(modelUnderCapacity({ ...emptyBatteryModel(), capacityMah: 10_000 }, 5000)).toEqual({ model: { ...emptyBatteryModel(), capacityMah: 5000 }, dropped: null });
   });
 });

@@ -102,3 +102,27 @@ export function batteryPrior(p: BatteryParams, voltageV: number | null, pct: num
   }
   return { whPerPct, capacityMah, cells: c.cells, cellsFrom: c.from };
 }
+
+/**
+ * The model under the capacity the drone reports now (docs/battery.md, "When BATT_CAPACITY changes"). A model
+ * that does not say its capacity (an older file, or learned before the drone told it) is taken as learned under
+ * this one; the same capacity changes nothing. A different valid capacity makes every % a different charge and
+ * maps each band to a different part of the pack, and usually means another pack: the Wh per % bands learned
+ * under the old one are dropped (learning starts again; the prior from the new capacity stands in), the powers
+ * (the airframe's, measured as volts × amps) are kept. `dropped`: the capacity it was learned under, when bands
+ * were dropped (to say once). An invalid capacity changes nothing.
+ */
+export function modelUnderCapacity<M extends { whPerPct: (number | null)[]; steps: number[]; capacityMah?: number | null }>(
+  model: M,
+  reported: number | null,
+): { model: M; dropped: number | null } {
+  const cap = validCapacityMah(reported);
+  if (cap === null || model.capacityMah === cap) return { model, dropped: null };
+  const was = model.capacityMah ?? null;
+  if (was === null) return { model: { ...model, capacityMah: cap }, dropped: null };
+  const learned = model.steps.some((n) => n > 0);
+  return {
+    model: { ...model, whPerPct: model.whPerPct.map(() => null), steps: model.steps.map(() => 0), capacityMah: cap },
+    dropped: learned ? was : null,
+  };
+}

@@ -35,7 +35,17 @@ describe('battery model file', () => {
     expect(r).toEqual({ ok: true, value: good });
   });
 
+  it('keeps the BATT_CAPACITY it was learned under; a file without it (written before) is still a model', () => {
+    expect(parseBatteryModel(JSON.stringify({ ...good, capacityMah: 10_000 }))).toEqual({ ok: true, value: { ...good, capacityMah: 10_000 } });
+    expect(parseBatteryModel(JSON.stringify({ ...good, capacityMah: null }))).toEqual({ ok: true, value: good });
+    const old = parseBatteryModel(JSON.stringify(good));
+    expect(old.ok && old.value.capacityMah).toBeUndefined();
+  });
+
   const bad: [string, string][] = [
+    ['a capacity no pack has (0 mAh)', JSON.stringify({ ...good, capacityMah: 0 })],
+    ['a capacity as a string', JSON.stringify({ ...good, capacityMah: '10000' })],
+    ['an infinite capacity', JSON.stringify({ ...good, capacityMah: 1 }).replace('"capacityMah":1', '"capacityMah":1e999')],
     ['not JSON', '{"version":1,'],
     ['an array', '[]'],
     ['another version', JSON.stringify({ ...good, version: 2 })],
@@ -157,6 +167,7 @@ describe('the Vehicle keeps its battery model', () => {
     await again.settle(500);
     const b = again.registry.vehicle(7)!.state().battery!;
     expect(b.timeLeftKind).toBe('endurance');
+    expect(b.timeLeftSource).toBe('learned');
     expect(Math.abs(b.timeLeftS! - ((92 - 25) * 1.2 * 3600) / 300)).toBeLessThan(0.03 * b.timeLeftS!);
     again.registry.close();
   });
@@ -270,6 +281,58 @@ describe('the Vehicle keeps its battery model', () => {
     // The prior's energy above the 25 % reserve at the measured 300 W: minutes, not nothing.
     const wh = v.batteryPrior!.whPerPct.reduce((a, x, b) => a + (b >= 3 ? 10 * x : b === 2 ? 5 * x : 0), 0);
     expect(Math.abs(shown - (wh / 300) * 3600)).toBeLessThan(0.02 * shown);
+    // Said for what it is: from the parameters, nothing learned yet (the card's 按参数估计).
+    expect(v.state().battery!.timeLeftSource).toBe('prior');
+    s.registry.close();
+  });
+
+  it('BATT_CAPACITY changed: the bands learned under the old one are dropped (powers kept), said once, written; the prior stands in', async () => {
+    const d = tmp();
+    mkdirSync(join(d, 'battery'), { recursive: true });
+    writeFileSync(batteryModelPath(d, 7), JSON.stringify({ ...good, capacityMah: 10_000 }));
+    const s = await station(d);
+    const f = flight(s, { usedWh: 0 });
+    const param = (paramValue: number) => s.drone.send(make(common.ParamValue, { paramId: 'BATT_CAPACITY', paramValue, paramType: 6, paramCount: 1349, paramIndex: 65535 }));
+    f.frame(false, false, 0);
+    param(10_000); // the capacity it was learned under: nothing changes
+    await s.settle(1000);
+    const v = s.registry.vehicle(7)!;
+    expect(v.batteryModel.whPerPct).toEqual(good.whPerPct);
+    expect(v.state().battery!.timeLeftSource).toBe('learned');
+    param(5000); // the pack changed (or the setting): each % is now half the charge
+    await s.settle(1000);
+    expect(v.batteryModel).toMatchObject({ whPerPct: Array(10).fill(null), steps: Array(10).fill(0), flightW: 340, flightS: 1200, capacityMah: 5000 });
+    const changed = s.events.filter((e) => e.type === 'battery-model');
+    expect(changed).toEqual([expect.objectContaining({ problem: 'capacity-changed', sysid: 7, reason: 'BATT_CAPACITY 10000 → 5000 mAh' })]);
+    // Echoed again, and hostile values between: said once.
+    param(5000);
+    param(-1);
+    param(5000);
+    await s.settle(1000);
+    expect(s.events.filter((e) => e.type === 'battery-model' && e.problem === 'capacity-changed')).toHaveLength(1);
+    // Written: a restarted station knows it too.
+    await v.batterySaved();
+    expect(loadBatteryModel(d, 7)).toEqual({ ok: true, value: v.batteryModel });
+    // The figure now is the new capacity's prior, and says so.
+    await f.fly(3);
+    expect(v.state().battery!.timeLeftS).toBeGreaterThan(0);
+    expect(v.state().battery!.timeLeftSource).toBe('prior');
+    s.registry.close();
+  });
+
+  it('a model from before the capacity was kept is taken as learned under the one the drone reports: kept, no event', async () => {
+    const d = tmp();
+    mkdirSync(join(d, 'battery'), { recursive: true });
+    writeFileSync(batteryModelPath(d, 7), JSON.stringify(good));
+    const s = await station(d);
+    flight(s, { usedWh: 0 }).frame(false, false, 0);
+    s.drone.send(make(common.ParamValue, { paramId: 'BATT_CAPACITY', paramValue: 8000, paramType: 6, paramCount: 1349, paramIndex: 65535 }));
+    await s.settle(1000);
+    const v = s.registry.vehicle(7)!;
+    expect(v.batteryModel).toEqual({ ...good, capacityMah: 8000 });
+    expect(s.events.filter((e) => e.type === 'battery-model')).toEqual([]);
+    await v.batterySaved();
+    expect(loadBatteryModel(d, 7)).toEqual({ ok: true, value: { ...good, capacityMah: 8000 } });
     s.registry.close();
   });
 

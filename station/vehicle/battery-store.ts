@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { err, ok, type Result } from '../../common/result.js';
 import { writeFileAtomic } from '../storage/atomic-file.js';
 import { BAND_MEMORY_STEPS, BANDS, MODEL_TAU_S, type BatteryModel } from './battery-estimate.js';
+import { validCapacityMah } from './battery-prior.js';
 
 /**
  * In the air the model is written every minute of flight (frame time). Why a minute: a % step of a patrol
@@ -53,12 +54,16 @@ export function parseBatteryModel(text: string): Result<BatteryModel> {
   }
   for (const k of ['flightW', 'hoverW', 'cruiseW'] as const) if (!powerOk(m[k])) return err('range', `${k} = ${JSON.stringify(m[k])}`);
   for (const k of ['flightS', 'hoverS', 'cruiseS'] as const) if (!inRange(m[k], 0, MODEL_TAU_S)) return err('range', `${k} = ${JSON.stringify(m[k])}`);
+  // Optional (a file written before it was kept stays valid): the BATT_CAPACITY the bands were learned under.
+  const cap = m['capacityMah'];
+  if (cap !== undefined && cap !== null && validCapacityMah(typeof cap === 'number' ? cap : Number.NaN) === null) return err('range', `capacityMah = ${JSON.stringify(cap)}`);
   return ok({
     version: 1,
     whPerPct: (w as (number | null)[]).slice(),
     steps: (n as number[]).slice(),
     flightW: m['flightW'] as number | null, hoverW: m['hoverW'] as number | null, cruiseW: m['cruiseW'] as number | null,
     flightS: m['flightS'] as number, hoverS: m['hoverS'] as number, cruiseS: m['cruiseS'] as number,
+    ...(typeof cap === 'number' ? { capacityMah: cap } : {}),
   });
 }
 

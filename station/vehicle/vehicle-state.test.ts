@@ -62,7 +62,7 @@ describe('vehicle-state reducer', () => {
     let s = run([
       input(make(common.BatteryStatus, { id: 0, voltages: [12600, 65535, 65535, 65535, 65535, 65535, 65535, 65535, 65535, 65535], currentBattery: 2000, currentConsumed: 1000, batteryRemaining: 75, timeRemaining: 0 })),
     ]);
-    expect(s.battery).toEqual({ voltageV: 12.6, currentA: 20, remainingPct: 75, consumedMah: 1000, timeLeftS: null, timeLeftKind: null });
+    expect(s.battery).toEqual({ voltageV: 12.6, currentA: 20, remainingPct: 75, consumedMah: 1000, timeLeftS: null, timeLeftKind: null, timeLeftSource: null });
     // A smart battery's time to empty at its present current: not a figure to plan with (battery-estimate.ts).
     s = run([input(make(common.BatteryStatus, { id: 0, voltages: [12600], currentBattery: 2000, currentConsumed: 1000, batteryRemaining: 75, timeRemaining: 321 }))], s);
     expect(s.battery?.timeLeftS).toBeNull();

@@ -36,6 +36,8 @@ export interface Battery {
    */
   timeLeftS: number | null;
   timeLeftKind: 'flight' | 'endurance' | null;
+  /** Where the figure's energy comes from (battery-estimate.ts `BatteryTimeLeft.source`); absent: not known. */
+  timeLeftSource?: 'learned' | 'prior' | 'mixed' | null;
 }
 export interface Gps { fixType: number; satellites: number | null; hdop: number | null }
 export interface Sensors { present: number; enabled: number; health: number; unhealthy: string[] }
@@ -210,6 +212,7 @@ function applyTelemetry(s: VehicleState, m: MavLinkData, atMs: number): VehicleS
       consumedMah: m.currentConsumed >= 0 ? m.currentConsumed : null,
       timeLeftS: s.battery?.timeLeftS ?? null,
       timeLeftKind: s.battery?.timeLeftKind ?? null,
+      timeLeftSource: s.battery?.timeLeftSource ?? null,
     };
     return { ...s, battery };
   }

@@ -32,7 +32,7 @@ export type RegistryEvent =
   | ({ type: 'stream-missing'; message: string; msgid: number; hz: number; silentMs: number; usedFor: string; refused?: string } & Ids)
   | ({ type: 'stream-restored'; message: string; msgid: number; silentMs: number } & Ids)
   /** The drone's learned battery model (DATA/battery) was not used (`rejected`: the file failed its checks) or not saved. */
-  | ({ type: 'battery-model'; problem: 'rejected' | 'write-failed'; reason: string } & Ids);
+  | ({ type: 'battery-model'; problem: 'rejected' | 'write-failed' | 'capacity-changed'; reason: string } & Ids);
 export type RegistryEventType = RegistryEvent['type'];
 
 /** One way the vehicle is heard: a link and a peer on it, and when it last brought a frame. */

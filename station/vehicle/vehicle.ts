@@ -29,7 +29,7 @@ import type { CommandOptions, CommandResult, CommandSpec } from '../../mavlink/s
 import type { MessageLink } from '../../mavlink/services/driver.js';
 import type { PeerId, TransportStatus } from '../../mavlink/transport/types.js';
 import { batteryReadingOf, batteryTimeLeft, emptyBatteryLive, emptyBatteryModel, stepBattery, type BatteryLive, type BatteryModel } from './battery-estimate.js';
-import { BATTERY_PARAM_NAMES, batteryPrior, noBatteryParams, validCapacityMah, type BatteryParams, type BatteryPrior } from './battery-prior.js';
+import { BATTERY_PARAM_NAMES, batteryPrior, modelUnderCapacity, noBatteryParams, validCapacityMah, type BatteryParams, type BatteryPrior } from './battery-prior.js';
 import { CHECKPOINT_MS, loadBatteryModel, saveBatteryModel } from './battery-store.js';
 import { CommandQueue } from './command-queue.js';
 import { VehicleCommands, type CommandsOptions } from './commands.js';
@@ -374,7 +374,8 @@ export class Vehicle implements VehicleHandle, VehicleInfo {
     if (this.battPrior === null && validCapacityMah(this.battParams.BATT_CAPACITY) !== null) this.makeBatteryPrior();
     const left = batteryTimeLeft(out.live, out.model, this.o.batteryReservePct ?? 25, this.battPrior);
     const b = this.s.battery;
-    if (b && (b.timeLeftS !== left.seconds || b.timeLeftKind !== left.kind)) this.s = { ...this.s, battery: { ...b, timeLeftS: left.seconds, timeLeftKind: left.kind } };
+    if (b && (b.timeLeftS !== left.seconds || b.timeLeftKind !== left.kind || (b.timeLeftSource ?? null) !== left.source))
+      this.s = { ...this.s, battery: { ...b, timeLeftS: left.seconds, timeLeftKind: left.kind, timeLeftSource: left.source } };
     if (!out.live.flying) this.battCheckpointMs = null;
     else if (!wasFlying || this.battCheckpointMs === null || atMs < this.battCheckpointMs) this.battCheckpointMs = atMs;
     const due = out.landed || (this.battCheckpointMs !== null && atMs - this.battCheckpointMs >= CHECKPOINT_MS);
@@ -394,12 +395,31 @@ export class Vehicle implements VehicleHandle, VehicleInfo {
     if (Object.is(this.battParams[name], value)) return;
     this.battParams = { ...this.battParams, [name]: value };
     // Said once until a sane one is heard: a drone sending ever other hostile values does not flood the events.
-    if (name === 'BATT_CAPACITY' && validCapacityMah(value) !== null) this.battCapacityReported = false;
+    if (name === 'BATT_CAPACITY' && validCapacityMah(value) !== null) {
+      this.battCapacityReported = false;
+      this.batteryCapacity(value);
+    }
     else if (name === 'BATT_CAPACITY' && !this.battCapacityReported) {
       this.battCapacityReported = true;
       this.o.emit({ type: 'battery-model', sysid: this.sysid, compid: this.compid, problem: 'rejected', reason: `BATT_CAPACITY ${value} mAh is no pack's capacity: no first estimate from it` });
     }
     this.makeBatteryPrior();
+  }
+
+  /**
+   * A valid BATT_CAPACITY heard: the model is kept under it (battery-prior.ts modelUnderCapacity). Learned
+   * under another capacity, its Wh per % bands are dropped, said once (a battery-model event) and written.
+   */
+  private batteryCapacity(mah: number): void {
+    const r = modelUnderCapacity(this.battModel, mah);
+    if (r.model === this.battModel) return;
+    this.battModel = r.model;
+    if (r.dropped !== null)
+      this.o.emit({ type: 'battery-model', sysid: this.sysid, compid: this.compid, problem: 'capacity-changed', reason: `BATT_CAPACITY ${r.dropped} → ${mah} mAh` });
+    // Written at once when there is something learned to keep with it (a drone on the ground writes nothing else
+    // until it flies); an empty model keeps it for its first write.
+    const learned = r.model.steps.some((n) => n > 0) || r.model.flightW !== null;
+    if (!this.closed && learned) this.saveBattery(r.model);
   }
 
   private makeBatteryPrior(): void {

@@ -36,12 +36,15 @@ test('desk: a learned drone on the ground shows 可飞 (its flight endurance), a
   const learned = page.getByTestId('drone-JH-01').getByTestId('battery-left');
   await expect(learned).toHaveText(/ · 可飞 \d+ 分钟/, { timeout: 30_000 });
   await expect(learned).toHaveAttribute('data-kind', 'endurance');
+  // Said for what it is: learned from its flights (a figure from BATT_CAPACITY alone says 按参数估计).
+  await expect(learned.getByTestId('battery-source')).toHaveText(' (本机学习)');
+  await expect(learned.getByTestId('battery-source')).toHaveAttribute('data-source', 'learned');
   const min = Number(/(\d+) 分钟/.exec((await learned.textContent())!)![1]);
   expect(Math.abs(min - 46)).toBeLessThanOrEqual(1);
   await expect(page.getByTestId('drone-JH-02').getByTestId('battery-left')).toHaveText(' · 电量学习中');
   await page.getByTestId('drone-JH-01').screenshot({ path: testInfo.outputPath('card-battery-zh.png') });
 
   await page.getByTestId('lang').click();
-  await expect(learned).toHaveText(/ · can fly \d+ min/);
+  await expect(learned).toHaveText(/ · can fly \d+ min \(learned\)/);
   await expect(page.getByTestId('drone-JH-02').getByTestId('battery-left')).toHaveText(' · learning the pack');
 });

@@ -5,7 +5,8 @@
  * answered in-process: no TCP port is open), both sandboxed with context isolation; blocks new windows and
  * foreign navigation; denies permission requests; signs its windows in (the session it vouches for, never a
  * cookie the page holds); hands each page a MessagePort over which the console protocol flows (hello,
- * snapshots, command results); and stops the station on quit.
+ * snapshots, command results); shows the station's own day plan as `kongxun serve` does (planned into its data
+ * folder for today, station time); and stops the station on quit.
  *
  * Video: the sample fleet with JH-01's camera at rtp://127.0.0.1:P, fed by ffmpeg (libx264 test pattern), so
  * the station's real video hub runs. Each page also gets a video port; nothing flows on it until the page
@@ -22,13 +23,14 @@
  * closes the port, the stream stops (nothing is posted to the closed port).
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ffmpegRtp, freeUdpPortPair } from '../video/ffmpeg.js';
 import { recordFlight, type RecordedFlight } from '../replay/recorded-flight.js';
-import type { FlightSummary, ReplayStatus } from '../../common/api/contract.js';
+import type { FlightSummary, PlanMessage, ReplayStatus } from '../../common/api/contract.js';
+import { localDate } from '../../station/app/own-day.js';
 
 interface Report {
   type: string;
@@ -60,6 +62,8 @@ interface Report {
 let child: ChildProcess;
 let ffmpeg: ChildProcess | undefined;
 let recorded: RecordedFlight;
+let userData: string;
+const before = Date.now();
 const reports: Report[] = [];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const of = (type: string, window?: number) => reports.filter((r) => r.type === type && (window === undefined || r.window === window));
@@ -92,7 +96,7 @@ beforeAll(async () => {
   fleet.drones.find((d) => d.id === 'JH-01')!.video = `rtp://127.0.0.1:${rtpPort}`;
   writeFileSync(join(samples, 'fleet.json'), JSON.stringify(fleet));
   // The app's data folder, with a flight of JH-01 recorded with video.
-  const userData = mkdtempSync(join(tmpdir(), 'kongxun-electron-data-'));
+  userData = mkdtempSync(join(tmpdir(), 'kongxun-electron-data-'));
   recorded = await recordFlight(userData);
   child = fork(join('out', 'electron', 'main.cjs'), [], {
     execArgv: ['--require', join(process.cwd(), 'tests', 'electron', 'fake-electron.cjs')],
@@ -140,7 +144,7 @@ describe('electron main process (in Node, with a stand-in for Electron)', () => 
     expect(of('cookie')).toEqual([]);
     const me = await schemeFetch('kongxun://app/api/me');
     expect(JSON.parse(me.body!)).toEqual({ user: 'desktop', role: 'pilot', desktop: true });
-    // The same routes as over HTTP: flights, video status, the plan's files (none here: 404), tiles (none: 204).
+    // The same routes as over HTTP: flights, video status, tiles (none: 204); the plan's files: the desk test below.
     expect((await schemeFetch('kongxun://app/api/flights')).status).toBe(200);
     expect(JSON.parse((await schemeFetch('kongxun://app/api/video')).body!)).toEqual(expect.arrayContaining([expect.objectContaining({ drone: 'JH-01' })]));
     expect((await schemeFetch('kongxun://app/tiles/3/6/3.png')).status).toBe(204);
@@ -153,6 +157,23 @@ describe('electron main process (in Node, with a stand-in for Electron)', () => 
     await until(() => reports.some((r) => r.type === 'port-message' && r.data!.includes('"type":"hello"')), 'hello over the port');
     const hello = JSON.parse(reports.find((r) => r.type === 'port-message' && r.data!.includes('"type":"hello"'))!.data!);
     expect(hello.who).toEqual({ user: 'desktop', role: 'pilot', desktop: true });
+  });
+
+  it('shows the station\'s own day plan, as `kongxun serve` does: planned into its data folder, for today, station time', async () => {
+    await until(() => reports.some((r) => r.type === 'port-message' && r.window === 1 && r.data!.startsWith('{"type":"plan"')), 'a plan over the desk\'s port');
+    const plan = JSON.parse(reports.find((r) => r.type === 'port-message' && r.window === 1 && r.data!.startsWith('{"type":"plan"'))!.data!) as PlanMessage;
+    // The sample station's day (Asia/Shanghai); the test may straddle its midnight, so either side of it.
+    const days = [before, Date.now()].map((t) => localDate(t, 'Asia/Shanghai'));
+    expect(days).toContain(plan.schedule.date);
+    expect(plan.schedule.station).toBe('jinhai');
+    expect(plan.schedule.sorties.filter((x) => x.kind === 'patrol')).toHaveLength(72);
+    expect(plan.routes.length).toBeGreaterThan(0);
+    // Planned where `kongxun serve` plans it (DATA/plans/<date>/), and its sortie files served to the page.
+    expect(existsSync(join(userData, 'plans', plan.schedule.date, 'schedule.json'))).toBe(true);
+    const sortie = plan.schedule.sorties[0]!;
+    const file = await schemeFetch(`kongxun://app/plan-files/${sortie.plan}`);
+    expect(file.status).toBe(200);
+    expect(JSON.parse(file.body!).fileType).toBe('Plan');
   });
 
   it('speaks the console protocol over the MessagePort handed to each page', async () => {

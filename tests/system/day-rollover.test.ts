@@ -12,8 +12,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { FakeClock } from '../../common/clock.js';
 import type { PlanMessage, ServerMessage } from '../../common/api/contract.js';
-import { bufferIo } from '../../station/cli/io.js';
-import { planToday } from '../../station/cli/today-plan.js';
+import { planToday } from '../../station/app/own-day.js';
 import { startStationService, type StationService } from '../../station/service.js';
 import { addTestUser, signIn, withSession } from '../sign-in.js';
 
@@ -49,14 +48,15 @@ describe('a station running past midnight shows the new day', () => {
     const clock = new FakeClock(Date.parse('2026-12-07T23:59:20+08:00'));
     const dataDir = mkdtempSync(join(tmpdir(), 'kx-rollover-'));
     dirs.push(dataDir);
-    const io = bufferIo();
+    const lines: string[] = [];
+    const log = (l: string) => lines.push(l);
     // What `kongxun serve` does without --plan: today's plan into DATA/plans/<date>/, and each next day's.
-    const first = await planToday({ dataDir, io, nowMs: clock.now() });
+    const first = await planToday({ dataDir, log, nowMs: clock.now() });
     expect(first).toBe(join(dataDir, 'plans', '2026-12-07'));
     const logs: string[] = [];
     const s = await startStationService({
       clock, dataDir, staticDir: dataDir, port: 0, videoDiscovery: false, simWarmupMs: 2000, log: (l) => logs.push(l),
-      planDir: first!, followDay: (nowMs) => planToday({ dataDir, io, nowMs }),
+      planDir: first!, followDay: (nowMs) => planToday({ dataDir, log, nowMs }),
     });
     if (!s.ok) throw new Error(s.reason);
     services.push(s.value);
@@ -95,7 +95,7 @@ describe('a station running past midnight shows the new day', () => {
     clock.advance(120_000);
     await new Promise((r) => setTimeout(r, 200));
     expect(a.plans()).toEqual(['2026-12-07', '2026-12-08']);
-    expect(io.lines.filter((l) => l.startsWith('kongxun: planned'))).toHaveLength(2);
+    expect(lines.filter((l) => l.startsWith('kongxun: planned'))).toHaveLength(2);
     a.ws.close();
     b.ws.close();
   });
