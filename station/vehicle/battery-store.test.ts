@@ -160,6 +160,7 @@ describe('the Vehicle keeps its battery model', () => {
     const saved = JSON.parse(readFileSync(batteryModelPath(d, 7), 'utf8')) as { flightW: number };
     expect(saved.flightW).toBeCloseTo(300, 0);
     s.registry.close();
+    await s.registry.saved(); // the last write lands before the folder is removed
 
     const again = await station(d);
     again.drone.send(hb(false));
@@ -170,6 +171,7 @@ describe('the Vehicle keeps its battery model', () => {
     expect(b.timeLeftSource).toBe('learned');
     expect(Math.abs(b.timeLeftS! - ((92 - 25) * 1.2 * 3600) / 300)).toBeLessThan(0.03 * b.timeLeftS!);
     again.registry.close();
+    await again.registry.saved(); // the last write lands before the folder is removed
   });
 
   /** 12 V; `watts` in the air; a 1.2 Wh per % pack (one % every 14.4 s at 300 W), from `usedWh` on. */
@@ -223,6 +225,7 @@ describe('the Vehicle keeps its battery model', () => {
     await fw.fly(12 * 60);
     const uninterrupted = whole.registry.vehicle(7)!.batteryModel;
     whole.registry.close();
+    await whole.registry.saved(); // the last write lands before the folder is removed
 
     const d = tmp();
     const pack = { usedWh: 0 };
@@ -234,6 +237,7 @@ describe('the Vehicle keeps its battery model', () => {
     const before = first.registry.vehicle(7)!.batteryModel;
     // Stopped: close() writes what was learned since the last checkpoint.
     first.registry.close();
+    await first.registry.saved(); // the last write lands before the folder is removed
     await first.registry.saved();
     expect(loadBatteryModel(d, 7)).toEqual({ ok: true, value: before });
 
@@ -254,6 +258,7 @@ describe('the Vehicle keeps its battery model', () => {
       if (x !== null && x !== undefined && y !== null && y !== undefined) expect(Math.abs(x - y) / y).toBeLessThan(0.03);
     }
     second.registry.close();
+    await second.registry.saved(); // the last write lands before the folder is removed
     await second.registry.saved();
     expect(loadBatteryModel(d, 7)).toEqual({ ok: true, value: after });
   });
@@ -284,6 +289,7 @@ describe('the Vehicle keeps its battery model', () => {
     // Said for what it is: from the parameters, nothing learned yet (the card's 按参数估计).
     expect(v.state().battery!.timeLeftSource).toBe('prior');
     s.registry.close();
+    await s.registry.saved(); // the last write lands before the folder is removed
   });
 
   it('BATT_CAPACITY changed: the bands learned under the old one are dropped (powers kept), said once, written; the prior stands in', async () => {
@@ -318,6 +324,7 @@ describe('the Vehicle keeps its battery model', () => {
     expect(v.state().battery!.timeLeftS).toBeGreaterThan(0);
     expect(v.state().battery!.timeLeftSource).toBe('prior');
     s.registry.close();
+    await s.registry.saved(); // the last write lands before the folder is removed
   });
 
   it('a model from before the capacity was kept is taken as learned under the one the drone reports: kept, no event', async () => {
@@ -334,6 +341,7 @@ describe('the Vehicle keeps its battery model', () => {
     await v.batterySaved();
     expect(loadBatteryModel(d, 7)).toEqual({ ok: true, value: { ...good, capacityMah: 8000 } });
     s.registry.close();
+    await s.registry.saved(); // the last write lands before the folder is removed
   });
 
   it('a file that fails its checks is reported and not used', async () => {
@@ -352,5 +360,6 @@ describe('the Vehicle keeps its battery model', () => {
     await flight(s, { usedWh: 0 }).fly(3);
     expect(s.registry.vehicle(7)!.state().battery?.timeLeftS).toBeGreaterThan(0);
     s.registry.close();
+    await s.registry.saved(); // the last write lands before the folder is removed
   });
 });
