@@ -5,7 +5,7 @@ import { checkDataDir, defaultDataDir } from '../storage/data-dir.js';
 import { flag, helpText, intFlag, parseArgs, type FlagSpec } from './args.js';
 import { openMbtiles } from '../server/mbtiles.js';
 import { consoleStaticDir } from './static-dir.js';
-import { dayShown, planToday } from './today-plan.js';
+import { dayShown, planDate, planToday } from './today-plan.js';
 import { waitForSignal, type CliIo } from './io.js';
 import { SIGNING_FLAGS, cliSigning } from './signing.js';
 import { installLastResort } from '../last-resort.js';
@@ -117,7 +117,7 @@ export async function serveMain(argv: string[], io: CliIo): Promise<number> {
     ...(warm !== undefined ? { simWarmupMs: Number(warm) * 1000 } : {}),
     ...(planDir !== undefined ? { planDir: resolve(planDir) } : {}),
     ...(shown.kind === 'own' ? { followDay: (nowMs: number) => ownDay(nowMs) } : {}),
-    ...(patrolDir ? { patrolDir: resolve(patrolDir) } : {}),
+    ...(patrolDir ? { patrolDir: resolve(patrolDir), planPatrolDay: (date: string) => planDate({ date, stationFile: flag(a.value, 'station'), fleetFile: flag(a.value, 'fleet'), dataDir: dataDirForPlan, io }) } : {}),
     ...(tiles?.ok ? { tiles: tiles.value } : {}),
     ...(video.length > 0 ? { video } : {}),
     ...(centre?.ok ? { centre: { ...centre.value, station: centre.value.id } } : {}),

@@ -5,6 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { err, ok, type Result } from '../../common/result.js';
 import { loadStationFiles } from '../files/station-files.js';
 import type { CliIo } from './io.js';
 import { planMain } from './plan.js';
@@ -27,21 +28,28 @@ export function localDate(atMs: number, tz: string): string {
   return new Intl.DateTimeFormat('en-CA', { timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(atMs));
 }
 
-export async function planToday(o: { stationFile?: string; fleetFile?: string; dataDir: string; io: CliIo; nowMs?: number }): Promise<string | undefined> {
+export async function planToday(o: { stationFile?: string | undefined; fleetFile?: string | undefined; dataDir: string; io: CliIo; nowMs?: number }): Promise<string | undefined> {
   const files = loadStationFiles(o.stationFile, o.fleetFile);
   if (!files.ok) return undefined; // the service itself reports the bad file
-  const date = localDate(o.nowMs ?? Date.now(), files.value.fleet.timezone);
-  const dir = join(o.dataDir, 'plans', date);
-  if (existsSync(join(dir, 'schedule.json'))) return dir;
-  const args = ['--date', date, '--out', dir];
+  const planned = await planDate({ ...o, date: localDate(o.nowMs ?? Date.now(), files.value.fleet.timezone) });
+  if (!planned.ok) o.io.err(`kongxun serve: ${planned.reason}`);
+  return planned.ok ? planned.value : undefined;
+}
+
+/**
+ * Plan the station's day `date` into DATA/plans/<date>/ (or find it planned there): its folder, or the cause.
+ * The patrol's next day (`serve --patrol`, station/patrol/next-day.ts) is planned here too: a folder of its
+ * own beside the others, never the folder of a day already flown.
+ */
+export async function planDate(o: { date: string; stationFile?: string | undefined; fleetFile?: string | undefined; dataDir: string; io: CliIo }): Promise<Result<string>> {
+  const dir = join(o.dataDir, 'plans', o.date);
+  if (existsSync(join(dir, 'schedule.json'))) return ok(dir);
+  const args = ['--date', o.date, '--out', dir];
   if (o.stationFile) args.push('--station', o.stationFile);
   if (o.fleetFile) args.push('--fleet', o.fleetFile);
   const lines: string[] = [];
   const code = await planMain(args, (l) => lines.push(l), (l) => lines.push(l));
-  if (code === 2) {
-    o.io.err(`kongxun serve: could not plan ${date}: ${lines.join(' ')}`);
-    return undefined;
-  }
-  o.io.out(`kongxun: planned ${date} into ${dir}${code === 3 ? ' (with gaps: see the day timeline)' : ''}`);
-  return dir;
+  if (code === 2) return err('plan-failed', `could not plan ${o.date}: ${lines.join(' ')}`);
+  o.io.out(`kongxun: planned ${o.date} into ${dir}${code === 3 ? ' (with gaps: see the day timeline)' : ''}`);
+  return ok(dir);
 }

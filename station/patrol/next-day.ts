@@ -114,8 +114,10 @@ export class NextDay {
         this.triedMs = nowMs;
         const planned = await this.planDay(date);
         if (this.closed) return;
-        if (planned.ok) this.pending = planned.value;
-        else this.lastCause = { date, cause: planned.reason };
+        if (planned.ok) {
+          this.pending = planned.value;
+          this.o.log?.(`kongxun: the patrol's next day ${date} is planned: ${planned.value.sorties.length} sorties (${planned.value.dir})`);
+        } else this.lastCause = { date, cause: planned.reason };
       }
     }
     if (this.pending) {

@@ -157,6 +157,11 @@ export class PatrolRunner {
     return this.day.schedule.date;
   }
 
+  /** The day plan the runner runs now (nextDay moves it on). */
+  get running(): DayInput {
+    return this.day;
+  }
+
   /** The sorties of a day, new (scheduled), in the day and the store. */
   private addDay(day: DayInput): void {
     for (const d of day.sorties) {
@@ -183,20 +188,27 @@ export class PatrolRunner {
     const saved = this.o.store.sorties(this.dayKey);
     this.waiting.push(...(saved.length ? saved.map(restoredSortie) : day.sorties.map(sortieOf)).map((s) => ({ s, day })));
     this.event(null, null, saved.length ? 'resume' : 'start', saved.length ? said('resume', { count: saved.length, file: this.o.store.file }) : said('start', { day: this.dayKey, count: day.sorties.length }));
+    this.older = true;
     this.admit(this.o.clock.now());
     return null;
   }
 
+  /** Sorties of a previous day are still in the runner, or of the new day still waiting. */
+  private older = false;
   /** Sorties of a new day waiting for their id to be free (nextDay). */
   private waiting: { s: Sortie; day: DayInput }[] = [];
 
   /** The previous days' done sorties leave the runner; the waiting sorties whose id is free join it. */
   private admit(nowMs: number): void {
-    if (!this.waiting.length) return;
+    if (!this.older) return;
+    let left = false;
     for (const [id, s] of this.sorties) {
-      if (!FINAL_STATES.has(s.state) || this.dayOf.get(id) === this.day) continue;
-      this.sorties.delete(id);
-      this.dayOf.delete(id);
+      if (this.dayOf.get(id) === this.day) continue;
+      if (!FINAL_STATES.has(s.state)) left = true;
+      else {
+        this.sorties.delete(id);
+        this.dayOf.delete(id);
+      }
     }
     const joined = new Set<string>();
     this.waiting = this.waiting.filter(({ s, day }) => {
@@ -208,6 +220,7 @@ export class PatrolRunner {
       return false;
     });
     if (joined.size) this.markMissed(nowMs, joined);
+    this.older = left || this.waiting.length > 0;
   }
 
   /** When this runner first heard each drone: a drone is given its warm-up (GPS fix, position estimate) from then. */
