@@ -21,6 +21,7 @@ import type { TileSource } from './server/mbtiles.js';
 import { DayPlan } from './app/day-plan.js';
 import { loadStationFiles, type StationFiles } from './files/station-files.js';
 import type { PatrolRunner } from './patrol/runner.js';
+import { isoLocal } from '../missions/plan/timezone.js';
 import type { AlertRow } from './patrol/store.js';
 import type { DiscoveryTimings } from './video/discovery.js';
 import type { VideoHub } from './video/hub.js';
@@ -92,6 +93,11 @@ export interface StationServiceOptions {
   tiles?: TileSource;
   /** Run this day plan (schedule.json + sorties/*.plan) with the patrol runner (`--patrol DIR`). */
   patrolDir?: string;
+  /**
+   * Plan the patrol's next day `date` with the station's planner: its folder (beside, never the day flown), or
+   * the cause (station/patrol/next-day.ts). Absent: the end of the patrol's day is alerted (it is not flying).
+   */
+  planPatrolDay?: (date: string) => Promise<Result<string>>;
   /** Video sources by drone id (`--video JH-01=rtp://0.0.0.0:5600`); override the fleet file's `video`. */
   video?: { drone: string; url: string }[];
   /** Ask the drones for VIDEO_STREAM_INFORMATION (station/video/discovery.ts): on by default; timings for tests; false = off. */
@@ -177,11 +183,21 @@ async function startServiceParts(o: StationServiceOptions, clock: Clock, log: (l
   if (!files.ok) return files;
   for (const w of files.value.warnings) log(`kongxun: warning: ${w}`);
   const { fleet: fleetFile, geojson } = files.value;
-  // The day the consoles show: the plan given, or (planned by the station itself) each new station day's.
+  // The day the consoles show: the plan given, or (planned by the station itself) each new station day's, or
+  // the patrol's (dayShown): past midnight the day the runner went on into (station/patrol/next-day.ts hands
+  // it over before midnight; the consoles show it from midnight, as the station's own day).
+  const patrolDays: { runner?: PatrolRunner } = {};
+  const followPatrol = o.patrolDir !== undefined && o.planDir === o.patrolDir
+    ? async (nowMs: number) => {
+      const running = patrolDays.runner?.running;
+      return running && running.schedule.date === isoLocal(nowMs, fleetFile.timezone).slice(0, 10) ? running.dir : undefined;
+    }
+    : undefined;
+  const follow = o.followDay ?? followPatrol;
   const plan = new DayPlan({
     clock, timezone: fleetFile.timezone, log,
     ...(o.planDir !== undefined ? { dir: o.planDir } : {}),
-    ...(o.followDay ? { follow: o.followDay } : {}),
+    ...(follow ? { follow } : {}),
     onFailed: (date, reason) => events.push({ atMs: clock.now(), kind: 'day-plan-failed', severity: 'warning', text: `could not plan the new day ${date}: ${reason}; still showing the plan of ${plan.plan()?.schedule.date ?? 'no day'}`, args: { date, reason, shown: plan.plan()?.schedule.date ?? '—' } }),
   });
   if (plan.loaded && !plan.loaded.ok) return plan.loaded;
@@ -217,9 +233,13 @@ async function startServiceParts(o: StationServiceOptions, clock: Clock, log: (l
     const drone = names.get(sysid);
     return drone && snapshotsFor.current ? snapshotsFor.current.take(drone, clock.now()) : undefined;
   };
-  const patrol = o.patrolDir !== undefined ? await startServicePatrol(o.patrolDir, { files: files.value, station, clock, dataDir: o.dataDir, gateway, log, health, onAlert: onPatrolAlert, snapshot: patrolSnapshot }, stack) : undefined;
+  const patrol = o.patrolDir !== undefined ? await startServicePatrol(o.patrolDir, {
+    files: files.value, station, clock, dataDir: o.dataDir, gateway, log, health, onAlert: onPatrolAlert, snapshot: patrolSnapshot,
+    planDay: o.planPatrolDay,
+  }, stack) : undefined;
   if (patrol && !patrol.ok) return patrol;
   const runner = patrol?.value.runner;
+  if (runner) patrolDays.runner = runner;
   // The centre may ask for a drone's live video: the station's Janus (started below, with --janus) answers.
   const janusFor: { current?: JanusForwarder } = {};
   const centreVideo = (_who: Principal, drone: string) => (janusFor.current ? centreVideoAccess(janusFor.current, drone) : Promise.resolve(err('no-janus', 'this station runs no Janus (serve --janus): it serves no video to the centre')));
@@ -273,7 +293,7 @@ async function startServiceParts(o: StationServiceOptions, clock: Clock, log: (l
     anyPortIfTaken: o.anyPortIfTaken ?? false,
     ...(o.listen === false ? { listen: false } : {}),
     ...(o.tiles ? { tiles: o.tiles } : {}),
-    ...(o.planDir !== undefined || o.followDay ? { planDir: () => plan.dir() } : {}),
+    ...(o.planDir !== undefined || follow ? { planDir: () => plan.dir() } : {}),
     video: hub,
     snapshotsDir: join(o.dataDir, 'snapshots'),
     ...(janus ? { janus: { apiUrl: janus.process.url, issue: () => janus.forwarder.issue() } } : {}),

@@ -64,23 +64,31 @@ export interface OwnDayOptions {
 export async function planToday(o: OwnDayOptions & { nowMs: number }): Promise<string | undefined> {
   const files = loadStationFiles(o.stationFile, o.fleetFile);
   if (!files.ok) return undefined; // the service itself reports the bad file
-  const date = localDate(o.nowMs, files.value.fleet.timezone);
-  const dir = join(o.dataDir, 'plans', date);
-  if (existsSync(join(dir, 'schedule.json'))) return dir;
+  const planned = await planDate({ ...o, date: localDate(o.nowMs, files.value.fleet.timezone) });
+  if (!planned.ok) o.log(`kongxun: ${planned.reason}`);
+  return planned.ok ? planned.value : undefined;
+}
+
+/**
+ * Plans the station's day `date` into DATA/plans/<date>/ (or finds it planned there): its folder, or the cause.
+ * The patrol's next day (`serve --patrol`, station/patrol/next-day.ts) is planned here too: a folder of its own
+ * beside the others, never the folder of a day already flown.
+ */
+export async function planDate(o: OwnDayOptions & { date: string }): Promise<Result<string>> {
+  const files = loadStationFiles(o.stationFile, o.fleetFile);
+  if (!files.ok) return err('plan-failed', `could not plan ${o.date}: ${files.reason}`);
+  const dir = join(o.dataDir, 'plans', o.date);
+  if (existsSync(join(dir, 'schedule.json'))) return ok(dir);
   let plan: PlannedDay;
   try {
-    plan = planDay(files.value.geography, files.value.fleet, date);
+    plan = planDay(files.value.geography, files.value.fleet, o.date);
   } catch (e) {
-    o.log(`kongxun: could not plan ${date}: ${String(e)}`);
-    return undefined;
+    return err('plan-failed', `could not plan ${o.date}: ${String(e)}`);
   }
   const written = writeDayPlan(dir, plan);
-  if (!written.ok) {
-    o.log(`kongxun: could not plan ${date}: ${written.reason}`);
-    return undefined;
-  }
-  o.log(`kongxun: planned ${date} into ${dir}${plan.schedule.gaps.length ? ' (with gaps: see the day timeline)' : ''}`);
-  return dir;
+  if (!written.ok) return err('plan-failed', `could not plan ${o.date}: ${written.reason}`);
+  o.log(`kongxun: planned ${o.date} into ${dir}${plan.schedule.gaps.length ? ' (with gaps: see the day timeline)' : ''}`);
+  return ok(dir);
 }
 
 /**

@@ -18,7 +18,8 @@ import type { Disposables } from './disposables.js';
 export interface ServicePatrol {
   runner: PatrolRunner;
   store: PatrolStore;
-  day: DayInput;
+  /** The day the runner runs now. */
+  readonly day: DayInput;
 }
 
 /**
@@ -27,7 +28,11 @@ export interface ServicePatrol {
  */
 export async function startServicePatrol(
   dir: string,
-  s: { files: StationFiles; station: Station; clock: Clock; dataDir: string; gateway: CommandGateway; log: (l: string) => void; health: StorageHealth; onAlert: (a: AlertRow) => void; snapshot?: (sysid: number) => AlertRow['snapshot'] },
+  s: {
+    files: StationFiles; station: Station; clock: Clock; dataDir: string; gateway: CommandGateway; log: (l: string) => void; health: StorageHealth; onAlert: (a: AlertRow) => void; snapshot?: (sysid: number) => AlertRow['snapshot'];
+    /** Plan the patrol's next day (next-day.ts): absent, the end of its day is alerted. */
+    planDay?: ((date: string) => Promise<Result<string>>) | undefined;
+  },
   stack: Disposables,
 ): Promise<Result<ServicePatrol>> {
   const started = await startPatrol({
@@ -38,6 +43,8 @@ export async function startServicePatrol(
     gateway: s.gateway,
     health: s.health,
     ...(s.snapshot ? { runner: { snapshot: s.snapshot } } : {}),
+    // The patrol goes on round the clock: each next day planned with the station's planner (its GeoJSON and fleet).
+    nextDay: { plan: s.planDay, log: s.log },
     onAlert: (a) => {
       s.log(`patrol alert: ${a.text}`);
       s.onAlert(a);
@@ -47,7 +54,14 @@ export async function startServicePatrol(
   const patrol = started.value;
   stack.add('patrol', () => patrol.close({ safe: true }));
   s.log(`kongxun: patrol runner on ${patrol.day.schedule.date} (${patrol.day.sorties.length} sorties), state in ${patrol.store.file}`);
-  return ok({ runner: patrol.runner, store: patrol.store, day: patrol.day });
+  return ok({
+    runner: patrol.runner,
+    store: patrol.store,
+    // The day the runner runs now: the patrol goes on into the next days (next-day.ts).
+    get day() {
+      return patrol.runner.running;
+    },
+  });
 }
 
 /**

@@ -5,7 +5,7 @@ import { checkDataDir, defaultDataDir } from '../storage/data-dir.js';
 import { flag, helpText, intFlag, parseArgs, type FlagSpec } from './args.js';
 import { openMbtiles } from '../server/mbtiles.js';
 import { consoleStaticDir } from './static-dir.js';
-import { dayPlanOptions, dayShown } from '../app/own-day.js';
+import { dayPlanOptions, dayShown, planDate } from '../app/own-day.js';
 import { waitForSignal, type CliIo } from './io.js';
 import { SIGNING_FLAGS, cliSigning } from './signing.js';
 import { installLastResort } from '../last-resort.js';
@@ -116,7 +116,7 @@ export async function serveMain(argv: string[], io: CliIo): Promise<number> {
     ...(warm !== undefined ? { simWarmupMs: Number(warm) * 1000 } : {}),
     ...(day.planDir !== undefined ? { planDir: resolve(day.planDir) } : {}),
     ...(day.followDay ? { followDay: day.followDay } : {}),
-    ...(patrolDir ? { patrolDir: resolve(patrolDir) } : {}),
+    ...(patrolDir ? { patrolDir: resolve(patrolDir), planPatrolDay: (date: string) => planDate({ date, stationFile: flag(a.value, 'station'), fleetFile: flag(a.value, 'fleet'), dataDir: dataDirForPlan, log: (l) => io.out(l) }) } : {}),
     ...(tiles?.ok ? { tiles: tiles.value } : {}),
     ...(video.length > 0 ? { video } : {}),
     ...(centre?.ok ? { centre: { ...centre.value, station: centre.value.id } } : {}),

@@ -53,6 +53,12 @@ export interface RunnerOptions {
   snapshot?: (sysid: number) => AlertRow['snapshot'];
 }
 
+const dayKeyOf = (d: DayInput): string => `${d.schedule.station}/${d.schedule.date}`;
+
+/** A sortie of the day plan, new: scheduled. */
+const sortieOf = (d: DaySortie): Sortie =>
+  newSortie({ id: d.s.id, kind: d.s.kind, post: d.s.kind === 'school' ? (d.s.targets[0] ?? d.s.id) : 'patrol', droneId: d.drone.id, sysid: d.drone.sysid, plan: d.s.plan, launchMs: d.launchMs, onMs: d.onMs, offMs: d.offMs, landMs: d.landMs, needPct: Math.ceil(d.s.battery_percent) });
+
 export class PatrolRunner {
   private readonly sorties = new Map<string, Sortie>();
   private readonly watches: DroneWatches;
@@ -60,7 +66,11 @@ export class PatrolRunner {
   private readonly flags: DroneFlags;
   private readonly timing: SortieTiming;
   private readonly ctx: ActionContext;
-  private readonly dayKey: string;
+  /** The day the runner runs now (nextDay moves it on) and its store key. */
+  private day: DayInput;
+  private dayKey: string;
+  /** The day of each sortie (its plan files and its key in the store): one of the previous day may still fly. */
+  private readonly dayOf = new Map<string, DayInput>();
   private timer: TimerId | undefined;
   private offStreams: (() => void) | undefined;
   private readonly startedMs: number;
@@ -75,14 +85,18 @@ export class PatrolRunner {
   constructor(private readonly o: RunnerOptions) {
     this.timing = { ...DEFAULT_TIMING, ...o.timing };
     this.startedMs = o.clock.now();
-    this.dayKey = `${o.day.schedule.station}/${o.day.schedule.date}`;
+    this.day = o.day;
+    this.dayKey = dayKeyOf(o.day);
     this.reservePct = o.day.fleet.reservePct;
     this.watches = new DroneWatches(o.station);
     this.ctx = { clock: o.clock, station: o.station, actor: o.actor ?? 'patrol-runner', gateway: o.gateway };
     this.flags = new DroneFlags(o.store);
     const saved = o.store.sorties(this.dayKey);
-    if (saved.length) for (const s of saved) this.sorties.set(s.id, restoredSortie(s));
-    else for (const d of o.day.sorties) this.put(newSortie({ id: d.s.id, kind: d.s.kind, post: d.s.kind === 'school' ? (d.s.targets[0] ?? d.s.id) : 'patrol', droneId: d.drone.id, sysid: d.drone.sysid, plan: d.s.plan, launchMs: d.launchMs, onMs: d.onMs, offMs: d.offMs, landMs: d.landMs, needPct: Math.ceil(d.s.battery_percent) }));
+    if (saved.length) for (const s of saved) {
+      this.dayOf.set(s.id, o.day);
+      this.sorties.set(s.id, restoredSortie(s));
+    }
+    else this.addDay(o.day);
     // One face of the runner for its helpers (host.ts): each takes the part it uses.
     const host: PatrolHost = {
       clock: o.clock,
@@ -124,8 +138,8 @@ export class PatrolRunner {
    * slot left are missed (station not running), one event each and one summary alert — not a failed gate each.
    * A sortie whose slot still has time left flies late: warm-up, upload and the flight to the post first.
    */
-  private markMissed(nowMs: number): void {
-    const missed = missedAtStart(this.sorties.values(), nowMs);
+  private markMissed(nowMs: number, only?: Set<string>): void {
+    const missed = missedAtStart([...this.sorties.values()].filter((s) => !only || only.has(s.id)), nowMs);
     for (const s of missed) {
       this.put({ ...s, state: 'missed', reason: 'station not running' });
       this.event(s.id, s.sysid, 'missed', said('missed', { sortie: s.id, drone: s.droneId, from: this.hhmm(s.launchMs), to: this.hhmm(s.landMs) }));
@@ -135,7 +149,78 @@ export class PatrolRunner {
   }
 
   private hhmm(atMs: number): string {
-    return isoLocal(atMs, this.o.day.schedule.timezone).slice(11, 16);
+    return isoLocal(atMs, this.day.schedule.timezone).slice(11, 16);
+  }
+
+  /** The day the runner runs now (schedule.json's date, station time). */
+  get date(): string {
+    return this.day.schedule.date;
+  }
+
+  /** The day plan the runner runs now (nextDay moves it on). */
+  get running(): DayInput {
+    return this.day;
+  }
+
+  /** The sorties of a day, new (scheduled), in the day and the store. */
+  private addDay(day: DayInput): void {
+    for (const d of day.sorties) {
+      this.dayOf.set(d.s.id, day);
+      this.put(sortieOf(d));
+    }
+  }
+
+  /**
+   * Go on into the next day (next-day.ts): its sorties join the runner, the previous day's done ones leave it
+   * (they stay in the store, under their day, for the report and the replay), and the previous day's sorties
+   * still under way — a drone in the air on yesterday's last sortie — fly to their end under their own day.
+   * The planner numbers each day P001…, so yesterday's P072 may still be in the air when today's P072 (due
+   * about a day later) joins: a new sortie whose id is still under way waits outside the runner until that one
+   * is done (`admit`, each tick), so the two are never mixed up. Sorties of the new day already too late are
+   * missed, as at a late start; a new day the store already has (a restart) is resumed from it.
+   * Refused (a reason) when the day is not after the one the runner runs.
+   */
+  nextDay(day: DayInput): string | null {
+    if (day.schedule.date <= this.day.schedule.date) return `the runner already runs ${this.day.schedule.date}`;
+    this.day = day;
+    this.dayKey = dayKeyOf(day);
+    // A station restarted on the new day with the previous day's folder: the new day's sorties are in the store.
+    const saved = this.o.store.sorties(this.dayKey);
+    this.waiting.push(...(saved.length ? saved.map(restoredSortie) : day.sorties.map(sortieOf)).map((s) => ({ s, day })));
+    this.event(null, null, saved.length ? 'resume' : 'start', saved.length ? said('resume', { count: saved.length, file: this.o.store.file }) : said('start', { day: this.dayKey, count: day.sorties.length }));
+    this.older = true;
+    this.admit(this.o.clock.now());
+    return null;
+  }
+
+  /** Sorties of a previous day are still in the runner, or of the new day still waiting. */
+  private older = false;
+  /** Sorties of a new day waiting for their id to be free (nextDay). */
+  private waiting: { s: Sortie; day: DayInput }[] = [];
+
+  /** The previous days' done sorties leave the runner; the waiting sorties whose id is free join it. */
+  private admit(nowMs: number): void {
+    if (!this.older) return;
+    let left = false;
+    for (const [id, s] of this.sorties) {
+      if (this.dayOf.get(id) === this.day) continue;
+      if (!FINAL_STATES.has(s.state)) left = true;
+      else {
+        this.sorties.delete(id);
+        this.dayOf.delete(id);
+      }
+    }
+    const joined = new Set<string>();
+    this.waiting = this.waiting.filter(({ s, day }) => {
+      if (this.sorties.has(s.id)) return true;
+      this.dayOf.set(s.id, day);
+      this.sorties.set(s.id, s);
+      this.o.store.saveSortie(dayKeyOf(day), s);
+      joined.add(s.id);
+      return false;
+    });
+    if (joined.size) this.markMissed(nowMs, joined);
+    this.older = left || this.waiting.length > 0;
   }
 
   /** When this runner first heard each drone: a drone is given its warm-up (GPS fix, position estimate) from then. */
@@ -245,8 +330,11 @@ export class PatrolRunner {
   }
 
   private put(s: Sortie): void {
+    // A stand-in (reassignment) belongs to the day of the sortie it replaces.
+    let d = this.dayOf.get(s.id);
+    if (!d) this.dayOf.set(s.id, (d = (s.replaces !== null ? this.dayOf.get(s.replaces) : undefined) ?? this.day));
     this.sorties.set(s.id, s);
-    this.o.store.saveSortie(this.dayKey, s);
+    this.o.store.saveSortie(dayKeyOf(d), s);
   }
 
   /** An event of the record: by code (said.ts) and in English. */
@@ -267,7 +355,7 @@ export class PatrolRunner {
   }
 
   private daySortie(s: Sortie): DaySortie | undefined {
-    return this.o.day.plans.get(s.plan);
+    return (this.dayOf.get(s.id) ?? this.day).plans.get(s.plan);
   }
 
   apply(s: Sortie, e: SortieEvent): void {
@@ -336,6 +424,7 @@ export class PatrolRunner {
     }
     this.seen = new Map();
     try {
+      this.admit(nowMs);
       for (const s of [...this.sorties.values()].sort((a, b) => a.launchMs - b.launchMs)) {
         const cur = this.sorties.get(s.id)!;
         if (FINAL_STATES.has(cur.state)) continue;
@@ -353,7 +442,7 @@ export class PatrolRunner {
   /** Drones that could fly `s` now (policy.ts `candidates`), from what the station sees of each. */
   candidates(s: Pick<Sortie, 'kind' | 'needPct' | 'landMs'>, nowMs: number, fromDock: string | null): Candidate[] {
     const records = this.o.records?.() ?? null;
-    const fleet: FleetView[] = this.o.day.fleet.drones.map((drone) => {
+    const fleet: FleetView[] = this.day.fleet.drones.map((drone) => {
       const snap = this.snap(drone.sysid);
       const gates = evaluateGates({ nowMs, snap, lost: this.o.station.vehicle(drone.sysid)?.lost ?? true, needPct: s.needPct, reservePct: this.reservePct, maintenance: this.isInMaintenance(drone.sysid), missionVerified: true, busyWith: this.busyWith(drone.sysid)?.id ?? null, records });
       return { drone, snap, gates, unavailable: this.isTakenOver(drone.sysid) || this.dispatcher.busy(drone.sysid) !== null };

@@ -14,6 +14,7 @@ export const PATROL_ENGLISH = {
   start: 'day {day}: {count} sorties',
   resume: 'resumed {count} sorties from {file}',
   missed: '{sortie} ({drone}) {from}–{to}: not flown, the station was not running',
+  'day-unplanned': 'no plan for {date} after {day}: the patrol is not flying ({why})',
   'missed-summary': '{count} sorties missed (station not running before {until}): {first} {firstAt} … {last} {lastAt}',
   'restart-unclean': 'station restarted after an unclean stop (crash, kill or power cut): last alive {lastAlive}, down about {seconds} s',
   restart: 'station restarted: stopped {stopped}, down {seconds} s',

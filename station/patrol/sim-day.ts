@@ -29,7 +29,7 @@ import { createStation, type Station, type StationOptions } from '../compose.js'
 import { StorageHealth, type StorageHealthOptions, type StorageNotice } from '../storage/health.js';
 import { loadDay, type DayInput } from './day.js';
 import type { PatrolRunner } from './runner.js';
-import { startPatrol, type Patrol } from './start.js';
+import { startPatrol, type Patrol, type PatrolStart } from './start.js';
 import { openGateway, type CommandGateway } from '../gateway/gateway.js';
 import type { PatrolStore, PatrolStoreOptions } from './store.js';
 
@@ -60,6 +60,8 @@ export interface SimDayOptions {
   /** Record every frame as a real station does (DATA/tlogs, on virtual time), so `kongxun flights` and the
    * replay show the day's flights: `kongxun patrol --sim` does. Default false (tests that do not read them). */
   record?: boolean;
+  /** The patrol goes on into the next days, each planned by this (start.ts `nextDay`). */
+  nextDay?: PatrolStart['nextDay'];
 }
 
 export interface DroneObservation {
@@ -148,6 +150,7 @@ export class SimDay {
     const patrol = await startPatrol({
       clock: this.clock, station: this.station, plan: this.day, dataDir: this.dataDir, gateway: this.gateway, health: h,
       store: { synchronous: 'NORMAL', ...this.o.storage?.store }, onAlert: (a) => this.o.onAlert?.(a.text),
+      ...(this.o.nextDay ? { nextDay: this.o.nextDay } : {}),
     });
     if (!patrol.ok) return patrol;
     this.patrol = patrol.value;

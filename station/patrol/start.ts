@@ -12,7 +12,9 @@ import type { Station } from '../compose.js';
 import type { CommandGateway } from '../gateway/gateway.js';
 import { patrolAlert, type StorageHealth } from '../storage/health.js';
 import { loadDay, type DayInput } from './day.js';
+import { NextDay, type NextDayOptions } from './next-day.js';
 import { PatrolRunner, type RunnerOptions } from './runner.js';
+import { DEFAULT_TIMING } from './sortie.js';
 import { openPatrolStore, type AlertRow, type PatrolStore, type PatrolStoreOptions } from './store.js';
 
 export interface PatrolStart {
@@ -29,12 +31,20 @@ export interface PatrolStart {
   onAlert?: (a: AlertRow) => void;
   /** The runner's other options (tick, timing, actor, the picture an alert carries). */
   runner?: Pick<RunnerOptions, 'tickMs' | 'timing' | 'actor' | 'snapshot'>;
+  /**
+   * Go on into the next days (next-day.ts): `plan` plans a day with the station's planner (absent: the
+   * station cannot, and the end of the day is alerted). Absent: the patrol flies its one day.
+   */
+  nextDay?: Pick<NextDayOptions, 'plan' | 'onDay' | 'log' | 'checkEveryMs' | 'planAheadMs' | 'retryEveryMs'>;
 }
 
 export interface Patrol {
   runner: PatrolRunner;
   store: PatrolStore;
+  /** The day the patrol started with (the runner's `date` is the one it runs now). */
   day: DayInput;
+  /** The patrol's next days, when it goes on (`nextDay`). */
+  days: NextDay | undefined;
   /** Stop deciding; `safe`: drones in the air are sent home (RTL). */
   stop(o?: { safe?: boolean }): Promise<void>;
   /** Stop (if not yet), close the store, let go of the gateway and the records. */
@@ -61,13 +71,19 @@ export async function startPatrol(o: PatrolStart): Promise<Result<Patrol>> {
     if (a) runner.alert(null, null, a.level, a.said, a.text);
   });
   runner.start();
+  const days = o.nextDay ? new NextDay({ ...o.nextDay, clock: o.clock, runner, fleet: day.fleet, prepLeadMs: o.runner?.timing?.prepLeadMs ?? DEFAULT_TIMING.prepLeadMs }) : undefined;
+  days?.start();
   let closed = false;
   return ok({
-    runner, store: store.value, day,
-    stop: (s) => runner.stop(s),
+    runner, store: store.value, day, days,
+    stop: (s) => {
+      days?.close();
+      return runner.stop(s);
+    },
     close: async (s) => {
       if (closed) return;
       closed = true;
+      days?.close();
       offNotice?.();
       await runner.stop(s);
       store.value.close();

@@ -23,10 +23,10 @@ export const sampleDayAt = (hhmm: string): number => Date.parse(`${DATE}T${hhmm}
 /** A station started at 03:03 on the sample day: the sorties it could no longer fly are missed (one summary alert). */
 export const LATE_START_MS = sampleDayAt('03:03');
 
-export function writeSampleDay(): { dir: string; files: ReturnType<typeof sampleFiles> } {
+export function writeSampleDay(date = DATE, into?: string): { dir: string; files: ReturnType<typeof sampleFiles> } {
   const files = sampleFiles();
-  const plan = planDay(files.geography, files.fleet, DATE);
-  const dir = mkdtempSync(join(tmpdir(), 'kongxun-patrol-plan-'));
+  const plan = planDay(files.geography, files.fleet, date);
+  const dir = into ?? mkdtempSync(join(tmpdir(), 'kongxun-patrol-plan-'));
   mkdirSync(join(dir, 'sorties'), { recursive: true });
   writeFileSync(join(dir, 'schedule.json'), JSON.stringify(plan.schedule, null, 2));
   for (const ps of plan.sorties) writeFileSync(join(dir, ps.sortie.plan), JSON.stringify(sortiePlan(ps)));
