@@ -9,12 +9,12 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
 import { FakeClock } from '../../common/clock.js';
-import type { PlanMessage, ServerMessage } from '../../common/api/contract.js';
+import type { PlanMessage } from '../../common/api/contract.js';
 import { planToday } from '../../station/app/own-day.js';
 import { startStationService, type StationService } from '../../station/service.js';
 import { addTestUser, signIn, withSession } from '../sign-in.js';
+import { consoleSocket, untilValue } from './console-socket.js';
 
 const dirs: string[] = [];
 const services: StationService[] = [];
@@ -22,25 +22,6 @@ afterAll(async () => {
   for (const s of services) await s.close();
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
-
-/** Real time for the station's own I/O (planning writes files) to happen, bounded. */
-async function until<T>(f: () => T | undefined, what: string): Promise<T> {
-  for (let i = 0; i < 400; i++) {
-    const v = f();
-    if (v !== undefined) return v;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`never: ${what}`);
-}
-
-async function console_(url: string, cookie: string) {
-  const ws = new WebSocket(`${url.replace('http', 'ws')}ws`, withSession(cookie));
-  const msgs: ServerMessage[] = [];
-  ws.on('message', (d) => msgs.push(JSON.parse(String(d)) as ServerMessage));
-  await new Promise((r) => ws.once('open', r));
-  const plans = () => msgs.filter((m): m is PlanMessage => m.type === 'plan').map((m) => m.schedule.date);
-  return { ws, msgs, plans };
-}
 
 describe('a station running past midnight shows the new day', () => {
   it('plans the next station day at 00:00 and sends it to every console', { timeout: 60_000 }, async () => {
@@ -62,8 +43,8 @@ describe('a station running past midnight shows the new day', () => {
     services.push(s.value);
     const { user } = await addTestUser(dataDir, 'viewer');
     const cookie = await signIn(s.value.url, user);
-    const a = await console_(s.value.url, cookie);
-    await until(() => (a.plans().length > 0 ? true : undefined), 'the first plan');
+    const a = await consoleSocket(s.value.url, cookie);
+    await untilValue(() => (a.plans().length > 0 ? true : undefined), 'the first plan');
     expect(a.plans()).toEqual(['2026-12-07']);
 
     // 23:59:50: still the 7th — nothing new is planned.
@@ -74,7 +55,7 @@ describe('a station running past midnight shows the new day', () => {
 
     // Past midnight: the 8th is planned and the connected console gets it.
     clock.advance(30_000);
-    await until(() => (a.plans().length > 1 ? true : undefined), "the new day's plan");
+    await untilValue(() => (a.plans().length > 1 ? true : undefined), "the new day's plan");
     expect(a.plans()).toEqual(['2026-12-07', '2026-12-08']);
     expect(existsSync(join(dataDir, 'plans', '2026-12-08', 'schedule.json'))).toBe(true);
     const plan = a.msgs.filter((m): m is PlanMessage => m.type === 'plan').at(-1)!;
@@ -83,8 +64,8 @@ describe('a station running past midnight shows the new day', () => {
     expect(logs.some((l) => l.includes('a new station day: the consoles show the plan of 2026-12-08'))).toBe(true);
 
     // A console that connects now gets the new day, and /plan-files/ serves the new day's files.
-    const b = await console_(s.value.url, cookie);
-    await until(() => (b.plans().length > 0 ? true : undefined), 'the later console');
+    const b = await consoleSocket(s.value.url, cookie);
+    await untilValue(() => (b.plans().length > 0 ? true : undefined), 'the later console');
     expect(b.plans()).toEqual(['2026-12-08']);
     const p001 = plan.schedule.sorties.find((x) => x.id === 'P001')!;
     const res = await fetch(new URL(`plan-files/${p001.plan}`, s.value.url), withSession(cookie));

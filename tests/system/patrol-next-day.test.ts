@@ -8,13 +8,12 @@ import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
 import { FakeClock } from '../../common/clock.js';
-import type { PlanMessage, ServerMessage, StationEvent } from '../../common/api/contract.js';
 import { bufferIo } from '../../station/cli/io.js';
 import { planDate, planToday } from '../../station/app/own-day.js';
 import { startStationService, type StationService } from '../../station/service.js';
-import { addTestUser, signIn, withSession } from '../sign-in.js';
+import { addTestUser, signIn } from '../sign-in.js';
+import { consoleSocket, untilValue } from './console-socket.js';
 
 const dirs: string[] = [];
 const services: StationService[] = [];
@@ -29,16 +28,6 @@ async function runTo(clock: FakeClock, untilMs: number): Promise<void> {
     clock.advance(Math.min(30_000, untilMs - clock.now()));
     for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
   }
-}
-
-/** Real time for the station's own I/O (planning writes files) to happen, bounded. */
-async function until<T>(f: () => T | undefined, what: string): Promise<T> {
-  for (let i = 0; i < 400; i++) {
-    const v = f();
-    if (v !== undefined) return v;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`never: ${what}`);
 }
 
 async function station(o: { plan: boolean }) {
@@ -56,13 +45,8 @@ async function station(o: { plan: boolean }) {
   if (!s.ok) throw new Error(s.reason);
   services.push(s.value);
   const { user } = await addTestUser(dataDir, 'viewer');
-  const ws = new WebSocket(`${s.value.url.replace('http', 'ws')}ws`, withSession(await signIn(s.value.url, user)));
-  const msgs: ServerMessage[] = [];
-  ws.on('message', (d) => msgs.push(JSON.parse(String(d)) as ServerMessage));
-  await new Promise((r) => ws.once('open', r));
-  const plans = () => msgs.filter((m): m is PlanMessage => m.type === 'plan').map((m) => m.schedule.date);
-  const events = () => msgs.filter((m): m is { type: 'event'; event: StationEvent } => m.type === 'event').map((m) => m.event);
-  await until(() => (plans().length ? true : undefined), 'the first plan');
+  const { ws, plans, events } = await consoleSocket(s.value.url, await signIn(s.value.url, user));
+  await untilValue(() => (plans().length ? true : undefined), 'the first plan');
   return { clock, dataDir, dir, logs, service: s.value, ws, plans, events };
 }
 
@@ -72,7 +56,7 @@ describe('serve --patrol past midnight', () => {
     const flown = statSync(join(st.dir, 'schedule.json')).mtimeMs;
     // The first look (23:40:30) plans the 8th: the station's planner runs on real I/O.
     await runTo(st.clock, Date.parse('2026-12-07T23:40:30+08:00'));
-    await until(() => (st.logs.some((l) => l.includes("the patrol's next day 2026-12-08 is planned")) ? true : undefined), 'the next day planned');
+    await untilValue(() => (st.logs.some((l) => l.includes("the patrol's next day 2026-12-08 is planned")) ? true : undefined), 'the next day planned');
     await runTo(st.clock, Date.parse('2026-12-07T23:59:30+08:00'));
     // Planned and handed over before the first sortie of the 8th (23:58) was prepared; the consoles still show the 7th.
     expect(existsSync(join(st.dataDir, 'plans', '2026-12-08', 'schedule.json'))).toBe(true);
@@ -80,7 +64,7 @@ describe('serve --patrol past midnight', () => {
     expect(st.logs.filter((l) => l.includes('the patrol goes on into 2026-12-08'))).toHaveLength(1);
     expect(st.plans()).toEqual(['2026-12-07']);
     await runTo(st.clock, Date.parse('2026-12-08T00:01:00+08:00'));
-    await until(() => (st.plans().length > 1 ? true : undefined), "the new day's plan");
+    await untilValue(() => (st.plans().length > 1 ? true : undefined), "the new day's plan");
     expect(st.plans()).toEqual(['2026-12-07', '2026-12-08']);
     // The day flown is left as it was.
     expect(statSync(join(st.dir, 'schedule.json')).mtimeMs).toBe(flown);
@@ -93,7 +77,7 @@ describe('serve --patrol past midnight', () => {
     await runTo(st.clock, Date.parse('2026-12-07T23:59:30+08:00'));
     expect(st.events().filter((e) => e.said?.code === 'day-unplanned')).toEqual([]);
     await runTo(st.clock, Date.parse('2026-12-08T00:20:00+08:00'));
-    const alerts = await until(() => {
+    const alerts = await untilValue(() => {
       const a = st.events().filter((e) => e.said?.code === 'day-unplanned');
       return a.length ? a : undefined;
     }, 'the alert');
