@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { planDay, type DayPlan as PlannedDay } from '../../missions/plan/day.js';
 import { routesGeoJSON, routesKml, sortiePlan, sortieWaypoints } from '../../missions/plan/exports.js';
 import { err, ok, type Result } from '../../common/result.js';
-import { loadStationFiles } from '../files/station-files.js';
+import { loadStationFiles, type StationFiles } from '../files/station-files.js';
 import { makeDirs } from '../storage/data-dir.js';
 
 export type DayShown = { kind: 'dir'; dir: string } | { kind: 'own' } | { kind: 'none' };
@@ -64,7 +64,7 @@ export interface OwnDayOptions {
 export async function planToday(o: OwnDayOptions & { nowMs: number }): Promise<string | undefined> {
   const files = loadStationFiles(o.stationFile, o.fleetFile);
   if (!files.ok) return undefined; // the service itself reports the bad file
-  const planned = await planDate({ ...o, date: localDate(o.nowMs, files.value.fleet.timezone) });
+  const planned = planDateWith(files.value, localDate(o.nowMs, files.value.fleet.timezone), o);
   if (!planned.ok) o.log(`kongxun: ${planned.reason}`);
   return planned.ok ? planned.value : undefined;
 }
@@ -77,17 +77,22 @@ export async function planToday(o: OwnDayOptions & { nowMs: number }): Promise<s
 export async function planDate(o: OwnDayOptions & { date: string }): Promise<Result<string>> {
   const files = loadStationFiles(o.stationFile, o.fleetFile);
   if (!files.ok) return err('plan-failed', `could not plan ${o.date}: ${files.reason}`);
-  const dir = join(o.dataDir, 'plans', o.date);
+  return planDateWith(files.value, o.date, o);
+}
+
+/** planDate on station files already read (planToday has read them for the time zone). */
+function planDateWith(files: StationFiles, date: string, o: OwnDayOptions): Result<string> {
+  const dir = join(o.dataDir, 'plans', date);
   if (existsSync(join(dir, 'schedule.json'))) return ok(dir);
   let plan: PlannedDay;
   try {
-    plan = planDay(files.value.geography, files.value.fleet, o.date);
+    plan = planDay(files.geography, files.fleet, date);
   } catch (e) {
-    return err('plan-failed', `could not plan ${o.date}: ${String(e)}`);
+    return err('plan-failed', `could not plan ${date}: ${String(e)}`);
   }
   const written = writeDayPlan(dir, plan);
-  if (!written.ok) return err('plan-failed', `could not plan ${o.date}: ${written.reason}`);
-  o.log(`kongxun: planned ${o.date} into ${dir}${plan.schedule.gaps.length ? ' (with gaps: see the day timeline)' : ''}`);
+  if (!written.ok) return err('plan-failed', `could not plan ${date}: ${written.reason}`);
+  o.log(`kongxun: planned ${date} into ${dir}${plan.schedule.gaps.length ? ' (with gaps: see the day timeline)' : ''}`);
   return ok(dir);
 }
 
