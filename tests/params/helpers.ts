@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FakeClock } from '../../common/clock.js';
+import { ioBudget, quiesce } from '../fake-time.js';
 import { MavConnection } from '../../mavlink/connection.js';
 import { memoryPair, type MemoryLinkOptions, type MemoryTransport } from '../../mavlink/transport/memory.js';
 import { SimDrone } from '../../sitl/drone.js';
@@ -16,19 +17,6 @@ import { createStation, type Station } from '../../station/compose.js';
 import type { VehicleFiles } from '../../station/vehicle/files.js';
 
 export const HOME = { lat: 24.59, lon: 118.262, altAmslM: 10 };
-
-/**
- * Let pending work run without moving simulated time: promise continuations (one macrotask turn), and file
- * I/O in flight (the cache, partial logs) until it completes, so real disk time never leaks into the
- * simulated durations the tests and benches measure.
- */
-export async function quiesce(): Promise<void> {
-  await new Promise((r) => setImmediate(r));
-  for (let i = 0; i < 1000 && process.getActiveResourcesInfo().some((x) => x.startsWith('FSReq')); i++) {
-    await new Promise((r) => setTimeout(r, 1));
-    await new Promise((r) => setImmediate(r));
-  }
-}
 
 /** Advance simulated time until the promise settles (bounded). Returns its value. */
 export async function settle<T>(clock: FakeClock, p: Promise<T>, maxMs = 3_600_000, stepMs = 50): Promise<T> {
@@ -46,9 +34,10 @@ export async function settle<T>(clock: FakeClock, p: Promise<T>, maxMs = 3_600_0
     },
   );
   let waited = 0;
+  const io = ioBudget();
   while (!done) {
     if (waited >= maxMs) throw new Error(`settle: not done after ${maxMs} ms of simulated time`);
-    await quiesce();
+    await quiesce(io);
     if (done) break;
     clock.advance(stepMs);
     waited += stepMs;
@@ -120,10 +109,11 @@ export class FilesRig {
   }
 
   async waitFor(pred: () => boolean, maxMs: number): Promise<void> {
+    const io = ioBudget();
     for (let t = 0; !pred(); t += 50) {
       if (t > maxMs) throw new Error('waitFor: condition not met');
       this.clock.advance(50);
-      await quiesce();
+      await quiesce(io);
     }
   }
 

@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FakeClock } from '../../common/clock.js';
+import { ioBudget, quiesce } from '../fake-time.js';
 import { memoryPair, type MemoryLinkOptions, type MemoryTransport } from '../../mavlink/transport/memory.js';
 import { SimFleet, type SimFleetOptions } from '../../sitl/fleet.js';
 import type { SimDrone } from '../../sitl/drone.js';
@@ -85,7 +86,9 @@ export class Rig {
 
   /** Advance simulated time by `ms`, letting promise continuations run after each step. */
   async run(ms: number, stepMs = 20): Promise<void> {
+    const io = ioBudget();
     for (let left = ms; left > 0; left -= stepMs) {
+      await quiesce(io);
       this.clock.advance(Math.min(stepMs, left));
       await turn();
     }
@@ -94,8 +97,11 @@ export class Rig {
   /** Advance until `pred` holds or `maxMs` of simulated time has passed. Returns whether it held. */
   async until(pred: () => boolean, maxMs: number, stepMs = 20): Promise<boolean> {
     await turn();
+    const io = ioBudget();
     for (let waited = 0; !pred(); waited += stepMs) {
       if (waited >= maxMs) return false;
+      await quiesce(io);
+      if (pred()) return true;
       this.clock.advance(stepMs);
       await turn();
     }

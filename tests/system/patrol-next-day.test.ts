@@ -14,6 +14,7 @@ import { planDate, planToday } from '../../station/app/own-day.js';
 import { startStationService, type StationService } from '../../station/service.js';
 import { addTestUser, signIn } from '../sign-in.js';
 import { consoleSocket, untilValue } from './console-socket.js';
+import { ioBudget, quiesce } from '../fake-time.js';
 
 const dirs: string[] = [];
 const services: StationService[] = [];
@@ -24,7 +25,9 @@ afterAll(async () => {
 
 /** Advance the station's clock to `untilMs` 30 s at a time, letting its own I/O run between the steps. */
 async function runTo(clock: FakeClock, untilMs: number): Promise<void> {
+  const io = ioBudget();
   while (clock.now() < untilMs) {
+    await quiesce(io);
     clock.advance(Math.min(30_000, untilMs - clock.now()));
     for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
   }
