@@ -8,6 +8,7 @@ import { startCentreServer } from '../centre/centre-server.js';
 import { flag, helpText, intFlag, parseArgs, type FlagSpec } from './args.js';
 import { brokerFlags, brokerFromArgs } from './centre-flags.js';
 import { waitForSignal, type CliIo } from './io.js';
+import { installLastResort } from '../last-resort.js';
 import { defaultDataDir } from '../storage/data-dir.js';
 
 const SPEC: Record<string, FlagSpec> = {
@@ -72,11 +73,13 @@ export async function centreMain(argv: string[], io: CliIo): Promise<number> {
   }
   if (auth.value.needsSetup()) io.out(`kongxun: this centre has no users yet: add one with  kongxun users add NAME --role dispatcher --data ${dataDir}`);
   io.out(`kongxun: centre "${b.value.id}" on ${url}; console at ${srv.value.url}  (Ctrl+C to stop)`);
+  const offLastResort = installLastResort((l) => io.err(l));
   const sig = await waitForSignal();
   io.out(`kongxun: ${sig}, stopping`);
   await srv.value.close();
   await c.value.close();
   auth.value.close();
   await embedded?.close();
+  offLastResort();
   return 0;
 }

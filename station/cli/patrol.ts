@@ -31,6 +31,7 @@ import { SimDay } from '../patrol/sim-day.js';
 import { loadStationFiles } from '../files/station-files.js';
 import { flag, helpText, parseArgs, type FlagSpec } from './args.js';
 import { waitForSignal, type CliIo } from './io.js';
+import { installLastResort } from '../last-resort.js';
 
 const SPEC: Record<string, FlagSpec> = {
   plan: { type: 'string', describe: 'the day plan directory (schedule.json + sorties/*.plan)' },
@@ -158,6 +159,8 @@ export async function patrolMain(argv: string[], io: CliIo): Promise<number> {
     return io.fail(`kongxun patrol: ${patrol.reason}`, 2);
   }
   const { runner, store, day } = patrol.value;
+  // From here the process flies drones for hours: what slips through is reported, not fatal (as in serve).
+  const offLastResort = installLastResort((l) => io.err(l));
   health.check();
   io.out(`kongxun patrol: running ${day.sorties.length} sorties of ${day.schedule.date}; state in ${store.file} (Ctrl+C to stop)`);
   const dayEnd = Math.max(...day.sorties.map((s) => s.landMs)) + 10 * 60_000;
@@ -169,6 +172,7 @@ export async function patrolMain(argv: string[], io: CliIo): Promise<number> {
   if (gateway.ok) gateway.value.close();
   await st.value.close();
   health.close();
+  offLastResort();
   const written = writeReport(io, dir, r);
   return summary(io, r, dir, written);
 }

@@ -13,7 +13,16 @@ import { WebSocket } from 'ws';
 import { addTestUser, signIn, withSession } from '../sign-in.js';
 
 let proc: ChildProcess | undefined;
-afterAll(() => proc?.kill('SIGTERM'));
+// Stopped and waited for: a station left behind once spun on its closed output and loaded the CI machine.
+afterAll(async () => {
+  const p = proc;
+  if (!p || p.exitCode !== null || p.signalCode !== null) return;
+  const gone = new Promise((r) => p.once('exit', r));
+  p.kill('SIGTERM');
+  const t = setTimeout(() => p.kill('SIGKILL'), 30_000);
+  await gone;
+  clearTimeout(t);
+});
 
 /** One raw request (connection: close) → the status line. */
 function rawRequest(port: number, text: string): Promise<string> {
