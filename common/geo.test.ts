@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { groundDistanceM } from './geo.js';
+import { groundDistanceM, towardM } from './geo.js';
 
 describe('groundDistanceM', () => {
   it('is zero for one point and symmetric', () => {
@@ -19,5 +19,21 @@ describe('groundDistanceM', () => {
   });
   it('stays finite at antipodes', () => {
     expect(groundDistanceM({ latDeg: 0, lonDeg: 0 }, { latDeg: 0, lonDeg: 180 })).toBeCloseTo(Math.PI * 6_371_008.8, 0);
+  });
+});
+
+describe('towardM', () => {
+  it('puts the point at the distance asked, on the line to the target, at any bearing', () => {
+    const from = { latDeg: 24.59, lonDeg: 118.262 };
+    for (const [n, e] of [[900, 0], [0, -700], [-500, 500], [3000, 1200]] as const) {
+      const to = { latDeg: from.latDeg + n / 111_195, lonDeg: from.lonDeg + e / (111_195 * Math.cos((from.latDeg * Math.PI) / 180)) };
+      const p = towardM(from, to, 250);
+      expect(groundDistanceM(from, p)).toBeCloseTo(250, 0);
+      expect(groundDistanceM(p, to)).toBeCloseTo(groundDistanceM(from, to) - 250, 0);
+    }
+  });
+  it('stays put when the two points coincide', () => {
+    const a = { latDeg: 24.59, lonDeg: 118.262 };
+    expect(towardM(a, a, 50)).toEqual(a);
   });
 });

@@ -26,3 +26,14 @@ export function groundDistanceM(a: GeoPoint, b: GeoPoint): number {
   const h = Math.sin(dLat / 2) ** 2 + Math.cos(a.latDeg * RAD) * Math.cos(b.latDeg * RAD) * Math.sin(dLon / 2) ** 2;
   return 2 * MEAN_EARTH_RADIUS_M * Math.asin(Math.min(1, Math.sqrt(h)));
 }
+
+/**
+ * The point `metres` from `from` in the direction of `to` (interpolated in degrees: within centimetres over the
+ * few km a patrol flies); `from` itself when the two coincide.
+ */
+export function towardM(from: GeoPoint, to: GeoPoint, metres: number): GeoPoint {
+  const d = groundDistanceM(from, to);
+  if (!(d > 1e-6)) return { latDeg: from.latDeg, lonDeg: from.lonDeg };
+  const k = metres / d;
+  return { latDeg: from.latDeg + (to.latDeg - from.latDeg) * k, lonDeg: from.lonDeg + (to.lonDeg - from.lonDeg) * k };
+}

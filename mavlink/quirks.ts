@@ -72,6 +72,12 @@ export interface Quirks {
    * `missionMode` for one of these, unasked, is the drone taking itself home or down.
    */
   failsafeModes: readonly string[];
+  /**
+   * MAV_CMD_DO_ORBIT flies a circle round a point (PX4's Orbit mode). ArduCopter answers it UNSUPPORTED: its
+   * GCS_MAVLink has no handler for it (ArduPilot PR #32434, "add MAV_CMD_DO_ORBIT support in Guided mode", is
+   * still open); its CIRCLE mode circles a point CIRCLE_RADIUS ahead of the nose, set by parameter.
+   */
+  orbitCommand: boolean;
 }
 
 /** ArduCopter custom modes (ArduCopter/mode.h). */
@@ -130,6 +136,7 @@ export const ARDUPILOT_COPTER: Quirks = {
   // ArduCopter's failsafe actions (ArduCopter/events.cpp, FS_* parameters): RTL, LAND, SMART_RTL and AUTO_RTL (the
   // mission's DO_LAND_START). BRAKE, a fence action too, is left out: it is also the pause the station sends.
   failsafeModes: ['RTL', 'LAND', 'SMART_RTL', 'AUTO_RTL'],
+  orbitCommand: false,
 };
 
 export const PX4: Quirks = {
@@ -153,6 +160,7 @@ export const PX4: Quirks = {
   modeMayRevert: false,
   missionMode: 'AUTO.MISSION',
   failsafeModes: ['AUTO.RTL', 'AUTO.LAND', 'AUTO.PRECLAND'],
+  orbitCommand: true,
 };
 
 export const GENERIC: Quirks = {
@@ -176,6 +184,7 @@ export const GENERIC: Quirks = {
   modeMayRevert: false,
   missionMode: 'AUTO',
   failsafeModes: [],
+  orbitCommand: false,
 };
 
 /**

@@ -53,7 +53,6 @@ export interface CommandHost {
   currentUpM(): number;
   takeoff(altM: number): number;
   gotoEnu(eM: number, nM: number, upM: number, speedMps?: number): number;
-  orbit(eM: number, nM: number, upM: number, radiusM: number, speedMps: number, clockwise: boolean): number;
   setSpeed(speedMps: number): number;
   pauseContinue(pause: boolean): number;
   setRoi(roi: { eM: number; nM: number } | undefined): void;
@@ -150,15 +149,6 @@ export class CommandHandler {
         }
         return { result: h.gotoEnu(loc.eM, loc.nM, loc.upM, p[0] > 0 ? p[0] : undefined) };
       }
-      case C.DO_ORBIT: {
-        if (h.mode !== Mode.GUIDED) return { result: R.DENIED };
-        // NaN/0 centre: the current position (or the current centre when already orbiting).
-        const radius = Number.isFinite(p[0]) && p[0] !== 0 ? p[0] : 10;
-        const speed = Number.isFinite(p[1]) && p[1] > 0 ? p[1] : 2;
-        const loc = location(h, cmd);
-        const centre = loc ?? { eM: NaN, nM: NaN, upM: h.currentUpM() };
-        return { result: h.orbit(centre.eM, centre.nM, centre.upM, Math.abs(radius), speed, radius > 0) };
-      }
       case C.DO_CHANGE_SPEED:
         return { result: p[1] > 0 ? h.setSpeed(p[1]) : R.DENIED };
       case C.DO_PAUSE_CONTINUE:
@@ -191,6 +181,8 @@ export class CommandHandler {
         return { result: h.missionStart ? h.missionStart(Math.round(p[0]), Math.round(p[1])) : R.UNSUPPORTED };
       case C.DO_SET_MISSION_CURRENT:
         return { result: h.setMissionCurrent ? h.setMissionCurrent(Math.round(p[0])) : R.UNSUPPORTED };
+      // Everything else is UNSUPPORTED, as ArduCopter answers a command it has no handler for — MAV_CMD_DO_ORBIT
+      // among them (ArduPilot PR #32434, which would add it to GUIDED, is still open).
       default:
         return { result: R.UNSUPPORTED };
     }

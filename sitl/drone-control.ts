@@ -212,15 +212,6 @@ export class DroneControl implements CommandHost {
     return R.ACCEPTED;
   }
 
-  orbit(eM: number, nM: number, upM: number, radiusM: number, speedMps: number, clockwise: boolean): number {
-    if (this.host.mode !== Mode.GUIDED || !this.host.positionOk() || !this.host.flying) return R.FAILED;
-    const s = this.host.physics.state;
-    const g = this.host.nav.guided;
-    const centre = Number.isFinite(eM) && Number.isFinite(nM) ? { eM, nM } : g.kind === 'orbit' ? { eM: g.eM, nM: g.nM } : { eM: s.eM, nM: s.nM };
-    this.host.nav.orbit(centre.eM, centre.nM, upM, radiusM, speedMps, clockwise);
-    return R.ACCEPTED;
-  }
-
   setSpeed(speedMps: number): number {
     this.host.nav.speedMps = speedMps;
     return R.ACCEPTED;

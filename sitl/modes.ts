@@ -4,7 +4,8 @@
  *
  *   STABILIZE 0, ALT_HOLD 2  hold altitude, drift with the wind (no pilot input in the simulator)
  *   AUTO 3                   runs the stored mission (mission-auto.ts); without one, holds where it entered
- *   GUIDED 4                 takeoff / go to / orbit / velocity / hold; pause = brake to a hold
+ *   GUIDED 4                 takeoff / go to / velocity / hold; pause = brake to a hold (no orbit: ArduCopter
+ *                            answers MAV_CMD_DO_ORBIT UNSUPPORTED, sitl/commands.ts)
  *   LOITER 5, POSHOLD 16, BRAKE 17   stop and hold position
  *   RTL 6                    climb ──► return ──► loiter RTL_LOIT_TIME ──► land ──► disarm
  *   LAND 9                   descend (WPNAV_SPEED_DN, LAND_SPEED below LAND_ALT_LOW) ──► disarm
@@ -52,7 +53,6 @@ export type GuidedTarget =
   | { kind: 'hold'; eM: number; nM: number; upM: number }
   | { kind: 'takeoff'; eM: number; nM: number; upM: number }
   | { kind: 'goto'; eM: number; nM: number; upM: number }
-  | { kind: 'orbit'; eM: number; nM: number; upM: number; radiusM: number; speedMps: number; clockwise: boolean }
   | { kind: 'velocity'; veMps: number; vnMps: number; vuMps: number; untilMs: number };
 
 export type RtlPhase = 'climb' | 'return' | 'loiter' | 'land';
@@ -132,11 +132,6 @@ export class FlightController {
 
   goto(eM: number, nM: number, upM: number): void {
     this.guided = { kind: 'goto', eM, nM, upM };
-    this.paused = false;
-  }
-
-  orbit(eM: number, nM: number, upM: number, radiusM: number, speedMps: number, clockwise: boolean): void {
-    this.guided = { kind: 'orbit', eM, nM, upM, radiusM, speedMps, clockwise };
     this.paused = false;
   }
 
@@ -266,9 +261,6 @@ export class FlightController {
         physics.vertical = { kind: 'altitude', upM: g.upM };
         if (!this.roi && Math.hypot(g.eM - s.eM, g.nM - s.nM) > 2) physics.yaw = { kind: 'travel' };
         break;
-      case 'orbit':
-        this.updateOrbit(g);
-        break;
       case 'velocity':
         if (now > g.untilMs) {
           this.holdAtStoppingPoint();
@@ -279,31 +271,6 @@ export class FlightController {
         physics.vertical = { kind: 'rate', vuMps: g.vuMps };
         break;
     }
-  }
-
-  private updateOrbit(g: Extract<GuidedTarget, { kind: 'orbit' }>): void {
-    const physics = this.ctx.physics;
-    const s = physics.state;
-    physics.vertical = { kind: 'altitude', upM: g.upM };
-    const de = s.eM - g.eM;
-    const dn = s.nM - g.nM;
-    const dist = Math.hypot(de, dn);
-    if (!this.roi) physics.yaw = { kind: 'heading', deg: bearingDeg(-de, -dn) };
-    if (dist > g.radiusM + 10 || dist < 1e-3) {
-      // Fly to the nearest point of the circle first.
-      const ue = dist < 1e-3 ? 0 : de / dist;
-      const un = dist < 1e-3 ? 1 : dn / dist;
-      physics.horizontal = { kind: 'position', eM: g.eM + ue * g.radiusM, nM: g.nM + un * g.radiusM, speedMps: this.navSpeed() };
-      return;
-    }
-    const ue = de / dist;
-    const un = dn / dist;
-    // Tangent: clockwise seen from above (north-east-up) is (un, -ue).
-    const te = g.clockwise ? un : -un;
-    const tn = g.clockwise ? -ue : ue;
-    const speed = Math.min(g.speedMps, Math.sqrt(physics.limits.accelMps2 * g.radiusM) * 0.9, physics.limits.maxSpeedMps);
-    const radial = Math.max(-3, Math.min(3, (g.radiusM - dist) * 0.8));
-    physics.horizontal = { kind: 'velocity', veMps: te * speed + ue * radial, vnMps: tn * speed + un * radial };
   }
 
   private updateRtl(now: number): void {

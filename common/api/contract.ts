@@ -281,6 +281,8 @@ export interface DispatchView {
    * word in its language; the English `reason` when it does not know the code.
    */
   cause?: Said | null;
+  /** What did not happen as asked while the drone was on scene (camera not on the point, no orbit), by code; absent from older stations. */
+  notes?: Said[];
 }
 
 /**

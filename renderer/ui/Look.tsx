@@ -7,7 +7,7 @@ import { useEffect, useRef, useState } from 'react';
 import type { DispatchView } from '../../common/api/contract.js';
 import { stationTime } from '../features/sortie.js';
 import type { StringKey } from '../i18n.js';
-import { dispatchCause, useConsole, useSel, useT } from './context.js';
+import { dispatchCause, useConsole, useSel, useT, wordSaid } from './context.js';
 
 export function LookDialog() {
   const { store, client } = useConsole();
@@ -75,6 +75,7 @@ export function DispatchPanel() {
             <b>{d.id}</b> <span className="state">{t(`dstate.${d.state}` as StringKey)}</span> · {t(`prio.${d.request.priority}` as StringKey)}
             <div data-testid="dispatch-line">{dispatchLine(t, d, tz)}</div>
             {d.reason && <div className="muted" data-testid="dispatch-cause">{dispatchCause(t, d)}</div>}
+            {(d.notes ?? []).map((n, i) => <div key={i} className="muted" data-testid="dispatch-note">{wordSaid(t, n) ?? n.code}</div>)}
           </li>
         ))}
       </ul>

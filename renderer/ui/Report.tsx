@@ -8,7 +8,7 @@ import { reportModel, type ReportSortieRow } from '../features/report.js';
 import { stationTime } from '../features/sortie.js';
 import type { StringKey } from '../i18n.js';
 import { utcOffset } from './Header.js';
-import { dispatchCause, useSel, useT, wordEvent } from './context.js';
+import { dispatchCause, useSel, useT, wordEvent, wordSaid } from './context.js';
 
 export function Report() {
   const t = useT();
@@ -78,7 +78,7 @@ export function Report() {
         <thead><tr><th>{t('colTime')}</th><th>{t('colDrone')}</th><th>{t('colPoint')}</th><th>{t('colOutcome')}</th></tr></thead>
         <tbody>
           {dispatches.map((d) => (
-            <tr key={d.id}><td>{hm(d.requestedAtMs)}</td><td>{d.drone ?? '—'}</td><td>{d.request.latDeg.toFixed(5)}, {d.request.lonDeg.toFixed(5)}</td><td>{t(`dstate.${d.state}` as StringKey)}{d.reason ? ` · ${dispatchCause(t, d)}` : ''}</td></tr>
+            <tr key={d.id}><td>{hm(d.requestedAtMs)}</td><td>{d.drone ?? '—'}</td><td>{d.request.latDeg.toFixed(5)}, {d.request.lonDeg.toFixed(5)}</td><td>{t(`dstate.${d.state}` as StringKey)}{d.reason ? ` · ${dispatchCause(t, d)}` : ''}{(d.notes ?? []).map((n) => ` · ${wordSaid(t, n) ?? n.code}`).join('')}</td></tr>
           ))}
           {dispatches.length === 0 && <tr><td colSpan={4}>{t('reportNone')}</td></tr>}
         </tbody>

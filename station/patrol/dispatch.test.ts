@@ -19,15 +19,19 @@ import { CLIMB_MS, Dispatcher, LAND_MS, REACH_MS, type DispatchHost, type Dispat
 import { english, type Said } from './said.js';
 import { newSortie, type Sortie, type SortieEvent } from './sortie.js';
 import { openPatrolStore } from './store.js';
+import { dispatchView } from './look.js';
 
 const DOCK = { latDeg: 24.59, lonDeg: 118.262 };
 const north = (m: number) => ({ latDeg: DOCK.latDeg + m / 111_195, lonDeg: DOCK.lonDeg });
 /** 600 m north of the dock: a minute's flight at 10 m/s. */
 const POINT = north(600);
 const ARDUPILOT = 3;
+const PX4 = 12;
 
 /** The fake drone: what the station would see of it, moved by the clock, and every command it got. */
 class FakeDrone {
+  /** HEARTBEAT.autopilot: ArduPilot (no orbit command: it holds off the point) or PX4 (it orbits). */
+  autopilot = ARDUPILOT;
   armed = false;
   mode = 'STABILIZE';
   pos = { ...DOCK, altRelM: 0 };
@@ -40,12 +44,16 @@ class FakeDrone {
   climbs = true;
   flies = true;
   lands = true;
+  /** The station hears nothing from it (the registry's lost link). */
+  lost = false;
+  /** Commands it refuses ("roi", "orbit"), as a drone without a gimbal or without orbit support answers. */
+  refuses = new Set<string>();
   readonly got: { atMs: number; cmd: string }[] = [];
   constructor(private readonly clock: FakeClock) {}
 
   view(): VehicleSnapshot {
     return {
-      sysid: 11, autopilot: ARDUPILOT, mode: this.mode, armed: this.armed, lastHeartbeatMs: this.clock.now(), landedState: this.armed ? 'IN_AIR' : 'ON_GROUND',
+      sysid: 11, autopilot: this.autopilot, mode: this.mode, armed: this.armed, lastHeartbeatMs: this.clock.now(), landedState: this.armed ? 'IN_AIR' : 'ON_GROUND',
       position: { ...this.pos, atMs: this.clock.now() }, home: this.home, battery: { remainingPct: 90 }, gps: { fixType: 3, satellites: 12 },
       ekf: { posHorizAbs: this.ekfOk }, sensors: { present: 0, enabled: 0, health: 0, unhealthy: this.unhealthy },
     } as unknown as VehicleSnapshot;
@@ -68,6 +76,7 @@ class FakeDrone {
 
   private did(cmd: string): CommandReply {
     this.got.push({ atMs: this.clock.now(), cmd });
+    if (this.refuses.has(cmd)) return { ok: false, code: 'unsupported', reason: `${cmd} refused: UNSUPPORTED`, mavResult: 3 };
     return { ok: true, value: { command: cmd, mavResult: 0, text: 'Accepted' } } as CommandReply;
   }
 
@@ -137,7 +146,13 @@ function rig(o: { source: 'dock' | 'patrol'; dataDir?: string }) {
     event: (s, _sysid, _kind, sd) => said.push({ level: null, said: sd, sortie: s }),
     alert: (s, _sysid, level, sd) => said.push({ level, said: sd, sortie: s }),
   };
-  const station = { vehicle: (sysid: number) => (sysid === 11 ? { commands: drone.commands } : undefined) } as unknown as Station;
+  const vehicle = {
+    commands: drone.commands,
+    get lost() {
+      return drone.lost;
+    },
+  };
+  const station = { vehicle: (sysid: number) => (sysid === 11 ? vehicle : undefined) } as unknown as Station;
   const d = new Dispatcher({ ctx: { clock, station, actor: 'patrol-runner', gateway: gateway.value }, host, store: store.value, key: 'day' });
   closers.push(() => gateway.value.close());
   const rec = (): DispatchRecord => d.records()[0]!;
@@ -168,11 +183,32 @@ describe('the dispatcher reports only what happened', () => {
     expect(await k.run(FINAL)).toBe(true);
     const r = k.rec();
     expect(r).toMatchObject({ state: 'done', reason: null, cause: null });
-    expect(cmds(k.drone)).toEqual(['takeoff 60', 'goto', 'roi', 'orbit', 'roi none', 'RTL']);
+    expect(cmds(k.drone)).toEqual(['takeoff 60', 'goto', 'roi', 'roi none', 'RTL']);
     expect(r.arrivedAtMs! - r.assignedAtMs!).toBeGreaterThan(0);
     expect(r.leftAtMs! - r.arrivedAtMs!).toBe(60_000);
     expect(r.endedAtMs).toBeGreaterThan(r.leftAtMs!);
     expect(k.said.map((x) => x.said.code)).toEqual(['dispatch-queued', 'dispatch-assigned', 'dispatch-docked']);
+  });
+
+  it('radius 50 m: ArduCopter (no orbit command) holds 50 m off the point on its side; PX4 is sent the orbit', async () => {
+    for (const autopilot of [ARDUPILOT, PX4]) {
+      const k = rig({ source: 'dock' });
+      k.drone.autopilot = autopilot;
+      k.d.request({ latDeg: POINT.latDeg, lonDeg: POINT.lonDeg, radiusM: 50, priority: 2, holdS: 60 });
+      let offM = NaN;
+      expect(await k.run(FINAL, 3600, (r) => r.state === 'on_scene' && (offM = groundDistanceM(k.drone.pos, POINT)))).toBe(true);
+      expect(k.rec().state).toBe('done');
+      expect(k.rec().notes ?? []).toEqual([]);
+      if (autopilot === ARDUPILOT) {
+        expect(cmds(k.drone)).toEqual(['takeoff 60', 'goto', 'roi', 'roi none', 'RTL']);
+        // The fake flies straight to its target: on scene it stands off by the radius, between the dock and the point.
+        expect(offM).toBeCloseTo(50, 0);
+        expect(groundDistanceM(k.drone.target!, DOCK)).toBeCloseTo(groundDistanceM(POINT, DOCK) - 50, 0);
+      } else {
+        expect(cmds(k.drone)).toEqual(['takeoff 60', 'goto', 'roi', 'orbit', 'roi none', 'RTL']);
+        expect(groundDistanceM(k.drone.target!, POINT)).toBeLessThan(0.01);
+      }
+    }
   });
 
   it('a patrol drone that goes, watches and resumes its patrol', async () => {
@@ -226,12 +262,12 @@ describe('the dispatcher reports only what happened', () => {
     {
       name: 'a patrol drone\'s failsafe on scene (SMART_RTL): failed, left the scene now, never told to resume AUTO',
       source: 'patrol', each: (k, r, s) => r.state === 'on_scene' && s % 20 === 0 && (k.drone.mode = 'SMART_RTL'),
-      cause: 'failsafe', args: { from: 'GUIDED', to: 'SMART_RTL' }, level: 'critical', onScene: true, commands: ['goto', 'roi', 'orbit'],
+      cause: 'failsafe', args: { from: 'GUIDED', to: 'SMART_RTL' }, level: 'critical', onScene: true, commands: ['goto', 'roi'],
     },
     {
       name: 'the RC pilot switches a docked drone to LOITER on scene: failed, nothing more sent',
       source: 'dock', each: (k, r, s) => r.state === 'on_scene' && s % 20 === 0 && (k.drone.mode = 'LOITER'),
-      cause: 'mode-unexpected', args: { from: 'GUIDED', to: 'LOITER' }, level: 'warning', onScene: true, commands: ['takeoff 60', 'goto', 'roi', 'orbit'],
+      cause: 'mode-unexpected', args: { from: 'GUIDED', to: 'LOITER' }, level: 'warning', onScene: true, commands: ['takeoff 60', 'goto', 'roi'],
     },
     {
       name: 'a drone that disarms on scene: failed',
@@ -241,22 +277,37 @@ describe('the dispatcher reports only what happened', () => {
         k.drone.armed = false;
         k.drone.pos.altRelM = 0;
       },
-      cause: 'dispatch-disarmed', args: { mode: 'GUIDED' }, level: 'critical', onScene: true, commands: ['takeoff 60', 'goto', 'roi', 'orbit'],
+      cause: 'dispatch-disarmed', args: { mode: 'GUIDED' }, level: 'critical', onScene: true, commands: ['takeoff 60', 'goto', 'roi'],
     },
     {
       name: 'the pilot takes the drone over on scene: failed, nothing more sent',
       source: 'dock', each: (k, r, s) => r.state === 'on_scene' && s % 20 === 0 && k.takeOver(),
-      cause: 'taken-over', level: 'warning', onScene: true, commands: ['takeoff 60', 'goto', 'roi', 'orbit'],
+      cause: 'taken-over', level: 'warning', onScene: true, commands: ['takeoff 60', 'goto', 'roi'],
+    },
+    {
+      name: 'the link to a docked drone is lost en route: failed at once with the link as its cause, nothing more sent',
+      source: 'dock', each: (k, r) => r.state === 'en_route' && k.drone.target && groundDistanceM(k.drone.pos, POINT) < 300 && (k.drone.lost = true),
+      cause: 'dispatch-link-lost', level: 'critical', onScene: false, commands: ['takeoff 60', 'goto'],
+    },
+    {
+      name: 'the link to a patrol drone is lost on scene as the runner ends its sortie for it: the cause is the link, not the sortie',
+      source: 'patrol',
+      each: (k, r, s) => {
+        if (r.state !== 'on_scene' || s % 20 !== 0) return;
+        k.drone.lost = true;
+        Object.assign(k.sortieNow(), { state: 'returning' });
+      },
+      cause: 'dispatch-link-lost', level: 'critical', onScene: true, commands: ['goto', 'roi'],
     },
     {
       name: 'a docked drone that never lands after RTL: failed after 20 min, not "done", no "docked" event',
       source: 'dock', setup: (k) => (k.drone.lands = false),
-      cause: 'dispatch-not-landed', args: { minutes: String(LAND_MS / 60_000), mode: 'RTL', metres: '0' }, level: 'warning', onScene: true, commands: ['takeoff 60', 'goto', 'roi', 'orbit', 'roi none', 'RTL'],
+      cause: 'dispatch-not-landed', args: { minutes: String(LAND_MS / 60_000), mode: 'RTL', metres: '0' }, level: 'warning', onScene: true, commands: ['takeoff 60', 'goto', 'roi', 'roi none', 'RTL'],
     },
     {
       name: 'a critical-battery LAND on the way home: landed away from its dock, failed',
       source: 'dock', each: (k, r) => r.state === 'returning' && k.drone.mode === 'RTL' && groundDistanceM(k.drone.pos, DOCK) < 400 && (k.drone.mode = 'LAND'),
-      cause: 'dispatch-landed-away', level: 'critical', onScene: true, commands: ['takeoff 60', 'goto', 'roi', 'orbit', 'roi none', 'RTL'],
+      cause: 'dispatch-landed-away', level: 'critical', onScene: true, commands: ['takeoff 60', 'goto', 'roi', 'roi none', 'RTL'],
     },
   ];
   it.each(cases)('$name', async (c) => {
@@ -287,6 +338,29 @@ describe('the dispatcher reports only what happened', () => {
     await k.run(() => false, 120);
     expect(k.drone.got.length).toBe(before);
     expect(k.rec()).toEqual(r);
+  });
+
+  it.each([
+    ['roi', 'dispatch-no-roi', undefined],
+    ['orbit', 'dispatch-no-orbit', { radius: '50' }],
+  ] as const)('a refused %s on scene: still on scene and done, but not as asked — on the record, in the view and as a warning', async (refused, code, args) => {
+    const k = rig({ source: 'dock' });
+    if (refused === 'orbit') k.drone.autopilot = PX4; // ArduCopter is never sent one
+    k.drone.refuses.add(refused);
+    k.d.request({ latDeg: POINT.latDeg, lonDeg: POINT.lonDeg, radiusM: 50, priority: 2, holdS: 60 });
+    expect(await k.run(FINAL)).toBe(true);
+    const r = k.rec();
+    const note = { code, ...(args ? { args } : {}), why: [{ code: 'text', args: { text: `${refused} refused: UNSUPPORTED` } }] };
+    expect(r).toMatchObject({ state: 'done', notes: [note] });
+    expect(r.leftAtMs! - r.arrivedAtMs!).toBe(60_000);
+    expect(cmds(k.drone)).toEqual(refused === 'orbit' ? ['takeoff 60', 'goto', 'roi', 'orbit', 'roi none', 'RTL'] : ['takeoff 60', 'goto', 'roi', 'roi none', 'RTL']);
+    expect(k.said.filter((x) => x.level === 'warning')).toEqual([{ level: 'warning', sortie: null, said: { code: 'dispatch-note', args: { id: 'D001', drone: 'JH-01' }, why: [note] } }]);
+    expect(english(k.said.find((x) => x.level === 'warning')!.said)).toBe(code === 'dispatch-no-roi'
+      ? 'D001 (JH-01): camera not turned to the point: roi refused: UNSUPPORTED'
+      : 'D001 (JH-01): no orbit of 50 m, hovering over the point instead: orbit refused: UNSUPPORTED');
+    expect(dispatchView(r, () => undefined).notes).toEqual([note]);
+    // Kept across a restart with the record.
+    expect(JSON.parse(k.store.kv('dispatches/day')!)[0].notes).toEqual([note]);
   });
 
   it('a patrol drone\'s own failsafe also ends its sortie\'s patrol (the runner does not judge modes while a dispatch has the drone)', async () => {

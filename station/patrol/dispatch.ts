@@ -1,9 +1,11 @@
 /**
  * "Go and look here": a request (point, radius, priority, time to watch) sends the nearest suitable drone —
  * one flying its patrol sortie in the mission mode (never one on a school post: a school window is not left to
- * serve something less important) or a ready drone in a dock, its warm-up over (policy.ts `dispatchReady`) — flies it there, orbits
- * (or hovers, radius 0) with the camera on the point for the requested time, then resumes the patrol (AUTO
- * carries on from its current item) or returns to its dock. Requests wait, highest priority first, until a drone
+ * serve something less important) or a ready drone in a dock, its warm-up over (policy.ts `dispatchReady`) —
+ * flies it there and, with the camera on the point for the requested time, orbits the point (PX4's
+ * MAV_CMD_DO_ORBIT), holds off it by the radius (ArduCopter, which has no orbit command: quirks.ts
+ * `orbitCommand`) or hovers over it (radius 0); then resumes the patrol (AUTO carries on from its current item)
+ * or returns to its dock. Requests wait, highest priority first, until a drone
  * is free. Every command is audited. The record says only what happened: each wait is checked, and a step that
  * did not happen ends the dispatch as FAILED with its cause (a `Said`, worded by the console in its language).
  *
@@ -23,7 +25,7 @@ import { audited, type ActionContext } from './actions.js';
 import type { PatrolHost } from './host.js';
 import { dispatchLost, dispatchReady } from './policy.js';
 import { english, said, saidText, type Said } from './said.js';
-import { groundDistanceM } from '../../common/geo.js';
+import { groundDistanceM, towardM } from '../../common/geo.js';
 import { sleep, waitUntil } from '../../common/wait.js';
 import type { PatrolStore } from './store.js';
 
@@ -42,7 +44,7 @@ export const DOCK_NEAR_M = 50;
 const LOOK_MS = 1000;
 
 /** What took the drone from its dispatch: disarmed, its failsafe, another mode (RC), the pilot or its sortie. */
-type Lost = { type: 'disarmed' | 'failsafe' | 'fault' | 'taken'; said: Said };
+type Lost = { type: 'disarmed' | 'failsafe' | 'fault' | 'taken' | 'link'; said: Said };
 
 export interface LookRequest {
   id?: string;
@@ -81,6 +83,8 @@ export interface DispatchRecord {
    */
   assignedAtMs?: number | null;
   endedAtMs?: number | null;
+  /** What did not happen as asked while the drone was on scene (camera not on the point, no orbit). */
+  notes?: Said[];
 }
 
 
@@ -192,6 +196,10 @@ export class Dispatcher {
   private lostBy(r: DispatchRecord, o: { guided: boolean; from: string; armed: boolean }): Lost | null {
     const host = this.o.host;
     const sysid = r.sysid!;
+    // Nothing heard from it (no HEARTBEAT for the registry's lost time, 5 s: ArduCopter's FS_GCS_TIMEOUT default):
+    // what the station sees of it is stale, and its own GCS failsafe may already be taking it home. Judged first,
+    // so the cause is the link, not what a stale view or the runner's reaction to the same loss would suggest.
+    if (this.o.ctx.station.vehicle(sysid)?.lost) return { type: 'link', said: said('dispatch-link-lost') };
     const v = host.view(sysid);
     if (v && (o.armed || v.armed)) {
       const m = dispatchLost(quirksFor(v.autopilot), v, o);
@@ -212,10 +220,20 @@ export class Dispatcher {
    */
   private lost(r: DispatchRecord, gone: Lost): void {
     const host = this.o.host;
-    this.fail(r, gone.said, gone.type === 'failsafe' || gone.type === 'disarmed' ? 'critical' : 'warning');
+    this.fail(r, gone.said, gone.type === 'failsafe' || gone.type === 'disarmed' || gone.type === 'link' ? 'critical' : 'warning');
     if (gone.type !== 'failsafe' || r.source !== 'patrol') return;
     const s = host.sorties().find((x) => x.id === r.sortie);
     if (s?.state === 'on_patrol') host.apply(s, { type: 'failsafe', nowMs: this.o.ctx.clock.now(), text: english(gone.said), said: gone.said });
+  }
+
+  /**
+   * A step on scene that did not happen while the drone is still there (its camera not turned to the point, no
+   * orbit): kept on the record for the desk and the report, and raised as a warning.
+   */
+  private note(r: DispatchRecord, what: Said): void {
+    r.notes = [...(r.notes ?? []), what];
+    this.o.host.alert(r.sortie, r.sysid, 'warning', said('dispatch-note', { id: r.id, drone: r.droneId ?? '' }, [what]));
+    this.save();
   }
 
   /**
@@ -280,7 +298,14 @@ export class Dispatcher {
       const g0 = gone();
       if (g0) return this.lost(r, g0);
     }
-    const g = await audited(ctx, sysid, r.id, 'go to', () => cmd.goto(r.request.latDeg, r.request.lonDeg, altM));
+    // Where it flies: over the point (a hover, or an orbit, which takes it onto its circle itself), or, on a
+    // firmware without an orbit command (ArduCopter), to the circle on its own side: it holds there, off the point
+    // by the radius asked, camera on the point.
+    const q = quirksFor(host.view(sysid)?.autopilot ?? 0);
+    const standOff = r.request.radiusM > 0 && !q.orbitCommand;
+    const here = host.view(sysid)?.position;
+    const target = standOff && here ? towardM(point, here, r.request.radiusM) : point;
+    const g = await audited(ctx, sysid, r.id, standOff ? `go to (${r.request.radiusM} m off the point)` : 'go to', () => cmd.goto(target.latDeg, target.lonDeg, altM));
     if (!g.ok) {
       const g1 = gone();
       return g1 ? this.lost(r, g1) : this.recall(r, ctx, saidText(g.reason));
@@ -295,10 +320,15 @@ export class Dispatcher {
     // Each command only to a drone still ours: a failsafe may fire while the previous one was answered.
     const g3 = gone();
     if (g3) return this.lost(r, g3);
-    await audited(ctx, sysid, r.id, 'region of interest', () => cmd.roi(r.request.latDeg, r.request.lonDeg, 0));
+    const roi = await audited(ctx, sysid, r.id, 'region of interest', () => cmd.roi(r.request.latDeg, r.request.lonDeg, 0));
     const g4 = gone();
     if (g4) return this.lost(r, g4);
-    if (r.request.radiusM > 0) await audited(ctx, sysid, r.id, `orbit r ${r.request.radiusM} m`, () => cmd.orbit(r.request.latDeg, r.request.lonDeg, r.request.radiusM, 3, altM));
+    // On scene all the same (it is at the point), but not as asked: said on the record and as a warning.
+    if (!roi.ok) this.note(r, said('dispatch-no-roi', {}, [saidText(roi.reason)]));
+    if (r.request.radiusM > 0 && !standOff) {
+      const orbit = await audited(ctx, sysid, r.id, `orbit r ${r.request.radiusM} m`, () => cmd.orbit(r.request.latDeg, r.request.lonDeg, r.request.radiusM, 3, altM));
+      if (!orbit.ok && !gone()) this.note(r, said('dispatch-no-orbit', { radius: r.request.radiusM }, [saidText(orbit.reason)]));
+    }
     await waitUntil(clock, () => gone() !== null, { timeoutMs: r.request.holdS * 1000, everyMs: LOOK_MS });
     const g5 = gone();
     if (g5) return this.lost(r, g5);

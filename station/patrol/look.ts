@@ -70,5 +70,6 @@ export function dispatchView(r: DispatchRecord, where: (sysid: number) => { latD
     id: r.id, state: r.state, request: { latDeg: r.request.latDeg, lonDeg: r.request.lonDeg, radiusM: r.request.radiusM, priority: r.request.priority, holdS: r.request.holdS },
     from: r.request.from ?? null, drone: r.droneId, source: r.source, requestedAtMs: r.requestedAtMs, assignedAtMs: r.assignedAtMs ?? null,
     arrivedAtMs: r.arrivedAtMs, leftAtMs: r.leftAtMs, endedAtMs: r.endedAtMs ?? null, etaS, reason: r.reason, cause: r.cause ?? null,
+    notes: r.notes ?? [],
   };
 }

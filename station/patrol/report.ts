@@ -10,6 +10,7 @@ import { isoLocal, localMidnightUtcMs } from '../../missions/plan/timezone.js';
 import type { DayInput } from './day.js';
 import type { DispatchRecord } from './dispatch.js';
 import type { Sortie } from './sortie.js';
+import { english } from './said.js';
 import type { AlertRow } from './store.js';
 
 type Iv = [number, number];
@@ -58,7 +59,7 @@ export interface DailyReport {
   school_windows: { target: string; from: string; to: string; covered: boolean; uncovered_minutes: number }[];
   gaps: ReportGap[];
   faults: { at: string; drone: number | null; sortie: string | null; level: string; text: string }[];
-  dispatches: { id: string; drone: string | null; source: string | null; state: string; requested: string; arrived: string | null; left: string | null; reason: string | null }[];
+  dispatches: { id: string; drone: string | null; source: string | null; state: string; requested: string; arrived: string | null; left: string | null; reason: string | null; notes: string[] }[];
   drones: ReportDrone[];
   sorties: { id: string; drone: string; kind: string; state: string; reason: string | null; replaces: string | null; launched: string | null; on_station: string | null; off_station: string | null; landed: string | null }[];
 }
@@ -134,7 +135,7 @@ export function buildReport(day: DayInput, sorties: Sortie[], alerts: AlertRow[]
     school_windows: windows,
     gaps,
     faults: alerts.filter((a) => a.level !== 'info').map((a) => ({ at: iso(a.atMs)!, drone: a.sysid, sortie: a.sortie, level: a.level, text: a.text })),
-    dispatches: dispatches.map((r) => ({ id: r.id, drone: r.droneId, source: r.source, state: r.state, requested: iso(r.requestedAtMs)!, arrived: iso(r.arrivedAtMs), left: iso(r.leftAtMs), reason: r.reason })),
+    dispatches: dispatches.map((r) => ({ id: r.id, drone: r.droneId, source: r.source, state: r.state, requested: iso(r.requestedAtMs)!, arrived: iso(r.arrivedAtMs), left: iso(r.leftAtMs), reason: r.reason, notes: (r.notes ?? []).map(english) })),
     drones,
     sorties: sorties.map((s) => ({ id: s.id, drone: s.droneId, kind: s.kind, state: s.state, reason: s.reason, replaces: s.replaces, launched: iso(s.launchedAtMs), on_station: iso(s.onStationAtMs), off_station: iso(s.offStationAtMs), landed: iso(s.landedAtMs) })),
   };
@@ -159,7 +160,7 @@ table{border-collapse:collapse;width:100%;margin:6px 0}th,td{border:1px solid #b
 <h2>空档 Gaps</h2>${r.gaps.length ? table(['kind', 'target', 'from', 'to', 'min', 'cause'], r.gaps.map((g) => [g.kind, g.target, g.from, g.to, g.minutes, g.cause])) : '<p>无 None</p>'}
 <h2>护学岗 School windows</h2>${table(['school', 'from', 'to', 'covered', 'uncovered min'], r.school_windows.map((w) => [w.target, w.from, w.to, w.covered ? '✓' : '✗', w.uncovered_minutes]))}
 <h2>故障 Faults</h2>${r.faults.length ? table(['at', 'drone', 'sortie', 'level', 'text'], r.faults.map((f) => [f.at, f.drone, f.sortie, f.level, f.text])) : '<p>无 None</p>'}
-<h2>核查派遣 Dispatches</h2>${r.dispatches.length ? table(['id', 'drone', 'from', 'state', 'requested', 'arrived', 'left'], r.dispatches.map((d) => [d.id, d.drone, d.source, d.state, d.requested, d.arrived, d.left])) : '<p>无 None</p>'}
+<h2>核查派遣 Dispatches</h2>${r.dispatches.length ? table(['id', 'drone', 'from', 'state', 'requested', 'arrived', 'left', 'why'], r.dispatches.map((d) => [d.id, d.drone, d.source, d.state, d.requested, d.arrived, d.left, [d.reason, ...d.notes].filter(Boolean).join('; ') || null])) : '<p>无 None</p>'}
 <h2>无人机 Drones</h2>${table(['drone', 'sysid', 'sorties', 'flight min', 'battery cycles'], r.drones.map((d) => [d.id, d.sysid, d.sorties, d.flight_minutes, d.battery_cycles]))}
 <h2>架次 Sorties</h2>${table(['id', 'drone', 'kind', 'state', 'launched', 'on station', 'off station', 'landed', 'reason'], r.sorties.map((s) => [s.id, s.drone, s.kind, s.state, s.launched?.slice(11, 19), s.on_station?.slice(11, 19), s.off_station?.slice(11, 19), s.landed?.slice(11, 19), s.reason ?? (s.replaces ? `replaces ${s.replaces}` : '')]))}
 </body></html>

@@ -56,9 +56,11 @@ test('right-click the map: the station picks the drone, the desk shows it going 
     mkdirSync(SHOTS, { recursive: true });
     await page.screenshot({ path: `${SHOTS}/desk-look-en-route-zh.png` });
   }
-  // On scene (camera on the point, orbiting), then back in its dock.
+  // On scene (camera on the point, held 40 m off it: the simulated ArduCopter has no orbit command, so none is
+  // sent and none refused), then back in its dock.
   await expect(d).toHaveAttribute('data-state', /on_scene|returning|done/, { timeout: 180_000 });
   await expect(d.getByTestId('dispatch-line')).toContainText('到达');
   await expect(d).toHaveAttribute('data-state', 'done', { timeout: 180_000 });
   await expect(d).toContainText('已返回机巢');
+  await expect(d.getByTestId('dispatch-note')).toHaveCount(0);
 });
