@@ -12,6 +12,8 @@ export interface VehicleView {
   sysid: number;
   compid: number;
   autopilot: string;
+  /** The firmware flies MAV_CMD_DO_ORBIT (PX4); ArduCopter has no orbit command (mavlink/quirks.ts). Absent from older stations. */
+  orbitCommand?: boolean;
   vehicleType: string;
   connected: boolean;
   links: string[];

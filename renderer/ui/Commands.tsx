@@ -33,7 +33,8 @@ export function pickAt(store: ConsoleStore, client: StationClient, latDeg: numbe
   request(store, client, v.sysid, cmd);
 }
 
-type Action = { key: string; label: (t: T) => string; run: () => void; testid: string; danger?: boolean };
+/** `off`: why this drone cannot do it (the button is disabled and says so). */
+type Action = { key: string; label: (t: T) => string; run: () => void; testid: string; danger?: boolean; off?: string | undefined };
 
 export function CommandBar() {
   const { store, client } = useConsole();
@@ -42,13 +43,16 @@ export function CommandBar() {
   const pick = useSel((s) => s.pick);
   const alt = useSel((s) => s.takeoffAltM);
   const send = (c: VehicleCommand) => selected !== null && request(store, client, selected, c);
+  // ArduCopter has no orbit command (MAV_CMD_DO_ORBIT is UNSUPPORTED): the button says so instead of sending one.
+  const noOrbit = useSel((s) => s.vehicles.find((v) => v.sysid === s.selected)?.orbitCommand === false);
+  const autopilot = useSel((s) => s.vehicles.find((v) => v.sysid === s.selected)?.autopilot ?? '');
   const actions: Action[] = [
     { key: 'a', testid: 'cmd-arm', label: (t) => t('cmdArm'), run: () => send({ command: 'arm' }), danger: true },
     { key: 't', testid: 'cmd-takeoff', label: (t) => t('cmdTakeoff'), run: () => send({ command: 'takeoff', altRelM: store.getState().takeoffAltM }), danger: true },
     { key: 'p', testid: 'cmd-pause', label: (t) => t('cmdPause'), run: () => send({ command: 'pause' }) },
     { key: 'c', testid: 'cmd-continue', label: (t) => t('cmdContinue'), run: () => send({ command: 'continue' }) },
     { key: 'g', testid: 'cmd-goto', label: (t) => t('cmdGoto'), run: () => store.setState({ pick: store.getState().pick === 'goto' ? null : 'goto' }) },
-    { key: 'o', testid: 'cmd-orbit', label: (t) => t('cmdOrbit'), run: () => store.setState({ pick: store.getState().pick === 'orbit' ? null : 'orbit' }) },
+    { key: 'o', testid: 'cmd-orbit', label: (t) => t('cmdOrbit'), run: () => store.setState({ pick: store.getState().pick === 'orbit' ? null : 'orbit' }), off: noOrbit ? t('orbitNone', { autopilot }) : undefined },
     { key: 'r', testid: 'cmd-rtl', label: (t) => t('cmdRtl'), run: () => send({ command: 'rtl' }) },
     { key: 'l', testid: 'cmd-land', label: (t) => t('cmdLand'), run: () => send({ command: 'land' }), danger: true },
   ];
@@ -70,7 +74,7 @@ export function CommandBar() {
         return;
       }
       const a = actionsRef.current.find((x) => x.key === e.key.toLowerCase());
-      if (a && s.selected !== null) {
+      if (a && s.selected !== null && !a.off) {
         e.preventDefault();
         a.run();
       }
@@ -86,9 +90,9 @@ export function CommandBar() {
             key={a.key}
             data-testid={a.testid}
             className={`${a.danger ? 'danger' : ''} ${(a.key === 'g' && pick === 'goto') || (a.key === 'o' && pick === 'orbit') ? 'active' : ''}`}
-            disabled={selected === null}
+            disabled={selected === null || a.off !== undefined}
             onClick={a.run}
-            title={a.key.toUpperCase()}
+            title={a.off ?? a.key.toUpperCase()}
           >
             {a.label(t)} <kbd>{a.key.toUpperCase()}</kbd>
           </button>

@@ -3,6 +3,7 @@
  * station's registry events → worded events. Words are English here; the UI translates what it shows.
  */
 import { common } from 'mavlink-mappings';
+import { quirksFor } from '../../mavlink/quirks.js';
 import type { RegistryEvent } from '../vehicle/registry.js';
 import type { StationSnapshot as CoreSnapshot } from '../compose.js';
 import type { StationEvent, VehicleView } from '../../common/api/contract.js';
@@ -21,6 +22,7 @@ export function vehicleViews(s: CoreSnapshot, names: ReadonlyMap<number, string>
         sysid: v.sysid,
         compid: v.compid,
         autopilot: AUTOPILOTS[v.autopilot] ?? `autopilot ${v.autopilot}`,
+        orbitCommand: quirksFor(v.autopilot).orbitCommand,
         vehicleType: TYPES[v.vehicleType] ?? `type ${v.vehicleType}`,
         connected: !v.info.lost,
         links: v.info.links.map((l) => l.link),

@@ -49,6 +49,11 @@ test('dispatch desk: fleet on the map, take off with confirmation, go to a click
   await card.click();
   await expect(card).toHaveClass(/selected/);
   await expect(page.locator('.attitude .panel-title')).toContainText('JH-03');
+  // The simulated drones are ArduCopters, which have no orbit command: the button says so, and O does nothing.
+  await expect(page.getByTestId('cmd-orbit')).toBeDisabled();
+  await expect(page.getByTestId('cmd-orbit')).toHaveAttribute('title', 'ArduPilot 没有环绕指令（MAV_CMD_DO_ORBIT 不受支持）：请用“前往”或“到这里看看”');
+  await page.keyboard.press('o');
+  await expect(page.getByTestId('pick-hint')).toHaveCount(0);
 
   // Take off: the button asks first; cancelling sends nothing.
   await page.getByTestId('cmd-takeoff').click();
