@@ -93,7 +93,8 @@ export default tseslint.config(
   },
   // The station's rooms, lowest first. vehicle/ is the drones; storage/ and files/ are below everything.
   stationRoom('storage', ['vehicle', 'files', 'gateway', 'auth', 'patrol', 'server', 'video', 'replay', 'centre']),
-  stationRoom('files', ['vehicle', 'storage', 'api', 'gateway', 'auth', 'patrol', 'server', 'video', 'replay', 'centre']),
+  // The signing keys are written whole and flushed, as the station's own files are: that one file of storage/.
+  stationRoom('files', ['vehicle', 'api', 'gateway', 'auth', 'patrol', 'server', 'video', 'replay', 'centre'], { storage: ['atomic-file.js'] }),
   stationRoom('api', ['storage', 'files', 'gateway', 'auth', 'patrol', 'server', 'video', 'replay', 'centre']),
   stationRoom('vehicle', ['gateway', 'auth', 'patrol', 'server', 'video', 'replay', 'centre']),
   stationRoom('gateway', ['auth', 'patrol', 'server', 'video', 'replay', 'centre']),

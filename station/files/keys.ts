@@ -9,10 +9,11 @@
  * A key file readable by group or others is refused, as ssh refuses such a private key.
  */
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { isZeroKey, keyFromPassphrase, type SigningConfig, type UnsignedPolicy } from '../../mavlink/codec/signing.js';
 import { err, ok, type Result } from '../../common/result.js';
+import { writeFileAtomicSync } from '../storage/atomic-file.js';
 
 export const SIGNING_KEY_ENV = 'KONGXUN_SIGNING_KEY';
 
@@ -50,18 +51,15 @@ export function readKeyFile(path: string): Result<Uint8Array> {
   }
 }
 
-/** Write a key (hex) to a 0600 file in a 0700 folder, whole or not at all (write aside, then rename). */
+/** Write a key (hex) to a 0600 file in a 0700 folder, whole or not at all, and on the disk (storage/atomic-file.ts). */
 export function writeKeyFile(path: string, key: Uint8Array): Result<string> {
   try {
     mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-    const tmp = `${path}.new`;
-    writeFileSync(tmp, `${keyToText(key)}\n`, { mode: 0o600 });
-    chmodSync(tmp, 0o600);
-    renameSync(tmp, path);
-    return ok(path);
   } catch (e) {
-    return err('write-failed', `${path}: ${(e as Error).message}`);
+    return err('write-failed', `${dirname(path)}: ${(e as Error).message}`);
   }
+  const w = writeFileAtomicSync(path, `${keyToText(key)}\n`, { mode: 0o600 });
+  return w.ok ? ok(path) : w;
 }
 
 export function newKey(): Uint8Array {

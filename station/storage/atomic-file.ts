@@ -5,21 +5,33 @@
  * never a torn one (a stale `.tmp` at worst, overwritten by the next write). One writer per path: callers
  * chain their writes (the `.tmp` name is shared).
  *
- * The per-drone files that are rewritten while the station runs use it (the battery model, battery-store.ts).
+ * The per-drone files rewritten while the station runs use it (the battery model, battery-store.ts; the
+ * parameter cache, params-cache.ts), and so do the signing keys (files/keys.ts, with `mode` 0600 from the
+ * first byte, synchronously: a key is written between two commands to the drone). Without the fsync a power
+ * cut after the rename can leave an empty file in the new name: for a key just installed on a drone, a drone
+ * the station can no longer talk to.
  */
+import { closeSync, fchmodSync, fsyncSync, openSync, renameSync, writeSync } from 'node:fs';
 import { open, rename } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { err, ok, type Result } from '../../common/result.js';
 import { makeDirs } from './data-dir.js';
 
-export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<Result<void>> {
+export interface AtomicWriteOptions {
+  /** File mode of the new file from its creation (e.g. 0o600 for a key); default 0o666 less the umask. */
+  mode?: number;
+}
+
+export async function writeFileAtomic(path: string, data: string | Uint8Array, o: AtomicWriteOptions = {}): Promise<Result<void>> {
   const dir = dirname(path);
   const made = makeDirs(dir);
   if (!made.ok) return err('write-failed', `${dir}: ${made.reason}`);
   const tmp = `${path}.tmp`;
   try {
-    const f = await open(tmp, 'w');
+    const f = await open(tmp, 'w', o.mode ?? 0o666);
     try {
+      // A stale .tmp from an earlier run keeps its old mode through open(): set it.
+      if (o.mode !== undefined) await f.chmod(o.mode);
       await f.writeFile(data);
       await f.sync();
     } finally {
@@ -37,6 +49,39 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
       await d.sync();
     } finally {
       await d.close();
+    }
+  } catch {
+    /* best effort */
+  }
+  return ok(undefined);
+}
+
+/** The same, synchronously. */
+export function writeFileAtomicSync(path: string, data: string | Uint8Array, o: AtomicWriteOptions = {}): Result<void> {
+  const dir = dirname(path);
+  const made = makeDirs(dir);
+  if (!made.ok) return err('write-failed', `${dir}: ${made.reason}`);
+  const tmp = `${path}.tmp`;
+  try {
+    const fd = openSync(tmp, 'w', o.mode ?? 0o666);
+    try {
+      if (o.mode !== undefined) fchmodSync(fd, o.mode);
+      const bytes = typeof data === 'string' ? Buffer.from(data) : data;
+      for (let off = 0; off < bytes.length; ) off += writeSync(fd, bytes, off, bytes.length - off);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, path);
+  } catch (e) {
+    return err('write-failed', `${path}: ${(e as Error).message}`);
+  }
+  try {
+    const d = openSync(dir, 'r');
+    try {
+      fsyncSync(d);
+    } finally {
+      closeSync(d);
     }
   } catch {
     /* best effort */

@@ -10,10 +10,11 @@
  * cache, and `--no-cache` forces a download.
  */
 import { readFileSync, statSync } from 'node:fs';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Param } from '../../mavlink/services/param/types.js';
 import type { VehicleIdentity } from './file-link.js';
+import { writeFileAtomic } from '../storage/atomic-file.js';
 
 export interface CacheFingerprint {
   sysid: number;
@@ -101,11 +102,10 @@ function parseCache(text: string): CachedParams | undefined {
 
 export async function saveCache(dataDir: string, fingerprint: CacheFingerprint, params: readonly Param[], nowMs: number): Promise<void> {
   const path = cachePath(dataDir, fingerprint.sysid);
-  await mkdir(dirname(path), { recursive: true });
   const c: CachedParams = { version: 1, fingerprint, hash: paramsHash(params), savedAtMs: nowMs, params: params.map((p) => [p.name, p.value, p.type]) };
-  const tmp = `${path}.tmp`;
-  await writeFile(tmp, JSON.stringify(c));
-  await rename(tmp, path);
+  // Whole or not at all (storage/atomic-file.ts); a cache that cannot be written is only a slower next start.
+  const w = await writeFileAtomic(path, JSON.stringify(c));
+  if (!w.ok) throw new Error(w.reason);
 }
 
 export function cachedParams(c: CachedParams): Param[] {
