@@ -105,6 +105,10 @@ beforeAll(async () => {
   });
   child.on('message', (m) => reports.push(m as Report));
   child.stderr!.on('data', (b: Buffer) => reports.push({ type: 'stderr', data: b.toString() }));
+  // The live feed starts only once the recorded flight has ended: the app records JH-01's live video too, and a
+  // recording begun within the flight's span is that flight's video as well (seen once: two recordings listed
+  // for the flight when the app started fast).
+  await sleep(Math.max(0, recorded.span.endMs + 500 - Date.now()));
   ffmpeg = ffmpegRtp(rtpPort, { size: '320x240', rate: 30, gop: 30 });
 }, 120_000);
 
