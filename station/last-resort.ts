@@ -11,6 +11,10 @@
  * 70 % CPU and never reached its SIGTERM handler (found as orphaned test stations on a loaded CI machine). So a
  * write error on stdout or stderr is handled here: that stream is left alone from then on, said once on the
  * other if it still works, and the station goes on — and stops when told.
+ *
+ * The same goes for the hang-up its terminal sends when it closes (an SSH session dropped): SIGHUP would end the
+ * process on the spot, drones in the air and all. It is said and the station keeps running; SIGTERM (or Ctrl+C)
+ * stops it in order.
  */
 export function installLastResort(
   log: (line: string) => void,
@@ -45,11 +49,14 @@ export function installLastResort(
     stream.on('error', on);
     return () => stream.off('error', on);
   });
+  const onHangup = () => say('kongxun: SIGHUP (its terminal closed?): the station keeps running, drones may be in the air; stop it with SIGTERM or Ctrl+C');
   process.on('uncaughtException', onException);
   process.on('unhandledRejection', onRejection);
+  process.on('SIGHUP', onHangup);
   return () => {
     process.off('uncaughtException', onException);
     process.off('unhandledRejection', onRejection);
+    process.off('SIGHUP', onHangup);
     for (const off of onStream) off();
   };
 }

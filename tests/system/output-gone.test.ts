@@ -2,8 +2,8 @@
  * `kongxun serve` whose output has gone: the process reading its stdout and stderr closed them (a terminal closed,
  * a parent that died, `kongxun serve | head`). Before, the first write after that failed with EPIPE, the
  * last-resort handler reported it by writing again, and the station spun in that loop at 70 % CPU and never
- * stopped on SIGTERM (three orphaned test stations were found burning the CI machine's two cores). Now it keeps
- * serving without its output and stops when told.
+ * stopped on SIGTERM (three orphaned test stations were found burning the CI machine's two cores); a SIGHUP
+ * ended it on the spot. Now it keeps serving without its output and its terminal, and stops when told.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -30,7 +30,7 @@ function exited(p: ChildProcess, ms: number): Promise<{ code: number | null; sig
   });
 }
 
-it('with its stdout and stderr closed, the station keeps serving and stops on SIGTERM', async () => {
+it('with its stdout and stderr closed and its terminal hung up, the station keeps serving and stops on SIGTERM', async () => {
   proc = spawn(process.execPath, ['bin/kongxun.mjs', 'serve', '--port', '0', '--no-plan', '--sim-warmup', '1', '--data', data], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   const url = await new Promise<string>((resolve, reject) => {
@@ -46,6 +46,8 @@ it('with its stdout and stderr closed, the station keeps serving and stops on SI
   // Whoever read the output goes away.
   proc.stdout!.destroy();
   proc.stderr!.destroy();
+  // Its terminal's hang-up (an SSH session dropped) does not end it either.
+  proc.kill('SIGHUP');
   await new Promise((r) => setTimeout(r, 500));
   const after = await status();
   // SIGTERM: the station says "stopping", which fails with EPIPE; it must stop all the same.
