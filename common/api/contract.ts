@@ -298,6 +298,8 @@ export type SortieOutcome = 'planned' | 'preparing' | 'flying' | 'flown' | 'late
 /** One sortie as the patrol runner recorded it. Times are Unix ms; the planned ones are the runner's (a relief
  * brought forward moves them), the `…AtMs` ones what the drone did. */
 export interface SortieRecordView {
+  /** The day of the plan this sortie is of (YYYY-MM-DD): sortie ids repeat every day. Absent from older stations. */
+  date?: string;
   id: string;
   kind: 'patrol' | 'school' | 'dispatch';
   drone: string;

@@ -54,7 +54,10 @@ export function consoleSource(d: ConsoleSourceDeps): ConsoleSource {
     onPlan: (cb: (p: PlanMessage) => void) => d.plan?.onChange(cb) ?? (() => undefined),
     // What happened: the runner's records (none without a runner: the plan is then only a plan) and the day's flights.
     actual: (flights) => {
-      const m = actualMessage({ sorties: runner ? runner.list() : null, flights, day: stationDay(clock.now(), fleet.timezone) });
+      // The sorties of the day the consoles are shown (around midnight the runner holds the other day's P001…).
+      const shown = d.plan?.plan()?.schedule.date;
+      const sorties = runner ? (shown !== undefined ? runner.sortiesOn(shown) : runner.list()) : null;
+      const m = actualMessage({ sorties, flights, day: stationDay(clock.now(), fleet.timezone), ...(shown !== undefined ? { date: shown } : {}) });
       if (!runner) return m;
       const where = (sysid: number) => {
         const v = station.vehicle(sysid)?.state();

@@ -8,6 +8,7 @@
  * the lead may route `request` through the command gateway instead (it has the same shape).
  */
 import type { FlightRules } from '../../missions/plan/flight-check.js';
+import { isoLocal } from '../../missions/plan/timezone.js';
 import { lookRefusal } from '../patrol/look.js';
 import type { Clock } from '../../common/clock.js';
 import { err, ok, type Result } from '../../common/result.js';
@@ -84,6 +85,10 @@ export function stationHost(o: StationHostOptions): StationHost {
     for (const l of instructionListeners) l();
   };
   const sortieSeen = new Map<string, string>();
+  // The plan of the station's day now (station time): the patrol goes on past midnight, so neither the day it
+  // started with (p.day) nor the one it already runs from the hand-over before midnight (runner.running). A
+  // runner flying another day than the calendar's (a plan given for it): that day.
+  const stationDayPlan = (): DayInput | undefined => (p ? (p.runner.dayOn(isoLocal(o.clock.now(), o.fleet.timezone).slice(0, 10)) ?? p.runner.running) : undefined);
   // Coverage so far from the daily report's own arithmetic, at most once a minute.
   let coverage: { atMs: number; pct: number | null } = { atMs: -Infinity, pct: null };
   const coveragePct = (): number | null => {
@@ -91,8 +96,10 @@ export function stationHost(o: StationHostOptions): StationHost {
     const now = o.clock.now();
     if (now - coverage.atMs >= 60_000) {
       // The report's covered minutes are those flown so far; required so far is the planned patrol up to now.
-      const r = buildReport(p.day, p.runner.list(), p.store.alerts(), p.runner.dispatches(), now);
-      const soFar = union(p.day.sorties.filter((d) => d.s.kind === 'patrol').map((d) => [d.onMs, Math.min(d.offMs, now)] as [number, number])).reduce((t, [a, b]) => t + (b - a), 0) / 60_000;
+      const day = stationDayPlan();
+      if (!day) return null;
+      const r = buildReport(day, p.runner.sortiesOn(day.schedule.date), p.store.alerts(), p.runner.dispatches(), now);
+      const soFar = union(day.sorties.filter((d) => d.s.kind === 'patrol').map((d) => [d.onMs, Math.min(d.offMs, now)] as [number, number])).reduce((t, [a, b]) => t + (b - a), 0) / 60_000;
       coverage = { atMs: now, pct: soFar >= 1 ? Math.min(100, (100 * r.patrol_minutes_covered) / soFar) : null };
     }
     return coverage.pct;
@@ -138,7 +145,8 @@ export function stationHost(o: StationHostOptions): StationHost {
   return {
     status: () => {
       const vs = o.station.snapshot().vehicles;
-      const sorties = p?.runner.list() ?? [];
+      const day = stationDayPlan();
+      const sorties = p && day ? p.runner.sortiesOn(day.schedule.date) : [];
       return { name: o.fleet.station, drones: o.fleet.drones.length, dronesUp: vs.filter((v) => v.armed).length, sortiesToday: sorties.length, sortiesFlown: sorties.filter((s) => s.launchedAtMs !== null).length, coveragePct: coveragePct() };
     },
     fleet: () =>
@@ -262,9 +270,11 @@ export function stationHost(o: StationHostOptions): StationHost {
     },
     report: (_who, date) => {
       if (!p) return err('unsupported', 'no scheduled patrol runs on this station: there is no daily report');
-      const today = p.day.schedule.date;
-      if (date !== null && date !== today) return err('not-found', `this station runs the day ${today}; the report of ${date} is not here`);
-      const r = buildReport(p.day, p.runner.list(), p.store.alerts(), p.runner.dispatches(), o.clock.now());
+      const asked = date ?? isoLocal(o.clock.now(), o.fleet.timezone).slice(0, 10);
+      const day = date !== null ? p.runner.dayOn(date) : stationDayPlan();
+      if (!day) return err('not-found', `this station runs the day ${p.runner.running.schedule.date}; the report of ${asked} is not here`);
+      const today = day.schedule.date;
+      const r = buildReport(day, p.runner.sortiesOn(today), p.store.alerts(), p.runner.dispatches(), o.clock.now());
       return ok({ date: today, report: r as unknown as Record<string, unknown> });
     },
   };

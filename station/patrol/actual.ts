@@ -22,8 +22,9 @@ export function sortieOutcome(s: Sortie): SortieOutcome {
   return 'flown';
 }
 
-export function sortieRecordView(s: Sortie): SortieRecordView {
+export function sortieRecordView(s: Sortie, date?: string): SortieRecordView {
   return {
+    ...(date !== undefined ? { date } : {}),
     id: s.id, kind: s.kind, drone: s.droneId, sysid: s.sysid, state: s.state, outcome: sortieOutcome(s), reason: s.reason, replaces: s.replaces,
     planned: { launchMs: s.launchMs, onMs: s.onMs, offMs: s.offMs, landMs: s.landMs },
     launchedAtMs: s.launchedAtMs, onStationAtMs: s.onStationAtMs, offStationAtMs: s.offStationAtMs, landedAtMs: s.landedAtMs,
@@ -45,11 +46,12 @@ export function flightsBetween(list: readonly FlightSummary[], startMs: number, 
     .sort((a, b) => a.startMs - b.startMs);
 }
 
-export function actualMessage(o: { sorties: readonly Sortie[] | null; flights: readonly FlightSummary[]; day: { startMs: number; endMs: number } }): ActualMessage {
+/** `date`: the day (YYYY-MM-DD) the sorties are of, said on each record. */
+export function actualMessage(o: { sorties: readonly Sortie[] | null; flights: readonly FlightSummary[]; day: { startMs: number; endMs: number }; date?: string }): ActualMessage {
   return {
     type: 'actual',
     runner: o.sorties !== null,
-    sorties: (o.sorties ?? []).map(sortieRecordView),
+    sorties: (o.sorties ?? []).map((s) => sortieRecordView(s, o.date)),
     flights: flightsBetween(o.flights, o.day.startMs, o.day.endMs),
   };
 }

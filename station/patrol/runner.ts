@@ -95,6 +95,7 @@ export class PatrolRunner {
     if (saved.length) for (const s of saved) {
       this.dayOf.set(s.id, o.day);
       this.sorties.set(s.id, restoredSortie(s));
+      this.remember(o.day, this.sorties.get(s.id)!);
     }
     else this.addDay(o.day);
     // One face of the runner for its helpers (host.ts): each takes the part it uses.
@@ -215,6 +216,7 @@ export class PatrolRunner {
       if (this.sorties.has(s.id)) return true;
       this.dayOf.set(s.id, day);
       this.sorties.set(s.id, s);
+      this.remember(day, s);
       this.o.store.saveSortie(dayKeyOf(day), s);
       joined.add(s.id);
       return false;
@@ -272,6 +274,38 @@ export class PatrolRunner {
 
   list(): Sortie[] {
     return [...this.sorties.values()];
+  }
+
+  /**
+   * Every sortie of one day (YYYY-MM-DD) as last seen, including those that have left the runner since the next
+   * day began: what the consoles showing that day's plan match its rows with. The planner numbers each day
+   * P001…, so `list()` around midnight holds one day's P001 where the screen shows the other's.
+   */
+  sortiesOn(date: string): Sortie[] {
+    return [...(this.byDay.get(date)?.values() ?? [])];
+  }
+
+  /** The plan of one of the days the runner has run or runs (the two latest), by its date. */
+  dayOn(date: string): DayInput | undefined {
+    if (this.day.schedule.date === date) return this.day;
+    return [...this.dayOf.values()].find((d) => d.schedule.date === date) ?? this.daysSeen.get(date);
+  }
+  private readonly daysSeen = new Map<string, DayInput>();
+
+  /** The last state of each sortie by its day, for the two latest days (sortiesOn). */
+  private readonly byDay = new Map<string, Map<string, Sortie>>();
+  private remember(day: DayInput, s: Sortie): void {
+    const date = day.schedule.date;
+    let m = this.byDay.get(date);
+    if (!m) {
+      this.byDay.set(date, (m = new Map()));
+      this.daysSeen.set(date, day);
+      for (const old of [...this.byDay.keys()].sort().slice(0, -2)) {
+        this.byDay.delete(old);
+        this.daysSeen.delete(old);
+      }
+    }
+    m.set(s.id, s);
   }
   dispatches(): DispatchRecord[] {
     return this.dispatcher.records();
@@ -334,6 +368,7 @@ export class PatrolRunner {
     let d = this.dayOf.get(s.id);
     if (!d) this.dayOf.set(s.id, (d = (s.replaces !== null ? this.dayOf.get(s.replaces) : undefined) ?? this.day));
     this.sorties.set(s.id, s);
+    this.remember(d, s);
     this.o.store.saveSortie(dayKeyOf(d), s);
   }
 

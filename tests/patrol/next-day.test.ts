@@ -66,6 +66,19 @@ describe('a patrol crossing midnight', () => {
     expect(Object.values(s).filter((x) => x.state === 'missed' || x.state === 'failed')).toEqual([]);
   });
 
+  it('gives each day its own sorties for the screens: the P001 of each day, not the runner\'s one P001', () => {
+    const key = (x: Sortie) => [x.id, x.state, x.launchedAtMs, x.landedAtMs];
+    for (const date of [DATE, NEXT]) {
+      const stored = day.store.sorties(`${day.day.schedule.station}/${date}`).map(key).sort();
+      expect(day.runner.sortiesOn(date).map(key).sort()).toEqual(stored);
+      expect(day.runner.dayOn(date)?.schedule.date).toBe(date);
+    }
+    // The runner holds one P001, the new day's; the day started at 22:30 had missed its own.
+    expect(day.runner.list().filter((x) => x.id === 'P001').map((x) => x.launchedAtMs !== null)).toEqual([true]);
+    expect(day.runner.sortiesOn(DATE).find((x) => x.id === 'P001')!.state).toBe('missed');
+    expect(day.runner.sortiesOn(NEXT).find((x) => x.id === 'P001')!.launchedAtMs).not.toBeNull();
+  });
+
   it("lets the previous day's last sortie finish under its own day, flown once", () => {
     const old = day.store.sorties(`${day.day.schedule.station}/${DATE}`);
     const last = old.reduce<Sortie | undefined>((a, b) => (a && a.offMs > b.offMs ? a : b), undefined)!;

@@ -3,7 +3,7 @@
  * on a FakeClock: a console socket (signed in) with the messages it got, and a bounded real-time wait for a value.
  */
 import WebSocket from 'ws';
-import type { PlanMessage, ServerMessage, StationEvent } from '../../common/api/contract.js';
+import type { ActualMessage, PlanMessage, ServerMessage, StationEvent } from '../../common/api/contract.js';
 import { withSession } from '../sign-in.js';
 
 /** Real time for the station's own I/O (planning writes files) to happen, bounded: the value, or a throw naming `what`. */
@@ -16,7 +16,7 @@ export async function untilValue<T>(f: () => T | undefined, what: string): Promi
   throw new Error(`never: ${what}`);
 }
 
-/** A console on the station at `url`, signed in with `cookie`: its socket, every message, the plan dates and the events it got. */
+/** A console on the station at `url`, signed in with `cookie`: its socket, every message, the plan dates, the events and the `actual` messages it got. */
 export async function consoleSocket(url: string, cookie: string) {
   const ws = new WebSocket(`${url.replace('http', 'ws')}ws`, withSession(cookie));
   const msgs: ServerMessage[] = [];
@@ -24,5 +24,6 @@ export async function consoleSocket(url: string, cookie: string) {
   await new Promise((r) => ws.once('open', r));
   const plans = () => msgs.filter((m): m is PlanMessage => m.type === 'plan').map((m) => m.schedule.date);
   const events = () => msgs.filter((m): m is { type: 'event'; event: StationEvent } => m.type === 'event').map((m) => m.event);
-  return { ws, msgs, plans, events };
+  const actuals = () => msgs.filter((m): m is ActualMessage => m.type === 'actual');
+  return { ws, msgs, plans, events, actuals };
 }

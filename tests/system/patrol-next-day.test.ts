@@ -48,9 +48,9 @@ async function station(o: { plan: boolean }) {
   if (!s.ok) throw new Error(s.reason);
   services.push(s.value);
   const { user } = await addTestUser(dataDir, 'viewer');
-  const { ws, plans, events } = await consoleSocket(s.value.url, await signIn(s.value.url, user));
+  const { ws, plans, events, actuals } = await consoleSocket(s.value.url, await signIn(s.value.url, user));
   await untilValue(() => (plans().length ? true : undefined), 'the first plan');
-  return { clock, dataDir, dir, logs, service: s.value, ws, plans, events };
+  return { clock, dataDir, dir, logs, service: s.value, ws, plans, events, actuals };
 }
 
 describe('serve --patrol past midnight', () => {
@@ -66,9 +66,20 @@ describe('serve --patrol past midnight', () => {
     expect(st.service.patrol?.date).toBe('2026-12-08');
     expect(st.logs.filter((l) => l.includes('the patrol goes on into 2026-12-08'))).toHaveLength(1);
     expect(st.plans()).toEqual(['2026-12-07']);
+    // What the consoles are told happened is of the day they show: the 7th's P001 (missed: the station started at
+    // 23:40), not the 8th's P001 the runner already launched at 23:58 under the same id.
+    const p001 = (date: string) => {
+      const last = st.actuals().at(-1)?.sorties.filter((r) => r.id === 'P001') ?? [];
+      return last.length && last.every((r) => r.date === date) ? last : undefined;
+    };
+    const before = await untilValue(() => p001('2026-12-07'), "the 7th's P001 on the consoles");
+    expect(before.map((r) => [r.outcome, r.launchedAtMs])).toEqual([['missed', null]]);
     await runTo(st.clock, Date.parse('2026-12-08T00:01:00+08:00'));
     await untilValue(() => (st.plans().length > 1 ? true : undefined), "the new day's plan");
     expect(st.plans()).toEqual(['2026-12-07', '2026-12-08']);
+    const after = await untilValue(() => p001('2026-12-08'), "the 8th's P001 on the consoles");
+    expect(after).toHaveLength(1);
+    expect(after[0]!.launchedAtMs).not.toBeNull();
     // The day flown is left as it was.
     expect(statSync(join(st.dir, 'schedule.json')).mtimeMs).toBe(flown);
     expect(st.events().filter((e) => e.said?.code === 'day-unplanned')).toEqual([]);
