@@ -78,7 +78,7 @@ const zh = {
   cmdContinue: '继续',
   cmdGoto: '飞往',
   cmdOrbit: '环绕',
-  orbitNone: '{autopilot} 没有环绕指令（MAV_CMD_DO_ORBIT 不受支持）：请用“前往”或“到这里看看”',
+  orbitNone: '{autopilot} 没有环绕指令（MAV_CMD_DO_ORBIT 不受支持）：请用“飞往”或“到这里看看”',
   cmdRtl: '返航',
   cmdLand: '降落',
   cmdAbort: '紧急上锁',

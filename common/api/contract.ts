@@ -60,6 +60,8 @@ export interface VehicleView {
   homeLonDeg: number | null;
   unhealthySensors: string[];
   lastText: string | null;
+  /** MAV_SEVERITY of `lastText` (0 EMERGENCY … 4 WARNING, 5 NOTICE, 6 INFO, 7 DEBUG); absent from older stations. */
+  lastTextSeverity?: number | null;
   landed: string;
   /**
    * Under the scheduled patrol (`serve --patrol`): the sortie it flies now, and whether the pilot has taken it

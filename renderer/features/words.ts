@@ -49,3 +49,9 @@ export function wordEvent(t: T, e: StationEvent): string {
 export function dispatchCause(t: T, d: Pick<DispatchView, 'reason' | 'cause'>): string | null {
   return (d.cause ? wordSaid(t, d.cause) : null) ?? d.reason;
 }
+
+/** A STATUSTEXT's class by MAV_SEVERITY: error and worse red, warning amber, notice/info/debug muted (unknown: amber). */
+export function textLevel(severity: number | null | undefined): 'error' | 'warning' | 'info' {
+  if (severity == null || !Number.isFinite(severity)) return 'warning';
+  return severity <= 3 ? 'error' : severity === 4 ? 'warning' : 'info';
+}

@@ -13,6 +13,7 @@ import { CommandBar, CommandResults, ConfirmDialog, OverrideDialog, pickAt } fro
 import { InstructionPanel } from './Instructions.js';
 import { DispatchPanel, LookDialog } from './Look.js';
 import { fmt, fmtDuration, useConsole, useSel, useT, wordEvent } from './context.js';
+import { textLevel } from '../features/words.js';
 import { mayFly, mayUsePayload } from '../state/store.js';
 
 function gpsText(v: VehicleView, noFix: string): string {
@@ -109,7 +110,7 @@ function DroneCard({ v }: { v: VehicleView }) {
           )}
         </b>
       </div>
-      {v.lastText && <div className="text">{v.lastText}</div>}
+      {v.lastText && <div className={`text ${textLevel(v.lastTextSeverity)}`} data-testid="card-text">{v.lastText}</div>}
     </div>
   );
 }

@@ -52,6 +52,7 @@ export function vehicleViews(s: CoreSnapshot, names: ReadonlyMap<number, string>
         homeLonDeg: v.home?.lonDeg ?? null,
         unhealthySensors: v.sensors?.unhealthy ?? [],
         lastText: last ? last.text : null,
+        lastTextSeverity: last ? last.severity : null,
         landed: v.landedState ?? 'unknown',
         signing: signingOf(s, v.info.links.map((l) => l.link), v.info.unsignedFrames),
         ...(v.info.copterParams ? { copterParams: v.info.copterParams } : {}),

@@ -5,9 +5,10 @@
  * flies it there and, with the camera on the point for the requested time, orbits the point (PX4's
  * MAV_CMD_DO_ORBIT), holds off it by the radius (ArduCopter, which has no orbit command: quirks.ts
  * `orbitCommand`) or hovers over it (radius 0); then resumes the patrol (AUTO carries on from its current item)
- * or returns to its dock. Requests wait, highest priority first, until a drone
- * is free. Every command is audited. The record says only what happened: each wait is checked, and a step that
- * did not happen ends the dispatch as FAILED with its cause (a `Said`, worded by the console in its language).
+ * or returns to its dock. Requests wait, highest priority first, until a drone is free. Every command is
+ * audited. The record says only what happened: each wait is checked, and a step that did not happen ends the
+ * dispatch as FAILED with its cause (a `Said`, worded by the console in its language); a step on scene that did
+ * not happen while the drone is there is a note on the record and a warning.
  *
  *   QUEUED ─ drone picked ─► EN_ROUTE ─ within radius ─► ON_SCENE ─ time up ─► RESUMED (patrol) | RETURNING ─ landed at its dock ─► DONE
  *      │ no drone for maxWaitMs: UNSERVED

@@ -93,9 +93,10 @@ export class PatrolRunner {
     this.flags = new DroneFlags(o.store);
     const saved = o.store.sorties(this.dayKey);
     if (saved.length) for (const s of saved) {
+      const r = restoredSortie(s);
       this.dayOf.set(s.id, o.day);
-      this.sorties.set(s.id, restoredSortie(s));
-      this.remember(o.day, this.sorties.get(s.id)!);
+      this.sorties.set(s.id, r);
+      this.remember(o.day, r);
     }
     else this.addDay(o.day);
     // One face of the runner for its helpers (host.ts): each takes the part it uses.
@@ -287,8 +288,7 @@ export class PatrolRunner {
 
   /** The plan of one of the days the runner has run or runs (the two latest), by its date. */
   dayOn(date: string): DayInput | undefined {
-    if (this.day.schedule.date === date) return this.day;
-    return [...this.dayOf.values()].find((d) => d.schedule.date === date) ?? this.daysSeen.get(date);
+    return this.day.schedule.date === date ? this.day : this.daysSeen.get(date);
   }
   private readonly daysSeen = new Map<string, DayInput>();
 
@@ -307,6 +307,7 @@ export class PatrolRunner {
     }
     m.set(s.id, s);
   }
+
   dispatches(): DispatchRecord[] {
     return this.dispatcher.records();
   }

@@ -51,7 +51,7 @@ test('dispatch desk: fleet on the map, take off with confirmation, go to a click
   await expect(page.locator('.attitude .panel-title')).toContainText('JH-03');
   // The simulated drones are ArduCopters, which have no orbit command: the button says so, and O does nothing.
   await expect(page.getByTestId('cmd-orbit')).toBeDisabled();
-  await expect(page.getByTestId('cmd-orbit')).toHaveAttribute('title', 'ArduPilot 没有环绕指令（MAV_CMD_DO_ORBIT 不受支持）：请用“前往”或“到这里看看”');
+  await expect(page.getByTestId('cmd-orbit')).toHaveAttribute('title', 'ArduPilot 没有环绕指令（MAV_CMD_DO_ORBIT 不受支持）：请用“飞往”或“到这里看看”');
   await page.keyboard.press('o');
   await expect(page.getByTestId('pick-hint')).toHaveCount(0);
 
@@ -123,6 +123,27 @@ test('dispatch desk: fleet on the map, take off with confirmation, go to a click
   await expect(first).toHaveText('accepted');
   await expect(page.getByTestId('result').first()).toContainText('Go to');
   await page.screenshot({ path: testInfo.outputPath('desk-en.png') });
+});
+
+test('the header on a 1600 and a 1366 px screen: no label broken inside a word, in either language; boot messages on a card are not warnings', async ({ page }, testInfo) => {
+  await page.goto(station.url);
+  await expect(page.getByTestId('link')).toHaveText('已连接');
+  // A card's last words are coloured by their severity: ArduPilot's boot messages (INFO) are not warnings.
+  const words = page.getByTestId('drone-JH-02').getByTestId('card-text');
+  await expect(words).toHaveText(/EKF3|Field Elevation|origin set|using GPS/, { timeout: 30_000 });
+  await expect(words).toHaveClass(/\binfo\b/);
+  for (const lang of ['zh', 'en']) {
+    for (const width of [1600, 1366]) {
+      await page.setViewportSize({ width, height: 900 });
+      // Each label on one line: the header's buttons (views, sign-out, language) are all of one height.
+      const heights = await page.locator('header button').evaluateAll((bs) => bs.map((b) => b.getBoundingClientRect().height));
+      expect(heights.length).toBeGreaterThan(7);
+      expect(Math.max(...heights), `${lang} at ${width} px: ${heights.join(', ')}`).toBeLessThan(Math.min(...heights) * 1.3);
+      await page.locator('header').screenshot({ path: testInfo.outputPath(`header-${lang}-${width}.png`) });
+      if (width === 1366) await page.screenshot({ path: testInfo.outputPath(`desk-${lang}-1366.png`) });
+    }
+    if (lang === 'zh') await page.getByTestId('lang').click();
+  }
 });
 
 test('day timeline of the station: the plan labelled as not executed, what flew, school windows, gaps, now-line', async ({ page }, testInfo) => {
