@@ -3,7 +3,7 @@
  * must reconnect by themselves; a device that appears only after the transport opened is waited for. socat is required: without it these tests fail (CI installs it).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -158,6 +158,34 @@ describe('a device plugged in after the start', () => {
       await waitFor(() => rb.bytes().length >= 3, 'bytes from the late device');
       expect(rb.bytes()).toEqual([7, 8, 9]);
       await b.close();
+      await t.close();
+    } finally {
+      child.kill('SIGTERM');
+    }
+  });
+});
+
+describe('a device node that goes while its port stays open', () => {
+  it('is seen as lost by the look at the device (the port itself says nothing), and reopened when it is back', async () => {
+    const bin = findSocat();
+    if (!bin) throw new Error('socat is not installed (apt-get install socat)');
+    const dev = join(dir, 'radio');
+    const other = join(dir, 'radio-other');
+    const child = spawn(bin, [`pty,raw,echo=0,link=${dev}`, `pty,raw,echo=0,link=${other}`], { stdio: 'ignore' });
+    try {
+      await waitFor(() => existsSync(dev) && existsSync(other), 'socat to make the device');
+      const t = serial(dev);
+      const rec = new Recorder();
+      expect((await t.open(rec)).ok).toBe(true);
+      // The node disappears (as /dev/ttyUSB0 does when the adapter is unplugged) while the pty behind it lives on:
+      // the port gets no error and no close. The transport notices from the path.
+      renameSync(dev, `${dev}.away`);
+      await waitFor(() => rec.count('disconnected') === 1, 'the transport to notice the device is gone', 5000);
+      const lost = rec.statuses.find((s) => s.state === 'disconnected');
+      expect(lost && 'reason' in lost ? lost.reason : '').toBe(`device lost: ${dev} is gone`);
+      expect(t.peers()).toEqual([]);
+      renameSync(`${dev}.away`, dev);
+      await waitFor(() => rec.count('connected') === 2, 'the transport to reopen the device', 5000);
       await t.close();
     } finally {
       child.kill('SIGTERM');

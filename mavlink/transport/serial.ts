@@ -8,9 +8,15 @@
  * failure (busy, no permission, bad baud rate) is an error value: it will not fix itself. Once open, if the
  * device goes away (USB unplugged, radio power-cycled, socat restarted) the transport reports
  * `disconnected` and reopens it with exponential backoff on the injected Clock until it comes back.
+ *
+ * "Goes away" is seen two ways: the port's own close (the read fails), and the device node itself, looked at
+ * every second — its path gone or now another device (an adapter unplugged and another plugged in). The port's
+ * close alone was once not delivered for a pty whose other end had gone (a CI run waited 15 s for it), and a
+ * transport that never hears of the loss never reopens.
  */
+import { statSync } from 'node:fs';
 import type { SerialPort } from 'serialport';
-import type { Clock } from '../../common/clock.js';
+import type { Clock, TimerId } from '../../common/clock.js';
 import { err, ok, type Result } from '../../common/result.js';
 import { errnoCode, errorText, openError } from './errors.js';
 import { Reconnector, type BackoffOptions } from './reconnect.js';
@@ -57,11 +63,13 @@ export class SerialTransport implements Transport {
   private opening = false;
   /** Bumped by close(), so an open still awaiting the device knows it was cancelled. */
   private generation = 0;
+  /** The look at the device node while the port is open. */
+  private watch: TimerId | undefined;
 
   constructor(
     readonly url: string,
     private readonly endpoint: SerialEndpoint,
-    clock: Clock,
+    private readonly clock: Clock,
     opts: SerialOptions = {},
   ) {
     this.peer = serialPeerId(endpoint.path);
@@ -114,6 +122,7 @@ export class SerialTransport implements Transport {
     this.opening = false;
     this.events = undefined;
     this.port = undefined;
+    this.stopWatch();
     this.reconnector.stop();
     if (port) await closePort(port);
     events?.onStatus({ state: 'closed' });
@@ -160,14 +169,34 @@ export class SerialTransport implements Transport {
       if (port === this.port) this.events?.onData(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength), this.peer, false);
     });
     port.on('close', (e: unknown) => {
-      if (port !== this.port) return; // closed by close()
-      this.port = undefined;
+      if (port !== this.port) return; // closed by close(), or already found lost
       const cause = e ?? lastError;
-      const reason = cause !== undefined && cause !== null ? `${this.endpoint.path}: ${errorText(cause)}` : `${this.endpoint.path} closed`;
-      this.events?.onStatus({ state: 'disconnected', peer: this.peer, reason: `device lost: ${reason}` });
-      this.reconnector.schedule(reason);
+      this.lost(port, cause !== undefined && cause !== null ? `${this.endpoint.path}: ${errorText(cause)}` : `${this.endpoint.path} closed`);
     });
+    const path = this.endpoint.path;
+    const device = deviceOf(path);
+    this.stopWatch();
+    this.watch = this.clock.setInterval(() => {
+      if (port !== this.port) return;
+      const now = deviceOf(path);
+      if (now !== device) this.lost(port, now === undefined ? `${path} is gone` : `${path} is another device now`);
+    }, DEVICE_LOOK_MS);
     this.events?.onStatus({ state: 'connected', peer: this.peer });
+  }
+
+  /** The open port is no longer the device's: said, let go of, and reopened with backoff. */
+  private lost(port: SerialPort, reason: string): void {
+    if (port !== this.port) return;
+    this.port = undefined;
+    this.stopWatch();
+    void closePort(port);
+    this.events?.onStatus({ state: 'disconnected', peer: this.peer, reason: `device lost: ${reason}` });
+    this.reconnector.schedule(reason);
+  }
+
+  private stopWatch(): void {
+    if (this.watch !== undefined) this.clock.clearInterval(this.watch);
+    this.watch = undefined;
   }
 
   /** One reconnect attempt, armed by the Reconnector. */
@@ -185,6 +214,19 @@ export class SerialTransport implements Transport {
     }
     this.reconnector.succeeded();
     this.attach(opened.port);
+  }
+}
+
+/** How often an open port's device node is looked at. */
+const DEVICE_LOOK_MS = 1000;
+
+/** The device a path names now (its device number and inode, through a link), or undefined when it is gone. */
+function deviceOf(path: string): string | undefined {
+  try {
+    const st = statSync(path, { throwIfNoEntry: false });
+    return st ? `${st.dev}:${st.ino}:${st.rdev}` : undefined;
+  } catch {
+    return undefined;
   }
 }
 
