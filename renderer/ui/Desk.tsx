@@ -1,5 +1,5 @@
 /** The dispatch desk: the map, a card per drone, the selected drone's attitude and commands, events. */
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { VehicleView } from '../../common/api/contract.js';
 import { mountAttitude } from '../features/attitude.js';
 import { mountMap } from '../features/map.js';
@@ -146,13 +146,14 @@ function DeskVideo() {
   );
 }
 
-export function Events({ limit = 40 }: { limit?: number }) {
+export function Events({ limit = 40, warningsOnly = false }: { limit?: number; warningsOnly?: boolean }) {
   const t = useT();
   const events = useSel((s) => s.events);
   const tz = useSel((s) => s.timezone);
+  const shown = warningsOnly ? events.filter((e) => e.severity === 'warning' || e.severity === 'alert') : events;
   return (
     <ul className="events" data-testid="events">
-      {events.slice(0, limit).map((e, i) => (
+      {shown.slice(0, limit).map((e, i) => (
         <li key={`${e.atMs}-${i}`} className={e.severity}>
           <span className="time">{stationTime(e.atMs, tz)}</span> {wordEvent(t, e)}
           {e.snapshot && <AlertSnapshot snapshot={e.snapshot} />}
@@ -168,6 +169,7 @@ export function Desk() {
   const vehicles = useSel((s) => s.vehicles);
   const flies = useSel((s) => mayFly(s.who));
   const admin = useSel((s) => s.who?.role === 'admin');
+  const [warningsOnly, setWarningsOnly] = useState(false);
   const mapEl = useRef<HTMLDivElement>(null);
   useEffect(() => {
     if (!mapEl.current) return;
@@ -193,8 +195,15 @@ export function Desk() {
         {flies && <CommandResults />}
         <InstructionPanel />
         <DispatchPanel />
-        <div className="panel-title">{t('events')}</div>
-        <Events />
+        <div className="panel-title events-title">
+          {t('events')}
+          {/* Seven drones say a dozen INFO lines each at boot: the duty officer may keep to what needs attention. */}
+          <label className="only-warnings">
+            <input type="checkbox" data-testid="events-warnings-only" checked={warningsOnly} onChange={(e) => setWarningsOnly(e.target.checked)} />
+            {t('eventsWarningsOnly')}
+          </label>
+        </div>
+        <Events warningsOnly={warningsOnly} />
       </aside>
       {flies && <ConfirmDialog />}
       {flies && <OverrideDialog />}

@@ -125,13 +125,20 @@ test('dispatch desk: fleet on the map, take off with confirmation, go to a click
   await page.screenshot({ path: testInfo.outputPath('desk-en.png') });
 });
 
-test('the header on a 1600 and a 1366 px screen: no label broken inside a word, in either language; boot messages on a card are not warnings', async ({ page }, testInfo) => {
+test('the header on a 1600 and a 1366 px screen: no label broken inside a word, in either language; boot messages are not warnings, and the events list keeps to warnings when asked', async ({ page }, testInfo) => {
   await page.goto(station.url);
   await expect(page.getByTestId('link')).toHaveText('已连接');
   // A card's last words are coloured by their severity: ArduPilot's boot messages (INFO) are not warnings.
   const words = page.getByTestId('drone-JH-02').getByTestId('card-text');
   await expect(words).toHaveText(/EKF3|Field Elevation|origin set|using GPS/, { timeout: 30_000 });
   await expect(words).toHaveClass(/\binfo\b/);
+  // The events list keeps to warnings and alerts when asked, and shows everything again.
+  const events = page.getByTestId('events');
+  expect(await events.locator('li.info').count()).toBeGreaterThan(0);
+  await page.getByTestId('events-warnings-only').check();
+  await expect(events.locator('li.info, li.notice')).toHaveCount(0);
+  await page.getByTestId('events-warnings-only').uncheck();
+  await expect(events.locator('li.info').first()).toBeVisible();
   for (const lang of ['zh', 'en']) {
     for (const width of [1600, 1366]) {
       await page.setViewportSize({ width, height: 900 });
