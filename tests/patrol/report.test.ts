@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { DayInput } from '../../station/patrol/day.js';
 import type { DispatchRecord } from '../../station/patrol/dispatch.js';
-import { buildReport, subtract, union } from '../../station/patrol/report.js';
+import { buildReport, reportHtml, subtract, union } from '../../station/patrol/report.js';
+import { english, said, saidText } from '../../station/patrol/said.js';
 import { newSortie } from '../../station/patrol/sortie.js';
 import { openPatrolStore } from '../../station/patrol/store.js';
 
@@ -42,6 +43,25 @@ describe('patrol coverage in the report', () => {
     delete old.assignedAtMs;
     delete old.endedAtMs;
     expect(buildReport(day, [flown], [], [old as DispatchRecord], t(9, 0)).patrol_minutes_covered).toBe(20);
+  });
+});
+
+describe('dispatches in the report', () => {
+  const day = { schedule: { station: 'jinhai', date: '2026-11-23', timezone: 'Asia/Shanghai' }, fleet: { drones: [{ id: 'JH-01', sysid: 11 }] }, sorties: [] } as unknown as DayInput;
+  const base: DispatchRecord = { id: 'D1', request: { latDeg: 24.5, lonDeg: 118.1, radiusM: 50, priority: 3, holdS: 60 }, requestedAtMs: 0, state: 'done', sysid: 11, droneId: 'JH-01', source: 'dock', sortie: null, arrivedAtMs: 1, leftAtMs: 2, reason: null };
+  it('says why a dispatch failed and what did not happen on scene, in the JSON and on the page', () => {
+    const noted: DispatchRecord = { ...base, notes: [said('dispatch-no-roi', {}, [saidText('region of interest refused: UNSUPPORTED')])] };
+    const failed: DispatchRecord = { ...base, id: 'D2', state: 'failed', cause: said('dispatch-link-lost'), reason: english(said('dispatch-link-lost')) };
+    const r = buildReport(day, [], [], [noted, failed, base], 0);
+    expect(r.dispatches.map((d) => [d.id, d.reason, d.notes])).toEqual([
+      ['D1', null, ['camera not turned to the point: region of interest refused: UNSUPPORTED']],
+      ['D2', 'link to the drone lost: the station can no longer direct it; its own failsafe flies it', []],
+      ['D1', null, []],
+    ]);
+    const html = reportHtml(r);
+    expect(html).toContain('<th>why</th>');
+    expect(html).toContain('<td>camera not turned to the point: region of interest refused: UNSUPPORTED</td>');
+    expect(html).toContain('<td>link to the drone lost: the station can no longer direct it; its own failsafe flies it</td>');
   });
 });
 
