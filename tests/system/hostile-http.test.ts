@@ -3,7 +3,6 @@
  * uncaught URIError, drones in the air and all). Each answer is checked, then the station must still be up and
  * serving its console to a signed-in user.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -11,18 +10,11 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { addTestUser, signIn, withSession } from '../sign-in.js';
+import { serveProcess, type ServeProcess } from '../serve-process.js';
 
-let proc: ChildProcess | undefined;
+let station: ServeProcess | undefined;
 // Stopped and waited for: a station left behind once spun on its closed output and loaded the CI machine.
-afterAll(async () => {
-  const p = proc;
-  if (!p || p.exitCode !== null || p.signalCode !== null) return;
-  const gone = new Promise((r) => p.once('exit', r));
-  p.kill('SIGTERM');
-  const t = setTimeout(() => p.kill('SIGKILL'), 30_000);
-  await gone;
-  clearTimeout(t);
-});
+afterAll(() => station?.stop());
 
 /** One raw request (connection: close) → the status line. */
 function rawRequest(port: number, text: string): Promise<string> {
@@ -40,17 +32,8 @@ describe('kongxun serve under hostile requests', () => {
   it('answers each with a refusal and stays up', async () => {
     const data = mkdtempSync(join(tmpdir(), 'kx-hostile-'));
     await addTestUser(data, 'pilot');
-    proc = spawn(process.execPath, ['bin/kongxun.mjs', 'serve', '--port', '0', '--no-plan', '--sim-warmup', '1', '--data', data], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    proc.stderr!.on('data', (b: Buffer) => (out += b.toString()));
-    const url = await new Promise<string>((resolve, reject) => {
-      proc!.stdout!.on('data', (b: Buffer) => {
-        out += b.toString();
-        const m = /console at (http:\/\/127\.0\.0\.1:\d+\/)/.exec(out);
-        if (m) resolve(m[1]!);
-      });
-      proc!.once('exit', (code) => reject(new Error(`serve exited ${code}: ${out}`)));
-    });
+    station = await serveProcess(['--data', data]);
+    const { proc, url } = station;
     const port = Number(new URL(url).port);
     const host = `127.0.0.1:${port}`;
     const req = (line: string, headers = `host: ${host}\r\n`) => rawRequest(port, `${line}\r\n${headers}connection: close\r\n\r\n`);
@@ -94,6 +77,6 @@ describe('kongxun serve under hostile requests', () => {
     const first = await new Promise<string>((r) => ws.once('message', (d) => r(String(d))));
     ws.close();
     expect(JSON.parse(first)).toMatchObject({ type: 'hello', who: { user: 'pilot', role: 'pilot' } });
-    expect(out).not.toContain('INTERNAL ERROR');
+    expect(station.out()).not.toContain('INTERNAL ERROR');
   });
 });

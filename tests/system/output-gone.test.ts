@@ -5,21 +5,24 @@
  * stopped on SIGTERM (three orphaned test stations were found burning the CI machine's two cores); a SIGHUP
  * ended it on the spot. Now it keeps serving without its output and its terminal, and stops when told.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
+import { serveProcess, type ServeProcess } from '../serve-process.js';
 
 const data = mkdtempSync(join(tmpdir(), 'kx-output-gone-'));
-let proc: ChildProcess | undefined;
-afterAll(() => {
-  if (proc && proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
+let station: ServeProcess | undefined;
+afterAll(async () => {
+  if (station) {
+    const { proc } = station;
+    if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
+  }
   rmSync(data, { recursive: true, force: true });
 });
 
 /** The process's exit, or null if it has not exited within `ms` real milliseconds. */
-function exited(p: ChildProcess, ms: number): Promise<{ code: number | null; signal: string | null } | null> {
+function exited(p: ServeProcess['proc'], ms: number): Promise<{ code: number | null; signal: string | null } | null> {
   if (p.exitCode !== null || p.signalCode !== null) return Promise.resolve({ code: p.exitCode, signal: p.signalCode });
   return new Promise((resolve) => {
     const t = setTimeout(() => resolve(null), ms);
@@ -31,16 +34,8 @@ function exited(p: ChildProcess, ms: number): Promise<{ code: number | null; sig
 }
 
 it('with its stdout and stderr closed and its terminal hung up, the station keeps serving and stops on SIGTERM', async () => {
-  proc = spawn(process.execPath, ['bin/kongxun.mjs', 'serve', '--port', '0', '--no-plan', '--sim-warmup', '1', '--data', data], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    proc!.stdout!.on('data', (b: Buffer) => {
-      out += b.toString();
-      const m = /console at (http:\/\/127\.0\.0\.1:\d+\/)/.exec(out);
-      if (m) resolve(m[1]!);
-    });
-    proc!.once('exit', (code) => reject(new Error(`serve exited ${code}: ${out}`)));
-  });
+  station = await serveProcess(['--data', data]);
+  const { proc, url } = station;
   const status = () => fetch(url).then((r) => r.status, (e: Error) => e.message);
   const before = await status();
   // Whoever read the output goes away.

@@ -3,41 +3,24 @@
  * `--tls self-signed` makes a certificate in DATA/tls/ and serves HTTPS with it (session cookie Secure, HSTS),
  * and a restart keeps the same certificate. Requests are verified against that certificate (no "insecure" flag).
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { addTestUser, TEST_PASSWORD } from '../sign-in.js';
+import { serveProcess, type ServeProcess } from '../serve-process.js';
 
-const procs: ChildProcess[] = [];
+const stations: ServeProcess[] = [];
 afterEach(async () => {
-  for (const p of procs.splice(0)) {
-    const gone = new Promise((r) => p.once('exit', r));
-    p.kill('SIGTERM');
-    await gone;
-  }
+  for (const st of stations.splice(0)) await st.stop();
 });
 
-function serve(args: string[]): Promise<{ url: string; out: string }> {
-  const p = spawn(process.execPath, ['bin/kongxun.mjs', 'serve', '--port', '0', '--no-plan', '--sim-warmup', '1', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  procs.push(p);
-  return new Promise((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`no URL: ${out}`)), 60_000);
-    const on = (b: Buffer) => {
-      out += b.toString();
-      const m = /console at (https:\/\/127\.0\.0\.1:\d+\/)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve({ url: m[1]!, out });
-      }
-    };
-    p.stdout!.on('data', on);
-    p.stderr!.on('data', on);
-    p.once('exit', (code) => reject(new Error(`serve exited ${code}: ${out}`)));
-  });
+async function serve(args: string[]): Promise<ServeProcess> {
+  const st = await serveProcess(args);
+  stations.push(st);
+  return st;
 }
 
 function https(url: string, ca: string, o: { method?: string; body?: string } = {}): Promise<{ status: number; headers: Record<string, string | string[] | undefined> }> {
@@ -65,7 +48,7 @@ describe('TLS on the LAN', () => {
     const data = mkdtempSync(join(tmpdir(), 'kx-tls-'));
     await addTestUser(data, 'pilot');
     const first = await serve(['--data', data, '--tls', 'self-signed']);
-    const fp = /SHA-256 fingerprint ([0-9A-F:]+)/.exec(first.out)?.[1];
+    const fp = /SHA-256 fingerprint ([0-9A-F:]+)/.exec(first.out())?.[1];
     expect(fp).toMatch(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
     const cert = readFileSync(join(data, 'tls', 'cert.pem'), 'utf8');
     if (process.platform !== 'win32') expect(statSync(join(data, 'tls', 'key.pem')).mode & 0o777).toBe(0o600);
@@ -75,13 +58,9 @@ describe('TLS on the LAN', () => {
     const login = await https(`${first.url}api/login`, cert, { method: 'POST', body: JSON.stringify({ user: 'pilot', password: TEST_PASSWORD }) });
     expect(login.status).toBe(200);
     expect(String(login.headers['set-cookie'])).toMatch(/HttpOnly; SameSite=Strict; Secure/);
-    for (const p of procs.splice(0)) {
-      const gone = new Promise((r) => p.once('exit', r));
-      p.kill('SIGTERM');
-      await gone;
-    }
+    for (const st of stations.splice(0)) await st.stop();
     const second = await serve(['--data', data, '--tls', 'self-signed']);
-    expect(second.out).toContain('(kept)');
-    expect(second.out).toContain(fp!);
+    expect(second.out()).toContain('(kept)');
+    expect(second.out()).toContain(fp!);
   });
 });
